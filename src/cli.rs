@@ -1,0 +1,354 @@
+//! The command line (clap derive). Each subcommand's work lives in `cmd::<name>`;
+//! this file only declares arguments and dispatches.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::classify::Risk;
+use crate::exit;
+
+/// The database used when `--db` is not given.
+pub const DEFAULT_DB: &str = "reports/mcp-risk.db";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "mcp-risk",
+    version,
+    about = "What can the tools of an MCP server do to your world, and how to guard them.",
+    long_about = "mcp-risk crawls MCP servers (registries, config files, tools/list files), \
+stores every tool definition in SQLite with history, classifies each tool Read, Write or \
+Destructive with a risk level, rationale and quoted evidence, and emits recommended \
+policies (PolicyLayer policy.json, Intercept YAML, Claude Code and Codex deny lists) and \
+static pages.\n\nStart with `mcp-risk scan` (the bundled default registry) or \
+`mcp-risk classify --input tools.json`.",
+    after_long_help = exit::HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Crawl, classify and report on a registry in one go (the main job).
+    Scan(ScanArgs),
+    /// Fetch one server's tools/list (a stdio command or a URL) and show what it found.
+    Probe(ProbeArgs),
+    /// Fetch tools/list from many servers into the database.
+    Crawl(CrawlArgs),
+    /// Classify tools Read / Write / Destructive with risk, rationale and evidence.
+    Classify(ClassifyArgs),
+    /// Measure the classifier against authors' declared annotations.
+    Eval(EvalArgs),
+    /// Show the rule catalogue.
+    Rules(RulesArgs),
+    /// Write recommended policies (policy.json, Intercept YAML, deny lists), or check one.
+    Policy(PolicyArgs),
+    /// Render a static site (or Markdown) of per-server and per-tool pages.
+    Pages(PagesArgs),
+    /// Show what changed between the last two crawls.
+    Diff(DiffArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableOrJson {
+    Table,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ClassifyFormat {
+    Table,
+    Json,
+    Sarif,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyFormat {
+    /// PolicyLayer policy.json v1 (`<server>.json` + `<server>.reasons.json`).
+    Policylayer,
+    /// Intercept YAML v1 (`<server>.yaml`).
+    Intercept,
+    /// Claude Code settings permissions (`<server>.claude.json`).
+    ClaudeCode,
+    /// Codex config `disabled_tools` (`<server>.codex.toml`).
+    Codex,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PagesFormat {
+    Html,
+    Md,
+}
+
+#[derive(Args, Debug)]
+#[command(after_long_help = exit::HELP)]
+pub struct ScanArgs {
+    /// Registry sources (a registry URL or dump, a Docker catalog checkout, a config
+    /// file, tools/list files, a servers file). Default: the bundled data/registry.json.
+    pub sources: Vec<String>,
+    /// SQLite database to write.
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// Where policies (policies/) and pages (site/) go.
+    #[arg(long, default_value = "reports")]
+    pub out: PathBuf,
+    /// Install and launch packages named by SOURCES (sandboxed). The bundled
+    /// registry is curated and launches without it.
+    #[arg(long)]
+    pub allow_exec: bool,
+    /// Allow remote probes to private, loopback and link-local addresses.
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Servers probed at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Re-probe servers already done in an interrupted run.
+    #[arg(long)]
+    pub refresh: bool,
+    /// Seconds allowed for one server's probe.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+    /// Package install cache (default: $XDG_CACHE_HOME/mcp-risk or ~/.cache/mcp-risk).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Exit with a risk code when the worst tool is at or above this level.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Risk>,
+}
+
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// Seconds allowed for the whole probe.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+    /// Also store the result in this database.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Name to store the server under (default: derived from the command or URL).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Run the command without the sandbox (it gets the network and your environment).
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// Probe a remote server (Streamable HTTP, falling back to legacy SSE).
+    #[arg(long, conflicts_with = "command")]
+    pub url: Option<String>,
+    /// Extra HTTP header for --url, as 'Name: value' (repeatable).
+    #[arg(long = "header", requires = "url")]
+    pub headers: Vec<String>,
+    /// Allow --url to reach loopback, private, link-local and metadata addresses.
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Environment variable for the stdio server, as NAME=VALUE (repeatable).
+    #[arg(long = "env")]
+    pub env: Vec<String>,
+    /// The stdio server's command and arguments, after `--`.
+    #[arg(last = true, required_unless_present = "url")]
+    pub command: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CrawlArgs {
+    /// SQLite database to write.
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// Servers probed at once.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+    /// Launch stdio servers and packages (sandboxed). Without it they are recorded as skipped_policy.
+    #[arg(long)]
+    pub allow_exec: bool,
+    /// Re-probe servers already done in an interrupted run (default: resume it).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Allow remote probes to private, loopback and link-local addresses.
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Seconds allowed for one server's probe.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Run stdio servers without the sandbox.
+    #[arg(long)]
+    pub no_sandbox: bool,
+    /// tools/list files or directories, servers files (JSON), or registry sources.
+    #[arg(required = true)]
+    pub sources: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+#[command(after_long_help = exit::HELP)]
+pub struct ClassifyArgs {
+    /// A tools/list file, or a directory of *.json (server name = file stem).
+    #[arg(long, group = "what")]
+    pub input: Option<PathBuf>,
+    /// A server in the database (see --db).
+    #[arg(long, group = "what")]
+    pub server: Option<String>,
+    /// An agent-client config (.mcp.json, Claude Desktop, VS Code, Cursor): audit its servers.
+    #[arg(long, group = "what")]
+    pub config: Option<PathBuf>,
+    /// Probe a remote server and classify its tools.
+    #[arg(long, group = "what")]
+    pub url: Option<String>,
+    /// Probe a stdio server (command after `--`) and classify its tools.
+    #[arg(long, group = "what")]
+    pub stdio: bool,
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// Classify blind: ignore the authors' declared annotations.
+    #[arg(long)]
+    pub ignore_annotations: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ClassifyFormat,
+    /// Exit with a risk code (11-14) when the worst tool is at or above this level.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<Risk>,
+    /// Extra HTTP header for --url, as 'Name: value' (repeatable).
+    #[arg(long = "header")]
+    pub headers: Vec<String>,
+    /// Allow --url to reach private addresses.
+    #[arg(long)]
+    pub allow_private: bool,
+    /// Launch stdio servers named in --config (sandboxed).
+    #[arg(long)]
+    pub allow_exec: bool,
+    /// Seconds allowed for a probe (--url, --stdio, --config).
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// The command for --stdio, after `--`.
+    #[arg(last = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// tools/list file or directory whose tools carry author annotations.
+    #[arg(long)]
+    pub input: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: RulesCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List every rule: id, family, conclusion, summary.
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableOrJson,
+    },
+    /// Explain one rule: what it matches, what it concludes, its examples.
+    Explain { id: String },
+}
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: Option<PolicyCommand>,
+    #[command(flatten)]
+    pub write: PolicyWriteArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Validate a policy.json or Intercept YAML file (ours or hand-written).
+    Check {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct PolicyWriteArgs {
+    /// tools/list file or directory.
+    #[arg(long, group = "what")]
+    pub input: Option<PathBuf>,
+    /// One server from the database.
+    #[arg(long, group = "what")]
+    pub server: Option<String>,
+    /// Every server in the database.
+    #[arg(long, group = "what")]
+    pub all: bool,
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value = "policylayer")]
+    pub format: PolicyFormat,
+    /// Write one file per server here (default: one server's policy to stdout).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Classify blind: ignore the authors' declared annotations.
+    #[arg(long)]
+    pub ignore_annotations: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct PagesArgs {
+    /// tools/list file or directory.
+    #[arg(long, group = "what")]
+    pub input: Option<PathBuf>,
+    /// Render every server in this database.
+    #[arg(long, group = "what")]
+    pub db: Option<PathBuf>,
+    /// Output directory.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: PagesFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    /// Only this server.
+    #[arg(long)]
+    pub server: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+}
+
+/// Parses the command line, runs the command, maps errors to exit codes.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Scan(a) => crate::cmd::scan::run(a),
+        Command::Probe(a) => crate::cmd::probe::run(a),
+        Command::Crawl(a) => crate::cmd::crawl::run(a),
+        Command::Classify(a) => crate::cmd::classify::run(a),
+        Command::Eval(a) => crate::cmd::eval::run(a),
+        Command::Rules(a) => crate::cmd::rules::run(a),
+        Command::Policy(a) => crate::cmd::policy::run(a),
+        Command::Pages(a) => crate::cmd::pages::run(a),
+        Command::Diff(a) => crate::cmd::diff::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", crate::text::terminal_safe(&format!("{e:#}")));
+            exit::code(exit::ERROR)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+}

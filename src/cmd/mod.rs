@@ -1,0 +1,19 @@
+//! One module per subcommand: turns parsed arguments into pipeline calls and
+//! output. Keep the real work in the pipeline modules.
+
+pub mod classify;
+pub mod crawl;
+pub mod diff;
+pub mod eval;
+pub mod pages;
+pub mod policy;
+pub mod probe;
+pub mod rules;
+pub mod scan;
+
+/// A tokio runtime for commands that do network or process I/O.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
