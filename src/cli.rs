@@ -150,6 +150,12 @@ pub struct ProbeArgs {
     /// The stdio server's command and arguments, after `--`.
     #[arg(last = true, required_unless_present = "url")]
     pub command: Vec<String>,
+    /// Benchmarking: probe the same target this many times and print throughput.
+    #[arg(long, default_value_t = 0, hide = true)]
+    pub repeat: usize,
+    /// Benchmarking: probes run at once with --repeat.
+    #[arg(long, default_value_t = 8, hide = true)]
+    pub concurrency: usize,
 }
 
 #[derive(Args, Debug)]

@@ -1,10 +1,204 @@
-//! `mcp-risk probe`.
+//! `mcp-risk probe`: fetch one server's tools/list (a stdio command, sandboxed
+//! unless `--no-sandbox`, or a URL) and show what was found, as a table for
+//! people or one JSON object. Exit 0 when the status is ok, 1 otherwise.
+//!
+//! Hidden `--repeat N --concurrency C` probe the same target N times, C at
+//! once, and print throughput as JSON (used by scripts/bench_probe.sh).
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
-use crate::cli::ProbeArgs;
+use anyhow::{bail, Context};
+use futures::StreamExt;
+use serde_json::{json, Value};
+
+use crate::cli::{ProbeArgs, TableOrJson};
+use crate::exit;
+use crate::mcp::probe::probe;
+use crate::mcp::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
+use crate::text::terminal_safe;
 
 pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`mcp-risk probe` is not built yet")
+    if args.db.is_some() {
+        bail!("`probe --db` is not available in this build yet; run `mcp-risk probe` without --db, or store servers with `mcp-risk crawl --db PATH`");
+    }
+    let target = target(args)?;
+    let opts = ProbeOptions {
+        sandbox: !args.no_sandbox,
+        allow_private: args.allow_private,
+        ..ProbeOptions::default()
+    }
+    .with_total_timeout(Duration::from_secs(args.timeout.max(1)));
+    let rt = super::runtime()?;
+    if args.repeat > 0 {
+        let report = rt.block_on(repeat(&target, &opts, args.repeat, args.concurrency.max(1)));
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(exit::code(exit::OK));
+    }
+    let outcome = rt.block_on(probe(&target, &opts));
+    let name = args.name.clone().unwrap_or_else(|| default_name(&target));
+    match args.format {
+        TableOrJson::Json => {
+            let mut v = serde_json::to_value(&outcome)?;
+            if let Value::Object(m) = &mut v {
+                m.insert("server".into(), Value::String(name));
+            }
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        TableOrJson::Table => print!("{}", table(&name, &outcome)),
+    }
+    Ok(exit::code(if outcome.status == Status::Ok { exit::OK } else { exit::ERROR }))
+}
+
+fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
+    if let Some(url) = &args.url {
+        let headers = args
+            .headers
+            .iter()
+            .map(|h| {
+                h.split_once(':')
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                    .with_context(|| format!("--header {h:?} is not 'Name: value'"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        return Ok(ProbeTarget::Http { url: url.clone(), headers, sse: false });
+    }
+    let Some((command, rest)) = args.command.split_first() else {
+        bail!("give a command after `--` (e.g. `mcp-risk probe -- npx -y @modelcontextprotocol/server-everything`) or --url URL");
+    };
+    let mut env = BTreeMap::new();
+    for e in &args.env {
+        let (k, v) = e.split_once('=').with_context(|| format!("--env {e:?} is not NAME=VALUE"))?;
+        env.insert(k.to_string(), v.to_string());
+    }
+    Ok(ProbeTarget::Stdio { command: command.clone(), args: rest.to_vec(), env })
+}
+
+fn default_name(target: &ProbeTarget) -> String {
+    match target {
+        ProbeTarget::Stdio { command, args, .. } => {
+            let base = command.rsplit('/').next().unwrap_or(command);
+            // `npx -y @scope/pkg` and `uvx pkg` name the package, not the launcher.
+            match base {
+                "npx" | "uvx" | "pipx" | "bunx" => args
+                    .iter()
+                    .find(|a| !a.starts_with('-') && *a != "run")
+                    .cloned()
+                    .unwrap_or_else(|| base.to_string()),
+                _ => base.to_string(),
+            }
+        }
+        ProbeTarget::Http { url, .. } => url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| url.clone()),
+    }
+}
+
+/// The table for people. Everything the server sent goes through terminal_safe.
+pub fn table(name: &str, o: &ProbeOutcome) -> String {
+    let mut s = String::new();
+    let server = o
+        .server_info
+        .as_ref()
+        .map(|i| {
+            let n = i.get("name").map(text).unwrap_or_default();
+            let v = i.get("version").map(text).unwrap_or_default();
+            format!("{n} {v}").trim().to_string()
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "-".into());
+    let era = o.era.map(|e| format!("{e:?}").to_lowercase()).unwrap_or_else(|| "-".into());
+    let transport = o
+        .transport
+        .map(|t| serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+        .unwrap_or_else(|| "-".into());
+    let _ = writeln!(s, "{:<10} {}", "status", o.status);
+    if let Some(d) = &o.detail {
+        let _ = writeln!(s, "{:<10} {}", "detail", terminal_safe(d));
+    }
+    let _ = writeln!(s, "{:<10} {} (as {})", "server", terminal_safe(&server), terminal_safe(name));
+    let sandbox = o.sandbox.as_deref().map(|x| format!(", sandbox {x}")).unwrap_or_default();
+    let _ = writeln!(s, "{:<10} {transport}{sandbox}", "transport");
+    let _ = writeln!(
+        s,
+        "{:<10} {era}, protocol {}",
+        "era",
+        terminal_safe(o.protocol_version.as_deref().unwrap_or("-"))
+    );
+    let _ = writeln!(s, "{:<10} {}", "tools", o.tools.len());
+    let _ = writeln!(s, "{:<10} {}", "anomalies", o.anomalies.len());
+    let _ = writeln!(s, "{:<10} {} ms", "time", o.duration_ms);
+    if let Some(a) = &o.auth {
+        if let Some(w) = &a.www_authenticate {
+            let _ = writeln!(s, "{:<10} {}", "challenge", terminal_safe(w));
+        }
+        if let Some(r) = &a.resource_metadata {
+            let _ = writeln!(s, "{:<10} {}", "metadata", terminal_safe(r));
+        }
+    }
+    if !o.tools.is_empty() {
+        let _ = writeln!(s, "\nTOOLS");
+        let names: Vec<String> = o
+            .tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| t.get("name").map(text).unwrap_or_else(|| format!("#{i}")))
+            .collect();
+        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).min(40);
+        for (t, n) in o.tools.iter().zip(&names) {
+            let d = t.get("description").map(text).unwrap_or_default();
+            let d: String = d.lines().next().unwrap_or("").chars().take(80).collect();
+            let _ = writeln!(s, "  {n:<width$}  {}", terminal_safe(&d));
+        }
+    }
+    if !o.anomalies.is_empty() {
+        let _ = writeln!(s, "\nANOMALIES");
+        for a in &o.anomalies {
+            let tool = a.tool.as_deref().map(|t| format!("[{}] ", terminal_safe(t))).unwrap_or_default();
+            let _ = writeln!(s, "  {tool}{}: {}", a.kind, terminal_safe(&a.detail));
+        }
+    }
+    if o.status != Status::Ok && !o.stderr_tail.trim().is_empty() {
+        let _ = writeln!(s, "\nSTDERR (last lines)");
+        let lines: Vec<&str> = o.stderr_tail.lines().collect();
+        for l in &lines[lines.len().saturating_sub(10)..] {
+            let l: String = l.chars().take(160).collect();
+            let _ = writeln!(s, "  {}", terminal_safe(&l));
+        }
+    }
+    s
+}
+
+/// A JSON value as display text: strings bare, anything else as JSON.
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => terminal_safe(s),
+        other => terminal_safe(&other.to_string()),
+    }
+}
+
+async fn repeat(target: &ProbeTarget, opts: &ProbeOptions, n: usize, c: usize) -> Value {
+    let start = Instant::now();
+    let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lat: Vec<u64> = Vec::with_capacity(n);
+    let mut results = futures::stream::iter(0..n).map(|_| probe(target, opts)).buffer_unordered(c);
+    while let Some(o) = results.next().await {
+        *statuses.entry(o.status.to_string()).or_default() += 1;
+        lat.push(o.duration_ms);
+    }
+    let secs = start.elapsed().as_secs_f64();
+    lat.sort_unstable();
+    let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0);
+    json!({
+        "probes": n,
+        "concurrency": c,
+        "elapsed_s": secs,
+        "probes_per_s": n as f64 / secs,
+        "ms_per_probe_wall": secs * 1000.0 / n as f64,
+        "latency_ms": {"p50": p(0.5), "p90": p(0.9), "max": p(1.0)},
+        "statuses": statuses,
+    })
 }

@@ -7,7 +7,15 @@
 //! [`probe::probe`] is the entry point: one target in, one [`ProbeOutcome`] out,
 //! in bounded time, whatever the server does.
 
+pub mod conn;
+pub mod http;
+pub mod jsonrpc;
+pub mod netcheck;
 pub mod probe;
+pub mod session;
+pub mod sse;
+pub mod stdio;
+pub mod tools;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,11 +1,182 @@
-//! Probe one server: connect, negotiate the era, list every tool.
-//! (Implemented by the MCP client work; the crawler codes against `probe`.)
+//! Probe one server: launch or connect, negotiate the era, list every tool,
+//! then tear down (kill the process group / DELETE the session), all under a
+//! total deadline. Whatever happens becomes one [`ProbeOutcome`].
 
-use super::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+use url::Url;
+
+use super::conn::{Conn, ConnError};
+use super::http::{HttpConn, Web};
+use super::jsonrpc::Notes;
+use super::session::{self, Deadlines, Fail, Found};
+use super::sse::SseConn;
+use super::stdio::{StdioConn, Tail};
+use super::{ProbeOptions, ProbeOutcome, ProbeTarget, Status, Transport};
+use crate::sandbox::{self, Launch, SandboxError};
+
+/// State that survives a probe cut short by the total deadline.
+#[derive(Default)]
+struct Ctx {
+    transport: Option<Transport>,
+    sandbox: Option<String>,
+    conn: Option<Conn>,
+}
 
 /// Probes one target in bounded time. Never panics, never fails: every
 /// outcome is a [`ProbeOutcome`] with one status.
 pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
-    let _ = (target, opts);
-    ProbeOutcome::failed(Status::ProtocolError, "MCP client not built yet")
+    let start = Instant::now();
+    let dl = Deadlines::new(opts, start);
+    let mut notes = Notes::default();
+    let mut found = Found::default();
+    let mut ctx = Ctx::default();
+    let stderr = Arc::new(Mutex::new(Tail::new(opts.stderr_tail_bytes)));
+    let driven = drive(target, opts, dl, &mut ctx, &mut found, &mut notes, &stderr);
+    let result = match tokio::time::timeout_at(dl.total, driven).await {
+        Ok(r) => r,
+        Err(_) => Err(Fail::new(
+            Status::Timeout,
+            format!("the probe took longer than its {}s total deadline", opts.total_timeout.as_secs_f32()),
+        )),
+    };
+    if let Some(conn) = ctx.conn.as_mut() {
+        conn.close(Duration::from_millis(500)).await;
+    }
+    drop(ctx.conn.take());
+    let stderr_tail = stderr.lock().map(|t| t.text()).unwrap_or_default();
+    let (status, detail, auth) = match result {
+        Ok(()) => (Status::Ok, None, None),
+        Err(f) => {
+            let auth = match &f.conn {
+                Some(ConnError::Auth(info, _)) => Some(info.clone()),
+                _ => None,
+            };
+            let (status, detail) = refine(f.status, f.detail, &notes, &stderr_tail);
+            (status, Some(detail), auth)
+        }
+    };
+    ProbeOutcome {
+        status,
+        detail,
+        transport: ctx.transport,
+        era: found.era,
+        protocol_version: found.protocol_version,
+        server_info: found.server_info,
+        tools: found.tools,
+        anomalies: notes.finish(),
+        duration_ms: start.elapsed().as_millis() as u64,
+        stderr_tail,
+        sandbox: ctx.sandbox,
+        auth,
+    }
+}
+
+/// Sharpens a failure with what the server printed: a crash that complains
+/// about a missing key needs configuration; one that cannot resolve a host
+/// needs the network; output with no JSON-RPC at all is not MCP.
+fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Status, String) {
+    let silent_rpc = notes.jsonrpc_messages == 0 && notes.non_json_lines() > 0;
+    match status {
+        Status::Crashed => {
+            let err = stderr.to_ascii_lowercase();
+            const NET: [&str; 10] = [
+                "enotfound", "eai_again", "getaddrinfo", "econnrefused", "enetunreach",
+                "network is unreachable", "temporary failure in name resolution",
+                "name or service not known", "failed to fetch", "connection refused",
+            ];
+            const CONFIG: [&str; 12] = [
+                "api key", "api_key", "apikey", "token", "environment variable", "env var",
+                "is required", "are required", "missing required", "not set", "credentials", "must be set",
+            ];
+            if NET.iter().any(|p| err.contains(p)) {
+                (Status::NeedsNetwork, format!("{detail}; stderr shows a network failure (the sandbox has no network)"))
+            } else if CONFIG.iter().any(|p| err.contains(p)) {
+                (Status::NeedsConfig, format!("{detail}; stderr asks for configuration"))
+            } else if silent_rpc {
+                (Status::NotMcp, format!("{detail}; it printed {} line(s), none of them JSON-RPC", notes.non_json_lines()))
+            } else {
+                (Status::Crashed, detail)
+            }
+        }
+        Status::Timeout if notes.oversized > 0 => (
+            Status::ProtocolError,
+            format!("{detail}; a line over the size cap was dropped (probably the answer)"),
+        ),
+        Status::Timeout if silent_rpc => (
+            Status::NotMcp,
+            format!("{detail}; it printed {} line(s), none of them JSON-RPC", notes.non_json_lines()),
+        ),
+        s => (s, detail),
+    }
+}
+
+async fn drive(
+    target: &ProbeTarget,
+    opts: &ProbeOptions,
+    dl: Deadlines,
+    ctx: &mut Ctx,
+    found: &mut Found,
+    notes: &mut Notes,
+    stderr: &Arc<Mutex<Tail>>,
+) -> Result<(), Fail> {
+    match target {
+        ProbeTarget::Stdio { command, args, env } => {
+            ctx.transport = Some(Transport::Stdio);
+            let launch = Launch { program: command, args, env, sandbox: opts.sandbox };
+            let spawned = sandbox::spawn(&launch).map_err(|e| match e {
+                SandboxError::Unavailable(_) => Fail::new(Status::SkippedPolicy, e.to_string()),
+                other => Fail::new(Status::Crashed, other.to_string()),
+            })?;
+            ctx.sandbox = Some(spawned.kind.clone());
+            let conn = StdioConn::new(spawned, stderr.clone(), opts.max_line_bytes, opts.max_total_bytes);
+            let conn = ctx.conn.insert(Conn::Stdio(Box::new(conn)));
+            session::run(conn, opts, dl, found, notes).await
+        }
+        ProbeTarget::Http { url, headers, sse } => {
+            let url = Url::parse(url)
+                .map_err(|e| Fail::new(Status::NeedsConfig, format!("invalid URL {url:?}: {e}")))?;
+            let web = Web::new(&url, headers, opts)?;
+            let mut first: Option<u16> = None;
+            if !sse {
+                ctx.transport = Some(Transport::StreamableHttp);
+                let conn = HttpConn::new(web.clone(), url.clone(), opts.max_line_bytes);
+                let conn = ctx.conn.insert(Conn::Http(Box::new(conn)));
+                match session::run(conn, opts, dl, found, notes).await {
+                    Err(Fail { conn: Some(ConnError::HttpStatus { status: s @ (400 | 404 | 405), .. }), .. })
+                        if found.era.is_none() =>
+                    {
+                        notes.push(None, "fallback-to-sse", format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
+                        first = Some(s);
+                        if let Some(mut c) = ctx.conn.take() {
+                            c.close(Duration::from_millis(200)).await;
+                        }
+                    }
+                    other => return other,
+                }
+            }
+            ctx.transport = Some(Transport::Sse);
+            let deadline = (Instant::now() + opts.connect_timeout.max(opts.init_timeout)).min(dl.total);
+            let conn = match SseConn::connect(web, &url, deadline, opts.max_line_bytes).await {
+                Ok(c) => c,
+                Err(e) => {
+                    if let Some(s) = first {
+                        if matches!(e, ConnError::HttpStatus { .. } | ConnError::NotMcp(_)) {
+                            ctx.transport = Some(Transport::StreamableHttp);
+                            return Err(Fail {
+                                status: if s == 400 { Status::ProtocolError } else { Status::NotMcp },
+                                detail: format!("no MCP endpoint at {url}: POST got HTTP {s}, and the SSE fallback failed ({e})"),
+                                conn: Some(e),
+                            });
+                        }
+                    }
+                    return Err(e.into());
+                }
+            };
+            let conn = ctx.conn.insert(Conn::Sse(Box::new(conn)));
+            session::run(conn, opts, dl, found, notes).await
+        }
+    }
 }

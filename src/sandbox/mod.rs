@@ -1,3 +1,290 @@
 //! How a stdio server is launched: argv directly (never a shell), a cleared
 //! environment plus declared dummy values, a fresh temporary HOME, no network
 //! (a new network namespace), its own process group and cheap rlimits.
+//!
+//! The network namespace is made with `unshare(2)` in the child before exec:
+//! `CLONE_NEWNET` when we may (root), else `CLONE_NEWUSER | CLONE_NEWNET`
+//! (unprivileged user namespaces). Which one works is found once per process
+//! by a forked test child. When neither works the launch fails closed with
+//! [`SandboxError::Unavailable`]: running untrusted code with the network is
+//! only done when the caller disabled the sandbox.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::io;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use thiserror::Error;
+
+/// Why a server could not be launched.
+#[derive(Debug, Error)]
+pub enum SandboxError {
+    #[error("no sandbox available: {0} (use --no-sandbox to run it without one, with the network and your environment)")]
+    Unavailable(String),
+    #[error("command not found: {0}")]
+    NotFound(String),
+    #[error("could not start {0}: {1}")]
+    Spawn(String, io::Error),
+    #[error("could not create a temporary HOME: {0}")]
+    Home(io::Error),
+}
+
+/// What to launch.
+#[derive(Clone, Debug)]
+pub struct Launch<'a> {
+    pub program: &'a str,
+    pub args: &'a [String],
+    /// Declared variables (only these, plus PATH, HOME and LANG, in the sandbox).
+    pub env: &'a BTreeMap<String, String>,
+    pub sandbox: bool,
+}
+
+/// A launched server. Dropping it kills the whole process group and removes
+/// the temporary HOME.
+pub struct Spawned {
+    pub child: tokio::process::Child,
+    /// Process group id (= the child's pid): `kill(-pgid)` reaches grandchildren.
+    pub pgid: i32,
+    /// What isolated it, e.g. `netns+clearenv`, or `none`.
+    pub kind: String,
+    home: Option<TempHome>,
+}
+
+impl Spawned {
+    /// SIGKILL to the whole process group (grandchildren included).
+    pub fn kill_group(&self) {
+        kill_group(self.pgid);
+    }
+
+    pub fn home(&self) -> Option<&Path> {
+        self.home.as_ref().map(|h| h.0.as_path())
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        kill_group(self.pgid);
+    }
+}
+
+/// SIGKILL a process group; harmless when it is already gone.
+pub fn kill_group(pgid: i32) {
+    if pgid > 1 {
+        // SAFETY: kill(2) with a negative pid signals a process group; no memory is touched.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+}
+
+/// A private temporary directory used as HOME, removed on drop.
+struct TempHome(PathBuf);
+
+impl TempHome {
+    fn new() -> io::Result<TempHome> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!(
+            "mcp-risk-home-{}-{n}-{nanos:x}",
+            std::process::id()
+        ));
+        std::fs::create_dir(&dir)?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        Ok(TempHome(dir))
+    }
+}
+
+impl Drop for TempHome {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Which namespace flags work on this machine (found once).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Netns {
+    /// `CLONE_NEWNET` directly (we are privileged).
+    Net,
+    /// `CLONE_NEWUSER | CLONE_NEWNET` (unprivileged user namespace).
+    UserNet,
+}
+
+impl Netns {
+    fn flags(self) -> libc::c_int {
+        match self {
+            Netns::Net => libc::CLONE_NEWNET,
+            Netns::UserNet => libc::CLONE_NEWUSER | libc::CLONE_NEWNET,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Netns::Net => "netns+clearenv",
+            Netns::UserNet => "userns+netns+clearenv",
+        }
+    }
+}
+
+/// Finds, once, which way of making a network namespace works here.
+pub fn netns_support() -> Result<Netns, String> {
+    static FOUND: OnceLock<Result<Netns, String>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            for mode in [Netns::Net, Netns::UserNet] {
+                if try_in_child(mode.flags()) {
+                    return Ok(mode);
+                }
+            }
+            Err("unshare(CLONE_NEWNET) and unshare(CLONE_NEWUSER|CLONE_NEWNET) both failed (no privilege and no unprivileged user namespaces)".into())
+        })
+        .clone()
+}
+
+/// Forks a child that only tries `unshare(flags)` and exits with the result.
+fn try_in_child(flags: libc::c_int) -> bool {
+    // SAFETY: the child calls only async-signal-safe syscalls (unshare, _exit)
+    // before exiting, so forking a multithreaded process is sound here.
+    unsafe {
+        let pid = libc::fork();
+        if pid < 0 {
+            return false;
+        }
+        if pid == 0 {
+            let rc = libc::unshare(flags);
+            libc::_exit(if rc == 0 { 0 } else { 1 });
+        }
+        let mut status = 0;
+        if libc::waitpid(pid, &mut status, 0) != pid {
+            return false;
+        }
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+    }
+}
+
+/// Launches `l` with piped stdin/stdout/stderr, in its own process group, in
+/// the sandbox unless `l.sandbox` is false.
+pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
+    let netns = if l.sandbox {
+        Some(netns_support().map_err(SandboxError::Unavailable)?)
+    } else {
+        None
+    };
+    let mut cmd = std::process::Command::new(l.program);
+    cmd.args(l.args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let home = if netns.is_some() {
+        let home = TempHome::new().map_err(SandboxError::Home)?;
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_else(default_path))
+            .env("HOME", &home.0)
+            .env("LANG", std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()));
+        cmd.current_dir(&home.0);
+        Some(home)
+    } else {
+        None
+    };
+    cmd.envs(l.env);
+    let flags = netns.map(Netns::flags);
+    // SAFETY: the closure runs between fork and exec and only makes
+    // async-signal-safe syscalls (setpgid, unshare, socket, ioctl, close,
+    // setrlimit); it allocates nothing.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setpgid(0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if let Some(flags) = flags {
+                if libc::unshare(flags) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                loopback_up();
+            }
+            limits();
+            Ok(())
+        });
+    }
+    let mut tcmd = tokio::process::Command::from(cmd);
+    tcmd.kill_on_drop(true);
+    let child = tcmd.spawn().map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            SandboxError::NotFound(l.program.to_string())
+        } else {
+            SandboxError::Spawn(l.program.to_string(), e)
+        }
+    })?;
+    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
+    Ok(Spawned {
+        child,
+        pgid,
+        kind: netns.map_or("none".to_string(), |n| n.label().to_string()),
+        home,
+    })
+}
+
+fn default_path() -> OsString {
+    "/usr/local/bin:/usr/bin:/bin".into()
+}
+
+/// Brings `lo` up inside the fresh namespace, so servers that talk to
+/// themselves on 127.0.0.1 still work; nothing else exists there.
+fn loopback_up() {
+    // SAFETY: plain socket/ioctl/close on a stack-allocated ifreq.
+    unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_DGRAM, 0);
+        if fd < 0 {
+            return;
+        }
+        let mut req: libc::ifreq = std::mem::zeroed();
+        req.ifr_name[0] = b'l' as libc::c_char;
+        req.ifr_name[1] = b'o' as libc::c_char;
+        if libc::ioctl(fd, libc::SIOCGIFFLAGS, &mut req) == 0 {
+            req.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+            libc::ioctl(fd, libc::SIOCSIFFLAGS, &req);
+        }
+        libc::close(fd);
+    }
+}
+
+/// Cheap limits: no core dumps, bounded files and descriptors. No RLIMIT_AS:
+/// node reserves far more address space than it uses.
+fn limits() {
+    let set = |res, soft: u64, hard: u64| {
+        let lim = libc::rlimit {
+            rlim_cur: soft as libc::rlim_t,
+            rlim_max: hard as libc::rlim_t,
+        };
+        // SAFETY: setrlimit with a valid pointer to a stack value.
+        unsafe {
+            libc::setrlimit(res, &lim);
+        }
+    };
+    set(libc::RLIMIT_CORE, 0, 0);
+    set(libc::RLIMIT_FSIZE, 1 << 30, 1 << 30);
+    set(libc::RLIMIT_NOFILE, 4096, 4096);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_home_is_private_and_removed() {
+        let h = TempHome::new().unwrap();
+        let p = h.0.clone();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+        drop(h);
+        assert!(!p.exists());
+    }
+}

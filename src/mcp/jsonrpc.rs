@@ -1,0 +1,301 @@
+//! JSON-RPC framing shared by every transport: building our requests, sorting
+//! what a server sends (responses, server requests, notifications, noise) and
+//! recording what was odd about it as [`Anomaly`] data.
+//!
+//! Tolerance is the point: a missing `"jsonrpc"`, an id echoed as a string or
+//! a batch array are accepted (and noted), never fatal.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+
+use super::Anomaly;
+
+/// The legacy (initialize-based) version we ask for first.
+pub const LEGACY_VERSION: &str = "2025-11-25";
+/// The modern (per-request `_meta`) version we speak.
+pub const MODERN_VERSION: &str = "2026-07-28";
+/// `UnsupportedProtocolVersionError` in the 2026-07-28 schema.
+pub const UNSUPPORTED_VERSION: i64 = -32022;
+/// JSON-RPC "method not found": our answer to every server request but ping.
+pub const METHOD_NOT_FOUND: i64 = -32601;
+
+/// A JSON-RPC error object, read leniently (a missing code becomes 0).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+    pub data: Option<Value>,
+}
+
+impl RpcError {
+    fn from_value(v: &Value) -> RpcError {
+        match v {
+            Value::Object(m) => RpcError {
+                code: m.get("code").and_then(Value::as_i64).unwrap_or(0),
+                message: match m.get("message") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => String::new(),
+                },
+                data: m.get("data").cloned(),
+            },
+            other => RpcError {
+                code: 0,
+                message: other.to_string(),
+                data: None,
+            },
+        }
+    }
+
+    /// Versions the server says it supports (`data.supported`), if any.
+    pub fn supported_versions(&self) -> Vec<String> {
+        self.data
+            .as_ref()
+            .and_then(|d| d.get("supported"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// True when the error says, one way or another, "speak the 2026 protocol".
+    pub fn looks_modern(&self) -> bool {
+        let text = format!(
+            "{} {}",
+            self.message,
+            self.data.as_ref().map(Value::to_string).unwrap_or_default()
+        );
+        self.code == UNSUPPORTED_VERSION
+            || self
+                .supported_versions()
+                .iter()
+                .any(|v| is_modern_version(v))
+            || text.contains(MODERN_VERSION)
+            || text.contains("server/discover")
+    }
+}
+
+impl std::fmt::Display for RpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "JSON-RPC error {}: {}", self.code, self.message)
+    }
+}
+
+/// Protocol versions are dates; the modern era starts at 2026-07-28.
+pub fn is_modern_version(v: &str) -> bool {
+    v >= MODERN_VERSION && v.len() == MODERN_VERSION.len()
+}
+
+/// One message a server sent, sorted by what we must do with it.
+#[derive(Debug)]
+pub enum Incoming {
+    Response {
+        id: Value,
+        outcome: Result<Value, RpcError>,
+    },
+    /// A server-to-client request: must be answered (we answer -32601).
+    Request { id: Value, method: String },
+    /// A notification: ignored.
+    Notification,
+    /// JSON that is not JSON-RPC at all.
+    Other,
+}
+
+/// Builds one of our requests.
+pub fn request(id: u64, method: &str, params: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+/// Builds one of our notifications.
+pub fn notification(method: &str, params: Value) -> Value {
+    json!({"jsonrpc": "2.0", "method": method, "params": params})
+}
+
+/// Our answer to a server request: `ping` gets `{}`, everything else -32601
+/// (we never sample, elicit or expose roots).
+pub fn answer_server_request(id: &Value, method: &str) -> Value {
+    if method == "ping" {
+        json!({"jsonrpc": "2.0", "id": id, "result": {}})
+    } else {
+        json!({"jsonrpc": "2.0", "id": id, "error": {"code": METHOD_NOT_FOUND,
+            "message": format!("mcp-risk does not serve {method}")}})
+    }
+}
+
+/// The `_meta` a modern request carries.
+pub fn modern_meta(version: &str) -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": version,
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": client_info(),
+    })
+}
+
+/// Who we say we are.
+pub fn client_info() -> Value {
+    json!({"name": "mcp-risk", "version": env!("CARGO_PKG_VERSION")})
+}
+
+/// Does a response id answer our request `want`? Accepts `7` and `"7"`.
+pub fn id_matches(id: &Value, want: u64, notes: &mut Notes) -> bool {
+    match id {
+        Value::Number(n) => n.as_u64() == Some(want),
+        Value::String(s) if s.trim() == want.to_string() => {
+            notes.once("string-id", format!("response id echoed as a string ({s:?})"));
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Sorts one parsed JSON value (a message or a batch) into [`Incoming`]s.
+pub fn classify(v: Value, notes: &mut Notes) -> Vec<Incoming> {
+    match v {
+        Value::Array(items) => {
+            notes.once("batch", "server sent a JSON-RPC batch array".to_string());
+            items.into_iter().map(|m| classify_one(m, notes)).collect()
+        }
+        other => vec![classify_one(other, notes)],
+    }
+}
+
+fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
+    let Value::Object(mut m) = v else {
+        return Incoming::Other;
+    };
+    match m.get("jsonrpc") {
+        Some(Value::String(s)) if s == "2.0" => {}
+        Some(other) => notes.once(
+            "bad-jsonrpc-version",
+            format!("\"jsonrpc\" is {other}, not \"2.0\""),
+        ),
+        None => notes.once("missing-jsonrpc", "messages lack \"jsonrpc\": \"2.0\"".into()),
+    }
+    let id = m.remove("id").filter(|i| !i.is_null());
+    if let Some(method) = m.get("method") {
+        let method = method.as_str().unwrap_or("").to_string();
+        return match id {
+            Some(id) => Incoming::Request { id, method },
+            None => Incoming::Notification,
+        };
+    }
+    let id = id.unwrap_or(Value::Null);
+    if let Some(err) = m.get("error").filter(|e| !e.is_null()) {
+        return Incoming::Response {
+            id,
+            outcome: Err(RpcError::from_value(err)),
+        };
+    }
+    if let Some(result) = m.remove("result") {
+        return Incoming::Response {
+            id,
+            outcome: Ok(result),
+        };
+    }
+    Incoming::Other
+}
+
+/// Anomalies gathered during one probe, plus counters summarised at the end.
+#[derive(Debug, Default)]
+pub struct Notes {
+    anomalies: Vec<Anomaly>,
+    once: BTreeSet<String>,
+    non_json_lines: usize,
+    first_non_json: Option<String>,
+    /// Messages that parsed as JSON-RPC (tells not_mcp from crashed).
+    pub jsonrpc_messages: usize,
+    /// A line or body over the size cap was dropped.
+    pub oversized: usize,
+}
+
+impl Notes {
+    pub fn push(&mut self, tool: Option<String>, kind: &str, detail: impl Into<String>) {
+        self.anomalies.push(Anomaly {
+            tool,
+            kind: kind.to_string(),
+            detail: detail.into(),
+        });
+    }
+
+    /// Records an anomaly of this kind only the first time.
+    pub fn once(&mut self, kind: &str, detail: String) {
+        if self.once.insert(kind.to_string()) {
+            self.push(None, kind, detail);
+        }
+    }
+
+    /// Counts a line that is not JSON (banners, logs on stdout).
+    pub fn non_json(&mut self, line: &str) {
+        self.non_json_lines += 1;
+        if self.first_non_json.is_none() {
+            self.first_non_json = Some(line.chars().take(120).collect());
+        }
+    }
+
+    pub fn non_json_lines(&self) -> usize {
+        self.non_json_lines
+    }
+
+    /// Sorted anomalies with the counters folded in.
+    pub fn finish(mut self) -> Vec<Anomaly> {
+        if self.non_json_lines > 0 {
+            let first = self.first_non_json.take().unwrap_or_default();
+            self.push(
+                None,
+                "non-json-line",
+                format!(
+                    "{} line(s) of output were not JSON and were skipped (first: {first:?})",
+                    self.non_json_lines
+                ),
+            );
+        }
+        self.anomalies
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_messages_and_tolerates_missing_jsonrpc() {
+        let mut n = Notes::default();
+        let got = classify(json!({"id": "3", "result": {"a": 1}}), &mut n);
+        let Incoming::Response { id, outcome } = &got[0] else {
+            panic!("not a response: {got:?}")
+        };
+        assert!(id_matches(id, 3, &mut n));
+        assert_eq!(outcome.as_ref().unwrap()["a"], 1);
+        let kinds: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, ["missing-jsonrpc", "string-id"]);
+    }
+
+    #[test]
+    fn server_requests_get_method_not_found_but_ping_is_answered() {
+        let a = answer_server_request(&json!(5), "roots/list");
+        assert_eq!(a["error"]["code"], METHOD_NOT_FOUND);
+        let p = answer_server_request(&json!("p"), "ping");
+        assert_eq!(p["result"], json!({}));
+    }
+
+    #[test]
+    fn modern_errors_are_recognised() {
+        let e = RpcError {
+            code: -32600,
+            message: "bad".into(),
+            data: Some(json!({"supported": ["2026-07-28"]})),
+        };
+        assert!(e.looks_modern());
+        let legacy = RpcError {
+            code: -32603,
+            message: "internal".into(),
+            data: None,
+        };
+        assert!(!legacy.looks_modern());
+    }
+}
