@@ -9,6 +9,7 @@
 pub mod classify;
 pub mod cli;
 pub mod cmd;
+pub mod crawl;
 pub mod exit;
 pub mod input;
 pub mod mcp;

@@ -1,10 +1,108 @@
-//! `mcp-risk crawl`.
+//! `mcp-risk crawl`: crawl sources into the database, then print a summary by
+//! status and the servers that were not reached. Failures are data: the exit
+//! code is 0 whenever the crawl ran.
 
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
 
 use crate::cli::CrawlArgs;
+use crate::crawl::{self, CrawlOptions};
+use crate::exit;
+use crate::mcp::{ProbeOptions, Status};
+use crate::store::Store;
+use crate::text::terminal_safe;
+
+/// Non-ok servers listed after the summary at most.
+const MAX_LISTED: usize = 25;
 
 pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`mcp-risk crawl` is not built yet")
+    let store =
+        Arc::new(Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?);
+    let mut probe = ProbeOptions::default().with_total_timeout(Duration::from_secs(args.timeout));
+    probe.sandbox = !args.no_sandbox;
+    probe.allow_private = args.allow_private;
+    let opts = CrawlOptions {
+        concurrency: args.concurrency.max(1),
+        allow_exec: args.allow_exec,
+        refresh: args.refresh,
+        probe,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let rt = super::runtime()?;
+    let report = crawl::crawl(&rt, &store, &args.sources, &opts)?;
+
+    for e in &report.source_errors {
+        eprintln!("warning: source skipped: {}", terminal_safe(e));
+    }
+    for d in &report.duplicates {
+        eprintln!(
+            "warning: server {:?} named twice; the first one was kept",
+            terminal_safe(d)
+        );
+    }
+
+    let mut out = std::io::stdout().lock();
+    let total: u64 = report.summary.values().sum();
+    writeln!(
+        out,
+        "crawl run {} {}: {} servers ({} this time{}) into {}",
+        report.run,
+        if report.resumed { "resumed" } else { "done" },
+        total,
+        report.handled,
+        if report.already_done > 0 {
+            format!(", {} already done", report.already_done)
+        } else {
+            String::new()
+        },
+        args.db.display()
+    )?;
+    writeln!(out)?;
+    writeln!(out, "{:<26} {:>8}", "status", "servers")?;
+    for (status, n) in &report.summary {
+        writeln!(out, "{:<26} {:>8}", status.as_str(), n)?;
+    }
+    writeln!(out, "{:<26} {:>8}", "total", total)?;
+
+    let failed: Vec<_> = store
+        .run_attempts(report.run)?
+        .into_iter()
+        .filter(|a| a.status != Status::Ok.as_str())
+        .collect();
+    if !failed.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "not reached:")?;
+        for a in failed.iter().take(MAX_LISTED) {
+            let detail = a.detail.as_deref().unwrap_or("");
+            writeln!(
+                out,
+                "  {:<32} {:<24} {}",
+                terminal_safe(&a.server),
+                a.status,
+                terminal_safe(&truncate(detail, 120))
+            )?;
+        }
+        if failed.len() > MAX_LISTED {
+            writeln!(
+                out,
+                "  ... and {} more (all are in the database)",
+                failed.len() - MAX_LISTED
+            )?;
+        }
+    }
+    Ok(exit::code(exit::OK))
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(max).collect();
+        t.push('…');
+        t
+    }
 }

@@ -3,6 +3,8 @@
 //! servers file) is one module behind the [`Source`] trait and yields
 //! [`ServerRecord`]s: who the server is and how to reach it.
 
+pub mod files;
+
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;

@@ -1,0 +1,371 @@
+//! The crawl orchestrator: sources → server records → one outcome per server
+//! → the store.
+//!
+//! Each record is handled on its own task, at most `concurrency` at once:
+//! a tool list that came with the record is stored as it is (status `ok`,
+//! transport `none`); an unavailable record stores its status; anything to
+//! launch or reach goes through [`resolve_target`] (the one place that decides
+//! what may run) and then [`crate::mcp::probe::probe`]. One failing server is
+//! one row, never the end of the crawl.
+//!
+//! A run is identified by its sources: crawling the same sources after an
+//! interrupted run resumes it, skipping servers already done unless
+//! `refresh`. Every attempt is committed in a transaction by the store's
+//! writer, so a SIGKILL at any moment leaves a consistent database.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::mcp::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
+use crate::registry::{files, Launch, ServerRecord, Source, SourceError};
+use crate::store::{NewAttempt, Store, StoreError};
+use crate::text::terminal_safe;
+
+/// How to crawl.
+#[derive(Clone, Debug)]
+pub struct CrawlOptions {
+    /// Servers handled at once (at least 1).
+    pub concurrency: usize,
+    /// Launch stdio servers and packages; without it they are `skipped_policy`.
+    pub allow_exec: bool,
+    /// Re-probe servers already done in a resumed run.
+    pub refresh: bool,
+    /// Per-probe knobs (timeouts, sandbox, allow_private).
+    pub probe: ProbeOptions,
+    /// Draw progress bars on stderr (they stay hidden when it is not a terminal).
+    pub progress: bool,
+}
+
+impl Default for CrawlOptions {
+    fn default() -> Self {
+        CrawlOptions {
+            concurrency: 8,
+            allow_exec: false,
+            refresh: false,
+            probe: ProbeOptions::default(),
+            progress: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("{0}: not a file or directory here; registry sources (URLs) are not supported by `crawl` yet")]
+    UnknownSource(String),
+    #[error("no servers found in the sources given ({0})")]
+    Empty(String),
+}
+
+/// What a crawl did.
+#[derive(Clone, Debug, Default)]
+pub struct CrawlReport {
+    pub run: i64,
+    /// An interrupted run with the same sources was picked up.
+    pub resumed: bool,
+    /// Servers skipped because the resumed run already had them.
+    pub already_done: usize,
+    /// Servers handled by this invocation.
+    pub handled: usize,
+    /// Servers of the whole run, by status.
+    pub summary: BTreeMap<Status, u64>,
+    /// Sources that failed as a whole (reported, not fatal).
+    pub source_errors: Vec<String>,
+    /// Server names given by more than one record (the first one was kept).
+    pub duplicates: Vec<String>,
+}
+
+/// The identity of a source argument: local paths made absolute, so a crawl
+/// resumed from another directory is recognised.
+pub fn source_key(arg: &str) -> String {
+    std::fs::canonicalize(arg)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| arg.to_owned())
+}
+
+/// Opens the sources named on the command line (local tools/list files or
+/// directories and servers files; registry sources plug in here).
+pub fn open_sources(args: &[String]) -> Result<Vec<Box<dyn Source>>, CrawlError> {
+    args.iter()
+        .map(|a| {
+            let p = Path::new(a);
+            if p.exists() {
+                Ok(files::detect(p)?)
+            } else {
+                Err(CrawlError::UnknownSource(a.clone()))
+            }
+        })
+        .collect()
+}
+
+/// Decides how a record that needs launching or reaching is probed, or the
+/// status it gets instead. The single place that says what may run.
+pub async fn resolve_target(
+    record: &ServerRecord,
+    ctx: &CrawlOptions,
+) -> Result<ProbeTarget, (Status, String)> {
+    match &record.launch {
+        Launch::Stdio { command, args, env } => {
+            if !ctx.allow_exec {
+                return Err((
+                    Status::SkippedPolicy,
+                    "launching a stdio server needs --allow-exec".into(),
+                ));
+            }
+            Ok(ProbeTarget::Stdio {
+                command: command.clone(),
+                args: args.clone(),
+                env: env.clone(),
+            })
+        }
+        Launch::Remote { url, headers, sse } => Ok(ProbeTarget::Http {
+            url: url.clone(),
+            headers: headers.clone(),
+            sse: *sse,
+        }),
+        Launch::Package(p) => Err((
+            Status::SkippedPolicy,
+            format!(
+                "package launching needs the installer ({} {}@{})",
+                serde_json::to_value(p.registry)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                p.identifier,
+                p.version
+            ),
+        )),
+        Launch::Tools { .. } => Err((Status::Ok, "tools came with the record".into())),
+        Launch::Unavailable { status, reason } => Err((*status, reason.clone())),
+    }
+}
+
+/// One record's outcome, whatever happens.
+async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome {
+    match &record.launch {
+        Launch::Tools { tools } => ProbeOutcome {
+            status: Status::Ok,
+            detail: None,
+            transport: None,
+            era: None,
+            protocol_version: None,
+            server_info: None,
+            tools: tools.clone(),
+            anomalies: Vec::new(),
+            duration_ms: 0,
+            stderr_tail: String::new(),
+            sandbox: None,
+            auth: None,
+        },
+        Launch::Unavailable { status, reason } => ProbeOutcome::failed(*status, reason.clone()),
+        _ => match resolve_target(record, opts).await {
+            Ok(target) => crate::mcp::probe::probe(&target, &opts.probe).await,
+            Err((status, detail)) => ProbeOutcome::failed(status, detail),
+        },
+    }
+}
+
+fn launch_json(record: &ServerRecord) -> Value {
+    match &record.launch {
+        // The tools are stored as tool rows; keep the server row small.
+        Launch::Tools { tools } => serde_json::json!({"kind": "tools", "count": tools.len()}),
+        other => serde_json::to_value(other).unwrap_or(Value::Null),
+    }
+}
+
+/// Gathers the records of every source. A source that fails as a whole is
+/// reported in the second list; duplicate names keep the first record.
+pub async fn gather(sources: &[Box<dyn Source>]) -> (Vec<ServerRecord>, Vec<String>, Vec<String>) {
+    let mut seen = BTreeSet::new();
+    let (mut records, mut errors, mut dups) = (Vec::new(), Vec::new(), Vec::new());
+    for s in sources {
+        match s.records().await {
+            Ok(rs) => {
+                for r in rs {
+                    if seen.insert(r.name.clone()) {
+                        records.push(r);
+                    } else {
+                        dups.push(r.name);
+                    }
+                }
+            }
+            Err(e) => errors.push(format!("{}: {e}", s.describe())),
+        }
+    }
+    (records, errors, dups)
+}
+
+/// Progress display: an overall bar with counts by status, plus a spinner
+/// per server being probed. Hidden when stderr is not a terminal.
+struct Progress {
+    multi: MultiProgress,
+    overall: ProgressBar,
+    counts: Mutex<BTreeMap<Status, u64>>,
+}
+
+impl Progress {
+    fn new(total: u64, visible: bool) -> Progress {
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let multi = MultiProgress::with_draw_target(target);
+        let overall = multi.add(ProgressBar::new(total));
+        overall.set_style(
+            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        Progress {
+            multi,
+            overall,
+            counts: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    fn spinner(&self, name: &str) -> ProgressBar {
+        let sp = self.multi.add(ProgressBar::new_spinner());
+        sp.set_message(format!("probing {}", terminal_safe(name)));
+        sp.enable_steady_tick(Duration::from_millis(120));
+        sp
+    }
+
+    fn done(&self, status: Status) {
+        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        *c.entry(status).or_default() += 1;
+        let msg = c
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        self.overall.set_message(msg);
+        self.overall.inc(1);
+    }
+}
+
+/// Crawls `records` as the run identified by `run_sources`, storing one
+/// attempt per server. Blocks; drives the async work on `rt`.
+pub fn crawl_records(
+    rt: &tokio::runtime::Runtime,
+    store: &Arc<Store>,
+    run_sources: &[String],
+    records: Vec<ServerRecord>,
+    opts: &CrawlOptions,
+) -> Result<CrawlReport, CrawlError> {
+    let run = store.start_run(run_sources, opts.refresh)?;
+    let todo: Vec<ServerRecord> = records
+        .into_iter()
+        .filter(|r| !run.done.contains(&r.name))
+        .collect();
+    let already_done = run.done.len();
+    let progress = Arc::new(Progress::new(todo.len() as u64, opts.progress));
+    let handled = todo.len();
+    let write_errors = rt.block_on(async {
+        let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+        let mut set = JoinSet::new();
+        let mut errors: Vec<StoreError> = Vec::new();
+        for record in todo {
+            let permit = Arc::clone(&sem)
+                .acquire_owned()
+                .await
+                .expect("the semaphore is never closed");
+            let (store, opts, progress) = (Arc::clone(store), opts.clone(), Arc::clone(&progress));
+            let run_id = run.id;
+            set.spawn(async move {
+                let _permit = permit;
+                let spinner = match record.launch {
+                    Launch::Tools { .. } | Launch::Unavailable { .. } => None,
+                    _ => Some(progress.spinner(&record.name)),
+                };
+                let started = Instant::now();
+                let probe = tokio::spawn({
+                    let (record, opts) = (record.clone(), opts.clone());
+                    async move { outcome_of(&record, &opts).await }
+                });
+                let outcome = probe.await.unwrap_or_else(|e| {
+                    let mut o = ProbeOutcome::failed(
+                        Status::Crashed,
+                        format!("mcp-risk's probe failed internally: {e}"),
+                    );
+                    o.duration_ms = started.elapsed().as_millis() as u64;
+                    o
+                });
+                if let Some(sp) = spinner {
+                    sp.finish_and_clear();
+                    progress.multi.remove(&sp);
+                }
+                let status = outcome.status;
+                let res = store
+                    .submit_attempt(NewAttempt {
+                        launch: launch_json(&record),
+                        name: record.name,
+                        source: record.source,
+                        version: record.version,
+                        description: record.description,
+                        run: Some(run_id),
+                        outcome,
+                    })
+                    .await
+                    .unwrap_or_else(|_| Err(StoreError::Writer("no reply".into())));
+                progress.done(status);
+                res.map(|_| ())
+            });
+            while let Some(r) = set.try_join_next() {
+                if let Ok(Err(e)) = r {
+                    errors.push(e);
+                }
+            }
+        }
+        while let Some(r) = set.join_next().await {
+            if let Ok(Err(e)) = r {
+                errors.push(e);
+            }
+        }
+        errors
+    });
+    progress.overall.finish_and_clear();
+    if let Some(e) = write_errors.into_iter().next() {
+        // The run stays unfinished so a rerun resumes it.
+        return Err(e.into());
+    }
+    store.finish_run(run.id)?;
+    Ok(CrawlReport {
+        run: run.id,
+        resumed: run.resumed,
+        already_done,
+        handled,
+        summary: store.run_summary(run.id)?,
+        source_errors: Vec::new(),
+        duplicates: Vec::new(),
+    })
+}
+
+/// Crawls the sources named by `args` (see [`open_sources`]).
+pub fn crawl(
+    rt: &tokio::runtime::Runtime,
+    store: &Arc<Store>,
+    args: &[String],
+    opts: &CrawlOptions,
+) -> Result<CrawlReport, CrawlError> {
+    let sources = open_sources(args)?;
+    let (records, source_errors, duplicates) = rt.block_on(gather(&sources));
+    if records.is_empty() {
+        return Err(CrawlError::Empty(source_errors.join("; ")));
+    }
+    let keys: Vec<String> = args.iter().map(|a| source_key(a)).collect();
+    let mut report = crawl_records(rt, store, &keys, records, opts)?;
+    report.source_errors = source_errors;
+    report.duplicates = duplicates;
+    Ok(report)
+}
