@@ -372,6 +372,39 @@ fn reasons_sidecar_explains_every_rule() {
 }
 
 #[test]
+fn a_name_served_twice_is_planned_once_at_its_worst() {
+    let vs = vec![
+        verdict("dup", Class::Read, Risk::Low, Category::Read, &[]),
+        verdict(
+            "dup",
+            Class::Destructive,
+            Risk::High,
+            Category::Destructive,
+            &[],
+        ),
+    ];
+    let p: Value = serde_json::from_str(&policylayer::for_server(&vs)).unwrap();
+    assert_eq!(p["tools"].as_object().unwrap().len(), 1);
+    assert_eq!(p["tools"]["dup"]["limits"][0]["max"], 10);
+    assert!(check::check_policy_json(&policylayer::for_server(&vs))
+        .diagnostics
+        .is_empty());
+}
+
+#[test]
+fn suspicious_descriptions_are_hidden() {
+    let vs = vec![verdict(
+        "helpful_read",
+        Class::Read,
+        Risk::Low,
+        Category::Read,
+        &[Signal::SuspiciousDescription],
+    )];
+    let p: Value = serde_json::from_str(&policylayer::for_server(&vs)).unwrap();
+    assert_eq!(p["hide"], json!(["helpful_read"]));
+}
+
+#[test]
 fn single_tool_policy() {
     let p: Value = serde_json::from_str(&policylayer::for_tool(&crud_tool())).unwrap();
     assert_eq!(p["tools"].as_object().unwrap().len(), 1);

@@ -128,7 +128,9 @@ fn run_check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 continue;
             }
         };
-        if report.diagnostics.is_empty() {
+        if report.kind == check::Kind::NotAPolicy {
+            writeln!(out, "SKIP {shown} ({})", report.kind.as_str())?;
+        } else if report.diagnostics.is_empty() {
             writeln!(
                 out,
                 "OK {shown} ({}, {} tools)",

@@ -21,6 +21,10 @@ pub use super::yaml_locate::Seg;
 pub enum Kind {
     PolicyJson,
     Intercept,
+    /// A file `mcp-risk policy` writes beside policies (reasons sidecar,
+    /// Claude Code or Codex settings): recognised by name and skipped, so
+    /// `policy check out/*` works.
+    NotAPolicy,
 }
 
 impl Kind {
@@ -28,6 +32,7 @@ impl Kind {
         match self {
             Kind::PolicyJson => "policy.json v1",
             Kind::Intercept => "Intercept YAML v1",
+            Kind::NotAPolicy => "not a policy: reasons sidecar or agent settings, skipped",
         }
     }
 }
@@ -59,12 +64,25 @@ pub enum CheckError {
 }
 
 /// Checks a file; the format follows the extension (`.yaml`/`.yml` is
-/// Intercept, anything else is sniffed: `{` means policy.json).
+/// Intercept, anything else is sniffed: `{` means policy.json). Files named
+/// like our sidecars (`.reasons.json`, `.claude.json`, `.toml`) are skipped.
 pub fn check_file(path: &Path) -> Result<Report, CheckError> {
     let text = std::fs::read_to_string(path).map_err(|source| CheckError::Io {
         path: path.to_owned(),
         source,
     })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if name.ends_with(".reasons.json") || name.ends_with(".claude.json") || name.ends_with(".toml")
+    {
+        return Ok(Report {
+            kind: Kind::NotAPolicy,
+            tools: 0,
+            diagnostics: Vec::new(),
+        });
+    }
     let yaml = match path.extension().and_then(|e| e.to_str()) {
         Some("yaml" | "yml") => true,
         Some("json") => false,
@@ -129,6 +147,16 @@ pub(super) fn type_name(v: &Value) -> &'static str {
 }
 
 impl Checker {
+    /// Records the duplicate keys a [`super::dupkeys`] pass found.
+    pub(super) fn duplicates<E>(&mut self, found: Result<Vec<(Vec<Seg>, String)>, E>) {
+        for (path, key) in found.unwrap_or_default() {
+            let msg = format!(
+                "\"{key}\" appears twice in the same object; the later entry silently replaces the earlier one"
+            );
+            self.err(at(&path, &key), msg);
+        }
+    }
+
     pub(super) fn err(&mut self, path: Vec<Seg>, msg: impl Into<String>) {
         self.errs.push((path, msg.into()));
     }
@@ -320,6 +348,8 @@ pub fn check_policy_json(text: &str) -> Report {
         }
     };
     let mut c = Checker::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    c.duplicates(super::dupkeys::duplicates(&mut de));
     let tools = policy_json(&mut c, &doc);
     Report {
         kind: Kind::PolicyJson,

@@ -30,6 +30,9 @@ pub fn check_intercept(text: &str) -> Report {
         }
     };
     let mut c = Checker::default();
+    c.duplicates(super::dupkeys::duplicates(
+        yaml_serde::Deserializer::from_str(text),
+    ));
     let tools = intercept(&mut c, &doc);
     Report {
         kind: Kind::Intercept,

@@ -11,6 +11,7 @@ pub mod check;
 mod check_yaml;
 pub mod claude;
 pub mod codex;
+mod dupkeys;
 pub mod guards;
 pub mod intercept;
 pub mod plan;

@@ -58,6 +58,11 @@ fn writes_every_format_and_the_files_check_ok() {
             .count(),
         30
     );
+    // Sidecars and agent settings are recognised and skipped, not failed.
+    let sidecar = dir.path().join("github.reasons.json");
+    let o = mcp_risk(&["policy", "check", sidecar.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(text(&o.stdout).starts_with("SKIP "), "{}", text(&o.stdout));
 }
 
 #[test]

@@ -108,6 +108,11 @@ fn policy_json_errors_name_their_pointer() {
         "/tools",
         "expected an object",
     );
+    json_rejects(
+        r#"{"version":"1","default":"deny","tools":{"a":{},"a":{"limits":[]}}}"#,
+        "/tools/a",
+        "appears twice",
+    );
     // Syntax errors carry line:col.
     json_rejects(
         "{\n  \"version\": \"1\",\n  \"default\": deny\n}",
@@ -237,6 +242,11 @@ fn intercept_errors_name_line_and_column() {
         &bad("version: \"1\"", "version: \"2\""),
         "1:1",
         "version must be",
+    );
+    yaml_rejects(
+        &bad("  charge:\n", "  read:\n    rules: []\n  charge:\n"),
+        "7:3",
+        "appears twice",
     );
     // Syntax error: location from the parser.
     yaml_rejects(
