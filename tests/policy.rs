@@ -372,6 +372,49 @@ fn reasons_sidecar_explains_every_rule() {
 }
 
 #[test]
+fn operation_guards_never_let_the_danger_through() {
+    // The tool is high but no operation value reaches high: every destructive
+    // operation is denied rather than none.
+    let mut v = verdict(
+        "files",
+        Class::Destructive,
+        Risk::High,
+        Category::Destructive,
+        &[],
+    );
+    v.args.operations = vec![OperationParam {
+        param: "action".into(),
+        values: vec![
+            op("read", Class::Read, Risk::Low),
+            op("overwrite", Class::Destructive, Risk::Medium),
+        ],
+    }];
+    let p: Value = serde_json::from_str(&policylayer::for_tool(&v)).unwrap();
+    assert_eq!(gateway(&p, "files", &json!({"action": "read"})), None);
+    assert!(gateway(&p, "files", &json!({"action": "overwrite"})).is_some());
+    // The class floor keeps a destructive tool at medium at least.
+    assert_eq!(p["tools"]["files"]["limits"][0]["max"], 30);
+
+    // Every operation destructive and critical: nothing safe to keep, hidden whole.
+    let mut w = verdict(
+        "wipe",
+        Class::Destructive,
+        Risk::Critical,
+        Category::Destructive,
+        &[Signal::IrreversibleLoss],
+    );
+    w.args.operations = vec![OperationParam {
+        param: "mode".into(),
+        values: vec![
+            op("soft", Class::Destructive, Risk::Critical),
+            op("hard", Class::Destructive, Risk::Critical),
+        ],
+    }];
+    let p: Value = serde_json::from_str(&policylayer::for_tool(&w)).unwrap();
+    assert_eq!(p["hide"], json!(["wipe"]));
+}
+
+#[test]
 fn a_name_served_twice_is_planned_once_at_its_worst() {
     let vs = vec![
         verdict("dup", Class::Read, Risk::Low, Category::Read, &[]),
@@ -389,6 +432,31 @@ fn a_name_served_twice_is_planned_once_at_its_worst() {
     assert!(check::check_policy_json(&policylayer::for_server(&vs))
         .diagnostics
         .is_empty());
+}
+
+#[test]
+fn a_tool_named_star_never_becomes_a_wildcard() {
+    let vs = vec![
+        verdict(
+            "*",
+            Class::Destructive,
+            Risk::Critical,
+            Category::Destructive,
+            &[Signal::IrreversibleLoss],
+        ),
+        verdict("", Class::Read, Risk::Low, Category::Read, &[]),
+        verdict("ok", Class::Read, Risk::Low, Category::Read, &[]),
+    ];
+    let p: Value = serde_json::from_str(&policylayer::for_server(&vs)).unwrap();
+    assert_eq!(p["hide"], json!([]));
+    assert_eq!(p["tools"], json!({"ok": {}}));
+    let y: Value = yaml_serde::from_str(&intercept::for_server("s", &vs)).unwrap();
+    assert_eq!(y["hide"], json!([]));
+    assert_eq!(y["tools"].as_object().unwrap().len(), 1);
+    let c: Value = serde_json::from_str(&claude::for_server("s", &vs)).unwrap();
+    assert_eq!(c["permissions"]["deny"], json!([]));
+    let r: Value = serde_json::from_str(&policylayer::reasons_for_server("s", &vs)).unwrap();
+    assert_eq!(r["tools"]["*"]["decision"], "unlisted");
 }
 
 #[test]

@@ -10,8 +10,9 @@ use crate::classify::{Risk, Verdict};
 use super::plan::{self, Decision};
 use super::policylayer::pretty;
 
-/// Claude Code normalizes server and tool names to `[A-Za-z0-9_-]` in its
-/// `mcp__server__tool` identifiers; anything else becomes `_`.
+/// Claude Code turns every character of a server name outside
+/// `[A-Za-z0-9_-]` into `_` in its `mcp__server__tool` identifiers; the tool
+/// name is used as served.
 pub fn normalize(name: &str) -> String {
     name.chars()
         .map(|c| {
@@ -26,7 +27,7 @@ pub fn normalize(name: &str) -> String {
 
 /// The permission identifier of one tool.
 pub fn tool_id(server: &str, tool: &str) -> String {
-    format!("mcp__{}__{}", normalize(server), normalize(tool))
+    format!("mcp__{}__{tool}", normalize(server))
 }
 
 /// The settings fragment for one server (merge into `.claude/settings.json`).
@@ -42,7 +43,7 @@ pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
             {
                 ask.push(id)
             }
-            _ => {}
+            _ => {} // allowed, or unlisted (`*` would be a wildcard here)
         }
     }
     deny.sort();

@@ -46,7 +46,7 @@ pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
     );
     y.push_str("default: deny\n");
 
-    let hidden: Vec<&ToolPlan<'_>> = plans.iter().filter(|p| !p.listed()).collect();
+    let hidden: Vec<&ToolPlan<'_>> = plans.iter().filter(|p| p.hidden()).collect();
     if hidden.is_empty() {
         y.push_str("hide: []\n");
     } else {
@@ -190,5 +190,5 @@ fn tool_rules(y: &mut String, p: &ToolPlan<'_>) {
         y.push_str("    rules:\n");
         y.push_str(&rules);
     }
-    debug_assert!(p.decision != Decision::Hide);
+    debug_assert!(p.listed() && p.decision != Decision::Hide);
 }

@@ -39,6 +39,9 @@ pub enum Decision {
     Approve,
     /// Removed from `tools/list` and refused on call.
     Hide,
+    /// Left out of every file: the name (`*`, empty) would mean "every tool"
+    /// or be rejected, so the policy's default deny refuses it instead.
+    Unlisted,
 }
 
 impl Decision {
@@ -48,6 +51,7 @@ impl Decision {
             Decision::Limit => "rate_limit",
             Decision::Approve => "approval",
             Decision::Hide => "hide",
+            Decision::Unlisted => "unlisted",
         }
     }
 }
@@ -151,7 +155,12 @@ impl ToolPlan<'_> {
 
     /// True when the tool is reachable at all (listed under `tools`).
     pub fn listed(&self) -> bool {
-        self.decision != Decision::Hide
+        !matches!(self.decision, Decision::Hide | Decision::Unlisted)
+    }
+
+    /// True when the tool goes in the `hide` list.
+    pub fn hidden(&self) -> bool {
+        self.decision == Decision::Hide
     }
 }
 
@@ -218,6 +227,13 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
 }
 
 fn decide(v: &Verdict, risk: Risk, narrowed: bool) -> (Decision, String, Option<String>) {
+    if v.name == "*" || v.name.trim().is_empty() {
+        return (
+            Decision::Unlisted,
+            "Left out: this name would mean every tool (or none) in a policy, so the default deny refuses it.".into(),
+            None,
+        );
+    }
     if v.has(Signal::SuspiciousDescription) {
         return (
             Decision::Hide,

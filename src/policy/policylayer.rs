@@ -32,7 +32,7 @@ fn render(plans: &[ToolPlan<'_>]) -> String {
     for p in plans {
         if p.listed() {
             tools.insert(p.name().to_owned(), tool_rule(p));
-        } else {
+        } else if p.hidden() {
             hide.push(Value::String(p.name().to_owned()));
         }
     }
@@ -120,6 +120,9 @@ fn tool_reasons(p: &ToolPlan<'_>) -> Value {
             "rule": format!("{base}/deny_if/{}", p.guards.len()),
             "for": "requires a human's approval for every call",
         }));
+    }
+    if p.decision == Decision::Unlisted {
+        rules.push(json!({"rule": "/default", "for": p.why}));
     }
     if p.decision == Decision::Allow && p.guards.is_empty() {
         rules.push(json!({"rule": base, "for": "allows the tool with no limit"}));
