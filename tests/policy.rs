@@ -499,6 +499,17 @@ fn operation_guards_never_let_the_danger_through() {
 }
 
 #[test]
+fn selectors_inside_arrays_are_not_guarded() {
+    // `steps[].type` has no gateway path: a guard on it would never fire
+    // (policy.json) or always fire (Intercept), so the tool is graded whole.
+    let mut v = crud_tool();
+    v.name = "batch".into();
+    v.args.operations[0].param = "steps[].type".into();
+    let p: Value = serde_json::from_str(&policylayer::for_tool(&v)).unwrap();
+    assert_eq!(p["hide"], json!(["batch"]));
+}
+
+#[test]
 fn a_name_served_twice_is_planned_once_at_its_worst() {
     let vs = vec![
         verdict("dup", Class::Read, Risk::Low, Category::Read, &[]),

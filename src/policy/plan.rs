@@ -312,7 +312,7 @@ fn approval_reason(v: &Verdict) -> &'static str {
 /// No guard when nothing would stay usable: that is not a narrower rule.
 fn operation_guards(v: &Verdict) -> Vec<Guard> {
     let mut out = Vec::new();
-    for op in &v.args.operations {
+    for op in v.args.operations.iter().filter(|o| addressable(&o.param)) {
         let mut denied: Vec<String> = op
             .values
             .iter()
@@ -378,10 +378,18 @@ fn remaining_risk(v: &Verdict, guards: &[Guard]) -> Risk {
     worst.min(v.risk)
 }
 
+/// Gateways address arguments by dotted path (`args.a.b`); an element of an
+/// array (`actions[].type`) has no path, so no guard can test it and the
+/// tool is graded whole instead.
+fn addressable(param: &str) -> bool {
+    !param.is_empty() && !param.contains("[]")
+}
+
 fn switch_guards(v: &Verdict) -> Vec<Guard> {
     v.args
         .switches
         .iter()
+        .filter(|s| addressable(s))
         .map(|s| Guard {
             param: s.clone(),
             kind: GuardKind::Switch,
@@ -400,7 +408,7 @@ fn regex_guards(v: &Verdict) -> Vec<Guard> {
         (&v.args.sql, guards::SQL, true),
         (&v.args.shell, guards::SHELL, false),
     ] {
-        for param in params {
+        for param in params.iter().filter(|p| addressable(p)) {
             for p in set {
                 let (noun, kind) = if sql {
                     ("SQL", GuardKind::Sql(*p))
