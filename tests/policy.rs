@@ -499,6 +499,30 @@ fn operation_guards_never_let_the_danger_through() {
 }
 
 #[test]
+fn critical_raw_sql_stays_usable_behind_its_guards() {
+    // What the rules engine says of an execute_sql tool: code execution, critical.
+    let mut v = verdict(
+        "execute_sql",
+        Class::Destructive,
+        Risk::Critical,
+        Category::Execute,
+        &[Signal::CodeExecution],
+    );
+    v.args.sql = vec!["query".into()];
+    let p: Value = serde_json::from_str(&policylayer::for_tool(&v)).unwrap();
+    assert!(gateway(&p, "execute_sql", &json!({"query": "select * from t"})).is_none());
+    assert!(gateway(&p, "execute_sql", &json!({"query": "drop table t"})).is_some());
+    assert_eq!(p["tools"]["execute_sql"]["limits"][1]["window"], "day");
+    // A shell beside it: no pattern makes arbitrary commands safe, so approval.
+    v.args.shell = vec!["command".into()];
+    let p: Value = serde_json::from_str(&policylayer::for_tool(&v)).unwrap();
+    assert_eq!(
+        p["tools"]["execute_sql"]["deny_if"][0]["conditions"],
+        json!([])
+    );
+}
+
+#[test]
 fn selectors_inside_arrays_are_not_guarded() {
     // `steps[].type` has no gateway path: a guard on it would never fire
     // (policy.json) or always fire (Intercept), so the tool is graded whole.

@@ -13,7 +13,9 @@
 //!   only way to keep its text out of the agent's context.
 //!
 //! A multi-operation tool is graded by the operations it may still run once
-//! its dangerous operations are denied by an argument guard.
+//! its dangerous operations are denied by an argument guard; a raw-SQL tool
+//! whose destructive statements are denied by regex guards is graded high
+//! rather than critical (see [`sql_narrows`]).
 
 use std::collections::BTreeMap;
 
@@ -184,12 +186,19 @@ pub fn plan_server(verdicts: &[Verdict]) -> Vec<ToolPlan<'_>> {
 /// Plans one tool.
 pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
     let op_guards = operation_guards(v);
-    let graded_risk = if op_guards.is_empty() {
-        v.risk
+    let (mut graded_risk, mut narrowed) = if op_guards.is_empty() {
+        (v.risk, None)
     } else {
-        remaining_risk(v, &op_guards)
+        (
+            remaining_risk(v, &op_guards),
+            Some(" once its destructive operations are denied"),
+        )
     };
-    let (decision, why, approval_message) = decide(v, graded_risk, !op_guards.is_empty());
+    if graded_risk == Risk::Critical && sql_narrows(v) {
+        graded_risk = Risk::High;
+        narrowed = Some(" once DROP, TRUNCATE, DELETE without WHERE and ALTER ... DROP are denied");
+    }
+    let (decision, why, approval_message) = decide(v, graded_risk, narrowed.unwrap_or(""));
     let limits = match (decision, graded_risk) {
         (Decision::Limit, Risk::Medium) => vec![Limit {
             window: Window::Minute,
@@ -226,7 +235,19 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
     }
 }
 
-fn decide(v: &Verdict, risk: Risk, narrowed: bool) -> (Decision, String, Option<String>) {
+/// Raw SQL is critical because it can destroy data; with the statements that
+/// do so denied by [`guards::SQL`], the tool stays usable at the high tier
+/// instead of needing a human for every query. Not when it also moves money
+/// or runs shell commands: no argument pattern makes those safe.
+fn sql_narrows(v: &Verdict) -> bool {
+    v.args.sql.iter().any(|p| addressable(p))
+        && !v.args.shell.iter().any(|p| addressable(p))
+        && !v.has(Signal::Money)
+        && v.category != Category::Financial
+        && !v.has(Signal::SuspiciousDescription)
+}
+
+fn decide(v: &Verdict, risk: Risk, narrowed_note: &str) -> (Decision, String, Option<String>) {
     if v.name == "*" || v.name.trim().is_empty() {
         return (
             Decision::Unlisted,
@@ -241,11 +262,6 @@ fn decide(v: &Verdict, risk: Risk, narrowed: bool) -> (Decision, String, Option<
             None,
         );
     }
-    let narrowed_note = if narrowed {
-        " once its destructive operations are denied"
-    } else {
-        ""
-    };
     match risk {
         Risk::Low => (
             Decision::Allow,
