@@ -1,10 +1,159 @@
-//! `mcp-risk policy`.
+//! `mcp-risk policy`: writes recommended policies (one file set per server),
+//! or `mcp-risk policy check FILE...` validates policies.
+//!
+//! Verdicts reach the writers as `Vec<(server, Vec<Verdict>)>`, whatever their
+//! source (`--input` today; `--server`/`--all --db` once the store lands).
 
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::PolicyArgs;
+use anyhow::{bail, Context as _};
+
+use crate::classify::{self, Verdict};
+use crate::cli::{PolicyArgs, PolicyCommand, PolicyFormat, PolicyWriteArgs};
+use crate::exit;
+use crate::policy::{self, check, Format};
+use crate::text::terminal_safe;
 
 pub fn run(args: &PolicyArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`mcp-risk policy` is not built yet")
+    match &args.command {
+        Some(PolicyCommand::Check { files }) => run_check(files),
+        None => run_write(&args.write),
+    }
+}
+
+fn format_of(f: PolicyFormat) -> Format {
+    match f {
+        PolicyFormat::Policylayer => Format::PolicyLayer,
+        PolicyFormat::Intercept => Format::Intercept,
+        PolicyFormat::ClaudeCode => Format::ClaudeCode,
+        PolicyFormat::Codex => Format::Codex,
+    }
+}
+
+/// The verdicts of each server named by the arguments.
+fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<Vec<(String, Vec<Verdict>)>> {
+    let opts = classify::Options {
+        ignore_annotations: args.ignore_annotations,
+    };
+    if let Some(input) = &args.input {
+        let servers = crate::input::load(input)?;
+        return Ok(servers
+            .into_iter()
+            .map(|s| {
+                let v = classify::classify_tools(&s.tools, &opts);
+                (s.server, v)
+            })
+            .collect());
+    }
+    if args.server.is_some() || args.all {
+        bail!(
+            "reading verdicts from the database ({}) is not wired into `mcp-risk policy` yet; \
+             export the server's tools/list to a file and use --input PATH",
+            args.db.display()
+        );
+    }
+    bail!("say what to write a policy for: --input PATH, --server NAME or --all")
+}
+
+fn run_write(args: &PolicyWriteArgs) -> anyhow::Result<ExitCode> {
+    let servers = load_verdicts(args)?;
+    let format = format_of(args.format);
+    match &args.out {
+        None => {
+            let [(server, verdicts)] = servers.as_slice() else {
+                bail!(
+                    "{} servers in the input: give --out DIR to write one file per server",
+                    servers.len()
+                );
+            };
+            // The policy itself (not the reasons sidecar) goes to stdout.
+            let files = policy::render(format, server, verdicts);
+            let mut out = std::io::stdout().lock();
+            out.write_all(files[0].contents.as_bytes())?;
+            out.flush()?;
+        }
+        Some(dir) => {
+            let written = write_all(dir, format, &servers)?;
+            let mut out = std::io::stdout().lock();
+            for path in written {
+                writeln!(out, "wrote {}", terminal_safe(&path.display().to_string()))?;
+            }
+        }
+    }
+    Ok(exit::code(exit::OK))
+}
+
+/// Writes every server's files into `dir`; refuses to let two servers write
+/// the same file.
+pub fn write_all(
+    dir: &Path,
+    format: Format,
+    servers: &[(String, Vec<Verdict>)],
+) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut names = BTreeSet::new();
+    let mut written = Vec::new();
+    for (server, verdicts) in servers {
+        for f in policy::render(format, server, verdicts) {
+            if !names.insert(f.name.clone()) {
+                bail!(
+                    "two servers map to the same file name {} (server {:?}); rename one",
+                    f.name,
+                    terminal_safe(server)
+                );
+            }
+            let path = dir.join(&f.name);
+            std::fs::write(&path, f.contents.as_bytes())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+fn run_check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    for file in files {
+        let shown = terminal_safe(&file.display().to_string());
+        let report = match check::check_file(file) {
+            Ok(r) => r,
+            Err(e) => {
+                failed = true;
+                writeln!(err, "{}", terminal_safe(&e.to_string()))?;
+                continue;
+            }
+        };
+        if report.kind == check::Kind::NotAPolicy {
+            writeln!(out, "SKIP {shown} ({})", report.kind.as_str())?;
+        } else if report.diagnostics.is_empty() {
+            writeln!(
+                out,
+                "OK {shown} ({}, {} tools)",
+                report.kind.as_str(),
+                report.tools
+            )?;
+        } else {
+            failed = true;
+            for d in &report.diagnostics {
+                writeln!(
+                    err,
+                    "{shown}:{}: {}",
+                    terminal_safe(&d.location),
+                    terminal_safe(&d.message)
+                )?;
+            }
+            writeln!(
+                err,
+                "FAIL {shown} ({}, {} errors)",
+                report.kind.as_str(),
+                report.diagnostics.len()
+            )?;
+        }
+    }
+    Ok(exit::code(if failed { exit::ERROR } else { exit::OK }))
 }

@@ -1,3 +1,196 @@
 //! Policies from verdicts: PolicyLayer `policy.json` v1, Intercept YAML, and
 //! agent-client deny lists (Claude Code, Codex), graded by risk, with argument
-//! guards where the schema allows a narrower rule.
+//! guards where the schema allows a narrower rule; and `policy check`, which
+//! validates any policy.json or Intercept YAML, ours or hand-written.
+//!
+//! Every format renders the same [`plan::ToolPlan`]s, so they agree on which
+//! tool is allowed, limited, approval-gated or hidden. All output is
+//! deterministic: sorted keys, stable order, trailing newline.
+
+pub mod check;
+mod check_yaml;
+pub mod claude;
+pub mod codex;
+mod dupkeys;
+pub mod guards;
+pub mod intercept;
+pub mod plan;
+pub mod policylayer;
+mod yaml_locate;
+
+use sha2::{Digest, Sha256};
+
+use crate::classify::Verdict;
+
+/// The formats `mcp-risk policy` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    PolicyLayer,
+    Intercept,
+    ClaudeCode,
+    Codex,
+}
+
+/// One file to write: a name relative to `--out` and its contents.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutFile {
+    pub name: String,
+    pub contents: String,
+}
+
+/// Renders the files of one server in one format.
+pub fn render(format: Format, server: &str, verdicts: &[Verdict]) -> Vec<OutFile> {
+    let stem = file_stem(server);
+    match format {
+        Format::PolicyLayer => vec![
+            OutFile {
+                name: format!("{stem}.json"),
+                contents: policylayer::for_server(verdicts),
+            },
+            OutFile {
+                name: format!("{stem}.reasons.json"),
+                contents: policylayer::reasons_for_server(server, verdicts),
+            },
+        ],
+        Format::Intercept => vec![OutFile {
+            name: format!("{stem}.yaml"),
+            contents: intercept::for_server(server, verdicts),
+        }],
+        Format::ClaudeCode => vec![OutFile {
+            name: format!("{stem}.claude.json"),
+            contents: claude::for_server(server, verdicts),
+        }],
+        Format::Codex => vec![OutFile {
+            name: format!("{stem}.codex.toml"),
+            contents: codex::for_server(server, verdicts),
+        }],
+    }
+}
+
+/// A server name as a safe, deterministic file stem: lowercase ASCII letters,
+/// digits, `_` and `-` only. A name that had to change (or is reserved on
+/// Windows) gets `-` and 8 hex digits of its SHA-256, so two different names
+/// never map to the same stem (a name that needed no change has no such
+/// suffix, and every suffixed stem encodes its original). Dots are replaced
+/// too, so a server called `x.reasons` cannot overwrite `x`'s sidecar.
+pub fn file_stem(server: &str) -> String {
+    let mut stem: String = server
+        .chars()
+        .take(80)
+        .map(|c| match c {
+            'a'..='z' | '0'..='9' | '_' | '-' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ => '_',
+        })
+        .collect();
+    let reserved = matches!(
+        stem.as_str(),
+        "con"
+            | "prn"
+            | "aux"
+            | "nul"
+            | "com1"
+            | "com2"
+            | "com3"
+            | "com4"
+            | "lpt1"
+            | "lpt2"
+            | "lpt3"
+    );
+    if stem != server || reserved || stem.is_empty() || stem.starts_with('-') {
+        let digest = Sha256::digest(server.as_bytes());
+        if stem.is_empty() {
+            stem.push_str("server");
+        }
+        stem.push('-');
+        stem.push_str(&hex::encode(&digest[..4]));
+    }
+    stem
+}
+
+/// Quotes a string as a YAML double-quoted scalar that round-trips exactly:
+/// every control, line-separator and invisible character is escaped, so
+/// hostile tool text cannot break out of the scalar or hide in it.
+pub(crate) fn yaml_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => {
+                let u = c as u32;
+                if u > 0xFFFF {
+                    out.push_str(&format!("\\U{u:08x}"));
+                } else {
+                    out.push_str(&format!("\\u{u:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    crate::text::is_hidden_or_control(c) || matches!(c as u32, 0x2028 | 0x2029 | 0x85)
+}
+
+/// Makes tool text safe inside a one-line comment (YAML `#`, TOML `#`):
+/// no line breaks, no hidden characters.
+pub(crate) fn comment_safe(s: &str) -> String {
+    let one_line: String = s
+        .chars()
+        .map(|c| {
+            if matches!(c as u32, 0x2028 | 0x2029) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    crate::text::terminal_safe(&one_line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_are_safe_and_distinct() {
+        assert_eq!(file_stem("github"), "github");
+        assert_eq!(file_stem("git-cyanheads"), "git-cyanheads");
+        let a = file_stem("io.github/foo");
+        assert!(a.starts_with("io_github_foo-"), "{a}");
+        assert_ne!(file_stem("GitHub"), file_stem("github"));
+        assert_ne!(file_stem("a/b"), file_stem("a_b"));
+        assert_ne!(file_stem("x.reasons"), "x.reasons");
+        assert!(file_stem("").starts_with("server-"));
+        assert!(file_stem("../../etc").chars().all(|c| c != '/' && c != '.'));
+        assert!(file_stem("nul").starts_with("nul-"));
+    }
+
+    #[test]
+    fn yaml_quote_round_trips_hostile_text() {
+        for s in [
+            "plain",
+            "a \"quoted\" \\ thing",
+            "line\nbreak\u{2028}sep\u{85}",
+            "bidi\u{202e}x\u{e0041}",
+            "# not a comment: [x] {y}",
+        ] {
+            let doc = format!("k: {}\n", yaml_quote(s));
+            let v: serde_json::Value = yaml_serde::from_str(&doc).unwrap();
+            assert_eq!(v["k"], s, "{doc}");
+        }
+    }
+
+    #[test]
+    fn comments_stay_on_one_line() {
+        assert_eq!(comment_safe("a\nb\u{2028}c"), "a\\nb c");
+    }
+}

@@ -1,0 +1,192 @@
+//! Finds the line and column of a node in block-style YAML, by path, so
+//! semantic errors in an Intercept policy point at `line:col` like syntax
+//! errors do. `yaml_serde` keeps no spans on values; a policy is small and
+//! block-style, so an indentation scan is enough. Flow collections
+//! (`[a, b]`) are not entered: the error then points at their key.
+
+/// One step of a path into a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A content line: where its first key or item starts.
+struct Line<'a> {
+    /// 0-based line number.
+    no: usize,
+    /// Column of the first non-space character.
+    indent: usize,
+    text: &'a str,
+}
+
+fn content_lines(text: &str) -> Vec<Line<'_>> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(no, raw)| {
+            let t = raw.trim_start_matches(' ');
+            if t.is_empty() || t.starts_with('#') || t == "---" {
+                return None;
+            }
+            Some(Line {
+                no,
+                indent: raw.len() - t.len(),
+                text: t,
+            })
+        })
+        .collect()
+}
+
+/// The key a mapping line starts with, if any: `key:`, `"key":`, `'key':`.
+fn key_of(t: &str) -> Option<String> {
+    if let Some(rest) = t.strip_prefix('"') {
+        let end = rest.find("\":")?;
+        let quoted = format!("\"{}\"", &rest[..end]);
+        return yaml_serde::from_str::<String>(&quoted).ok();
+    }
+    if let Some(rest) = t.strip_prefix('\'') {
+        let end = rest.find("':")?;
+        return Some(rest[..end].replace("''", "'"));
+    }
+    let end = t.find(':')?;
+    let after = &t[end + 1..];
+    if after.is_empty() || after.starts_with(' ') {
+        Some(t[..end].trim_end().to_owned())
+    } else {
+        None
+    }
+}
+
+/// Returns the 1-based line and column of the deepest node of `path` found.
+pub fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
+    let lines = content_lines(text);
+    // The block being searched: lines[start..], children deeper than `parent`.
+    let mut start = 0usize;
+    let mut parent: isize = -1;
+    let mut found = lines.first().map(|l| (l.no, l.indent)).unwrap_or((0, 0));
+    // Column where the current node's own content starts on its first line
+    // (set when stepping into a sequence item: `- key: v`).
+    let mut inline: Option<usize> = None;
+    for seg in path {
+        let mut hit = None;
+        match seg {
+            Seg::Key(k) => {
+                let mut i = start;
+                let mut child: Option<usize> = inline.take();
+                while i < lines.len() {
+                    let l = &lines[i];
+                    let (col, t) = if i == start && child.is_some() {
+                        let c = child.unwrap_or(l.indent);
+                        (c, &l.text[c.saturating_sub(l.indent).min(l.text.len())..])
+                    } else {
+                        (l.indent, l.text)
+                    };
+                    if (col as isize) <= parent {
+                        break;
+                    }
+                    let want = *child.get_or_insert(col);
+                    if col == want && key_of(t).as_deref() == Some(k.as_str()) {
+                        hit = Some((i, col));
+                        break;
+                    }
+                    i += 1;
+                }
+                if let Some((i, col)) = hit {
+                    found = (lines[i].no, col);
+                    parent = col as isize;
+                    start = i + 1;
+                }
+            }
+            Seg::Index(n) => {
+                let mut count = 0usize;
+                let mut dash: Option<usize> = None;
+                for (i, l) in lines.iter().enumerate().skip(start) {
+                    let is_item = l.text == "-" || l.text.starts_with("- ");
+                    // Items may sit at their key's own indent (`rules:\n- x`).
+                    if (l.indent as isize) < parent || (l.indent as isize == parent && !is_item) {
+                        break;
+                    }
+                    if !is_item || *dash.get_or_insert(l.indent) != l.indent {
+                        continue;
+                    }
+                    if count == *n {
+                        hit = Some((i, l.indent));
+                        break;
+                    }
+                    count += 1;
+                }
+                if let Some((i, col)) = hit {
+                    found = (lines[i].no, col);
+                    parent = col as isize;
+                    start = i;
+                    let after = lines[i].text[1..].len() - lines[i].text[1..].trim_start().len();
+                    inline = Some(col + 1 + after);
+                }
+            }
+        }
+        if hit.is_none() {
+            break;
+        }
+    }
+    (found.0 + 1, found.1 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(s: &str) -> Seg {
+        Seg::Key(s.into())
+    }
+
+    const DOC: &str = "version: \"1\"\n# comment\ntools:\n  read:\n    rules: []\n  \"write\":\n    rules:\n      - name: a\n        rate_limit: 5/minute\n      - name: b\n        conditions:\n          - path: args.x\n            op: bad\nhide:\n- x\n- y\n";
+
+    #[test]
+    fn finds_keys_and_items() {
+        assert_eq!(locate(DOC, &[k("version")]), (1, 1));
+        assert_eq!(locate(DOC, &[k("tools"), k("read")]), (4, 3));
+        assert_eq!(locate(DOC, &[k("tools"), k("write"), k("rules")]), (7, 5));
+        assert_eq!(
+            locate(DOC, &[k("tools"), k("write"), k("rules"), Seg::Index(1)]),
+            (10, 7)
+        );
+        assert_eq!(
+            locate(
+                DOC,
+                &[
+                    k("tools"),
+                    k("write"),
+                    k("rules"),
+                    Seg::Index(0),
+                    k("rate_limit")
+                ]
+            ),
+            (9, 9)
+        );
+        assert_eq!(
+            locate(
+                DOC,
+                &[
+                    k("tools"),
+                    k("write"),
+                    k("rules"),
+                    Seg::Index(1),
+                    k("conditions"),
+                    Seg::Index(0),
+                    k("op")
+                ]
+            ),
+            (13, 13)
+        );
+        assert_eq!(locate(DOC, &[k("hide"), Seg::Index(1)]), (16, 1));
+    }
+
+    #[test]
+    fn falls_back_to_the_deepest_known_node() {
+        assert_eq!(locate(DOC, &[k("tools"), k("missing"), k("rules")]), (3, 1));
+        assert_eq!(
+            locate(DOC, &[k("tools"), k("read"), k("rules"), Seg::Index(0)]),
+            (5, 5)
+        );
+    }
+}

@@ -1,0 +1,127 @@
+//! `mcp-risk policy` end to end: files written, stdout mode, errors, and
+//! `policy check` over what was written and over a broken file.
+
+use std::process::{Command, Output};
+
+use super::corpus_dir;
+
+fn mcp_risk(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+        .args(args)
+        .output()
+        .expect("run mcp-risk")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn writes_every_format_and_the_files_check_ok() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let input = corpus_dir();
+    let input = input.to_str().unwrap();
+    for format in ["policylayer", "intercept", "claude-code", "codex"] {
+        let o = mcp_risk(&["policy", "--input", input, "--format", format, "--out", out]);
+        assert!(o.status.success(), "{format}: {}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("wrote "), "{format}");
+    }
+    for name in [
+        "github.json",
+        "github.reasons.json",
+        "github.yaml",
+        "github.claude.json",
+        "github.codex.toml",
+    ] {
+        assert!(dir.path().join(name).is_file(), "{name}");
+    }
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.ends_with(".yaml") || (n.ends_with(".json") && n.matches('.').count() == 1)
+        })
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 30);
+    let mut args = vec!["policy", "check"];
+    args.extend(files.iter().map(String::as_str));
+    let o = mcp_risk(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout)
+            .lines()
+            .filter(|l| l.starts_with("OK "))
+            .count(),
+        30
+    );
+    // Sidecars and agent settings are recognised and skipped, not failed.
+    let sidecar = dir.path().join("github.reasons.json");
+    let o = mcp_risk(&["policy", "check", sidecar.to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(text(&o.stdout).starts_with("SKIP "), "{}", text(&o.stdout));
+}
+
+#[test]
+fn stdout_mode_needs_one_server() {
+    let input = corpus_dir();
+    let o = mcp_risk(&["policy", "--input", input.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("--out DIR"), "{}", text(&o.stderr));
+
+    let one = input.join("time.json");
+    let o = mcp_risk(&[
+        "policy",
+        "--input",
+        one.to_str().unwrap(),
+        "--format",
+        "policylayer",
+    ]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["default"], "deny");
+}
+
+#[test]
+fn database_mode_says_what_to_do() {
+    let o = mcp_risk(&["policy", "--server", "github", "--db", "/nonexistent.db"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("--input PATH"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn check_fails_with_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad_json = dir.path().join("bad.json");
+    std::fs::write(
+        &bad_json,
+        r#"{"version":"1","default":"deny","hide":["a"],"tools":{"a":{}}}"#,
+    )
+    .unwrap();
+    let bad_yaml = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad_yaml,
+        "version: \"1\"\ntools:\n  a:\n    rules:\n      - name: r\n        rate_limit: 3/week\n",
+    )
+    .unwrap();
+    let o = mcp_risk(&[
+        "policy",
+        "check",
+        bad_json.to_str().unwrap(),
+        bad_yaml.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("bad.json:/tools/a: tool \"a\" is both hidden"),
+        "{err}"
+    );
+    assert!(err.contains("bad.yaml:6:9: rate_limit window"), "{err}");
+}
