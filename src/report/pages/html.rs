@@ -74,12 +74,13 @@ impl Head {
     }
 }
 
-/// One bar of the risk-distribution chart.
+/// One bar of the risk-distribution chart (laid out in pixels down and
+/// percent across, so the text stays readable at every width).
 struct Bar {
     label: &'static str,
     count: usize,
-    /// Width in SVG units (of 440).
-    width: u64,
+    /// Share of all tools, e.g. `"20.0%"` (at least a sliver when non-zero).
+    width: String,
     y: u64,
     pct: u64,
 }
@@ -89,6 +90,12 @@ struct Seg {
     risk: &'static str,
     x: f64,
     w: f64,
+}
+
+struct RiskCard {
+    label: &'static str,
+    n: usize,
+    zero: bool,
 }
 
 struct Row<'a> {
@@ -117,7 +124,7 @@ struct ServerPage<'a> {
     s: &'a ServerView,
     headline: String,
     disagreement_count: String,
-    risk_cards: Vec<(&'static str, usize)>,
+    risk_cards: Vec<RiskCard>,
     context_share: String,
     groups: Vec<(Class, Vec<&'a ToolView>)>,
     class_titles: Vec<&'static str>,
@@ -153,16 +160,20 @@ fn percent(part: usize, whole: usize) -> u64 {
 }
 
 pub fn index(site: &SiteView) -> Result<String, PagesError> {
-    let max = site.counts.risk.iter().copied().max().unwrap_or(0).max(1);
+    let total = site.counts.total.max(1) as f64;
     let chart: Vec<Bar> = RISKS
         .iter()
         .enumerate()
-        .map(|(i, r)| Bar {
-            label: r.as_str(),
-            count: site.counts.risk[i],
-            width: (site.counts.risk[i] as u64 * 440).div_ceil(max as u64),
-            y: 6 + i as u64 * 32,
-            pct: percent(site.counts.risk[i], site.counts.total),
+        .map(|(i, r)| {
+            let n = site.counts.risk[i];
+            let share = (100.0 * n as f64 / total).max(if n > 0 { 1.5 } else { 0.0 });
+            Bar {
+                label: r.as_str(),
+                count: n,
+                width: format!("{share:.1}%"),
+                y: i as u64 * 44,
+                pct: percent(n, site.counts.total),
+            }
         })
         .collect();
     let rows = site
@@ -201,7 +212,7 @@ pub fn index(site: &SiteView) -> Result<String, PagesError> {
             site.counts.modifying()
         ),
         site,
-        chart_height: 6 + RISKS.len() as u64 * 32,
+        chart_height: RISKS.len() as u64 * 44 - 8,
         chart,
         rows,
         signals,
@@ -249,7 +260,11 @@ pub fn server(_site: &SiteView, s: &ServerView) -> Result<String, PagesError> {
         risk_cards: RISKS
             .iter()
             .enumerate()
-            .map(|(i, r)| (r.as_str(), s.counts.risk[i]))
+            .map(|(i, r)| RiskCard {
+                label: r.as_str(),
+                n: s.counts.risk[i],
+                zero: s.counts.risk[i] == 0,
+            })
             .collect(),
         context_share: format!("{}.{}%", s.context_permille / 10, s.context_permille % 10),
         groups,

@@ -192,7 +192,7 @@ pub fn server(_site: &SiteView, s: &ServerView) -> String {
         let _ = writeln!(o, "## {} ({})\n", class_title(class), tools.len());
         for t in tools {
             let desc = first_line(&t.description, 140);
-            let _ = write!(o, "- [{}]({}.md) **{}**", cell(&t.name), t.slug, t.risk);
+            let _ = write!(o, "- [{}]({}.md) **{}**", cell(&t.label), t.slug, t.risk);
             if !desc.is_empty() {
                 let _ = write!(o, ": {}", cell(&desc));
             }
@@ -217,7 +217,7 @@ pub fn server(_site: &SiteView, s: &ServerView) -> String {
                 let _ = writeln!(
                     o,
                     "| [{}]({}.md) | `{}` | {} | {} |",
-                    cell(&t.name),
+                    cell(&t.label),
                     t.slug,
                     d.hint,
                     d.declared,
@@ -244,9 +244,10 @@ pub fn tool(_site: &SiteView, s: &ServerView, t: &ToolView) -> String {
         o,
         "[mcp-risk](../index.md) / [{}](index.md) / {}\n",
         cell(&s.name),
-        cell(&t.name)
+        cell(&t.label)
     );
-    let _ = writeln!(o, "# {}\n", cell(&t.name));
+    let heading = if t.name.is_empty() { &t.label } else { &t.name };
+    let _ = writeln!(o, "# {}\n", cell(heading));
     if !t.title.is_empty() {
         let _ = writeln!(o, "*{}*\n", cell(&t.title));
     }
@@ -331,7 +332,7 @@ pub fn tool(_site: &SiteView, s: &ServerView, t: &ToolView) -> String {
         let _ = writeln!(
             o,
             "- [{}]({}.md) {}",
-            cell(&other.name),
+            cell(&other.label),
             other.slug,
             other.risk
         );

@@ -70,6 +70,20 @@ pub fn visible_code(s: &str) -> String {
     out
 }
 
+/// Longest tool name shown in lists before it is cut.
+pub const LABEL_MAX: usize = 80;
+
+fn label(name: &str) -> String {
+    if name.trim().is_empty() {
+        "(no name)".to_owned()
+    } else if name.chars().count() > LABEL_MAX {
+        let cut: String = name.chars().take(LABEL_MAX).collect();
+        format!("{cut}…")
+    } else {
+        name.to_owned()
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// By class, in [`CLASSES`] order.
@@ -127,7 +141,11 @@ pub struct HintRow {
 
 #[derive(Clone, Debug)]
 pub struct ToolView {
+    /// The full name, made visible.
     pub name: String,
+    /// The name for lists and links: "(no name)" when empty, cut at
+    /// [`LABEL_MAX`] characters.
+    pub label: String,
     pub slug: String,
     pub title: String,
     pub description: String,
@@ -236,8 +254,10 @@ fn tool_view(raw: &Value, v: &Verdict, slug: String, policy: Option<&String>) ->
         .find(|t| !t.is_empty() && **t != def.name)
         .cloned()
         .unwrap_or_default();
+    let name = visible(&v.name);
     ToolView {
-        name: visible(&v.name),
+        label: label(&name),
+        name,
         slug,
         title: visible(&title),
         description: visible(def.description.trim()),
@@ -353,7 +373,7 @@ fn index_json(servers: &[ServerView], ext: &str) -> String {
                 .fold(0, |m, i| m | (1 << i));
             tools.push(json!([
                 si,
-                t.name,
+                t.label,
                 CLASSES.iter().position(|c| *c == t.class),
                 RISKS.iter().position(|r| *r == t.risk),
                 mask,
