@@ -1,0 +1,184 @@
+//! File names for pages: deterministic, collision-free, and safe on every
+//! filesystem (Windows, macOS case-insensitive volumes, Linux).
+//!
+//! A slug is lowercase ASCII letters, digits and single dashes, at most
+//! [`MAX_LEN`] characters before an optional `-xxxxxxxx` hash suffix. The suffix
+//! (eight hex digits of the name's SHA-256) is added whenever sanitising lost
+//! information (case, punctuation, non-ASCII, truncation), when the slug is a
+//! reserved name (`con`, `nul`, `com1`, our own `index`), and on collision, so
+//! two different names never share a file and a name always maps to the same
+//! file whatever else is on the server.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sha2::{Digest, Sha256};
+
+/// Longest slug body before the hash suffix.
+pub const MAX_LEN: usize = 60;
+
+/// Names Windows refuses as file stems whatever the extension, plus the stems
+/// our own layout uses (`index`).
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com0", "com1", "com2", "com3", "com4", "com5", "com6", "com7",
+    "com8", "com9", "lpt0", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+    "conin$", "conout$", "index", "readme",
+];
+
+fn short_hash(s: &str) -> String {
+    let digest = Sha256::digest(s.as_bytes());
+    hex::encode(&digest[..4])
+}
+
+/// The sanitised body of a slug and whether it is an exact image of `name`.
+fn body(name: &str) -> (String, bool) {
+    let mut out = String::with_capacity(name.len().min(MAX_LEN));
+    let mut pending_dash = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending_dash = true;
+        }
+    }
+    let mut truncated = false;
+    if out.len() > MAX_LEN {
+        out.truncate(MAX_LEN);
+        while out.ends_with('-') {
+            out.pop();
+        }
+        truncated = true;
+    }
+    let exact = !truncated && out == name;
+    (out, exact)
+}
+
+/// The slug a name gets when nothing else competes for it.
+pub fn slug(name: &str) -> String {
+    let (body, exact) = body(name);
+    let reserved = RESERVED.contains(&body.as_str());
+    if exact && !reserved && !body.is_empty() {
+        body
+    } else if body.is_empty() {
+        format!("x-{}", short_hash(name))
+    } else {
+        format!("{body}-{}", short_hash(name))
+    }
+}
+
+/// Assigns every name of one namespace (one directory) a distinct slug.
+///
+/// Names are processed in sorted order, so the result depends only on the set
+/// of names, never on their order of arrival. Exact slugs (a name that is
+/// already a clean slug) win over hashed ones; a hashed slug that still
+/// collides is re-hashed with a counter.
+pub fn assign<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
+    let names: BTreeSet<&str> = names.into_iter().collect();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut out = BTreeMap::new();
+    // Clean names first: they own their own spelling.
+    let (clean, rest): (Vec<&str>, Vec<&str>) = names.iter().partition(|n| slug(n) == **n);
+    for n in clean {
+        taken.insert(n.to_owned());
+        out.insert(n.to_owned(), n.to_owned());
+    }
+    for n in rest {
+        let mut s = slug(n);
+        let mut i = 1u32;
+        while taken.contains(&s) {
+            let (b, _) = body(n);
+            let b = if b.is_empty() { "x".to_owned() } else { b };
+            s = format!("{b}-{}", short_hash(&format!("{n}\u{0}{i}")));
+            i += 1;
+        }
+        taken.insert(s.clone());
+        out.insert(n.to_owned(), s);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_safe(s: &str) -> bool {
+        !s.is_empty()
+            && s.len() <= MAX_LEN + 9
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+            && !RESERVED.contains(&s)
+    }
+
+    #[test]
+    fn clean_names_keep_their_spelling() {
+        assert_eq!(slug("github"), "github");
+        assert_eq!(slug("list-issues"), "list-issues");
+    }
+
+    #[test]
+    fn lossy_names_get_a_hash() {
+        let a = slug("Get_File");
+        let b = slug("get-file");
+        assert_ne!(a, b);
+        assert!(a.starts_with("get-file-"), "{a}");
+        assert!(is_safe(&a));
+    }
+
+    #[test]
+    fn reserved_and_empty_and_hostile() {
+        for n in [
+            "CON",
+            "nul",
+            "com1",
+            "index",
+            "",
+            "???",
+            "<script>",
+            "../../etc/passwd",
+            "a\u{202e}b",
+            "名前",
+            ".",
+            "..",
+            "-",
+            "aux.txt",
+        ] {
+            let s = slug(n);
+            assert!(is_safe(&s), "{n:?} -> {s:?}");
+        }
+        assert_ne!(slug("???"), slug("!!!"));
+    }
+
+    #[test]
+    fn long_names_are_capped_and_distinct() {
+        let a = "a".repeat(300);
+        let b = format!("{}b", "a".repeat(299));
+        assert!(is_safe(&slug(&a)));
+        assert_ne!(slug(&a), slug(&b));
+    }
+
+    #[test]
+    fn assignment_is_collision_free_and_order_independent() {
+        let h = slug("Get File");
+        let names = [
+            "Get File",
+            h.as_str(),
+            "get-file",
+            "get_file",
+            "GET-FILE",
+            "x",
+        ];
+        let one = assign(names.iter().copied());
+        let two = assign(names.iter().rev().copied());
+        assert_eq!(one, two);
+        let slugs: BTreeSet<&String> = one.values().collect();
+        assert_eq!(slugs.len(), names.len());
+        assert_eq!(one["get-file"], "get-file");
+        assert_eq!(one[h.as_str()], h, "a clean name owns its spelling");
+        assert!(one.values().all(|s| is_safe(s)));
+    }
+}

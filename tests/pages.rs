@@ -1,0 +1,388 @@
+//! The static pages end to end: every local link resolves, hostile tool text is
+//! escaped everywhere (HTML and Markdown), output is deterministic, the command
+//! works from `--input`, and a real headless Chromium finds no console errors,
+//! no executed payload, and a search box that narrows the list.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use base64::Engine as _;
+use mcp_risk::classify::verdict::Evidence;
+use mcp_risk::classify::Signal;
+use mcp_risk::cmd::pages::server_input;
+use mcp_risk::report::pages::{self, slug, Changes, Format, SiteInput};
+use scraper::{Html, Selector};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+const HOSTILE_SERVER: &str = "<img src=x onerror=window.__pwned=10> {{ name }} \u{202e}CON";
+const HOSTILE_TOOL: &str = "<script>window.__pwned=1</script>";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/fixtures")
+}
+
+/// The fixture servers, classified and with policies, plus verdict details a
+/// full rules engine produces (evidence, signals, changes) so every section of
+/// every page renders, with hostile text in each of them.
+fn site() -> SiteInput {
+    let mut servers = Vec::new();
+    for s in mcp_risk::input::load(&fixtures()).expect("fixtures load") {
+        let changes = (s.server == "issues").then(|| Changes {
+            added: vec!["run_workflow".into()],
+            removed: vec!["delete_issue".into()],
+            changed: vec!["update_issue".into()],
+            note: "Since the crawl of 2026-11-20.".into(),
+        });
+        let mut input = server_input(s.server.clone(), s.tools, changes);
+        for v in &mut input.verdicts {
+            match (s.server.as_str(), v.name.as_str()) {
+                ("files", "delete_path") => {
+                    v.signals = vec![Signal::IrreversibleLoss, Signal::BulkScope];
+                    v.rationale = "Deletes files or whole directory trees; with recursive=true one call removes everything under a path.".into();
+                    v.evidence = vec![
+                        Evidence {
+                            rule: "delete-verb".into(),
+                            field: "name".into(),
+                            text: "delete".into(),
+                        },
+                        Evidence {
+                            rule: "recursive-switch".into(),
+                            field: "inputSchema.properties.recursive".into(),
+                            text: "Remove directories and their contents".into(),
+                        },
+                    ];
+                }
+                ("hostile", _) => {
+                    v.signals = vec![Signal::CodeExecution, Signal::SuspiciousDescription];
+                    v.rationale = format!("{} <script>window.__pwned=8</script>", v.rationale);
+                    v.evidence.push(Evidence {
+                        rule: "<b>rule</b>".into(),
+                        field: "description".into(),
+                        text: "<img src=x onerror=window.__pwned=9> `` ``` ".into(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        servers.push(input);
+    }
+    servers.push(server_input(
+        HOSTILE_SERVER.into(),
+        vec![json!({"name": "ping", "description": "Ping.\n<script>window.__pwned=11</script>"})],
+        None,
+    ));
+    SiteInput { servers }
+}
+
+fn files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn render(format: Format) -> (tempfile::TempDir, pages::Written) {
+    let dir = tempfile::tempdir().unwrap();
+    let w = pages::render(&site(), format, dir.path()).expect("render");
+    (dir, w)
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+#[test]
+fn html_links_resolve_and_nothing_hostile_survives() {
+    let (dir, written) = render(Format::Html);
+    let all = files(dir.path());
+    assert_eq!(all.len(), written.files);
+    assert_eq!(written.servers, 4);
+    let csp = pages::content_security_policy();
+    let mut links = 0;
+    for file in &all {
+        assert_eq!(file.extension().unwrap(), "html", "{}", file.display());
+        let text = std::fs::read_to_string(file).unwrap();
+        let doc = Html::parse_document(&text);
+        let here = file.display();
+        // One CSP, ours; one script, whose hash it names; one style.
+        let metas: Vec<_> = doc.select(&sel("meta[http-equiv]")).collect();
+        assert_eq!(metas.len(), 1, "{here}");
+        assert_eq!(metas[0].value().attr("content"), Some(csp), "{here}");
+        let scripts: Vec<_> = doc.select(&sel("script")).collect();
+        assert_eq!(scripts.len(), 1, "{here}: only our script");
+        let body: String = scripts[0].text().collect();
+        let hash =
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()));
+        assert!(
+            csp.contains(&format!("'sha256-{hash}'")),
+            "{here}: script hash not in CSP"
+        );
+        let styles: Vec<_> = doc.select(&sel("style")).collect();
+        assert_eq!(styles.len(), 1, "{here}");
+        let css: String = styles[0].text().collect();
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(css.as_bytes()));
+        assert!(
+            csp.contains(&format!("'sha256-{hash}'")),
+            "{here}: style hash not in CSP"
+        );
+        // No element the server could have injected.
+        for bad in [
+            "iframe",
+            "object",
+            "embed",
+            "img",
+            "form[action]",
+            "base",
+            "a[target]",
+            "[style]",
+        ] {
+            assert_eq!(doc.select(&sel(bad)).count(), 0, "{here}: found {bad}");
+        }
+        for el in doc.select(&sel("*")) {
+            for (name, value) in el.value().attrs() {
+                assert!(
+                    !name.starts_with("on"),
+                    "{here}: event handler {name}={value}"
+                );
+                assert!(
+                    !value.trim().to_ascii_lowercase().starts_with("javascript:"),
+                    "{here}: {name}={value}"
+                );
+            }
+        }
+        // Every local link resolves; there are no others.
+        for el in doc.select(&sel("[href], [src]")) {
+            for attr in ["href", "src"] {
+                let Some(v) = el.value().attr(attr) else {
+                    continue;
+                };
+                assert!(!v.contains(':'), "{here}: non-local {attr}={v}");
+                let target = v.split('#').next().unwrap();
+                if target.is_empty() {
+                    continue;
+                }
+                let p = file.parent().unwrap().join(target);
+                assert!(p.is_file(), "{here}: {attr}={v} does not resolve");
+                links += 1;
+            }
+        }
+    }
+    assert!(links > 100, "only {links} links checked");
+
+    // The hostile texts are shown, as text.
+    let slugs = slug::assign(["hostile"]);
+    let tool_slugs = slug::assign(
+        site()
+            .servers
+            .iter()
+            .find(|s| s.name == "hostile")
+            .unwrap()
+            .verdicts
+            .iter()
+            .map(|v| v.name.as_str()),
+    );
+    let page = dir
+        .path()
+        .join(&slugs["hostile"])
+        .join(format!("{}.html", tool_slugs[HOSTILE_TOOL]));
+    let doc = Html::parse_document(&std::fs::read_to_string(&page).unwrap());
+    let h1: String = doc.select(&sel("h1")).next().unwrap().text().collect();
+    assert!(h1.starts_with(HOSTILE_TOOL), "{h1}");
+    let whole: String = doc.root_element().text().collect();
+    assert!(whole.contains("<img src=x onerror=\"window.__pwned=2;alert(1)\">"));
+    assert!(
+        whole.contains("{{ 7*7 }}"),
+        "template syntax shown verbatim"
+    );
+    assert!(
+        whole.contains("\\u{202e}gnp.exe"),
+        "bidi override made visible"
+    );
+    assert!(!whole.contains('\u{202e}'), "no raw bidi override anywhere");
+    let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    assert!(index.contains("&#60;img src=x onerror=window.__pwned=10&#62; {{ name }} \\u{202e}CON"));
+}
+
+/// The script hash must be over the exact bytes between the tags.
+#[test]
+fn csp_names_the_inline_script_and_style() {
+    let csp = pages::content_security_policy();
+    assert!(csp.starts_with("default-src 'none'; script-src 'sha256-"));
+    assert!(!csp.contains("unsafe"));
+    assert!(csp.contains(pages::style_hash()));
+}
+
+#[test]
+fn markdown_links_resolve_and_text_is_escaped() {
+    let (dir, written) = render(Format::Markdown);
+    assert!(written.files > 30);
+    for file in files(dir.path()) {
+        let here = file.display().to_string();
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Outside code blocks, no raw HTML and no link but ours.
+        let mut fence: Option<String> = None;
+        for line in text.lines() {
+            if let Some(f) = &fence {
+                if line.trim_end() == f {
+                    fence = None;
+                }
+                continue;
+            }
+            if line.starts_with("```") {
+                let n = line.chars().take_while(|c| *c == '`').count();
+                fence = Some("`".repeat(n));
+                continue;
+            }
+            let bytes = line.as_bytes();
+            for (i, b) in bytes.iter().enumerate() {
+                if *b == b'<' {
+                    assert!(i > 0 && bytes[i - 1] == b'\\', "{here}: raw < in {line:?}");
+                }
+            }
+            let mut rest = line;
+            while let Some(at) = rest.find("](") {
+                let after = &rest[at + 2..];
+                let end = after.find(')').expect("closed link");
+                let target = &after[..end];
+                assert!(!target.contains(':'), "{here}: non-local link {target}");
+                let p = file.parent().unwrap().join(target);
+                assert!(p.is_file(), "{here}: link {target} does not resolve");
+                rest = &after[end..];
+            }
+        }
+        assert!(fence.is_none(), "{here}: unclosed code block");
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let (a, _) = render(Format::Html);
+    let (b, _) = render(Format::Html);
+    let read = |root: &Path| -> BTreeMap<PathBuf, Vec<u8>> {
+        files(root)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(root).unwrap().to_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(read(a.path()), read(b.path()));
+}
+
+#[test]
+fn command_renders_from_input_and_explains_db() {
+    let out = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_mcp-risk");
+    let run = Command::new(bin)
+        .args(["pages", "--input"])
+        .arg(fixtures())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stderr).contains("index.html"));
+    let index = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(index.contains("href=\"issues/index.html\""));
+    let run = Command::new(bin)
+        .args(["pages", "--format", "md", "--input"])
+        .arg(fixtures().join("issues.json"))
+        .arg("--out")
+        .arg(out.path().join("md"))
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(out.path().join("md/issues/index.md").is_file());
+    let run = Command::new(bin)
+        .args(["pages", "--db", "nowhere.db", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--input"));
+}
+
+#[test]
+fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
+    let chromium = std::env::var_os("MCP_RISK_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        chromium.is_file(),
+        "Chromium not found at {}: run scripts/install-deps.sh (it apt-installs Debian's chromium)",
+        chromium.display()
+    );
+    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    assert!(
+        browser_dir.join("node_modules/playwright-core").is_dir(),
+        "the browser driver is not installed: run scripts/install-deps.sh (or tests/browser/setup.sh)"
+    );
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pages-browser");
+    let _ = std::fs::remove_dir_all(&work);
+    let site_dir = work.join("site");
+    let shots = work.join("screenshots");
+    let input = site();
+    pages::render(&input, Format::Html, &site_dir).expect("render");
+    let server_slugs = slug::assign(input.servers.iter().map(|s| s.name.as_str()));
+    let tool_page = |server: &str, tool: &str| {
+        let s = input.servers.iter().find(|s| s.name == server).unwrap();
+        let t = slug::assign(s.verdicts.iter().map(|v| v.name.as_str()));
+        format!("{}/{}.html", server_slugs[server], t[tool])
+    };
+    let cfg = json!({
+        "site": site_dir,
+        "shots": shots,
+        "chromium": chromium,
+        "search": "comment",
+        "pages": [
+            {"name": "index", "path": "index.html"},
+            {"name": "server", "path": format!("{}/index.html", server_slugs["issues"])},
+            {"name": "tool", "path": tool_page("files", "delete_path")},
+            {"name": "hostile-server", "path": format!("{}/index.html", server_slugs["hostile"])},
+            {"name": "hostile-tool", "path": tool_page("hostile", HOSTILE_TOOL)},
+            {"name": "hostile-named-server", "path": format!("{}/index.html", server_slugs[HOSTILE_SERVER])},
+        ],
+    });
+    let run = Command::new("node")
+        .current_dir(&browser_dir)
+        .arg("run.mjs")
+        .arg(cfg.to_string())
+        .output()
+        .expect("node runs (scripts/install-deps.sh installs it)");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "browser checks failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("driver report");
+    assert_eq!(report["pages"].as_array().unwrap().len(), 12);
+    assert_eq!(report["search"]["rowsAfter"], 1, "{report}");
+    for shot in report["screenshots"].as_array().unwrap() {
+        let p = PathBuf::from(shot.as_str().unwrap());
+        assert!(
+            std::fs::metadata(&p).unwrap().len() > 1000,
+            "{}",
+            p.display()
+        );
+    }
+}
