@@ -238,6 +238,9 @@ pub struct EvalArgs {
     pub input: PathBuf,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
+    /// Also list every tool whose class disagrees with its declared label.
+    #[arg(long)]
+    pub errors: bool,
 }
 
 #[derive(Args, Debug)]

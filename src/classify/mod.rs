@@ -1,13 +1,22 @@
 //! Classification: rules as data (`rules/*.toml`) applied by one engine,
 //! producing one [`verdict::Verdict`] per tool.
+//!
+//! The catalogue is embedded in the binary and compiled once per process
+//! (a `OnceLock`); `MCP_RISK_RULES=<dir>` swaps in a directory of `*.toml`.
 
+pub mod engine;
+pub mod normalize;
+pub mod rules;
 pub mod verdict;
 
 pub use verdict::{Category, Class, Risk, Signal, Verdict};
 
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::tool::ToolDef;
+use engine::Engine;
 
 /// How to classify.
 #[derive(Clone, Debug, Default)]
@@ -16,43 +25,62 @@ pub struct Options {
     pub ignore_annotations: bool,
 }
 
-/// Classifies the tools of one server, in the order given.
-///
-/// INTERIM (replaced by the rules engine): trusts declared annotations and
-/// otherwise calls a tool Write/Medium with low confidence.
+/// Why the catalogue could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClassifyError {
+    #[error(transparent)]
+    Rules(#[from] rules::RuleError),
+    #[error("a rule pattern does not compile: {0}")]
+    Regex(#[from] regex::Error),
+}
+
+static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
+
+fn build() -> Result<Engine, ClassifyError> {
+    let files = match std::env::var_os("MCP_RISK_RULES") {
+        Some(dir) if !dir.is_empty() => rules::dir_files(std::path::Path::new(&dir))?,
+        _ => rules::embedded_files(),
+    };
+    let cat = rules::load_from(&files)?;
+    Ok(Engine::new(cat)?)
+}
+
+/// The process-wide engine; an error means the catalogue (embedded or
+/// `MCP_RISK_RULES`) is invalid, and the message says where.
+pub fn try_engine() -> Result<&'static Engine, String> {
+    ENGINE
+        .get_or_init(|| build().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The engine, panicking on an invalid catalogue. The embedded catalogue is
+/// checked by tests; commands call [`try_engine`] first so a broken
+/// `MCP_RISK_RULES` directory is an error message, not a panic.
+pub fn engine() -> &'static Engine {
+    match try_engine() {
+        Ok(e) => e,
+        Err(msg) => panic!("invalid rule catalogue: {msg}"),
+    }
+}
+
+/// sha256 of the catalogue text (file names and contents): recorded with
+/// every stored classification so re-runs know when rules changed.
+pub fn ruleset_hash() -> &'static str {
+    &engine().catalogue.hash
+}
+
+/// Classifies the tools of one server, in the order given (in parallel).
 pub fn classify_tools(tools: &[Value], opts: &Options) -> Vec<Verdict> {
+    let e = engine();
+    if tools.len() < 64 {
+        return tools
+            .iter()
+            .map(|t| e.classify(t, opts.ignore_annotations))
+            .collect();
+    }
     tools
-        .iter()
-        .map(|raw| {
-            let def = ToolDef::from_value(raw);
-            let declared = if opts.ignore_annotations {
-                None
-            } else {
-                def.declared.clone()
-            };
-            let class = match &declared {
-                Some(h) if h.read_only == Some(true) => Class::Read,
-                Some(h) if h.destructive == Some(true) => Class::Destructive,
-                _ => Class::Write,
-            };
-            let (risk, category) = match class {
-                Class::Read => (Risk::Low, Category::Read),
-                Class::Write => (Risk::Medium, Category::Write),
-                Class::Destructive => (Risk::High, Category::Destructive),
-            };
-            Verdict {
-                name: def.name.clone(),
-                class,
-                risk,
-                category,
-                confidence: 0.3,
-                hints: Verdict::hints_for(class),
-                declared: def.declared.clone(),
-                signals: Vec::new(),
-                rationale: "interim classifier".into(),
-                evidence: Vec::new(),
-                args: Default::default(),
-            }
-        })
+        .par_iter()
+        .map(|t| e.classify(t, opts.ignore_annotations))
         .collect()
 }
