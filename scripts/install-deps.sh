@@ -21,3 +21,6 @@ fi
 
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
+
+# The browser-test driver (playwright-core from npm, pinned; it drives Debian's chromium).
+bash "$(dirname "$0")/../tests/browser/setup.sh"
