@@ -579,6 +579,18 @@ fn a_tool_named_star_never_becomes_a_wildcard() {
 }
 
 #[test]
+fn a_server_with_no_tools_gets_valid_empty_policies() {
+    let none: Vec<Verdict> = Vec::new();
+    let pj = policylayer::for_server(&none);
+    assert!(check::check_policy_json(&pj).diagnostics.is_empty(), "{pj}");
+    let y = intercept::for_server("empty", &none);
+    assert!(check::check_intercept(&y).diagnostics.is_empty(), "{y}");
+    toml::from_str::<toml::Table>(&codex::for_server("empty", &none)).unwrap();
+    let c: Value = serde_json::from_str(&claude::for_server("empty", &none)).unwrap();
+    assert_eq!(c, json!({"permissions": {"ask": [], "deny": []}}));
+}
+
+#[test]
 fn suspicious_descriptions_are_hidden() {
     let vs = vec![verdict(
         "helpful_read",

@@ -114,11 +114,40 @@ pub fn write_all(
     Ok(written)
 }
 
-fn run_check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+/// Expands directories into their policy files (`*.json`, `*.yaml`,
+/// `*.yml`, sorted), so `policy check out/` checks what `policy --out out/` wrote.
+fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            files.push(p.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+            .with_context(|| format!("cannot read {}", p.display()))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|f| {
+                f.is_file()
+                    && f.extension()
+                        .is_some_and(|x| x == "json" || x == "yaml" || x == "yml")
+            })
+            .collect();
+        found.sort();
+        if found.is_empty() {
+            bail!("{}: no *.json or *.yaml files to check", p.display());
+        }
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+fn run_check(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let files = expand(paths)?;
     let mut failed = false;
     let mut out = std::io::stdout().lock();
     let mut err = std::io::stderr().lock();
-    for file in files {
+    for file in &files {
         let shown = terminal_safe(&file.display().to_string());
         let report = match check::check_file(file) {
             Ok(r) => r,
@@ -131,9 +160,10 @@ fn run_check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         if report.kind == check::Kind::NotAPolicy {
             writeln!(out, "SKIP {shown} ({})", report.kind.as_str())?;
         } else if report.diagnostics.is_empty() {
+            let plural = if report.tools == 1 { "" } else { "s" };
             writeln!(
                 out,
-                "OK {shown} ({}, {} tools)",
+                "OK {shown} ({}, {} tool{plural})",
                 report.kind.as_str(),
                 report.tools
             )?;
@@ -149,9 +179,14 @@ fn run_check(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
             }
             writeln!(
                 err,
-                "FAIL {shown} ({}, {} errors)",
+                "FAIL {shown} ({}, {} error{})",
                 report.kind.as_str(),
-                report.diagnostics.len()
+                report.diagnostics.len(),
+                if report.diagnostics.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             )?;
         }
     }

@@ -522,9 +522,21 @@ fn limits(
                 );
                 c.err(at(&p, "counter"), msg);
             }
+            Some((first_owner, first)) if first_owner == "all_tools" || owner == "all_tools" => {
+                let tool = if owner == "all_tools" {
+                    first_owner
+                } else {
+                    owner
+                };
+                let msg = format!(
+                    "counter \"{name}\" is both the all_tools quota's counter and tool {tool}'s (first at {}): the tool's calls would count twice against one limit; give the tool its own counter (e.g. \"{tool}.minute\")",
+                    pointer(first)
+                );
+                c.err(at(&p, "counter"), msg);
+            }
             Some((first_owner, first)) => {
                 let msg = format!(
-                    "counter \"{name}\" is also used by {first_owner} at {}: a shared counter adds up both tools' calls; name counters per tool and window (e.g. \"{owner}.minute\"), or use all_tools for a shared quota",
+                    "counter \"{name}\" is also used by tool {first_owner} at {}: a shared counter adds up both tools' calls; name counters per tool and window (e.g. \"{owner}.minute\"), or use all_tools for a shared quota",
                     pointer(first)
                 );
                 c.err(at(&p, "counter"), msg);

@@ -34,18 +34,22 @@ pub fn check_intercept(text: &str) -> Report {
         yaml_serde::Deserializer::from_str(text),
     ));
     let tools = intercept(&mut c, &doc);
+    let mut located: Vec<((usize, usize), String)> = c
+        .errs
+        .into_iter()
+        .map(|(p, message)| (locate(text, &p), message))
+        .collect();
+    // In file order, as a reader fixes them (stable: same-place errors keep
+    // the order they were found in).
+    located.sort_by_key(|(at, _)| *at);
     Report {
         kind: Kind::Intercept,
         tools,
-        diagnostics: c
-            .errs
+        diagnostics: located
             .into_iter()
-            .map(|(p, message)| {
-                let (line, col) = locate(text, &p);
-                Diagnostic {
-                    location: format!("{line}:{col}"),
-                    message,
-                }
+            .map(|((line, col), message)| Diagnostic {
+                location: format!("{line}:{col}"),
+                message,
             })
             .collect(),
     }

@@ -31,7 +31,10 @@ pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
         "# Codex settings recommended by mcp-risk for server {}.",
         comment_safe(server)
     );
-    t.push_str("# Merge into ~/.codex/config.toml beside the server's command or url.\n");
+    t.push_str("# Copy disabled_tools into this server's existing [mcp_servers] table in ~/.codex/config.toml\n");
+    t.push_str(
+        "# (TOML forbids defining the same table twice, so do not paste a second header).\n",
+    );
     t.push_str("# Disabled: tools a gateway policy would hide or require a human to approve.\n");
     let _ = writeln!(t, "[mcp_servers.{}]", toml_key(server));
     let disabled: Vec<_> = plans

@@ -134,6 +134,7 @@ fn tool_reasons(p: &ToolPlan<'_>) -> Value {
         "confidence": (f64::from(v.confidence) * 100.0).round() / 100.0,
         "signals": v.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
         "rationale": v.rationale,
+        "evidence": v.evidence.iter().map(|e| json!({"rule": e.rule, "field": e.field, "text": e.text})).collect::<Vec<_>>(),
         "decision": p.decision.as_str(),
         "why": p.why,
         "rules": rules,

@@ -58,6 +58,15 @@ fn writes_every_format_and_the_files_check_ok() {
             .count(),
         30
     );
+    // A directory: every policy in it, sidecars recognised and skipped.
+    let o = mcp_risk(&["policy", "check", out]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let stdout = text(&o.stdout);
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("OK ")).count(), 30);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("SKIP ")).count(),
+        30
+    );
     // Sidecars and agent settings are recognised and skipped, not failed.
     let sidecar = dir.path().join("github.reasons.json");
     let o = mcp_risk(&["policy", "check", sidecar.to_str().unwrap()]);

@@ -96,7 +96,7 @@ fn policy_json_errors_name_their_pointer() {
     json_rejects(
         r#"{"version":"1","default":"deny","tools":{"a":{"limits":[{"counter":"calls","window":"minute","max":5}]},"b":{"limits":[{"counter":"calls","window":"minute","max":5}]}}}"#,
         "/tools/b/limits/0/counter",
-        "also used by a at /tools/a/limits/0/counter",
+        "also used by tool a at /tools/a/limits/0/counter",
     );
     json_rejects(
         r#"{"version":"1","default":"deny","tools":{"a":{"limits":[]}}, "all_tools": {"limits":[{"counter":"c","window":"minute","max":1},{"counter":"c","window":"day","max":9}]}}"#,
@@ -254,4 +254,29 @@ fn intercept_errors_name_line_and_column() {
         "4:1",
         "not valid YAML",
     );
+}
+
+/// Every message `policy check` can give for these kitchen-sink files, in
+/// one snapshot, so a change to any diagnostic shows in review.
+#[test]
+fn diagnostics_snapshot() {
+    let json = r#"{"version":"2","default":"maybe","extra":1,"hide":["a","a",""],
+      "all_tools":{"limits":[{"counter":"t.minute","window":"week","max":1.5,"scope":"team"}]},
+      "tools":{"a":{"limits":[{"counter":"t.minute","window":"minute","max":5}],"bogus":[]},
+               "b":{"deny_if":[{"conditions":[{"path":"x","op":"like","value":1},{"path":"args.n","op":"lt","value":"5"},
+                     {"path":"args.s","op":"regex","value":"("},{"path":"args.e","op":"exists","value":"yes"}]}],
+                    "require":{}},
+               "c":[]}}"#;
+    let yaml = "version: 2\ndefault: maybe\nhide: [a]\ntools:\n  a:\n    rules: []\n  b:\n    rules:\n      - rate_limit: 0/minute\n        action: deny\n      - name: x\n        action: evaluate\n      - name: y\n        action: deny\n        conditions:\n          - path: state.a.n\n            op: lte\n            value: 1\n        state:\n          counter: \"\"\n          window: week\n          increment: 1.5\n          increment_from: amount\n  c:\n    rules: 5\n";
+    let render = |d: Vec<Diagnostic>| {
+        d.into_iter()
+            .map(|d| format!("{}: {}", d.location, d.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // Beside the other snapshots, in tests/snapshots/.
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_snapshot!("policy_json_diagnostics", render(check_policy_json(json).diagnostics));
+        insta::assert_snapshot!("intercept_diagnostics", render(check_intercept(yaml).diagnostics));
+    });
 }
