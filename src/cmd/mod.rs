@@ -3,6 +3,7 @@
 
 pub mod classify;
 pub mod crawl;
+pub mod db;
 pub mod diff;
 pub mod eval;
 pub mod pages;

@@ -2,7 +2,7 @@
 //! or `mcp-risk policy check FILE...` validates policies.
 //!
 //! Verdicts reach the writers as `Vec<(server, Vec<Verdict>)>`, whatever their
-//! source (`--input` today; `--server`/`--all --db` once the store lands).
+//! source (`--input`, or `--server`/`--all` from the `--db` store).
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -38,24 +38,24 @@ fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<Vec<(String, Vec<Verd
     let opts = classify::Options {
         ignore_annotations: args.ignore_annotations,
     };
-    if let Some(input) = &args.input {
-        let servers = crate::input::load(input)?;
-        return Ok(servers
-            .into_iter()
-            .map(|s| {
-                let v = classify::classify_tools(&s.tools, &opts);
-                (s.server, v)
-            })
-            .collect());
-    }
-    if args.server.is_some() || args.all {
-        bail!(
-            "reading verdicts from the database ({}) is not wired into `mcp-risk policy` yet; \
-             export the server's tools/list to a file and use --input PATH",
-            args.db.display()
-        );
-    }
-    bail!("say what to write a policy for: --input PATH, --server NAME or --all")
+    let servers = if let Some(input) = &args.input {
+        crate::input::load(input)?
+    } else if let Some(name) = &args.server {
+        let store = super::db::open_existing(&args.db)?;
+        vec![super::db::one_server(&store, name)?]
+    } else if args.all {
+        let store = super::db::open_existing(&args.db)?;
+        super::db::all_servers(&store)?
+    } else {
+        bail!("say what to write a policy for: --input PATH, --server NAME --db PATH or --all --db PATH")
+    };
+    Ok(servers
+        .into_iter()
+        .map(|s| {
+            let v = classify::classify_tools(&s.tools, &opts);
+            (s.server, v)
+        })
+        .collect())
 }
 
 fn run_write(args: &PolicyWriteArgs) -> anyhow::Result<ExitCode> {

@@ -175,7 +175,9 @@ impl StdioConn {
             return Err(ConnError::Closed("stdin already closed".into()));
         };
         match timeout_at(deadline, stdin.write_all(&line)).await {
-            Err(_) => Err(ConnError::Timeout(format!("{what} (server not reading stdin)"))),
+            Err(_) => Err(ConnError::Timeout(format!(
+                "{what} (server not reading stdin)"
+            ))),
             // A closed pipe means the process is gone: reading stdout tells why.
             Ok(Err(_)) => Ok(()),
             Ok(Ok(())) => {
