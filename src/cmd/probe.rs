@@ -49,7 +49,11 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         }
         TableOrJson::Table => print!("{}", table(&name, &outcome)),
     }
-    Ok(exit::code(if outcome.status == Status::Ok { exit::OK } else { exit::ERROR }))
+    Ok(exit::code(if outcome.status == Status::Ok {
+        exit::OK
+    } else {
+        exit::ERROR
+    }))
 }
 
 fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
@@ -63,17 +67,27 @@ fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
                     .with_context(|| format!("--header {h:?} is not 'Name: value'"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        return Ok(ProbeTarget::Http { url: url.clone(), headers, sse: false });
+        return Ok(ProbeTarget::Http {
+            url: url.clone(),
+            headers,
+            sse: false,
+        });
     }
     let Some((command, rest)) = args.command.split_first() else {
         bail!("give a command after `--` (e.g. `mcp-risk probe -- npx -y @modelcontextprotocol/server-everything`) or --url URL");
     };
     let mut env = BTreeMap::new();
     for e in &args.env {
-        let (k, v) = e.split_once('=').with_context(|| format!("--env {e:?} is not NAME=VALUE"))?;
+        let (k, v) = e
+            .split_once('=')
+            .with_context(|| format!("--env {e:?} is not NAME=VALUE"))?;
         env.insert(k.to_string(), v.to_string());
     }
-    Ok(ProbeTarget::Stdio { command: command.clone(), args: rest.to_vec(), env })
+    Ok(ProbeTarget::Stdio {
+        command: command.clone(),
+        args: rest.to_vec(),
+        env,
+    })
 }
 
 fn default_name(target: &ProbeTarget) -> String {
@@ -110,17 +124,35 @@ pub fn table(name: &str, o: &ProbeOutcome) -> String {
         })
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "-".into());
-    let era = o.era.map(|e| format!("{e:?}").to_lowercase()).unwrap_or_else(|| "-".into());
+    let era = o
+        .era
+        .map(|e| format!("{e:?}").to_lowercase())
+        .unwrap_or_else(|| "-".into());
     let transport = o
         .transport
-        .map(|t| serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())
+        .map(|t| {
+            serde_json::to_value(t)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        })
         .unwrap_or_else(|| "-".into());
     let _ = writeln!(s, "{:<10} {}", "status", o.status);
     if let Some(d) = &o.detail {
         let _ = writeln!(s, "{:<10} {}", "detail", terminal_safe(d));
     }
-    let _ = writeln!(s, "{:<10} {} (as {})", "server", terminal_safe(&server), terminal_safe(name));
-    let sandbox = o.sandbox.as_deref().map(|x| format!(", sandbox {x}")).unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "{:<10} {} (as {})",
+        "server",
+        terminal_safe(&server),
+        terminal_safe(name)
+    );
+    let sandbox = o
+        .sandbox
+        .as_deref()
+        .map(|x| format!(", sandbox {x}"))
+        .unwrap_or_default();
     let _ = writeln!(s, "{:<10} {transport}{sandbox}", "transport");
     let _ = writeln!(
         s,
@@ -147,7 +179,12 @@ pub fn table(name: &str, o: &ProbeOutcome) -> String {
             .enumerate()
             .map(|(i, t)| t.get("name").map(text).unwrap_or_else(|| format!("#{i}")))
             .collect();
-        let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0).min(40);
+        let width = names
+            .iter()
+            .map(|n| n.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(40);
         for (t, n) in o.tools.iter().zip(&names) {
             let d = t.get("description").map(text).unwrap_or_default();
             let d: String = d.lines().next().unwrap_or("").chars().take(80).collect();
@@ -157,7 +194,11 @@ pub fn table(name: &str, o: &ProbeOutcome) -> String {
     if !o.anomalies.is_empty() {
         let _ = writeln!(s, "\nANOMALIES");
         for a in &o.anomalies {
-            let tool = a.tool.as_deref().map(|t| format!("[{}] ", terminal_safe(t))).unwrap_or_default();
+            let tool = a
+                .tool
+                .as_deref()
+                .map(|t| format!("[{}] ", terminal_safe(t)))
+                .unwrap_or_default();
             let _ = writeln!(s, "  {tool}{}: {}", a.kind, terminal_safe(&a.detail));
         }
     }
@@ -184,14 +225,20 @@ async fn repeat(target: &ProbeTarget, opts: &ProbeOptions, n: usize, c: usize) -
     let start = Instant::now();
     let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
     let mut lat: Vec<u64> = Vec::with_capacity(n);
-    let mut results = futures::stream::iter(0..n).map(|_| probe(target, opts)).buffer_unordered(c);
+    let mut results = futures::stream::iter(0..n)
+        .map(|_| probe(target, opts))
+        .buffer_unordered(c);
     while let Some(o) = results.next().await {
         *statuses.entry(o.status.to_string()).or_default() += 1;
         lat.push(o.duration_ms);
     }
     let secs = start.elapsed().as_secs_f64();
     lat.sort_unstable();
-    let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0);
+    let p = |q: f64| {
+        lat.get(((lat.len() as f64 - 1.0) * q) as usize)
+            .copied()
+            .unwrap_or(0)
+    };
     json!({
         "probes": n,
         "concurrency": c,

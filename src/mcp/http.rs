@@ -34,7 +34,11 @@ pub struct Web {
 }
 
 impl Web {
-    pub fn new(base: &Url, headers: &[(String, String)], opts: &ProbeOptions) -> Result<Web, ConnError> {
+    pub fn new(
+        base: &Url,
+        headers: &[(String, String)],
+        opts: &ProbeOptions,
+    ) -> Result<Web, ConnError> {
         let mut map = HeaderMap::new();
         for (k, v) in headers {
             let name = HeaderName::from_bytes(k.trim().as_bytes())
@@ -54,7 +58,12 @@ impl Web {
         let client = b
             .build()
             .map_err(|e| ConnError::Protocol(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Web { client, headers: map, origin: base.origin(), allow_private: opts.allow_private })
+        Ok(Web {
+            client,
+            headers: map,
+            origin: base.origin(),
+            allow_private: opts.allow_private,
+        })
     }
 
     /// Sends one request, following redirects by hand (each hop re-checked).
@@ -95,16 +104,24 @@ impl Web {
             }
             return Ok((resp, url));
         }
-        Err(ConnError::Protocol(format!("more than {MAX_REDIRECTS} redirects")))
+        Err(ConnError::Protocol(format!(
+            "more than {MAX_REDIRECTS} redirects"
+        )))
     }
 
     /// Reads a body up to `max` bytes.
-    pub async fn read_body(mut resp: reqwest::Response, deadline: Instant, max: usize) -> Result<Vec<u8>, ConnError> {
+    pub async fn read_body(
+        mut resp: reqwest::Response,
+        deadline: Instant,
+        max: usize,
+    ) -> Result<Vec<u8>, ConnError> {
         let mut out = Vec::new();
         loop {
             match timeout_at(deadline, resp.chunk()).await {
                 Err(_) => return Err(ConnError::Timeout("the response body".into())),
-                Ok(Err(e)) => return Err(ConnError::Closed(format!("reading the body failed: {e}"))),
+                Ok(Err(e)) => {
+                    return Err(ConnError::Closed(format!("reading the body failed: {e}")))
+                }
                 Ok(Ok(None)) => return Ok(out),
                 Ok(Ok(Some(b))) => {
                     out.extend_from_slice(&b);
@@ -156,12 +173,16 @@ pub fn auth_error(resp: &reqwest::Response) -> ConnError {
         resource_metadata: resource_metadata(&challenge),
         www_authenticate: (!challenge.is_empty()).then_some(challenge),
     };
-    ConnError::Auth(info, format!("HTTP {} from {}", resp.status().as_u16(), resp.url()))
+    ConnError::Auth(
+        info,
+        format!("HTTP {} from {}", resp.status().as_u16(), resp.url()),
+    )
 }
 
 /// The `resource_metadata` parameter of a Bearer challenge.
 pub fn resource_metadata(challenge: &str) -> Option<String> {
-    let at = challenge.to_ascii_lowercase().find("resource_metadata=")? + "resource_metadata=".len();
+    let at =
+        challenge.to_ascii_lowercase().find("resource_metadata=")? + "resource_metadata=".len();
     let rest = &challenge[at..];
     let v = match rest.strip_prefix('"') {
         Some(q) => q.split('"').next().unwrap_or(""),
@@ -183,7 +204,15 @@ pub struct HttpConn {
 
 impl HttpConn {
     pub fn new(web: Web, url: Url, max_body: usize) -> HttpConn {
-        HttpConn { web, url, session: None, version: None, era: Era::Legacy, next_id: 0, max_body }
+        HttpConn {
+            web,
+            url,
+            session: None,
+            version: None,
+            era: Era::Legacy,
+            next_id: 0,
+            max_body,
+        }
     }
 
     pub fn set_protocol(&mut self, version: &str, era: Era) {
@@ -208,29 +237,60 @@ impl HttpConn {
         h
     }
 
-    async fn post(&mut self, method: &str, msg: &Value, deadline: Instant) -> Result<reqwest::Response, ConnError> {
+    async fn post(
+        &mut self,
+        method: &str,
+        msg: &Value,
+        deadline: Instant,
+    ) -> Result<reqwest::Response, ConnError> {
         let body = serde_json::to_vec(msg).expect("a Value serialises");
         let headers = self.headers(method);
-        let (resp, final_url) = self.web.send(Method::POST, &self.url, &headers, Some(body), deadline).await?;
+        let (resp, final_url) = self
+            .web
+            .send(Method::POST, &self.url, &headers, Some(body), deadline)
+            .await?;
         self.url = final_url;
-        if let Some(sid) = resp.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()) {
+        if let Some(sid) = resp
+            .headers()
+            .get("mcp-session-id")
+            .and_then(|v| v.to_str().ok())
+        {
             self.session = Some(sid.to_string());
         }
         Ok(resp)
     }
 
-    pub async fn notify(&mut self, method: &str, params: Value, deadline: Instant, notes: &mut Notes) -> Result<(), ConnError> {
-        let resp = self.post(method, &jsonrpc::notification(method, params), deadline).await?;
+    pub async fn notify(
+        &mut self,
+        method: &str,
+        params: Value,
+        deadline: Instant,
+        notes: &mut Notes,
+    ) -> Result<(), ConnError> {
+        let resp = self
+            .post(method, &jsonrpc::notification(method, params), deadline)
+            .await?;
         if !resp.status().is_success() {
-            notes.once("notification-rejected", format!("{method} got HTTP {}", resp.status().as_u16()));
+            notes.once(
+                "notification-rejected",
+                format!("{method} got HTTP {}", resp.status().as_u16()),
+            );
         }
         Ok(())
     }
 
-    pub async fn request(&mut self, method: &str, params: Value, deadline: Instant, notes: &mut Notes) -> Result<Reply, ConnError> {
+    pub async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+        deadline: Instant,
+        notes: &mut Notes,
+    ) -> Result<Reply, ConnError> {
         self.next_id += 1;
         let id = self.next_id;
-        let resp = self.post(method, &jsonrpc::request(id, method, params), deadline).await?;
+        let resp = self
+            .post(method, &jsonrpc::request(id, method, params), deadline)
+            .await?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
             return Err(auth_error(&resp));
@@ -247,32 +307,58 @@ impl HttpConn {
             return Err(ConnError::HttpStatus { status, url });
         }
         if status == 202 {
-            return Err(ConnError::Protocol(format!("HTTP 202 with no answer to {method}")));
+            return Err(ConnError::Protocol(format!(
+                "HTTP 202 with no answer to {method}"
+            )));
         }
         if ct.starts_with("text/event-stream") {
             return self.read_stream(resp, id, method, deadline, notes).await;
         }
         let body = Web::read_body(resp, deadline, self.max_body).await?;
-        let head = String::from_utf8_lossy(&body[..body.len().min(256)]).trim_start().to_ascii_lowercase();
+        let head = String::from_utf8_lossy(&body[..body.len().min(256)])
+            .trim_start()
+            .to_ascii_lowercase();
         if ct.contains("html") || head.starts_with("<!doctype") || head.starts_with("<html") {
-            return Err(ConnError::NotMcp(format!("{} served HTML ({ct}), not JSON-RPC", self.url)));
+            return Err(ConnError::NotMcp(format!(
+                "{} served HTML ({ct}), not JSON-RPC",
+                self.url
+            )));
         }
         if serde_json::from_slice::<Value>(&body).is_err() {
-            return Err(ConnError::NotMcp(format!("{} answered {method} with a body that is not JSON ({ct})", self.url)));
+            return Err(ConnError::NotMcp(format!(
+                "{} answered {method} with a body that is not JSON ({ct})",
+                self.url
+            )));
         }
         match find_reply(&body, id, notes) {
             Some(r) => Ok(r),
-            None if notes.jsonrpc_messages == 0 => Err(ConnError::NotMcp(format!("{} answered JSON that is not JSON-RPC", self.url))),
-            None => Err(ConnError::Protocol(format!("no answer to {method} in the response body"))),
+            None if notes.jsonrpc_messages == 0 => Err(ConnError::NotMcp(format!(
+                "{} answered JSON that is not JSON-RPC",
+                self.url
+            ))),
+            None => Err(ConnError::Protocol(format!(
+                "no answer to {method} in the response body"
+            ))),
         }
     }
 
-    async fn read_stream(&mut self, mut resp: reqwest::Response, id: u64, method: &str, deadline: Instant, notes: &mut Notes) -> Result<Reply, ConnError> {
+    async fn read_stream(
+        &mut self,
+        mut resp: reqwest::Response,
+        id: u64,
+        method: &str,
+        deadline: Instant,
+        notes: &mut Notes,
+    ) -> Result<Reply, ConnError> {
         let mut parser = SseParser::new(self.max_body);
         let mut pending = VecDeque::new();
         loop {
-            let Some(ev) = next_event(&mut resp, &mut parser, &mut pending, deadline, method).await? else {
-                return Err(ConnError::Protocol(format!("event stream ended without an answer to {method}")));
+            let Some(ev) =
+                next_event(&mut resp, &mut parser, &mut pending, deadline, method).await?
+            else {
+                return Err(ConnError::Protocol(format!(
+                    "event stream ended without an answer to {method}"
+                )));
             };
             let Ok(v) = serde_json::from_str::<Value>(&ev.data) else {
                 notes.non_json(&ev.data);
@@ -287,7 +373,10 @@ impl HttpConn {
                         }
                     }
                     Incoming::Request { id: rid, method: m } => {
-                        notes.once("server-request", format!("server sent request {m:?}; answered -32601"));
+                        notes.once(
+                            "server-request",
+                            format!("server sent request {m:?}; answered -32601"),
+                        );
                         let answer = jsonrpc::answer_server_request(&rid, &m);
                         let _ = self.post("", &answer, deadline).await;
                     }
@@ -300,12 +389,17 @@ impl HttpConn {
 
     /// DELETEs the session, if the server gave one.
     pub async fn close(&mut self, grace: Duration) {
-        let Some(sid) = self.session.take() else { return };
+        let Some(sid) = self.session.take() else {
+            return;
+        };
         let mut h = vec![("mcp-session-id", sid)];
         if let Some(v) = &self.version {
             h.push(("mcp-protocol-version", v.clone()));
         }
-        let _ = self.web.send(Method::DELETE, &self.url, &h, None, Instant::now() + grace).await;
+        let _ = self
+            .web
+            .send(Method::DELETE, &self.url, &h, None, Instant::now() + grace)
+            .await;
     }
 }
 
@@ -333,7 +427,10 @@ mod tests {
             resource_metadata(r#"Bearer realm="x", resource_metadata="https://a.example/.well-known/oauth-protected-resource""#).as_deref(),
             Some("https://a.example/.well-known/oauth-protected-resource")
         );
-        assert_eq!(resource_metadata("Bearer resource_metadata=https://b/x, scope=y").as_deref(), Some("https://b/x"));
+        assert_eq!(
+            resource_metadata("Bearer resource_metadata=https://b/x, scope=y").as_deref(),
+            Some("https://b/x")
+        );
         assert_eq!(resource_metadata("Basic realm=\"x\""), None);
     }
 }

@@ -146,7 +146,10 @@ pub fn id_matches(id: &Value, want: u64, notes: &mut Notes) -> bool {
     match id {
         Value::Number(n) => n.as_u64() == Some(want),
         Value::String(s) if s.trim() == want.to_string() => {
-            notes.once("string-id", format!("response id echoed as a string ({s:?})"));
+            notes.once(
+                "string-id",
+                format!("response id echoed as a string ({s:?})"),
+            );
             true
         }
         _ => false,
@@ -174,7 +177,10 @@ fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
             "bad-jsonrpc-version",
             format!("\"jsonrpc\" is {other}, not \"2.0\""),
         ),
-        None => notes.once("missing-jsonrpc", "messages lack \"jsonrpc\": \"2.0\"".into()),
+        None => notes.once(
+            "missing-jsonrpc",
+            "messages lack \"jsonrpc\": \"2.0\"".into(),
+        ),
     }
     let id = m.remove("id").filter(|i| !i.is_null());
     if let Some(method) = m.get("method") {

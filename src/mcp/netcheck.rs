@@ -69,7 +69,10 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
 /// Resolves the URL's host and refuses it when any address is private.
 pub async fn check_url(url: &Url, allow_private: bool) -> Result<(), ConnError> {
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(ConnError::NotMcp(format!("unsupported URL scheme {:?}", url.scheme())));
+        return Err(ConnError::NotMcp(format!(
+            "unsupported URL scheme {:?}",
+            url.scheme()
+        )));
     }
     if allow_private {
         return Ok(());
@@ -80,7 +83,8 @@ pub async fn check_url(url: &Url, allow_private: bool) -> Result<(), ConnError> 
         Some(Host::Ipv4(ip)) => vec![IpAddr::V4(ip)],
         Some(Host::Ipv6(ip)) => vec![IpAddr::V6(ip)],
         Some(Host::Domain(d)) => {
-            if d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost") {
+            if d.eq_ignore_ascii_case("localhost") || d.to_ascii_lowercase().ends_with(".localhost")
+            {
                 return Err(refused(d, "loopback"));
             }
             tokio::net::lookup_host((d, port))
@@ -92,7 +96,7 @@ pub async fn check_url(url: &Url, allow_private: bool) -> Result<(), ConnError> 
     };
     for ip in addrs {
         if let Some(why) = forbidden(ip) {
-            return Err(refused(&url.host_str().unwrap_or_default().to_string(), why).with_ip(ip));
+            return Err(refused(url.host_str().unwrap_or_default(), why).with_ip(ip));
         }
     }
     Ok(())
@@ -105,7 +109,9 @@ fn refused(host: &str, why: &str) -> ConnError {
 impl ConnError {
     fn with_ip(self, ip: IpAddr) -> ConnError {
         match self {
-            ConnError::RefusedPrivateAddress(h, w, _) => ConnError::RefusedPrivateAddress(h, w, Some(ip)),
+            ConnError::RefusedPrivateAddress(h, w, _) => {
+                ConnError::RefusedPrivateAddress(h, w, Some(ip))
+            }
             other => other,
         }
     }
@@ -119,7 +125,8 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         Box::pin(async move {
             let host = name.as_str().to_string();
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if let Some(bad) = addrs.iter().find(|a| forbidden(a.ip()).is_some()) {
                 return Err(format!("{host} resolves to a refused address {}", bad.ip()).into());
             }
@@ -136,22 +143,49 @@ mod tests {
     #[test]
     fn private_addresses_are_refused_public_ones_not() {
         for bad in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "0.0.0.0",
-            "100.64.0.1", "::1", "::", "fd00:ec2::254", "fe80::1", "::ffff:127.0.0.1", "64:ff9b::a00:1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "::",
+            "fd00:ec2::254",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "64:ff9b::a00:1",
         ] {
-            assert!(forbidden(bad.parse().unwrap()).is_some(), "{bad} should be refused");
+            assert!(
+                forbidden(bad.parse().unwrap()).is_some(),
+                "{bad} should be refused"
+            );
         }
         for good in ["8.8.8.8", "1.1.1.1", "2606:4700::1111", "172.32.0.1"] {
-            assert!(forbidden(good.parse().unwrap()).is_none(), "{good} should pass");
+            assert!(
+                forbidden(good.parse().unwrap()).is_none(),
+                "{good} should pass"
+            );
         }
     }
 
     #[tokio::test]
     async fn urls_naming_private_hosts_are_refused() {
-        for u in ["http://127.0.0.1:9/mcp", "http://localhost/mcp", "http://[::1]/", "http://169.254.169.254/latest"] {
+        for u in [
+            "http://127.0.0.1:9/mcp",
+            "http://localhost/mcp",
+            "http://[::1]/",
+            "http://169.254.169.254/latest",
+        ] {
             let e = check_url(&Url::parse(u).unwrap(), false).await.unwrap_err();
-            assert!(matches!(e, ConnError::RefusedPrivateAddress(..)), "{u}: {e}");
+            assert!(
+                matches!(e, ConnError::RefusedPrivateAddress(..)),
+                "{u}: {e}"
+            );
         }
-        assert!(check_url(&Url::parse("http://127.0.0.1:9/").unwrap(), true).await.is_ok());
+        assert!(check_url(&Url::parse("http://127.0.0.1:9/").unwrap(), true)
+            .await
+            .is_ok());
     }
 }

@@ -39,7 +39,10 @@ pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
         Ok(r) => r,
         Err(_) => Err(Fail::new(
             Status::Timeout,
-            format!("the probe took longer than its {}s total deadline", opts.total_timeout.as_secs_f32()),
+            format!(
+                "the probe took longer than its {}s total deadline",
+                opts.total_timeout.as_secs_f32()
+            ),
         )),
     };
     if let Some(conn) = ctx.conn.as_mut() {
@@ -83,20 +86,51 @@ fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Statu
         Status::Crashed => {
             let err = stderr.to_ascii_lowercase();
             const NET: [&str; 10] = [
-                "enotfound", "eai_again", "getaddrinfo", "econnrefused", "enetunreach",
-                "network is unreachable", "temporary failure in name resolution",
-                "name or service not known", "failed to fetch", "connection refused",
+                "enotfound",
+                "eai_again",
+                "getaddrinfo",
+                "econnrefused",
+                "enetunreach",
+                "network is unreachable",
+                "temporary failure in name resolution",
+                "name or service not known",
+                "failed to fetch",
+                "connection refused",
             ];
             const CONFIG: [&str; 12] = [
-                "api key", "api_key", "apikey", "token", "environment variable", "env var",
-                "is required", "are required", "missing required", "not set", "credentials", "must be set",
+                "api key",
+                "api_key",
+                "apikey",
+                "token",
+                "environment variable",
+                "env var",
+                "is required",
+                "are required",
+                "missing required",
+                "not set",
+                "credentials",
+                "must be set",
             ];
             if NET.iter().any(|p| err.contains(p)) {
-                (Status::NeedsNetwork, format!("{detail}; stderr shows a network failure (the sandbox has no network)"))
+                (
+                    Status::NeedsNetwork,
+                    format!(
+                        "{detail}; stderr shows a network failure (the sandbox has no network)"
+                    ),
+                )
             } else if CONFIG.iter().any(|p| err.contains(p)) {
-                (Status::NeedsConfig, format!("{detail}; stderr asks for configuration"))
+                (
+                    Status::NeedsConfig,
+                    format!("{detail}; stderr asks for configuration"),
+                )
             } else if silent_rpc {
-                (Status::NotMcp, format!("{detail}; it printed {} line(s), none of them JSON-RPC", notes.non_json_lines()))
+                (
+                    Status::NotMcp,
+                    format!(
+                        "{detail}; it printed {} line(s), none of them JSON-RPC",
+                        notes.non_json_lines()
+                    ),
+                )
             } else {
                 (Status::Crashed, detail)
             }
@@ -107,7 +141,10 @@ fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Statu
         ),
         Status::Timeout if silent_rpc => (
             Status::NotMcp,
-            format!("{detail}; it printed {} line(s), none of them JSON-RPC", notes.non_json_lines()),
+            format!(
+                "{detail}; it printed {} line(s), none of them JSON-RPC",
+                notes.non_json_lines()
+            ),
         ),
         s => (s, detail),
     }
@@ -125,13 +162,23 @@ async fn drive(
     match target {
         ProbeTarget::Stdio { command, args, env } => {
             ctx.transport = Some(Transport::Stdio);
-            let launch = Launch { program: command, args, env, sandbox: opts.sandbox };
+            let launch = Launch {
+                program: command,
+                args,
+                env,
+                sandbox: opts.sandbox,
+            };
             let spawned = sandbox::spawn(&launch).map_err(|e| match e {
                 SandboxError::Unavailable(_) => Fail::new(Status::SkippedPolicy, e.to_string()),
                 other => Fail::new(Status::Crashed, other.to_string()),
             })?;
             ctx.sandbox = Some(spawned.kind.clone());
-            let conn = StdioConn::new(spawned, stderr.clone(), opts.max_line_bytes, opts.max_total_bytes);
+            let conn = StdioConn::new(
+                spawned,
+                stderr.clone(),
+                opts.max_line_bytes,
+                opts.max_total_bytes,
+            );
             let conn = ctx.conn.insert(Conn::Stdio(Box::new(conn)));
             session::run(conn, opts, dl, found, notes).await
         }
@@ -145,9 +192,14 @@ async fn drive(
                 let conn = HttpConn::new(web.clone(), url.clone(), opts.max_line_bytes);
                 let conn = ctx.conn.insert(Conn::Http(Box::new(conn)));
                 match session::run(conn, opts, dl, found, notes).await {
-                    Err(Fail { conn: Some(ConnError::HttpStatus { status: s @ (400 | 404 | 405), .. }), .. })
-                        if found.era.is_none() =>
-                    {
+                    Err(Fail {
+                        conn:
+                            Some(ConnError::HttpStatus {
+                                status: s @ (400 | 404 | 405),
+                                ..
+                            }),
+                        ..
+                    }) if found.era.is_none() => {
                         notes.push(None, "fallback-to-sse", format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
                         first = Some(s);
                         if let Some(mut c) = ctx.conn.take() {
@@ -158,7 +210,8 @@ async fn drive(
                 }
             }
             ctx.transport = Some(Transport::Sse);
-            let deadline = (Instant::now() + opts.connect_timeout.max(opts.init_timeout)).min(dl.total);
+            let deadline =
+                (Instant::now() + opts.connect_timeout.max(opts.init_timeout)).min(dl.total);
             let conn = match SseConn::connect(web, &url, deadline, opts.max_line_bytes).await {
                 Ok(c) => c,
                 Err(e) => {

@@ -118,13 +118,19 @@ async fn negotiate(
             found.era = Some(Era::Legacy);
             found.protocol_version = version.map(str::to_string);
             found.server_info = result.get("serverInfo").cloned();
-            if !result.get("capabilities").is_some_and(|c| c.get("tools").is_some()) {
+            if result
+                .get("capabilities")
+                .is_none_or(|c| c.get("tools").is_none())
+            {
                 notes.once(
                     "no-tools-capability",
                     "capabilities do not declare tools; listing anyway".into(),
                 );
             }
-            let v = found.protocol_version.clone().unwrap_or_else(|| LEGACY_VERSION.into());
+            let v = found
+                .protocol_version
+                .clone()
+                .unwrap_or_else(|| LEGACY_VERSION.into());
             conn.set_protocol(&v, Era::Legacy);
             conn.notify("notifications/initialized", json!({}), deadline, notes)
                 .await?;
@@ -138,7 +144,11 @@ async fn negotiate(
             // A modern-only server rejects initialize. Either it says so (the
             // error names 2026-07-28), or it only says "unknown method": try
             // server/discover briefly before calling it a protocol error.
-            let budget = if e.looks_modern() { dl.init } else { dl.init.min(Duration::from_secs(2)) };
+            let budget = if e.looks_modern() {
+                dl.init
+            } else {
+                dl.init.min(Duration::from_secs(2))
+            };
             let hint = e.supported_versions();
             let sub = Deadlines { init: budget, ..dl };
             match modern(conn, hint, sub, found, notes).await {
@@ -167,12 +177,20 @@ async fn modern(
     for attempt in 0..2 {
         conn.set_protocol(&version, Era::Modern);
         let params = json!({"_meta": jsonrpc::modern_meta(&version)});
-        match conn.request("server/discover", params, deadline, notes).await? {
+        match conn
+            .request("server/discover", params, deadline, notes)
+            .await?
+        {
             Ok(Value::Object(result)) => {
                 let supported: Vec<String> = result
                     .get("supportedVersions")
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if !supported.is_empty() && !supported.contains(&version) {
                     if let Some(v) = pick_version(&supported) {
@@ -204,11 +222,17 @@ async fn modern(
             Err(e) => return Err(unsupported(&e)),
         }
     }
-    Err(Fail::new(Status::ProtocolError, "no mutually supported protocol version"))
+    Err(Fail::new(
+        Status::ProtocolError,
+        "no mutually supported protocol version",
+    ))
 }
 
 fn unsupported(e: &RpcError) -> Fail {
-    Fail::new(Status::ProtocolError, format!("server/discover failed: {e}"))
+    Fail::new(
+        Status::ProtocolError,
+        format!("server/discover failed: {e}"),
+    )
 }
 
 /// The newest modern version in `list` (we speak 2026-07-28; a newer dated
@@ -234,7 +258,11 @@ async fn list_tools(
     let mut page = 0usize;
     let result = loop {
         if page >= opts.max_pages.max(1) {
-            notes.push(None, "page-cap", format!("stopped after {page} tools/list pages"));
+            notes.push(
+                None,
+                "page-cap",
+                format!("stopped after {page} tools/list pages"),
+            );
             break Ok(());
         }
         page += 1;
@@ -246,24 +274,37 @@ async fn list_tools(
             let v = found.protocol_version.as_deref().unwrap_or(MODERN_VERSION);
             params.insert("_meta".into(), jsonrpc::modern_meta(v));
         }
-        let reply = match conn.request("tools/list", Value::Object(params), deadline, notes).await {
+        let reply = match conn
+            .request("tools/list", Value::Object(params), deadline, notes)
+            .await
+        {
             Ok(r) => r,
             Err(e) => break Err(Fail::from(e)),
         };
         let result = match reply {
             Ok(r) => r,
             Err(e) if page == 1 => {
-                break Err(Fail::new(Status::ProtocolError, format!("tools/list failed: {e}")))
+                break Err(Fail::new(
+                    Status::ProtocolError,
+                    format!("tools/list failed: {e}"),
+                ))
             }
             Err(e) => {
-                notes.push(None, "page-error", format!("tools/list page {page} failed: {e}"));
+                notes.push(
+                    None,
+                    "page-error",
+                    format!("tools/list page {page} failed: {e}"),
+                );
                 break Ok(());
             }
         };
         let (tools, next) = match result {
             Value::Object(mut m) => (m.remove("tools"), m.remove("nextCursor")),
             Value::Array(a) => {
-                notes.once("result-is-array", "tools/list result is a bare array of tools".into());
+                notes.once(
+                    "result-is-array",
+                    "tools/list result is a bare array of tools".into(),
+                );
                 (Some(Value::Array(a)), None)
             }
             other => {
@@ -277,7 +318,11 @@ async fn list_tools(
         };
         match tools {
             Some(Value::Array(items)) => raw.extend(items),
-            None | Some(Value::Null) => notes.push(None, "missing-tools", format!("page {page} has no tools array")),
+            None | Some(Value::Null) => notes.push(
+                None,
+                "missing-tools",
+                format!("page {page} has no tools array"),
+            ),
             Some(other) => {
                 let f = format!("\"tools\" is {}, not an array", short(&other));
                 if page == 1 {
@@ -293,13 +338,21 @@ async fn list_tools(
             Some(Value::String(c)) if c.is_empty() => break Ok(()),
             Some(Value::String(c)) => {
                 if !seen.insert(c.clone()) {
-                    notes.push(None, "repeated-cursor", format!("nextCursor {:?} came back; stopped", short_str(&c)));
+                    notes.push(
+                        None,
+                        "repeated-cursor",
+                        format!("nextCursor {:?} came back; stopped", short_str(&c)),
+                    );
                     break Ok(());
                 }
                 cursor = Some(c);
             }
             Some(other) => {
-                notes.push(None, "bad-cursor", format!("nextCursor is {}; stopped", short(&other)));
+                notes.push(
+                    None,
+                    "bad-cursor",
+                    format!("nextCursor is {}; stopped", short(&other)),
+                );
                 break Ok(());
             }
         }

@@ -122,16 +122,30 @@ pub struct SseConn {
 
 impl SseConn {
     /// Opens the stream and waits for the `endpoint` event.
-    pub async fn connect(web: Web, url: &Url, deadline: Instant, max: usize) -> Result<SseConn, ConnError> {
+    pub async fn connect(
+        web: Web,
+        url: &Url,
+        deadline: Instant,
+        max: usize,
+    ) -> Result<SseConn, ConnError> {
         let (mut stream, final_url) = web
-            .send(Method::GET, url, &[("accept", "text/event-stream".into())], None, deadline)
+            .send(
+                Method::GET,
+                url,
+                &[("accept", "text/event-stream".into())],
+                None,
+                deadline,
+            )
             .await?;
         let status = stream.status().as_u16();
         if status == 401 || status == 403 {
             return Err(auth_error(&stream));
         }
         if !stream.status().is_success() {
-            return Err(ConnError::HttpStatus { status, url: final_url.to_string() });
+            return Err(ConnError::HttpStatus {
+                status,
+                url: final_url.to_string(),
+            });
         }
         let ct = super::http::content_type(&stream);
         if !ct.starts_with("text/event-stream") {
@@ -142,8 +156,20 @@ impl SseConn {
         let mut parser = SseParser::new(max);
         let mut pending = VecDeque::new();
         let endpoint = loop {
-            match next_event(&mut stream, &mut parser, &mut pending, deadline, "the endpoint event").await? {
-                None => return Err(ConnError::Protocol("event stream ended before an endpoint event".into())),
+            match next_event(
+                &mut stream,
+                &mut parser,
+                &mut pending,
+                deadline,
+                "the endpoint event",
+            )
+            .await?
+            {
+                None => {
+                    return Err(ConnError::Protocol(
+                        "event stream ended before an endpoint event".into(),
+                    ))
+                }
                 Some(e) if e.event == "endpoint" => break e.data,
                 Some(_) => {}
             }
@@ -156,36 +182,73 @@ impl SseConn {
                 "endpoint {endpoint} is on another origin than {final_url}; refused"
             )));
         }
-        Ok(SseConn { web, endpoint, stream, parser, pending, next_id: 0 })
+        Ok(SseConn {
+            web,
+            endpoint,
+            stream,
+            parser,
+            pending,
+            next_id: 0,
+        })
     }
 
-    async fn post(&mut self, msg: &Value, deadline: Instant) -> Result<reqwest::Response, ConnError> {
+    async fn post(
+        &mut self,
+        msg: &Value,
+        deadline: Instant,
+    ) -> Result<reqwest::Response, ConnError> {
         let body = serde_json::to_vec(msg).expect("a Value serialises");
         let (resp, _) = self
             .web
-            .send(Method::POST, &self.endpoint, &[("content-type", "application/json".into())], Some(body), deadline)
+            .send(
+                Method::POST,
+                &self.endpoint,
+                &[("content-type", "application/json".into())],
+                Some(body),
+                deadline,
+            )
             .await?;
         let status = resp.status().as_u16();
         if status == 401 || status == 403 {
             return Err(auth_error(&resp));
         }
         if !resp.status().is_success() {
-            return Err(ConnError::HttpStatus { status, url: self.endpoint.to_string() });
+            return Err(ConnError::HttpStatus {
+                status,
+                url: self.endpoint.to_string(),
+            });
         }
         Ok(resp)
     }
 
-    pub async fn notify(&mut self, method: &str, params: Value, deadline: Instant, notes: &mut Notes) -> Result<(), ConnError> {
-        if let Err(e) = self.post(&jsonrpc::notification(method, params), deadline).await {
+    pub async fn notify(
+        &mut self,
+        method: &str,
+        params: Value,
+        deadline: Instant,
+        notes: &mut Notes,
+    ) -> Result<(), ConnError> {
+        if let Err(e) = self
+            .post(&jsonrpc::notification(method, params), deadline)
+            .await
+        {
             notes.once("notification-rejected", format!("{method}: {e}"));
         }
         Ok(())
     }
 
-    pub async fn request(&mut self, method: &str, params: Value, deadline: Instant, notes: &mut Notes) -> Result<Reply, ConnError> {
+    pub async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+        deadline: Instant,
+        notes: &mut Notes,
+    ) -> Result<Reply, ConnError> {
         self.next_id += 1;
         let id = self.next_id;
-        let resp = self.post(&jsonrpc::request(id, method, params), deadline).await?;
+        let resp = self
+            .post(&jsonrpc::request(id, method, params), deadline)
+            .await?;
         // Some servers answer in the POST body too.
         if let Ok(body) = Web::read_body(resp, deadline, 1 << 20).await {
             if let Ok(v) = serde_json::from_slice::<Value>(&body) {
@@ -199,8 +262,18 @@ impl SseConn {
             }
         }
         loop {
-            let Some(ev) = next_event(&mut self.stream, &mut self.parser, &mut self.pending, deadline, method).await? else {
-                return Err(ConnError::Closed(format!("event stream ended before the answer to {method}")));
+            let Some(ev) = next_event(
+                &mut self.stream,
+                &mut self.parser,
+                &mut self.pending,
+                deadline,
+                method,
+            )
+            .await?
+            else {
+                return Err(ConnError::Closed(format!(
+                    "event stream ended before the answer to {method}"
+                )));
             };
             if !(ev.event.is_empty() || ev.event == "message") {
                 continue;
@@ -218,8 +291,13 @@ impl SseConn {
                         }
                     }
                     Incoming::Request { id: rid, method: m } => {
-                        notes.once("server-request", format!("server sent request {m:?}; answered -32601"));
-                        let _ = self.post(&jsonrpc::answer_server_request(&rid, &m), deadline).await;
+                        notes.once(
+                            "server-request",
+                            format!("server sent request {m:?}; answered -32601"),
+                        );
+                        let _ = self
+                            .post(&jsonrpc::answer_server_request(&rid, &m), deadline)
+                            .await;
                     }
                     Incoming::Notification => notes.jsonrpc_messages += 1,
                     Incoming::Other => notes.non_json(&ev.data),
@@ -239,8 +317,18 @@ mod tests {
         let mut out = VecDeque::new();
         p.feed(b"event: endpoint\r\ndata: /mess", &mut out).unwrap();
         assert!(out.is_empty());
-        p.feed(b"ages?s=1\r\n\r\n: comment\n\ndata: {\"a\":\ndata: 1}\n\n", &mut out).unwrap();
-        assert_eq!(out[0], Event { event: "endpoint".into(), data: "/messages?s=1".into() });
+        p.feed(
+            b"ages?s=1\r\n\r\n: comment\n\ndata: {\"a\":\ndata: 1}\n\n",
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(
+            out[0],
+            Event {
+                event: "endpoint".into(),
+                data: "/messages?s=1".into()
+            }
+        );
         assert_eq!(out[1].data, "{\"a\":\n1}");
         assert_eq!(out.len(), 2);
     }

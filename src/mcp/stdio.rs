@@ -175,7 +175,9 @@ impl StdioConn {
             return Err(ConnError::Closed("stdin already closed".into()));
         };
         match timeout_at(deadline, stdin.write_all(&line)).await {
-            Err(_) => Err(ConnError::Timeout(format!("{what} (server not reading stdin)"))),
+            Err(_) => Err(ConnError::Timeout(format!(
+                "{what} (server not reading stdin)"
+            ))),
             // A closed pipe means the process is gone: reading stdout tells why.
             Ok(Err(_)) => Ok(()),
             Ok(Ok(())) => {
@@ -324,7 +326,7 @@ mod tests {
 
     #[tokio::test]
     async fn total_cap_stops_reading() {
-        let data = vec![b'a'; 100];
+        let data = [b'a'; 100];
         let mut r = LineReader::new(&data[..], 1000, 10);
         assert!(matches!(r.next().await.unwrap(), Line::TotalCap));
     }

@@ -186,9 +186,15 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
     let home = if netns.is_some() {
         let home = TempHome::new().map_err(SandboxError::Home)?;
         cmd.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_else(default_path))
+            .env(
+                "PATH",
+                std::env::var_os("PATH").unwrap_or_else(default_path),
+            )
             .env("HOME", &home.0)
-            .env("LANG", std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()));
+            .env(
+                "LANG",
+                std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()),
+            );
         cmd.current_dir(&home.0);
         Some(home)
     } else {
