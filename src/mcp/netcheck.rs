@@ -96,7 +96,7 @@ pub async fn check_url(url: &Url, allow_private: bool) -> Result<(), ConnError> 
     };
     for ip in addrs {
         if let Some(why) = forbidden(ip) {
-            return Err(refused(&url.host_str().unwrap_or_default().to_string(), why).with_ip(ip));
+            return Err(refused(url.host_str().unwrap_or_default(), why).with_ip(ip));
         }
     }
     Ok(())

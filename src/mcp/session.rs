@@ -118,9 +118,9 @@ async fn negotiate(
             found.era = Some(Era::Legacy);
             found.protocol_version = version.map(str::to_string);
             found.server_info = result.get("serverInfo").cloned();
-            if !result
+            if result
                 .get("capabilities")
-                .is_some_and(|c| c.get("tools").is_some())
+                .is_none_or(|c| c.get("tools").is_none())
             {
                 notes.once(
                     "no-tools-capability",

@@ -326,7 +326,7 @@ mod tests {
 
     #[tokio::test]
     async fn total_cap_stops_reading() {
-        let data = vec![b'a'; 100];
+        let data = [b'a'; 100];
         let mut r = LineReader::new(&data[..], 1000, 10);
         assert!(matches!(r.next().await.unwrap(), Line::TotalCap));
     }
