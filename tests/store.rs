@@ -33,9 +33,13 @@ fn migrates_an_empty_database_and_reopens() {
     let path = dir.path().join("nested/dir/db.sqlite");
     drop(Store::open(&path).unwrap());
     let c = Connection::open(&path).unwrap();
-    let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let v: i64 = c
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(v, schema::MIGRATIONS.len() as i64);
-    let mode: String = c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = c
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     for table in [
         "server",
@@ -78,19 +82,32 @@ fn history_across_crawls_keeps_versions_and_raw_json() {
     let s = Store::open(&path).unwrap();
 
     // Key order and unusual fields are kept exactly as served.
-    let a: Value =
-        serde_json::from_str(r#"{"name":"a","inputSchema":{"type":"object"},"description":"A","x-extra":[1]}"#)
-            .unwrap();
+    let a: Value = serde_json::from_str(
+        r#"{"name":"a","inputSchema":{"type":"object"},"description":"A","x-extra":[1]}"#,
+    )
+    .unwrap();
     let b1 = tool("b", "B one");
     let b2 = tool("b", "B two");
     let c = tool("c", "C");
 
-    s.record_probe("srv", "probe", &launch(), &ok(vec![a.clone(), b1.clone(), c.clone()]), None)
-        .unwrap();
+    s.record_probe(
+        "srv",
+        "probe",
+        &launch(),
+        &ok(vec![a.clone(), b1.clone(), c.clone()]),
+        None,
+    )
+    .unwrap();
     assert_eq!(s.tools_at_previous_crawl("srv").unwrap(), None);
 
-    s.record_probe("srv", "probe", &launch(), &ok(vec![a.clone(), b2.clone()]), None)
-        .unwrap();
+    s.record_probe(
+        "srv",
+        "probe",
+        &launch(),
+        &ok(vec![a.clone(), b2.clone()]),
+        None,
+    )
+    .unwrap();
     assert_eq!(s.latest_tools("srv").unwrap(), vec![a.clone(), b2.clone()]);
     assert_eq!(
         s.tools_at_previous_crawl("srv").unwrap(),
@@ -113,8 +130,14 @@ fn history_across_crawls_keeps_versions_and_raw_json() {
     assert_eq!(s.latest_tools("srv").unwrap(), vec![a.clone(), b2.clone()]);
 
     // An identical crawl adds no tool rows.
-    s.record_probe("srv", "probe", &launch(), &ok(vec![a.clone(), b2.clone()]), None)
-        .unwrap();
+    s.record_probe(
+        "srv",
+        "probe",
+        &launch(),
+        &ok(vec![a.clone(), b2.clone()]),
+        None,
+    )
+    .unwrap();
     drop(s);
 
     let db = Connection::open(&path).unwrap();
@@ -128,7 +151,11 @@ fn history_across_crawls_keeps_versions_and_raw_json() {
     let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(names, ["a", "b", "b", "c"]);
     assert_eq!(rows[0].1, definition_hash(&a));
-    assert!(rows[0].3 >= rows[0].2, "last_seen never precedes first_seen: {:?}", rows[0]);
+    assert!(
+        rows[0].3 >= rows[0].2,
+        "last_seen never precedes first_seen: {:?}",
+        rows[0]
+    );
     assert_eq!(rows[3].2, rows[3].3, "c was seen once");
     let attempts: Vec<(String, i64)> = db
         .prepare("SELECT status, tool_count FROM attempt ORDER BY id")
@@ -229,7 +256,10 @@ fn classification_cache_is_keyed_by_tool_version_and_ruleset() {
     assert!(s.get_classification(id, "rules-1").unwrap().is_none());
     let v = classify_tools(&[t], &Options::default()).remove(0);
     s.put_classification(id, "rules-1", &v).unwrap();
-    assert_eq!(s.get_classification(id, "rules-1").unwrap(), Some(v.clone()));
+    assert_eq!(
+        s.get_classification(id, "rules-1").unwrap(),
+        Some(v.clone())
+    );
     assert!(s.get_classification(id, "rules-2").unwrap().is_none());
     // Re-classifying under the same ruleset replaces the row.
     let mut v2 = v.clone();

@@ -194,10 +194,22 @@ fn write_table(out: &mut impl Write, doc: &DiffDoc) -> std::io::Result<()> {
             }
         }
         for a in &d.added {
-            writeln!(out, "  + {}  ({}, {} risk)", terminal_safe(&a.name), a.class, a.risk)?;
+            writeln!(
+                out,
+                "  + {}  ({}, {} risk)",
+                terminal_safe(&a.name),
+                a.class,
+                a.risk
+            )?;
         }
         for r in &d.removed {
-            writeln!(out, "  - {}  ({}, {} risk)", terminal_safe(&r.name), r.class, r.risk)?;
+            writeln!(
+                out,
+                "  - {}  ({}, {} risk)",
+                terminal_safe(&r.name),
+                r.class,
+                r.risk
+            )?;
         }
         writeln!(out, "  = {} unchanged", d.unchanged)?;
         writeln!(out)?;
@@ -208,7 +220,10 @@ fn write_table(out: &mut impl Write, doc: &DiffDoc) -> std::io::Result<()> {
             "no server has two ok crawls yet: crawl again to see what changed"
         )?;
     } else if quiet > 0 {
-        writeln!(out, "{quiet} server(s) unchanged since their previous crawl")?;
+        writeln!(
+            out,
+            "{quiet} server(s) unchanged since their previous crawl"
+        )?;
     }
     if !doc.not_comparable.is_empty() {
         writeln!(
