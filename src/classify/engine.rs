@@ -91,6 +91,9 @@ const FILLER: &[&str] = &[
     "optionally",
 ];
 
+/// How a later sentence that still describes the tool begins ("This tool ...").
+const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
 
@@ -170,7 +173,9 @@ impl Engine {
             match self.lookup(&tokens[i]) {
                 Some((r, Some(c))) => {
                     if self.nouns.contains(&tokens[i]) && i + 1 < tokens.len() {
-                        noun_fallback.get_or_insert((r, c, tokens[i].clone()));
+                        if ambiguous.is_empty() {
+                            noun_fallback.get_or_insert((r, c, tokens[i].clone()));
+                        }
                         i += 1;
                         continue;
                     }
@@ -188,8 +193,16 @@ impl Engine {
             }
             i += 1;
         }
+        let verb_first = decided
+            .first()
+            .is_some_and(|(_, _, w)| tokens.first() == Some(w));
+        // After an ambiguous verb (`simulate_research_query`) a verb that
+        // doubles as a noun is its object, so it was never kept as fallback.
         if decided.is_empty() {
             decided.extend(noun_fallback);
+        }
+        if verb_first {
+            return (decided, ambiguous);
         }
         if let Some(last) = tokens.last() {
             if let Some((r, Some(Class::Destructive))) = self.lookup(last) {
@@ -205,8 +218,19 @@ impl Engine {
     /// delete ...`), from the first of its first three sentences that has one.
     fn description_verbs(&self, desc: &str) -> (Vec<(usize, Class, String)>, Vec<(usize, String)>) {
         let mut ambiguous = Vec::new();
-        for s in sentences(desc).into_iter().take(3) {
+        let mut label_only = false;
+        for (n, s) in sentences(desc).into_iter().take(3).enumerate() {
             let words = clause_words(s);
+            // Later sentences count only when they describe the tool ("This
+            // tool helps analyze ...") or follow a bare label ("Notion | ...");
+            // otherwise they are often orders to the caller ("Describe what ...").
+            if n > 0
+                && !OPENERS.contains(&words.first().map_or("", |(w, _)| w.as_str()))
+                && !label_only
+            {
+                continue;
+            }
+            label_only = words.len() <= 2;
             let mut iter = words
                 .iter()
                 .skip_while(|(w, _)| FILLER.contains(&w.as_str()));
@@ -216,25 +240,31 @@ impl Engine {
             let Some(hit) = self.lookup_inflected(first) else {
                 continue;
             };
-            let mut decided = Vec::new();
-            let mut push =
-                |h: (usize, Option<Class>), w: &str, amb: &mut Vec<(usize, String)>| match h.1 {
-                    Some(c) => decided.push((h.0, c, w.to_owned())),
-                    None => amb.push((h.0, w.to_owned())),
-                };
-            push(hit, first, &mut ambiguous);
+            let Some(first_class) = hit.1 else {
+                // An ambiguous lead verb ("Simulates ...", "Manage ...") says
+                // nothing; what follows in the sentence is its object.
+                ambiguous.push((hit.0, first.clone()));
+                continue;
+            };
+            let mut decided = vec![(hit.0, first_class, first.clone())];
             for (w, start) in iter {
                 if !*start || JOINERS.contains(&w.as_str()) {
                     continue;
                 }
+                // After the first verb, a word that doubles as a noun
+                // ("branches or commits") is an object, not another verb.
+                if self.nouns.contains(w.as_str()) {
+                    break;
+                }
                 match self.lookup_inflected(w) {
-                    Some(h) => push(h, w, &mut ambiguous),
-                    None => break,
+                    Some((r, Some(c))) if !base_forms(w).iter().any(|b| self.nouns.contains(b)) => {
+                        decided.push((r, c, w.clone()))
+                    }
+                    Some((r, None)) => ambiguous.push((r, w.clone())),
+                    _ => break,
                 }
             }
-            if !decided.is_empty() {
-                return (decided, ambiguous);
-            }
+            return (decided, ambiguous);
         }
         (Vec::new(), ambiguous)
     }
@@ -345,7 +375,11 @@ impl Engine {
                         }
                     }
                     Shape::OperationEnum => {
-                        for p in def.params.iter().filter(|p| rule_params.contains(&&p.name)) {
+                        for p in def
+                            .params
+                            .iter()
+                            .filter(|p| rule_params.contains(&&p.name) && !p.ty.contains("array"))
+                        {
                             if let Some((op, c)) =
                                 self.operation_param(&p.name, &p.enum_values, &name_tokens)
                             {
@@ -816,10 +850,12 @@ fn nested_operations(def: &ToolDef) -> Vec<(String, Vec<String>)> {
             .next()
             .unwrap_or(&p.name)
             .to_ascii_lowercase();
-        if !matches!(
-            leaf.as_str(),
-            "actions" | "steps" | "operations" | "commands"
-        ) {
+        if p.name.contains('.')
+            || !matches!(
+                leaf.as_str(),
+                "actions" | "steps" | "operations" | "commands"
+            )
+        {
             continue;
         }
         let Some(props) = p
