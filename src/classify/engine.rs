@@ -247,8 +247,18 @@ impl Engine {
                 continue;
             };
             let mut decided = vec![(hit.0, first_class, first.clone())];
-            for (w, start) in iter {
-                if !*start || JOINERS.contains(&w.as_str()) {
+            let mut prev_verb = true;
+            for (w, pos) in iter {
+                if JOINERS.contains(&w.as_str()) {
+                    continue;
+                }
+                let candidate = match pos {
+                    Pos::Start | Pos::JoinedAfterComma => true,
+                    Pos::Joined => prev_verb,
+                    Pos::Inner => false,
+                };
+                prev_verb = false;
+                if !candidate {
                     continue;
                 }
                 // After the first verb, a word that doubles as a noun
@@ -258,6 +268,7 @@ impl Engine {
                 }
                 match self.lookup_inflected(w) {
                     Some((r, Some(c))) if !base_forms(w).iter().any(|b| self.nouns.contains(b)) => {
+                        prev_verb = true;
                         decided.push((r, c, w.clone()))
                     }
                     Some((r, None)) => ambiguous.push((r, w.clone())),
@@ -807,19 +818,36 @@ pub fn risk_for(class: Class, signals: &[Signal]) -> Risk {
     r
 }
 
-/// Words of a sentence, each flagged when it starts a clause (sentence start,
-/// after `,` `;` `/` `(`, or after `or`/`and`).
-fn clause_words(s: &str) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::new();
+/// How a word sits in its sentence, for finding lists of verbs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pos {
+    Inner,
+    /// Sentence start, or after `,` `;` `/`.
+    Start,
+    /// After `or`/`and` that follows a comma (`create, update, or delete`).
+    JoinedAfterComma,
+    /// After a bare `or`/`and` (`get or update`, `configuration and upgrade`).
+    Joined,
+}
+
+/// Words of a sentence with their position; text in parentheses is dropped
+/// (it lists values and examples, not what the tool does).
+fn clause_words(s: &str) -> Vec<(String, Pos)> {
+    let mut out: Vec<(String, Pos)> = Vec::new();
     let mut cur = String::new();
-    let mut start = true;
-    let mut next_start = true;
+    let mut next = Pos::Start;
+    let mut comma = false;
+    let mut depth = 0usize;
     for c in s.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_alphanumeric() {
-            if cur.is_empty() {
-                start = next_start;
-                next_start = false;
+        if depth > 0 {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
             }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
             continue;
         }
@@ -828,13 +856,26 @@ fn clause_words(s: &str) -> Vec<(String, bool)> {
         }
         if !cur.is_empty() {
             let w = std::mem::take(&mut cur);
-            if JOINERS.contains(&w.as_str()) {
-                next_start = true;
-            }
-            out.push((w, start));
+            let joiner = JOINERS.contains(&w.as_str());
+            out.push((w, next));
+            next = if joiner {
+                if comma {
+                    Pos::JoinedAfterComma
+                } else {
+                    Pos::Joined
+                }
+            } else {
+                Pos::Inner
+            };
+            comma = false;
         }
-        if matches!(c, ',' | ';' | '/' | '(') {
-            next_start = true;
+        match c {
+            ',' | ';' | '/' => {
+                next = Pos::Start;
+                comma = true;
+            }
+            '(' => depth = 1,
+            _ => {}
         }
     }
     out
