@@ -366,15 +366,32 @@ impl Engine {
                 .iter()
                 .any(|h| h.rule == ri && !h.field.starts_with("inputSchema"));
             let pdesc_hit = pdesc_hits.contains(&ri);
+            // A damage switch is a boolean flag; `all: "..."` strings are not.
+            let is_switch_ok = |name: &String| {
+                rule.arg != Some(ArgKind::Switch)
+                    || def
+                        .params
+                        .iter()
+                        .any(|p| &p.name == name && p.ty.contains("boolean"))
+            };
             let rule_params: Vec<&String> = param_hits
                 .iter()
-                .filter(|(r, _)| *r == ri)
+                .filter(|(r, p)| *r == ri && is_switch_ok(p))
                 .map(|(_, p)| p)
                 .collect();
             let mut shape_hit = false;
             if let Some(shape) = rule.shape {
                 match shape {
-                    Shape::EmptyDescription => shape_hit = desc.is_empty(),
+                    Shape::EmptyDescription => {
+                        shape_hit = desc.is_empty();
+                        if shape_hit {
+                            evidence.push(Evidence {
+                                rule: rule.id.clone(),
+                                field: "description".into(),
+                                text: String::new(),
+                            });
+                        }
+                    }
                     Shape::HiddenUnicode => {
                         if let Some((field, snippet)) = hidden_unicode(&def) {
                             shape_hit = true;
