@@ -142,9 +142,11 @@ pub fn write<W: Write>(
         .collect::<Vec<_>>()
         .join(", ");
     let total: usize = class_counts.iter().sum();
+    let plural = if servers.len() == 1 { "" } else { "s" };
     writeln!(
         out,
-        "{total} tools in {} servers: {classes}; risk: {risks}",
+        "{total} tools in {} server{plural}: {classes}",
         servers.len()
-    )
+    )?;
+    writeln!(out, "risk: {risks}")
 }
