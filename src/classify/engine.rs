@@ -97,6 +97,9 @@ const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
 
+/// Decided verbs `(rule, class, word)` and ambiguous ones `(rule, word)`.
+type VerbHits = (Vec<(usize, Class, String)>, Vec<(usize, String)>);
+
 #[derive(Default)]
 struct Hit {
     rule: usize,
@@ -161,10 +164,7 @@ impl Engine {
     /// verb that doubles as a noun (`snapshot_delete`) yields to a later verb,
     /// and a trailing destructive verb (`post_delete`) always counts.
     /// Ambiguous verbs seen on the way are returned too (for evidence).
-    fn identifier_verbs(
-        &self,
-        tokens: &[String],
-    ) -> (Vec<(usize, Class, String)>, Vec<(usize, String)>) {
+    fn identifier_verbs(&self, tokens: &[String]) -> VerbHits {
         let mut decided = Vec::new();
         let mut ambiguous = Vec::new();
         let mut noun_fallback = None;
@@ -216,7 +216,7 @@ impl Engine {
 
     /// The verb list a description sentence leads with (`Create, patch, or
     /// delete ...`), from the first of its first three sentences that has one.
-    fn description_verbs(&self, desc: &str) -> (Vec<(usize, Class, String)>, Vec<(usize, String)>) {
+    fn description_verbs(&self, desc: &str) -> VerbHits {
         let mut ambiguous = Vec::new();
         let mut label_only = false;
         for (n, s) in sentences(desc).into_iter().take(3).enumerate() {

@@ -102,12 +102,11 @@ pub fn write<W: Write>(
         writeln!(out, "{} ({} tools)", terminal_safe(server), verdicts.len())?;
         writeln!(
             out,
-            "{} {} {} {} {}",
+            "{} {} {} {} WHY",
             pad("TOOL", name_w),
             pad("CLASS", 11),
             pad("RISK", 8),
-            pad("CONF", 4),
-            "WHY"
+            pad("CONF", 4)
         )?;
         for v in verdicts {
             class_counts[v.class as usize] += 1;
