@@ -91,8 +91,14 @@ const FILLER: &[&str] = &[
     "optionally",
 ];
 
+/// How a later sentence that still describes the tool begins ("This tool ...").
+const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
+
+/// Decided verbs `(rule, class, word)` and ambiguous ones `(rule, word)`.
+type VerbHits = (Vec<(usize, Class, String)>, Vec<(usize, String)>);
 
 #[derive(Default)]
 struct Hit {
@@ -158,10 +164,7 @@ impl Engine {
     /// verb that doubles as a noun (`snapshot_delete`) yields to a later verb,
     /// and a trailing destructive verb (`post_delete`) always counts.
     /// Ambiguous verbs seen on the way are returned too (for evidence).
-    fn identifier_verbs(
-        &self,
-        tokens: &[String],
-    ) -> (Vec<(usize, Class, String)>, Vec<(usize, String)>) {
+    fn identifier_verbs(&self, tokens: &[String]) -> VerbHits {
         let mut decided = Vec::new();
         let mut ambiguous = Vec::new();
         let mut noun_fallback = None;
@@ -170,7 +173,9 @@ impl Engine {
             match self.lookup(&tokens[i]) {
                 Some((r, Some(c))) => {
                     if self.nouns.contains(&tokens[i]) && i + 1 < tokens.len() {
-                        noun_fallback.get_or_insert((r, c, tokens[i].clone()));
+                        if ambiguous.is_empty() {
+                            noun_fallback.get_or_insert((r, c, tokens[i].clone()));
+                        }
                         i += 1;
                         continue;
                     }
@@ -188,8 +193,16 @@ impl Engine {
             }
             i += 1;
         }
+        let verb_first = decided
+            .first()
+            .is_some_and(|(_, _, w)| tokens.first() == Some(w));
+        // After an ambiguous verb (`simulate_research_query`) a verb that
+        // doubles as a noun is its object, so it was never kept as fallback.
         if decided.is_empty() {
             decided.extend(noun_fallback);
+        }
+        if verb_first {
+            return (decided, ambiguous);
         }
         if let Some(last) = tokens.last() {
             if let Some((r, Some(Class::Destructive))) = self.lookup(last) {
@@ -203,10 +216,21 @@ impl Engine {
 
     /// The verb list a description sentence leads with (`Create, patch, or
     /// delete ...`), from the first of its first three sentences that has one.
-    fn description_verbs(&self, desc: &str) -> (Vec<(usize, Class, String)>, Vec<(usize, String)>) {
+    fn description_verbs(&self, desc: &str) -> VerbHits {
         let mut ambiguous = Vec::new();
-        for s in sentences(desc).into_iter().take(3) {
+        let mut label_only = false;
+        for (n, s) in sentences(desc).into_iter().take(3).enumerate() {
             let words = clause_words(s);
+            // Later sentences count only when they describe the tool ("This
+            // tool helps analyze ...") or follow a bare label ("Notion | ...");
+            // otherwise they are often orders to the caller ("Describe what ...").
+            if n > 0
+                && !OPENERS.contains(&words.first().map_or("", |(w, _)| w.as_str()))
+                && !label_only
+            {
+                continue;
+            }
+            label_only = words.len() <= 2;
             let mut iter = words
                 .iter()
                 .skip_while(|(w, _)| FILLER.contains(&w.as_str()));
@@ -216,25 +240,42 @@ impl Engine {
             let Some(hit) = self.lookup_inflected(first) else {
                 continue;
             };
-            let mut decided = Vec::new();
-            let mut push =
-                |h: (usize, Option<Class>), w: &str, amb: &mut Vec<(usize, String)>| match h.1 {
-                    Some(c) => decided.push((h.0, c, w.to_owned())),
-                    None => amb.push((h.0, w.to_owned())),
-                };
-            push(hit, first, &mut ambiguous);
-            for (w, start) in iter {
-                if !*start || JOINERS.contains(&w.as_str()) {
+            let Some(first_class) = hit.1 else {
+                // An ambiguous lead verb ("Simulates ...", "Manage ...") says
+                // nothing; what follows in the sentence is its object.
+                ambiguous.push((hit.0, first.clone()));
+                continue;
+            };
+            let mut decided = vec![(hit.0, first_class, first.clone())];
+            let mut prev_verb = true;
+            for (w, pos) in iter {
+                if JOINERS.contains(&w.as_str()) {
                     continue;
                 }
+                let candidate = match pos {
+                    Pos::Start | Pos::JoinedAfterComma => true,
+                    Pos::Joined => prev_verb,
+                    Pos::Inner => false,
+                };
+                prev_verb = false;
+                if !candidate {
+                    continue;
+                }
+                // After the first verb, a word that doubles as a noun
+                // ("branches or commits") is an object, not another verb.
+                if self.nouns.contains(w.as_str()) {
+                    break;
+                }
                 match self.lookup_inflected(w) {
-                    Some(h) => push(h, w, &mut ambiguous),
-                    None => break,
+                    Some((r, Some(c))) if !base_forms(w).iter().any(|b| self.nouns.contains(b)) => {
+                        prev_verb = true;
+                        decided.push((r, c, w.clone()))
+                    }
+                    Some((r, None)) => ambiguous.push((r, w.clone())),
+                    _ => break,
                 }
             }
-            if !decided.is_empty() {
-                return (decided, ambiguous);
-            }
+            return (decided, ambiguous);
         }
         (Vec::new(), ambiguous)
     }
@@ -325,15 +366,32 @@ impl Engine {
                 .iter()
                 .any(|h| h.rule == ri && !h.field.starts_with("inputSchema"));
             let pdesc_hit = pdesc_hits.contains(&ri);
+            // A damage switch is a boolean flag; `all: "..."` strings are not.
+            let is_switch_ok = |name: &String| {
+                rule.arg != Some(ArgKind::Switch)
+                    || def
+                        .params
+                        .iter()
+                        .any(|p| &p.name == name && p.ty.contains("boolean"))
+            };
             let rule_params: Vec<&String> = param_hits
                 .iter()
-                .filter(|(r, _)| *r == ri)
+                .filter(|(r, p)| *r == ri && is_switch_ok(p))
                 .map(|(_, p)| p)
                 .collect();
             let mut shape_hit = false;
             if let Some(shape) = rule.shape {
                 match shape {
-                    Shape::EmptyDescription => shape_hit = desc.is_empty(),
+                    Shape::EmptyDescription => {
+                        shape_hit = desc.is_empty();
+                        if shape_hit {
+                            evidence.push(Evidence {
+                                rule: rule.id.clone(),
+                                field: "description".into(),
+                                text: String::new(),
+                            });
+                        }
+                    }
                     Shape::HiddenUnicode => {
                         if let Some((field, snippet)) = hidden_unicode(&def) {
                             shape_hit = true;
@@ -345,7 +403,11 @@ impl Engine {
                         }
                     }
                     Shape::OperationEnum => {
-                        for p in def.params.iter().filter(|p| rule_params.contains(&&p.name)) {
+                        for p in def
+                            .params
+                            .iter()
+                            .filter(|p| rule_params.contains(&&p.name) && !p.ty.contains("array"))
+                        {
                             if let Some((op, c)) =
                                 self.operation_param(&p.name, &p.enum_values, &name_tokens)
                             {
@@ -773,19 +835,36 @@ pub fn risk_for(class: Class, signals: &[Signal]) -> Risk {
     r
 }
 
-/// Words of a sentence, each flagged when it starts a clause (sentence start,
-/// after `,` `;` `/` `(`, or after `or`/`and`).
-fn clause_words(s: &str) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::new();
+/// How a word sits in its sentence, for finding lists of verbs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pos {
+    Inner,
+    /// Sentence start, or after `,` `;` `/`.
+    Start,
+    /// After `or`/`and` that follows a comma (`create, update, or delete`).
+    JoinedAfterComma,
+    /// After a bare `or`/`and` (`get or update`, `configuration and upgrade`).
+    Joined,
+}
+
+/// Words of a sentence with their position; text in parentheses is dropped
+/// (it lists values and examples, not what the tool does).
+fn clause_words(s: &str) -> Vec<(String, Pos)> {
+    let mut out: Vec<(String, Pos)> = Vec::new();
     let mut cur = String::new();
-    let mut start = true;
-    let mut next_start = true;
+    let mut next = Pos::Start;
+    let mut comma = false;
+    let mut depth = 0usize;
     for c in s.chars().chain(std::iter::once(' ')) {
-        if c.is_ascii_alphanumeric() {
-            if cur.is_empty() {
-                start = next_start;
-                next_start = false;
+        if depth > 0 {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
             }
+            continue;
+        }
+        if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
             continue;
         }
@@ -794,13 +873,26 @@ fn clause_words(s: &str) -> Vec<(String, bool)> {
         }
         if !cur.is_empty() {
             let w = std::mem::take(&mut cur);
-            if JOINERS.contains(&w.as_str()) {
-                next_start = true;
-            }
-            out.push((w, start));
+            let joiner = JOINERS.contains(&w.as_str());
+            out.push((w, next));
+            next = if joiner {
+                if comma {
+                    Pos::JoinedAfterComma
+                } else {
+                    Pos::Joined
+                }
+            } else {
+                Pos::Inner
+            };
+            comma = false;
         }
-        if matches!(c, ',' | ';' | '/' | '(') {
-            next_start = true;
+        match c {
+            ',' | ';' | '/' => {
+                next = Pos::Start;
+                comma = true;
+            }
+            '(' => depth = 1,
+            _ => {}
         }
     }
     out
@@ -816,10 +908,12 @@ fn nested_operations(def: &ToolDef) -> Vec<(String, Vec<String>)> {
             .next()
             .unwrap_or(&p.name)
             .to_ascii_lowercase();
-        if !matches!(
-            leaf.as_str(),
-            "actions" | "steps" | "operations" | "commands"
-        ) {
+        if p.name.contains('.')
+            || !matches!(
+                leaf.as_str(),
+                "actions" | "steps" | "operations" | "commands"
+            )
+        {
             continue;
         }
         let Some(props) = p

@@ -97,9 +97,9 @@ impl Acc {
         let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let m = &self.confusion;
         let mut f1s = Vec::new();
-        for k in 0..3 {
-            let tp = m[k][k];
-            let support: usize = m[k].iter().sum();
+        for (k, row) in m.iter().enumerate() {
+            let tp = row[k];
+            let support: usize = row.iter().sum();
             let predicted: usize = (0..3).map(|i| m[i][k]).sum();
             if support == 0 && predicted == 0 {
                 continue;

@@ -1,0 +1,151 @@
+//! The terminal table: one block per server, fitted to the terminal width,
+//! risk coloured only on a TTY (and never with `NO_COLOR`), every piece of
+//! tool text escaped through [`terminal_safe`], ending with counts by class
+//! and risk.
+
+use std::io::{self, Write};
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::classify::{Class, Risk, Verdict};
+use crate::text::terminal_safe;
+
+/// How to lay the table out.
+#[derive(Clone, Debug)]
+pub struct TableOptions {
+    pub width: usize,
+    pub color: bool,
+}
+
+impl TableOptions {
+    /// Width from `COLUMNS`, else the terminal (ioctl), else 100; colour only
+    /// when stdout is a terminal and `NO_COLOR` is unset.
+    pub fn detect() -> TableOptions {
+        let tty = unsafe { libc::isatty(libc::STDOUT_FILENO) } == 1;
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|w| *w > 0)
+            .or_else(|| if tty { ioctl_width() } else { None })
+            .unwrap_or(100);
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        TableOptions {
+            width: width.max(60),
+            color: tty && !no_color,
+        }
+    }
+}
+
+fn ioctl_width() -> Option<usize> {
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    // SAFETY: TIOCGWINSZ writes a winsize into the pointer we pass.
+    let r = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut ws) };
+    (r == 0 && ws.ws_col > 0).then_some(ws.ws_col as usize)
+}
+
+/// Cuts escaped text to at most `w` display columns, ending with `…` if cut.
+pub fn fit(s: &str, w: usize) -> String {
+    if s.width() <= w {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > w {
+            break;
+        }
+        used += cw;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+fn pad(s: &str, w: usize) -> String {
+    let f = fit(s, w);
+    let n = w.saturating_sub(f.width());
+    format!("{f}{}", " ".repeat(n))
+}
+
+fn paint(risk: Risk, text: &str, color: bool) -> String {
+    if !color {
+        return text.to_owned();
+    }
+    let code = match risk {
+        Risk::Low => "32",
+        Risk::Medium => "33",
+        Risk::High => "31",
+        Risk::Critical => "1;97;41",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+/// Writes the table for every server, then the totals.
+pub fn write<W: Write>(
+    out: &mut W,
+    servers: &[(String, Vec<Verdict>)],
+    opts: &TableOptions,
+) -> io::Result<()> {
+    let name_w = servers
+        .iter()
+        .flat_map(|(_, vs)| vs.iter().map(|v| terminal_safe(&v.name).width()))
+        .max()
+        .unwrap_or(4)
+        .clamp(4, (opts.width / 3).max(12));
+    // tool  class(11) risk(8) conf(4) why(rest), single spaces between.
+    let fixed = name_w + 1 + 11 + 1 + 8 + 1 + 4 + 1;
+    let why_w = opts.width.saturating_sub(fixed).max(10);
+    let mut class_counts = [0usize; 3];
+    let mut risk_counts = [0usize; 4];
+    for (server, verdicts) in servers {
+        writeln!(out, "{} ({} tools)", terminal_safe(server), verdicts.len())?;
+        writeln!(
+            out,
+            "{} {} {} {} WHY",
+            pad("TOOL", name_w),
+            pad("CLASS", 11),
+            pad("RISK", 8),
+            pad("CONF", 4)
+        )?;
+        for v in verdicts {
+            class_counts[v.class as usize] += 1;
+            risk_counts[v.risk as usize] += 1;
+            let risk = paint(v.risk, &pad(v.risk.as_str(), 8), opts.color);
+            writeln!(
+                out,
+                "{} {} {} {:<4.2} {}",
+                pad(&terminal_safe(&v.name), name_w),
+                pad(v.class.as_str(), 11),
+                risk,
+                v.confidence,
+                fit(&terminal_safe(&v.rationale), why_w)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let classes = [Class::Read, Class::Write, Class::Destructive]
+        .iter()
+        .map(|c| format!("{} {}", class_counts[*c as usize], c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let risks = [Risk::Low, Risk::Medium, Risk::High, Risk::Critical]
+        .iter()
+        .map(|r| {
+            paint(
+                *r,
+                &format!("{} {}", risk_counts[*r as usize], r),
+                opts.color,
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let total: usize = class_counts.iter().sum();
+    let plural = if servers.len() == 1 { "" } else { "s" };
+    writeln!(
+        out,
+        "{total} tools in {} server{plural}: {classes}",
+        servers.len()
+    )?;
+    writeln!(out, "risk: {risks}")
+}
