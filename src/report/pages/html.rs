@@ -44,7 +44,7 @@ pub fn content_security_policy() -> &'static str {
     static P: OnceLock<String> = OnceLock::new();
     P.get_or_init(|| {
         format!(
-            "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; \
+            "default-src 'none'; script-src '{}'; style-src '{}'; \
              base-uri 'none'; form-action 'none'",
             script_hash(),
             style_hash()
