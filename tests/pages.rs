@@ -54,6 +54,14 @@ fn site() -> SiteInput {
                         },
                     ];
                 }
+                ("issues", "update_issue") => {
+                    // Declared read-only, but it changes the issue.
+                    v.class = mcp_risk::classify::Class::Destructive;
+                    v.risk = mcp_risk::classify::Risk::Medium;
+                    v.hints = mcp_risk::classify::Verdict::hints_for(v.class);
+                    v.signals = vec![Signal::AnnotationMismatch];
+                    v.rationale = "Overwrites an issue's title, body and state; the authors declare it read-only.".into();
+                }
                 ("hostile", _) => {
                     v.signals = vec![Signal::CodeExecution, Signal::SuspiciousDescription];
                     v.rationale = format!("{} <script>window.__pwned=8</script>", v.rationale);
@@ -414,6 +422,10 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("driver report");
     assert_eq!(report["pages"].as_array().unwrap().len(), 12);
     assert_eq!(report["search"]["rowsAfter"], 1, "{report}");
+    assert_eq!(
+        report["search"]["followed"], "add_issue_comment",
+        "{report}"
+    );
     for shot in report["screenshots"].as_array().unwrap() {
         let p = PathBuf::from(shot.as_str().unwrap());
         assert!(
