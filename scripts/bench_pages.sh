@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 
 TOOLS=${1:-20000}
 SERVERS=${2:-400}
-WORK=${BENCH_DIR:-${CARGO_TARGET_DIR:-target}/bench-pages}
+TARGET=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+WORK=${BENCH_DIR:-$TARGET/bench-pages}
 rm -rf "$WORK"
 mkdir -p "$WORK/input"
 
@@ -55,7 +57,7 @@ for s in range(servers):
 PY
 
 cargo build --release --quiet --bin mcp-risk
-BIN=${CARGO_TARGET_DIR:-target}/release/mcp-risk
+BIN=$TARGET/release/mcp-risk
 echo "input: $(ls "$WORK/input" | wc -l) servers, $TOOLS tools, $(du -sh "$WORK/input" | cut -f1)"
 
 for fmt in html md; do
