@@ -54,6 +54,14 @@ fn site() -> SiteInput {
                         },
                     ];
                 }
+                ("issues", "update_issue") => {
+                    // Declared read-only, but it changes the issue.
+                    v.class = mcp_risk::classify::Class::Destructive;
+                    v.risk = mcp_risk::classify::Risk::Medium;
+                    v.hints = mcp_risk::classify::Verdict::hints_for(v.class);
+                    v.signals = vec![Signal::AnnotationMismatch];
+                    v.rationale = "Overwrites an issue's title, body and state; the authors declare it read-only.".into();
+                }
                 ("hostile", _) => {
                     v.signals = vec![Signal::CodeExecution, Signal::SuspiciousDescription];
                     v.rationale = format!("{} <script>window.__pwned=8</script>", v.rationale);
@@ -162,6 +170,28 @@ fn html_links_resolve_and_nothing_hostile_survives() {
                 );
             }
         }
+        // A hidden character survives only inside a policy's hidden-character
+        // marker (kept verbatim for copying, not displayed).
+        for node in doc.tree.nodes() {
+            let Some(text) = node.value().as_text() else {
+                continue;
+            };
+            if text
+                .chars()
+                .any(|c| c != '\n' && c != '\t' && mcp_risk::text::is_hidden_or_control(c))
+            {
+                let marker = node.parent().and_then(|p| p.parent()).and_then(|gp| {
+                    gp.value()
+                        .as_element()
+                        .map(|e| e.has_class("hc", scraper::CaseSensitivity::CaseSensitive))
+                });
+                assert_eq!(
+                    marker,
+                    Some(true),
+                    "{here}: raw hidden character in {text:?}"
+                );
+            }
+        }
         // Every local link resolves; there are no others.
         for el in doc.select(&sel("[href], [src]")) {
             for attr in ["href", "src"] {
@@ -211,6 +241,21 @@ fn html_links_resolve_and_nothing_hostile_survives() {
         "bidi override made visible"
     );
     assert!(!whole.contains('\u{202e}'), "no raw bidi override anywhere");
+    // The Intercept YAML keeps the bidi override verbatim, in a marker.
+    let server = dir.path().join(&slugs["hostile"]).join("index.html");
+    let doc = Html::parse_document(&std::fs::read_to_string(&server).unwrap());
+    let yaml: String = doc
+        .select(&sel("#intercept-yaml"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(yaml.contains("\u{202e}evil\u{202c}_tool"), "{yaml}");
+    assert!(
+        doc.select(&sel("#intercept-yaml .hc[data-u=\"U+202E\"]"))
+            .count()
+            > 0
+    );
     let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     assert!(index.contains("&#60;img src=x onerror=window.__pwned=10&#62; {{ name }} \\u{202e}CON"));
 }
@@ -377,6 +422,10 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("driver report");
     assert_eq!(report["pages"].as_array().unwrap().len(), 12);
     assert_eq!(report["search"]["rowsAfter"], 1, "{report}");
+    assert_eq!(
+        report["search"]["followed"], "add_issue_comment",
+        "{report}"
+    );
     for shot in report["screenshots"].as_array().unwrap() {
         let p = PathBuf::from(shot.as_str().unwrap());
         assert!(

@@ -53,9 +53,15 @@
     return s;
   }
 
+  var last = null;
   function update() {
     var text = q.value.trim().toLowerCase();
     var s = fs.value, c = fc.value, r = fr.value, g = fg.value;
+    // Rebuild only when the query changed: a rebuild under a pressed link
+    // would swallow the click.
+    var key = [text, s, c, r, g].join("\u0000");
+    if (key === last) return;
+    last = key;
     var active = text !== "" || s !== "" || c !== "" || r !== "" || g !== "";
     var hits = [];
     var servers = {};
@@ -92,9 +98,7 @@
     count.textContent = hits.length === 1 ? "1 matching tool" :
       hits.length + " matching tools" + (hits.length > MAX ? " (first " + MAX + " shown)" : "");
   }
-  [q, fs, fc, fr, fg].forEach(function (el) {
-    el.addEventListener("input", update);
-    el.addEventListener("change", update);
-  });
+  q.addEventListener("input", update);
+  [fs, fc, fr, fg].forEach(function (el) { el.addEventListener("change", update); });
   update();
 })();

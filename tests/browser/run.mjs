@@ -102,10 +102,12 @@ try {
   }
   // A result link leads to a real page.
   if (results.length > 0) {
-    await page.click("#results li a");
-    await page.waitForLoadState("load");
-    const h1 = await page.textContent("h1");
-    report.search.followed = h1.trim();
+    const href = await page.getAttribute("#results li a", "href");
+    await Promise.all([
+      page.waitForURL((u) => u.href.endsWith("/" + href), { waitUntil: "load" }),
+      page.click("#results li a"),
+    ]);
+    report.search.followed = await page.$eval("h1", (h) => h.firstChild.textContent.trim());
   }
   // Clearing the box brings every server back; a risk filter narrows too.
   await page.goto(pathToFileURL(path.join(cfg.site, "index.html")).href);

@@ -15,8 +15,23 @@ use crate::classify::{Class, Signal};
 
 /// Our stylesheet, inlined in every page.
 pub const CSS: &str = include_str!("../../../templates/assets/site.css");
-/// Our one script (copy buttons, search), inlined in every page.
-pub const JS: &str = include_str!("../../../templates/assets/site.js");
+/// Our one script (copy buttons, search), as written.
+const JS_SOURCE: &str = include_str!("../../../templates/assets/site.js");
+
+/// The script as inlined in every page: indentation and whole-line comments
+/// dropped (line breaks kept, so no statement changes meaning), which saves a
+/// quarter of its bytes on each of thousands of pages.
+pub fn js() -> &'static str {
+    static JS: OnceLock<String> = OnceLock::new();
+    JS.get_or_init(|| {
+        JS_SOURCE
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
 
 fn csp_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
@@ -29,7 +44,7 @@ fn csp_hash(text: &str) -> String {
 /// `sha256-<base64>` of the inline script, as the CSP names it.
 pub fn script_hash() -> &'static str {
     static H: OnceLock<String> = OnceLock::new();
-    H.get_or_init(|| csp_hash(JS))
+    H.get_or_init(|| csp_hash(js()))
 }
 
 /// `sha256-<base64>` of the inline stylesheet, as the CSP names it.
@@ -44,7 +59,7 @@ pub fn content_security_policy() -> &'static str {
     static P: OnceLock<String> = OnceLock::new();
     P.get_or_init(|| {
         format!(
-            "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; \
+            "default-src 'none'; script-src '{}'; style-src '{}'; \
              base-uri 'none'; form-action 'none'",
             script_hash(),
             style_hash()
@@ -68,7 +83,7 @@ impl Head {
             title,
             csp: content_security_policy(),
             css: CSS,
-            js: JS,
+            js: js(),
             root,
         }
     }

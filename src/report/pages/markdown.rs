@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{ServerView, SiteView, ToolView, CLASSES, RISKS};
+use super::model::{visible_code, ServerView, SiteView, ToolView, CLASSES, RISKS};
 use crate::classify::Class;
 use crate::text::markdown_safe;
 
@@ -52,6 +52,22 @@ pub fn code_block(out: &mut String, lang: &str, body: &str) {
         out.push('\n');
     }
     let _ = writeln!(out, "{fence}\n");
+}
+
+/// Markdown has no way to show a hidden character in a code block without
+/// letting it act (a bidi override reorders the line), so they become `\uXXXX`
+/// escapes, and a comment says so: in YAML such escapes are only valid inside
+/// double quotes.
+fn yaml_for_markdown(yaml: &str) -> String {
+    let shown = visible_code(yaml);
+    if shown == yaml {
+        shown
+    } else {
+        format!(
+            "# mcp-risk: hidden characters in names are shown as \\uXXXX escapes; \n\
+             # take the exact file from `mcp-risk policy --format intercept`.\n{shown}"
+        )
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -233,7 +249,7 @@ pub fn server(_site: &SiteView, s: &ServerView) -> String {
     );
     code_block(&mut o, "json", &s.policy_json);
     let _ = writeln!(o, "### Intercept YAML\n");
-    code_block(&mut o, "yaml", &s.intercept_yaml);
+    code_block(&mut o, "yaml", &yaml_for_markdown(&s.intercept_yaml));
     o.push_str(FOOTER);
     o
 }

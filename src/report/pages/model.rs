@@ -84,6 +84,46 @@ fn label(name: &str) -> String {
     }
 }
 
+/// A piece of a code block: plain text, or one hidden character kept verbatim
+/// (so the copy button copies the exact policy) but shown as its code point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeSeg {
+    pub text: String,
+    /// `U+202E` when `text` is one hidden character.
+    pub hidden: Option<String>,
+}
+
+/// Splits code into plain runs and single hidden characters. Used for YAML,
+/// where a `\uXXXX` escape is only valid inside double quotes, so rewriting
+/// the text would change the policy.
+pub fn code_segments(s: &str) -> Vec<CodeSeg> {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    for c in s.chars() {
+        if is_hidden_or_control(c) && c != '\n' {
+            if !run.is_empty() {
+                out.push(CodeSeg {
+                    text: std::mem::take(&mut run),
+                    hidden: None,
+                });
+            }
+            out.push(CodeSeg {
+                text: c.to_string(),
+                hidden: Some(format!("U+{:04X}", c as u32)),
+            });
+        } else {
+            run.push(c);
+        }
+    }
+    if !run.is_empty() {
+        out.push(CodeSeg {
+            text: run,
+            hidden: None,
+        });
+    }
+    out
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     /// By class, in [`CLASSES`] order.
@@ -175,7 +215,9 @@ pub struct ServerView {
     /// Share of [`CONTEXT_WINDOW`], in tenths of a percent.
     pub context_permille: u64,
     pub policy_json: String,
+    /// Verbatim (hidden characters included); see [`code_segments`].
     pub intercept_yaml: String,
+    pub intercept_segs: Vec<CodeSeg>,
     pub changes: Option<Changes>,
     pub worst: Option<Risk>,
     pub signals: BTreeSet<Signal>,
@@ -341,7 +383,8 @@ fn server_view(s: &super::ServerInput, slug: String) -> ServerView {
         tokens,
         context_permille: (tokens * 1000).div_ceil(CONTEXT_WINDOW),
         policy_json: visible_code(&s.policy_json),
-        intercept_yaml: visible_code(&s.intercept_yaml),
+        intercept_yaml: s.intercept_yaml.clone(),
+        intercept_segs: code_segments(&s.intercept_yaml),
         changes: s.changes.as_ref().map(|c| Changes {
             added: c.added.iter().map(|n| visible(n)).collect(),
             removed: c.removed.iter().map(|n| visible(n)).collect(),
@@ -425,6 +468,16 @@ mod tests {
         assert_eq!(visible("a\nb\u{202e}c"), "a\nb\\u{202e}c");
         assert_eq!(visible_code("\"x\u{202e}\""), "\"x\\u202e\"");
         assert_eq!(visible_code("\"\u{e0041}\""), "\"\\udb40\\udc41\"");
+    }
+
+    #[test]
+    fn code_segments_keep_hidden_characters_verbatim() {
+        let segs = code_segments("- a\u{202e}b\n");
+        assert_eq!(segs.len(), 3);
+        assert_eq!(segs[1].text, "\u{202e}");
+        assert_eq!(segs[1].hidden.as_deref(), Some("U+202E"));
+        let joined: String = segs.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(joined, "- a\u{202e}b\n");
     }
 
     #[test]
