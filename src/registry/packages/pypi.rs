@@ -115,9 +115,9 @@ fn console_script(venv: &Path, name: &str) -> Result<PathBuf, PrepareError> {
         .map(|e| e.path())
         .find(|p| {
             let f = p.file_name().unwrap_or_default().to_string_lossy();
-            f.ends_with(".dist-info")
-                && f.rsplit_once('-')
-                    .is_some_and(|(n, _)| normalize(n) == want)
+            f.strip_suffix(".dist-info")
+                .and_then(|stem| stem.rsplit_once('-'))
+                .is_some_and(|(n, _)| normalize(n) == want)
         })
         .ok_or_else(|| fail(format!("{name} is not installed in {}", venv.display())))?;
     let entry_points = std::fs::read_to_string(dist.join("entry_points.txt")).unwrap_or_default();
