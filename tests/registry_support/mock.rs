@@ -9,9 +9,12 @@ use tokio::net::TcpListener;
 
 pub type Handler = Arc<dyn Fn(&str) -> (u16, String) + Send + Sync>;
 
+/// Each request as (path with query, Authorization header).
+pub type RequestLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
 pub struct Mock {
     pub base: String,
-    pub requests: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    pub requests: RequestLog,
 }
 
 impl Mock {
@@ -29,7 +32,7 @@ pub async fn serve(handler: impl Fn(&str) -> (u16, String) + Send + Sync + 'stat
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let handler: Handler = Arc::new(handler);
-    let requests = Arc::new(Mutex::new(Vec::new()));
+    let requests: RequestLog = Arc::new(Mutex::new(Vec::new()));
     let log = requests.clone();
     tokio::spawn(async move {
         loop {
