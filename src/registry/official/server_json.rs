@@ -267,8 +267,9 @@ fn arguments(list: Option<&Value>) -> Result<Vec<String>, Unresolved> {
 }
 
 /// Declared environment variables: their value or default when given, else an
-/// obvious dummy for required and secret ones (optional plain ones are left
-/// unset so the server's own default applies).
+/// obvious dummy for required ones. Optional ones are left unset so the
+/// server's own default applies (a dummy optional connection string, say,
+/// makes some servers refuse to start).
 fn environment(list: Option<&Value>) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     for var in list
@@ -291,7 +292,9 @@ fn environment(list: Option<&Value>) -> BTreeMap<String, String> {
 
 /// An obvious dummy value shaped by the input's declared format.
 fn dummy(input: &Value) -> Option<String> {
-    let required = is_true(input, "isRequired");
+    if !is_true(input, "isRequired") {
+        return None;
+    }
     let secret = is_true(input, "isSecret");
     if let Some(first) = input
         .get("choices")
@@ -300,9 +303,6 @@ fn dummy(input: &Value) -> Option<String> {
         .and_then(Value::as_str)
     {
         return Some(first.to_owned());
-    }
-    if !required && !secret {
-        return None;
     }
     Some(
         match str_field(input, "format").unwrap_or("string") {
@@ -392,16 +392,18 @@ mod tests {
     }
 
     #[test]
-    fn env_gets_dummies_for_required_and_secret() {
+    fn env_gets_dummies_for_required_only() {
         let env = environment(Some(&json!([
             {"name": "TOKEN", "isRequired": true, "isSecret": true},
             {"name": "PORT", "isRequired": true, "format": "number"},
             {"name": "LEVEL", "default": "info"},
             {"name": "OPTIONAL"},
+            {"name": "OPTIONAL_SECRET", "isSecret": true},
         ])));
         assert_eq!(env.get("TOKEN").map(String::as_str), Some(DUMMY_SECRET));
         assert_eq!(env.get("PORT").map(String::as_str), Some("0"));
         assert_eq!(env.get("LEVEL").map(String::as_str), Some("info"));
         assert!(!env.contains_key("OPTIONAL"));
+        assert!(!env.contains_key("OPTIONAL_SECRET"));
     }
 }

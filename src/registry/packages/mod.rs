@@ -185,18 +185,24 @@ async fn lock(dir: &Path) -> Result<DirLock, PrepareError> {
     .map_err(fail)
 }
 
-/// Whether `dir` holds a finished install; a partial one is removed.
-fn installed(dir: &Path) -> Result<bool, PrepareError> {
+/// Whether `dir` holds a finished install; a partial one is removed (off the
+/// async threads: a half-made venv is hundreds of megabytes).
+async fn installed(dir: &Path) -> Result<bool, PrepareError> {
     if dir.join(MARKER).is_file() {
         return Ok(true);
     }
     if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|e| {
-            (
-                Status::InstallFailed,
-                format!("cannot clear partial install {}: {e}", dir.display()),
-            )
-        })?;
+        let owned = dir.to_owned();
+        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(&owned))
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r)
+            .map_err(|e| {
+                (
+                    Status::InstallFailed,
+                    format!("cannot clear partial install {}: {e}", dir.display()),
+                )
+            })?;
     }
     Ok(false)
 }

@@ -42,7 +42,7 @@ pub(super) async fn prepare(
     check_version(pkg)?;
     let dir = inst.package_dir("npm", pkg, "@");
     let _guard = lock(&dir).await?;
-    if !installed(&dir)? {
+    if !installed(&dir).await? {
         let started = std::time::Instant::now();
         std::fs::create_dir_all(&dir).map_err(|e| {
             (
