@@ -79,9 +79,20 @@ pub(super) async fn prepare(
             format!("cannot create {}: {e}", dir.display()),
         )
     })?;
-    let log = dir.join(format!("{}.log", super::path_safe(&image)));
-    let _ = std::fs::remove_file(&log);
-    run_step(&engine, &["pull", &image], &log, inst.install_timeout).await?;
+    // The engine's own image store is the cache: pull only what it lacks.
+    let present = tokio::process::Command::new(&engine)
+        .args(["image", "inspect", &image])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await
+        .is_ok_and(|s| s.success());
+    if !present {
+        let log = dir.join(format!("{}.log", super::path_safe(&image)));
+        let _ = std::fs::remove_file(&log);
+        run_step(&engine, &["pull", &image], &log, inst.install_timeout).await?;
+    }
     let mut args: Vec<String> = ["run", "--rm", "-i", "--network", "none", "--pull", "never"]
         .map(str::to_owned)
         .to_vec();
