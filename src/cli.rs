@@ -123,8 +123,15 @@ pub enum PagesFormat {
 #[derive(Args, Debug)]
 #[command(after_long_help = exit::HELP)]
 pub struct ScanArgs {
-    /// Registry sources (a registry URL or dump, a Docker catalog checkout, a config
-    /// file, tools/list files, a servers file). Default: the bundled data/registry.json.
+    /// Registry sources. Default: the bundled registry (data/registry.json).
+    ///
+    /// `official:URL` (official MCP registry API; `?updated_since=...` kept),
+    /// `official:PATH` (a dump of it), `glama:URL`, `smithery:URL` (key from
+    /// SMITHERY_API_KEY), `docker:PATH` (a docker/mcp-registry checkout),
+    /// `config:PATH` (.mcp.json, Claude Desktop, VS Code, Cursor, Codex TOML),
+    /// `bundled`. Without a prefix: glama.ai/smithery.ai URLs by host, other
+    /// URLs as official registries; paths by content. Also tools/list files
+    /// and servers files.
     pub sources: Vec<String>,
     /// SQLite database to write.
     #[arg(long, default_value = DEFAULT_DB)]
