@@ -50,6 +50,43 @@ pub enum Command {
     Pages(PagesArgs),
     /// Show what changed between the last two crawls.
     Diff(DiffArgs),
+    /// List a registry source's servers, or prepare their launches (installs
+    /// packages), without probing anything. For debugging sources and benchmarks.
+    #[command(hide = true)]
+    Registry(RegistryArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RegistryArgs {
+    #[command(subcommand)]
+    pub command: RegistryCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RegistryCommand {
+    /// List every server the sources hold and how each would be reached.
+    List {
+        /// Registry sources (same syntax as `scan`); default: the bundled registry.
+        sources: Vec<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableOrJson,
+    },
+    /// Install packages and print the targets `scan` would probe.
+    Prepare {
+        /// Registry sources (same syntax as `scan`); default: the bundled registry.
+        sources: Vec<String>,
+        /// Install and launch packages named by SOURCES.
+        #[arg(long)]
+        allow_exec: bool,
+        /// Package install cache (default: $XDG_CACHE_HOME/mcp-risk or ~/.cache/mcp-risk).
+        #[arg(long)]
+        cache: Option<PathBuf>,
+        /// Packages installed at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        #[arg(long, value_enum, default_value = "table")]
+        format: TableOrJson,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -86,8 +123,15 @@ pub enum PagesFormat {
 #[derive(Args, Debug)]
 #[command(after_long_help = exit::HELP)]
 pub struct ScanArgs {
-    /// Registry sources (a registry URL or dump, a Docker catalog checkout, a config
-    /// file, tools/list files, a servers file). Default: the bundled data/registry.json.
+    /// Registry sources. Default: the bundled registry (data/registry.json).
+    ///
+    /// `official:URL` (official MCP registry API; `?updated_since=...` kept),
+    /// `official:PATH` (a dump of it), `glama:URL`, `smithery:URL` (key from
+    /// SMITHERY_API_KEY), `docker:PATH` (a docker/mcp-registry checkout),
+    /// `config:PATH` (.mcp.json, Claude Desktop, VS Code, Cursor, Codex TOML),
+    /// `bundled`. Without a prefix: glama.ai/smithery.ai URLs by host, other
+    /// URLs as official registries; paths by content. Also tools/list files
+    /// and servers files.
     pub sources: Vec<String>,
     /// SQLite database to write.
     #[arg(long, default_value = DEFAULT_DB)]
@@ -341,6 +385,7 @@ pub fn main() -> ExitCode {
         Command::Policy(a) => crate::cmd::policy::run(a),
         Command::Pages(a) => crate::cmd::pages::run(a),
         Command::Diff(a) => crate::cmd::diff::run(a),
+        Command::Registry(a) => crate::cmd::registry::run(a),
     };
     match result {
         Ok(code) => code,

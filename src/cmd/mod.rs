@@ -9,6 +9,7 @@ pub mod eval;
 pub mod pages;
 pub mod policy;
 pub mod probe;
+pub mod registry;
 pub mod rules;
 pub mod scan;
 

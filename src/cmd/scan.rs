@@ -1,10 +1,179 @@
-//! `mcp-risk scan`.
+//! `mcp-risk scan`: the main job. Resolves the sources (none given: the
+//! bundled registry, embedded in the binary), lists their servers, prepares
+//! each one (installing packages into the cache) with a progress bar, and
+//! prints what it prepared. Crawling, classifying, policies and pages follow
+//! from [`prepare_sources`]'s result.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::ScanArgs;
+use crate::exit;
+use crate::mcp::ProbeTarget;
+use crate::registry::packages::{default_cache_dir, Installer};
+use crate::registry::prepare::{prepare_all, Prepared, PreparedServer};
+use crate::registry::{source_from_arg, Bundled, ServerRecord, Source};
+use crate::text::terminal_safe;
+
+/// One source to read, and whether its packages may be launched.
+pub struct ResolvedSource {
+    pub source: Box<dyn Source>,
+    pub allow_exec: bool,
+}
+
+/// What the preparation produced.
+pub struct ScanPrep {
+    pub servers: Vec<PreparedServer>,
+    /// Sources that could not be read, as `description: error`.
+    pub source_errors: Vec<String>,
+    pub cache_dir: PathBuf,
+    pub elapsed: Duration,
+}
+
+/// The sources for `scan`: the bundled registry when none is given (curated,
+/// so it launches without `--allow-exec`); any other source launches only
+/// with `--allow-exec`.
+pub fn resolve_sources(args: &[String], allow_exec: bool) -> anyhow::Result<Vec<ResolvedSource>> {
+    if args.is_empty() {
+        return Ok(vec![ResolvedSource {
+            source: Box::new(Bundled),
+            allow_exec: true,
+        }]);
+    }
+    args.iter()
+        .map(|a| {
+            let source = source_from_arg(a)?.with_context(|| {
+                format!("`{a}` is not a registry source: give a registry URL or dump, a Docker catalog checkout, or a client config (see `mcp-risk scan --help`)")
+            })?;
+            let curated = a == "bundled";
+            Ok(ResolvedSource {
+                source,
+                allow_exec: allow_exec || curated,
+            })
+        })
+        .collect()
+}
+
+/// Lists every source and prepares every server, with progress bars on stderr.
+pub async fn prepare_sources(args: &ScanArgs) -> anyhow::Result<ScanPrep> {
+    let started = Instant::now();
+    let sources = resolve_sources(&args.sources, args.allow_exec)?;
+    let cache_dir = args.cache.clone().unwrap_or_else(default_cache_dir);
+    let installer = Installer::new(&cache_dir);
+
+    let mut records: Vec<(ServerRecord, bool)> = Vec::new();
+    let mut source_errors = Vec::new();
+    for s in &sources {
+        let spin =
+            ProgressBar::new_spinner().with_message(format!("listing {}", s.source.describe()));
+        spin.enable_steady_tick(Duration::from_millis(120));
+        match s.source.records().await {
+            Ok(recs) => records.extend(recs.into_iter().map(|r| (r, s.allow_exec))),
+            Err(e) => source_errors.push(format!("{}: {e}", s.source.describe())),
+        }
+        spin.finish_and_clear();
+    }
+
+    let bar = ProgressBar::new(records.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} preparing [{bar:30}] {pos}/{len} {elapsed} {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let servers = prepare_all(records, &installer, args.concurrency, |s| {
+        bar.set_message(terminal_safe(&s.record.name));
+        bar.inc(1);
+    })
+    .await;
+    bar.finish_and_clear();
+    Ok(ScanPrep {
+        servers,
+        source_errors,
+        cache_dir,
+        elapsed: started.elapsed(),
+    })
+}
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("`mcp-risk scan` is not built yet")
+    let rt = super::runtime()?;
+    let prep = rt.block_on(prepare_sources(args))?;
+    print!("{}", render(&prep));
+    for e in &prep.source_errors {
+        eprintln!("error: {}", terminal_safe(e));
+    }
+    Ok(exit::code(if prep.source_errors.is_empty() {
+        exit::OK
+    } else {
+        exit::ERROR
+    }))
+}
+
+/// One line of what a prepared server will be.
+pub fn describe(p: &Prepared) -> String {
+    match p {
+        Prepared::Probe {
+            target: ProbeTarget::Stdio { command, args, env },
+        } => {
+            let mut s = format!("stdio: {command}");
+            for a in args {
+                s.push(' ');
+                s.push_str(a);
+            }
+            if !env.is_empty() {
+                let keys: Vec<&str> = env.keys().map(String::as_str).collect();
+                s.push_str(&format!(" (env: {})", keys.join(", ")));
+            }
+            s
+        }
+        Prepared::Probe {
+            target: ProbeTarget::Http { url, sse, .. },
+        } => format!("remote{}: {url}", if *sse { " (sse)" } else { "" }),
+        Prepared::Tools { tools } => format!("{} tools from the registry", tools.len()),
+        Prepared::Skipped { status, reason } => {
+            format!("{status}: {}", reason.lines().next().unwrap_or(""))
+        }
+    }
+}
+
+/// The table and summary `scan` prints for its preparation step.
+pub fn render(prep: &ScanPrep) -> String {
+    let width = prep
+        .servers
+        .iter()
+        .map(|s| s.record.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 60);
+    let mut out = String::new();
+    let (mut stdio, mut remote, mut tools, mut skipped) = (0, 0, 0, 0);
+    for s in &prep.servers {
+        match &s.prepared {
+            Prepared::Probe {
+                target: ProbeTarget::Stdio { .. },
+            } => stdio += 1,
+            Prepared::Probe { .. } => remote += 1,
+            Prepared::Tools { .. } => tools += 1,
+            Prepared::Skipped { .. } => skipped += 1,
+        }
+        out.push_str(&format!(
+            "{:<width$}  {:<9} {}\n",
+            terminal_safe(&s.record.name),
+            terminal_safe(&s.record.source),
+            terminal_safe(&describe(&s.prepared)),
+        ));
+    }
+    out.push_str(&format!(
+        "\n{} servers prepared in {:.1}s: {stdio} to run in the sandbox, {remote} remote, {tools} with tools from the registry, {skipped} not probed\n",
+        prep.servers.len(),
+        prep.elapsed.as_secs_f64(),
+    ));
+    out.push_str(&format!("install cache: {}\n", prep.cache_dir.display()));
+    out
 }

@@ -3,7 +3,18 @@
 //! servers file) is one module behind the [`Source`] trait and yields
 //! [`ServerRecord`]s: who the server is and how to reach it.
 
+pub mod arg;
+pub mod config;
+pub mod docker;
 pub mod files;
+pub mod glama;
+pub mod http;
+pub mod official;
+pub mod packages;
+pub mod prepare;
+pub mod smithery;
+
+pub use arg::source_from_arg;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -105,4 +116,29 @@ pub trait Source: Send + Sync {
     fn describe(&self) -> String;
     /// All the records this source holds (a paged API follows its cursors).
     fn records(&self) -> SourceFuture<'_>;
+}
+
+/// The curated default registry (data/registry.json), embedded so `scan` works
+/// from any directory. Official server.json format, versions pinned.
+pub const BUNDLED_REGISTRY: &str = include_str!("../../data/registry.json");
+
+/// The bundled registry as a source. Its packages are curated and pinned, so
+/// `scan` launches them (sandboxed) without `--allow-exec`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Bundled;
+
+impl Source for Bundled {
+    fn describe(&self) -> String {
+        "bundled registry (data/registry.json)".to_owned()
+    }
+
+    fn records(&self) -> SourceFuture<'_> {
+        Box::pin(async {
+            official::parse_dump(
+                BUNDLED_REGISTRY.as_bytes(),
+                "bundled data/registry.json",
+                "bundled",
+            )
+        })
+    }
 }

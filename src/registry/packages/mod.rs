@@ -1,0 +1,315 @@
+//! Package launching: installs a registry package at its pinned version into
+//! a cache directory (with network, outside the sandbox) and returns the
+//! [`ProbeTarget`] that runs it (inside the sandbox, offline).
+//!
+//! - npm: `npm install` into an isolated prefix per `name@version`, run as
+//!   `node <bin>` from the package's own package.json (never `npx` at run
+//!   time, which would reach the network).
+//! - PyPI: a venv per `name==version`, run through its console script.
+//! - OCI: `docker`/`podman pull` when an engine actually answers, run with
+//!   `--network none`; without one the server is `skipped_policy`.
+//! - NuGet and MCPB are `skipped_policy` with the reason.
+//!
+//! Install-time code: npm runs with `--ignore-scripts` and pip with
+//! `--only-binary=:all:`, so installing never executes package code outside
+//! the sandbox (the bundled registry is verified to work this way). A
+//! package that needs a build step fails with `install_failed` and says so.
+//!
+//! Cache: `<cache>/<ecosystem>/<name>@<version>/`, with a marker file written
+//! only after a successful install (a killed install is redone) and a lock
+//! file per package directory (concurrent scans install once).
+
+mod npm;
+mod oci;
+mod pypi;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio::sync::OnceCell;
+
+use super::{PackageLaunch, PackageRegistry};
+use crate::mcp::{ProbeTarget, Status};
+
+/// Written in a package directory once its install succeeded.
+pub const MARKER: &str = ".mcp-risk-installed";
+/// Bytes of an install log kept in an `install_failed` reason.
+const LOG_TAIL: usize = 2000;
+
+/// Why a package cannot be run: the status to record and a reason.
+pub type PrepareError = (Status, String);
+
+/// Installs packages into one cache directory. The tool paths can be changed
+/// (tests use stand-ins; users with several Pythons can pick one).
+#[derive(Debug)]
+pub struct Installer {
+    pub cache_dir: PathBuf,
+    pub npm: String,
+    pub node: String,
+    pub python: String,
+    /// Container engines tried in order.
+    pub engines: Vec<String>,
+    pub install_timeout: Duration,
+    engine: OnceCell<Result<String, String>>,
+}
+
+impl Installer {
+    pub fn new(cache_dir: &Path) -> Installer {
+        Installer {
+            cache_dir: cache_dir.to_owned(),
+            npm: "npm".to_owned(),
+            node: "node".to_owned(),
+            python: "python3".to_owned(),
+            engines: vec!["docker".to_owned(), "podman".to_owned()],
+            install_timeout: Duration::from_secs(600),
+            engine: OnceCell::new(),
+        }
+    }
+
+    /// Installs (or reuses) the package and returns how to run it.
+    pub async fn prepare(&self, pkg: &PackageLaunch) -> Result<ProbeTarget, PrepareError> {
+        match pkg.registry {
+            PackageRegistry::Npm => npm::prepare(self, pkg).await,
+            PackageRegistry::Pypi => pypi::prepare(self, pkg).await,
+            PackageRegistry::Oci => oci::prepare(self, pkg).await,
+            PackageRegistry::Nuget => Err((
+                Status::SkippedPolicy,
+                format!(
+                    "nuget package {} is not launched: .NET tool packages are not supported",
+                    pkg.identifier
+                ),
+            )),
+            PackageRegistry::Mcpb => Err((
+                Status::SkippedPolicy,
+                format!(
+                    "mcpb bundle {} is not launched: MCP bundles are not supported",
+                    pkg.identifier
+                ),
+            )),
+        }
+    }
+
+    /// The package's directory in the cache (names made safe for a path).
+    fn package_dir(&self, ecosystem: &str, pkg: &PackageLaunch, sep: &str) -> PathBuf {
+        self.cache_dir.join(ecosystem).join(format!(
+            "{}{sep}{}",
+            path_safe(&pkg.identifier),
+            path_safe(&pkg.version)
+        ))
+    }
+}
+
+/// Installs and resolves the package with the default tools.
+pub async fn prepare(pkg: &PackageLaunch, cache_dir: &Path) -> Result<ProbeTarget, PrepareError> {
+    Installer::new(cache_dir).prepare(pkg).await
+}
+
+/// The default cache: `$XDG_CACHE_HOME/mcp-risk`, else `~/.cache/mcp-risk`.
+pub fn default_cache_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("mcp-risk");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(h).join(".cache").join("mcp-risk");
+    }
+    std::env::temp_dir().join("mcp-risk-cache")
+}
+
+fn path_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '@' | '.' | '_' | '-') {
+                c
+            } else {
+                '+'
+            }
+        })
+        .collect()
+}
+
+/// A version must be one exact version: no ranges, tags, URLs or paths.
+fn check_version(pkg: &PackageLaunch) -> Result<(), PrepareError> {
+    let v = &pkg.version;
+    let ok = !v.is_empty()
+        && v != "latest"
+        && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err((
+            Status::NeedsConfig,
+            format!(
+                "{} version `{}` is not one pinned version",
+                pkg.identifier, pkg.version
+            ),
+        ))
+    }
+}
+
+/// An exclusive lock on a package directory, held until dropped.
+struct DirLock(#[allow(dead_code)] std::fs::File);
+
+async fn lock(dir: &Path) -> Result<DirLock, PrepareError> {
+    let mut name = dir.file_name().unwrap_or_default().to_owned();
+    name.push(".lock");
+    let lock_path = dir.with_file_name(name);
+    let fail = |e: std::io::Error| {
+        (
+            Status::InstallFailed,
+            format!("cannot lock {}: {e}", lock_path.display()),
+        )
+    };
+    if let Some(parent) = lock_path.parent() {
+        std::fs::create_dir_all(parent).map_err(fail)?;
+    }
+    let path = lock_path.clone();
+    tokio::task::spawn_blocking(move || {
+        use std::os::fd::AsRawFd;
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        // SAFETY: flock on a file descriptor we own; released when `f` closes.
+        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
+        if rc != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(DirLock(f))
+    })
+    .await
+    .map_err(|e| fail(std::io::Error::other(e)))?
+    .map_err(fail)
+}
+
+/// Whether `dir` holds a finished install; a partial one is removed (off the
+/// async threads: a half-made venv is hundreds of megabytes).
+async fn installed(dir: &Path) -> Result<bool, PrepareError> {
+    if dir.join(MARKER).is_file() {
+        return Ok(true);
+    }
+    if dir.exists() {
+        let owned = dir.to_owned();
+        tokio::task::spawn_blocking(move || std::fs::remove_dir_all(&owned))
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r)
+            .map_err(|e| {
+                (
+                    Status::InstallFailed,
+                    format!("cannot clear partial install {}: {e}", dir.display()),
+                )
+            })?;
+    }
+    Ok(false)
+}
+
+fn mark_installed(dir: &Path, started: std::time::Instant) -> Result<(), PrepareError> {
+    let body = format!("{{\"install_ms\":{}}}\n", started.elapsed().as_millis());
+    std::fs::write(dir.join(MARKER), body).map_err(|e| {
+        (
+            Status::InstallFailed,
+            format!("cannot write {}: {e}", dir.join(MARKER).display()),
+        )
+    })
+}
+
+/// Runs one install step with its output appended to `log`; a failure is
+/// `install_failed` with the log's tail.
+async fn run_step(
+    program: &str,
+    args: &[&str],
+    log: &Path,
+    timeout: Duration,
+) -> Result<(), PrepareError> {
+    use std::io::Write;
+    let fail = |why: String| (Status::InstallFailed, why);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| fail(format!("cannot write {}: {e}", log.display())))?;
+    let _ = writeln!(file, "$ {program} {}", args.join(" "));
+    let err_file = file
+        .try_clone()
+        .map_err(|e| fail(format!("cannot write {}: {e}", log.display())))?;
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(file)
+        .stderr(err_file)
+        .kill_on_drop(true);
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| fail(format!("cannot run `{program}`: {e} (is it installed?)")))?;
+    let status = match tokio::time::timeout(timeout, child.wait()).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return Err(fail(format!("`{program}` failed: {e}"))),
+        Err(_) => {
+            let _ = child.kill().await;
+            return Err(fail(format!(
+                "`{program} {}` took longer than {}s\n{}",
+                args.join(" "),
+                timeout.as_secs(),
+                log_tail(log)
+            )));
+        }
+    };
+    if status.success() {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "`{program} {}` exited with {status}\n{}",
+            args.join(" "),
+            log_tail(log)
+        )))
+    }
+}
+
+/// The last bytes of an install log (on a character boundary).
+fn log_tail(log: &Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let mut start = text.len().saturating_sub(LOG_TAIL);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    text[start..].trim().to_owned()
+}
+
+/// Looks a program up on PATH, so the target names an absolute path (the
+/// sandbox's PATH may differ); falls back to the bare name.
+fn which(program: &str) -> String {
+    if program.contains('/') {
+        return program.to_owned();
+    }
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(program))
+                .find(|p| p.is_file())
+        })
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| program.to_owned())
+}
+
+fn stdio(command: String, args: Vec<String>, env: &BTreeMap<String, String>) -> ProbeTarget {
+    ProbeTarget::Stdio {
+        command,
+        args,
+        env: env.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_safe_keeps_scopes_readable_and_blocks_traversal() {
+        assert_eq!(path_safe("@scope/name"), "@scope+name");
+        assert_eq!(path_safe("../../etc"), "..+..+etc");
+    }
+}

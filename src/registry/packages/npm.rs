@@ -1,0 +1,149 @@
+//! npm packages: an isolated `--prefix` per `name@version`, run as
+//! `node <bin>` resolved from the installed package.json.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::{
+    check_version, installed, lock, mark_installed, run_step, stdio, which, Installer, PrepareError,
+};
+use crate::mcp::{ProbeTarget, Status};
+use crate::registry::PackageLaunch;
+
+/// npm's package-name rule: lowercase URL-safe, optionally `@scope/`. Anything
+/// else (a URL, a path, a git spec) is refused before npm sees it.
+fn valid_name(name: &str) -> bool {
+    let part = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '.' | '_' | '~')
+            })
+    };
+    match name.strip_prefix('@') {
+        Some(scoped) => scoped
+            .split_once('/')
+            .is_some_and(|(scope, pkg)| part(scope) && part(pkg)),
+        None => part(name),
+    }
+}
+
+pub(super) async fn prepare(
+    inst: &Installer,
+    pkg: &PackageLaunch,
+) -> Result<ProbeTarget, PrepareError> {
+    if !valid_name(&pkg.identifier) {
+        return Err((
+            Status::InstallFailed,
+            format!("`{}` is not an npm package name", pkg.identifier),
+        ));
+    }
+    check_version(pkg)?;
+    let dir = inst.package_dir("npm", pkg, "@");
+    let _guard = lock(&dir).await?;
+    if !installed(&dir).await? {
+        let started = std::time::Instant::now();
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            (
+                Status::InstallFailed,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        let spec = format!("{}@{}", pkg.identifier, pkg.version);
+        let prefix = dir.to_string_lossy().into_owned();
+        run_step(
+            &inst.npm,
+            &[
+                "install",
+                "--prefix",
+                &prefix,
+                "--no-audit",
+                "--no-fund",
+                "--ignore-scripts",
+                "--omit=dev",
+                "--loglevel=warn",
+                &spec,
+            ],
+            &dir.join("install.log"),
+            inst.install_timeout,
+        )
+        .await?;
+        bin_path(&dir, &pkg.identifier)?;
+        mark_installed(&dir, started)?;
+    }
+    let bin = bin_path(&dir, &pkg.identifier)?;
+    let mut args = vec![bin];
+    args.extend(pkg.package_args.iter().cloned());
+    Ok(stdio(which(&inst.node), args, &pkg.env))
+}
+
+/// The absolute path of the package's executable script: its only `bin`, or
+/// the one named like the package.
+fn bin_path(dir: &Path, name: &str) -> Result<String, PrepareError> {
+    let pkg_dir = dir.join("node_modules").join(name);
+    let manifest = pkg_dir.join("package.json");
+    let fail = |why: String| (Status::InstallFailed, why);
+    let text = std::fs::read_to_string(&manifest)
+        .map_err(|e| fail(format!("{}: {e}", manifest.display())))?;
+    let v: Value = serde_json::from_str(&text)
+        .map_err(|e| fail(format!("{}: not valid JSON: {e}", manifest.display())))?;
+    let short = name.rsplit('/').next().unwrap_or(name);
+    let rel = match v.get("bin") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Object(bins)) => {
+            let pick = bins
+                .get(short)
+                .or_else(|| bins.get(name))
+                .or_else(|| (bins.len() == 1).then(|| bins.values().next()).flatten())
+                .or_else(|| {
+                    // Several commands: prefer one that mentions mcp, then the first by name.
+                    let mut keys: Vec<&String> = bins.keys().collect();
+                    keys.sort();
+                    let key = keys
+                        .iter()
+                        .find(|k| k.contains("mcp"))
+                        .or_else(|| keys.first())?;
+                    bins.get(*key)
+                });
+            match pick.and_then(Value::as_str) {
+                Some(s) => s.to_owned(),
+                None => return Err(fail(format!("{name}: `bin` names no script"))),
+            }
+        }
+        _ => {
+            return Err(fail(format!(
+                "{name} declares no executable (`bin` in package.json)"
+            )))
+        }
+    };
+    let path = pkg_dir.join(rel.trim_start_matches("./"));
+    // The bin must stay inside the package (it is attacker-controlled text).
+    let canon = path
+        .canonicalize()
+        .map_err(|e| fail(format!("{name}: bin {}: {e}", path.display())))?;
+    let root = pkg_dir
+        .canonicalize()
+        .map_err(|e| fail(format!("{}: {e}", pkg_dir.display())))?;
+    if !canon.starts_with(&root) {
+        return Err(fail(format!(
+            "{name}: bin {rel} points outside the package"
+        )));
+    }
+    Ok(canon.to_string_lossy().into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(valid_name("@modelcontextprotocol/server-memory"));
+        assert!(valid_name("firecrawl-mcp"));
+        assert!(!valid_name("git+https://example.com/x.git"));
+        assert!(!valid_name("../evil"));
+        assert!(!valid_name("@scope"));
+        assert!(!valid_name("file:/etc"));
+    }
+}

@@ -1,0 +1,165 @@
+//! PyPI packages: a venv per `name==version`, installed from wheels only,
+//! run through the package's console script.
+
+use std::path::{Path, PathBuf};
+
+use super::{
+    check_version, installed, lock, mark_installed, run_step, stdio, Installer, PrepareError,
+};
+use crate::mcp::{ProbeTarget, Status};
+use crate::registry::PackageLaunch;
+
+/// PEP 508 names: letters, digits, `.`, `_`, `-` (refuses URLs and paths).
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// PEP 503 normalisation (`Foo.Bar_baz` ≡ `foo-bar-baz`).
+fn normalize(name: &str) -> String {
+    let mut out = String::new();
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '.' | '_' | '-') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.push(c.to_ascii_lowercase());
+        }
+    }
+    out
+}
+
+pub(super) async fn prepare(
+    inst: &Installer,
+    pkg: &PackageLaunch,
+) -> Result<ProbeTarget, PrepareError> {
+    if !valid_name(&pkg.identifier) {
+        return Err((
+            Status::InstallFailed,
+            format!("`{}` is not a PyPI package name", pkg.identifier),
+        ));
+    }
+    check_version(pkg)?;
+    let dir = inst.package_dir("pypi", pkg, "==");
+    let _guard = lock(&dir).await?;
+    if !installed(&dir).await? {
+        let started = std::time::Instant::now();
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            (
+                Status::InstallFailed,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        let log = dir.join("install.log");
+        let venv = dir.join("venv");
+        let venv_s = venv.to_string_lossy().into_owned();
+        run_step(
+            &inst.python,
+            &["-m", "venv", &venv_s],
+            &log,
+            inst.install_timeout,
+        )
+        .await?;
+        let pip = venv.join("bin").join("pip").to_string_lossy().into_owned();
+        let spec = format!("{}=={}", pkg.identifier, pkg.version);
+        run_step(
+            &pip,
+            &[
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--only-binary=:all:",
+                &spec,
+            ],
+            &log,
+            inst.install_timeout,
+        )
+        .await?;
+        console_script(&venv, &pkg.identifier)?;
+        mark_installed(&dir, started)?;
+    }
+    let script = console_script(&dir.join("venv"), &pkg.identifier)?;
+    Ok(stdio(
+        script.to_string_lossy().into_owned(),
+        pkg.package_args.clone(),
+        &pkg.env,
+    ))
+}
+
+/// The console script the package declares (entry_points.txt of its
+/// dist-info): the one named like the package, else its only one, else the
+/// first that mentions mcp.
+fn console_script(venv: &Path, name: &str) -> Result<PathBuf, PrepareError> {
+    let fail = |why: String| (Status::InstallFailed, why);
+    let want = normalize(name);
+    let lib = venv.join("lib");
+    let site = std::fs::read_dir(&lib)
+        .map_err(|e| fail(format!("{}: {e}", lib.display())))?
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("site-packages"))
+        .find(|p| p.is_dir())
+        .ok_or_else(|| fail(format!("no site-packages under {}", lib.display())))?;
+    let dist = std::fs::read_dir(&site)
+        .map_err(|e| fail(format!("{}: {e}", site.display())))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| {
+            let f = p.file_name().unwrap_or_default().to_string_lossy();
+            f.strip_suffix(".dist-info")
+                .and_then(|stem| stem.rsplit_once('-'))
+                .is_some_and(|(n, _)| normalize(n) == want)
+        })
+        .ok_or_else(|| fail(format!("{name} is not installed in {}", venv.display())))?;
+    let entry_points = std::fs::read_to_string(dist.join("entry_points.txt")).unwrap_or_default();
+    let mut scripts: Vec<String> = Vec::new();
+    let mut in_section = false;
+    for line in entry_points.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_section = line == "[console_scripts]";
+        } else if in_section {
+            if let Some((script, _)) = line.split_once('=') {
+                scripts.push(script.trim().to_owned());
+            }
+        }
+    }
+    scripts.sort();
+    let pick = scripts
+        .iter()
+        .find(|s| normalize(s) == want)
+        .or_else(|| (scripts.len() == 1).then(|| &scripts[0]))
+        .or_else(|| scripts.iter().find(|s| s.contains("mcp")))
+        .or_else(|| scripts.first())
+        .ok_or_else(|| fail(format!("{name} declares no console script to run")))?;
+    let path = venv.join("bin").join(pick);
+    if pick.contains('/') || !path.is_file() {
+        return Err(fail(format!("{name}: console script {pick} is missing")));
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pep503() {
+        assert_eq!(
+            normalize("awslabs.dynamodb-mcp-server"),
+            "awslabs-dynamodb-mcp-server"
+        );
+        assert_eq!(normalize("mcp_server__Time"), "mcp-server-time");
+        assert!(valid_name("mcp-server-fetch"));
+        assert!(!valid_name("https://evil/x.whl"));
+    }
+}
