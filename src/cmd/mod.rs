@@ -5,6 +5,7 @@ pub mod classify;
 pub mod crawl;
 pub mod db;
 pub mod diff;
+pub mod emit;
 pub mod eval;
 pub mod pages;
 pub mod policy;
