@@ -11,12 +11,19 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use std::sync::Arc;
+
+use super::emit;
 use crate::cli::ScanArgs;
+use crate::crawl::{self, CrawlOptions};
 use crate::exit;
+use crate::mcp::ProbeOptions;
 use crate::mcp::ProbeTarget;
 use crate::registry::packages::{default_cache_dir, Installer};
 use crate::registry::prepare::{prepare_all, Prepared, PreparedServer};
+use crate::registry::Launch;
 use crate::registry::{source_from_arg, Bundled, ServerRecord, Source};
+use crate::store::Store;
 use crate::text::terminal_safe;
 
 /// One source to read, and whether its packages may be launched.
@@ -102,17 +109,143 @@ pub async fn prepare_sources(args: &ScanArgs) -> anyhow::Result<ScanPrep> {
 }
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
     let rt = super::runtime()?;
     let prep = rt.block_on(prepare_sources(args))?;
-    print!("{}", render(&prep));
     for e in &prep.source_errors {
         eprintln!("error: {}", terminal_safe(e));
     }
-    Ok(exit::code(if prep.source_errors.is_empty() {
-        exit::OK
+    if prep.servers.is_empty() {
+        anyhow::bail!("the sources named no servers");
+    }
+    eprintln!(
+        "prepared {} servers in {:.1}s (install cache: {})",
+        prep.servers.len(),
+        prep.elapsed.as_secs_f64(),
+        prep.cache_dir.display()
+    );
+
+    // Crawl: what preparation decided may run is handed to the crawler as a
+    // plain launch, so the crawler's own policy check passes it through.
+    let store =
+        Arc::new(Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?);
+    let records: Vec<ServerRecord> = prep.servers.iter().map(record_for_crawl).collect();
+    let mut probe =
+        ProbeOptions::default().with_total_timeout(Duration::from_secs(args.timeout.max(1)));
+    probe.allow_private = args.allow_private;
+    let opts = CrawlOptions {
+        concurrency: args.concurrency.max(1),
+        allow_exec: true,
+        refresh: args.refresh,
+        probe,
+        progress: true,
+    };
+    let keys: Vec<String> = if args.sources.is_empty() {
+        {
+            use sha2::{Digest, Sha256};
+            let digest = hex::encode(Sha256::digest(crate::registry::BUNDLED_REGISTRY.as_bytes()));
+            vec![format!("bundled:{}", &digest[..16])]
+        }
     } else {
-        exit::ERROR
-    }))
+        args.sources.iter().map(|a| crawl::source_key(a)).collect()
+    };
+    let crawled = crawl::crawl_records(&rt, &store, &keys, records, &opts)?;
+
+    // Classify, write policies and pages.
+    let reports = emit::classify_store(&store)?;
+    let emitted = emit::emit(&reports, &args.out)?;
+    store.flush()?;
+    let tally = emit::tally(&reports, 10);
+    print!(
+        "{}",
+        summary(&crawled, &tally, &emitted, &args.db, started.elapsed())
+    );
+
+    let code = match super::classify::exit_code(tally.worst_risk, args.fail_on) {
+        exit::OK if !prep.source_errors.is_empty() => exit::ERROR,
+        c => c,
+    };
+    Ok(exit::code(code))
+}
+
+/// The record the crawler stores: the original identity, launched as prepared.
+fn record_for_crawl(p: &PreparedServer) -> ServerRecord {
+    let launch = match &p.prepared {
+        Prepared::Probe {
+            target: ProbeTarget::Stdio { command, args, env },
+        } => Launch::Stdio {
+            command: command.clone(),
+            args: args.clone(),
+            env: env.clone(),
+        },
+        Prepared::Probe {
+            target: ProbeTarget::Http { url, headers, sse },
+        } => Launch::Remote {
+            url: url.clone(),
+            headers: headers.clone(),
+            sse: *sse,
+        },
+        Prepared::Tools { tools } => Launch::Tools {
+            tools: tools.clone(),
+        },
+        Prepared::Skipped { status, reason } => Launch::Unavailable {
+            status: *status,
+            reason: reason.clone(),
+        },
+    };
+    ServerRecord {
+        launch,
+        ..p.record.clone()
+    }
+}
+
+/// What `scan` prints at the end: statuses, counts, the riskiest tools, where to look.
+fn summary(
+    crawled: &crawl::CrawlReport,
+    tally: &emit::Tally,
+    emitted: &emit::Emitted,
+    db: &std::path::Path,
+    elapsed: Duration,
+) -> String {
+    let mut out = String::new();
+    let servers: u64 = crawled.summary.values().sum();
+    out.push_str(&format!(
+        "\nscanned {servers} servers in {:.1}s\n",
+        elapsed.as_secs_f64()
+    ));
+    for (status, n) in &crawled.summary {
+        out.push_str(&format!("  {:<24} {n:>5}\n", status.as_str()));
+    }
+    out.push_str(&format!("\n{} tools classified:", tally.tools));
+    for (class, n) in &tally.by_class {
+        out.push_str(&format!(" {n} {class}"));
+    }
+    out.push_str(" |");
+    for (risk, n) in &tally.by_risk {
+        out.push_str(&format!(" {n} {risk}"));
+    }
+    out.push('\n');
+    if !tally.worst.is_empty() {
+        out.push_str("\nriskiest tools:\n");
+        for (server, tool, risk, class) in &tally.worst {
+            out.push_str(&format!(
+                "  {:<9} {:<12} {} / {}\n",
+                risk.as_str(),
+                class.as_str(),
+                terminal_safe(server),
+                terminal_safe(tool)
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "\ndatabase:  {}\npolicies:  {} ({} files: policy.json, Intercept YAML, Claude Code, Codex)\npages:     {}\n",
+        db.display(),
+        emitted.policy_dir.display(),
+        emitted.policy_files,
+        emitted.site_dir.join("index.html").display(),
+    ));
+    out.push_str("next:      mcp-risk classify --server NAME   (one server's verdicts)\n           mcp-risk diff                   (what changed since the previous scan)\n");
+    out
 }
 
 /// One line of what a prepared server will be.
