@@ -23,7 +23,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::mcp::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
+use crate::mcp::{Anomaly, ProbeOptions, ProbeOutcome, ProbeTarget, Status};
 use crate::registry::{files, Launch, ServerRecord, Source, SourceError};
 use crate::store::{NewAttempt, Store, StoreError};
 use crate::text::terminal_safe;
@@ -150,23 +150,80 @@ pub async fn resolve_target(
     }
 }
 
+/// Checks a tool list that came with a record the way the MCP client checks a
+/// served one: every tool is kept except later duplicates of a name (clients
+/// see the first), and each problem is an anomaly.
+pub fn check_tools(tools: &[Value]) -> (Vec<Value>, Vec<Anomaly>) {
+    let mut seen = BTreeSet::new();
+    let mut kept = Vec::with_capacity(tools.len());
+    let mut anomalies = Vec::new();
+    for (i, t) in tools.iter().enumerate() {
+        let name = t.get("name").and_then(Value::as_str).map(str::to_owned);
+        let label = name.clone().unwrap_or_else(|| format!("#{i}"));
+        let mut flag = |kind: &str, detail: String| {
+            anomalies.push(Anomaly {
+                tool: Some(label.clone()),
+                kind: kind.to_owned(),
+                detail,
+            })
+        };
+        if !t.is_object() {
+            flag("tool-not-object", "the tool is not a JSON object".into());
+        } else if name.is_none() {
+            flag("missing-name", "the tool has no string \"name\"".into());
+        }
+        match t.get("inputSchema") {
+            None | Some(Value::Null) if t.is_object() => {
+                flag("missing-input-schema", "no inputSchema".into())
+            }
+            Some(v) if !v.is_object() => flag(
+                "invalid-input-schema",
+                "inputSchema is not an object".into(),
+            ),
+            _ => {}
+        }
+        if t.get("description")
+            .is_some_and(|d| !d.is_string() && !d.is_null())
+        {
+            flag(
+                "non-string-description",
+                "description is not a string".into(),
+            );
+        }
+        if let Some(n) = name {
+            if !seen.insert(n) {
+                flag(
+                    "duplicate-tool-name",
+                    format!("tool #{i} repeats the name; the first one is kept"),
+                );
+                continue;
+            }
+        }
+        kept.push(t.clone());
+    }
+    (kept, anomalies)
+}
+
 /// One record's outcome, whatever happens.
 async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome {
     match &record.launch {
-        Launch::Tools { tools } => ProbeOutcome {
-            status: Status::Ok,
-            detail: None,
-            transport: None,
-            era: None,
-            protocol_version: None,
-            server_info: None,
-            tools: tools.clone(),
-            anomalies: Vec::new(),
-            duration_ms: 0,
-            stderr_tail: String::new(),
-            sandbox: None,
-            auth: None,
-        },
+        Launch::Tools { tools } => {
+            let (tools, anomalies) = check_tools(tools);
+            ProbeOutcome {
+                status: Status::Ok,
+                detail: None,
+                transport: None,
+                era: None,
+                protocol_version: None,
+                server_info: None,
+                tools,
+                anomalies,
+                duration_ms: 0,
+                stderr_tail: String::new(),
+                sandbox: None,
+                auth: None,
+            }
+        }
         Launch::Unavailable { status, reason } => ProbeOutcome::failed(*status, reason.clone()),
         _ => match resolve_target(record, opts).await {
             Ok(target) => crate::mcp::probe::probe(&target, &opts.probe).await,
