@@ -14,7 +14,7 @@
 //! writer, so a SIGKILL at any moment leaves a consistent database.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -262,6 +262,101 @@ pub async fn gather(sources: &[Box<dyn Source>]) -> (Vec<ServerRecord>, Vec<Stri
     (records, errors, dups)
 }
 
+/// A server waiting to be crawled. A tools/list file is read only when its
+/// turn comes, so a crawl of many files holds a few tool lists at a time,
+/// not all of them.
+#[derive(Clone, Debug)]
+pub enum Pending {
+    Record(ServerRecord),
+    ToolsFile { name: String, path: PathBuf },
+}
+
+impl Pending {
+    pub fn name(&self) -> &str {
+        match self {
+            Pending::Record(r) => &r.name,
+            Pending::ToolsFile { name, .. } => name,
+        }
+    }
+
+    /// True when handling it means launching or reaching a server.
+    fn probes(&self) -> bool {
+        match self {
+            Pending::Record(r) => {
+                !matches!(r.launch, Launch::Tools { .. } | Launch::Unavailable { .. })
+            }
+            Pending::ToolsFile { .. } => false,
+        }
+    }
+
+    fn into_record(self) -> ServerRecord {
+        match self {
+            Pending::Record(r) => r,
+            Pending::ToolsFile { path, .. } => files::tools_record(&path),
+        }
+    }
+}
+
+/// Turns command-line sources into pending servers: tools/list files (alone
+/// or in a directory) stay unread until crawled; other sources yield their
+/// records. Returns the pending servers (first of each name), the sources that
+/// failed as a whole, and the duplicate names dropped.
+pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<String>), CrawlError> {
+    let mut pending = Vec::new();
+    let mut errors = Vec::new();
+    for a in args {
+        let path = Path::new(a);
+        if !path.exists() {
+            return Err(CrawlError::UnknownSource(a.clone()));
+        }
+        if path.is_dir() {
+            match crate::input::json_files(path) {
+                Ok(fs) if fs.is_empty() => {
+                    errors.push(format!("{a}: a directory with no *.json files"))
+                }
+                Ok(fs) => pending.extend(fs.into_iter().map(|p| Pending::ToolsFile {
+                    name: files::stem(&p),
+                    path: p,
+                })),
+                Err(e) => errors.push(e.to_string()),
+            }
+            continue;
+        }
+        if is_tools_file(path) {
+            pending.push(Pending::ToolsFile {
+                name: files::stem(path),
+                path: path.to_owned(),
+            });
+            continue;
+        }
+        let source = files::ServersFile {
+            path: path.to_owned(),
+        };
+        match source.records().await {
+            Ok(rs) => pending.extend(rs.into_iter().map(Pending::Record)),
+            Err(e) => errors.push(format!("{}: {e}", source.describe())),
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut dups = Vec::new();
+    pending.retain(|p| {
+        let fresh = seen.insert(p.name().to_owned());
+        if !fresh {
+            dups.push(p.name().to_owned());
+        }
+        fresh
+    });
+    Ok((pending, errors, dups))
+}
+
+/// A single file that is not a servers file is read as a tools/list file.
+fn is_tools_file(path: &Path) -> bool {
+    !std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .is_some_and(|v| files::looks_like_servers(&v))
+}
+
 /// Progress display: an overall bar with counts by status, plus a spinner
 /// per server being probed. Hidden when stderr is not a terminal.
 struct Progress {
@@ -320,10 +415,22 @@ pub fn crawl_records(
     records: Vec<ServerRecord>,
     opts: &CrawlOptions,
 ) -> Result<CrawlReport, CrawlError> {
+    let pending = records.into_iter().map(Pending::Record).collect();
+    crawl_pending(rt, store, run_sources, pending, opts)
+}
+
+/// [`crawl_records`] for pending servers (see [`Pending`]).
+pub fn crawl_pending(
+    rt: &tokio::runtime::Runtime,
+    store: &Arc<Store>,
+    run_sources: &[String],
+    pending: Vec<Pending>,
+    opts: &CrawlOptions,
+) -> Result<CrawlReport, CrawlError> {
     let run = store.start_run(run_sources, opts.refresh)?;
-    let todo: Vec<ServerRecord> = records
+    let todo: Vec<Pending> = pending
         .into_iter()
-        .filter(|r| !run.done.contains(&r.name))
+        .filter(|p| !run.done.contains(p.name()))
         .collect();
     let already_done = run.done.len();
     let progress = Arc::new(Progress::new(todo.len() as u64, opts.progress));
@@ -332,7 +439,7 @@ pub fn crawl_records(
         let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
         let mut set = JoinSet::new();
         let mut errors: Vec<StoreError> = Vec::new();
-        for record in todo {
+        for item in todo {
             let permit = Arc::clone(&sem)
                 .acquire_owned()
                 .await
@@ -341,10 +448,8 @@ pub fn crawl_records(
             let run_id = run.id;
             set.spawn(async move {
                 let _permit = permit;
-                let spinner = match record.launch {
-                    Launch::Tools { .. } | Launch::Unavailable { .. } => None,
-                    _ => Some(progress.spinner(&record.name)),
-                };
+                let spinner = item.probes().then(|| progress.spinner(item.name()));
+                let record = item.into_record();
                 let started = Instant::now();
                 let probe = tokio::spawn({
                     let (record, opts) = (record.clone(), opts.clone());
@@ -408,20 +513,19 @@ pub fn crawl_records(
     })
 }
 
-/// Crawls the sources named by `args` (see [`open_sources`]).
+/// Crawls the sources named by `args` (see [`plan`]).
 pub fn crawl(
     rt: &tokio::runtime::Runtime,
     store: &Arc<Store>,
     args: &[String],
     opts: &CrawlOptions,
 ) -> Result<CrawlReport, CrawlError> {
-    let sources = open_sources(args)?;
-    let (records, source_errors, duplicates) = rt.block_on(gather(&sources));
-    if records.is_empty() {
+    let (pending, source_errors, duplicates) = rt.block_on(plan(args))?;
+    if pending.is_empty() {
         return Err(CrawlError::Empty(source_errors.join("; ")));
     }
     let keys: Vec<String> = args.iter().map(|a| source_key(a)).collect();
-    let mut report = crawl_records(rt, store, &keys, records, opts)?;
+    let mut report = crawl_pending(rt, store, &keys, pending, opts)?;
     report.source_errors = source_errors;
     report.duplicates = duplicates;
     Ok(report)
