@@ -530,3 +530,82 @@ pub fn crawl(
     report.duplicates = duplicates;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{PackageLaunch, PackageRegistry};
+    use serde_json::json;
+
+    fn record(launch: Launch) -> ServerRecord {
+        ServerRecord {
+            name: "s".into(),
+            source: "test".into(),
+            version: None,
+            description: None,
+            launch,
+        }
+    }
+
+    #[tokio::test]
+    async fn resolve_target_decides_what_may_run() {
+        let stdio = record(Launch::Stdio {
+            command: "srv".into(),
+            args: vec![],
+            env: Default::default(),
+        });
+        let mut ctx = CrawlOptions::default();
+        let err = resolve_target(&stdio, &ctx).await.unwrap_err();
+        assert_eq!(err.0, Status::SkippedPolicy);
+        ctx.allow_exec = true;
+        assert!(matches!(
+            resolve_target(&stdio, &ctx).await,
+            Ok(ProbeTarget::Stdio { command, .. }) if command == "srv"
+        ));
+        let pkg = record(Launch::Package(PackageLaunch {
+            registry: PackageRegistry::Npm,
+            identifier: "@x/y".into(),
+            version: "1.0.0".into(),
+            runtime_args: vec![],
+            package_args: vec![],
+            env: Default::default(),
+        }));
+        let (status, why) = resolve_target(&pkg, &ctx).await.unwrap_err();
+        assert_eq!(status, Status::SkippedPolicy);
+        assert!(why.contains("npm @x/y@1.0.0"), "{why}");
+        let remote = record(Launch::Remote {
+            url: "https://example.invalid/mcp".into(),
+            headers: vec![],
+            sse: true,
+        });
+        assert!(matches!(
+            resolve_target(&remote, &ctx).await,
+            Ok(ProbeTarget::Http { sse: true, .. })
+        ));
+    }
+
+    #[test]
+    fn check_tools_keeps_the_first_of_a_name_and_flags_problems() {
+        let (kept, anomalies) = check_tools(&[
+            json!({"name": "a", "inputSchema": {"type": "object"}}),
+            json!({"name": "a", "inputSchema": {"type": "object"}, "description": 3}),
+            json!({"inputSchema": "nope"}),
+            json!(42),
+        ]);
+        assert_eq!(kept.len(), 3);
+        let kinds: Vec<(&str, &str)> = anomalies
+            .iter()
+            .map(|a| (a.tool.as_deref().unwrap_or(""), a.kind.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a", "non-string-description"),
+                ("a", "duplicate-tool-name"),
+                ("#2", "missing-name"),
+                ("#2", "invalid-input-schema"),
+                ("#3", "tool-not-object"),
+            ]
+        );
+    }
+}
