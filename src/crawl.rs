@@ -14,7 +14,7 @@
 //! writer, so a SIGKILL at any moment leaves a consistent database.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::mcp::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
+use crate::mcp::{Anomaly, ProbeOptions, ProbeOutcome, ProbeTarget, Status};
 use crate::registry::{files, Launch, ServerRecord, Source, SourceError};
 use crate::store::{NewAttempt, Store, StoreError};
 use crate::text::terminal_safe;
@@ -150,23 +150,80 @@ pub async fn resolve_target(
     }
 }
 
+/// Checks a tool list that came with a record the way the MCP client checks a
+/// served one: every tool is kept except later duplicates of a name (clients
+/// see the first), and each problem is an anomaly.
+pub fn check_tools(tools: &[Value]) -> (Vec<Value>, Vec<Anomaly>) {
+    let mut seen = BTreeSet::new();
+    let mut kept = Vec::with_capacity(tools.len());
+    let mut anomalies = Vec::new();
+    for (i, t) in tools.iter().enumerate() {
+        let name = t.get("name").and_then(Value::as_str).map(str::to_owned);
+        let label = name.clone().unwrap_or_else(|| format!("#{i}"));
+        let mut flag = |kind: &str, detail: String| {
+            anomalies.push(Anomaly {
+                tool: Some(label.clone()),
+                kind: kind.to_owned(),
+                detail,
+            })
+        };
+        if !t.is_object() {
+            flag("tool-not-object", "the tool is not a JSON object".into());
+        } else if name.is_none() {
+            flag("missing-name", "the tool has no string \"name\"".into());
+        }
+        match t.get("inputSchema") {
+            None | Some(Value::Null) if t.is_object() => {
+                flag("missing-input-schema", "no inputSchema".into())
+            }
+            Some(v) if !v.is_object() => flag(
+                "invalid-input-schema",
+                "inputSchema is not an object".into(),
+            ),
+            _ => {}
+        }
+        if t.get("description")
+            .is_some_and(|d| !d.is_string() && !d.is_null())
+        {
+            flag(
+                "non-string-description",
+                "description is not a string".into(),
+            );
+        }
+        if let Some(n) = name {
+            if !seen.insert(n) {
+                flag(
+                    "duplicate-tool-name",
+                    format!("tool #{i} repeats the name; the first one is kept"),
+                );
+                continue;
+            }
+        }
+        kept.push(t.clone());
+    }
+    (kept, anomalies)
+}
+
 /// One record's outcome, whatever happens.
 async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome {
     match &record.launch {
-        Launch::Tools { tools } => ProbeOutcome {
-            status: Status::Ok,
-            detail: None,
-            transport: None,
-            era: None,
-            protocol_version: None,
-            server_info: None,
-            tools: tools.clone(),
-            anomalies: Vec::new(),
-            duration_ms: 0,
-            stderr_tail: String::new(),
-            sandbox: None,
-            auth: None,
-        },
+        Launch::Tools { tools } => {
+            let (tools, anomalies) = check_tools(tools);
+            ProbeOutcome {
+                status: Status::Ok,
+                detail: None,
+                transport: None,
+                era: None,
+                protocol_version: None,
+                server_info: None,
+                tools,
+                anomalies,
+                duration_ms: 0,
+                stderr_tail: String::new(),
+                sandbox: None,
+                auth: None,
+            }
+        }
         Launch::Unavailable { status, reason } => ProbeOutcome::failed(*status, reason.clone()),
         _ => match resolve_target(record, opts).await {
             Ok(target) => crate::mcp::probe::probe(&target, &opts.probe).await,
@@ -203,6 +260,101 @@ pub async fn gather(sources: &[Box<dyn Source>]) -> (Vec<ServerRecord>, Vec<Stri
         }
     }
     (records, errors, dups)
+}
+
+/// A server waiting to be crawled. A tools/list file is read only when its
+/// turn comes, so a crawl of many files holds a few tool lists at a time,
+/// not all of them.
+#[derive(Clone, Debug)]
+pub enum Pending {
+    Record(ServerRecord),
+    ToolsFile { name: String, path: PathBuf },
+}
+
+impl Pending {
+    pub fn name(&self) -> &str {
+        match self {
+            Pending::Record(r) => &r.name,
+            Pending::ToolsFile { name, .. } => name,
+        }
+    }
+
+    /// True when handling it means launching or reaching a server.
+    fn probes(&self) -> bool {
+        match self {
+            Pending::Record(r) => {
+                !matches!(r.launch, Launch::Tools { .. } | Launch::Unavailable { .. })
+            }
+            Pending::ToolsFile { .. } => false,
+        }
+    }
+
+    fn into_record(self) -> ServerRecord {
+        match self {
+            Pending::Record(r) => r,
+            Pending::ToolsFile { path, .. } => files::tools_record(&path),
+        }
+    }
+}
+
+/// Turns command-line sources into pending servers: tools/list files (alone
+/// or in a directory) stay unread until crawled; other sources yield their
+/// records. Returns the pending servers (first of each name), the sources that
+/// failed as a whole, and the duplicate names dropped.
+pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<String>), CrawlError> {
+    let mut pending = Vec::new();
+    let mut errors = Vec::new();
+    for a in args {
+        let path = Path::new(a);
+        if !path.exists() {
+            return Err(CrawlError::UnknownSource(a.clone()));
+        }
+        if path.is_dir() {
+            match crate::input::json_files(path) {
+                Ok(fs) if fs.is_empty() => {
+                    errors.push(format!("{a}: a directory with no *.json files"))
+                }
+                Ok(fs) => pending.extend(fs.into_iter().map(|p| Pending::ToolsFile {
+                    name: files::stem(&p),
+                    path: p,
+                })),
+                Err(e) => errors.push(e.to_string()),
+            }
+            continue;
+        }
+        if is_tools_file(path) {
+            pending.push(Pending::ToolsFile {
+                name: files::stem(path),
+                path: path.to_owned(),
+            });
+            continue;
+        }
+        let source = files::ServersFile {
+            path: path.to_owned(),
+        };
+        match source.records().await {
+            Ok(rs) => pending.extend(rs.into_iter().map(Pending::Record)),
+            Err(e) => errors.push(format!("{}: {e}", source.describe())),
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut dups = Vec::new();
+    pending.retain(|p| {
+        let fresh = seen.insert(p.name().to_owned());
+        if !fresh {
+            dups.push(p.name().to_owned());
+        }
+        fresh
+    });
+    Ok((pending, errors, dups))
+}
+
+/// A single file that is not a servers file is read as a tools/list file.
+fn is_tools_file(path: &Path) -> bool {
+    !std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .is_some_and(|v| files::looks_like_servers(&v))
 }
 
 /// Progress display: an overall bar with counts by status, plus a spinner
@@ -263,10 +415,22 @@ pub fn crawl_records(
     records: Vec<ServerRecord>,
     opts: &CrawlOptions,
 ) -> Result<CrawlReport, CrawlError> {
+    let pending = records.into_iter().map(Pending::Record).collect();
+    crawl_pending(rt, store, run_sources, pending, opts)
+}
+
+/// [`crawl_records`] for pending servers (see [`Pending`]).
+pub fn crawl_pending(
+    rt: &tokio::runtime::Runtime,
+    store: &Arc<Store>,
+    run_sources: &[String],
+    pending: Vec<Pending>,
+    opts: &CrawlOptions,
+) -> Result<CrawlReport, CrawlError> {
     let run = store.start_run(run_sources, opts.refresh)?;
-    let todo: Vec<ServerRecord> = records
+    let todo: Vec<Pending> = pending
         .into_iter()
-        .filter(|r| !run.done.contains(&r.name))
+        .filter(|p| !run.done.contains(p.name()))
         .collect();
     let already_done = run.done.len();
     let progress = Arc::new(Progress::new(todo.len() as u64, opts.progress));
@@ -275,7 +439,7 @@ pub fn crawl_records(
         let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
         let mut set = JoinSet::new();
         let mut errors: Vec<StoreError> = Vec::new();
-        for record in todo {
+        for item in todo {
             let permit = Arc::clone(&sem)
                 .acquire_owned()
                 .await
@@ -284,10 +448,8 @@ pub fn crawl_records(
             let run_id = run.id;
             set.spawn(async move {
                 let _permit = permit;
-                let spinner = match record.launch {
-                    Launch::Tools { .. } | Launch::Unavailable { .. } => None,
-                    _ => Some(progress.spinner(&record.name)),
-                };
+                let spinner = item.probes().then(|| progress.spinner(item.name()));
+                let record = item.into_record();
                 let started = Instant::now();
                 let probe = tokio::spawn({
                     let (record, opts) = (record.clone(), opts.clone());
@@ -351,21 +513,99 @@ pub fn crawl_records(
     })
 }
 
-/// Crawls the sources named by `args` (see [`open_sources`]).
+/// Crawls the sources named by `args` (see [`plan`]).
 pub fn crawl(
     rt: &tokio::runtime::Runtime,
     store: &Arc<Store>,
     args: &[String],
     opts: &CrawlOptions,
 ) -> Result<CrawlReport, CrawlError> {
-    let sources = open_sources(args)?;
-    let (records, source_errors, duplicates) = rt.block_on(gather(&sources));
-    if records.is_empty() {
+    let (pending, source_errors, duplicates) = rt.block_on(plan(args))?;
+    if pending.is_empty() {
         return Err(CrawlError::Empty(source_errors.join("; ")));
     }
     let keys: Vec<String> = args.iter().map(|a| source_key(a)).collect();
-    let mut report = crawl_records(rt, store, &keys, records, opts)?;
+    let mut report = crawl_pending(rt, store, &keys, pending, opts)?;
     report.source_errors = source_errors;
     report.duplicates = duplicates;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{PackageLaunch, PackageRegistry};
+    use serde_json::json;
+
+    fn record(launch: Launch) -> ServerRecord {
+        ServerRecord {
+            name: "s".into(),
+            source: "test".into(),
+            version: None,
+            description: None,
+            launch,
+        }
+    }
+
+    #[tokio::test]
+    async fn resolve_target_decides_what_may_run() {
+        let stdio = record(Launch::Stdio {
+            command: "srv".into(),
+            args: vec![],
+            env: Default::default(),
+        });
+        let mut ctx = CrawlOptions::default();
+        let err = resolve_target(&stdio, &ctx).await.unwrap_err();
+        assert_eq!(err.0, Status::SkippedPolicy);
+        ctx.allow_exec = true;
+        assert!(matches!(
+            resolve_target(&stdio, &ctx).await,
+            Ok(ProbeTarget::Stdio { command, .. }) if command == "srv"
+        ));
+        let pkg = record(Launch::Package(PackageLaunch {
+            registry: PackageRegistry::Npm,
+            identifier: "@x/y".into(),
+            version: "1.0.0".into(),
+            runtime_args: vec![],
+            package_args: vec![],
+            env: Default::default(),
+        }));
+        let (status, why) = resolve_target(&pkg, &ctx).await.unwrap_err();
+        assert_eq!(status, Status::SkippedPolicy);
+        assert!(why.contains("npm @x/y@1.0.0"), "{why}");
+        let remote = record(Launch::Remote {
+            url: "https://example.invalid/mcp".into(),
+            headers: vec![],
+            sse: true,
+        });
+        assert!(matches!(
+            resolve_target(&remote, &ctx).await,
+            Ok(ProbeTarget::Http { sse: true, .. })
+        ));
+    }
+
+    #[test]
+    fn check_tools_keeps_the_first_of_a_name_and_flags_problems() {
+        let (kept, anomalies) = check_tools(&[
+            json!({"name": "a", "inputSchema": {"type": "object"}}),
+            json!({"name": "a", "inputSchema": {"type": "object"}, "description": 3}),
+            json!({"inputSchema": "nope"}),
+            json!(42),
+        ]);
+        assert_eq!(kept.len(), 3);
+        let kinds: Vec<(&str, &str)> = anomalies
+            .iter()
+            .map(|a| (a.tool.as_deref().unwrap_or(""), a.kind.as_str()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("a", "non-string-description"),
+                ("a", "duplicate-tool-name"),
+                ("#2", "missing-name"),
+                ("#2", "invalid-input-schema"),
+                ("#3", "tool-not-object"),
+            ]
+        );
+    }
 }

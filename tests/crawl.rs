@@ -74,6 +74,12 @@ fn file_sources_and_a_malformed_file_become_rows() {
     );
     std::fs::write(dir.join("broken.json"), "{\"tools\": [").unwrap();
     write_json(&dir.join("shapeless.json"), &json!({"hello": 1}));
+    write_json(
+        &dir.join("dups.json"),
+        &json!([{"name": "x", "description": "first", "inputSchema": {"type": "object"}},
+                {"name": "x", "description": "second", "inputSchema": {"type": "object"}},
+                {"name": "y"}]),
+    );
     let servers = tmp.path().join("servers.json");
     write_json(
         &servers,
@@ -87,11 +93,11 @@ fn file_sources_and_a_malformed_file_become_rows() {
     let db = tmp.path().join("db.sqlite");
     let out = run(&["crawl", "--db", p(&db), p(&dir), p(&servers)]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("8 servers"), "{stdout}");
+    assert!(stdout.contains("9 servers"), "{stdout}");
 
     let got = statuses(&db, 1);
     let status = |n: &str| got.iter().find(|(s, _)| s == n).unwrap().1.clone();
-    assert_eq!(got.len(), 8, "{got:?}");
+    assert_eq!(got.len(), 9, "{got:?}");
     assert_eq!(status("alpha"), "ok");
     assert_eq!(status("beta"), "ok");
     assert_eq!(status("inline"), "ok");
@@ -106,7 +112,26 @@ fn file_sources_and_a_malformed_file_become_rows() {
     assert_eq!(store.latest_tools("alpha").unwrap().len(), 3);
     assert_eq!(store.latest_tools("inline").unwrap().len(), 2);
     let summary = store.run_summary(1).unwrap();
-    assert_eq!(summary[&Status::Ok], 3);
+    assert_eq!(summary[&Status::Ok], 4);
+    // A tool list from a file is checked like a served one.
+    let dups = store.latest_tools("dups").unwrap();
+    assert_eq!(dups.len(), 2);
+    assert_eq!(dups[0]["description"], "first");
+    let c = Connection::open(&db).unwrap();
+    let anomalies: String = c
+        .query_row(
+            "SELECT a.anomalies FROM attempt a JOIN server s ON s.id = a.server_id
+             WHERE s.name = 'dups'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let kinds: Vec<String> = serde_json::from_str::<Vec<Value>>(&anomalies)
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds, ["duplicate-tool-name", "missing-input-schema"]);
     assert_eq!(store.run(1).unwrap().unwrap().status, "finished");
 }
 

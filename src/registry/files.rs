@@ -62,7 +62,8 @@ pub struct ServersFile {
     pub path: PathBuf,
 }
 
-fn stem(path: &Path) -> String {
+/// A server's name from its file: the stem.
+pub fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
@@ -78,7 +79,8 @@ fn unavailable(name: String, source: &str, status: Status, reason: String) -> Se
     }
 }
 
-fn tools_record(path: &Path) -> ServerRecord {
+/// The record of one tools/list file (an unavailable one when it is unreadable).
+pub fn tools_record(path: &Path) -> ServerRecord {
     match input::load_file(path) {
         Ok(st) => ServerRecord {
             name: st.server,
