@@ -41,6 +41,8 @@ pub struct CrawlOptions {
     pub probe: ProbeOptions,
     /// Draw progress bars on stderr (they stay hidden when it is not a terminal).
     pub progress: bool,
+    /// Package install cache (`None`: the default, ~/.cache/mcp-risk).
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for CrawlOptions {
@@ -51,6 +53,7 @@ impl Default for CrawlOptions {
             refresh: false,
             probe: ProbeOptions::default(),
             progress: false,
+            cache_dir: None,
         }
     }
 }
@@ -61,7 +64,7 @@ pub enum CrawlError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Source(#[from] SourceError),
-    #[error("{0}: not a file or directory here; registry sources (URLs) are not supported by `crawl` yet")]
+    #[error("{0}: not a file, a directory or a registry source (see `mcp-risk scan --help` for the SOURCE syntax)")]
     UnknownSource(String),
     #[error("no servers found in the sources given ({0})")]
     Empty(String),
@@ -133,18 +136,24 @@ pub async fn resolve_target(
             headers: headers.clone(),
             sse: *sse,
         }),
-        Launch::Package(p) => Err((
-            Status::SkippedPolicy,
-            format!(
-                "package launching needs the installer ({} {}@{})",
-                serde_json::to_value(p.registry)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                p.identifier,
-                p.version
-            ),
-        )),
+        Launch::Package(p) => {
+            if !ctx.allow_exec {
+                return Err((
+                    Status::SkippedPolicy,
+                    format!(
+                        "installing and launching the package {}@{} needs --allow-exec",
+                        p.identifier, p.version
+                    ),
+                ));
+            }
+            let cache = ctx
+                .cache_dir
+                .clone()
+                .unwrap_or_else(crate::registry::packages::default_cache_dir);
+            crate::registry::packages::Installer::new(&cache)
+                .prepare(p)
+                .await
+        }
         Launch::Tools { .. } => Err((Status::Ok, "tools came with the record".into())),
         Launch::Unavailable { status, reason } => Err((*status, reason.clone())),
     }
@@ -305,6 +314,20 @@ pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<Str
     let mut pending = Vec::new();
     let mut errors = Vec::new();
     for a in args {
+        match crate::registry::source_from_arg(a) {
+            Ok(Some(source)) => {
+                match source.records().await {
+                    Ok(rs) => pending.extend(rs.into_iter().map(Pending::Record)),
+                    Err(e) => errors.push(format!("{}: {e}", source.describe())),
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                errors.push(format!("{a}: {e}"));
+                continue;
+            }
+        }
         let path = Path::new(a);
         if !path.exists() {
             return Err(CrawlError::UnknownSource(a.clone()));

@@ -31,6 +31,7 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         refresh: args.refresh,
         probe,
         progress: std::io::stderr().is_terminal(),
+        cache_dir: None,
     };
     let rt = super::runtime()?;
     let report = crawl::crawl(&rt, &store, &args.sources, &opts)?;

@@ -53,9 +53,15 @@ pub fn resolve_sources(args: &[String], allow_exec: bool) -> anyhow::Result<Vec<
     }
     args.iter()
         .map(|a| {
-            let source = source_from_arg(a)?.with_context(|| {
-                format!("`{a}` is not a registry source: give a registry URL or dump, a Docker catalog checkout, or a client config (see `mcp-risk scan --help`)")
-            })?;
+            let source = match source_from_arg(a)? {
+                Some(s) => s,
+                None if std::path::Path::new(a).exists() => {
+                    crate::registry::files::detect(std::path::Path::new(a))?
+                }
+                None => anyhow::bail!(
+                    "`{a}` is not a source: give a registry URL or dump, a Docker catalog checkout, a client config, a tools/list file or a servers file (see `mcp-risk scan --help`)"
+                ),
+            };
             let curated = a == "bundled";
             Ok(ResolvedSource {
                 source,
@@ -130,8 +136,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let store =
         Arc::new(Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?);
     let records: Vec<ServerRecord> = prep.servers.iter().map(record_for_crawl).collect();
-    let mut probe =
-        ProbeOptions::default().with_total_timeout(Duration::from_secs(args.timeout.max(1)));
+    // Packages start cold (Python imports, node module loading): give every
+    // phase the whole --timeout; the total deadline still bounds the probe.
+    let total = Duration::from_secs(args.timeout.max(1));
+    let mut probe = ProbeOptions::default().with_total_timeout(total);
+    probe.init_timeout = total;
+    probe.list_timeout = total;
     probe.allow_private = args.allow_private;
     let opts = CrawlOptions {
         concurrency: args.concurrency.max(1),
@@ -139,6 +149,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         refresh: args.refresh,
         probe,
         progress: true,
+        cache_dir: Some(prep.cache_dir.clone()),
     };
     let keys: Vec<String> = if args.sources.is_empty() {
         {
