@@ -290,6 +290,10 @@ fn markdown_links_resolve_and_text_is_escaped() {
                 fence = Some("`".repeat(n));
                 continue;
             }
+            assert!(
+                !line.contains("{{") && !line.contains("{%"),
+                "{here}: template syntax outside code: {line:?}"
+            );
             let bytes = line.as_bytes();
             for (i, b) in bytes.iter().enumerate() {
                 if *b == b'<' {
