@@ -311,6 +311,33 @@ pub fn tool(s: &ServerView, t: &ToolView) -> String {
     if !t.evidence.is_empty() {
         o.push('\n');
     }
+    if !t.args.is_empty() {
+        let _ = writeln!(o, "## Arguments a policy can guard\n");
+        for op in &t.args.operations {
+            let vals: Vec<String> = op
+                .values
+                .iter()
+                .map(|x| format!("{} ({}, {})", cell(&x.value), x.class, x.risk))
+                .collect();
+            let _ = writeln!(
+                o,
+                "- {} selects the operation: {}",
+                cell(&op.param),
+                vals.join(", ")
+            );
+        }
+        for (what, list) in [
+            ("Switches that widen the damage", &t.args.switches),
+            ("Raw SQL in", &t.args.sql),
+            ("Shell commands in", &t.args.shell),
+        ] {
+            if !list.is_empty() {
+                let names: Vec<String> = list.iter().map(|x| cell(x)).collect();
+                let _ = writeln!(o, "- {what}: {}", names.join(", "));
+            }
+        }
+        o.push('\n');
+    }
     let _ = writeln!(o, "## Parameters\n");
     if t.params.is_empty() {
         let _ = writeln!(o, "No parameters.\n");
