@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use base64::Engine as _;
-use mcp_risk::classify::verdict::Evidence;
+use mcp_risk::classify::verdict::{Evidence, OperationParam, OperationValue};
 use mcp_risk::classify::Signal;
+use mcp_risk::classify::{Class, Risk};
 use mcp_risk::cmd::pages::server_input;
 use mcp_risk::report::pages::{self, slug, Changes, Format, SiteInput};
 use scraper::{Html, Selector};
@@ -39,6 +40,7 @@ fn site() -> SiteInput {
         for v in &mut input.verdicts {
             match (s.server.as_str(), v.name.as_str()) {
                 ("files", "delete_path") => {
+                    v.args.switches = vec!["recursive".into(), "force".into()];
                     v.signals = vec![Signal::IrreversibleLoss, Signal::BulkScope];
                     v.rationale = "Deletes files or whole directory trees; with recursive=true one call removes everything under a path.".into();
                     v.evidence = vec![
@@ -54,10 +56,37 @@ fn site() -> SiteInput {
                         },
                     ];
                 }
+                ("issues", "manage_repository") => {
+                    v.args.operations = vec![OperationParam {
+                        param: "operation".into(),
+                        values: vec![
+                            OperationValue {
+                                value: "get".into(),
+                                class: Class::Read,
+                                risk: Risk::Low,
+                            },
+                            OperationValue {
+                                value: "archive".into(),
+                                class: Class::Destructive,
+                                risk: Risk::Medium,
+                            },
+                            OperationValue {
+                                value: "transfer".into(),
+                                class: Class::Destructive,
+                                risk: Risk::High,
+                            },
+                            OperationValue {
+                                value: "delete".into(),
+                                class: Class::Destructive,
+                                risk: Risk::Critical,
+                            },
+                        ],
+                    }];
+                }
                 ("issues", "update_issue") => {
                     // Declared read-only, but it changes the issue.
-                    v.class = mcp_risk::classify::Class::Destructive;
-                    v.risk = mcp_risk::classify::Risk::Medium;
+                    v.class = Class::Destructive;
+                    v.risk = Risk::Medium;
                     v.hints = mcp_risk::classify::Verdict::hints_for(v.class);
                     v.signals = vec![Signal::AnnotationMismatch];
                     v.rationale = "Overwrites an issue's title, body and state; the authors declare it read-only.".into();
@@ -65,6 +94,16 @@ fn site() -> SiteInput {
                 ("hostile", _) => {
                     v.signals = vec![Signal::CodeExecution, Signal::SuspiciousDescription];
                     v.rationale = format!("{} <script>window.__pwned=8</script>", v.rationale);
+                    v.args.sql = vec!["<b>q</b>".into()];
+                    v.args.shell = vec!["{{ cmd }}".into()];
+                    v.args.operations = vec![OperationParam {
+                        param: "\"><svg onload=window.__pwned=12>".into(),
+                        values: vec![OperationValue {
+                            value: "<img src=x onerror=window.__pwned=13>".into(),
+                            class: Class::Destructive,
+                            risk: Risk::High,
+                        }],
+                    }];
                     v.evidence.push(Evidence {
                         rule: "<b>rule</b>".into(),
                         field: "description".into(),
@@ -290,6 +329,10 @@ fn markdown_links_resolve_and_text_is_escaped() {
                 fence = Some("`".repeat(n));
                 continue;
             }
+            assert!(
+                !line.contains("{{") && !line.contains("{%"),
+                "{here}: template syntax outside code: {line:?}"
+            );
             let bytes = line.as_bytes();
             for (i, b) in bytes.iter().enumerate() {
                 if *b == b'<' {
@@ -402,6 +445,7 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
             {"name": "index", "path": "index.html"},
             {"name": "server", "path": format!("{}/index.html", server_slugs["issues"])},
             {"name": "tool", "path": tool_page("files", "delete_path")},
+            {"name": "tool-operations", "path": tool_page("issues", "manage_repository")},
             {"name": "hostile-server", "path": format!("{}/index.html", server_slugs["hostile"])},
             {"name": "hostile-tool", "path": tool_page("hostile", HOSTILE_TOOL)},
             {"name": "hostile-named-server", "path": format!("{}/index.html", server_slugs[HOSTILE_SERVER])},
@@ -420,7 +464,7 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
         String::from_utf8_lossy(&run.stderr)
     );
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("driver report");
-    assert_eq!(report["pages"].as_array().unwrap().len(), 12);
+    assert_eq!(report["pages"].as_array().unwrap().len(), 14);
     assert_eq!(report["search"]["rowsAfter"], 1, "{report}");
     assert_eq!(
         report["search"]["followed"], "add_issue_comment",

@@ -119,14 +119,14 @@ pub fn render(site: &SiteInput, format: Format, out: &Path) -> Result<Written, P
             let mut w = Written::default();
             mkdir(&out.join(&s.slug))?;
             let body = match format {
-                Format::Html => html::server(&view, s)?,
-                Format::Markdown => markdown::server(&view, s),
+                Format::Html => html::server(s)?,
+                Format::Markdown => markdown::server(s),
             };
             write(out, &format!("{}/index.{ext}", s.slug), &body, &mut w)?;
             for t in &s.tools {
                 let body = match format {
-                    Format::Html => html::tool(&view, s, t)?,
-                    Format::Markdown => markdown::tool(&view, s, t),
+                    Format::Html => html::tool(s, t)?,
+                    Format::Markdown => markdown::tool(s, t),
                 };
                 write(out, &format!("{}/{}.{ext}", s.slug, t.slug), &body, &mut w)?;
             }

@@ -248,7 +248,7 @@ fn index_signals(site: &SiteView) -> Vec<&'static str> {
     all.into_iter().map(Signal::as_str).collect()
 }
 
-pub fn server(_site: &SiteView, s: &ServerView) -> Result<String, PagesError> {
+pub fn server(s: &ServerView) -> Result<String, PagesError> {
     let groups: Vec<(Class, Vec<&ToolView>)> = CLASSES
         .iter()
         .map(|c| (*c, s.group(*c).collect::<Vec<_>>()))
@@ -281,17 +281,21 @@ pub fn server(_site: &SiteView, s: &ServerView) -> Result<String, PagesError> {
                 zero: s.counts.risk[i] == 0,
             })
             .collect(),
-        context_share: format!("{}.{}%", s.context_permille / 10, s.context_permille % 10),
+        context_share: format!(
+            "{}.{}% of a {}k context",
+            s.context_permille / 10,
+            s.context_permille % 10,
+            CONTEXT_WINDOW / 1000
+        ),
         groups,
         class_titles,
         disagreements,
         any_declared: s.tools.iter().any(|t| t.has_declared),
     };
-    debug_assert_eq!(CONTEXT_WINDOW, 200_000, "the template says 200k");
     render(&page, &format!("{}/index.html", s.slug))
 }
 
-pub fn tool(_site: &SiteView, s: &ServerView, t: &ToolView) -> Result<String, PagesError> {
+pub fn tool(s: &ServerView, t: &ToolView) -> Result<String, PagesError> {
     let page = ToolPage {
         head: Head::new(format!("{} · {} · mcp-risk", t.name, s.name), "../"),
         s,

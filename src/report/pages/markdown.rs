@@ -4,16 +4,23 @@
 
 use std::fmt::Write as _;
 
-use super::model::{visible_code, ServerView, SiteView, ToolView, CLASSES, RISKS};
+use super::model::{visible_code, ServerView, SiteView, ToolView, CLASSES, CONTEXT_WINDOW, RISKS};
 use crate::classify::Class;
 use crate::text::markdown_safe;
 
 /// Prose: each line escaped on its own so newlines survive as line breaks and
 /// no line can start a heading, list, quote, setext underline or code block.
+/// Braces become character references, because docs-site template engines
+/// (Liquid, Jinja-based builders) read `{{`/`{%` before Markdown and ignore
+/// backslash escapes.
 fn md(s: &str) -> String {
     s.lines()
         .map(|line| {
-            let e = markdown_safe(line.trim_start());
+            // Every `{`/`}` is escaped by `markdown_safe`, so each `\{`/`\}`
+            // pair is one escaped brace.
+            let e = markdown_safe(line.trim_start())
+                .replace("\\{", "&#123;")
+                .replace("\\}", "&#125;");
             if e.starts_with('=') {
                 format!("\\{e}")
             } else {
@@ -145,7 +152,7 @@ fn class_title(c: Class) -> &'static str {
     }
 }
 
-pub fn server(_site: &SiteView, s: &ServerView) -> String {
+pub fn server(s: &ServerView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "[mcp-risk](../index.md) / {}\n", cell(&s.name));
     let _ = writeln!(o, "# {}\n", cell(&s.name));
@@ -172,10 +179,11 @@ pub fn server(_site: &SiteView, s: &ServerView) -> String {
     );
     let _ = writeln!(
         o,
-        "Tool definitions: about {} tokens, {}.{}% of a 200k context.\n",
+        "Tool definitions: about {} tokens, {}.{}% of a {}k context.\n",
         s.tokens,
         s.context_permille / 10,
-        s.context_permille % 10
+        s.context_permille % 10,
+        CONTEXT_WINDOW / 1000
     );
     if !s.signals.is_empty() {
         let sigs: Vec<String> = s.signals.iter().map(|g| format!("`{g}`")).collect();
@@ -254,7 +262,7 @@ pub fn server(_site: &SiteView, s: &ServerView) -> String {
     o
 }
 
-pub fn tool(_site: &SiteView, s: &ServerView, t: &ToolView) -> String {
+pub fn tool(s: &ServerView, t: &ToolView) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -301,6 +309,33 @@ pub fn tool(_site: &SiteView, s: &ServerView, t: &ToolView) -> String {
         );
     }
     if !t.evidence.is_empty() {
+        o.push('\n');
+    }
+    if !t.args.is_empty() {
+        let _ = writeln!(o, "## Arguments a policy can guard\n");
+        for op in &t.args.operations {
+            let vals: Vec<String> = op
+                .values
+                .iter()
+                .map(|x| format!("{} ({}, {})", cell(&x.value), x.class, x.risk))
+                .collect();
+            let _ = writeln!(
+                o,
+                "- {} selects the operation: {}",
+                cell(&op.param),
+                vals.join(", ")
+            );
+        }
+        for (what, list) in [
+            ("Switches that widen the damage", &t.args.switches),
+            ("Raw SQL in", &t.args.sql),
+            ("Shell commands in", &t.args.shell),
+        ] {
+            if !list.is_empty() {
+                let names: Vec<String> = list.iter().map(|x| cell(x)).collect();
+                let _ = writeln!(o, "- {what}: {}", names.join(", "));
+            }
+        }
         o.push('\n');
     }
     let _ = writeln!(o, "## Parameters\n");
@@ -374,5 +409,10 @@ mod tests {
     fn prose_cannot_start_blocks() {
         assert_eq!(md("# h\n- x\n==="), "\\# h  \n\\- x  \n\\===");
         assert_eq!(cell("a|b\nc"), "a\\|b c");
+        assert_eq!(
+            cell("{{x}} {%y%}"),
+            "&#123;&#123;x&#125;&#125; &#123;%y%&#125;"
+        );
+        assert_eq!(cell("\\{"), "\\\\&#123;");
     }
 }

@@ -179,6 +179,40 @@ pub struct HintRow {
     pub differs: bool,
 }
 
+/// One value of an operation selector and how it classifies.
+#[derive(Clone, Debug)]
+pub struct OpValueView {
+    pub value: String,
+    pub class: Class,
+    pub risk: Risk,
+}
+
+/// A parameter whose value selects the operation.
+#[derive(Clone, Debug)]
+pub struct OpView {
+    pub param: String,
+    pub values: Vec<OpValueView>,
+}
+
+/// What the verdict knows about the arguments (what lets a policy guard one
+/// argument instead of the whole tool).
+#[derive(Clone, Debug, Default)]
+pub struct ArgsView {
+    pub operations: Vec<OpView>,
+    pub switches: Vec<String>,
+    pub sql: Vec<String>,
+    pub shell: Vec<String>,
+}
+
+impl ArgsView {
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+            && self.switches.is_empty()
+            && self.sql.is_empty()
+            && self.shell.is_empty()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ToolView {
     /// The full name, made visible.
@@ -198,6 +232,7 @@ pub struct ToolView {
     pub rationale: String,
     pub evidence: Vec<EvidenceView>,
     pub signals: Vec<Signal>,
+    pub args: ArgsView,
     pub has_declared: bool,
     pub hint_rows: Vec<HintRow>,
     pub disagreements: Vec<HintDiff>,
@@ -329,6 +364,28 @@ fn tool_view(raw: &Value, v: &Verdict, slug: String, policy: Option<&String>) ->
             })
             .collect(),
         signals: v.signals.clone(),
+        args: ArgsView {
+            operations: v
+                .args
+                .operations
+                .iter()
+                .map(|o| OpView {
+                    param: visible(&o.param),
+                    values: o
+                        .values
+                        .iter()
+                        .map(|x| OpValueView {
+                            value: visible(&x.value),
+                            class: x.class,
+                            risk: x.risk,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            switches: v.args.switches.iter().map(|x| visible(x)).collect(),
+            sql: v.args.sql.iter().map(|x| visible(x)).collect(),
+            shell: v.args.shell.iter().map(|x| visible(x)).collect(),
+        },
         has_declared: v.declared.is_some(),
         hint_rows,
         disagreements,
