@@ -280,7 +280,7 @@ fn html_links_resolve_and_nothing_hostile_survives() {
         "bidi override made visible"
     );
     assert!(!whole.contains('\u{202e}'), "no raw bidi override anywhere");
-    // The Intercept YAML keeps the bidi override verbatim, in a marker.
+    // The Intercept YAML names the tool with a YAML escape, never the raw override.
     let server = dir.path().join(&slugs["hostile"]).join("index.html");
     let doc = Html::parse_document(&std::fs::read_to_string(&server).unwrap());
     let yaml: String = doc
@@ -289,12 +289,8 @@ fn html_links_resolve_and_nothing_hostile_survives() {
         .unwrap()
         .text()
         .collect();
-    assert!(yaml.contains("\u{202e}evil\u{202c}_tool"), "{yaml}");
-    assert!(
-        doc.select(&sel("#intercept-yaml .hc[data-u=\"U+202E\"]"))
-            .count()
-            > 0
-    );
+    assert!(yaml.contains("\"\\u202eevil\\u202c_tool\""), "{yaml}");
+    assert!(!yaml.contains('\u{202e}'), "{yaml}");
     let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     assert!(index.contains("&#60;img src=x onerror=window.__pwned=10&#62; {{ name }} \\u{202e}CON"));
 }
@@ -406,7 +402,42 @@ fn command_renders_from_input_and_explains_db() {
         .output()
         .unwrap();
     assert!(!run.status.success());
-    assert!(String::from_utf8_lossy(&run.stderr).contains("--input"));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("no database at"));
+}
+
+/// `pages --db` renders what a crawl stored, with the same pages as `--input`.
+#[test]
+fn command_renders_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let bin = env!("CARGO_BIN_EXE_mcp-risk");
+    let crawl = Command::new(bin)
+        .arg("crawl")
+        .arg("--db")
+        .arg(&db)
+        .arg(fixtures())
+        .output()
+        .unwrap();
+    assert!(
+        crawl.status.success(),
+        "{}",
+        String::from_utf8_lossy(&crawl.stderr)
+    );
+    let out = dir.path().join("site");
+    let run = Command::new(bin)
+        .args(["pages", "--db"])
+        .arg(&db)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("href=\"issues/index.html\""));
 }
 
 #[test]
