@@ -7,16 +7,20 @@
 # that serves the documented /v0.1/servers list shape; nothing else is contacted.
 #
 # Usage: scripts/bench_registry.sh [SERVERS] [RUNS]
-# Env:   BIN=path/to/mcp-risk (default: $CARGO_TARGET_DIR/release/mcp-risk, built if missing)
+# Env:   BIN=path/to/mcp-risk (default: a release build, made with cargo)
 set -euo pipefail
 
 SERVERS=${1:-10000}
 RUNS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=${BIN:-$TARGET/release/mcp-risk}
-if [ ! -x "$BIN" ]; then
-  (cd "$ROOT" && cargo build --release --bin mcp-risk)
+if [ -z "${BIN:-}" ]; then
+  # Ask cargo where the binary is (the target directory may be shared or redirected).
+  BIN=$(cd "$ROOT" && cargo build --release --bin mcp-risk --message-format=json |
+    python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"):
+        print(m["executable"])')
 fi
 
 WORK=$(mktemp -d)

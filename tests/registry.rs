@@ -508,3 +508,51 @@ async fn bundled_registry_is_curated_and_pinned() {
 
 #[path = "registry_support/packages.rs"]
 mod packages;
+
+/// `scan SOURCE` prepares every server of its sources; without --allow-exec a
+/// non-bundled source's packages are skipped by policy, and nothing is installed.
+#[tokio::test]
+async fn scan_preparation_applies_the_launch_policy() {
+    let cache = tempfile::tempdir().unwrap();
+    let seed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/registry/official-seed.json");
+    let args = mcp_risk::cli::ScanArgs {
+        sources: vec![seed.to_string_lossy().into_owned()],
+        db: cache.path().join("db.sqlite"),
+        out: cache.path().join("reports"),
+        allow_exec: false,
+        allow_private: false,
+        concurrency: 2,
+        refresh: false,
+        timeout: 5,
+        cache: Some(cache.path().join("cache")),
+        fail_on: None,
+    };
+    let prep = mcp_risk::cmd::scan::prepare_sources(&args).await.unwrap();
+    assert_eq!(prep.servers.len(), 3);
+    assert!(prep.source_errors.is_empty());
+    for s in &prep.servers {
+        assert!(
+            matches!(
+                &s.prepared,
+                mcp_risk::registry::prepare::Prepared::Skipped {
+                    status: Status::SkippedPolicy,
+                    ..
+                }
+            ),
+            "{}: {:?}",
+            s.record.name,
+            s.prepared
+        );
+    }
+    assert!(!cache.path().join("cache").exists(), "nothing installed");
+    let text = mcp_risk::cmd::scan::render(&prep);
+    assert!(
+        text.contains("3 servers prepared") && text.contains("3 not probed"),
+        "{text}"
+    );
+
+    let mut bad = args;
+    bad.sources = vec!["/no/such/registry.json".into()];
+    assert!(mcp_risk::cmd::scan::prepare_sources(&bad).await.is_err());
+}

@@ -86,6 +86,15 @@ async fn npm_install_is_cached_locked_and_redone_after_a_kill() {
     inst.prepare(&pkg).await.unwrap();
     assert_eq!(runs(&count), 1);
 
+    // A bin written for another interpreter runs as itself, not under node.
+    let bin = dir.join("node_modules/@acme/srv/bin/srv.js");
+    std::fs::write(&bin, "#!/bin/sh\nexit 0\n").unwrap();
+    let ProbeTarget::Stdio { command, args, .. } = inst.prepare(&pkg).await.unwrap() else {
+        panic!()
+    };
+    assert!(command.ends_with("bin/srv.js"), "{command}");
+    assert_eq!(args, ["--flag"]);
+
     // A killed install leaves no marker: it is redone from scratch.
     std::fs::remove_file(dir.join(MARKER)).unwrap();
     std::fs::write(dir.join("half-written"), "x").unwrap();

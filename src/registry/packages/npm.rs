@@ -73,9 +73,31 @@ pub(super) async fn prepare(
         mark_installed(&dir, started)?;
     }
     let bin = bin_path(&dir, &pkg.identifier)?;
+    if runs_itself(Path::new(&bin)) {
+        return Ok(stdio(bin, pkg.package_args.clone(), &pkg.env));
+    }
     let mut args = vec![bin];
     args.extend(pkg.package_args.iter().cloned());
     Ok(stdio(which(&inst.node), args, &pkg.env))
+}
+
+/// A bin that is a native executable, or a script for another interpreter
+/// (`#!/bin/sh`), is run as it is; JavaScript is run with node.
+fn runs_itself(bin: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let n = std::fs::File::open(bin)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    if head.starts_with(b"\x7fELF") {
+        return true;
+    }
+    if let Some(rest) = head.strip_prefix(b"#!") {
+        let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+        return !String::from_utf8_lossy(line).contains("node");
+    }
+    false
 }
 
 /// The absolute path of the package's executable script: its only `bin`, or
