@@ -45,6 +45,9 @@ fn builder_set(pats: &[String]) -> Result<RegexSet, regex::Error> {
         .unicode(false)
         .case_insensitive(true)
         .size_limit(64 << 20)
+        // A large lazy-DFA cache: with a small one the overlapping search
+        // over ~200 case-insensitive patterns spends its time re-determinizing.
+        .dfa_size_limit(256 << 20)
         .build()
 }
 
