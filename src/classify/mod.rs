@@ -8,6 +8,7 @@ pub mod engine;
 pub mod normalize;
 pub mod rules;
 pub mod verdict;
+pub mod view;
 
 pub use verdict::{Category, Class, Risk, Signal, Verdict};
 
