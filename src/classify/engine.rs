@@ -21,7 +21,8 @@ use super::rules::{ArgKind, Catalogue, Effect, Field, Rule, Shape};
 use super::verdict::{
     ArgFacts, Category, Class, Evidence, OperationParam, OperationValue, Risk, Signal, Verdict,
 };
-use crate::tool::{Hints, ToolDef};
+use super::view::ToolView;
+use crate::tool::Hints;
 
 /// A compiled catalogue.
 pub struct Engine {
@@ -45,6 +46,9 @@ fn builder_set(pats: &[String]) -> Result<RegexSet, regex::Error> {
         .unicode(false)
         .case_insensitive(true)
         .size_limit(64 << 20)
+        // A large lazy-DFA cache: with a small one the overlapping search
+        // over ~200 case-insensitive patterns spends its time re-determinizing.
+        .dfa_size_limit(256 << 20)
         .build()
 }
 
@@ -296,11 +300,11 @@ impl Engine {
     /// Classifies one tool. `siblings` is unused today but lets rules about
     /// mentions of other tools tell siblings from strangers later.
     pub fn classify(&self, raw: &Value, ignore_annotations: bool) -> Verdict {
-        let def = ToolDef::from_value(raw);
+        let def = ToolView::new(raw);
         let name_tokens = identifier_tokens(&def.name);
         let name_text = name_tokens.join(" ");
         let title = if def.annotation_title.is_empty() {
-            def.title.clone()
+            def.title.to_string()
         } else {
             format!("{} {}", def.title, def.annotation_title)
         };
@@ -702,7 +706,7 @@ impl Engine {
         }
         evidence.dedup_by(|a, b| a.rule == b.rule && a.field == b.field && a.text == b.text);
         Verdict {
-            name: def.name.clone(),
+            name: def.name.to_string(),
             class: final_class,
             risk,
             category,
@@ -899,7 +903,7 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
 }
 
 /// Operation selectors nested in arrays of steps (`actions[].type`).
-fn nested_operations(def: &ToolDef) -> Vec<(String, Vec<String>)> {
+fn nested_operations(def: &ToolView) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     for p in &def.params {
         let leaf = p
@@ -943,16 +947,16 @@ fn nested_operations(def: &ToolDef) -> Vec<(String, Vec<String>)> {
 
 /// The first hidden or control character in any text the model reads, with
 /// an escaped snippet around it.
-fn hidden_unicode(def: &ToolDef) -> Option<(String, String)> {
+fn hidden_unicode(def: &ToolView) -> Option<(String, String)> {
     let mut fields: Vec<(String, &str)> = vec![
-        ("name".into(), def.name.as_str()),
-        ("title".into(), def.title.as_str()),
-        ("description".into(), def.description.as_str()),
+        ("name".into(), &*def.name),
+        ("title".into(), &*def.title),
+        ("description".into(), &*def.description),
     ];
     for p in &def.params {
         fields.push((
             format!("inputSchema.properties.{}.description", p.name),
-            p.description.as_str(),
+            &*p.description,
         ));
     }
     for (field, text) in fields {

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod normalize;
 pub mod rules;
 pub mod verdict;
+pub mod view;
 
 pub use verdict::{Category, Class, Risk, Signal, Verdict};
 
@@ -33,6 +34,13 @@ pub enum ClassifyError {
     #[error("a rule pattern does not compile: {0}")]
     Regex(#[from] regex::Error),
 }
+
+/// The process allocator. Classification is allocation-heavy (parsed JSON,
+/// per-tool strings); mimalloc cuts the end-to-end time of a 224k-tool
+/// `classify --input` by a large share over glibc malloc on two cores.
+/// One `#[global_allocator]` per program: keep it here unless the lead moves it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
 

@@ -46,10 +46,18 @@ pub fn log(servers: &[(String, Vec<Verdict>)]) -> Value {
     let mut results = Vec::new();
     for (server, verdicts) in servers {
         for v in verdicts.iter().filter(|v| v.risk >= Risk::High) {
-            let rule_id = v
-                .evidence
-                .iter()
-                .find(|e| index.contains_key(e.rule.as_str()))
+            // The rule that concluded the verdict's class, else the first cited.
+            let concluded = v.evidence.iter().find(|e| {
+                index
+                    .get(e.rule.as_str())
+                    .is_some_and(|i| engine.catalogue.rules[*i].class == Some(v.class))
+            });
+            let rule_id = concluded
+                .or_else(|| {
+                    v.evidence
+                        .iter()
+                        .find(|e| index.contains_key(e.rule.as_str()))
+                })
                 .map_or("unclassified", |e| e.rule.as_str());
             let mut result = json!({
                 "ruleId": rule_id,

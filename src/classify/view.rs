@@ -1,0 +1,170 @@
+//! A borrowed, allocation-light twin of [`crate::tool::ToolDef`] for the hot
+//! path: same leniency and same parameter flattening (top level plus one level
+//! of nesting as `parent.child`), but schemas are borrowed, not cloned.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::tool::Hints;
+
+pub struct ParamView<'a> {
+    pub name: String,
+    pub ty: String,
+    pub description: Cow<'a, str>,
+    pub enum_values: Vec<String>,
+    pub schema: &'a Value,
+}
+
+pub struct ToolView<'a> {
+    pub name: Cow<'a, str>,
+    pub title: Cow<'a, str>,
+    pub description: Cow<'a, str>,
+    pub params: Vec<ParamView<'a>>,
+    pub declared: Option<Hints>,
+    pub annotation_title: Cow<'a, str>,
+}
+
+fn text_of(v: Option<&Value>) -> Cow<'_, str> {
+    match v {
+        Some(Value::String(s)) => Cow::Borrowed(s.as_str()),
+        Some(Value::Null) | None => Cow::Borrowed(""),
+        Some(other) => Cow::Owned(other.to_string()),
+    }
+}
+
+fn type_of(schema: &Value) -> String {
+    match schema.get("type") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join("|"),
+        _ => {
+            for key in ["anyOf", "oneOf"] {
+                if let Some(Value::Array(alts)) = schema.get(key) {
+                    let tys: Vec<String> =
+                        alts.iter().map(type_of).filter(|t| !t.is_empty()).collect();
+                    if !tys.is_empty() {
+                        return tys.join("|");
+                    }
+                }
+            }
+            String::new()
+        }
+    }
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn enum_values(schema: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(Value::Array(vals)) = schema.get("enum") {
+        out.extend(vals.iter().filter_map(scalar_text));
+    }
+    if let Some(c) = schema.get("const") {
+        out.extend(scalar_text(c));
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(alts)) = schema.get(key) {
+            for alt in alts {
+                if let Some(Value::Array(vals)) = alt.get("enum") {
+                    out.extend(vals.iter().filter_map(scalar_text));
+                }
+                if let Some(c) = alt.get("const") {
+                    out.extend(scalar_text(c));
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        if let Some(Value::Array(vals)) = schema.get("items").and_then(|i| i.get("enum")) {
+            out.extend(vals.iter().filter_map(scalar_text));
+        }
+    }
+    out
+}
+
+fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<ParamView<'a>>) {
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    for (name, prop) in props {
+        let full = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        out.push(ParamView {
+            name: full.clone(),
+            ty: type_of(prop),
+            description: text_of(prop.get("description")),
+            enum_values: enum_values(prop),
+            schema: prop,
+        });
+        if depth < 1 {
+            collect(prop, &full, depth + 1, out);
+        }
+    }
+}
+
+impl<'a> ToolView<'a> {
+    /// Never fails; mirrors `ToolDef::from_value`.
+    pub fn new(v: &'a Value) -> ToolView<'a> {
+        let mut params = Vec::new();
+        if let Some(schema) = v.get("inputSchema") {
+            collect(schema, "", 0, &mut params);
+        }
+        let annotations = v.get("annotations");
+        ToolView {
+            name: text_of(v.get("name")),
+            title: text_of(v.get("title")),
+            description: text_of(v.get("description")),
+            params,
+            declared: annotations.and_then(Hints::from_annotations),
+            annotation_title: text_of(annotations.and_then(|a| a.get("title"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tool::ToolDef;
+    use serde_json::json;
+
+    #[test]
+    fn agrees_with_tooldef() {
+        let v = json!({"name": "repo", "description": 7, "title": "T",
+            "inputSchema": {"type": "object", "properties": {
+                "op": {"type": "string", "enum": ["get", "delete"], "description": "what"},
+                "opts": {"type": "object", "properties": {"depth": {"type": ["integer", "null"]}}},
+                "force": {"type": "boolean"}}},
+            "annotations": {"readOnlyHint": false, "title": "A"}});
+        let (a, b) = (ToolView::new(&v), ToolDef::from_value(&v));
+        assert_eq!(a.name, b.name);
+        assert_eq!(a.description, b.description);
+        assert_eq!(a.declared, b.declared);
+        assert_eq!(a.annotation_title, b.annotation_title);
+        let an: Vec<(&str, &str)> = a
+            .params
+            .iter()
+            .map(|p| (p.name.as_str(), p.ty.as_str()))
+            .collect();
+        let bn: Vec<(&str, &str)> = b
+            .params
+            .iter()
+            .map(|p| (p.name.as_str(), p.ty.as_str()))
+            .collect();
+        assert_eq!(an, bn);
+        assert_eq!(a.params[0].enum_values, b.params[0].enum_values);
+    }
+}
