@@ -35,13 +35,6 @@ pub enum ClassifyError {
     Regex(#[from] regex::Error),
 }
 
-/// The process allocator. Classification is allocation-heavy (parsed JSON,
-/// per-tool strings); mimalloc cuts the end-to-end time of a 224k-tool
-/// `classify --input` by a large share over glibc malloc on two cores.
-/// One `#[global_allocator]` per program: keep it here unless the lead moves it.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 static ENGINE: OnceLock<Result<Engine, String>> = OnceLock::new();
 
 fn build() -> Result<Engine, ClassifyError> {

@@ -28,17 +28,25 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Vec<ServerTools>> {
     if let Some(path) = &args.input {
         return crate::input::load(path).with_context(|| "loading --input".to_owned());
     }
-    if args.server.is_some() {
-        anyhow::bail!("`classify --server` needs the SQLite store, which is not wired into this build yet; export the server's tools/list to a file and use --input");
+    if let Some(name) = &args.server {
+        let store = super::db::open_existing(&args.db)?;
+        return Ok(vec![super::db::one_server(&store, name)?]);
     }
-    if args.config.is_some() {
-        anyhow::bail!("`classify --config` needs the client-config reader and MCP client, which are not wired into this build yet; use --input with a saved tools/list");
+    let opts = super::live::options(args.timeout, args.allow_private);
+    if let Some(config) = &args.config {
+        return super::live::config_servers(config, args.allow_exec, &opts);
     }
-    if args.url.is_some() {
-        anyhow::bail!("`classify --url` needs the MCP client (probe), which is not wired into this build yet; use --input with a saved tools/list");
+    if let Some(url) = &args.url {
+        let target = crate::mcp::ProbeTarget::Http {
+            url: url.clone(),
+            headers: super::live::parse_headers(&args.headers)?,
+            sse: false,
+        };
+        return Ok(vec![super::live::probe_one(target, &opts)?]);
     }
     if args.stdio {
-        anyhow::bail!("`classify --stdio` needs the MCP client and sandbox, which are not wired into this build yet; use --input with a saved tools/list");
+        let target = super::live::stdio_target(&args.command)?;
+        return Ok(vec![super::live::probe_one(target, &opts)?]);
     }
     anyhow::bail!("say what to classify: --input PATH (a tools/list file or a directory of *.json), --server NAME, --config FILE, --url URL or --stdio -- CMD")
 }

@@ -7,6 +7,7 @@ pub mod db;
 pub mod diff;
 pub mod emit;
 pub mod eval;
+pub mod live;
 pub mod pages;
 pub mod policy;
 pub mod probe;

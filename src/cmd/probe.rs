@@ -90,7 +90,8 @@ fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
     })
 }
 
-fn default_name(target: &ProbeTarget) -> String {
+/// A readable server name for a target: the package for npx/uvx launchers, else the command; the host for a URL.
+pub fn default_name(target: &ProbeTarget) -> String {
     match target {
         ProbeTarget::Stdio { command, args, .. } => {
             let base = command.rsplit('/').next().unwrap_or(command);
