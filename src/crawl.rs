@@ -593,9 +593,15 @@ mod tests {
             package_args: vec![],
             env: Default::default(),
         }));
-        let (status, why) = resolve_target(&pkg, &ctx).await.unwrap_err();
+        // Installing is the installer's business (tests/registry.rs); here only
+        // the policy: without --allow-exec a package is never installed.
+        let no_exec = CrawlOptions::default();
+        let (status, why) = resolve_target(&pkg, &no_exec).await.unwrap_err();
         assert_eq!(status, Status::SkippedPolicy);
-        assert!(why.contains("npm @x/y@1.0.0"), "{why}");
+        assert!(
+            why.contains("@x/y@1.0.0") && why.contains("--allow-exec"),
+            "{why}"
+        );
         let remote = record(Launch::Remote {
             url: "https://example.invalid/mcp".into(),
             headers: vec![],

@@ -318,12 +318,13 @@ fn fail_on_maps_the_worst_risk_to_an_exit_code() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
-    let unwired = bin()
+    // A loopback URL is refused without --allow-private: an error, exit 1.
+    let private = bin()
         .args(["classify", "--url", "http://127.0.0.1:1/"])
         .output()
         .unwrap();
-    assert_eq!(unwired.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unwired.stderr).contains("--input"));
+    assert_eq!(private.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&private.stderr).contains("refused_private_address"));
 }
 
 #[test]

@@ -99,7 +99,7 @@ fn database_mode_says_what_to_do() {
     let o = mcp_risk(&["policy", "--server", "github", "--db", "/nonexistent.db"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        text(&o.stderr).contains("--input PATH"),
+        text(&o.stderr).contains("no database at /nonexistent.db"),
         "{}",
         text(&o.stderr)
     );
@@ -133,4 +133,40 @@ fn check_fails_with_locations() {
         "{err}"
     );
     assert!(err.contains("bad.yaml:6:9: rate_limit window"), "{err}");
+}
+
+/// `--all --db` writes one policy per crawled server, and each passes `check`.
+#[test]
+fn database_mode_writes_every_crawled_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let corpus = corpus_dir();
+    let o = mcp_risk(&[
+        "crawl",
+        "--db",
+        db.to_str().unwrap(),
+        corpus.join("time.json").to_str().unwrap(),
+        corpus.join("memory.json").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = dir.path().join("pol");
+    let o = mcp_risk(&[
+        "policy",
+        "--all",
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(out.join("time.json").is_file() && out.join("memory.json").is_file());
+    let o = mcp_risk(&["policy", "check", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let o = mcp_risk(&["policy", "--server", "memory", "--db", db.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["hide"].as_array().is_some_and(|h| !h.is_empty())
+            || v["tools"]["delete_entities"].is_object()
+    );
 }
