@@ -200,6 +200,16 @@ async fn drive(
                             }),
                         ..
                     }) if found.era.is_none() => {
+                        // A modern-only server answers a legacy initialize
+                        // with 400; ask it in its own terms before SSE.
+                        if s == 400 {
+                            if let Some(conn) = ctx.conn.as_mut() {
+                                let r = session::run_modern(conn, opts, dl, found, notes).await;
+                                if r.is_ok() || found.era.is_some() {
+                                    return r;
+                                }
+                            }
+                        }
                         notes.push(None, "fallback-to-sse", format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
                         first = Some(s);
                         if let Some(mut c) = ctx.conn.take() {
