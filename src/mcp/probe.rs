@@ -159,13 +159,21 @@ async fn drive(
     match target {
         ProbeTarget::Stdio { command, args, env } => {
             ctx.transport = Some(Transport::Stdio);
-            let launch = Launch {
-                program: command,
-                args,
-                env,
-                sandbox: opts.sandbox,
-            };
-            let spawned = sandbox::spawn(&launch).map_err(|e| match e {
+            // fork/exec (and unshare) block until the child execs: keep that
+            // off the async workers so concurrent probes keep moving.
+            let (program, argv, vars, sandboxed) =
+                (command.clone(), args.clone(), env.clone(), opts.sandbox);
+            let spawned = tokio::task::spawn_blocking(move || {
+                sandbox::spawn(&Launch {
+                    program: &program,
+                    args: &argv,
+                    env: &vars,
+                    sandbox: sandboxed,
+                })
+            })
+            .await
+            .map_err(|e| Fail::new(Status::Crashed, format!("the launch task failed: {e}")))?
+            .map_err(|e| match e {
                 SandboxError::Unavailable(_) => Fail::new(Status::SkippedPolicy, e.to_string()),
                 other => Fail::new(Status::Crashed, other.to_string()),
             })?;
