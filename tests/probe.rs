@@ -449,3 +449,27 @@ async fn nothing_listening_is_unreachable() {
     let o = run(&t, &private_ok()).await;
     assert_eq!(o.status, Status::Unreachable, "{o:?}");
 }
+
+#[tokio::test]
+async fn a_bare_400_to_initialize_tries_the_modern_era_before_sse() {
+    let srv = FakeHttp::start("modern-bare");
+    let o = run(&srv.target(), &private_ok()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    assert_eq!(o.era, Some(Era::Modern));
+    assert_eq!(o.transport, Some(Transport::StreamableHttp));
+    assert_eq!(o.tools.len(), 2);
+}
+
+#[tokio::test]
+async fn a_target_marked_sse_goes_straight_to_legacy_sse() {
+    let srv = FakeHttp::start("legacy");
+    let t = ProbeTarget::Http {
+        url: srv.url(),
+        headers: vec![],
+        sse: true,
+    };
+    let o = run(&t, &private_ok()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    assert_eq!(o.transport, Some(Transport::Sse));
+    assert!(o.anomalies.is_empty(), "{:?}", o.anomalies);
+}

@@ -2,7 +2,7 @@
 //! then tear down (kill the process group / DELETE the session), all under a
 //! total deadline. Whatever happens becomes one [`ProbeOutcome`].
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -84,41 +84,14 @@ fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Statu
     let silent_rpc = notes.jsonrpc_messages == 0 && notes.non_json_lines() > 0;
     match status {
         Status::Crashed => {
-            let err = stderr.to_ascii_lowercase();
-            const NET: [&str; 10] = [
-                "enotfound",
-                "eai_again",
-                "getaddrinfo",
-                "econnrefused",
-                "enetunreach",
-                "network is unreachable",
-                "temporary failure in name resolution",
-                "name or service not known",
-                "failed to fetch",
-                "connection refused",
-            ];
-            const CONFIG: [&str; 12] = [
-                "api key",
-                "api_key",
-                "apikey",
-                "token",
-                "environment variable",
-                "env var",
-                "is required",
-                "are required",
-                "missing required",
-                "not set",
-                "credentials",
-                "must be set",
-            ];
-            if NET.iter().any(|p| err.contains(p)) {
+            if net_failure().is_match(stderr) {
                 (
                     Status::NeedsNetwork,
                     format!(
                         "{detail}; stderr shows a network failure (the sandbox has no network)"
                     ),
                 )
-            } else if CONFIG.iter().any(|p| err.contains(p)) {
+            } else if config_request().is_match(stderr) {
                 (
                     Status::NeedsConfig,
                     format!("{detail}; stderr asks for configuration"),
@@ -150,6 +123,30 @@ fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Statu
     }
 }
 
+/// Words a process prints when it could not reach the network. Error codes
+/// are matched whole and case-sensitively (`ModuleNotFoundError` is not
+/// `ENOTFOUND`).
+fn net_failure() -> &'static regex::Regex {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH)\b|(?i)\b(network is unreachable|temporary failure in name resolution|name or service not known|failed to resolve|could not resolve host|getaddrinfo failed)\b",
+        )
+        .expect("a valid pattern")
+    })
+}
+
+/// Words a process prints when it wants a key, token or setting.
+fn config_request() -> &'static regex::Regex {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(api[_ -]?key|access[_ -]?token|auth[_ -]?token|[A-Z0-9_]*TOKEN\b.{0,40}(required|missing|not set)|environment variable|env var|is required|are required|missing required|not set|credentials|must be set|must provide)",
+        )
+        .expect("a valid pattern")
+    })
+}
+
 async fn drive(
     target: &ProbeTarget,
     opts: &ProbeOptions,
@@ -162,13 +159,21 @@ async fn drive(
     match target {
         ProbeTarget::Stdio { command, args, env } => {
             ctx.transport = Some(Transport::Stdio);
-            let launch = Launch {
-                program: command,
-                args,
-                env,
-                sandbox: opts.sandbox,
-            };
-            let spawned = sandbox::spawn(&launch).map_err(|e| match e {
+            // fork/exec (and unshare) block until the child execs: keep that
+            // off the async workers so concurrent probes keep moving.
+            let (program, argv, vars, sandboxed) =
+                (command.clone(), args.clone(), env.clone(), opts.sandbox);
+            let spawned = tokio::task::spawn_blocking(move || {
+                sandbox::spawn(&Launch {
+                    program: &program,
+                    args: &argv,
+                    env: &vars,
+                    sandbox: sandboxed,
+                })
+            })
+            .await
+            .map_err(|e| Fail::new(Status::Crashed, format!("the launch task failed: {e}")))?
+            .map_err(|e| match e {
                 SandboxError::Unavailable(_) => Fail::new(Status::SkippedPolicy, e.to_string()),
                 other => Fail::new(Status::Crashed, other.to_string()),
             })?;
@@ -200,6 +205,16 @@ async fn drive(
                             }),
                         ..
                     }) if found.era.is_none() => {
+                        // A modern-only server answers a legacy initialize
+                        // with 400; ask it in its own terms before SSE.
+                        if s == 400 {
+                            if let Some(conn) = ctx.conn.as_mut() {
+                                let r = session::run_modern(conn, opts, dl, found, notes).await;
+                                if r.is_ok() || found.era.is_some() {
+                                    return r;
+                                }
+                            }
+                        }
                         notes.push(None, "fallback-to-sse", format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
                         first = Some(s);
                         if let Some(mut c) = ctx.conn.take() {
@@ -231,5 +246,32 @@ async fn drive(
             let conn = ctx.conn.insert(Conn::Sse(Box::new(conn)));
             session::run(conn, opts, dl, found, notes).await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refined(stderr: &str) -> Status {
+        refine(Status::Crashed, "exited".into(), &Notes::default(), stderr).0
+    }
+
+    #[test]
+    fn crashes_are_sharpened_by_what_stderr_says() {
+        assert_eq!(
+            refined("Error: getaddrinfo ENOTFOUND api.github.com"),
+            Status::NeedsNetwork
+        );
+        assert_eq!(
+            refined("GITHUB_PERSONAL_ACCESS_TOKEN not set"),
+            Status::NeedsConfig
+        );
+        assert_eq!(refined("Please provide an API key"), Status::NeedsConfig);
+        assert_eq!(
+            refined("ModuleNotFoundError: No module named 'mcp.server.fastmcp'"),
+            Status::Crashed
+        );
+        assert_eq!(refined("Segmentation fault"), Status::Crashed);
     }
 }

@@ -87,6 +87,19 @@ pub async fn run(
     list_tools(conn, opts, dl, found, notes).await
 }
 
+/// Goes straight to the modern era (`server/discover`), then lists tools:
+/// for HTTP servers that reject a legacy initialize with a bare 400.
+pub async fn run_modern(
+    conn: &mut Conn,
+    opts: &ProbeOptions,
+    dl: Deadlines,
+    found: &mut Found,
+    notes: &mut Notes,
+) -> Result<(), Fail> {
+    modern(conn, Vec::new(), dl, found, notes).await?;
+    list_tools(conn, opts, dl, found, notes).await
+}
+
 async fn negotiate(
     conn: &mut Conn,
     dl: Deadlines,
