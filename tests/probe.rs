@@ -473,3 +473,37 @@ async fn a_target_marked_sse_goes_straight_to_legacy_sse() {
     assert_eq!(o.transport, Some(Transport::Sse));
     assert!(o.anomalies.is_empty(), "{:?}", o.anomalies);
 }
+
+/// `probe --db` stores the outcome; `classify --server` audits it from the store.
+#[test]
+fn probe_db_stores_and_classify_reads_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    let bin = env!("CARGO_BIN_EXE_mcp-risk");
+    let out = std::process::Command::new(bin)
+        .args(["probe", "--timeout", "10", "--name", "fixture", "--db"])
+        .arg(&db)
+        .args(["--", common::FAKE, "minimal"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new(bin)
+        .args([
+            "classify", "--server", "fixture", "--format", "json", "--db",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["servers"][0]["server"], "fixture");
+    assert_eq!(v["servers"][0]["tools"][0]["name"], "echo");
+}

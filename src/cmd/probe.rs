@@ -21,9 +21,6 @@ use crate::mcp::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
 use crate::text::terminal_safe;
 
 pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
-    if args.db.is_some() {
-        bail!("`probe --db` is not available in this build yet; run `mcp-risk probe` without --db, or store servers with `mcp-risk crawl --db PATH`");
-    }
     let target = target(args)?;
     let opts = ProbeOptions {
         sandbox: !args.no_sandbox,
@@ -39,6 +36,25 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     }
     let outcome = rt.block_on(probe(&target, &opts));
     let name = args.name.clone().unwrap_or_else(|| default_name(&target));
+    if let Some(db) = &args.db {
+        let store =
+            crate::store::Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+        store.record_probe(
+            &name,
+            "probe",
+            &serde_json::to_value(&target)?,
+            &outcome,
+            None,
+        )?;
+        store.flush()?;
+        eprintln!(
+            "stored as {:?} in {} (see `mcp-risk classify --server {} --db {}`)",
+            terminal_safe(&name),
+            db.display(),
+            terminal_safe(&name),
+            db.display()
+        );
+    }
     match args.format {
         TableOrJson::Json => {
             let mut v = serde_json::to_value(&outcome)?;
