@@ -695,14 +695,38 @@ impl Engine {
             rationale.push_str(&notes.join("; "));
         }
         rationale.push('.');
+        // A multi-operation tool takes its most severe operation. Each value
+        // carries the signals of its own verb rule too (a `delete` value is
+        // irreversible loss even when the tool's name says `manage`).
+        let mut worst_op = Risk::Low;
+        let mut op_signals: Vec<Signal> = Vec::new();
         for op in &mut args.operations {
             for v in &mut op.values {
-                v.risk = risk_for(v.class, &signals).max(if v.class == Class::Read {
+                let mut own: Vec<Signal> = signals.clone();
+                if v.class != Class::Read {
+                    if let Some((r, _)) = self.operation_values(std::slice::from_ref(&v.value))[0].1
+                    {
+                        own.extend(self.rule(r).signals.iter().copied());
+                    }
+                }
+                v.risk = risk_for(v.class, &own).max(if v.class == Class::Read {
                     Risk::Low
                 } else {
                     Risk::Medium
                 });
+                worst_op = worst_op.max(v.risk);
+                if v.class == Class::Destructive && final_class == Class::Destructive {
+                    op_signals.extend(own.into_iter().filter(|s| !signals.contains(s)));
+                }
             }
+        }
+        if final_class != Class::Read && worst_op > risk {
+            risk = worst_op;
+        }
+        if !op_signals.is_empty() {
+            signals.extend(op_signals);
+            signals.sort_unstable();
+            signals.dedup();
         }
         evidence.dedup_by(|a, b| a.rule == b.rule && a.field == b.field && a.text == b.text);
         Verdict {
