@@ -271,6 +271,9 @@ async fn the_sandbox_shows_only_lo_and_none_of_our_environment() {
     let o = run(&target, &opts()).await;
     assert_eq!(o.status, Status::Ok, "{o:?}");
     assert_eq!(description(&o.tools, "interfaces"), "lo");
+    // Not even a root server can climb back into the host's network.
+    let escape = description(&o.tools, "escape");
+    assert!(escape.starts_with("refused"), "{escape}");
     assert_eq!(
         description(&o.tools, "environment"),
         "DECLARED_DUMMY,HOME,LANG,PATH"

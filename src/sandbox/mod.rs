@@ -215,6 +215,10 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
                     return Err(io::Error::last_os_error());
                 }
                 loopback_up();
+                // Only once the namespace exists: without capabilities a
+                // server cannot setns(2) back into the host's network (as
+                // root it otherwise could, through /proc/1/ns/net).
+                drop_privileges()?;
             }
             limits();
             Ok(())
@@ -240,6 +244,92 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
 
 fn default_path() -> OsString {
     "/usr/local/bin:/usr/bin:/bin".into()
+}
+
+/// Drops every capability for good, in the child before exec: the bounding
+/// set (so exec cannot grant root its capabilities back), the ambient set,
+/// and the effective/permitted/inheritable sets; locks the "root is not
+/// special" securebits and sets no_new_privs so setuid binaries gain nothing.
+/// The server keeps its uid, so it still reads files its user owns (the
+/// package cache), but it cannot join other namespaces, mount, load modules,
+/// trace other processes or reconfigure the network. Async-signal-safe: plain
+/// prctl/capset syscalls on stack data.
+fn drop_privileges() -> io::Result<()> {
+    const SECBIT_NOROOT: libc::c_ulong = 1 << 0;
+    const SECBIT_NOROOT_LOCKED: libc::c_ulong = 1 << 1;
+    const SECBIT_NO_SETUID_FIXUP: libc::c_ulong = 1 << 2;
+    const SECBIT_NO_SETUID_FIXUP_LOCKED: libc::c_ulong = 1 << 3;
+    const SECBIT_NO_CAP_AMBIENT_RAISE: libc::c_ulong = 1 << 6;
+    const SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED: libc::c_ulong = 1 << 7;
+    // SAFETY: prctl and capset with integer arguments and a stack struct.
+    unsafe {
+        // Capability numbers are below 64; PR_CAPBSET_DROP fails with EINVAL
+        // past the kernel's last one, which ends the loop.
+        for cap in 0..64 {
+            if libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) != 0 {
+                if io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL) {
+                    break;
+                }
+                return Err(io::Error::last_os_error());
+            }
+        }
+        // Ambient capabilities: cleared (may be unsupported on old kernels).
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+            0,
+            0,
+            0,
+        );
+        let bits = SECBIT_NOROOT
+            | SECBIT_NOROOT_LOCKED
+            | SECBIT_NO_SETUID_FIXUP
+            | SECBIT_NO_SETUID_FIXUP_LOCKED
+            | SECBIT_NO_CAP_AMBIENT_RAISE
+            | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+        if libc::prctl(libc::PR_SET_SECUREBITS, bits, 0, 0, 0) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1 as libc::c_ulong, 0, 0, 0) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        #[repr(C)]
+        struct CapHeader {
+            version: u32,
+            pid: libc::c_int,
+        }
+        #[repr(C)]
+        struct CapData {
+            effective: u32,
+            permitted: u32,
+            inheritable: u32,
+        }
+        let mut header = CapHeader {
+            version: 0x2008_0522,
+            pid: 0,
+        };
+        let data = [
+            CapData {
+                effective: 0,
+                permitted: 0,
+                inheritable: 0,
+            },
+            CapData {
+                effective: 0,
+                permitted: 0,
+                inheritable: 0,
+            },
+        ];
+        if libc::syscall(
+            libc::SYS_capset,
+            &mut header as *mut CapHeader,
+            data.as_ptr(),
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// Brings `lo` up inside the fresh namespace, so servers that talk to
