@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::tool::Hints;
@@ -13,7 +14,10 @@ pub struct ParamView<'a> {
     pub ty: String,
     pub description: Cow<'a, str>,
     pub enum_values: Vec<String>,
-    pub schema: &'a Value,
+    /// For a top-level array of steps (`actions`, `steps`, `operations`,
+    /// `commands`): the string enums of its items' selector keys
+    /// (`type`, `action`, `kind`, `operation`, `op`), in that key order.
+    pub item_ops: Vec<(&'static str, Vec<String>)>,
 }
 
 pub struct ToolView<'a> {
@@ -93,6 +97,39 @@ fn enum_values(schema: &Value) -> Vec<String> {
     out
 }
 
+/// Whether a top-level parameter holds an array of steps whose items carry
+/// an operation selector.
+fn is_steps(name: &str) -> bool {
+    ["actions", "steps", "operations", "commands"]
+        .iter()
+        .any(|k| name.eq_ignore_ascii_case(k))
+}
+
+/// Selector keys looked up in the items of an array of steps.
+const ITEM_KEYS: [&str; 5] = ["type", "action", "kind", "operation", "op"];
+
+fn item_ops(schema: &Value) -> Vec<(&'static str, Vec<String>)> {
+    let Some(props) = schema
+        .get("items")
+        .and_then(|i| i.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    ITEM_KEYS
+        .iter()
+        .filter_map(|key| {
+            let vals = props.get(*key)?.get("enum")?.as_array()?;
+            Some((
+                *key,
+                vals.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            ))
+        })
+        .collect()
+}
+
 fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<ParamView<'a>>) {
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return;
@@ -104,11 +141,15 @@ fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<Para
             format!("{prefix}.{name}")
         };
         out.push(ParamView {
+            item_ops: if prefix.is_empty() && is_steps(name) {
+                item_ops(prop)
+            } else {
+                Vec::new()
+            },
             name: full.clone(),
             ty: type_of(prop),
             description: text_of(prop.get("description")),
             enum_values: enum_values(prop),
-            schema: prop,
         });
         if depth < 1 {
             collect(prop, &full, depth + 1, out);
@@ -132,6 +173,262 @@ impl<'a> ToolView<'a> {
             declared: annotations.and_then(Hints::from_annotations),
             annotation_title: text_of(annotations.and_then(|a| a.get("title"))),
         }
+    }
+}
+
+// ---- The streaming path: the same view from a tool's JSON text, without a
+// `serde_json::Value` for the whole tool. Only the members the view reads are
+// parsed; the rare complex parts (enums, `anyOf`, annotations) are parsed into
+// small `Value`s and handed to the same functions as above, so both paths
+// agree by construction.
+
+/// A JSON string, borrowed from the input when it has no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// The members of one JSON object, in document order, values left raw.
+struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'de>, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some((k, v)) = map.next_entry::<Text<'de>, &'de RawValue>()? {
+                    out.push((k.0, v));
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+impl<'a> Members<'a> {
+    /// The value of `key`; a repeated key's last value wins (as in `serde_json::Map`).
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    /// The members with repeated keys merged the way `serde_json::Map`
+    /// (insertion-ordered) merges them: first position, last value.
+    fn merged(self) -> Vec<(Cow<'a, str>, &'a RawValue)> {
+        let v = self.0;
+        let dup = if v.len() <= 16 {
+            v.iter()
+                .enumerate()
+                .any(|(i, (k, _))| v[..i].iter().any(|(p, _)| p == k))
+        } else {
+            let mut seen = std::collections::HashSet::with_capacity(v.len());
+            !v.iter().all(|(k, _)| seen.insert(k.as_ref()))
+        };
+        if !dup {
+            return v;
+        }
+        let mut out: Vec<(Cow<'a, str>, &'a RawValue)> = Vec::with_capacity(v.len());
+        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        for (k, r) in v {
+            match at.get(k.as_ref()) {
+                Some(&i) => out[i].1 = r,
+                None => {
+                    at.insert(k.to_string(), out.len());
+                    out.push((k, r));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The members of `text` if it is a JSON object, `None` if it is another value.
+fn members(text: &str) -> Result<Option<Members<'_>>, serde_json::Error> {
+    if !text.trim_start().starts_with('{') {
+        return Ok(None);
+    }
+    serde_json::from_str(text).map(Some)
+}
+
+/// [`text_of`] over a raw value.
+fn raw_text(v: Option<&RawValue>) -> Result<Cow<'_, str>, serde_json::Error> {
+    let Some(v) = v else {
+        return Ok(Cow::Borrowed(""));
+    };
+    let t = v.get().trim_start();
+    if t.starts_with('"') {
+        return serde_json::from_str::<Text>(t).map(|t| t.0);
+    }
+    let parsed: Value = serde_json::from_str(t)?;
+    Ok(Cow::Owned(text_of(Some(&parsed)).into_owned()))
+}
+
+/// A small object holding only `keys` of `m` (those present), parsed.
+fn mini(m: &Members, keys: &[&str]) -> Result<Value, serde_json::Error> {
+    let mut obj = serde_json::Map::new();
+    for k in keys {
+        if let Some(r) = m.get(k) {
+            obj.insert((*k).to_owned(), serde_json::from_str(r.get())?);
+        }
+    }
+    Ok(Value::Object(obj))
+}
+
+fn has_any(m: &Members, keys: &[&str]) -> bool {
+    keys.iter().any(|k| m.get(k).is_some())
+}
+
+/// [`collect`] over the raw text of a `properties` member.
+fn collect_raw<'a>(
+    props: &'a str,
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<ParamView<'a>>,
+) -> Result<(), serde_json::Error> {
+    let Some(props) = members(props)? else {
+        return Ok(());
+    };
+    for (name, prop) in props.merged() {
+        let full = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
+        let Some(f) = members(prop.get())? else {
+            out.push(ParamView {
+                name: full,
+                ty: String::new(),
+                description: Cow::Borrowed(""),
+                enum_values: Vec::new(),
+                item_ops: Vec::new(),
+            });
+            continue;
+        };
+        let ty = match f.get("type").map(|t| t.get().trim_start()) {
+            Some(t) if t.starts_with('"') => serde_json::from_str::<Text>(t)?.0.into_owned(),
+            _ if has_any(&f, &["type", "anyOf", "oneOf"]) => {
+                type_of(&mini(&f, &["type", "anyOf", "oneOf"])?)
+            }
+            _ => String::new(),
+        };
+        const ENUM_KEYS: [&str; 5] = ["enum", "const", "anyOf", "oneOf", "items"];
+        let enum_values = if has_any(&f, &ENUM_KEYS) {
+            enum_values(&mini(&f, &ENUM_KEYS)?)
+        } else {
+            Vec::new()
+        };
+        let item_ops = if prefix.is_empty() && is_steps(&name) && f.get("items").is_some() {
+            item_ops(&mini(&f, &["items"])?)
+        } else {
+            Vec::new()
+        };
+        out.push(ParamView {
+            name: full.clone(),
+            ty,
+            description: raw_text(f.get("description"))?,
+            enum_values,
+            item_ops,
+        });
+        if depth < 1 {
+            if let Some(p) = f.get("properties") {
+                collect_raw(p.get(), &full, depth + 1, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `serde_json::Value` might refuse this text although it is valid
+/// JSON (nesting past its recursion limit, or a lone surrogate escape): such
+/// tools take the `Value` path so both paths fail, or succeed, alike.
+fn value_might_refuse(text: &str) -> bool {
+    let b = text.as_bytes();
+    let open = b.iter().filter(|&&c| c == b'{' || c == b'[').count();
+    if open >= 100 {
+        return true;
+    }
+    text.match_indices("\\u").any(|(i, _)| {
+        matches!(b.get(i + 2), Some(b'd' | b'D'))
+            && matches!(b.get(i + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
+    })
+}
+
+impl<'a> ToolView<'a> {
+    /// The view of one tool's JSON text without parsing it into a `Value`.
+    /// `None` when the text should take the `Value` path instead (see
+    /// [`value_might_refuse`]) or does not parse.
+    pub fn from_json(text: &'a str) -> Option<ToolView<'a>> {
+        if value_might_refuse(text) {
+            return None;
+        }
+        Self::from_json_inner(text).ok()
+    }
+
+    fn from_json_inner(text: &'a str) -> Result<ToolView<'a>, serde_json::Error> {
+        let empty = || ToolView {
+            name: Cow::Borrowed(""),
+            title: Cow::Borrowed(""),
+            description: Cow::Borrowed(""),
+            params: Vec::new(),
+            declared: None,
+            annotation_title: Cow::Borrowed(""),
+        };
+        let Some(m) = members(text)? else {
+            return Ok(empty());
+        };
+        let mut params = Vec::new();
+        if let Some(schema) = m.get("inputSchema") {
+            if let Some(s) = members(schema.get())? {
+                if let Some(props) = s.get("properties") {
+                    collect_raw(props.get(), "", 0, &mut params)?;
+                }
+            }
+        }
+        let (declared, annotation_title) = match m.get("annotations") {
+            Some(a) => {
+                let a: Value = serde_json::from_str(a.get())?;
+                (
+                    Hints::from_annotations(&a),
+                    Cow::Owned(text_of(a.get("title")).into_owned()),
+                )
+            }
+            None => (None, Cow::Borrowed("")),
+        };
+        Ok(ToolView {
+            name: raw_text(m.get("name"))?,
+            title: raw_text(m.get("title"))?,
+            description: raw_text(m.get("description"))?,
+            params,
+            declared,
+            annotation_title,
+        })
     }
 }
 
@@ -166,5 +463,55 @@ mod tests {
             .collect();
         assert_eq!(an, bn);
         assert_eq!(a.params[0].enum_values, b.params[0].enum_values);
+    }
+
+    fn flat(v: &ToolView) -> String {
+        let params: Vec<String> = v
+            .params
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}|{}|{}|{:?}|{:?}",
+                    p.name, p.ty, p.description, p.enum_values, p.item_ops
+                )
+            })
+            .collect();
+        format!(
+            "{}|{}|{}|{:?}|{}|{:?}",
+            v.name, v.title, v.description, v.declared, v.annotation_title, params
+        )
+    }
+
+    #[test]
+    fn json_path_agrees_with_value_path() {
+        let cases = [
+            r#"{"name": "repo", "description": 7, "title": "T",
+               "inputSchema": {"type": "object", "properties": {
+                 "op": {"type": "string", "enum": ["get", "delete", 3, true, null], "description": "what"},
+                 "opts": {"type": "object", "properties": {"depth": {"type": ["integer", "null"]},
+                    "deeper": {"properties": {"x": {}}}}},
+                 "force": {"type": "boolean"}, "weird": 5, "alt": {"anyOf": [{"type": "string"}, {"const": "x"}]},
+                 "Actions": {"type": "array", "items": {"properties": {"type": {"enum": ["create", "drop", 1]},
+                    "op": {"enum": ["a"]}}}},
+                 "steps": {"items": {"enum": ["x", "y"]}}}},
+               "annotations": {"readOnlyHint": false, "title": "A"}}"#,
+            r#"{"na\u006de": "d\u00e9lete", "name": "second", "description": {"b": 1, "a": [2]},
+               "inputSchema": {"properties": {"a": {"type": 1, "oneOf": [{"type": "x"}]},
+                 "b": {"description": null}, "a": {"type": "string", "description": "again"}}},
+               "annotations": null}"#,
+            r#"["not", "an", "object"]"#,
+            r#""just text""#,
+            r#"{"name": "x", "inputSchema": {"properties": []}, "annotations": {"destructiveHint": true}}"#,
+            r#"{"name": "x", "inputSchema": null, "title": null, "description": "esc\"aped\n"}"#,
+        ];
+        for c in cases {
+            let v: Value = serde_json::from_str(c).unwrap();
+            let fast = ToolView::from_json(c).expect("fast path");
+            assert_eq!(flat(&fast), flat(&ToolView::new(&v)), "{c}");
+        }
+        // Texts a `Value` may refuse take the `Value` path.
+        assert!(ToolView::from_json(r#"{"name": "\ud800"}"#).is_none());
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(ToolView::from_json(&format!(r#"{{"x": {deep}}}"#)).is_none());
     }
 }

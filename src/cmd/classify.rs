@@ -21,6 +21,76 @@ use crate::input::ServerTools;
 
 /// Tools classified and serialised per parallel batch.
 const CHUNK: usize = 8192;
+/// Tools per task within a batch (one output buffer each).
+const TASK: usize = 64;
+
+/// An input file's bytes: mapped read-only when possible (no copy into fresh,
+/// zeroed heap pages, which costs a 331 MB catalogue about half a second),
+/// otherwise read.
+enum Input {
+    Mapped(*const u8, usize),
+    Read(Vec<u8>),
+}
+
+// SAFETY: the mapping is read-only and owned by this value alone.
+unsafe impl Send for Input {}
+unsafe impl Sync for Input {}
+
+impl Input {
+    fn open(path: &Path) -> Result<Input, crate::input::InputError> {
+        use std::os::fd::AsRawFd;
+        let io = |source| crate::input::InputError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len() as usize;
+        if len > 0 {
+            // SAFETY: a private read-only mapping of a file we opened; the
+            // bytes are only read through `Deref`, and unmapped on drop. As
+            // with any mapped input (ripgrep's too), a file truncated by
+            // another process while we read it can fault.
+            let p = unsafe {
+                libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ,
+                    libc::MAP_PRIVATE,
+                    file.as_raw_fd(),
+                    0,
+                )
+            };
+            if p != libc::MAP_FAILED {
+                // SAFETY: `p` maps `len` bytes; advice failing is harmless.
+                unsafe { libc::madvise(p, len, libc::MADV_SEQUENTIAL) };
+                return Ok(Input::Mapped(p as *const u8, len));
+            }
+        }
+        let mut buf = Vec::with_capacity(len);
+        std::io::Read::read_to_end(&mut &file, &mut buf).map_err(io)?;
+        Ok(Input::Read(buf))
+    }
+}
+
+impl std::ops::Deref for Input {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            // SAFETY: the mapping lives as long as `self`.
+            Input::Mapped(p, len) => unsafe { std::slice::from_raw_parts(*p, *len) },
+            Input::Read(b) => b,
+        }
+    }
+}
+
+impl Drop for Input {
+    fn drop(&mut self) {
+        if let Input::Mapped(p, len) = *self {
+            // SAFETY: unmaps exactly the mapping made in `open`.
+            unsafe { libc::munmap(p as *mut libc::c_void, len) };
+        }
+    }
+}
 
 /// Where the tools come from. Only `--input` is wired in this module; the
 /// others return an error that names what is missing.
@@ -182,12 +252,15 @@ fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     let mut write = |out: &mut std::io::BufWriter<_>| -> anyhow::Result<()> {
         out.write_all(b"{\"schema_version\":1,\"servers\":[")?;
         for (i, f) in files.iter().enumerate() {
-            let text =
-                std::fs::read_to_string(f).map_err(|source| crate::input::InputError::Io {
-                    path: f.clone(),
-                    source,
-                })?;
-            let raw = raw_tools(&text, f)?;
+            let file = Input::open(f)?;
+            let text = std::str::from_utf8(&file).map_err(|_| crate::input::InputError::Io {
+                path: f.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "stream did not contain valid UTF-8",
+                ),
+            })?;
+            let raw = raw_tools(text, f)?;
             if i > 0 {
                 out.write_all(b",")?;
             }
@@ -195,19 +268,30 @@ fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
             serde_json::to_writer(&mut *out, &server_name(f))?;
             out.write_all(b",\"tools\":[")?;
             for (c, chunk) in raw.chunks(CHUNK).enumerate() {
-                let done: Vec<(Risk, Vec<u8>)> = chunk
-                    .par_iter()
-                    .map(|r| {
-                        let v: serde_json::Value =
-                            serde_json::from_str(r.get()).unwrap_or(serde_json::Value::Null);
-                        let verdict = engine.classify(&v, ignore);
-                        let bytes = serde_json::to_vec(&crate::report::json::Tool::from(&verdict))
-                            .unwrap_or_default();
-                        (verdict.risk, bytes)
+                // Each task classifies a run of tools and serialises them,
+                // comma-separated, into one buffer.
+                let done: Vec<(Option<Risk>, Vec<u8>)> = chunk
+                    .par_chunks(TASK)
+                    .map(|run| {
+                        let mut buf = Vec::with_capacity(run.len() * 1024);
+                        let mut worst = None;
+                        for (k, r) in run.iter().enumerate() {
+                            let verdict = engine.classify_json(r.get(), ignore);
+                            worst = worst.max(Some(verdict.risk));
+                            if k > 0 {
+                                buf.push(b',');
+                            }
+                            // Writing to a Vec cannot fail.
+                            let _ = serde_json::to_writer(
+                                &mut buf,
+                                &crate::report::json::Tool::from(&verdict),
+                            );
+                        }
+                        (worst, buf)
                     })
                     .collect();
                 for (k, (risk, bytes)) in done.iter().enumerate() {
-                    worst = worst.max(Some(*risk));
+                    worst = worst.max(*risk);
                     if c > 0 || k > 0 {
                         out.write_all(b",")?;
                     }
