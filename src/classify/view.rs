@@ -374,10 +374,21 @@ fn value_might_refuse(text: &str) -> bool {
     if open >= 100 {
         return true;
     }
-    text.match_indices("\\u").any(|(i, _)| {
-        matches!(b.get(i + 2), Some(b'd' | b'D'))
-            && matches!(b.get(i + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
-    })
+    let mut rest = b;
+    while let Some(i) = rest.iter().position(|&c| c == b'\\') {
+        if rest.get(i + 1) == Some(&b'u')
+            && matches!(rest.get(i + 2), Some(b'd' | b'D'))
+            && matches!(
+                rest.get(i + 3),
+                Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
+            )
+        {
+            return true;
+        }
+        // Skip the escaped character too (`\\u` is a backslash, then `u`).
+        rest = rest.get(i + 2..).unwrap_or_default();
+    }
+    false
 }
 
 impl<'a> ToolView<'a> {
