@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use serde::Deserialize as _;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -269,6 +270,132 @@ impl<'a> Members<'a> {
     }
 }
 
+/// Consumes any JSON value but an object as "not an object".
+macro_rules! not_an_object {
+    ($out:ty) => {
+        fn visit_bool<E>(self, _: bool) -> Result<$out, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<$out, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<$out, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<$out, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<$out, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<$out, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<$out, E> {
+            Ok(None)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<$out, A::Error> {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+    };
+}
+
+/// Seed: the members of the value if it is an object, else `None`.
+struct MaybeMembers;
+
+impl<'de> serde::de::DeserializeSeed<'de> for MaybeMembers {
+    type Value = Option<Members<'de>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for MaybeMembers {
+    type Value = Option<Members<'de>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    not_an_object!(Option<Members<'de>>);
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        Members::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+    }
+}
+
+/// Seed for `inputSchema`: its `properties` members (the last `properties`
+/// wins), `None` unless both are objects; parsed in one pass.
+struct SchemaProps;
+
+impl<'de> serde::de::DeserializeSeed<'de> for SchemaProps {
+    type Value = Option<Members<'de>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for SchemaProps {
+    type Value = Option<Members<'de>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    not_an_object!(Option<Members<'de>>);
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut props = None;
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            if k.0 == "properties" {
+                props = map.next_value_seed(MaybeMembers)?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(props)
+    }
+}
+
+/// The members of a tool the view reads, found in one pass: `inputSchema`
+/// is descended into rather than kept raw. `schema` is `Some` once an
+/// `inputSchema` member was seen (the last one wins).
+#[derive(Default)]
+struct ToolFields<'a> {
+    name: Option<&'a RawValue>,
+    title: Option<&'a RawValue>,
+    description: Option<&'a RawValue>,
+    annotations: Option<&'a RawValue>,
+    props: Option<Members<'a>>,
+}
+
+impl<'de> serde::Deserialize<'de> for ToolFields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ToolFields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ToolFields<'de>, A::Error> {
+                let mut t = ToolFields::default();
+                while let Some(k) = map.next_key::<Text<'de>>()? {
+                    match k.0.as_ref() {
+                        "name" => t.name = Some(map.next_value()?),
+                        "title" => t.title = Some(map.next_value()?),
+                        "description" => t.description = Some(map.next_value()?),
+                        "annotations" => t.annotations = Some(map.next_value()?),
+                        "inputSchema" => t.props = map.next_value_seed(SchemaProps)?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(t)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 /// The members of `text` if it is a JSON object, `None` if it is another value.
 fn members(text: &str) -> Result<Option<Members<'_>>, serde_json::Error> {
     if !text.trim_start().starts_with('{') {
@@ -307,14 +434,11 @@ fn has_any(m: &Members, keys: &[&str]) -> bool {
 
 /// [`collect`] over the raw text of a `properties` member.
 fn collect_raw<'a>(
-    props: &'a str,
+    props: Members<'a>,
     prefix: &str,
     depth: usize,
     out: &mut Vec<ParamView<'a>>,
 ) -> Result<(), serde_json::Error> {
-    let Some(props) = members(props)? else {
-        return Ok(());
-    };
     for (name, prop) in props.merged() {
         let full = if prefix.is_empty() {
             name.to_string()
@@ -358,7 +482,9 @@ fn collect_raw<'a>(
         });
         if depth < 1 {
             if let Some(p) = f.get("properties") {
-                collect_raw(p.get(), &full, depth + 1, out)?;
+                if let Some(p) = members(p.get())? {
+                    collect_raw(p, &full, depth + 1, out)?;
+                }
             }
         }
     }
@@ -411,18 +537,15 @@ impl<'a> ToolView<'a> {
             declared: None,
             annotation_title: Cow::Borrowed(""),
         };
-        let Some(m) = members(text)? else {
+        if !text.trim_start().starts_with('{') {
             return Ok(empty());
-        };
-        let mut params = Vec::new();
-        if let Some(schema) = m.get("inputSchema") {
-            if let Some(s) = members(schema.get())? {
-                if let Some(props) = s.get("properties") {
-                    collect_raw(props.get(), "", 0, &mut params)?;
-                }
-            }
         }
-        let (declared, annotation_title) = match m.get("annotations") {
+        let m: ToolFields = serde_json::from_str(text)?;
+        let mut params = Vec::new();
+        if let Some(props) = m.props {
+            collect_raw(props, "", 0, &mut params)?;
+        }
+        let (declared, annotation_title) = match m.annotations {
             Some(a) => {
                 let a: Value = serde_json::from_str(a.get())?;
                 (
@@ -433,9 +556,9 @@ impl<'a> ToolView<'a> {
             None => (None, Cow::Borrowed("")),
         };
         Ok(ToolView {
-            name: raw_text(m.get("name"))?,
-            title: raw_text(m.get("title"))?,
-            description: raw_text(m.get("description"))?,
+            name: raw_text(m.name)?,
+            title: raw_text(m.title)?,
+            description: raw_text(m.description)?,
             params,
             declared,
             annotation_title,
