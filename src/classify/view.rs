@@ -500,19 +500,21 @@ fn value_might_refuse(text: &str) -> bool {
     if open >= 100 {
         return true;
     }
-    let mut rest = b;
-    while let Some(i) = rest.iter().position(|&c| c == b'\\') {
-        if rest.get(i + 1) == Some(&b'u')
-            && matches!(rest.get(i + 2), Some(b'd' | b'D'))
-            && matches!(
-                rest.get(i + 3),
-                Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F')
-            )
+    // `str::find(char)` runs on memchr, so texts without escapes cost little.
+    let mut rest = text;
+    while let Some(i) = rest.find('\\') {
+        let e = rest.as_bytes();
+        if e.get(i + 1) == Some(&b'u')
+            && matches!(e.get(i + 2), Some(b'd' | b'D'))
+            && matches!(e.get(i + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
         {
             return true;
         }
         // Skip the escaped character too (`\\u` is a backslash, then `u`).
-        rest = rest.get(i + 2..).unwrap_or_default();
+        match rest.get(i + 2..) {
+            Some(r) => rest = r,
+            None => break,
+        }
     }
     false
 }
