@@ -2,7 +2,9 @@
 //!
 //! `engine_corpus` classifies every tool of the shared corpus (dev +
 //! unlabelled, or a small built-in set when the corpus is absent) on one
-//! thread: divan's items/s is the engine's tools/s per core.
+//! thread: divan's items/s is the engine's tools/s per core (from parsed
+//! values); `engine_corpus_json` does the same from each tool's JSON text,
+//! as `classify --input --format json` does.
 use divan::counter::ItemsCount;
 use serde_json::{json, Value};
 
@@ -42,6 +44,19 @@ fn engine_corpus(b: divan::Bencher) {
     b.counter(ItemsCount::new(tools.len())).bench(|| {
         for t in &tools {
             divan::black_box(engine.classify(divan::black_box(t), false));
+        }
+    });
+}
+
+/// The streaming path's engine cost: classify each tool from its JSON text
+/// (no `serde_json::Value`), one thread; items/s is tools/s per core.
+#[divan::bench]
+fn engine_corpus_json(b: divan::Bencher) {
+    let texts: Vec<String> = corpus().iter().map(Value::to_string).collect();
+    let engine = mcp_risk::classify::engine();
+    b.counter(ItemsCount::new(texts.len())).bench(|| {
+        for t in &texts {
+            divan::black_box(engine.classify_json(divan::black_box(t), false));
         }
     });
 }

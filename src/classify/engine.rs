@@ -300,7 +300,24 @@ impl Engine {
     /// Classifies one tool. `siblings` is unused today but lets rules about
     /// mentions of other tools tell siblings from strangers later.
     pub fn classify(&self, raw: &Value, ignore_annotations: bool) -> Verdict {
-        let def = ToolView::new(raw);
+        self.classify_view(&ToolView::new(raw), ignore_annotations)
+    }
+
+    /// Classifies one tool from its JSON text without building a
+    /// `serde_json::Value` (the streaming path); the same verdict as
+    /// [`Engine::classify`] on the parsed value.
+    pub fn classify_json(&self, raw: &str, ignore_annotations: bool) -> Verdict {
+        match ToolView::from_json(raw) {
+            Some(def) => self.classify_view(&def, ignore_annotations),
+            None => {
+                let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+                self.classify(&v, ignore_annotations)
+            }
+        }
+    }
+
+    /// Classifies one tool from its view.
+    pub fn classify_view(&self, def: &ToolView, ignore_annotations: bool) -> Verdict {
         let name_tokens = identifier_tokens(&def.name);
         let name_text = name_tokens.join(" ");
         let title = if def.annotation_title.is_empty() {
@@ -397,7 +414,7 @@ impl Engine {
                         }
                     }
                     Shape::HiddenUnicode => {
-                        if let Some((field, snippet)) = hidden_unicode(&def) {
+                        if let Some((field, snippet)) = hidden_unicode(def) {
                             shape_hit = true;
                             evidence.push(Evidence {
                                 rule: rule.id.clone(),
@@ -430,7 +447,7 @@ impl Engine {
                                 args.operations.push(op);
                             }
                         }
-                        for (path, values) in nested_operations(&def) {
+                        for (path, values) in nested_operations(def) {
                             if let Some((op, c)) =
                                 self.operation_param(&path, &values, &name_tokens)
                             {
@@ -928,45 +945,14 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
 
 /// Operation selectors nested in arrays of steps (`actions[].type`).
 fn nested_operations(def: &ToolView) -> Vec<(String, Vec<String>)> {
-    let mut out = Vec::new();
-    for p in &def.params {
-        let leaf = p
-            .name
-            .rsplit('.')
-            .next()
-            .unwrap_or(&p.name)
-            .to_ascii_lowercase();
-        if p.name.contains('.')
-            || !matches!(
-                leaf.as_str(),
-                "actions" | "steps" | "operations" | "commands"
-            )
-        {
-            continue;
-        }
-        let Some(props) = p
-            .schema
-            .get("items")
-            .and_then(|i| i.get("properties"))
-            .and_then(Value::as_object)
-        else {
-            continue;
-        };
-        for key in ["type", "action", "kind", "operation", "op"] {
-            if let Some(vals) = props
-                .get(key)
-                .and_then(|k| k.get("enum"))
-                .and_then(Value::as_array)
-            {
-                let vals: Vec<String> = vals
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect();
-                out.push((format!("{}[].{key}", p.name), vals));
-            }
-        }
-    }
-    out
+    def.params
+        .iter()
+        .flat_map(|p| {
+            p.item_ops
+                .iter()
+                .map(move |(key, vals)| (format!("{}[].{key}", p.name), vals.clone()))
+        })
+        .collect()
 }
 
 /// The first hidden or control character in any text the model reads, with

@@ -13,7 +13,10 @@ pub struct ParamView<'a> {
     pub ty: String,
     pub description: Cow<'a, str>,
     pub enum_values: Vec<String>,
-    pub schema: &'a Value,
+    /// For a top-level array of steps (`actions`, `steps`, `operations`,
+    /// `commands`): the string enums of its items' selector keys
+    /// (`type`, `action`, `kind`, `operation`, `op`), in that key order.
+    pub item_ops: Vec<(&'static str, Vec<String>)>,
 }
 
 pub struct ToolView<'a> {
@@ -93,6 +96,39 @@ fn enum_values(schema: &Value) -> Vec<String> {
     out
 }
 
+/// Whether a top-level parameter holds an array of steps whose items carry
+/// an operation selector.
+fn is_steps(name: &str) -> bool {
+    ["actions", "steps", "operations", "commands"]
+        .iter()
+        .any(|k| name.eq_ignore_ascii_case(k))
+}
+
+/// Selector keys looked up in the items of an array of steps.
+const ITEM_KEYS: [&str; 5] = ["type", "action", "kind", "operation", "op"];
+
+fn item_ops(schema: &Value) -> Vec<(&'static str, Vec<String>)> {
+    let Some(props) = schema
+        .get("items")
+        .and_then(|i| i.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    ITEM_KEYS
+        .iter()
+        .filter_map(|key| {
+            let vals = props.get(*key)?.get("enum")?.as_array()?;
+            Some((
+                *key,
+                vals.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            ))
+        })
+        .collect()
+}
+
 fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<ParamView<'a>>) {
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return;
@@ -104,11 +140,15 @@ fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<Para
             format!("{prefix}.{name}")
         };
         out.push(ParamView {
+            item_ops: if prefix.is_empty() && is_steps(name) {
+                item_ops(prop)
+            } else {
+                Vec::new()
+            },
             name: full.clone(),
             ty: type_of(prop),
             description: text_of(prop.get("description")),
             enum_values: enum_values(prop),
-            schema: prop,
         });
         if depth < 1 {
             collect(prop, &full, depth + 1, out);
@@ -134,6 +174,8 @@ impl<'a> ToolView<'a> {
         }
     }
 }
+
+mod json;
 
 #[cfg(test)]
 mod tests {
@@ -166,5 +208,55 @@ mod tests {
             .collect();
         assert_eq!(an, bn);
         assert_eq!(a.params[0].enum_values, b.params[0].enum_values);
+    }
+
+    fn flat(v: &ToolView) -> String {
+        let params: Vec<String> = v
+            .params
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}|{}|{}|{:?}|{:?}",
+                    p.name, p.ty, p.description, p.enum_values, p.item_ops
+                )
+            })
+            .collect();
+        format!(
+            "{}|{}|{}|{:?}|{}|{:?}",
+            v.name, v.title, v.description, v.declared, v.annotation_title, params
+        )
+    }
+
+    #[test]
+    fn json_path_agrees_with_value_path() {
+        let cases = [
+            r#"{"name": "repo", "description": 7, "title": "T",
+               "inputSchema": {"type": "object", "properties": {
+                 "op": {"type": "string", "enum": ["get", "delete", 3, true, null], "description": "what"},
+                 "opts": {"type": "object", "properties": {"depth": {"type": ["integer", "null"]},
+                    "deeper": {"properties": {"x": {}}}}},
+                 "force": {"type": "boolean"}, "weird": 5, "alt": {"anyOf": [{"type": "string"}, {"const": "x"}]},
+                 "Actions": {"type": "array", "items": {"properties": {"type": {"enum": ["create", "drop", 1]},
+                    "op": {"enum": ["a"]}}}},
+                 "steps": {"items": {"enum": ["x", "y"]}}}},
+               "annotations": {"readOnlyHint": false, "title": "A"}}"#,
+            r#"{"na\u006de": "d\u00e9lete", "name": "second", "description": {"b": 1, "a": [2]},
+               "inputSchema": {"properties": {"a": {"type": 1, "oneOf": [{"type": "x"}]},
+                 "b": {"description": null}, "a": {"type": "string", "description": "again"}}},
+               "annotations": null}"#,
+            r#"["not", "an", "object"]"#,
+            r#""just text""#,
+            r#"{"name": "x", "inputSchema": {"properties": []}, "annotations": {"destructiveHint": true}}"#,
+            r#"{"name": "x", "inputSchema": null, "title": null, "description": "esc\"aped\n"}"#,
+        ];
+        for c in cases {
+            let v: Value = serde_json::from_str(c).unwrap();
+            let fast = ToolView::from_json(c).expect("fast path");
+            assert_eq!(flat(&fast), flat(&ToolView::new(&v)), "{c}");
+        }
+        // Texts a `Value` may refuse take the `Value` path.
+        assert!(ToolView::from_json(r#"{"name": "\ud800"}"#).is_none());
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(ToolView::from_json(&format!(r#"{{"x": {deep}}}"#)).is_none());
     }
 }
