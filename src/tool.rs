@@ -93,7 +93,8 @@ fn text_of(v: Option<&Value>) -> String {
     }
 }
 
-fn type_of(schema: &Value) -> String {
+/// JSON Schema type as text (`string`, `integer|null`, alternatives joined by `|`).
+pub(crate) fn type_of(schema: &Value) -> String {
     match schema.get("type") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Array(a)) => a
@@ -125,7 +126,8 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-fn enum_values(schema: &Value) -> Vec<String> {
+/// The scalar values an `enum`, `const`, `anyOf`/`oneOf` or array `items` enum allows.
+pub(crate) fn enum_values(schema: &Value) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     if let Some(Value::Array(vals)) = schema.get("enum") {
         out.extend(vals.iter().filter_map(scalar_text));

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::tool::Hints;
+use crate::tool::{enum_values, type_of, Hints};
 
 pub struct ParamView<'a> {
     pub name: String,
@@ -34,66 +34,6 @@ fn text_of(v: Option<&Value>) -> Cow<'_, str> {
         Some(Value::Null) | None => Cow::Borrowed(""),
         Some(other) => Cow::Owned(other.to_string()),
     }
-}
-
-fn type_of(schema: &Value) -> String {
-    match schema.get("type") {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join("|"),
-        _ => {
-            for key in ["anyOf", "oneOf"] {
-                if let Some(Value::Array(alts)) = schema.get(key) {
-                    let tys: Vec<String> =
-                        alts.iter().map(type_of).filter(|t| !t.is_empty()).collect();
-                    if !tys.is_empty() {
-                        return tys.join("|");
-                    }
-                }
-            }
-            String::new()
-        }
-    }
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-fn enum_values(schema: &Value) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    if let Some(Value::Array(vals)) = schema.get("enum") {
-        out.extend(vals.iter().filter_map(scalar_text));
-    }
-    if let Some(c) = schema.get("const") {
-        out.extend(scalar_text(c));
-    }
-    for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(alts)) = schema.get(key) {
-            for alt in alts {
-                if let Some(Value::Array(vals)) = alt.get("enum") {
-                    out.extend(vals.iter().filter_map(scalar_text));
-                }
-                if let Some(c) = alt.get("const") {
-                    out.extend(scalar_text(c));
-                }
-            }
-        }
-    }
-    if out.is_empty() {
-        if let Some(Value::Array(vals)) = schema.get("items").and_then(|i| i.get("enum")) {
-            out.extend(vals.iter().filter_map(scalar_text));
-        }
-    }
-    out
 }
 
 /// Whether a top-level parameter holds an array of steps whose items carry
