@@ -17,7 +17,7 @@ use tokio::time::{timeout_at, Instant};
 use url::Url;
 
 use super::conn::{ConnError, Reply};
-use super::jsonrpc::{self, Incoming, Notes};
+use super::jsonrpc::{self, Incoming, Notes, Step};
 use super::netcheck::{check_url, GuardedResolver};
 use super::sse::{next_event, SseParser};
 use super::{AuthInfo, Era, ProbeOptions};
@@ -360,28 +360,12 @@ impl HttpConn {
                     "event stream ended without an answer to {method}"
                 )));
             };
-            let Ok(v) = serde_json::from_str::<Value>(&ev.data) else {
-                notes.non_json(&ev.data);
-                continue;
-            };
-            for inc in jsonrpc::classify(v, notes) {
-                match inc {
-                    Incoming::Response { id: rid, outcome } => {
-                        notes.jsonrpc_messages += 1;
-                        if jsonrpc::id_matches(&rid, id, notes) {
-                            return Ok(outcome);
-                        }
-                    }
-                    Incoming::Request { id: rid, method: m } => {
-                        notes.once(
-                            "server-request",
-                            format!("server sent request {m:?}; answered -32601"),
-                        );
-                        let answer = jsonrpc::answer_server_request(&rid, &m);
+            for step in jsonrpc::read_message(&ev.data, id, notes) {
+                match step {
+                    Step::Answer(outcome) => return Ok(outcome),
+                    Step::Reply(answer) => {
                         let _ = self.post("", &answer, deadline).await;
                     }
-                    Incoming::Notification => notes.jsonrpc_messages += 1,
-                    Incoming::Other => notes.non_json(&ev.data),
                 }
             }
         }

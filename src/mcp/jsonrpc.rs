@@ -157,6 +157,54 @@ pub fn id_matches(id: &Value, want: u64, notes: &mut Notes) -> bool {
 }
 
 /// Sorts one parsed JSON value (a message or a batch) into [`Incoming`]s.
+/// What one message from the server means to a client waiting for the
+/// answer to request `want`.
+#[derive(Debug)]
+pub enum Step {
+    /// The answer we were waiting for.
+    Answer(Result<Value, RpcError>),
+    /// A server-to-client request: send this -32601 reply and keep waiting.
+    Reply(Value),
+}
+
+/// Reads one message text (a stdio line or an SSE event's data) the same way
+/// on every transport: non-JSON and non-JSON-RPC text is noted, a response
+/// to another id is noted, server requests get a -32601 reply, notifications
+/// are counted and ignored. Returns the steps in the order they arrived.
+pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
+    let Ok(v) = serde_json::from_str::<Value>(text) else {
+        notes.non_json(text);
+        return Vec::new();
+    };
+    let mut steps = Vec::new();
+    for inc in classify(v, notes) {
+        match inc {
+            Incoming::Response { id, outcome } => {
+                notes.jsonrpc_messages += 1;
+                if id_matches(&id, want, notes) {
+                    steps.push(Step::Answer(outcome));
+                } else {
+                    notes.once(
+                        "unexpected-response",
+                        format!("response with id {id} that matches no request"),
+                    );
+                }
+            }
+            Incoming::Request { id, method } => {
+                notes.jsonrpc_messages += 1;
+                notes.once(
+                    "server-request",
+                    format!("server sent request {method:?} before answering; answered -32601"),
+                );
+                steps.push(Step::Reply(answer_server_request(&id, &method)));
+            }
+            Incoming::Notification => notes.jsonrpc_messages += 1,
+            Incoming::Other => notes.non_json(text),
+        }
+    }
+    steps
+}
+
 pub fn classify(v: Value, notes: &mut Notes) -> Vec<Incoming> {
     match v {
         Value::Array(items) => {

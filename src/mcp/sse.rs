@@ -13,7 +13,7 @@ use url::Url;
 
 use super::conn::{ConnError, Reply};
 use super::http::{auth_error, Web};
-use super::jsonrpc::{self, Incoming, Notes};
+use super::jsonrpc::{self, Incoming, Notes, Step};
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,29 +278,12 @@ impl SseConn {
             if !(ev.event.is_empty() || ev.event == "message") {
                 continue;
             }
-            let Ok(v) = serde_json::from_str::<Value>(&ev.data) else {
-                notes.non_json(&ev.data);
-                continue;
-            };
-            for inc in jsonrpc::classify(v, notes) {
-                match inc {
-                    Incoming::Response { id: rid, outcome } => {
-                        notes.jsonrpc_messages += 1;
-                        if jsonrpc::id_matches(&rid, id, notes) {
-                            return Ok(outcome);
-                        }
+            for step in jsonrpc::read_message(&ev.data, id, notes) {
+                match step {
+                    Step::Answer(outcome) => return Ok(outcome),
+                    Step::Reply(answer) => {
+                        let _ = self.post(&answer, deadline).await;
                     }
-                    Incoming::Request { id: rid, method: m } => {
-                        notes.once(
-                            "server-request",
-                            format!("server sent request {m:?}; answered -32601"),
-                        );
-                        let _ = self
-                            .post(&jsonrpc::answer_server_request(&rid, &m), deadline)
-                            .await;
-                    }
-                    Incoming::Notification => notes.jsonrpc_messages += 1,
-                    Incoming::Other => notes.non_json(&ev.data),
                 }
             }
         }

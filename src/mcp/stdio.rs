@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
 use super::conn::{ConnError, Reply};
-use super::jsonrpc::{self, Incoming, Notes};
+use super::jsonrpc::{self, Notes, Step};
 use crate::sandbox::Spawned;
 
 /// The last bytes a process wrote to stderr.
@@ -233,33 +233,10 @@ impl StdioConn {
             if text.is_empty() {
                 continue;
             }
-            let Ok(v) = serde_json::from_str::<Value>(text) else {
-                notes.non_json(text);
-                continue;
-            };
-            for inc in jsonrpc::classify(v, notes) {
-                match inc {
-                    Incoming::Response { id: rid, outcome } => {
-                        notes.jsonrpc_messages += 1;
-                        if jsonrpc::id_matches(&rid, id, notes) {
-                            return Ok(outcome);
-                        }
-                        notes.once(
-                            "unexpected-response",
-                            format!("response with id {rid} that matches no request"),
-                        );
-                    }
-                    Incoming::Request { id: rid, method: m } => {
-                        notes.jsonrpc_messages += 1;
-                        notes.once(
-                            "server-request",
-                            format!("server sent request {m:?} before answering; answered -32601"),
-                        );
-                        let answer = jsonrpc::answer_server_request(&rid, &m);
-                        self.send(&answer, deadline, method).await?;
-                    }
-                    Incoming::Notification => notes.jsonrpc_messages += 1,
-                    Incoming::Other => notes.non_json(text),
+            for step in jsonrpc::read_message(text, id, notes) {
+                match step {
+                    Step::Answer(outcome) => return Ok(outcome),
+                    Step::Reply(answer) => self.send(&answer, deadline, method).await?,
                 }
             }
         }
