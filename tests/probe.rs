@@ -210,17 +210,10 @@ async fn a_stderr_flood_is_drained_into_a_bounded_tail() {
     assert!(out.stderr_tail.len() <= 2048, "{}", out.stderr_tail.len());
 }
 
-#[tokio::test]
-async fn grandchildren_die_with_the_server() {
-    let o = run(&stdio("grandchildren"), &opts()).await;
-    assert_eq!(o.status, Status::Ok, "{o:?}");
-    let pid: u32 = description(&o.tools, "grandchild")
-        .trim_start_matches("pid ")
-        .parse()
-        .unwrap();
+/// Waits until `pid` is gone or a zombie (either way not running).
+async fn assert_dies(pid: u32) {
     let deadline = Instant::now() + Duration::from_secs(3);
     loop {
-        // Gone, or a zombie waiting for a reaper: either way not running.
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         let state = stat
             .rsplit(')')
@@ -231,10 +224,38 @@ async fn grandchildren_die_with_the_server() {
         }
         assert!(
             Instant::now() < deadline,
-            "grandchild {pid} still running: {stat}"
+            "process {pid} still running: {stat}"
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+fn grandchild(o: &mcp_risk::mcp::ProbeOutcome) -> u32 {
+    description(&o.tools, "grandchild")
+        .trim_start_matches("pid ")
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn grandchildren_die_with_the_server() {
+    let o = run(&stdio("grandchildren"), &opts()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    assert_dies(grandchild(&o)).await;
+}
+
+#[tokio::test]
+async fn a_daemon_that_left_the_process_group_dies_too() {
+    // setsid(2) escapes kill(-pgid); the server's PID namespace does not let
+    // anything it started outlive it.
+    let o = run(&stdio("daemon"), &opts()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    assert!(
+        o.sandbox.as_deref().unwrap_or("").contains("pidns"),
+        "{:?}",
+        o.sandbox
+    );
+    assert_dies(grandchild(&o)).await;
 }
 
 #[tokio::test]

@@ -183,7 +183,13 @@ async fn drive(
                 stderr.clone(),
                 opts.max_line_bytes,
                 opts.max_total_bytes,
-            );
+            )
+            .map_err(|e| {
+                Fail::new(
+                    Status::Crashed,
+                    format!("could not watch the server's pipes: {e}"),
+                )
+            })?;
             let conn = ctx.conn.insert(Conn::Stdio(Box::new(conn)));
             session::run(conn, opts, dl, found, notes).await
         }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{ChildStdin, ChildStdout};
+use tokio::net::unix::pipe::{Receiver as ChildStdout, Sender as ChildStdin};
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
@@ -135,15 +135,33 @@ pub struct StdioConn {
 
 impl StdioConn {
     /// Takes over a launched process; `stderr` receives its stderr tail.
+    /// Fails only when the runtime cannot watch the pipes.
     pub fn new(
         mut proc: Spawned,
         stderr: Arc<Mutex<Tail>>,
         max_line: usize,
         max_total: usize,
-    ) -> StdioConn {
-        let stdin = proc.child.stdin.take();
-        let stdout = proc.child.stdout.take().expect("stdout is piped");
-        let stderr_task = proc.child.stderr.take().map(|mut err| {
+    ) -> std::io::Result<StdioConn> {
+        let stdin = proc
+            .proc
+            .stdin
+            .take()
+            .map(ChildStdin::from_owned_fd)
+            .transpose()?;
+        let stdout = proc
+            .proc
+            .stdout
+            .take()
+            .map(ChildStdout::from_owned_fd)
+            .transpose()?;
+        let stdout = stdout.ok_or_else(|| std::io::Error::other("stdout is not piped"))?;
+        let err = proc
+            .proc
+            .stderr
+            .take()
+            .map(ChildStdout::from_owned_fd)
+            .transpose()?;
+        let stderr_task = err.map(|mut err| {
             let tail = stderr.clone();
             tokio::spawn(async move {
                 let mut chunk = vec![0u8; 16 * 1024];
@@ -157,7 +175,7 @@ impl StdioConn {
                 }
             })
         });
-        StdioConn {
+        Ok(StdioConn {
             proc,
             stdin,
             stdout: LineReader::new(stdout, max_line, max_total),
@@ -165,7 +183,7 @@ impl StdioConn {
             stderr_task,
             next_id: 0,
             max_total,
-        }
+        })
     }
 
     async fn send(&mut self, msg: &Value, deadline: Instant, what: &str) -> Result<(), ConnError> {
@@ -244,7 +262,7 @@ impl StdioConn {
 
     /// stdout ended: wait a moment for the exit status and stderr.
     async fn exited(&mut self, method: &str) -> ConnError {
-        let status = tokio::time::timeout(Duration::from_millis(500), self.proc.child.wait()).await;
+        let status = tokio::time::timeout(Duration::from_millis(500), self.proc.proc.wait()).await;
         self.finish_stderr(Duration::from_millis(200)).await;
         let how = match status {
             Ok(Ok(s)) => match s.code() {
@@ -260,7 +278,7 @@ impl StdioConn {
     pub async fn close(&mut self) {
         self.stdin = None;
         self.proc.kill_group();
-        let _ = tokio::time::timeout(Duration::from_secs(2), self.proc.child.wait()).await;
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.proc.proc.wait()).await;
         self.finish_stderr(Duration::from_millis(100)).await;
     }
 

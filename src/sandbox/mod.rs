@@ -1,25 +1,31 @@
 //! How a stdio server is launched: argv directly (never a shell), a cleared
 //! environment plus declared dummy values, a fresh temporary HOME, no network
-//! (a new network namespace), its own process group and cheap rlimits.
+//! (a network namespace with only `lo`), a PID namespace of its own (so
+//! nothing it starts outlives it), its own process group, no capabilities and
+//! cheap rlimits.
 //!
-//! The network namespace is made with `unshare(2)` in the child before exec:
-//! `CLONE_NEWNET` when we may (root), else `CLONE_NEWUSER | CLONE_NEWNET`
-//! (unprivileged user namespaces). Which one works is found once per process
-//! by a forked test child. When neither works the launch fails closed with
-//! [`SandboxError::Unavailable`]: running untrusted code with the network is
-//! only done when the caller disabled the sandbox.
+//! Processes are made with `clone(CLONE_VM | CLONE_VFORK)` (see `spawn.rs`).
+//! Privileged, the child gets a new PID namespace from clone and joins a
+//! network namespace lent by a pool (`netpool.rs`); unprivileged, clone makes
+//! a user, network and PID namespace per server. Which works is found once per
+//! process by a forked test child. When none works the launch fails closed
+//! with [`SandboxError::Unavailable`]: running untrusted code with the network
+//! is only done when the caller disabled the sandbox.
 
 use std::collections::BTreeMap;
-use std::ffi::OsString;
+use std::ffi::{CString, OsString};
 use std::io;
+use std::os::unix::ffi::OsStrExt as _;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use thiserror::Error;
+
+mod netpool;
+mod spawn;
+pub use spawn::Proc;
 
 /// Why a server could not be launched.
 #[derive(Debug, Error)]
@@ -47,12 +53,14 @@ pub struct Launch<'a> {
 /// A launched server. Dropping it kills the whole process group and removes
 /// the temporary HOME.
 pub struct Spawned {
-    pub child: tokio::process::Child,
+    pub proc: Proc,
     /// Process group id (= the child's pid): `kill(-pgid)` reaches grandchildren.
     pub pgid: i32,
     /// What isolated it, e.g. `netns+clearenv`, or `none`.
     pub kind: String,
     home: Option<TempHome>,
+    /// The pooled network namespace it runs in, if any.
+    lease: Option<netpool::Lease>,
 }
 
 impl Spawned {
@@ -69,6 +77,14 @@ impl Spawned {
 impl Drop for Spawned {
     fn drop(&mut self) {
         kill_group(self.pgid);
+        // Once the server (the init of its PID namespace) is reaped, nothing
+        // it started is left in the network namespace, which can serve the
+        // next server; otherwise the namespace is dropped.
+        if let Some(lease) = self.lease.take() {
+            if matches!(self.proc.try_wait(), Ok(Some(_))) {
+                lease.give_back();
+            }
+        }
     }
 }
 
@@ -109,37 +125,53 @@ impl Drop for TempHome {
     }
 }
 
-/// Which namespace flags work on this machine (found once).
+/// Which namespaces this machine lets us make (found once).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Netns {
-    /// `CLONE_NEWNET` directly (we are privileged).
-    Net,
-    /// `CLONE_NEWUSER | CLONE_NEWNET` (unprivileged user namespace).
-    UserNet,
+pub struct Netns {
+    /// A user namespace first (we are not privileged).
+    pub user: bool,
+    /// A PID namespace too, with the server as its init: when the server
+    /// dies the kernel kills everything it started, even processes that left
+    /// its process group with setsid(2).
+    pub pid: bool,
 }
 
 impl Netns {
+    /// The namespace flags for clone/unshare when everything is made fresh.
     fn flags(self) -> libc::c_int {
-        match self {
-            Netns::Net => libc::CLONE_NEWNET,
-            Netns::UserNet => libc::CLONE_NEWUSER | libc::CLONE_NEWNET,
+        let mut f = libc::CLONE_NEWNET;
+        if self.user {
+            f |= libc::CLONE_NEWUSER;
         }
+        if self.pid {
+            f |= libc::CLONE_NEWPID;
+        }
+        f
+    }
+
+    /// Reused network namespaces are only safe when nothing a server started
+    /// can outlive it (a PID namespace) and when we can join them (privileged).
+    fn pooled(self) -> bool {
+        self.pid && !self.user
     }
 
     pub fn label(self) -> &'static str {
-        match self {
-            Netns::Net => "netns+clearenv",
-            Netns::UserNet => "userns+netns+clearenv",
+        match (self.user, self.pid) {
+            (false, true) => "netns+pidns+clearenv",
+            (true, true) => "userns+netns+pidns+clearenv",
+            (false, false) => "netns+clearenv",
+            (true, false) => "userns+netns+clearenv",
         }
     }
 }
 
-/// Finds, once, which way of making a network namespace works here.
+/// Finds, once, which way of making namespaces works here, best first.
 pub fn netns_support() -> Result<Netns, String> {
     static FOUND: OnceLock<Result<Netns, String>> = OnceLock::new();
     FOUND
         .get_or_init(|| {
-            for mode in [Netns::Net, Netns::UserNet] {
+            for (user, pid) in [(false, true), (true, true), (false, false), (true, false)] {
+                let mode = Netns { user, pid };
                 if try_in_child(mode.flags()) {
                     return Ok(mode);
                 }
@@ -178,68 +210,120 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
     } else {
         None
     };
-    let mut cmd = std::process::Command::new(l.program);
-    cmd.args(l.args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let bad = |what: &str| {
+        SandboxError::Spawn(
+            l.program.to_string(),
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{what} contains a NUL byte"),
+            ),
+        )
+    };
+    let mut env: BTreeMap<OsString, OsString> = BTreeMap::new();
     let home = if netns.is_some() {
         let home = TempHome::new().map_err(SandboxError::Home)?;
-        cmd.env_clear()
-            .env(
-                "PATH",
-                std::env::var_os("PATH").unwrap_or_else(default_path),
-            )
-            .env("HOME", &home.0)
-            .env(
-                "LANG",
-                std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()),
-            );
-        cmd.current_dir(&home.0);
+        env.insert(
+            "PATH".into(),
+            std::env::var_os("PATH").unwrap_or_else(default_path),
+        );
+        env.insert("HOME".into(), home.0.clone().into_os_string());
+        env.insert(
+            "LANG".into(),
+            std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()),
+        );
         Some(home)
     } else {
+        env.extend(std::env::vars_os());
         None
     };
-    cmd.envs(l.env);
-    let flags = netns.map(Netns::flags);
-    // SAFETY: the closure runs between fork and exec and only makes
-    // async-signal-safe syscalls (setpgid, unshare, socket, ioctl, close,
-    // setrlimit); it allocates nothing.
-    unsafe {
-        cmd.pre_exec(move || {
-            if libc::setpgid(0, 0) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            if let Some(flags) = flags {
-                if libc::unshare(flags) != 0 {
-                    return Err(io::Error::last_os_error());
-                }
-                loopback_up();
-                // Only once the namespace exists: without capabilities a
-                // server cannot setns(2) back into the host's network (as
-                // root it otherwise could, through /proc/1/ns/net).
-                drop_privileges()?;
-            }
-            limits();
-            Ok(())
-        });
+    for (k, v) in l.env {
+        env.insert(k.into(), v.into());
     }
-    let mut tcmd = tokio::process::Command::from(cmd);
-    tcmd.kill_on_drop(true);
-    let child = tcmd.spawn().map_err(|e| {
-        if e.kind() == io::ErrorKind::NotFound {
+    let path = resolve(l.program, env.get(std::ffi::OsStr::new("PATH")))
+        .ok_or_else(|| SandboxError::NotFound(l.program.to_string()))?;
+    let cstr = |b: &[u8], what: &str| CString::new(b).map_err(|_| bad(what));
+    let mut argv = vec![cstr(l.program.as_bytes(), "the command")?];
+    for a in l.args {
+        argv.push(cstr(a.as_bytes(), "an argument")?);
+    }
+    let mut envp = Vec::with_capacity(env.len());
+    for (k, v) in &env {
+        let mut kv = k.as_bytes().to_vec();
+        kv.push(b'=');
+        kv.extend_from_slice(v.as_bytes());
+        envp.push(cstr(&kv, "an environment variable")?);
+    }
+    let mut plan = spawn::Plan {
+        path: cstr(path.as_os_str().as_bytes(), "the command")?,
+        argv,
+        envp,
+        cwd: match &home {
+            Some(h) => Some(cstr(h.0.as_os_str().as_bytes(), "HOME")?),
+            None => None,
+        },
+        clone_flags: 0,
+        join_net: -1,
+        isolate: netns.is_some(),
+    };
+    let mut lease = None;
+    if let Some(mode) = netns {
+        if mode.pooled() {
+            let l = netpool::lease().map_err(|e| {
+                SandboxError::Spawn(
+                    l.program.to_string(),
+                    io::Error::new(e.kind(), format!("making a network namespace: {e}")),
+                )
+            })?;
+            plan.join_net = l.fd();
+            plan.clone_flags = libc::CLONE_NEWPID;
+            lease = Some(l);
+        } else {
+            plan.clone_flags = mode.flags();
+        }
+    }
+    let proc = spawn::start(&plan).map_err(|f| {
+        if f.step == "exec" && f.error.kind() == io::ErrorKind::NotFound {
             SandboxError::NotFound(l.program.to_string())
         } else {
-            SandboxError::Spawn(l.program.to_string(), e)
+            SandboxError::Spawn(
+                l.program.to_string(),
+                io::Error::new(f.error.kind(), format!("{}: {}", f.step, f.error)),
+            )
         }
     })?;
-    let pgid = child.id().map(|p| p as i32).unwrap_or(0);
     Ok(Spawned {
-        child,
-        pgid,
+        pgid: proc.pid(),
+        proc,
         kind: netns.map_or("none".to_string(), |n| n.label().to_string()),
         home,
+        lease,
     })
+}
+
+/// Where `program` is: a path (made absolute against our working directory,
+/// since the sandboxed child starts in its HOME) or the first executable
+/// file of that name on `path_var`.
+fn resolve(program: &str, path_var: Option<&OsString>) -> Option<PathBuf> {
+    if program.is_empty() {
+        return None;
+    }
+    if program.contains('/') {
+        let p = Path::new(program);
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().ok()?.join(p)
+        };
+        return p.exists().then_some(p);
+    }
+    let dirs = path_var.cloned().unwrap_or_else(default_path);
+    std::env::split_paths(&dirs)
+        .map(|d| d.join(program))
+        .find(|p| {
+            std::fs::metadata(p)
+                .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                .unwrap_or(false)
+        })
 }
 
 fn default_path() -> OsString {
