@@ -4,8 +4,16 @@
 # Streamable HTTP probes against a local fixture. Talks only to processes and
 # loopback servers it starts itself. Prints a table; raw JSON in $SCRATCH.
 #
+# The stdio fixture is tests/fixtures/min_server (a libc-free static C
+# server, built here with gcc): every client pays the server's start-up
+# alike, so the smaller it is, the more the figures say about the clients.
+# FIXTURE=fake runs the same on the project's Rust fake server instead
+# (`mcp-risk-fake-server minimal`, a 6 MB binary with tokio).
+#
 #   scripts/bench_probe.sh            # N=200 probes, C=8 at once
 #   N=500 C=16 scripts/bench_probe.sh
+#   FIXTURE=fake scripts/bench_probe.sh
+#   RUNS=5 scripts/bench_probe.sh     # median of 5 runs per row (default 3)
 #   CARGO_BUILD_FLAGS="--target x86_64-unknown-linux-gnu" scripts/bench_probe.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +34,13 @@ REL="$TARGET_DIR/${TRIPLE:+$TRIPLE/}release"
 cp "$REL/mcp-risk" "$REL/mcp-risk-fake-server" "$SCRATCH/bin/"
 MR="$SCRATCH/bin/mcp-risk"
 FAKE="$SCRATCH/bin/mcp-risk-fake-server"
+gcc -O2 -static -nostdlib -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns \
+  -fno-stack-protector -o "$SCRATCH/bin/min-server" tests/fixtures/min_server/min_server.c
+case "${FIXTURE:-min}" in
+  min) SERVER=("$SCRATCH/bin/min-server"); SERVER_NAME="min-server (static C, no libc)" ;;
+  fake) SERVER=("$FAKE" minimal); SERVER_NAME="mcp-risk-fake-server minimal (Rust)" ;;
+  *) echo "FIXTURE must be min or fake" >&2; exit 2 ;;
+esac
 
 # 2. The official Python SDK in its own venv.
 if [ ! -x "$SCRATCH/venv/bin/python" ]; then
@@ -46,7 +61,7 @@ bare() {
   local c=$1 t0 t1
   shift
   t0=$(now)
-  seq "$N" | xargs -P "$c" -I{} "$@" "$FAKE" minimal
+  seq "$N" | xargs -P "$c" -I{} "$@" "${SERVER[@]}"
   t1=$(now)
   rate "$N" "$(python3 -c "print($t1-$t0)")"
 }
@@ -59,8 +74,14 @@ ours() { # concurrency, extra flags...
 
 sdk() {
   local c=$1
-  "$PY" scripts/bench/sdk_probe.py "$N" "$c" "$FAKE" minimal >"$SCRATCH/sdk.$c.json" 2>"$SCRATCH/sdk.$c.err"
+  "$PY" scripts/bench/sdk_probe.py "$N" "$c" "${SERVER[@]}" >"$SCRATCH/sdk.$c.json" 2>"$SCRATCH/sdk.$c.err"
   python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['ok']==d['probes'], d; print(f\"{d['probes_per_s']:.1f} {d['ms_per_probe_wall']:.2f}\")" "$SCRATCH/sdk.$c.json"
+}
+
+# The median of RUNS runs of a measurement ("rate ms" lines).
+median() {
+  local i
+  for i in $(seq "${RUNS:-3}"); do "$@"; done | sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'
 }
 
 row() { printf '%-44s %10s %14s\n' "$1" "$2" "$3"; }
@@ -68,20 +89,20 @@ line() { read -r r m <<<"$2"; row "$1" "$r" "$m"; echo "$1|$r|$m" >>"$SCRATCH/re
 : >"$SCRATCH/results.txt"
 
 echo
-echo "stdio: $N probes of a minimal fixture server ($(nproc) cores); Python SDK mcp $SDK_VERSION"
+echo "stdio: $N probes of $SERVER_NAME ($(nproc) cores); Python SDK mcp $SDK_VERSION"
 row "" "probes/s" "wall ms/probe"
-line "bare spawn+exit, sequential" "$(bare 1)"
-line "bare spawn+exit, $C at once" "$(bare "$C")"
+line "bare spawn+exit, sequential" "$(median bare 1)"
+line "bare spawn+exit, $C at once" "$(median bare "$C")"
 if unshare -n true 2>/dev/null; then
-  line "bare unshare -n + spawn+exit, sequential" "$(bare 1 unshare -n)"
-  line "bare unshare -n + spawn+exit, $C at once" "$(bare "$C" unshare -n)"
+  line "bare unshare -n + spawn+exit, sequential" "$(median bare 1 unshare -n)"
+  line "bare unshare -n + spawn+exit, $C at once" "$(median bare "$C" unshare -n)"
 fi
-line "mcp-risk (sandboxed), sequential" "$(ours 1 -- "$FAKE" minimal)"
-line "mcp-risk (sandboxed), $C at once" "$(ours "$C" -- "$FAKE" minimal)"
-line "mcp-risk --no-sandbox, sequential" "$(ours 1 --no-sandbox -- "$FAKE" minimal)"
-line "mcp-risk --no-sandbox, $C at once" "$(ours "$C" --no-sandbox -- "$FAKE" minimal)"
-line "Python SDK, sequential" "$(sdk 1)"
-line "Python SDK, asyncio $C at once" "$(sdk "$C")"
+line "mcp-risk (sandboxed), sequential" "$(median ours 1 -- "${SERVER[@]}")"
+line "mcp-risk (sandboxed), $C at once" "$(median ours "$C" -- "${SERVER[@]}")"
+line "mcp-risk --no-sandbox, sequential" "$(median ours 1 --no-sandbox -- "${SERVER[@]}")"
+line "mcp-risk --no-sandbox, $C at once" "$(median ours "$C" --no-sandbox -- "${SERVER[@]}")"
+line "Python SDK, sequential" "$(median sdk 1)"
+line "Python SDK, asyncio $C at once" "$(median sdk "$C")"
 
 # 4. Streamable HTTP against a local fixture.
 "$FAKE" http ok >"$SCRATCH/http.out" &
@@ -93,8 +114,8 @@ URL="http://127.0.0.1:$PORT/mcp"
 echo
 echo "Streamable HTTP: $N probes (initialize, initialized, tools/list, DELETE) of a local fixture"
 row "" "probes/s" "wall ms/probe"
-line "mcp-risk, sequential" "$(ours 1 --allow-private --url "$URL")"
-line "mcp-risk, $C at once" "$(ours "$C" --allow-private --url "$URL")"
+line "mcp-risk, sequential" "$(median ours 1 --allow-private --url "$URL")"
+line "mcp-risk, $C at once" "$(median ours "$C" --allow-private --url "$URL")"
 
 echo
 python3 - "$SCRATCH/results.txt" <<'PY'

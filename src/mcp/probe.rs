@@ -159,8 +159,9 @@ async fn drive(
     match target {
         ProbeTarget::Stdio { command, args, env } => {
             ctx.transport = Some(Transport::Stdio);
-            // fork/exec (and unshare) block until the child execs: keep that
-            // off the async workers so concurrent probes keep moving.
+            // The launch blocks until the child execs (clone with
+            // CLONE_VFORK, namespaces, capabilities): keep that off the async
+            // workers so concurrent probes keep moving.
             let (program, argv, vars, sandboxed) =
                 (command.clone(), args.clone(), env.clone(), opts.sandbox);
             let spawned = tokio::task::spawn_blocking(move || {

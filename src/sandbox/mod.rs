@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::ffi::{CString, OsString};
 use std::io;
 use std::os::unix::ffi::OsStrExt as _;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -113,15 +113,18 @@ impl TempHome {
             "mcp-risk-home-{}-{n}-{nanos:x}",
             std::process::id()
         ));
-        std::fs::create_dir(&dir)?;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        // Made 0700 at once (a umask can only take bits away).
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         Ok(TempHome(dir))
     }
 }
 
 impl Drop for TempHome {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        // Most servers write nothing there: one rmdir then.
+        if std::fs::remove_dir(&self.0).is_err() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 }
 

@@ -211,7 +211,19 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
         errno: AtomicI32::new(0),
         step: AtomicI32::new(0),
     };
-    let stack = Stack::new().map_err(os("allocating the child's stack"))?;
+    // One stack per launching thread, kept: unmapping one per launch cost a
+    // TLB shootdown across cores each time.
+    thread_local! {
+        static STACK: std::cell::RefCell<Option<Stack>> = const { std::cell::RefCell::new(None) };
+    }
+    let top = STACK.with(|cell| -> io::Result<usize> {
+        let mut cell = cell.borrow_mut();
+        if cell.is_none() {
+            *cell = Some(Stack::new()?);
+        }
+        Ok(cell.as_ref().map_or(0, |s| s.top() as usize))
+    });
+    let top = top.map_err(os("allocating the child's stack"))? as *mut c_void;
     // SAFETY: all signals are blocked across the clone so no handler of ours
     // runs on the child's stack; the child only makes raw syscalls on `ctx`
     // (alive until it execs or exits: CLONE_VFORK suspends this thread until
@@ -223,7 +235,7 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
         libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
         let pid = libc::clone(
             child_main,
-            stack.top(),
+            top,
             libc::CLONE_VM | libc::CLONE_VFORK | plan.clone_flags | libc::SIGCHLD,
             &ctx as *const ChildCtx as *mut c_void,
         );
@@ -237,7 +249,6 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
         }
         pid
     };
-    drop(stack);
     drop((in_r, out_w, err_w));
     let step = ctx.step.load(Ordering::Acquire);
     if step != 0 {
