@@ -297,13 +297,48 @@ async fn the_sandbox_shows_only_lo_and_none_of_our_environment() {
     assert!(escape.starts_with("refused"), "{escape}");
     assert_eq!(
         description(&o.tools, "environment"),
-        "DECLARED_DUMMY,HOME,LANG,PATH"
+        "DECLARED_DUMMY,HOME,LANG,PATH,TMPDIR"
     );
     let home = description(&o.tools, "home");
     assert_ne!(Some(home.to_string()), std::env::var("HOME").ok());
     assert!(
         !std::path::Path::new(home).exists(),
         "temporary HOME {home} left behind"
+    );
+}
+
+#[tokio::test]
+async fn a_sandboxed_server_writes_only_in_its_home() {
+    // A directory we can write: the server, running as the same user, could
+    // too, but for the read-only mount namespace.
+    let outside = std::env::temp_dir().join(format!("mcp-risk-fs-test-{}", std::process::id()));
+    std::fs::create_dir_all(&outside).unwrap();
+    let mut env = BTreeMap::new();
+    env.insert("FAKE_WRITE_DIR".to_string(), outside.display().to_string());
+    let target = ProbeTarget::Stdio {
+        command: FAKE.into(),
+        args: vec!["fs".into()],
+        env,
+    };
+    let o = run(&target, &opts()).await;
+    let escaped = outside.join("written-by-the-server").exists();
+    let _ = std::fs::remove_dir_all(&outside);
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    assert!(
+        o.sandbox.as_deref().unwrap_or("").contains("rofs"),
+        "{:?}",
+        o.sandbox
+    );
+    assert_eq!(description(&o.tools, "home-write"), "ok");
+    let refused = description(&o.tools, "outside-write");
+    assert!(
+        refused.starts_with("refused") && refused.contains("Read-only"),
+        "{refused}"
+    );
+    assert!(!escaped, "the server wrote outside its HOME");
+    assert_eq!(
+        description(&o.tools, "tmpdir"),
+        description(&o.tools, "home")
     );
 }
 

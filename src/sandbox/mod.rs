@@ -102,14 +102,15 @@ pub fn kill_group(pgid: i32) {
 struct TempHome(PathBuf);
 
 impl TempHome {
-    fn new() -> io::Result<TempHome> {
+    /// A new one in `base`.
+    fn new_in(base: &Path) -> io::Result<TempHome> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
+        let dir = base.join(format!(
             "mcp-risk-home-{}-{n}-{nanos:x}",
             std::process::id()
         ));
@@ -137,6 +138,9 @@ pub struct Netns {
     /// dies the kernel kills everything it started, even processes that left
     /// its process group with setsid(2).
     pub pid: bool,
+    /// A mount namespace in which every mount is read-only and nosuid, but
+    /// for a fresh size-capped tmpfs on the server's HOME (see [`readonly_fs`]).
+    pub fs: bool,
 }
 
 impl Netns {
@@ -149,6 +153,9 @@ impl Netns {
         if self.pid {
             f |= libc::CLONE_NEWPID;
         }
+        if self.fs {
+            f |= libc::CLONE_NEWNS;
+        }
         f
     }
 
@@ -158,13 +165,20 @@ impl Netns {
         self.pid && !self.user
     }
 
-    pub fn label(self) -> &'static str {
-        match (self.user, self.pid) {
-            (false, true) => "netns+pidns+clearenv",
-            (true, true) => "userns+netns+pidns+clearenv",
-            (false, false) => "netns+clearenv",
-            (true, false) => "userns+netns+clearenv",
+    pub fn label(self) -> String {
+        let mut parts = Vec::new();
+        if self.user {
+            parts.push("userns");
         }
+        parts.push("netns");
+        if self.pid {
+            parts.push("pidns");
+        }
+        if self.fs {
+            parts.push("rofs");
+        }
+        parts.push("clearenv");
+        parts.join("+")
     }
 }
 
@@ -173,10 +187,12 @@ pub fn netns_support() -> Result<Netns, String> {
     static FOUND: OnceLock<Result<Netns, String>> = OnceLock::new();
     FOUND
         .get_or_init(|| {
-            for (user, pid) in [(false, true), (true, true), (false, false), (true, false)] {
-                let mode = Netns { user, pid };
-                if try_in_child(mode.flags()) {
-                    return Ok(mode);
+            for fs in [true, false] {
+                for (user, pid) in [(false, true), (true, true), (false, false), (true, false)] {
+                    let mode = Netns { user, pid, fs };
+                    if try_in_child(mode) {
+                        return Ok(mode);
+                    }
                 }
             }
             Err("unshare(CLONE_NEWNET) and unshare(CLONE_NEWUSER|CLONE_NEWNET) both failed (no privilege and no unprivileged user namespaces)".into())
@@ -184,24 +200,107 @@ pub fn netns_support() -> Result<Netns, String> {
         .clone()
 }
 
-/// Forks a child that only tries `unshare(flags)` and exits with the result.
-fn try_in_child(flags: libc::c_int) -> bool {
-    // SAFETY: the child calls only async-signal-safe syscalls (unshare, _exit)
-    // before exiting, so forking a multithreaded process is sound here.
+/// Forks a child that only tries to make `mode`'s namespaces (and, with
+/// `fs`, the read-only view with a tmpfs on /tmp, its own) and exits with
+/// the result.
+fn try_in_child(mode: Netns) -> bool {
+    // SAFETY: the child calls only async-signal-safe syscalls (unshare,
+    // mount, _exit) before exiting, so forking a multithreaded process is
+    // sound here.
     unsafe {
         let pid = libc::fork();
         if pid < 0 {
             return false;
         }
         if pid == 0 {
-            let rc = libc::unshare(flags);
-            libc::_exit(if rc == 0 { 0 } else { 1 });
+            let mut ok = libc::unshare(mode.flags()) == 0;
+            if ok && mode.fs {
+                ok = readonly_fs(c"/tmp".as_ptr()).is_ok();
+            }
+            libc::_exit(if ok { 0 } else { 1 });
         }
         let mut status = 0;
         if libc::waitpid(pid, &mut status, 0) != pid {
             return false;
         }
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+    }
+}
+
+/// In a new mount namespace (before exec): stops mount events propagating
+/// to or from the host, makes every mount read-only and nosuid (the server
+/// can change no file outside HOME: not your dotfiles, not the package cache,
+/// not the crawl database, not /proc/sys), and mounts a fresh tmpfs, capped
+/// at 128 MiB and 16k files, on `home`. Async-signal-safe: raw syscalls on
+/// NUL-terminated strings prepared beforehand.
+fn readonly_fs(home: *const libc::c_char) -> io::Result<()> {
+    #[repr(C)]
+    struct MountAttr {
+        attr_set: u64,
+        attr_clr: u64,
+        propagation: u64,
+        userns_fd: u64,
+    }
+    const MOUNT_ATTR_RDONLY: u64 = 0x1;
+    const MOUNT_ATTR_NOSUID: u64 = 0x2;
+    // SAFETY: mount(2) and mount_setattr(2) on static or caller-provided
+    // NUL-terminated strings and a stack struct.
+    unsafe {
+        let root = c"/".as_ptr();
+        if libc::mount(
+            std::ptr::null(),
+            root,
+            std::ptr::null(),
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        let attr = MountAttr {
+            attr_set: MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID,
+            attr_clr: 0,
+            propagation: 0,
+            userns_fd: 0,
+        };
+        if libc::syscall(
+            libc::SYS_mount_setattr,
+            libc::AT_FDCWD,
+            root,
+            libc::AT_RECURSIVE as libc::c_uint,
+            &attr as *const MountAttr,
+            std::mem::size_of::<MountAttr>(),
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        if libc::mount(
+            c"tmpfs".as_ptr(),
+            home,
+            c"tmpfs".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            c"size=128m,nr_inodes=16384,mode=700".as_ptr() as *const libc::c_void,
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Where mountpoints for HOME go when the server gets a tmpfs there: the
+/// host's /dev/shm when we can write it (a mkdir and rmdir there skip the
+/// disk's journal; the server's files land in its own tmpfs either way).
+fn home_base(fs: bool) -> PathBuf {
+    static SHM: OnceLock<bool> = OnceLock::new();
+    let shm = Path::new("/dev/shm");
+    let usable = *SHM.get_or_init(|| {
+        std::fs::metadata(shm).map(|m| m.is_dir()).unwrap_or(false) && TempHome::new_in(shm).is_ok()
+    });
+    if fs && usable {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
     }
 }
 
@@ -223,13 +322,15 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         )
     };
     let mut env: BTreeMap<OsString, OsString> = BTreeMap::new();
-    let home = if netns.is_some() {
-        let home = TempHome::new().map_err(SandboxError::Home)?;
+    let home = if let Some(mode) = netns {
+        let home = TempHome::new_in(&home_base(mode.fs)).map_err(SandboxError::Home)?;
         env.insert(
             "PATH".into(),
             std::env::var_os("PATH").unwrap_or_else(default_path),
         );
         env.insert("HOME".into(), home.0.clone().into_os_string());
+        // Everything but HOME is read-only: temporary files go there too.
+        env.insert("TMPDIR".into(), home.0.clone().into_os_string());
         env.insert(
             "LANG".into(),
             std::env::var_os("LANG").unwrap_or_else(|| "C.UTF-8".into()),
@@ -267,6 +368,8 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         clone_flags: 0,
         join_net: -1,
         isolate: netns.is_some(),
+        readonly_fs: netns.is_some_and(|m| m.fs),
+        id_maps: None,
     };
     let mut lease = None;
     if let Some(mode) = netns {
@@ -278,10 +381,18 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
                 )
             })?;
             plan.join_net = l.fd();
-            plan.clone_flags = libc::CLONE_NEWPID;
+            plan.clone_flags = mode.flags() & !libc::CLONE_NEWNET;
             lease = Some(l);
         } else {
             plan.clone_flags = mode.flags();
+        }
+        if mode.user {
+            // SAFETY: geteuid/getegid have no preconditions.
+            let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
+            plan.id_maps = Some((
+                cstr(format!("{uid} {uid} 1").as_bytes(), "uid map")?,
+                cstr(format!("{gid} {gid} 1").as_bytes(), "gid map")?,
+            ));
         }
     }
     let proc = spawn::start(&plan).map_err(|f| {
@@ -297,7 +408,7 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
     Ok(Spawned {
         pgid: proc.pid(),
         proc,
-        kind: netns.map_or("none".to_string(), |n| n.label().to_string()),
+        kind: netns.map_or("none".to_string(), |n| n.label()),
         home,
         lease,
     })
@@ -463,7 +574,7 @@ mod tests {
 
     #[test]
     fn temp_home_is_private_and_removed() {
-        let h = TempHome::new().unwrap();
+        let h = TempHome::new_in(&std::env::temp_dir()).unwrap();
         let p = h.0.clone();
         let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);

@@ -39,6 +39,12 @@ pub(super) struct Plan {
     pub join_net: RawFd,
     /// Sandboxed: bring a fresh namespace's `lo` up and drop every capability.
     pub isolate: bool,
+    /// In the new mount namespace: everything read-only, a tmpfs on `cwd`.
+    pub readonly_fs: bool,
+    /// In a new user namespace: our uid and gid mapped to themselves (lines
+    /// for /proc/self/uid_map and gid_map), so files the server makes in its
+    /// tmpfs HOME have an owner.
+    pub id_maps: Option<(CString, CString)>,
 }
 
 /// What the child reads (pointers into `Plan`) and where it reports a failure.
@@ -52,6 +58,9 @@ struct ChildCtx {
     fresh_net: bool,
     join_net: RawFd,
     isolate: bool,
+    readonly_fs: bool,
+    uid_map: *const libc::c_char,
+    gid_map: *const libc::c_char,
     /// Set by the child before `_exit(127)`: the errno and the step.
     errno: AtomicI32,
     step: AtomicI32,
@@ -60,6 +69,8 @@ struct ChildCtx {
 const STEP_SETPGID: i32 = 1;
 const STEP_NETNS: i32 = 2;
 const STEP_PRIVILEGES: i32 = 3;
+const STEP_MOUNT: i32 = 7;
+const STEP_IDMAP: i32 = 8;
 const STEP_FDS: i32 = 4;
 const STEP_CHDIR: i32 = 5;
 const STEP_EXEC: i32 = 6;
@@ -69,6 +80,8 @@ fn step_name(step: i32) -> &'static str {
         STEP_SETPGID => "setpgid",
         STEP_NETNS => "joining the network namespace",
         STEP_PRIVILEGES => "dropping capabilities",
+        STEP_MOUNT => "making the filesystem read-only",
+        STEP_IDMAP => "mapping our uid into the user namespace",
         STEP_FDS => "setting up stdin/stdout/stderr",
         STEP_CHDIR => "chdir to the temporary HOME",
         _ => "exec",
@@ -208,6 +221,15 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
         fresh_net: plan.clone_flags & libc::CLONE_NEWNET != 0,
         join_net: plan.join_net,
         isolate: plan.isolate,
+        readonly_fs: plan.readonly_fs && plan.cwd.is_some(),
+        uid_map: plan
+            .id_maps
+            .as_ref()
+            .map_or(std::ptr::null(), |m| m.0.as_ptr()),
+        gid_map: plan
+            .id_maps
+            .as_ref()
+            .map_or(std::ptr::null(), |m| m.1.as_ptr()),
         errno: AtomicI32::new(0),
         step: AtomicI32::new(0),
     };
@@ -305,12 +327,22 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
         if libc::setpgid(0, 0) != 0 {
             return fail(STEP_SETPGID);
         }
+        if !ctx.uid_map.is_null()
+            && (write_file(c"/proc/self/setgroups".as_ptr(), c"deny".as_ptr()).is_err()
+                || write_file(c"/proc/self/uid_map".as_ptr(), ctx.uid_map).is_err()
+                || write_file(c"/proc/self/gid_map".as_ptr(), ctx.gid_map).is_err())
+        {
+            return fail(STEP_IDMAP);
+        }
         if ctx.join_net >= 0 {
             if libc::setns(ctx.join_net, libc::CLONE_NEWNET) != 0 {
                 return fail(STEP_NETNS);
             }
         } else if ctx.fresh_net {
             super::loopback_up();
+        }
+        if ctx.readonly_fs && super::readonly_fs(ctx.cwd).is_err() {
+            return fail(STEP_MOUNT);
         }
         // Only once in the namespace: without capabilities a server cannot
         // setns(2) back into the host's network (as root it otherwise could,
@@ -333,6 +365,25 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
         libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
         libc::execve(ctx.path, ctx.argv, ctx.envp);
         fail(STEP_EXEC)
+    }
+}
+
+/// Writes a NUL-terminated string to a file (in the child: raw syscalls).
+fn write_file(path: *const libc::c_char, text: *const libc::c_char) -> Result<(), ()> {
+    // SAFETY: open/write/close on NUL-terminated strings we were given.
+    unsafe {
+        let fd = libc::open(path, libc::O_WRONLY | libc::O_CLOEXEC);
+        if fd < 0 {
+            return Err(());
+        }
+        let len = libc::strlen(text);
+        let n = libc::write(fd, text as *const c_void, len);
+        libc::close(fd);
+        if n == len as isize {
+            Ok(())
+        } else {
+            Err(())
+        }
     }
 }
 
