@@ -176,7 +176,10 @@ pub struct ProbeArgs {
     /// Name to store the server under (default: derived from the command or URL).
     #[arg(long)]
     pub name: Option<String>,
-    /// Run the command without the sandbox (it gets the network and your environment).
+    /// Run the command without the sandbox: it gets the network, your
+    /// environment and write access to your files. Sandboxed it has none of
+    /// them: only `lo`, PATH/HOME/LANG/TMPDIR, a read-only filesystem and a
+    /// fresh tmpfs as HOME.
     #[arg(long)]
     pub no_sandbox: bool,
     /// Probe a remote server (Streamable HTTP, falling back to legacy SSE).
