@@ -185,6 +185,53 @@ async fn lock(dir: &Path) -> Result<DirLock, PrepareError> {
     .map_err(fail)
 }
 
+/// A package's directory in the cache, locked for as long as this lives.
+struct Slot {
+    dir: PathBuf,
+    /// When no finished install is there: the (new, empty) directory was
+    /// made at this instant and the caller installs into it.
+    fresh: Option<std::time::Instant>,
+    _lock: DirLock,
+}
+
+/// The common start of an npm or PyPI install: the name passes `valid` (else
+/// "`name` is not {what}"), the version is one pinned version, and the
+/// package's directory is locked and, when it holds no finished install,
+/// made anew.
+async fn open_slot(
+    inst: &Installer,
+    pkg: &PackageLaunch,
+    ecosystem: &str,
+    sep: &str,
+    valid: fn(&str) -> bool,
+    what: &str,
+) -> Result<Slot, PrepareError> {
+    if !valid(&pkg.identifier) {
+        return Err((
+            Status::InstallFailed,
+            format!("`{}` is not {what}", pkg.identifier),
+        ));
+    }
+    check_version(pkg)?;
+    let dir = inst.package_dir(ecosystem, pkg, sep);
+    let lock = lock(&dir).await?;
+    let mut fresh = None;
+    if !installed(&dir).await? {
+        fresh = Some(std::time::Instant::now());
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            (
+                Status::InstallFailed,
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+    }
+    Ok(Slot {
+        dir,
+        fresh,
+        _lock: lock,
+    })
+}
+
 /// Whether `dir` holds a finished install; a partial one is removed (off the
 /// async threads: a half-made venv is hundreds of megabytes).
 async fn installed(dir: &Path) -> Result<bool, PrepareError> {

@@ -5,9 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{
-    check_version, installed, lock, mark_installed, run_step, stdio, which, Installer, PrepareError,
-};
+use super::{mark_installed, open_slot, run_step, stdio, which, Installer, PrepareError};
 use crate::mcp::{ProbeTarget, Status};
 use crate::registry::PackageLaunch;
 
@@ -33,23 +31,9 @@ pub(super) async fn prepare(
     inst: &Installer,
     pkg: &PackageLaunch,
 ) -> Result<ProbeTarget, PrepareError> {
-    if !valid_name(&pkg.identifier) {
-        return Err((
-            Status::InstallFailed,
-            format!("`{}` is not an npm package name", pkg.identifier),
-        ));
-    }
-    check_version(pkg)?;
-    let dir = inst.package_dir("npm", pkg, "@");
-    let _guard = lock(&dir).await?;
-    if !installed(&dir).await? {
-        let started = std::time::Instant::now();
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            (
-                Status::InstallFailed,
-                format!("cannot create {}: {e}", dir.display()),
-            )
-        })?;
+    let slot = open_slot(inst, pkg, "npm", "@", valid_name, "an npm package name").await?;
+    let dir = &slot.dir;
+    if let Some(started) = slot.fresh {
         let spec = format!("{}@{}", pkg.identifier, pkg.version);
         let prefix = dir.to_string_lossy().into_owned();
         run_step(
@@ -69,10 +53,10 @@ pub(super) async fn prepare(
             inst.install_timeout,
         )
         .await?;
-        bin_path(&dir, &pkg.identifier)?;
-        mark_installed(&dir, started)?;
+        bin_path(dir, &pkg.identifier)?;
+        mark_installed(dir, started)?;
     }
-    let bin = bin_path(&dir, &pkg.identifier)?;
+    let bin = bin_path(dir, &pkg.identifier)?;
     if runs_itself(Path::new(&bin)) {
         return Ok(stdio(bin, pkg.package_args.clone(), &pkg.env));
     }

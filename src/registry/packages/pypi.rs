@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{
-    check_version, installed, lock, mark_installed, run_step, stdio, Installer, PrepareError,
-};
+use super::{mark_installed, open_slot, run_step, stdio, Installer, PrepareError};
 use crate::mcp::{ProbeTarget, Status};
 use crate::registry::PackageLaunch;
 
@@ -43,23 +41,9 @@ pub(super) async fn prepare(
     inst: &Installer,
     pkg: &PackageLaunch,
 ) -> Result<ProbeTarget, PrepareError> {
-    if !valid_name(&pkg.identifier) {
-        return Err((
-            Status::InstallFailed,
-            format!("`{}` is not a PyPI package name", pkg.identifier),
-        ));
-    }
-    check_version(pkg)?;
-    let dir = inst.package_dir("pypi", pkg, "==");
-    let _guard = lock(&dir).await?;
-    if !installed(&dir).await? {
-        let started = std::time::Instant::now();
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            (
-                Status::InstallFailed,
-                format!("cannot create {}: {e}", dir.display()),
-            )
-        })?;
+    let slot = open_slot(inst, pkg, "pypi", "==", valid_name, "a PyPI package name").await?;
+    let dir = &slot.dir;
+    if let Some(started) = slot.fresh {
         let log = dir.join("install.log");
         let venv = dir.join("venv");
         let venv_s = venv.to_string_lossy().into_owned();
@@ -86,7 +70,7 @@ pub(super) async fn prepare(
         )
         .await?;
         console_script(&venv, &pkg.identifier)?;
-        mark_installed(&dir, started)?;
+        mark_installed(dir, started)?;
     }
     let script = console_script(&dir.join("venv"), &pkg.identifier)?;
     Ok(stdio(
