@@ -228,6 +228,11 @@ pub struct CrawlArgs {
     /// Run stdio servers without the sandbox.
     #[arg(long)]
     pub no_sandbox: bool,
+    /// `json`: one object on stdout with the run, the summary by status and
+    /// every server's attempt (status, detail, era, protocol version, tool
+    /// count, sandbox, duration); for scripts and CI.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
     /// tools/list files or directories, servers files (JSON), or registry sources.
     #[arg(required = true)]
     pub sources: Vec<String>,

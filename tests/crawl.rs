@@ -136,6 +136,33 @@ fn file_sources_and_a_malformed_file_become_rows() {
 }
 
 #[test]
+fn crawl_json_lists_the_run_the_summary_and_every_attempt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tools");
+    std::fs::create_dir(&dir).unwrap();
+    tools_file(&dir, "alpha", 3);
+    std::fs::write(dir.join("broken.json"), "{\"tools\": [").unwrap();
+    let db = tmp.path().join("db.sqlite");
+    let out = run(&["crawl", "--format", "json", "--db", p(&db), p(&dir)]);
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("stdout is one JSON document");
+    assert_eq!(doc["run"], 1);
+    assert_eq!(doc["servers"], 2);
+    assert_eq!(doc["summary"], json!({"ok": 1, "not_mcp": 1}));
+    let attempts = doc["attempts"].as_array().unwrap();
+    let names: Vec<&str> = attempts
+        .iter()
+        .map(|a| a["server"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alpha", "broken"]);
+    assert_eq!(attempts[0]["status"], "ok");
+    assert_eq!(attempts[0]["tools"], 3);
+    assert_eq!(attempts[1]["status"], "not_mcp");
+    assert!(attempts[1]["detail"]
+        .as_str()
+        .is_some_and(|d| !d.is_empty()));
+}
+
+#[test]
 fn an_interrupted_run_is_resumed_not_restarted() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("tools");

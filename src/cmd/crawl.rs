@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use serde_json::{json, Value};
 
-use crate::cli::CrawlArgs;
+use crate::cli::{CrawlArgs, TableOrJson};
 use crate::crawl::{self, CrawlOptions};
 use crate::exit;
 use crate::mcp::{ProbeOptions, Status};
@@ -48,6 +49,34 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
 
     let mut out = std::io::stdout().lock();
     let total: u64 = report.summary.values().sum();
+    if args.format == TableOrJson::Json {
+        let attempts = store.run_attempts(report.run)?;
+        let doc = json!({
+            "run": report.run,
+            "resumed": report.resumed,
+            "db": args.db.display().to_string(),
+            "servers": total,
+            "handled": report.handled,
+            "already_done": report.already_done,
+            "summary": report.summary.iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect::<serde_json::Map<String, Value>>(),
+            "source_errors": report.source_errors,
+            "duplicates": report.duplicates,
+            "attempts": attempts.iter().map(|a| json!({
+                "server": a.server,
+                "status": a.status,
+                "detail": a.detail,
+                "transport": a.transport,
+                "era": a.era,
+                "protocol_version": a.protocol_version,
+                "tools": a.tool_count,
+                "sandbox": a.sandbox,
+                "duration_ms": a.duration_ms,
+            })).collect::<Vec<_>>(),
+        });
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        return Ok(exit::code(exit::OK));
+    }
     writeln!(
         out,
         "crawl run {} {}: {} servers ({} this time{}) into {}",
