@@ -15,7 +15,7 @@ use super::session::{self, Deadlines, Fail, Found};
 use super::sse::SseConn;
 use super::stdio::{StdioConn, Tail};
 use super::{ProbeOptions, ProbeOutcome, ProbeTarget, Status, Transport};
-use crate::sandbox::{self, Launch, SandboxError};
+use crate::sandbox::{self, SandboxError};
 
 /// State that survives a probe cut short by the total deadline.
 #[derive(Default)]
@@ -159,21 +159,15 @@ async fn drive(
     match target {
         ProbeTarget::Stdio { command, args, env } => {
             ctx.transport = Some(Transport::Stdio);
-            // The launch blocks until the child execs (clone with
-            // CLONE_VFORK, namespaces, capabilities): keep that off the async
-            // workers so concurrent probes keep moving.
-            let (program, argv, vars, sandboxed) =
-                (command.clone(), args.clone(), env.clone(), opts.sandbox);
-            let spawned = tokio::task::spawn_blocking(move || {
-                sandbox::spawn(&Launch {
-                    program: &program,
-                    args: &argv,
-                    env: &vars,
-                    sandbox: sandboxed,
-                })
+            // On a launcher thread: a launch blocks its thread until the
+            // child execs (clone with CLONE_VFORK).
+            let spawned = sandbox::launch(sandbox::Job {
+                program: command.clone(),
+                args: args.clone(),
+                env: env.clone(),
+                sandbox: opts.sandbox,
             })
             .await
-            .map_err(|e| Fail::new(Status::Crashed, format!("the launch task failed: {e}")))?
             .map_err(|e| match e {
                 SandboxError::Unavailable(_) => Fail::new(Status::SkippedPolicy, e.to_string()),
                 other => Fail::new(Status::Crashed, other.to_string()),

@@ -23,8 +23,10 @@ use std::sync::OnceLock;
 
 use thiserror::Error;
 
+mod launcher;
 mod netpool;
 mod spawn;
+pub use launcher::{launch, Job};
 pub use spawn::Proc;
 
 /// Why a server could not be launched.
@@ -464,6 +466,13 @@ fn drop_privileges() -> io::Result<()> {
         // Capability numbers are below 64; PR_CAPBSET_DROP fails with EINVAL
         // past the kernel's last one, which ends the loop.
         for cap in 0..64 {
+            // Launcher threads hand down an empty bounding set; dropping a
+            // cap still commits new credentials, so only drop what is there.
+            match libc::prctl(libc::PR_CAPBSET_READ, cap as libc::c_ulong, 0, 0, 0) {
+                0 => continue,
+                1 => {}
+                _ => break,
+            }
             if libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) != 0 {
                 if io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL) {
                     break;
