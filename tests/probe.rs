@@ -301,6 +301,12 @@ async fn the_sandbox_shows_only_lo_and_none_of_our_environment() {
     );
     let home = description(&o.tools, "home");
     assert_ne!(Some(home.to_string()), std::env::var("HOME").ok());
+    // It starts where we are (read-only), so relative paths in its
+    // arguments work: `probe -- node server.js`.
+    assert_eq!(
+        description(&o.tools, "cwd"),
+        std::env::current_dir().unwrap().display().to_string()
+    );
     assert!(
         !std::path::Path::new(home).exists(),
         "temporary HOME {home} left behind"

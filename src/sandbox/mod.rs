@@ -363,14 +363,20 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         path: cstr(path.as_os_str().as_bytes(), "the command")?,
         argv,
         envp,
-        cwd: match &home {
-            Some(h) => Some(cstr(h.0.as_os_str().as_bytes(), "HOME")?),
-            None => None,
+        // With a read-only filesystem the server starts where we are, so
+        // `probe -- node server.js` finds server.js; without one it starts
+        // in its HOME, the only place it may write.
+        cwd: match (&home, netns) {
+            (Some(h), Some(m)) if !m.fs => Some(cstr(h.0.as_os_str().as_bytes(), "HOME")?),
+            _ => None,
+        },
+        tmpfs_home: match (&home, netns) {
+            (Some(h), Some(m)) if m.fs => Some(cstr(h.0.as_os_str().as_bytes(), "HOME")?),
+            _ => None,
         },
         clone_flags: 0,
         join_net: -1,
         isolate: netns.is_some(),
-        readonly_fs: netns.is_some_and(|m| m.fs),
         id_maps: None,
     };
     let mut lease = None;

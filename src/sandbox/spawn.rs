@@ -39,8 +39,9 @@ pub(super) struct Plan {
     pub join_net: RawFd,
     /// Sandboxed: bring a fresh namespace's `lo` up and drop every capability.
     pub isolate: bool,
-    /// In the new mount namespace: everything read-only, a tmpfs on `cwd`.
-    pub readonly_fs: bool,
+    /// In the new mount namespace: everything read-only, a fresh tmpfs on
+    /// this directory (the server's HOME).
+    pub tmpfs_home: Option<CString>,
     /// In a new user namespace: our uid and gid mapped to themselves (lines
     /// for /proc/self/uid_map and gid_map), so files the server makes in its
     /// tmpfs HOME have an owner.
@@ -58,7 +59,7 @@ struct ChildCtx {
     fresh_net: bool,
     join_net: RawFd,
     isolate: bool,
-    readonly_fs: bool,
+    tmpfs_home: *const libc::c_char,
     uid_map: *const libc::c_char,
     gid_map: *const libc::c_char,
     /// Set by the child before `_exit(127)`: the errno and the step.
@@ -83,7 +84,7 @@ fn step_name(step: i32) -> &'static str {
         STEP_MOUNT => "making the filesystem read-only",
         STEP_IDMAP => "mapping our uid into the user namespace",
         STEP_FDS => "setting up stdin/stdout/stderr",
-        STEP_CHDIR => "chdir to the temporary HOME",
+        STEP_CHDIR => "chdir to the working directory",
         _ => "exec",
     }
 }
@@ -221,7 +222,10 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
         fresh_net: plan.clone_flags & libc::CLONE_NEWNET != 0,
         join_net: plan.join_net,
         isolate: plan.isolate,
-        readonly_fs: plan.readonly_fs && plan.cwd.is_some(),
+        tmpfs_home: plan
+            .tmpfs_home
+            .as_ref()
+            .map_or(std::ptr::null(), |c| c.as_ptr()),
         uid_map: plan
             .id_maps
             .as_ref()
@@ -341,7 +345,7 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
         } else if ctx.fresh_net {
             super::loopback_up();
         }
-        if ctx.readonly_fs && super::readonly_fs(ctx.cwd).is_err() {
+        if !ctx.tmpfs_home.is_null() && super::readonly_fs(ctx.tmpfs_home).is_err() {
             return fail(STEP_MOUNT);
         }
         // Only once in the namespace: without capabilities a server cannot
