@@ -348,6 +348,47 @@ async fn a_sandboxed_server_writes_only_in_its_home() {
     );
 }
 
+#[test]
+fn a_sandboxed_server_cannot_read_our_credentials() {
+    // A crawling user with an SSH key and an npm token; the server reads
+    // them through absolute paths (its own HOME is elsewhere).
+    let home = tempfile::tempdir().unwrap();
+    let ssh = home.path().join(".ssh");
+    std::fs::create_dir(&ssh).unwrap();
+    std::fs::write(ssh.join("id_ed25519"), "SECRET-KEY").unwrap();
+    std::fs::write(home.path().join(".npmrc"), "_authToken=SECRET-TOKEN").unwrap();
+    std::fs::write(home.path().join(".profile"), "harmless").unwrap();
+    let read = [
+        ssh.join("id_ed25519"),
+        home.path().join(".npmrc"),
+        home.path().join(".profile"),
+    ]
+    .map(|p| p.display().to_string())
+    .join(":");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+        .env("HOME", home.path())
+        .args(["probe", "--format", "json", "--", "/usr/bin/env"])
+        .arg(format!("FAKE_READ={read}"))
+        .args([FAKE, "fs"])
+        .output()
+        .unwrap();
+    let o: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(o["status"], "ok", "{o}");
+    let report = o["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "read")
+        .unwrap()["description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!report.contains("SECRET"), "{report}");
+    assert!(report.contains("id_ed25519=refused"), "{report}");
+    assert!(report.contains(".npmrc=\"\""), "{report}");
+    assert!(report.contains(".profile=\"harmless\""), "{report}");
+}
+
 #[tokio::test]
 async fn without_the_sandbox_the_server_inherits_our_environment() {
     let o = ProbeOptions {

@@ -217,7 +217,8 @@ fn try_in_child(mode: Netns) -> bool {
         if pid == 0 {
             let mut ok = libc::unshare(mode.flags()) == 0;
             if ok && mode.fs {
-                ok = readonly_fs(c"/tmp".as_ptr()).is_ok();
+                let none = [std::ptr::null()];
+                ok = readonly_fs(c"/tmp".as_ptr(), none.as_ptr(), none.as_ptr()).is_ok();
             }
             libc::_exit(if ok { 0 } else { 1 });
         }
@@ -230,12 +231,19 @@ fn try_in_child(mode: Netns) -> bool {
 }
 
 /// In a new mount namespace (before exec): stops mount events propagating
-/// to or from the host, makes every mount read-only and nosuid (the server
-/// can change no file outside HOME: not your dotfiles, not the package cache,
-/// not the crawl database, not /proc/sys), and mounts a fresh tmpfs, capped
-/// at 128 MiB and 16k files, on `home`. Async-signal-safe: raw syscalls on
-/// NUL-terminated strings prepared beforehand.
-fn readonly_fs(home: *const libc::c_char) -> io::Result<()> {
+/// to or from the host, covers `hide_dirs` with empty unreadable tmpfs and
+/// `hide_files` with /dev/null (see [`secrets`]), makes every mount
+/// read-only and nosuid (the server can change no file outside HOME: not
+/// your dotfiles, not the package cache, not the crawl database, not
+/// /proc/sys), and mounts a fresh tmpfs, capped at 128 MiB and 16k files, on
+/// `home`. The hide lists are NULL-terminated arrays; a path that vanished
+/// meanwhile is skipped. Async-signal-safe: raw syscalls on NUL-terminated
+/// strings prepared beforehand.
+fn readonly_fs(
+    home: *const libc::c_char,
+    hide_dirs: *const *const libc::c_char,
+    hide_files: *const *const libc::c_char,
+) -> io::Result<()> {
     #[repr(C)]
     struct MountAttr {
         attr_set: u64,
@@ -258,6 +266,36 @@ fn readonly_fs(home: *const libc::c_char) -> io::Result<()> {
         ) != 0
         {
             return Err(io::Error::last_os_error());
+        }
+        let mut d = hide_dirs;
+        while !(*d).is_null() {
+            if libc::mount(
+                c"tmpfs".as_ptr(),
+                *d,
+                c"tmpfs".as_ptr(),
+                libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                c"size=4k,nr_inodes=1,mode=000".as_ptr() as *const libc::c_void,
+            ) != 0
+                && io::Error::last_os_error().raw_os_error() != Some(libc::ENOENT)
+            {
+                return Err(io::Error::last_os_error());
+            }
+            d = d.add(1);
+        }
+        let mut f = hide_files;
+        while !(*f).is_null() {
+            if libc::mount(
+                c"/dev/null".as_ptr(),
+                *f,
+                std::ptr::null(),
+                libc::MS_BIND,
+                std::ptr::null(),
+            ) != 0
+                && io::Error::last_os_error().raw_os_error() != Some(libc::ENOENT)
+            {
+                return Err(io::Error::last_os_error());
+            }
+            f = f.add(1);
         }
         let attr = MountAttr {
             attr_set: MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID,
@@ -288,6 +326,75 @@ fn readonly_fs(home: *const libc::c_char) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Credentials, keys and shell histories a server has no business reading,
+/// relative to the crawling user's HOME: directories, then files.
+const SECRET_DIRS: &[&str] = &[
+    ".ssh",
+    ".gnupg",
+    ".aws",
+    ".azure",
+    ".kube",
+    ".docker",
+    ".password-store",
+    ".terraform.d",
+    ".config/gcloud",
+    ".config/gh",
+    ".config/hub",
+    ".config/op",
+    ".local/share/keyrings",
+    ".mozilla",
+    ".config/google-chrome",
+    ".config/chromium",
+    ".claude",
+    ".codex",
+];
+const SECRET_FILES: &[&str] = &[
+    ".npmrc",
+    ".yarnrc",
+    ".pypirc",
+    ".netrc",
+    ".pgpass",
+    ".my.cnf",
+    ".git-credentials",
+    ".cargo/credentials",
+    ".cargo/credentials.toml",
+    ".bash_history",
+    ".zsh_history",
+    ".python_history",
+    ".node_repl_history",
+    ".psql_history",
+    ".mysql_history",
+    ".sqlite_history",
+];
+/// The host's own secrets, readable by a server run as root.
+const HOST_SECRET_DIRS: &[&str] = &["/etc/ssh"];
+const HOST_SECRET_FILES: &[&str] = &["/etc/shadow", "/etc/gshadow"];
+
+/// The secret paths that exist here (found once): directories and files.
+/// With the read-only filesystem the server sees them empty.
+fn secrets() -> &'static (Vec<PathBuf>, Vec<PathBuf>) {
+    static FOUND: OnceLock<(Vec<PathBuf>, Vec<PathBuf>)> = OnceLock::new();
+    FOUND.get_or_init(|| {
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        let under_home = |rel: &&str| home.as_ref().map(|h| h.join(rel));
+        let dirs = SECRET_DIRS
+            .iter()
+            .filter_map(under_home)
+            .chain(HOST_SECRET_DIRS.iter().map(PathBuf::from))
+            .filter(|p| p.is_dir())
+            .collect();
+        let files = SECRET_FILES
+            .iter()
+            .filter_map(under_home)
+            .chain(HOST_SECRET_FILES.iter().map(PathBuf::from))
+            .filter(|p| p.is_file())
+            .collect();
+        (dirs, files)
+    })
 }
 
 /// Where mountpoints for HOME go when the server gets a tmpfs there: the
@@ -374,11 +481,27 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
             (Some(h), Some(m)) if m.fs => Some(cstr(h.0.as_os_str().as_bytes(), "HOME")?),
             _ => None,
         },
+        hide_dirs: Vec::new(),
+        hide_files: Vec::new(),
         clone_flags: 0,
         join_net: -1,
         isolate: netns.is_some(),
         id_maps: None,
     };
+    if netns.is_some_and(|m| m.fs) {
+        // Never hide what the server itself is, or where it starts.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let keep = |p: &PathBuf| !path.starts_with(p) && !cwd.starts_with(p);
+        let (dirs, files) = secrets();
+        for d in dirs.iter().filter(|p| keep(p)) {
+            plan.hide_dirs
+                .push(cstr(d.as_os_str().as_bytes(), "a path")?);
+        }
+        for f in files.iter().filter(|p| keep(p)) {
+            plan.hide_files
+                .push(cstr(f.as_os_str().as_bytes(), "a path")?);
+        }
+    }
     let mut lease = None;
     if let Some(mode) = netns {
         if mode.pooled() {

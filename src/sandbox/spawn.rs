@@ -42,6 +42,10 @@ pub(super) struct Plan {
     /// In the new mount namespace: everything read-only, a fresh tmpfs on
     /// this directory (the server's HOME).
     pub tmpfs_home: Option<CString>,
+    /// With `tmpfs_home`: directories covered by an empty unreadable tmpfs
+    /// and files covered by /dev/null (credentials the server must not read).
+    pub hide_dirs: Vec<CString>,
+    pub hide_files: Vec<CString>,
     /// In a new user namespace: our uid and gid mapped to themselves (lines
     /// for /proc/self/uid_map and gid_map), so files the server makes in its
     /// tmpfs HOME have an owner.
@@ -60,6 +64,8 @@ struct ChildCtx {
     join_net: RawFd,
     isolate: bool,
     tmpfs_home: *const libc::c_char,
+    hide_dirs: *const *const libc::c_char,
+    hide_files: *const *const libc::c_char,
     uid_map: *const libc::c_char,
     gid_map: *const libc::c_char,
     /// Set by the child before `_exit(127)`: the errno and the step.
@@ -213,6 +219,8 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
     let (err_r, err_w) = pipe().map_err(os("creating pipes"))?;
     let argv = pointers(&plan.argv);
     let envp = pointers(&plan.envp);
+    let hide_dirs = pointers(&plan.hide_dirs);
+    let hide_files = pointers(&plan.hide_files);
     let ctx = ChildCtx {
         path: plan.path.as_ptr(),
         argv: argv.as_ptr(),
@@ -226,6 +234,8 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
             .tmpfs_home
             .as_ref()
             .map_or(std::ptr::null(), |c| c.as_ptr()),
+        hide_dirs: hide_dirs.as_ptr(),
+        hide_files: hide_files.as_ptr(),
         uid_map: plan
             .id_maps
             .as_ref()
@@ -345,7 +355,9 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
         } else if ctx.fresh_net {
             super::loopback_up();
         }
-        if !ctx.tmpfs_home.is_null() && super::readonly_fs(ctx.tmpfs_home).is_err() {
+        if !ctx.tmpfs_home.is_null()
+            && super::readonly_fs(ctx.tmpfs_home, ctx.hide_dirs, ctx.hide_files).is_err()
+        {
             return fail(STEP_MOUNT);
         }
         // Only once in the namespace: without capabilities a server cannot
