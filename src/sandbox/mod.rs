@@ -267,17 +267,27 @@ fn readonly_fs(
         {
             return Err(io::Error::last_os_error());
         }
+        // One empty tmpfs on the first directory, bind mounts of it on the
+        // others (cheaper than a superblock each).
+        let mut first: *const libc::c_char = std::ptr::null();
         let mut d = hide_dirs;
         while !(*d).is_null() {
-            if libc::mount(
-                c"tmpfs".as_ptr(),
-                *d,
-                c"tmpfs".as_ptr(),
-                libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                c"size=4k,nr_inodes=1,mode=000".as_ptr() as *const libc::c_void,
-            ) != 0
-                && io::Error::last_os_error().raw_os_error() != Some(libc::ENOENT)
-            {
+            let rc = if first.is_null() {
+                libc::mount(
+                    c"tmpfs".as_ptr(),
+                    *d,
+                    c"tmpfs".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
+                    c"size=4k,nr_inodes=1,mode=000".as_ptr() as *const libc::c_void,
+                )
+            } else {
+                libc::mount(first, *d, std::ptr::null(), libc::MS_BIND, std::ptr::null())
+            };
+            if rc == 0 {
+                if first.is_null() {
+                    first = *d;
+                }
+            } else if io::Error::last_os_error().raw_os_error() != Some(libc::ENOENT) {
                 return Err(io::Error::last_os_error());
             }
             d = d.add(1);
