@@ -125,7 +125,8 @@ pub enum ProbeTarget {
         command: String,
         #[serde(default)]
         args: Vec<String>,
-        /// Only these variables (plus PATH, HOME, LANG) reach the process.
+        /// Only these variables (plus PATH, HOME, LANG and TMPDIR) reach a
+        /// sandboxed process.
         #[serde(default)]
         env: BTreeMap<String, String>,
     },

@@ -47,7 +47,7 @@ pub enum SandboxError {
 pub struct Launch<'a> {
     pub program: &'a str,
     pub args: &'a [String],
-    /// Declared variables (only these, plus PATH, HOME and LANG, in the sandbox).
+    /// Declared variables (only these, plus PATH, HOME, LANG and TMPDIR, in the sandbox).
     pub env: &'a BTreeMap<String, String>,
     pub sandbox: bool,
 }
