@@ -24,6 +24,17 @@ pub struct Job {
     pub sandbox: bool,
 }
 
+impl Job {
+    fn spawn(&self) -> Result<Spawned, SandboxError> {
+        spawn(&Launch {
+            program: &self.program,
+            args: &self.args,
+            env: &self.env,
+            sandbox: self.sandbox,
+        })
+    }
+}
+
 type Request = (Job, oneshot::Sender<Result<Spawned, SandboxError>>);
 
 fn queue() -> Option<&'static Sender<Request>> {
@@ -47,32 +58,15 @@ fn queue() -> Option<&'static Sender<Request>> {
 }
 
 fn serve(rx: &Mutex<Receiver<Request>>) {
-    empty_bounding_set();
+    // Fails harmlessly without CAP_SETPCAP (unprivileged).
+    let _ = super::empty_bounding_set();
     loop {
         let next = match rx.lock() {
             Ok(rx) => rx.recv(),
             Err(_) => return,
         };
         let Ok((job, reply)) = next else { return };
-        let out = spawn(&Launch {
-            program: &job.program,
-            args: &job.args,
-            env: &job.env,
-            sandbox: job.sandbox,
-        });
-        let _ = reply.send(out);
-    }
-}
-
-/// Drops every capability from this thread's bounding set (only limits what
-/// exec can grant later; fails harmlessly without CAP_SETPCAP).
-fn empty_bounding_set() {
-    for cap in 0..64 {
-        // SAFETY: prctl with integer arguments.
-        let rc = unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) };
-        if rc != 0 {
-            break;
-        }
+        let _ = reply.send(job.spawn());
     }
 }
 
@@ -91,15 +85,8 @@ pub async fn launch(job: Job) -> Result<Spawned, SandboxError> {
             q.send((job, tx)).map_err(|_| gone())?;
             rx.await.map_err(|_| gone())?
         }
-        None => tokio::task::spawn_blocking(move || {
-            spawn(&Launch {
-                program: &job.program,
-                args: &job.args,
-                env: &job.env,
-                sandbox: job.sandbox,
-            })
-        })
-        .await
-        .map_err(|_| gone())?,
+        None => tokio::task::spawn_blocking(move || job.spawn())
+            .await
+            .map_err(|_| gone())?,
     }
 }

@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 use std::ffi::{CString, OsString};
 use std::io;
-use std::os::unix::ffi::OsStrExt as _;
+use std::os::unix::ffi::{OsStrExt as _, OsStringExt as _};
 use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -382,28 +382,31 @@ const SECRET_FILES: &[&str] = &[
 const HOST_SECRET_DIRS: &[&str] = &["/etc/ssh"];
 const HOST_SECRET_FILES: &[&str] = &["/etc/shadow", "/etc/gshadow"];
 
+/// A path, and the same as a C string for the child.
+type CPath = (PathBuf, CString);
+
 /// The secret paths that exist here (found once): directories and files.
 /// With the read-only filesystem the server sees them empty.
-fn secrets() -> &'static (Vec<PathBuf>, Vec<PathBuf>) {
-    static FOUND: OnceLock<(Vec<PathBuf>, Vec<PathBuf>)> = OnceLock::new();
+fn secrets() -> &'static (Vec<CPath>, Vec<CPath>) {
+    static FOUND: OnceLock<(Vec<CPath>, Vec<CPath>)> = OnceLock::new();
     FOUND.get_or_init(|| {
         let home = std::env::var_os("HOME")
             .filter(|h| !h.is_empty())
             .map(PathBuf::from);
-        let under_home = |rel: &&str| home.as_ref().map(|h| h.join(rel));
-        let dirs = SECRET_DIRS
-            .iter()
-            .filter_map(under_home)
-            .chain(HOST_SECRET_DIRS.iter().map(PathBuf::from))
-            .filter(|p| p.is_dir())
-            .collect();
-        let files = SECRET_FILES
-            .iter()
-            .filter_map(under_home)
-            .chain(HOST_SECRET_FILES.iter().map(PathBuf::from))
-            .filter(|p| p.is_file())
-            .collect();
-        (dirs, files)
+        let found = |rel: &[&str], host: &[&str], kind: fn(&Path) -> bool| -> Vec<CPath> {
+            rel.iter()
+                .filter_map(|r| home.as_ref().map(|h| h.join(r)))
+                .chain(host.iter().map(PathBuf::from))
+                .filter(|p| kind(p))
+                .filter_map(|p| {
+                    Some((p.clone(), CString::new(p.into_os_string().into_vec()).ok()?))
+                })
+                .collect()
+        };
+        (
+            found(SECRET_DIRS, HOST_SECRET_DIRS, Path::is_dir),
+            found(SECRET_FILES, HOST_SECRET_FILES, Path::is_file),
+        )
     })
 }
 
@@ -480,17 +483,8 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         path: cstr(path.as_os_str().as_bytes(), "the command")?,
         argv,
         envp,
-        // With a read-only filesystem the server starts where we are, so
-        // `probe -- node server.js` finds server.js; without one it starts
-        // in its HOME, the only place it may write.
-        cwd: match (&home, netns) {
-            (Some(h), Some(m)) if !m.fs => Some(cstr(h.0.as_os_str().as_bytes(), "HOME")?),
-            _ => None,
-        },
-        tmpfs_home: match (&home, netns) {
-            (Some(h), Some(m)) if m.fs => Some(cstr(h.0.as_os_str().as_bytes(), "HOME")?),
-            _ => None,
-        },
+        cwd: None,
+        tmpfs_home: None,
         hide_dirs: Vec::new(),
         hide_files: Vec::new(),
         clone_flags: 0,
@@ -498,22 +492,30 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         isolate: netns.is_some(),
         id_maps: None,
     };
-    if netns.is_some_and(|m| m.fs) {
-        // Never hide what the server itself is, or where it starts.
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let keep = |p: &PathBuf| !path.starts_with(p) && !cwd.starts_with(p);
-        let (dirs, files) = secrets();
-        for d in dirs.iter().filter(|p| keep(p)) {
-            plan.hide_dirs
-                .push(cstr(d.as_os_str().as_bytes(), "a path")?);
-        }
-        for f in files.iter().filter(|p| keep(p)) {
-            plan.hide_files
-                .push(cstr(f.as_os_str().as_bytes(), "a path")?);
-        }
-    }
     let mut lease = None;
-    if let Some(mode) = netns {
+    if let (Some(mode), Some(home)) = (netns, &home) {
+        let home = cstr(home.0.as_os_str().as_bytes(), "HOME")?;
+        if mode.fs {
+            // The server starts where we are (read-only to it), so `probe --
+            // node server.js` finds server.js; HOME is its tmpfs. Secrets are
+            // covered, but never what the server itself is, or where it starts.
+            plan.tmpfs_home = Some(home);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            let hide = |found: &[CPath]| -> Vec<CString> {
+                found
+                    .iter()
+                    .filter(|(p, _)| !path.starts_with(p) && !cwd.starts_with(p))
+                    .map(|(_, c)| c.clone())
+                    .collect()
+            };
+            let (dirs, files) = secrets();
+            plan.hide_dirs = hide(dirs);
+            plan.hide_files = hide(files);
+        } else {
+            // Without a read-only filesystem it starts in HOME, the only
+            // place it may write.
+            plan.cwd = Some(home);
+        }
         if mode.pooled() {
             let l = netpool::lease().map_err(|e| {
                 SandboxError::Spawn(
@@ -556,8 +558,8 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
 }
 
 /// Where `program` is: a path (made absolute against our working directory,
-/// since the sandboxed child starts in its HOME) or the first executable
-/// file of that name on `path_var`.
+/// which the child may not start in) or the first executable file of that
+/// name on `path_var`.
 fn resolve(program: &str, path_var: Option<&OsString>) -> Option<PathBuf> {
     if program.is_empty() {
         return None;
@@ -593,6 +595,28 @@ fn default_path() -> OsString {
 /// package cache), but it cannot join other namespaces, mount, load modules,
 /// trace other processes or reconfigure the network. Async-signal-safe: plain
 /// prctl/capset syscalls on stack data.
+/// Empties this thread's capability bounding set, which only limits what a
+/// later exec can grant. Launcher threads do it once and hand it down empty;
+/// dropping a capability commits new credentials even when it is already
+/// gone, so only those still there are dropped. Async-signal-safe.
+fn empty_bounding_set() -> io::Result<()> {
+    // Capability numbers are below 64; PR_CAPBSET_READ fails with EINVAL past
+    // the kernel's last one, which ends the loop.
+    for cap in 0..64 as libc::c_ulong {
+        // SAFETY: prctl with integer arguments.
+        match unsafe { libc::prctl(libc::PR_CAPBSET_READ, cap, 0, 0, 0) } {
+            0 => continue,
+            1 => {}
+            _ => break,
+        }
+        // SAFETY: as above.
+        if unsafe { libc::prctl(libc::PR_CAPBSET_DROP, cap, 0, 0, 0) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
 fn drop_privileges() -> io::Result<()> {
     const SECBIT_NOROOT: libc::c_ulong = 1 << 0;
     const SECBIT_NOROOT_LOCKED: libc::c_ulong = 1 << 1;
@@ -602,23 +626,7 @@ fn drop_privileges() -> io::Result<()> {
     const SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED: libc::c_ulong = 1 << 7;
     // SAFETY: prctl and capset with integer arguments and a stack struct.
     unsafe {
-        // Capability numbers are below 64; PR_CAPBSET_DROP fails with EINVAL
-        // past the kernel's last one, which ends the loop.
-        for cap in 0..64 {
-            // Launcher threads hand down an empty bounding set; dropping a
-            // cap still commits new credentials, so only drop what is there.
-            match libc::prctl(libc::PR_CAPBSET_READ, cap as libc::c_ulong, 0, 0, 0) {
-                0 => continue,
-                1 => {}
-                _ => break,
-            }
-            if libc::prctl(libc::PR_CAPBSET_DROP, cap as libc::c_ulong, 0, 0, 0) != 0 {
-                if io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL) {
-                    break;
-                }
-                return Err(io::Error::last_os_error());
-            }
-        }
+        empty_bounding_set()?;
         // Ambient capabilities: cleared (may be unsupported on old kernels).
         libc::prctl(
             libc::PR_CAP_AMBIENT,
