@@ -539,7 +539,7 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         }
     }
     let proc = spawn::start(&plan).map_err(|f| {
-        if f.step == "exec" && f.error.kind() == io::ErrorKind::NotFound {
+        if f.at_exec() && f.error.kind() == io::ErrorKind::NotFound {
             SandboxError::NotFound(l.program.to_string())
         } else {
             SandboxError::Spawn(

@@ -82,6 +82,8 @@ const STEP_FDS: i32 = 4;
 const STEP_CHDIR: i32 = 5;
 const STEP_EXEC: i32 = 6;
 
+const EXEC: &str = "exec";
+
 fn step_name(step: i32) -> &'static str {
     match step {
         STEP_SETPGID => "setpgid",
@@ -91,7 +93,14 @@ fn step_name(step: i32) -> &'static str {
         STEP_IDMAP => "mapping our uid into the user namespace",
         STEP_FDS => "setting up stdin/stdout/stderr",
         STEP_CHDIR => "chdir to the working directory",
-        _ => "exec",
+        _ => EXEC,
+    }
+}
+
+impl ChildFailed {
+    /// The command itself could not be run (the last step).
+    pub fn at_exec(&self) -> bool {
+        self.step == EXEC
     }
 }
 
