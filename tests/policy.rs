@@ -14,17 +14,15 @@ use mcp_risk::classify::{self, Category, Class, Risk, Signal, Verdict};
 use mcp_risk::policy::{self, check, claude, codex, intercept, policylayer, Format};
 use serde_json::{json, Value};
 
-/// `../shared/corpus/dev` beside the repository (CI, main checkout), or two
-/// levels up (a worktree under `wt/`).
+/// The repository's own copy of a few dev-corpus servers (their authors'
+/// `tools/list` answers; see `tests/fixtures/corpus/README.md`).
 fn corpus_dir() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for up in ["../shared/corpus/dev", "../../shared/corpus/dev"] {
-        let p = root.join(up);
-        if p.is_dir() {
-            return p;
-        }
-    }
-    panic!("the dev corpus (../shared/corpus/dev) is missing");
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
+}
+
+/// How many servers the fixture corpus holds.
+fn corpus_len() -> usize {
+    mcp_risk::input::json_files(&corpus_dir()).unwrap().len()
 }
 
 fn corpus_verdicts(server: &str, ignore_annotations: bool) -> Vec<Verdict> {
@@ -687,7 +685,7 @@ fn every_emitted_file_passes_check() {
             n += 1;
         }
     }
-    assert_eq!(n, 30);
+    assert_eq!(n, 2 * corpus_len());
     let y = intercept::for_server("demo", &guarded_server());
     assert!(check::check_intercept(&y).diagnostics.is_empty(), "{y}");
     let pj = policylayer::for_server(&guarded_server());

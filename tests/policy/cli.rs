@@ -3,7 +3,7 @@
 
 use std::process::{Command, Output};
 
-use super::corpus_dir;
+use super::{corpus_dir, corpus_len};
 
 fn mcp_risk(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
@@ -46,7 +46,7 @@ fn writes_every_format_and_the_files_check_ok() {
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files.len(), 30);
+    assert_eq!(files.len(), 2 * corpus_len());
     let mut args = vec!["policy", "check"];
     args.extend(files.iter().map(String::as_str));
     let o = mcp_risk(&args);
@@ -56,16 +56,19 @@ fn writes_every_format_and_the_files_check_ok() {
             .lines()
             .filter(|l| l.starts_with("OK "))
             .count(),
-        30
+        2 * corpus_len()
     );
     // A directory: every policy in it, sidecars recognised and skipped.
     let o = mcp_risk(&["policy", "check", out]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let stdout = text(&o.stdout);
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("OK ")).count(), 30);
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("OK ")).count(),
+        2 * corpus_len()
+    );
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with("SKIP ")).count(),
-        30
+        2 * corpus_len()
     );
     // Sidecars and agent settings are recognised and skipped, not failed.
     let sidecar = dir.path().join("github.reasons.json");
