@@ -119,11 +119,45 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Vec<ServerTools>> {
 
 pub fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     crate::classify::try_engine().map_err(anyhow::Error::msg)?;
+    if let Some(tool) = &args.explain {
+        return explain(gather(args)?, tool, args.ignore_annotations);
+    }
     if let (Some(path), ClassifyFormat::Json) = (&args.input, args.format) {
         return stream_json(path, args);
     }
     let servers = gather(args)?;
     render_and_exit(servers, args)
+}
+
+/// `--explain TOOL`: the trace of every tool of that name, in its server's context.
+fn explain(servers: Vec<ServerTools>, tool: &str, ignore: bool) -> anyhow::Result<ExitCode> {
+    let engine = crate::classify::engine();
+    let mut found = 0;
+    let mut out = String::new();
+    for s in &servers {
+        let ctx = crate::classify::context::Context::of(engine, &s.tools);
+        for t in s.tools.iter().filter(|t| {
+            t.get("name")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(tool))
+        }) {
+            found += 1;
+            let trace = engine.trace(t, ignore, &ctx);
+            out.push_str(&format!(
+                "server: {}\n",
+                crate::text::terminal_safe(&s.server)
+            ));
+            out.push_str(&crate::classify::explain::render(engine, &trace));
+            out.push('\n');
+        }
+    }
+    anyhow::ensure!(
+        found > 0,
+        "no tool named `{}` in what was classified; `mcp-risk classify` without --explain lists the tools",
+        crate::text::terminal_safe(tool)
+    );
+    finish(std::io::stdout().lock().write_all(out.as_bytes()))?;
+    Ok(crate::exit::code(crate::exit::OK))
 }
 
 /// Classifies, renders to stdout in the chosen format, and returns the exit
@@ -322,11 +356,12 @@ fn classify_batch(
     engine: &crate::classify::engine::Engine,
     batch: &[&RawValue],
     ignore: bool,
+    ctx: &crate::classify::context::Context,
 ) -> (Option<Risk>, Vec<u8>) {
     let mut buf = Vec::with_capacity(batch.len() * 640);
     let mut worst = None;
     for (k, r) in batch.iter().enumerate() {
-        let verdict = engine.classify_json(r.get(), ignore);
+        let verdict = engine.classify_json(r.get(), ignore, ctx);
         worst = worst.max(Some(verdict.risk));
         if k > 0 {
             buf.push(b',');
@@ -337,17 +372,10 @@ fn classify_batch(
     (worst, buf)
 }
 
-/// What the parsing side tells the writing side.
-enum Msg {
-    Batch(usize, Option<Risk>, Vec<u8>),
-    /// Parsing ended: the number of batches, or why the file was refused.
-    Parsed(anyhow::Result<usize>),
-}
-
 /// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
-/// The text is parsed on one pool thread while batches already found are
-/// classified on the others; nothing of the file is written until it has
-/// parsed completely, so an invalid file leaves the same output as before.
+/// The text is parsed whole, then its batches are classified in parallel;
+/// nothing of the file is written until it has parsed completely, so an
+/// invalid file leaves the same output as before.
 fn stream_file<W: Write>(
     out: &mut W,
     text: &str,
@@ -357,56 +385,68 @@ fn stream_file<W: Write>(
     worst: &mut Option<Risk>,
 ) -> anyhow::Result<()> {
     let engine = crate::classify::engine();
-    std::thread::scope(|ts| -> anyhow::Result<()> {
-        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
-        ts.spawn(move || {
-            rayon::scope_fifo(|s| {
-                let mut n = 0;
-                let r = stream_tools(text, f, &mut |batch| {
-                    let (tx, idx) = (tx.clone(), n);
-                    n += 1;
-                    s.spawn_fifo(move |_| {
-                        let (w, buf) = classify_batch(engine, &batch, ignore);
-                        let _ = tx.send(Msg::Batch(idx, w, buf));
-                    });
-                });
-                let _ = tx.send(Msg::Parsed(r.map(|_| n)));
-            });
-        });
-        let mut pending = std::collections::BTreeMap::new();
-        let mut parsed = false;
-        let mut next = 0;
-        for msg in rx.iter() {
-            match msg {
-                Msg::Batch(i, w, buf) => {
-                    pending.insert(i, (w, buf));
-                }
-                Msg::Parsed(r) => {
-                    r?;
-                    parsed = true;
-                    if !first {
-                        out.write_all(b",")?;
-                    }
-                    out.write_all(b"{\"server\":")?;
-                    serde_json::to_writer(&mut *out, &server_name(f))?;
-                    out.write_all(b",\"tools\":[")?;
-                }
-            }
-            if parsed {
-                while let Some((w, buf)) = pending.remove(&next) {
-                    *worst = (*worst).max(w);
-                    if next > 0 {
-                        out.write_all(b",")?;
-                    }
-                    out.write_all(&buf)?;
-                    next += 1;
-                }
-            }
+    // Parse first: every tool's verdict depends on its server's context
+    // (naming convention, blanket annotations), known only from all of them.
+    let mut batches: Vec<Batch<'_>> = Vec::new();
+    stream_tools(text, f, &mut |batch| batches.push(batch))?;
+    let ctx = {
+        use rayon::prelude::*;
+        let parts: Vec<(String, Option<crate::tool::Hints>)> = batches
+            .par_iter()
+            .flat_map_iter(|b| b.iter().map(|r| name_and_hints(r.get())))
+            .collect();
+        crate::classify::context::Context::from_parts(
+            engine,
+            parts.iter().map(|(n, h)| (n.as_str(), h.clone())),
+        )
+    };
+    let classified: Vec<(Option<Risk>, Vec<u8>)> = {
+        use rayon::prelude::*;
+        batches
+            .par_iter()
+            .map(|b| classify_batch(engine, b, ignore, &ctx))
+            .collect()
+    };
+    if !first {
+        out.write_all(b",")?;
+    }
+    out.write_all(b"{\"server\":")?;
+    serde_json::to_writer(&mut *out, &server_name(f))?;
+    out.write_all(b",\"tools\":[")?;
+    for (i, (w, buf)) in classified.iter().enumerate() {
+        *worst = (*worst).max(*w);
+        if i > 0 {
+            out.write_all(b",")?;
         }
-        anyhow::ensure!(parsed && pending.is_empty(), "classification stopped early");
-        out.write_all(b"]}")?;
-        Ok(())
-    })
+        out.write_all(buf)?;
+    }
+    out.write_all(b"]}")?;
+    Ok(())
+}
+
+/// A tool's name and declared hints, read without building the whole value.
+fn name_and_hints(raw: &str) -> (String, Option<crate::tool::Hints>) {
+    use serde_json::Value;
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        name: Option<Value>,
+        #[serde(default)]
+        annotations: Option<Value>,
+    }
+    match serde_json::from_str::<Head>(raw) {
+        Ok(h) => (
+            h.name
+                .as_ref()
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            h.annotations
+                .as_ref()
+                .and_then(crate::tool::Hints::from_annotations),
+        ),
+        Err(_) => (String::new(), None),
+    }
 }
 
 fn server_name(path: &Path) -> String {
