@@ -219,7 +219,7 @@ fn raw_sql_and_shell_parameters_are_recorded() {
     assert_eq!(v.args.sql, ["query"]);
     let v = one(
         json!({"name": "pods_exec", "description": "Execute a command in a pod",
-        "inputSchema": {"type": "object", "properties": {"command": {"type": "array", "description": "Command to execute"}}}}),
+        "inputSchema": {"type": "object", "properties": {"command": {"type": "array", "description": "Command to execute in the pod"}}}}),
     );
     // An argv array: every element is guarded.
     assert_eq!(v.args.shell, ["command[]"]);

@@ -13,10 +13,14 @@
 //! 4. **Raisers** lift the class, never lower it:
 //!    - the worst operation of an operation selector (schema);
 //!    - `floor` rules matched in the schema, the name or title, or the first
-//!      purpose sentence, and code-execution floors anywhere;
-//!    - `floor` rules matched only later in the description, and operations
-//!      the description enumerates, only when the name did not decide (a
-//!      clause late in a `get_` tool's description is incidental).
+//!      purpose sentence, and `anywhere` floors (running code, keeping the
+//!      result) in any purpose sentence;
+//!    - `floor` rules matched only later in the description, only when
+//!      nothing decided yet (a clause late in a `get_` tool's description is
+//!      incidental);
+//!    - operations the description enumerates, only when nothing decided,
+//!      the name holds no decided verb (`manage_todos`) and no operation
+//!      selector lists them.
 //! 5. Nothing decided: **write**, at low confidence (an unknown tool is never
 //!    read).
 //!
@@ -25,7 +29,7 @@
 
 use super::collect::{Hit, Site};
 use super::rules::{Effect, Rule};
-use super::verdict::{Class, Signal};
+use super::verdict::Class;
 
 /// A verb read from the description is less sure than the name's.
 pub const LEAD_VERB_PENALTY: f32 = 0.1;
@@ -156,7 +160,14 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             }
         }
     }
-    let decided_by_name = current.is_some_and(|(_, i, _)| hits[i].site == Site::Name);
+    // The name holds a decided verb, wherever in it.
+    let name_says = hits
+        .iter()
+        .any(|h| matches!(h.site, Site::Name | Site::NameInner) && h.class.is_some());
+    // An operation selector lists the operations more precisely than prose.
+    let has_selector = hits.iter().any(|h| {
+        h.site == Site::Schema && matches!(effect(h), Effect::Signal) && h.class.is_some()
+    });
 
     // 4. Raisers, in hit order.
     let mut raised = Vec::new();
@@ -172,16 +183,19 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
                 Effect::Floor { .. },
                 Site::Schema | Site::Param | Site::NameText | Site::LeadText,
             ) => Ok(rules[h.rule].confidence),
-            (Effect::Floor { .. }, _) if rules[h.rule].signals.contains(&Signal::CodeExecution) => {
-                Ok(rules[h.rule].confidence)
-            }
+            (Effect::Floor { .. }, _) if rules[h.rule].anywhere => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) if current.is_none() => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) => Err("a later clause; the tool's own verb decides"),
-            (Effect::Verb { .. }, Site::Enumeration) if !decided_by_name => {
+            (Effect::Verb { .. }, Site::Enumeration)
+                if !name_says && !has_selector && current.is_none() =>
+            {
                 Ok(ENUMERATION_CONFIDENCE)
             }
+            (Effect::Verb { .. }, Site::Enumeration) if has_selector => {
+                Err("listed in prose; the operation selector lists the operations")
+            }
             (Effect::Verb { .. }, Site::Enumeration) => {
-                Err("listed operations; the name's verb decides")
+                Err("listed operations; the tool's verb or a stronger rule decided")
             }
             (Effect::Verb { .. }, Site::Lead | Site::NameInner) if name_decided => {
                 Err("the name's verb outranks the description's")
@@ -241,6 +255,7 @@ fn is_verb(rules: &[Rule], h: &Hit) -> bool {
 mod tests {
     use super::*;
     use crate::classify::rules::{Field, Scope};
+    use crate::classify::verdict::Signal;
 
     fn rule(id: &str, effect: Effect, signals: &[Signal]) -> Rule {
         Rule {
@@ -261,6 +276,7 @@ mod tests {
             arg: None,
             all: false,
             page_action: false,
+            anywhere: false,
             signals: signals.to_vec(),
             risk: None,
             confidence: 0.9,
@@ -285,11 +301,14 @@ mod tests {
                 &[],
             ),
             rule("floor-destructive", Effect::Floor { class: D }, &[]),
-            rule(
-                "floor-code",
-                Effect::Floor { class: D },
-                &[Signal::CodeExecution],
-            ),
+            Rule {
+                anywhere: true,
+                ..rule(
+                    "floor-code",
+                    Effect::Floor { class: D },
+                    &[Signal::CodeExecution],
+                )
+            },
             rule(
                 "decide-read",
                 Effect::Decide {

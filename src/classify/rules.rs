@@ -206,6 +206,8 @@ struct RawRule {
     #[serde(default)]
     page_action: bool,
     #[serde(default)]
+    anywhere: bool,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     class: Option<Class>,
@@ -260,6 +262,9 @@ pub struct Rule {
     /// Its verbs act on a page (click, type, scroll): in an array of steps
     /// the tool runs on a page it loads itself, they do not act on the world.
     pub page_action: bool,
+    /// A floor that raises wherever the purpose states it, later sentences
+    /// included (running code, saving the result): a capability, not an aside.
+    pub anywhere: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
     pub confidence: f32,
@@ -443,6 +448,9 @@ fn parse_file(file: &str, text: &str) -> Result<(Family, Vec<Rule>), RuleError> 
             }
             (RawEffect::Signal, None) => Effect::Signal,
         };
+        if r.anywhere && !matches!(effect, Effect::Floor { .. }) {
+            return Err(invalid("`anywhere` only applies to `floor` rules".into()));
+        }
         if r.priority != 0 && !matches!(effect, Effect::Decide { .. } | Effect::Override { .. }) {
             return Err(invalid(
                 "`priority` only orders `decide` and `override` rules".into(),
@@ -500,6 +508,7 @@ fn parse_file(file: &str, text: &str) -> Result<(Family, Vec<Rule>), RuleError> 
             arg: r.arg,
             all: r.all,
             page_action: r.page_action,
+            anywhere: r.anywhere,
             signals: r.signals,
             risk: r.risk,
             confidence: r.confidence.unwrap_or(0.8),

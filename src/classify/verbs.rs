@@ -42,6 +42,9 @@ const FILLER: &[&str] = &[
     "optionally",
 ];
 
+/// How a later sentence that speaks of the tool begins ("This tool ...").
+const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
 
@@ -78,6 +81,10 @@ impl Engine {
                 None => {}
             }
         }
+        // Under verb-last naming a name that ends in a noun
+        // (`servicebus_queue_details`) leaves its verb implicit: a word
+        // further in that doubles as a noun is part of the namespace.
+        let noun_fallback_ok = !verb_last;
         let mut decided = Vec::new();
         let mut ambiguous = Vec::new();
         let mut noun_fallback = None;
@@ -111,7 +118,7 @@ impl Engine {
             .is_some_and(|(_, _, w)| tokens.first() == Some(w));
         // After an ambiguous verb (`simulate_research_query`) a verb that
         // doubles as a noun is its object, so it was never kept as fallback.
-        if decided.is_empty() {
+        if decided.is_empty() && noun_fallback_ok {
             decided.extend(noun_fallback);
         }
         if verb_first {
@@ -132,8 +139,14 @@ impl Engine {
     /// that has one. Ambiguous lead verbs ("Manage ...") are returned apart.
     pub(super) fn lead_verbs(&self, purpose: &[&str]) -> VerbHits {
         let mut ambiguous = Vec::new();
-        for s in purpose.iter().take(3) {
+        for (n, s) in purpose.iter().take(3).enumerate() {
             let words = clause_words(s);
+            // A later sentence leads with the tool's verb only when it speaks
+            // of the tool ("This tool deletes ..."); one that opens with a
+            // verb ("Accepts an array ...") describes its inputs or outputs.
+            if n > 0 && !OPENERS.contains(&words.first().map_or("", |(w, _)| w.as_str())) {
+                continue;
+            }
             let mut iter = words
                 .iter()
                 .skip_while(|(w, _)| FILLER.contains(&w.as_str()));
