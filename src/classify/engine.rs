@@ -151,6 +151,17 @@ impl Engine {
             .is_some_and(|(r, _)| self.rule(r).page_action)
     }
 
+    /// The class of the verb a tool's name leads with (under the server's
+    /// naming convention), if it leads with a decided one.
+    pub fn name_verb_class(&self, name: &str, ctx: &Context) -> Option<Class> {
+        let tokens = super::normalize::identifier_tokens(name);
+        let ((decided, _), leading) = self.identifier_verbs_at(&tokens, ctx.verb_last);
+        if !leading {
+            return None;
+        }
+        decided.iter().map(|(_, c, _)| *c).max()
+    }
+
     /// Classifies one tool on its own (no server context).
     pub fn classify(&self, raw: &Value, ignore_annotations: bool) -> Verdict {
         self.classify_in(raw, ignore_annotations, &Context::default())

@@ -4,6 +4,13 @@
 //! mutating but of unknown kind: it counts for read-vs-mutating accuracy and
 //! the dangerous-miss rate, not for the 3-class matrix. Tools declaring
 //! neither hint are skipped.
+//!
+//! Several authors label every create destructive, though the MCP spec's
+//! destructiveHint (and ARCHITECTURE.md) calls additive changes
+//! non-destructive. The *contract* figures relabel those tools: a tool
+//! declared destructive whose name leads with an additive verb (create, add,
+//! send, start, ...) counts as write, and one declared read whose name leads
+//! with a mutating verb is a contradiction the table reports.
 
 use std::process::ExitCode;
 
@@ -48,6 +55,17 @@ pub struct Scores {
     pub dangerous_misses: usize,
     pub declared_mutating: usize,
     pub macro_f1: f64,
+    /// Macro-F1 with creates labelled as the contract defines them.
+    pub macro_f1_contract: f64,
+    /// Tools declared read-only that the verdict gives high or critical risk
+    /// (a policy would gate or hide them: over-blocking).
+    pub reads_high: usize,
+    /// `reads_high` over the tools declared read-only.
+    pub reads_high_rate: f64,
+    pub declared_read: usize,
+    /// Labels that contradict the contract (additive tools declared
+    /// destructive, mutating tools declared read-only).
+    pub contradictions: usize,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<EvalError>,
 }
@@ -73,6 +91,10 @@ struct Acc {
     labelled: usize,
     skipped: usize,
     confusion: [[usize; 3]; 3],
+    confusion_contract: [[usize; 3]; 3],
+    reads: usize,
+    reads_high: usize,
+    contradictions: usize,
     binary_ok: usize,
     mutating: usize,
     misses: usize,
@@ -86,8 +108,12 @@ impl Acc {
         for i in 0..3 {
             for j in 0..3 {
                 self.confusion[i][j] += other.confusion[i][j];
+                self.confusion_contract[i][j] += other.confusion_contract[i][j];
             }
         }
+        self.reads += other.reads;
+        self.reads_high += other.reads_high;
+        self.contradictions += other.contradictions;
         self.binary_ok += other.binary_ok;
         self.mutating += other.mutating;
         self.misses += other.misses;
@@ -95,23 +121,6 @@ impl Acc {
 
     fn scores(&self, server: &str, with_errors: bool) -> Scores {
         let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
-        let m = &self.confusion;
-        let mut f1s = Vec::new();
-        for (k, row) in m.iter().enumerate() {
-            let tp = row[k];
-            let support: usize = row.iter().sum();
-            let predicted: usize = (0..3).map(|i| m[i][k]).sum();
-            if support == 0 && predicted == 0 {
-                continue;
-            }
-            let p = ratio(tp, predicted);
-            let r = ratio(tp, support);
-            f1s.push(if p + r == 0.0 {
-                0.0
-            } else {
-                2.0 * p * r / (p + r)
-            });
-        }
         Scores {
             server: server.to_owned(),
             labelled: self.labelled,
@@ -121,17 +130,44 @@ impl Acc {
             dangerous_miss_rate: ratio(self.misses, self.mutating),
             dangerous_misses: self.misses,
             declared_mutating: self.mutating,
-            macro_f1: if f1s.is_empty() {
-                0.0
-            } else {
-                f1s.iter().sum::<f64>() / f1s.len() as f64
-            },
+            macro_f1: macro_f1(&self.confusion),
+            macro_f1_contract: macro_f1(&self.confusion_contract),
+            reads_high: self.reads_high,
+            reads_high_rate: ratio(self.reads_high, self.reads),
+            declared_read: self.reads,
+            contradictions: self.contradictions,
             errors: if with_errors {
                 self.errors.clone()
             } else {
                 Vec::new()
             },
         }
+    }
+}
+
+/// Mean F1 over the classes that occur (declared or inferred).
+fn macro_f1(m: &[[usize; 3]; 3]) -> f64 {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let mut f1s = Vec::new();
+    for (k, row) in m.iter().enumerate() {
+        let tp = row[k];
+        let support: usize = row.iter().sum();
+        let predicted: usize = (0..3).map(|i| m[i][k]).sum();
+        if support == 0 && predicted == 0 {
+            continue;
+        }
+        let p = ratio(tp, predicted);
+        let r = ratio(tp, support);
+        f1s.push(if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        });
+    }
+    if f1s.is_empty() {
+        0.0
+    } else {
+        f1s.iter().sum::<f64>() / f1s.len() as f64
     }
 }
 
@@ -142,6 +178,8 @@ fn score_server(s: &ServerTools) -> Acc {
             ignore_annotations: true,
         },
     );
+    let engine = crate::classify::engine();
+    let ctx = crate::classify::context::Context::of(engine, &s.tools);
     let mut acc = Acc::default();
     for (raw, v) in s.tools.iter().zip(&verdicts) {
         let def = ToolDef::from_value(raw);
@@ -151,6 +189,29 @@ fn score_server(s: &ServerTools) -> Acc {
         };
         acc.labelled += 1;
         let declared_read = label == Label::Class(Class::Read);
+        let named = engine.name_verb_class(&def.name, &ctx);
+        if declared_read {
+            acc.reads += 1;
+            if v.risk >= crate::classify::Risk::High {
+                acc.reads_high += 1;
+            }
+        }
+        // What the contract calls the tool, where its name's verb says so.
+        let contract = match (label, named) {
+            (Label::Class(Class::Destructive), Some(Class::Write)) => {
+                acc.contradictions += 1;
+                Some(Class::Write)
+            }
+            (Label::Class(Class::Read), Some(c)) if c != Class::Read => {
+                acc.contradictions += 1;
+                Some(c)
+            }
+            (Label::Class(c), _) => Some(c),
+            (Label::Mutating, _) => None,
+        };
+        if let Some(c) = contract {
+            acc.confusion_contract[idx(c)][idx(v.class)] += 1;
+        }
         if !declared_read {
             acc.mutating += 1;
             if v.class == Class::Read {
@@ -214,19 +275,22 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
 fn print_table(scores: &[Scores]) {
     use crate::text::terminal_safe;
     println!(
-        "{:<28} {:>5} {:>5} {:>9} {:>8} {:>6}  confusion (declared → inferred r/w/d)",
-        "server", "tools", "skip", "read/mut", "miss", "F1"
+        "{:<24} {:>5} {:>4} {:>8} {:>6} {:>6} {:>6} {:>7} {:>4}  confusion (declared -> inferred r/w/d)",
+        "server", "tools", "skip", "read/mut", "miss", "rd-hi", "F1", "F1-ctr", "ctr"
     );
     for s in scores {
         let m = &s.confusion;
         println!(
-            "{:<28} {:>5} {:>5} {:>9.3} {:>7.1}% {:>6.3}  r[{} {} {}] w[{} {} {}] d[{} {} {}]",
+            "{:<24} {:>5} {:>4} {:>8.3} {:>5.1}% {:>5.1}% {:>6.3} {:>7.3} {:>4}  r[{} {} {}] w[{} {} {}] d[{} {} {}]",
             terminal_safe(&s.server),
             s.labelled,
             s.skipped,
             s.read_vs_mutating_accuracy,
             s.dangerous_miss_rate * 100.0,
+            s.reads_high_rate * 100.0,
             s.macro_f1,
+            s.macro_f1_contract,
+            s.contradictions,
             m[0][0],
             m[0][1],
             m[0][2],
@@ -246,5 +310,29 @@ fn print_table(scores: &[Scores]) {
                 terminal_safe(&e.rationale)
             );
         }
+    }
+    let contradicting: Vec<String> = scores
+        .iter()
+        .filter(|s| s.server != "(overall)" && s.contradictions > 0)
+        .map(|s| format!("{} ({})", terminal_safe(&s.server), s.contradictions))
+        .collect();
+    println!();
+    println!("legend: tools = labelled tools; skip = tools declaring neither hint;");
+    println!("  read/mut = share whose read-vs-mutating matches the label; miss = tools declared");
+    println!("  mutating that came out read (dangerous misses); rd-hi = tools declared read-only");
+    println!(
+        "  given high or critical risk (a policy would gate or hide them); F1 = macro-F1 over"
+    );
+    println!(
+        "  read/write/destructive against the labels; F1-ctr = the same with labels the contract"
+    );
+    println!("  overrides (a create declared destructive counts as write); ctr = labels that");
+    println!("  contradict the contract (additive tools declared destructive, mutating tools");
+    println!("  declared read-only), judged by the verb the tool's name leads with.");
+    if !contradicting.is_empty() {
+        println!(
+            "labels contradicting the contract: {}",
+            contradicting.join(", ")
+        );
     }
 }
