@@ -387,6 +387,21 @@ pub struct DiffArgs {
 /// Parses the command line, runs the command, maps errors to exit codes.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every command that classifies checks the rule catalogue first, so a
+    // broken `MCP_RISK_RULES` directory is one clear error, never a panic.
+    let classifies = !matches!(
+        &cli.command,
+        Command::Probe(_) | Command::Registry(_) | Command::Rules(_)
+    );
+    if classifies {
+        if let Err(msg) = crate::classify::try_engine() {
+            eprintln!(
+                "error: invalid rule catalogue: {}",
+                crate::text::terminal_safe(&msg)
+            );
+            return exit::code(exit::ERROR);
+        }
+    }
     let result = match &cli.command {
         Command::Scan(a) => crate::cmd::scan::run(a),
         Command::Probe(a) => crate::cmd::probe::run(a),

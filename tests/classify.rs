@@ -508,3 +508,114 @@ fn rules_dir_override_reports_errors_with_position() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("a.toml:3:1: rule `x`"), "{err}");
 }
+
+/// The slips a new user met on real servers, pinned (issue: classifier v2).
+#[test]
+fn slips_seen_on_real_servers_stay_fixed() {
+    let t = |name: &str, desc: &str, props: Value| json!({"name": name, "description": desc, "inputSchema": {"type": "object", "properties": props}});
+    let cases = [
+        (t("browser_drop", "Drag and drop an element onto another element", json!({})), Class::Destructive, Some(Risk::Medium)),
+        (t("browser_hover", "Hover over element on page", json!({})), Class::Write, None),
+        (t("API-post-search", "Notion | Search by title", json!({})), Class::Read, None),
+        (t("get_model_details", "**DEPRECATED - use `get_node_details` instead.** This tool will be removed in a future release.", json!({})), Class::Read, None),
+        (t("get_provider_details", "Fetches provider docs. Use this before running terraform apply, which updates parameters.", json!({})), Class::Read, None),
+        (t("query_prometheus", "Query a datasource using a PromQL expression", json!({"expr": {"type": "string"}})), Class::Read, None),
+        (t("union_tool", "Merge two or more polygons into a single geometry. Works offline without API calls.", json!({})), Class::Read, None),
+        (t("manage_todos", "Manage todos: create, update, delete, or clear completed", json!({})), Class::Destructive, None),
+        (t("call_service", "The catch-all: call any service of the hub", json!({})), Class::Destructive, Some(Risk::High)),
+        (t("export_doc", "Exports the document as PDF and saves it to Drive", json!({})), Class::Write, None),
+        (t("run_sql_transaction", "Runs statements in a transaction", json!({"sqlStatements": {"type": "array", "items": {"type": "string"}}})), Class::Destructive, Some(Risk::Critical)),
+        (t("run_query", "Run a SELECT query. Read-only unless the server allows DDL and DML.", json!({"query": {"type": "string", "description": "SQL"}})), Class::Destructive, Some(Risk::Critical)),
+    ];
+    for (tool, class, risk) in cases {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+        if let Some(r) = risk {
+            assert_eq!(v.risk, r, "{tool}: {}", v.rationale);
+        }
+        assert!(v.decided_by.is_some(), "{tool}");
+    }
+    let v = one(t(
+        "run_sql_transaction",
+        "Runs statements",
+        json!({"sqlStatements": {"type": "array"}}),
+    ));
+    assert_eq!(v.args.sql, ["sqlStatements[]"]);
+    let v = one(t(
+        "git_reset",
+        "Reset HEAD",
+        json!({"mode": {"type": "string", "enum": ["soft", "mixed", "hard"]}}),
+    ));
+    let hard = v.args.operations[0]
+        .values
+        .iter()
+        .find(|o| o.value == "hard")
+        .unwrap();
+    assert_eq!((hard.class, hard.risk), (Class::Destructive, Risk::High));
+}
+
+/// `--explain` names the deciding rule and says why a loser lost.
+#[test]
+fn explain_shows_the_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.json");
+    std::fs::write(&f, json!({"tools": [{"name": "get_model", "description": "Get a model. This tool will permanently delete nothing; any cached data will be lost.", "inputSchema": {"type": "object"}}]}).to_string()).unwrap();
+    let o = bin()
+        .args([
+            "classify",
+            "--input",
+            f.to_str().unwrap(),
+            "--explain",
+            "GET_MODEL",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("decided by `read-verb`"), "{out}");
+    assert!(out.contains("outranked"), "{out}");
+    let o = bin()
+        .args([
+            "classify",
+            "--input",
+            f.to_str().unwrap(),
+            "--explain",
+            "nope",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+}
+
+/// A broken rules directory is one error line in every command that classifies.
+#[test]
+fn broken_rules_dir_is_an_error_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), "family = [").unwrap();
+    let f = dir.path().join("t.json");
+    std::fs::write(&f, r#"{"tools": []}"#).unwrap();
+    let out = dir.path().join("out");
+    for args in [
+        vec![
+            "pages",
+            "--input",
+            f.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        vec!["policy", "--input", f.to_str().unwrap()],
+        vec!["classify", "--input", f.to_str().unwrap()],
+    ] {
+        let o = bin()
+            .args(&args)
+            .env("MCP_RISK_RULES", dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("invalid rule catalogue") && !err.contains("panicked"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -169,7 +169,10 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         h.site == Site::Schema && matches!(effect(h), Effect::Signal) && h.class.is_some()
     });
 
-    // 4. Raisers, in hit order.
+    // 4. Raisers, in hit order. Whether the tool was undecided is judged
+    // before any of them, so a group (listed operations) acts as one.
+    let undecided = current.is_none();
+    let overridden = current.is_some_and(|(_, i, _)| is_override(&hits[i]));
     let mut raised = Vec::new();
     for (i, h) in hits.iter().enumerate() {
         if roles[i] == Role::Decided {
@@ -184,10 +187,10 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
                 Site::Schema | Site::Param | Site::NameText | Site::LeadText,
             ) => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) if rules[h.rule].anywhere => Ok(rules[h.rule].confidence),
-            (Effect::Floor { .. }, _) if current.is_none() => Ok(rules[h.rule].confidence),
+            (Effect::Floor { .. }, _) if undecided => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) => Err("a later clause; the tool's own verb decides"),
             (Effect::Verb { .. }, Site::Enumeration)
-                if !name_says && !has_selector && current.is_none() =>
+                if !name_says && !has_selector && undecided =>
             {
                 Ok(ENUMERATION_CONFIDENCE)
             }
@@ -204,6 +207,11 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Override { .. }, _) => Err("a stronger override decided"),
             _ => Err("a stronger hit decided"),
         };
+        if overridden && matches!(kind, Effect::Verb { .. }) {
+            // An override is a narrow phrase that knows better than the verbs.
+            roles[i] = Role::Outranked("an override decided");
+            continue;
+        }
         match eligible {
             // A hit that may not raise still agrees when it asks no more.
             Err(_) if current.is_some_and(|(c, _, _)| class <= c) => roles[i] = Role::Agreed,

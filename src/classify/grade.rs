@@ -16,6 +16,19 @@ pub fn class_floor(class: Class) -> Risk {
     }
 }
 
+/// Operation values that name the damage itself (`git_reset` mode `hard`,
+/// `git_stash` `clear`): what they remove does not come back.
+const DAMAGE_VALUES: [&str; 8] = [
+    "hard",
+    "clear",
+    "purge",
+    "wipe",
+    "force",
+    "all",
+    "everything",
+    "destroy",
+];
+
 /// Signals that say nothing about a tool that only reads.
 const NOT_FOR_READS: [Signal; 6] = [
     Signal::IrreversibleLoss,
@@ -123,6 +136,13 @@ impl Engine {
         for op in &mut args.operations {
             for v in &mut op.values {
                 let mut own: Vec<Signal> = signals.clone();
+                if v.class == Class::Destructive
+                    && super::normalize::identifier_tokens(&v.value)
+                        .iter()
+                        .any(|t| DAMAGE_VALUES.contains(&t.as_str()))
+                {
+                    own.push(Signal::IrreversibleLoss);
+                }
                 if v.class != Class::Read {
                     if let Some((r, _)) = self.operation_values(std::slice::from_ref(&v.value))[0].1
                     {

@@ -63,8 +63,9 @@ pub fn try_engine() -> Result<&'static Engine, String> {
 }
 
 /// The engine, panicking on an invalid catalogue. The embedded catalogue is
-/// checked by tests; commands call [`try_engine`] first so a broken
-/// `MCP_RISK_RULES` directory is an error message, not a panic.
+/// checked by tests; `cli::main` calls [`try_engine`] before every command
+/// that classifies, so a broken `MCP_RISK_RULES` directory is an error
+/// message, not a panic.
 pub fn engine() -> &'static Engine {
     match try_engine() {
         Ok(e) => e,

@@ -273,14 +273,20 @@ impl Engine {
             return None;
         }
         let classified = self.operation_values(values);
-        if !classified.iter().any(|(_, c)| c.is_some()) {
+        let name_class = self
+            .identifier_verbs(name_tokens, false)
+            .0
+            .iter()
+            .map(|(_, c, _)| *c)
+            .max();
+        // Values that name no verb at all are a selector only as modes of
+        // what the name does (`git_reset` mode soft/mixed/hard).
+        if !classified.iter().any(|(_, c)| c.is_some()) && name_class.is_none() {
             return None;
         }
-        let name_read = matches!(
-            self.identifier_verbs(name_tokens, false).0.first(),
-            Some((_, Class::Read, _))
-        );
-        let default = if name_read { Class::Read } else { Class::Write };
+        // A value that names no verb (`soft`, `hard`) is a mode of what the
+        // name does (`git_reset`): it takes the name's class; else write.
+        let default = name_class.unwrap_or(Class::Write);
         let values: Vec<OperationValue> = classified
             .into_iter()
             .map(|(value, c)| OperationValue {
