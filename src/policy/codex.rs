@@ -22,8 +22,10 @@ fn toml_key(s: &str) -> String {
     }
 }
 
-/// The Codex config fragment for one server.
-pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
+/// The Codex config fragment for one server; `key` is the server's table
+/// name in the user's `config.toml`.
+pub fn for_server(key: &str, verdicts: &[Verdict]) -> String {
+    let server = key;
     let plans = plan::plan_server(verdicts);
     let mut t = String::new();
     let _ = writeln!(
@@ -31,11 +33,14 @@ pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
         "# Codex settings recommended by mcp-risk for server {}.",
         comment_safe(server)
     );
+    t.push_str("# The table name must be this server's name in your config.toml: if yours differs,\n");
+    t.push_str("# rename the table below, or rerun with `mcp-risk policy --server-key YOUR_NAME`.\n");
     t.push_str("# Copy disabled_tools into this server's existing [mcp_servers] table in ~/.codex/config.toml\n");
     t.push_str(
         "# (TOML forbids defining the same table twice, so do not paste a second header).\n",
     );
-    t.push_str("# Disabled: tools a gateway policy would hide or require a human to approve.\n");
+    t.push_str("# Disabled: tools a gateway policy would hide or refuse until a human acts\n");
+    t.push_str("# (Codex has no per-tool approval, so a tool that needs a human is disabled).\n");
     let _ = writeln!(t, "[mcp_servers.{}]", toml_key(server));
     let disabled: Vec<_> = plans
         .iter()
