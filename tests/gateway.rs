@@ -102,7 +102,10 @@ fn call_table_ours_against_the_baseline() {
         "baseline",
         "Intercept"
     );
-    println!("{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14}", "", "", "ours", "lets through", "", "ours", "blocks", "leaks/blocks");
+    println!(
+        "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14}",
+        "", "", "ours", "lets through", "", "ours", "blocks", "leaks/blocks"
+    );
     let mut failures = Vec::new();
     let mut totals = [Tally::default(); 3];
     for s in &servers {
@@ -116,7 +119,11 @@ fn call_table_ours_against_the_baseline() {
             let (baseline, _) = run(&mut base(s), &cases);
             let (yaml, wrong_yaml) = run(&mut ours_yaml(s), &cases);
             if !all {
-                failures.extend(wrong.iter().map(|w| format!("{} (policy.json): {w}", s.name)));
+                failures.extend(
+                    wrong
+                        .iter()
+                        .map(|w| format!("{} (policy.json): {w}", s.name)),
+                );
                 failures.extend(
                     wrong_yaml
                         .iter()
@@ -174,7 +181,9 @@ fn call_table_ours_against_the_baseline() {
         b.blocked,
         format!("{}/{}", y.let_through, y.blocked)
     );
-    println!("(fmt: safe calls refused because no gateway operator can look inside an array of SQL)");
+    println!(
+        "(fmt: safe calls refused because no gateway operator can look inside an array of SQL)"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The baseline's known failures on this table, so the comparison stays honest.
     assert!(b.let_through > 0 && b.blocked > 0, "{b:?}");
@@ -188,7 +197,11 @@ fn call_table_ours_against_the_baseline() {
 fn classifier_dependent_rows() {
     let mut failures = Vec::new();
     for s in table::corpus_servers() {
-        let cases: Vec<&Case> = s.cases.iter().filter(|c| c.needs_classifier.is_some()).collect();
+        let cases: Vec<&Case> = s
+            .cases
+            .iter()
+            .filter(|c| c.needs_classifier.is_some())
+            .collect();
         let (_, wrong) = run(&mut ours_json(&s), &cases);
         failures.extend(wrong.into_iter().map(|w| format!("{}: {w}", s.name)));
     }
@@ -206,7 +219,10 @@ fn every_table_policy_passes_check() {
         let d = check::check_intercept(&y).diagnostics;
         assert!(d.is_empty(), "{}.yaml: {d:?}\n{y}", s.name);
         let base = table::baseline(&s.verdicts);
-        assert!(check::check_policy_json(&base).diagnostics.is_empty(), "{base}");
+        assert!(
+            check::check_policy_json(&base).diagnostics.is_empty(),
+            "{base}"
+        );
     }
 }
 
@@ -229,7 +245,10 @@ fn limits_are_counted() {
     // A refused call does not count: the dangerous one is refused by its
     // guard before the limit.
     assert!(gw
-        .call("execute_sql", &json!({"project_id": "p", "query": "drop table t"}))
+        .call(
+            "execute_sql",
+            &json!({"project_id": "p", "query": "drop table t"})
+        )
         .unwrap_err()
         .contains("blocked by policy"));
     // Intercept counts per tool and window the same way.
@@ -273,7 +292,10 @@ fn evaluator_operators() {
     let mut gw = Gateway::policylayer(&p.to_string(), Limits::Ignore);
     assert!(gw.call("t", &json!({"amount": 5})).is_err());
     assert!(gw.call("t", &json!({"amount": 5, "reason": "r"})).is_ok());
-    assert_eq!(gw.call("t", &json!({"amount": 500, "reason": "r"})), Err("too much".into()));
+    assert_eq!(
+        gw.call("t", &json!({"amount": 500, "reason": "r"})),
+        Err("too much".into())
+    );
     assert!(gw.call("u", &json!({})).is_err());
 }
 
@@ -301,15 +323,36 @@ fn v(name: &str, class: Class, risk: Risk, category: Category, signals: &[Signal
 #[test]
 fn claude_approval_is_ask_and_hidden_is_deny() {
     let vs = vec![
-        v("pay", Class::Write, Risk::Critical, Category::Financial, &[Signal::Money]),
-        v("wipe", Class::Destructive, Risk::Critical, Category::Destructive, &[Signal::IrreversibleLoss]),
-        v("edit", Class::Destructive, Risk::Medium, Category::Destructive, &[]),
+        v(
+            "pay",
+            Class::Write,
+            Risk::Critical,
+            Category::Financial,
+            &[Signal::Money],
+        ),
+        v(
+            "wipe",
+            Class::Destructive,
+            Risk::Critical,
+            Category::Destructive,
+            &[Signal::IrreversibleLoss],
+        ),
+        v(
+            "edit",
+            Class::Destructive,
+            Risk::Medium,
+            Category::Destructive,
+            &[],
+        ),
         v("note", Class::Write, Risk::Medium, Category::Write, &[]),
         v("read", Class::Read, Risk::Low, Category::Read, &[]),
     ];
     let c: Value = serde_json::from_str(&claude::for_server("s", &vs)).unwrap();
     assert_eq!(c["permissions"]["deny"], json!(["mcp__s__wipe"]));
-    assert_eq!(c["permissions"]["ask"], json!(["mcp__s__edit", "mcp__s__pay"]));
+    assert_eq!(
+        c["permissions"]["ask"],
+        json!(["mcp__s__edit", "mcp__s__pay"])
+    );
 }
 
 /// No empty Claude file for a server with destructive tools.
@@ -327,16 +370,29 @@ fn no_empty_claude_file_for_destructive_servers() {
 /// The Claude server key is the user's, when given (`--server-key`).
 #[test]
 fn claude_and_codex_take_the_users_server_key() {
-    let vs = vec![v("drop-index", Class::Destructive, Risk::Critical, Category::Destructive, &[Signal::IrreversibleLoss])];
+    let vs = vec![v(
+        "drop-index",
+        Class::Destructive,
+        Risk::Critical,
+        Category::Destructive,
+        &[Signal::IrreversibleLoss],
+    )];
     let files = mcp_risk::policy::render_keyed(
         mcp_risk::policy::Format::ClaudeCode,
         "io.github.mongodb-js/mongodb-mcp-server",
         Some("mongo"),
         &vs,
     );
-    assert!(files[0].name.starts_with("io_github_mongodb-js_mongodb-mcp-server"));
-    assert!(files[0].contents.contains("\"mcp__mongo__drop-index\""), "{}", files[0].contents);
-    let files = mcp_risk::policy::render_keyed(mcp_risk::policy::Format::Codex, "x/y", Some("mongo"), &vs);
+    assert!(files[0]
+        .name
+        .starts_with("io_github_mongodb-js_mongodb-mcp-server"));
+    assert!(
+        files[0].contents.contains("\"mcp__mongo__drop-index\""),
+        "{}",
+        files[0].contents
+    );
+    let files =
+        mcp_risk::policy::render_keyed(mcp_risk::policy::Format::Codex, "x/y", Some("mongo"), &vs);
     let t: toml::Table = toml::from_str(&files[0].contents).unwrap();
     assert!(t["mcp_servers"].get("mongo").is_some());
     assert!(files[0].contents.contains("--server-key"));
@@ -348,14 +404,20 @@ fn claude_and_codex_take_the_users_server_key() {
 fn yaml_comments_agree_with_their_rules() {
     let mut servers = table::servers();
     servers.extend(
-        ["git-cyanheads", "playwright", "supabase", "mongodb", "github"]
-            .iter()
-            .map(|n| Server {
-                name: (*n).into(),
-                source: "corpus",
-                verdicts: table::corpus_verdicts(n),
-                cases: Vec::new(),
-            }),
+        [
+            "git-cyanheads",
+            "playwright",
+            "supabase",
+            "mongodb",
+            "github",
+        ]
+        .iter()
+        .map(|n| Server {
+            name: (*n).into(),
+            source: "corpus",
+            verdicts: table::corpus_verdicts(n),
+            cases: Vec::new(),
+        }),
     );
     for s in &servers {
         let y = intercept::for_server(&s.name, &s.verdicts);
@@ -372,7 +434,8 @@ fn yaml_comments_agree_with_their_rules() {
                 .unwrap_or_else(|| panic!("{}: no comment for {}", s.name, p.name()));
             if refusing {
                 assert!(
-                    comment.contains("argument guards refuse") || comment.contains("Refused on every call"),
+                    comment.contains("argument guards refuse")
+                        || comment.contains("Refused on every call"),
                     "{}: {comment}",
                     s.name
                 );
@@ -380,7 +443,12 @@ fn yaml_comments_agree_with_their_rules() {
                 assert!(!comment.contains("refuse"), "{}: {comment}", s.name);
             }
             for g in &p.guards {
-                assert!(comment.contains(&g.refuses()), "{}: {comment} lacks {}", s.name, g.refuses());
+                assert!(
+                    comment.contains(&g.refuses()),
+                    "{}: {comment} lacks {}",
+                    s.name,
+                    g.refuses()
+                );
             }
         }
     }
@@ -389,12 +457,26 @@ fn yaml_comments_agree_with_their_rules() {
 /// "Approval-gated" says what it is in every format.
 #[test]
 fn refusal_pending_a_human_says_what_it_is() {
-    let vs = vec![v("run", Class::Destructive, Risk::Critical, Category::Execute, &[Signal::CodeExecution])];
+    let vs = vec![v(
+        "run",
+        Class::Destructive,
+        Risk::Critical,
+        Category::Execute,
+        &[Signal::CodeExecution],
+    )];
     let pj: Value = serde_json::from_str(&policylayer::for_server(&vs)).unwrap();
-    let msg = pj["tools"]["run"]["deny_if"][0]["on_deny"].as_str().unwrap();
-    assert!(msg.contains("refuses every call") && msg.contains("ask the user"), "{msg}");
+    let msg = pj["tools"]["run"]["deny_if"][0]["on_deny"]
+        .as_str()
+        .unwrap();
+    assert!(
+        msg.contains("refuses every call") && msg.contains("ask the user"),
+        "{msg}"
+    );
     let y = intercept::for_server("s", &vs);
     assert!(y.contains("Intercept has no approval step"), "{y}");
     let r: Value = serde_json::from_str(&policylayer::reasons_for_server("s", &vs)).unwrap();
-    assert!(r["tools"]["run"]["why"].as_str().unwrap().contains("no approval step"));
+    assert!(r["tools"]["run"]["why"]
+        .as_str()
+        .unwrap()
+        .contains("no approval step"));
 }

@@ -33,8 +33,12 @@ pub fn for_server(key: &str, verdicts: &[Verdict]) -> String {
         "# Codex settings recommended by mcp-risk for server {}.",
         comment_safe(server)
     );
-    t.push_str("# The table name must be this server's name in your config.toml: if yours differs,\n");
-    t.push_str("# rename the table below, or rerun with `mcp-risk policy --server-key YOUR_NAME`.\n");
+    t.push_str(
+        "# The table name must be this server's name in your config.toml: if yours differs,\n",
+    );
+    t.push_str(
+        "# rename the table below, or rerun with `mcp-risk policy --server-key YOUR_NAME`.\n",
+    );
     t.push_str("# Copy disabled_tools into this server's existing [mcp_servers] table in ~/.codex/config.toml\n");
     t.push_str(
         "# (TOML forbids defining the same table twice, so do not paste a second header).\n",

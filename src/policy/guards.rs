@@ -136,7 +136,7 @@ pub const SQL: &[Pattern] = &[
     },
     Pattern {
         id: "cypher-delete-without-where",
-        what: "deletes every node or relationship a MATCH finds, with no WHERE or property filter",
+        what: "deletes every node or relationship a MATCH finds (no WHERE or property filter)",
         // Between MATCH and DELETE: no `{` (property filter), no `=`, `.`,
         // quote or `$` (what a WHERE compares with), no `;`.
         regex: "(?i)\\bmatch\\b[^{}=.'\"$;]*?\\bdelete\\b",
@@ -325,7 +325,10 @@ mod tests {
                 "match (n {id: 1}) detach\n  delete n",
                 "MATCH (n) DETACH/**/DELETE n",
             ],
-            &["MATCH (n) RETURN n.detached, n.deleted", "MATCH (n) DELETE n"],
+            &[
+                "MATCH (n) RETURN n.detached, n.deleted",
+                "MATCH (n) DELETE n",
+            ],
         );
         check(
             SQL,

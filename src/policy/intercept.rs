@@ -204,7 +204,11 @@ fn tool_rules(y: &mut String, p: &ToolPlan<'_>) {
     }
     if let Some(msg) = &p.approval_message {
         rules.push_str("      # Intercept has no approval step: every call is refused and the agent is told to hand it to the user.\n");
-        let _ = writeln!(rules, "      - name: {}", q("refused until a human runs it"));
+        let _ = writeln!(
+            rules,
+            "      - name: {}",
+            q("refused until a human runs it")
+        );
         rules.push_str("        action: deny\n");
         let _ = writeln!(rules, "        on_deny: {}", q(msg));
     }

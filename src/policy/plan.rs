@@ -150,7 +150,10 @@ impl Guard {
             GuardKind::Sql(_) => format!("destructive SQL or Cypher in {}", self.param),
             GuardKind::Shell(_) => format!("destructive shell commands in {}", self.param),
             GuardKind::Opaque { carries } => {
-                format!("every call that passes {} (an array of {carries})", self.param)
+                format!(
+                    "every call that passes {} (an array of {carries})",
+                    self.param
+                )
             }
         }
     }
@@ -287,7 +290,10 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
 /// or runs shell commands: no argument pattern makes those safe.
 fn sql_narrows(v: &Verdict) -> bool {
     !v.args.sql.is_empty()
-        && v.args.sql.iter().all(|p| addressable(p) || array_prefix(p).is_some())
+        && v.args
+            .sql
+            .iter()
+            .all(|p| addressable(p) || array_prefix(p).is_some())
         && v.args.shell.is_empty()
         && !v.has(Signal::Money)
         && v.category != Category::Financial
@@ -481,7 +487,9 @@ fn words(name: &str) -> Vec<String> {
             out.push(String::new());
         }
         prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        out.last_mut().expect("never empty").extend(c.to_lowercase());
+        out.last_mut()
+            .expect("never empty")
+            .extend(c.to_lowercase());
     }
     out.retain(|w| !w.is_empty());
     out
@@ -585,7 +593,7 @@ fn regex_guards(v: &Verdict) -> Vec<Guard> {
             }
             for p in set {
                 let (noun, kind) = if sql {
-                    ("SQL", GuardKind::Sql(*p))
+                    ("SQL or Cypher", GuardKind::Sql(*p))
                 } else {
                     ("Shell commands", GuardKind::Shell(*p))
                 };

@@ -93,7 +93,10 @@ impl Gateway {
         let rule = rule.unwrap_or(&empty);
         for item in rule["require"].as_array().into_iter().flatten() {
             if !all_hold(&item["conditions"], args) {
-                return Err(message(item, &format!("{tool}: a required condition fails")));
+                return Err(message(
+                    item,
+                    &format!("{tool}: a required condition fails"),
+                ));
             }
         }
         for item in rule["deny_if"].as_array().into_iter().flatten() {
@@ -103,7 +106,12 @@ impl Gateway {
         }
         if self.limits == Limits::Count {
             let mut limits: Vec<&Value> = rule["limits"].as_array().into_iter().flatten().collect();
-            limits.extend(self.policy["all_tools"]["limits"].as_array().into_iter().flatten());
+            limits.extend(
+                self.policy["all_tools"]["limits"]
+                    .as_array()
+                    .into_iter()
+                    .flatten(),
+            );
             let reserve: Vec<(String, u64)> = limits
                 .iter()
                 .map(|l| {
@@ -133,7 +141,12 @@ impl Gateway {
             .collect();
         if tool != "*" {
             let wildcard = self.policy["tools"]["*"]["rules"].as_array().cloned();
-            rules.extend(wildcard.unwrap_or_default().into_iter().map(|r| (r, "_global")));
+            rules.extend(
+                wildcard
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|r| (r, "_global")),
+            );
         }
         let mut reserve = Vec::new();
         for (r, scope) in &rules {
@@ -281,10 +294,7 @@ fn go_text(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.clone(),
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter().map(go_text).collect::<Vec<_>>().join(" ")
-        ),
+        Value::Array(a) => format!("[{}]", a.iter().map(go_text).collect::<Vec<_>>().join(" ")),
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
