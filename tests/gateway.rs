@@ -480,3 +480,50 @@ fn refusal_pending_a_human_says_what_it_is() {
         .unwrap()
         .contains("no approval step"));
 }
+
+/// How the array guard and an operation-scoped switch guard are written.
+#[test]
+fn array_and_scoped_switch_guards_render() {
+    let servers = table::hand_built_servers();
+    let neon = servers.iter().find(|s| s.name == "neon").unwrap();
+    let pj: Value = serde_json::from_str(&policylayer::for_server(&neon.verdicts)).unwrap();
+    let tx = &pj["tools"]["run_sql_transaction"]["deny_if"];
+    assert_eq!(
+        tx[0]["conditions"],
+        json!([{"path": "args.params.sqlStatements", "op": "exists", "value": true}])
+    );
+    let msg = tx[0]["on_deny"].as_str().unwrap();
+    assert!(
+        msg.contains("cannot check the elements of an array"),
+        "{msg}"
+    );
+    let y: Value = yaml_serde::from_str(&intercept::for_server("neon", &neon.verdicts)).unwrap();
+    let rules = y["tools"]["run_sql_transaction"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(rules.iter().any(|r| r["conditions"][0]
+        == json!({"path": "args.params.sqlStatements", "op": "exists", "value": false})));
+
+    let git = servers.iter().find(|s| s.name == "git-cyanheads").unwrap();
+    let pj: Value = serde_json::from_str(&policylayer::for_server(&git.verdicts)).unwrap();
+    let branch = pj["tools"]["git_branch"]["deny_if"].as_array().unwrap();
+    assert_eq!(
+        branch[0]["conditions"],
+        json!([{"path": "args.mode", "op": "in", "value": ["delete"]}])
+    );
+    assert!(branch.iter().any(|d| d["conditions"]
+        == json!([
+            {"path": "args.mode", "op": "in", "value": ["create", "rename"]},
+            {"path": "args.force", "op": "eq", "value": true}
+        ])));
+    // git_add is a write: its `all` (stage everything) is no damage switch.
+    assert_eq!(pj["tools"]["git_add"].get("deny_if"), None);
+    assert_eq!(
+        pj["tools"]["git_reset"]["deny_if"][0]["conditions"],
+        json!([{"path": "args.mode", "op": "in", "value": ["hard"]}])
+    );
+    assert_eq!(
+        pj["tools"]["git_stash"]["deny_if"][0]["conditions"],
+        json!([{"path": "args.mode", "op": "in", "value": ["drop", "clear"]}])
+    );
+}

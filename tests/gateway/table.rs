@@ -244,10 +244,6 @@ pub fn corpus_servers() -> Vec<Server> {
                     "kiali_manage_istio_config",
                     json!({"action": "delete", "kind": "Gateway", "namespace": "n", "object": "gw"}),
                 ),
-                danger(
-                    "vm_lifecycle",
-                    json!({"action": "stop", "name": "vm", "namespace": "n"}),
-                ),
             ],
         ),
         corpus(
