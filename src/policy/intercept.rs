@@ -129,7 +129,7 @@ fn tool_rules(y: &mut String, p: &ToolPlan<'_>) {
             GuardKind::Sql(_) => (
                 format!("read-only SQL in {}", g.param),
                 format!(
-                    "keeps DROP, TRUNCATE, DELETE without WHERE and ALTER ... DROP out of {}",
+                    "keeps DROP, TRUNCATE, DELETE without WHERE, ALTER ... DROP, DETACH DELETE and dynamic SQL out of {}",
                     g.param
                 ),
             ),

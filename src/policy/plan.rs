@@ -228,7 +228,7 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
     };
     if graded_risk == Risk::Critical && sql_narrows(v) {
         graded_risk = Risk::High;
-        narrowed = Some(" once DROP, TRUNCATE, DELETE without WHERE and ALTER ... DROP are denied");
+        narrowed = Some(" once destructive statements (DROP, TRUNCATE, DELETE without WHERE, ALTER ... DROP, DETACH DELETE, dynamic SQL) are denied");
     }
     let (decision, why, approval_message) = decide(v, graded_risk, narrowed.unwrap_or(""));
     let limits = match (decision, graded_risk) {

@@ -86,6 +86,8 @@ const DESTRUCTIVE_SQL: &[&str] = &[
     "/* tidy */ DELETE FROM users;",
     "DELETE FROM users WHERE 1=1",
     "ALTER TABLE users DROP COLUMN email",
+    "DO $$ BEGIN EXECUTE 'DR' || 'OP TABLE users'; END $$",
+    "COPY users TO PROGRAM 'rm -rf /var/lib/data'",
 ];
 
 const SAFE_SQL: &[&str] = &[
