@@ -55,6 +55,32 @@ fn run(gw: &mut Gateway, cases: &[&Case]) -> (Tally, Vec<String>) {
     (t, wrong)
 }
 
+/// What the Claude Code file does with the calls: a tool in `deny` is refused,
+/// one in `ask` waits for the user (the agent cannot run it alone), any other
+/// runs. Returns (dangerous calls that run unasked, safe calls denied).
+fn run_claude(s: &Server, cases: &[&Case]) -> (usize, usize) {
+    let c: Value = serde_json::from_str(&claude::for_server(&s.name, &s.verdicts)).unwrap();
+    let listed = |key: &str, tool: &str| {
+        c["permissions"][key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x == &json!(claude::tool_id(&s.name, tool)))
+    };
+    let mut unasked = 0;
+    let mut denied = 0;
+    for case in cases {
+        let stopped = listed("deny", case.tool) || listed("ask", case.tool);
+        if case.dangerous && !stopped {
+            unasked += 1;
+        }
+        if !case.dangerous && listed("deny", case.tool) {
+            denied += 1;
+        }
+    }
+    (unasked, denied)
+}
+
 fn ours_json(s: &Server) -> Gateway {
     Gateway::policylayer(&policylayer::for_server(&s.verdicts), Limits::Ignore)
 }
@@ -92,7 +118,7 @@ fn call_table_ours_against_the_baseline() {
     let servers = table::servers();
     println!();
     println!(
-        "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14}",
+        "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14} {:>15}",
         "server (rows now / with rules-engine rows)",
         "dangerous",
         "let through",
@@ -100,11 +126,12 @@ fn call_table_ours_against_the_baseline() {
         "safe",
         "blocked",
         "baseline",
-        "Intercept"
+        "Intercept",
+        "Claude"
     );
     println!(
-        "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14}",
-        "", "", "ours", "lets through", "", "ours", "blocks", "leaks/blocks"
+        "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14} {:>15}",
+        "", "", "ours", "lets through", "", "ours", "blocks", "leaks/blocks", "unasked/denied"
     );
     let mut failures = Vec::new();
     let mut totals = [Tally::default(); 3];
@@ -118,6 +145,13 @@ fn call_table_ours_against_the_baseline() {
             let (ours, wrong) = run(&mut ours_json(s), &cases);
             let (baseline, _) = run(&mut base(s), &cases);
             let (yaml, wrong_yaml) = run(&mut ours_yaml(s), &cases);
+            let (unasked, denied) = run_claude(s, &cases);
+            if !all && unasked + denied > 0 {
+                failures.push(format!(
+                    "{} (Claude Code): {unasked} dangerous calls neither asked nor denied, {denied} safe calls denied",
+                    s.name
+                ));
+            }
             if !all {
                 failures.extend(
                     wrong
@@ -152,7 +186,7 @@ fn call_table_ours_against_the_baseline() {
                 }
             };
             println!(
-                "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14}",
+                "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14} {:>15}",
                 label,
                 ours.dangerous,
                 ours.let_through,
@@ -160,7 +194,8 @@ fn call_table_ours_against_the_baseline() {
                 ours.safe,
                 fmt_blocked(&ours),
                 baseline.blocked,
-                format!("{}/{}", yaml.let_through, yaml.blocked)
+                format!("{}/{}", yaml.let_through, yaml.blocked),
+                format!("{unasked}/{denied}")
             );
             if all {
                 for w in wrong {
@@ -171,7 +206,7 @@ fn call_table_ours_against_the_baseline() {
     }
     let [o, b, y] = totals;
     println!(
-        "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14}",
+        "{:<54} {:>9} {:>14} {:>14} {:>6} {:>14} {:>14} {:>14} {:>15}",
         "TOTAL (rows now)",
         o.dangerous,
         o.let_through,
@@ -179,7 +214,8 @@ fn call_table_ours_against_the_baseline() {
         o.safe,
         format!("{} ({} fmt)", o.blocked, o.blocked_by_format),
         b.blocked,
-        format!("{}/{}", y.let_through, y.blocked)
+        format!("{}/{}", y.let_through, y.blocked),
+        ""
     );
     println!(
         "(fmt: safe calls refused because no gateway operator can look inside an array of SQL)"
