@@ -259,6 +259,16 @@ fn every_table_policy_passes_check() {
             check::check_policy_json(&base).diagnostics.is_empty(),
             "{base}"
         );
+        // Every rule the reasons sidecar explains is in the policy.
+        let p: Value = serde_json::from_str(&pj).unwrap();
+        let r: Value =
+            serde_json::from_str(&policylayer::reasons_for_server(&s.name, &s.verdicts)).unwrap();
+        for (tool, t) in r["tools"].as_object().unwrap() {
+            for rule in t["rules"].as_array().unwrap() {
+                let ptr = rule["rule"].as_str().unwrap();
+                assert!(p.pointer(ptr).is_some(), "{}: {tool} -> {ptr}", s.name);
+            }
+        }
     }
 }
 
