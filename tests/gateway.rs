@@ -440,7 +440,10 @@ fn claude_and_codex_take_the_users_server_key() {
     let files =
         mcp_risk::policy::render_keyed(mcp_risk::policy::Format::Codex, "x/y", Some("mongo"), &vs);
     let t: toml::Table = toml::from_str(&files[0].contents).unwrap();
-    assert!(t["mcp_servers"].get("mongo").is_some());
+    assert_eq!(
+        t["mcp_servers"]["mongo"]["disabled_tools"],
+        toml::Value::Array(vec![toml::Value::String("drop-index".into())])
+    );
     assert!(files[0].contents.contains("--server-key"));
 }
 

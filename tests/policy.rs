@@ -406,14 +406,29 @@ fn all_formats_agree() {
         ])
     );
     let codex: toml::Table = toml::from_str(&codex::for_server("demo", &server)).unwrap();
+    // Codex: hidden tools disabled; the rest that need a human use Codex's
+    // own per-tool approval, as Claude Code's ask does.
     assert_eq!(
         codex["mcp_servers"]["demo"]["disabled_tools"],
-        toml::Value::Array(
-            ["create_payment", "delete_repository", "run_script"]
-                .iter()
-                .map(|s| toml::Value::String((*s).into()))
-                .collect()
-        )
+        toml::Value::Array(vec![toml::Value::String("delete_repository".into())])
+    );
+    let prompted: Vec<&String> = codex["mcp_servers"]["demo"]["tools"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .filter(|(_, t)| t["approval_mode"].as_str() == Some("prompt"))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        prompted,
+        [
+            "create_payment",
+            "exec",
+            "manage_records",
+            "remove_path",
+            "run_query",
+            "run_script"
+        ]
     );
     let y: Value = yaml_serde::from_str(&intercept::for_server("demo", &server)).unwrap();
     assert_eq!(y["default"], "deny");

@@ -15,9 +15,9 @@
 
 use serde_json::json;
 
-use crate::classify::{Class, Risk, Verdict};
+use crate::classify::Verdict;
 
-use super::plan::{self, Decision};
+use super::plan::{self, ClientGate};
 use super::policylayer::pretty;
 
 /// Claude Code turns every character of a server name outside
@@ -47,17 +47,10 @@ pub fn for_server(key: &str, verdicts: &[Verdict]) -> String {
     let mut ask = Vec::new();
     for p in plan::plan_server(verdicts) {
         let id = tool_id(key, p.name());
-        match p.decision {
-            Decision::Hide => deny.push(id),
-            Decision::Approve => ask.push(id),
-            Decision::Limit | Decision::Allow
-                if p.graded_risk >= Risk::High
-                    || !p.guards.is_empty()
-                    || p.verdict.class == Class::Destructive =>
-            {
-                ask.push(id)
-            }
-            _ => {} // allowed, or unlisted (`*` would be a wildcard here)
+        match p.client_gate() {
+            ClientGate::Deny => deny.push(id),
+            ClientGate::Ask => ask.push(id),
+            ClientGate::None => {}
         }
     }
     deny.sort();

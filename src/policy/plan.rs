@@ -196,6 +196,38 @@ impl ToolPlan<'_> {
     pub fn hidden(&self) -> bool {
         self.decision == Decision::Hide
     }
+
+    /// What an agent client with only per-tool allow/ask/deny (Claude Code,
+    /// Codex) should do: it can neither count calls nor check arguments.
+    /// Hidden tools are denied; a tool a gateway refuses until a human acts
+    /// uses the client's own approval step; so does any tool the gateway
+    /// would guard or limit tightly, and any destructive tool.
+    pub fn client_gate(&self) -> ClientGate {
+        match self.decision {
+            Decision::Hide => ClientGate::Deny,
+            Decision::Approve => ClientGate::Ask,
+            Decision::Limit | Decision::Allow
+                if self.graded_risk >= Risk::High
+                    || !self.guards.is_empty()
+                    || self.verdict.class == Class::Destructive =>
+            {
+                ClientGate::Ask
+            }
+            // Allowed, or unlisted (`*` would be a wildcard in a client file).
+            _ => ClientGate::None,
+        }
+    }
+}
+
+/// An agent client's per-tool setting (see [`ToolPlan::client_gate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientGate {
+    /// Left to the client's defaults.
+    None,
+    /// The user approves each call (Claude Code `ask`, Codex `approval_mode = "prompt"`).
+    Ask,
+    /// Never callable (Claude Code `deny`, Codex `disabled_tools`).
+    Deny,
 }
 
 /// Plans every tool of a server, sorted by name. When a server lists the same
