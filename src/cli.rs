@@ -356,6 +356,12 @@ pub struct PolicyWriteArgs {
     /// Classify blind: ignore the authors' declared annotations.
     #[arg(long)]
     pub ignore_annotations: bool,
+    /// The server's name in your agent-client config, which the Claude Code
+    /// (`mcp__NAME__tool`) and Codex (`[mcp_servers.NAME]`) files address it
+    /// by; one server only (default: its name as crawled, which is your own
+    /// name for servers crawled from your config).
+    #[arg(long, value_name = "NAME")]
+    pub server_key: Option<String>,
 }
 
 #[derive(Args, Debug)]

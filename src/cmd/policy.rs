@@ -61,6 +61,22 @@ fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<Vec<(String, Vec<Verd
 fn run_write(args: &PolicyWriteArgs) -> anyhow::Result<ExitCode> {
     let servers = load_verdicts(args)?;
     let format = format_of(args.format);
+    let key = args.server_key.as_deref();
+    if key.is_some() && servers.len() != 1 {
+        bail!(
+            "--server-key names one server, but the input has {}: give --server NAME or a single --input file",
+            servers.len()
+        );
+    }
+    if key.is_none() && matches!(format, Format::ClaudeCode | Format::Codex) {
+        // The user's own name for the server is known only when it was
+        // crawled from their config; say how to rename otherwise.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "note: the {} file addresses each server by its name as crawled; if your client config names it differently, rerun with --server-key NAME (one server) or replace the name in the file",
+            if format == Format::ClaudeCode { "Claude Code (mcp__NAME__tool)" } else { "Codex ([mcp_servers.NAME])" }
+        );
+    }
     match &args.out {
         None => {
             let [(server, verdicts)] = servers.as_slice() else {
@@ -70,13 +86,13 @@ fn run_write(args: &PolicyWriteArgs) -> anyhow::Result<ExitCode> {
                 );
             };
             // The policy itself (not the reasons sidecar) goes to stdout.
-            let files = policy::render(format, server, verdicts);
+            let files = policy::render_keyed(format, server, key, verdicts);
             let mut out = std::io::stdout().lock();
             out.write_all(files[0].contents.as_bytes())?;
             out.flush()?;
         }
         Some(dir) => {
-            let written = write_all(dir, format, &servers)?;
+            let written = write_all_keyed(dir, format, &servers, key)?;
             let mut out = std::io::stdout().lock();
             for path in written {
                 writeln!(out, "wrote {}", terminal_safe(&path.display().to_string()))?;
@@ -93,11 +109,22 @@ pub fn write_all(
     format: Format,
     servers: &[(String, Vec<Verdict>)],
 ) -> anyhow::Result<Vec<PathBuf>> {
+    write_all_keyed(dir, format, servers, None)
+}
+
+/// [`write_all`], with the server's name in the user's client config
+/// (`--server-key`) for the Claude Code and Codex files.
+fn write_all_keyed(
+    dir: &Path,
+    format: Format,
+    servers: &[(String, Vec<Verdict>)],
+    client_key: Option<&str>,
+) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut names = BTreeSet::new();
     let mut written = Vec::new();
     for (server, verdicts) in servers {
-        for f in policy::render(format, server, verdicts) {
+        for f in policy::render_keyed(format, server, client_key, verdicts) {
             if !names.insert(f.name.clone()) {
                 bail!(
                     "two servers map to the same file name {} (server {:?}); rename one",

@@ -1,13 +1,23 @@
-//! Claude Code settings: `permissions.deny` for tools the plan hides or
-//! approval-gates, `permissions.ask` for tools Claude Code cannot guard as
-//! narrowly as a gateway (high risk, or argument guards it cannot express),
-//! so a person sees each such call. Tool names are `mcp__<server>__<tool>`.
+//! Claude Code settings: `permissions.deny` for tools the plan hides (loss
+//! that cannot be undone, or a description that hides instructions);
+//! `permissions.ask` for the tools a gateway refuses until a human acts
+//! (Claude Code's own approval step: the user sees and approves each call),
+//! and for every tool Claude Code cannot guard as narrowly as a gateway
+//! (destructive, high risk, or argument guards it cannot express).
+//!
+//! Tool names are `mcp__<key>__<tool>`, where `<key>` is the name the user
+//! gave the server in their Claude Code config (`.mcp.json`, `claude mcp
+//! add NAME`). mcp-risk knows that name only when the server came from the
+//! user's own config; otherwise it uses the server's name as crawled, and
+//! `mcp-risk policy --server-key NAME` (or a search-and-replace of
+//! `mcp__<key>__`) renames it. Claude Code rejects unknown fields and then
+//! ignores the whole settings file, so the note cannot live in the file.
 
 use serde_json::json;
 
-use crate::classify::{Risk, Verdict};
+use crate::classify::Verdict;
 
-use super::plan::{self, Decision};
+use super::plan::{self, ClientGate};
 use super::policylayer::pretty;
 
 /// Claude Code turns every character of a server name outside
@@ -30,20 +40,17 @@ pub fn tool_id(server: &str, tool: &str) -> String {
     format!("mcp__{}__{tool}", normalize(server))
 }
 
-/// The settings fragment for one server (merge into `.claude/settings.json`).
-pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
+/// The settings fragment for one server (merge into `.claude/settings.json`);
+/// `key` is the server's name in the user's Claude Code config.
+pub fn for_server(key: &str, verdicts: &[Verdict]) -> String {
     let mut deny = Vec::new();
     let mut ask = Vec::new();
     for p in plan::plan_server(verdicts) {
-        let id = tool_id(server, p.name());
-        match p.decision {
-            Decision::Hide | Decision::Approve => deny.push(id),
-            Decision::Limit | Decision::Allow
-                if p.graded_risk >= Risk::High || !p.guards.is_empty() =>
-            {
-                ask.push(id)
-            }
-            _ => {} // allowed, or unlisted (`*` would be a wildcard here)
+        let id = tool_id(key, p.name());
+        match p.client_gate() {
+            ClientGate::Deny => deny.push(id),
+            ClientGate::Ask => ask.push(id),
+            ClientGate::None => {}
         }
     }
     deny.sort();

@@ -1,12 +1,13 @@
-//! Codex `config.toml`: `disabled_tools` for one `[mcp_servers.<name>]` table,
-//! listing the tools the plan hides or approval-gates (Codex has no per-tool
-//! approval), each with its reason as a comment.
+//! Codex `config.toml` for one `[mcp_servers.<name>]` table: `disabled_tools`
+//! for the tools the plan hides, and Codex's per-tool approval
+//! (`tools.<tool>.approval_mode = "prompt"`) for the tools that need a
+//! human, each with its reason as a comment.
 
 use std::fmt::Write as _;
 
 use crate::classify::Verdict;
 
-use super::plan::{self, Decision};
+use super::plan::{self, ClientGate};
 use super::{comment_safe, yaml_quote};
 
 /// A TOML key: bare when it can be, otherwise a basic string (the escapes
@@ -22,40 +23,67 @@ fn toml_key(s: &str) -> String {
     }
 }
 
-/// The Codex config fragment for one server.
-pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
+/// The Codex config fragment for one server; `key` is the server's table
+/// name in the user's `config.toml`. Hidden tools go to `disabled_tools`;
+/// tools that need a human use Codex's own per-tool approval,
+/// `tools.<tool>.approval_mode = "prompt"` (values auto|prompt|approve in
+/// codex-rs/config `mcp_types.rs`), written as dotted keys so every line
+/// belongs in the server's one `[mcp_servers.<key>]` table.
+pub fn for_server(key: &str, verdicts: &[Verdict]) -> String {
     let plans = plan::plan_server(verdicts);
     let mut t = String::new();
     let _ = writeln!(
         t,
         "# Codex settings recommended by mcp-risk for server {}.",
-        comment_safe(server)
+        comment_safe(key)
     );
-    t.push_str("# Copy disabled_tools into this server's existing [mcp_servers] table in ~/.codex/config.toml\n");
     t.push_str(
-        "# (TOML forbids defining the same table twice, so do not paste a second header).\n",
+        "# The table name must be this server's name in your config.toml: if yours differs,\n",
     );
-    t.push_str("# Disabled: tools a gateway policy would hide or require a human to approve.\n");
-    let _ = writeln!(t, "[mcp_servers.{}]", toml_key(server));
-    let disabled: Vec<_> = plans
-        .iter()
-        .filter(|p| matches!(p.decision, Decision::Hide | Decision::Approve))
-        .collect();
+    t.push_str(
+        "# rename the table below, or rerun with `mcp-risk policy --server-key YOUR_NAME`.\n",
+    );
+    t.push_str(
+        "# Copy the lines under the header into this server's existing [mcp_servers] table in\n",
+    );
+    t.push_str(
+        "# ~/.codex/config.toml (TOML forbids defining the same table twice, so do not paste a second header).\n",
+    );
+    t.push_str(
+        "# disabled_tools: tools a gateway policy would hide (loss that cannot be undone).\n",
+    );
+    t.push_str("# approval_mode = \"prompt\": Codex asks you before each call of a tool that needs a human,\n");
+    t.push_str("# or that Codex cannot limit or guard as narrowly as a gateway.\n");
+    let _ = writeln!(t, "[mcp_servers.{}]", toml_key(key));
+    let gated = |g: ClientGate| -> Vec<&plan::ToolPlan<'_>> {
+        plans.iter().filter(|p| p.client_gate() == g).collect()
+    };
+    let disabled = gated(ClientGate::Deny);
     if disabled.is_empty() {
         t.push_str("disabled_tools = []\n");
-        return t;
+    } else {
+        t.push_str("disabled_tools = [\n");
+        for p in disabled {
+            let _ = writeln!(
+                t,
+                "  {}, # {}, {} risk: {}",
+                yaml_quote(p.name()),
+                p.verdict.class,
+                p.verdict.risk,
+                comment_safe(&p.why)
+            );
+        }
+        t.push_str("]\n");
     }
-    t.push_str("disabled_tools = [\n");
-    for p in disabled {
+    for p in gated(ClientGate::Ask) {
         let _ = writeln!(
             t,
-            "  {}, # {}, {} risk: {}",
-            yaml_quote(p.name()),
+            "tools.{}.approval_mode = \"prompt\" # {}, {} risk; a gateway policy: {}",
+            toml_key(p.name()),
             p.verdict.class,
             p.verdict.risk,
             comment_safe(&p.why)
         );
     }
-    t.push_str("]\n");
     t
 }

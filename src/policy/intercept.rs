@@ -11,7 +11,14 @@
 //!   pass; passing it at all is refused);
 //! - SQL guard → `args.<sql> regex` a single read-only statement (stricter);
 //! - shell guard → an unconditional `deny` rule: no pattern can say "without
-//!   rm -rf", so a human runs shell commands.
+//!   rm -rf", so a human runs shell commands;
+//! - array guard (an array of SQL or shell) → `args.<array> exists false`;
+//! - a switch guard that applies to some operations only → `exists false`
+//!   on the switch for every operation (Intercept rules cannot say "or").
+//!
+//! Intercept has no approval step: a tool that needs a human gets an
+//! unconditional `deny` rule whose message tells the agent to hand the call
+//! to the user.
 //!
 //! Strings are YAML double-quoted with every hidden character escaped
 //! ([`super::yaml_quote`]); comments go through [`super::comment_safe`].
@@ -33,7 +40,7 @@ pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
         "# Intercept policy recommended by mcp-risk for server {}.",
         comment_safe(server)
     );
-    y.push_str("# Graded by risk: low allowed, medium and high rate-limited, critical approval-gated or hidden.\n");
+    y.push_str("# Graded by risk: low allowed, medium and high rate-limited, critical refused until a human runs it (Intercept has no approval step) or hidden.\n");
     y.push_str("# Each tool's comment gives its class, risk, the reason for its rules and the classifier's rationale.\n");
     y.push_str("version: \"1\"\n");
     let _ = writeln!(
@@ -122,14 +129,14 @@ fn tool_rules(y: &mut String, p: &ToolPlan<'_>) {
             GuardKind::Sql(_) => (
                 format!("read-only SQL in {}", g.param),
                 format!(
-                    "keeps DROP, TRUNCATE, DELETE without WHERE and ALTER ... DROP out of {}",
+                    "keeps DROP, TRUNCATE, DELETE without WHERE, ALTER ... DROP, DETACH DELETE and dynamic SQL out of {}",
                     g.param
                 ),
             ),
             GuardKind::Shell(_) => (
                 format!("shell commands in {} need a human", g.param),
                 format!(
-                    "keeps rm -rf, mkfs, dd and pipes into a shell out of {}",
+                    "keeps rm -rf, find -delete, mkfs, dd and pipes into a shell out of {}",
                     g.param
                 ),
             ),
@@ -152,6 +159,14 @@ fn tool_rules(y: &mut String, p: &ToolPlan<'_>) {
                 g.on_deny.clone()
             }
             GuardKind::Switch => {
+                if let Some((op, values)) = &g.only_when {
+                    let _ = writeln!(
+                        rules,
+                        "        # Applies when {} is {}; Intercept rules cannot say \"or\", so the switch is refused for every {op}.",
+                        comment_safe(op),
+                        comment_safe(&values.join("/"))
+                    );
+                }
                 condition(&mut rules, "exists", "false".into());
                 format!(
                     "{} may not be passed to {} under this policy because {}=true widens the damage; call again without it.",
@@ -168,6 +183,14 @@ fn tool_rules(y: &mut String, p: &ToolPlan<'_>) {
                     g.param
                 )
             }
+            GuardKind::Opaque { carries } => {
+                rules.push_str("        # No Intercept operator can look inside an array: calls that pass it are refused.\n");
+                condition(&mut rules, "exists", "false".into());
+                format!(
+                    "{} is an array of {carries}, which this policy cannot check, so calls that pass it are refused; ask a human to run it.",
+                    g.param
+                )
+            }
             GuardKind::Shell(_) => {
                 rules.push_str("        # Intercept cannot match \"a command without rm -rf\": a human runs shell commands.\n");
                 rules.push_str("        action: deny\n");
@@ -180,7 +203,12 @@ fn tool_rules(y: &mut String, p: &ToolPlan<'_>) {
         let _ = writeln!(rules, "        on_deny: {}", q(&on_deny));
     }
     if let Some(msg) = &p.approval_message {
-        let _ = writeln!(rules, "      - name: {}", q("requires human approval"));
+        rules.push_str("      # Intercept has no approval step: every call is refused and the agent is told to hand it to the user.\n");
+        let _ = writeln!(
+            rules,
+            "      - name: {}",
+            q("refused until a human runs it")
+        );
         rules.push_str("        action: deny\n");
         let _ = writeln!(rules, "        on_deny: {}", q(msg));
     }

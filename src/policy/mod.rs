@@ -4,7 +4,7 @@
 //! validates any policy.json or Intercept YAML, ours or hand-written.
 //!
 //! Every format renders the same [`plan::ToolPlan`]s, so they agree on which
-//! tool is allowed, limited, approval-gated or hidden. All output is
+//! tool is allowed, limited, refused until a human acts, or hidden. All output is
 //! deterministic: sorted keys, stable order, trailing newline.
 
 pub mod check;
@@ -40,6 +40,19 @@ pub struct OutFile {
 
 /// Renders the files of one server in one format.
 pub fn render(format: Format, server: &str, verdicts: &[Verdict]) -> Vec<OutFile> {
+    render_keyed(format, server, None, verdicts)
+}
+
+/// Like [`render`], with the server's name in the user's agent-client config
+/// (`client_key`), which the Claude Code and Codex files address it by;
+/// `None` uses `server`. File names always follow `server`.
+pub fn render_keyed(
+    format: Format,
+    server: &str,
+    client_key: Option<&str>,
+    verdicts: &[Verdict],
+) -> Vec<OutFile> {
+    let key = client_key.unwrap_or(server);
     let stem = file_stem(server);
     match format {
         Format::PolicyLayer => vec![
@@ -58,11 +71,11 @@ pub fn render(format: Format, server: &str, verdicts: &[Verdict]) -> Vec<OutFile
         }],
         Format::ClaudeCode => vec![OutFile {
             name: format!("{stem}.claude.json"),
-            contents: claude::for_server(server, verdicts),
+            contents: claude::for_server(key, verdicts),
         }],
         Format::Codex => vec![OutFile {
             name: format!("{stem}.codex.toml"),
-            contents: codex::for_server(server, verdicts),
+            contents: codex::for_server(key, verdicts),
         }],
     }
 }

@@ -6,9 +6,11 @@
 //! - low: allowed as is;
 //! - medium: [`MEDIUM_PER_MINUTE`] calls a minute;
 //! - high: [`HIGH_PER_MINUTE`] a minute and [`HIGH_PER_DAY`] a day;
-//! - critical: approval-gated where a human can judge the single call (money,
-//!   code execution, anything not irreversible), hidden where the loss is
-//!   irreversible (irreversible_loss signal, or destructive with no safe ops);
+//! - critical: refused until a human acts where a human can judge the single
+//!   call (money, code execution, anything not irreversible): gateways have
+//!   no approval step, so every call is refused with a message to hand it to
+//!   the user, and Claude Code `ask`s; hidden where the loss is irreversible
+//!   (irreversible_loss signal, or destructive with no safe ops);
 //! - a suspicious description (hidden instructions) is hidden at any risk: the
 //!   only way to keep its text out of the agent's context.
 //!
@@ -37,7 +39,8 @@ pub enum Decision {
     Allow,
     /// Allowed under rate limits (argument guards may still apply).
     Limit,
-    /// Every call denied with a message asking for a human's approval.
+    /// Every call refused by a gateway with a message to hand it to a human
+    /// (gateways have no approval step); Claude Code asks the user.
     Approve,
     /// Removed from `tools/list` and refused on call.
     Hide,
@@ -97,6 +100,11 @@ pub enum GuardKind {
     Sql(Pattern),
     /// A raw shell argument matches a destructive command pattern.
     Shell(Pattern),
+    /// An array whose elements carry raw SQL or shell (`sqlStatements[]`):
+    /// gateway paths reach object fields only and `regex` matches strings
+    /// only, so no condition can test an element; the call is refused
+    /// whenever the array is passed. `carries` names what the elements hold.
+    Opaque { carries: &'static str },
 }
 
 /// An argument guard: deny the call when the argument looks like this.
@@ -105,6 +113,9 @@ pub struct Guard {
     /// Parameter name as in the schema (dotted when nested).
     pub param: String,
     pub kind: GuardKind,
+    /// Applies only when this operation selector takes one of these values
+    /// (a switch guard on a multi-operation tool: only mutating operations).
+    pub only_when: Option<(String, Vec<String>)>,
     /// One sentence for the agent: why the call was refused.
     pub on_deny: String,
     /// One phrase for a reviewer: what the rule is for.
@@ -123,6 +134,27 @@ impl Guard {
             GuardKind::Operation { .. } => format!("deny destructive {}", self.param),
             GuardKind::Switch => format!("deny {}=true", self.param),
             GuardKind::Sql(p) | GuardKind::Shell(p) => format!("deny {} in {}", p.id, self.param),
+            GuardKind::Opaque { .. } => format!("deny any {}", self.param),
+        }
+    }
+
+    /// What the guard refuses, as a phrase for a reviewer ("mode delete/drop").
+    pub fn refuses(&self) -> String {
+        let when = match &self.only_when {
+            Some((op, values)) => format!(" when {op} is {}", values.join("/")),
+            None => String::new(),
+        };
+        match &self.kind {
+            GuardKind::Operation { denied, .. } => format!("{} {}", self.param, denied.join("/")),
+            GuardKind::Switch => format!("{}=true{when}", self.param),
+            GuardKind::Sql(_) => format!("destructive SQL or Cypher in {}", self.param),
+            GuardKind::Shell(_) => format!("destructive shell commands in {}", self.param),
+            GuardKind::Opaque { carries } => {
+                format!(
+                    "every call that passes {} (an array of {carries})",
+                    self.param
+                )
+            }
         }
     }
 }
@@ -164,6 +196,38 @@ impl ToolPlan<'_> {
     pub fn hidden(&self) -> bool {
         self.decision == Decision::Hide
     }
+
+    /// What an agent client with only per-tool allow/ask/deny (Claude Code,
+    /// Codex) should do: it can neither count calls nor check arguments.
+    /// Hidden tools are denied; a tool a gateway refuses until a human acts
+    /// uses the client's own approval step; so does any tool the gateway
+    /// would guard or limit tightly, and any destructive tool.
+    pub fn client_gate(&self) -> ClientGate {
+        match self.decision {
+            Decision::Hide => ClientGate::Deny,
+            Decision::Approve => ClientGate::Ask,
+            Decision::Limit | Decision::Allow
+                if self.graded_risk >= Risk::High
+                    || !self.guards.is_empty()
+                    || self.verdict.class == Class::Destructive =>
+            {
+                ClientGate::Ask
+            }
+            // Allowed, or unlisted (`*` would be a wildcard in a client file).
+            _ => ClientGate::None,
+        }
+    }
+}
+
+/// An agent client's per-tool setting (see [`ToolPlan::client_gate`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientGate {
+    /// Left to the client's defaults.
+    None,
+    /// The user approves each call (Claude Code `ask`, Codex `approval_mode = "prompt"`).
+    Ask,
+    /// Never callable (Claude Code `deny`, Codex `disabled_tools`).
+    Deny,
 }
 
 /// Plans every tool of a server, sorted by name. When a server lists the same
@@ -196,7 +260,7 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
     };
     if graded_risk == Risk::Critical && sql_narrows(v) {
         graded_risk = Risk::High;
-        narrowed = Some(" once DROP, TRUNCATE, DELETE without WHERE and ALTER ... DROP are denied");
+        narrowed = Some(" once destructive statements (DROP, TRUNCATE, DELETE without WHERE, ALTER ... DROP, DETACH DELETE, dynamic SQL) are denied");
     }
     let (decision, why, approval_message) = decide(v, graded_risk, narrowed.unwrap_or(""));
     let limits = match (decision, graded_risk) {
@@ -217,13 +281,30 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
         _ => Vec::new(),
     };
     let guards = if matches!(decision, Decision::Allow | Decision::Limit) {
-        let mut g = op_guards;
-        g.extend(switch_guards(v));
+        let mut g = switch_guards(v, &op_guards);
+        g.splice(0..0, op_guards);
         g.extend(regex_guards(v));
         g
     } else {
         Vec::new()
     };
+    // The reason names every guard, so a comment above the rules never says
+    // "allowed" over a rule that refuses.
+    let mut why = why;
+    if !guards.is_empty() {
+        let mut parts: Vec<String> = Vec::new();
+        for g in &guards {
+            let r = g.refuses();
+            if !parts.contains(&r) {
+                parts.push(r);
+            }
+        }
+        why = format!(
+            "{}; argument guards refuse {}.",
+            why.trim_end_matches('.'),
+            parts.join("; ")
+        );
+    }
     ToolPlan {
         verdict: v,
         decision,
@@ -240,8 +321,12 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
 /// instead of needing a human for every query. Not when it also moves money
 /// or runs shell commands: no argument pattern makes those safe.
 fn sql_narrows(v: &Verdict) -> bool {
-    v.args.sql.iter().any(|p| addressable(p))
-        && !v.args.shell.iter().any(|p| addressable(p))
+    !v.args.sql.is_empty()
+        && v.args
+            .sql
+            .iter()
+            .all(|p| addressable(p) || array_prefix(p).is_some())
+        && v.args.shell.is_empty()
         && !v.has(Signal::Money)
         && v.category != Category::Financial
         && !v.has(Signal::SuspiciousDescription)
@@ -294,9 +379,9 @@ fn decide(v: &Verdict, risk: Risk, narrowed_note: &str) -> (Decision, String, Op
                 let what = approval_reason(v);
                 (
                     Decision::Approve,
-                    format!("Approval-gated: critical risk, and a human can judge each call because it {what}."),
+                    format!("Refused on every call until a human acts: critical risk, and a human can judge each call because it {what}; gateways have no approval step, so the agent is told to hand the call to the user (Claude Code asks the user instead)."),
                     Some(format!(
-                        "{} {what}, so each call needs a human's approval: ask the user to approve or run it.",
+                        "{} {what}, so this policy refuses every call: ask the user to run it themselves or to lift this rule.",
                         v.name
                     )),
                 )
@@ -368,6 +453,7 @@ fn operation_guards(v: &Verdict) -> Vec<Guard> {
                 denied.join(", ")
             ),
             kind: GuardKind::Operation { denied, allowed },
+            only_when: None,
         });
     }
     out
@@ -401,11 +487,91 @@ fn addressable(param: &str) -> bool {
     !param.is_empty() && !param.contains("[]")
 }
 
-fn switch_guards(v: &Verdict) -> Vec<Guard> {
+/// For a parameter inside an array (`sqlStatements[]`,
+/// `params.sqlStatements[]`, `steps[].sql`): the path of the outermost array,
+/// which a gateway can test for presence (`exists`) though not look inside.
+fn array_prefix(param: &str) -> Option<&str> {
+    let i = param.find("[]")?;
+    let prefix = param[..i].trim_end_matches('.');
+    (!prefix.is_empty()).then_some(prefix)
+}
+
+/// Words in a switch's name that never widen damage: `upsert` inserts a
+/// document, a dry run or preview changes nothing.
+const HARMLESS_SWITCH_WORDS: &[&str] = &["upsert", "dry", "preview", "verbose", "validate"];
+
+/// Words that widen the *scope* of a call (`all`): damage only on a tool that
+/// destroys; on a read (`git_branch all` lists remote branches too) or a
+/// write (`git_add all` stages everything) they are ordinary.
+const SCOPE_SWITCH_WORDS: &[&str] = &["all", "everything", "bulk", "many", "wildcard"];
+
+/// The lowercase words of a parameter name (`dropTarget` → drop, target).
+fn words(name: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_alphanumeric() {
+            out.push(String::new());
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            out.push(String::new());
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        out.last_mut()
+            .expect("never empty")
+            .extend(c.to_lowercase());
+    }
+    out.retain(|w| !w.is_empty());
+    out
+}
+
+/// Switch guards: only where the switch can widen damage. None on a read-only
+/// tool; none for switches whose name says they cannot (upsert, dry run);
+/// scope switches (`all`) only on destructive tools; on a multi-operation
+/// tool, only for the mutating operations an operation guard still allows.
+fn switch_guards(v: &Verdict, op_guards: &[Guard]) -> Vec<Guard> {
+    if v.class == Class::Read {
+        return Vec::new();
+    }
+    let only_when = v
+        .args
+        .operations
+        .iter()
+        .find(|o| addressable(&o.param))
+        .map(|op| {
+            let denied: &[String] = op_guards
+                .iter()
+                .find_map(|g| match &g.kind {
+                    GuardKind::Operation { denied, .. } if g.param == op.param => {
+                        Some(denied.as_slice())
+                    }
+                    _ => None,
+                })
+                .unwrap_or(&[]);
+            let mutating: Vec<String> = op
+                .values
+                .iter()
+                .filter(|x| x.class != Class::Read && !denied.contains(&x.value))
+                .map(|x| x.value.clone())
+                .collect();
+            (op.param.clone(), mutating)
+        });
+    if only_when.as_ref().is_some_and(|(_, m)| m.is_empty()) {
+        // Every operation left is a read, or already denied whole.
+        return Vec::new();
+    }
     v.args
         .switches
         .iter()
         .filter(|s| addressable(s))
+        .filter(|s| {
+            let w = words(s);
+            !w.iter().any(|x| HARMLESS_SWITCH_WORDS.contains(&x.as_str()))
+                && (v.class == Class::Destructive
+                    || !w.iter().any(|x| SCOPE_SWITCH_WORDS.contains(&x.as_str())))
+        })
         .map(|s| Guard {
             param: s.clone(),
             kind: GuardKind::Switch,
@@ -413,7 +579,14 @@ fn switch_guards(v: &Verdict) -> Vec<Guard> {
                 "{s}=true is blocked by policy because it widens the damage of {}; call again without it or ask a human.",
                 v.name
             ),
-            purpose: format!("denies {s}=true, which widens what the call destroys"),
+            purpose: match &only_when {
+                Some((op, values)) => format!(
+                    "denies {s}=true, which widens what the call destroys, when {op} is {}",
+                    values.join("/")
+                ),
+                None => format!("denies {s}=true, which widens what the call destroys"),
+            },
+            only_when: only_when.clone(),
         })
         .collect()
 }
@@ -424,10 +597,35 @@ fn regex_guards(v: &Verdict) -> Vec<Guard> {
         (&v.args.sql, guards::SQL, true),
         (&v.args.shell, guards::SHELL, false),
     ] {
-        for param in params.iter().filter(|p| addressable(p)) {
+        for param in params.iter() {
+            if let Some(array) = array_prefix(param) {
+                let carries = if sql {
+                    "raw SQL or Cypher statements"
+                } else {
+                    "raw shell commands"
+                };
+                let guard = Guard {
+                    param: array.to_owned(),
+                    kind: GuardKind::Opaque { carries },
+                    on_deny: format!(
+                        "{array} is blocked by policy because it is an array of {carries} and gateway conditions cannot check the elements of an array (paths reach object fields and regex matches strings only); send each statement through a tool whose single statement the guards check, or ask a human to run it."
+                    ),
+                    purpose: format!(
+                        "denies every call that passes {array}: an array of {carries}, whose elements no gateway operator can match (no element paths; regex and contains test strings, not array elements)"
+                    ),
+                    only_when: None,
+                };
+                if !out.contains(&guard) {
+                    out.push(guard);
+                }
+                continue;
+            }
+            if !addressable(param) {
+                continue;
+            }
             for p in set {
                 let (noun, kind) = if sql {
-                    ("SQL", GuardKind::Sql(*p))
+                    ("SQL or Cypher", GuardKind::Sql(*p))
                 } else {
                     ("Shell commands", GuardKind::Shell(*p))
                 };
@@ -440,9 +638,35 @@ fn regex_guards(v: &Verdict) -> Vec<Guard> {
                         if sql { "is" } else { "are" }
                     ),
                     purpose: format!("denies {} in {param}", p.id),
+                    only_when: None,
                 });
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn switch_words() {
+        assert_eq!(words("dropTarget"), ["drop", "target"]);
+        assert_eq!(words("force_with_lease"), ["force", "with", "lease"]);
+        assert_eq!(words("noVerify"), ["no", "verify"]);
+        assert_eq!(words("dry-run"), ["dry", "run"]);
+    }
+
+    #[test]
+    fn array_prefixes() {
+        assert_eq!(array_prefix("sqlStatements[]"), Some("sqlStatements"));
+        assert_eq!(
+            array_prefix("params.sqlStatements[]"),
+            Some("params.sqlStatements")
+        );
+        assert_eq!(array_prefix("steps[].sql"), Some("steps"));
+        assert_eq!(array_prefix("[]"), None);
+        assert_eq!(array_prefix("query"), None);
+    }
 }

@@ -1,9 +1,12 @@
 //! PolicyLayer `policy.json` v1 and its reasons sidecar.
 //!
 //! `default: "deny"`; every tool is either under `tools` (allowed, limited,
-//! guarded or approval-gated) or in `hide`, exactly once. Argument guards are
-//! `deny_if` items whose conditions all hold on a dangerous call; an
-//! approval gate is a `deny_if` item with no conditions. The sidecar
+//! guarded or refused until a human acts) or in `hide`, exactly once.
+//! Argument guards are `deny_if` items whose conditions all hold on a
+//! dangerous call. PolicyLayer has no per-call approval step, so a tool that
+//! needs a human is listed with a `deny_if` item with no conditions: every
+//! call is refused with a message telling the agent to hand it to the user
+//! (visible, unlike a hidden tool, so the agent can say why). The sidecar
 //! `<server>.reasons.json` says, for every tool, its class, risk and rationale
 //! and what each emitted rule (by JSON pointer into the policy) is for.
 
@@ -77,11 +80,14 @@ fn guard_item(g: &Guard) -> Value {
         GuardKind::Operation { denied, .. } => ("in", json!(denied)),
         GuardKind::Switch => ("eq", json!(true)),
         GuardKind::Sql(p) | GuardKind::Shell(p) => ("regex", json!(p.regex)),
+        GuardKind::Opaque { .. } => ("exists", json!(true)),
     };
-    json!({
-        "conditions": [{"path": g.path(), "op": op, "value": value}],
-        "on_deny": g.on_deny,
-    })
+    let mut conditions = Vec::new();
+    if let Some((param, values)) = &g.only_when {
+        conditions.push(json!({"path": format!("args.{param}"), "op": "in", "value": values}));
+    }
+    conditions.push(json!({"path": g.path(), "op": op, "value": value}));
+    json!({"conditions": conditions, "on_deny": g.on_deny})
 }
 
 /// The reasons sidecar for one server.
@@ -118,7 +124,7 @@ fn tool_reasons(p: &ToolPlan<'_>) -> Value {
     if p.approval_message.is_some() {
         rules.push(json!({
             "rule": format!("{base}/deny_if/{}", p.guards.len()),
-            "for": "requires a human's approval for every call",
+            "for": "refuses every call with a message to hand it to a human (gateways have no approval step)",
         }));
     }
     if p.decision == Decision::Unlisted {

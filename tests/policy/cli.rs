@@ -173,3 +173,52 @@ fn database_mode_writes_every_crawled_server() {
             || v["tools"]["delete_entities"].is_object()
     );
 }
+
+/// `--server-key NAME`: the Claude Code and Codex files address the server by
+/// the user's own name for it; without it, stderr says how to rename.
+#[test]
+fn server_key_names_the_server_in_agent_client_files() {
+    let one = corpus_dir().join("mongodb.json");
+    let one = one.to_str().unwrap();
+    let o = mcp_risk(&[
+        "policy",
+        "--input",
+        one,
+        "--format",
+        "claude-code",
+        "--server-key",
+        "mongo",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("\"mcp__mongo__drop-database\""), "{out}");
+    assert!(!text(&o.stderr).contains("--server-key"));
+
+    let o = mcp_risk(&["policy", "--input", one, "--format", "codex"]);
+    assert!(o.status.success());
+    assert!(text(&o.stdout).contains("[mcp_servers.mongodb]"));
+    assert!(
+        text(&o.stderr).contains("rerun with --server-key NAME"),
+        "{}",
+        text(&o.stderr)
+    );
+
+    let dir = corpus_dir();
+    let o = mcp_risk(&[
+        "policy",
+        "--input",
+        dir.to_str().unwrap(),
+        "--format",
+        "claude-code",
+        "--server-key",
+        "x",
+        "--out",
+        "/nonexistent/never",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o.stderr).contains("--server-key names one server"),
+        "{}",
+        text(&o.stderr)
+    );
+}
