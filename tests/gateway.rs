@@ -229,7 +229,6 @@ fn call_table_ours_against_the_baseline() {
 /// as classified now. Run after the rules land:
 /// `cargo test --test gateway -- --ignored`.
 #[test]
-#[ignore = "passes once the rules engine states issue 14's argument facts"]
 fn classifier_dependent_rows() {
     let mut failures = Vec::new();
     for s in table::corpus_servers() {
@@ -361,6 +360,7 @@ fn v(name: &str, class: Class, risk: Risk, category: Category, signals: &[Signal
         rationale: String::new(),
         evidence: Vec::new(),
         args: Default::default(),
+        decided_by: None,
     }
 }
 
