@@ -6,7 +6,11 @@
 # tools/s, CPU seconds (user+sys) and peak RSS (from /usr/bin/time -v). On a
 # shared machine wall time follows the other load; CPU seconds do much less.
 #
-#   [RUNS=3] scripts/bench_classify.sh [CORPUS_DIR...]   (default: ../shared/corpus/{dev,unlabelled})
+#   [RUNS=3] [LAYOUT=file|dir] scripts/bench_classify.sh [CORPUS_DIR...]
+#
+# Default corpus: ../shared/corpus/dev (the 30 labelled servers, the heavier
+# descriptions). LAYOUT=dir writes the same tools as a directory of files of
+# about 1,000 tools each, the way registries arrive (one server per file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=224112
@@ -15,12 +19,13 @@ mkdir -p "$OUT"
 DIRS=("$@")
 if [ ${#DIRS[@]} -eq 0 ]; then
   for c in ../shared/corpus ../../shared/corpus; do
-    if [ -d "$c/dev" ]; then DIRS=("$c/dev" "$c/unlabelled"); break; fi
+    if [ -d "$c/dev" ]; then DIRS=("$c/dev"); break; fi
   done
 fi
-python3 - "$OUT/tools.json" "$N" "${DIRS[@]}" <<'PY'
-import json, sys, glob, os
-out, n, dirs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+LAYOUT=${LAYOUT:-file}
+python3 - "$OUT/tools.json" "$N" "$LAYOUT" "${DIRS[@]}" <<'PY'
+import json, sys, glob, os, shutil
+out, n, layout, dirs = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 base = []
 for d in dirs:
     for f in sorted(glob.glob(os.path.join(d, "*.json"))):
@@ -38,7 +43,18 @@ with open(out, "w") as fh:
         fh.write(json.dumps(t, separators=(",", ":")))
     fh.write("]}")
 print(f"{n} tools from {len(base)} originals -> {out} ({os.path.getsize(out) / 1e6:.0f} MB)")
+if layout == "dir":
+    d = out + ".d"
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    tools = json.load(open(out))["tools"]
+    for k in range(0, len(tools), 1000):
+        with open(os.path.join(d, f"server-{k // 1000:04d}.json"), "w") as fh:
+            json.dump({"tools": tools[k:k + 1000]}, fh, separators=(",", ":"))
+    print(f"as {len(range(0, len(tools), 1000))} files of about 1,000 tools in {d}")
 PY
+INPUT="$OUT/tools.json"
+[ "$LAYOUT" = dir ] && INPUT="$OUT/tools.json.d"
 # Ask cargo where the binary is (the target dir may be redirected).
 FIND_EXE='import json, sys
 for line in sys.stdin:
@@ -50,7 +66,7 @@ BIN=$(cargo build --release --bin mcp-risk --message-format=json 2>/dev/null | p
 RUNS=${RUNS:-3}
 for r in $(seq 1 "$RUNS"); do
   START=$(date +%s.%N)
-  /usr/bin/time -v "$BIN" classify --input "$OUT/tools.json" --format json >"$OUT/out.json" 2>"$OUT/time.txt"
+  /usr/bin/time -v "$BIN" classify --input "$INPUT" --format json >"$OUT/out.json" 2>"$OUT/time.txt"
   END=$(date +%s.%N)
   python3 - "$START" "$END" "$N" "$OUT" <<'PY'
 import sys, json, re
