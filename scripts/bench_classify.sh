@@ -62,7 +62,7 @@ for line in sys.stdin:
     if m.get("executable"):
         print(m["executable"])'
 rm -f "$OUT/runs.tsv"
-BIN=$(cargo build --release --bin mcp-risk --message-format=json 2>/dev/null | python3 -c "$FIND_EXE" | tail -1)
+BIN=${BIN:-$(cargo build --release --bin mcp-risk --message-format=json 2>/dev/null | python3 -c "$FIND_EXE" | tail -1)}
 RUNS=${RUNS:-3}
 for r in $(seq 1 "$RUNS"); do
   START=$(date +%s.%N)
