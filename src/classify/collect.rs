@@ -2,10 +2,10 @@
 //! place it came from. Nothing here decides; `decide.rs` weighs the hits.
 
 use super::context::Context;
-use super::engine::{Engine, PhraseSet};
+use super::engine::Engine;
 use super::normalize::identifier_tokens;
 use super::prose::{self, Prose};
-use super::rules::{ArgKind, Effect, Field, Shape};
+use super::rules::{ArgKind, Effect, Field, Scope, Shape};
 use super::verdict::{ArgFacts, Class, Evidence};
 use super::view::ToolView;
 
@@ -244,7 +244,12 @@ impl Engine {
             self.identifier_verbs_at(&name_tokens, ctx.verb_last);
         let name_site = if leading { Site::Name } else { Site::NameInner };
         let (lead_verbs, lead_amb) = self.lead_verbs(&prose.sentences);
-        let listed = self.enumerated_verbs(&prose.all);
+        // Listed operations count only for a name without a decided verb.
+        let listed = if name_verbs.is_empty() {
+            self.enumerated_verbs(&prose.all)
+        } else {
+            Vec::new()
+        };
         let verb_hits = name_verbs
             .into_iter()
             .map(|(r, c, w)| (name_site, r, Some(c), w, "name"))
@@ -286,14 +291,15 @@ impl Engine {
         out
     }
 
-    /// Phrase rules over the name, the title and the description: purpose
-    /// scope over the purpose sentences, full scope over every sentence;
-    /// both over the name and the title.
+    /// Phrase rules over the name, the title and the description, one pass
+    /// each. A purpose-scope rule counts in the description only where it
+    /// matches inside a purpose sentence; a full-scope rule anywhere.
     fn phrase_hits(&self, name: &str, title: &str, desc: &str, prose: &Prose) -> Vec<PhraseHit> {
+        let set = &self.phrases;
         let mut out = Vec::new();
-        let mut scan = |set: &PhraseSet, field: Field, text: &str, lead_len: Option<usize>| {
+        for (field, text) in [(Field::Name, name), (Field::Title, title)] {
             if text.is_empty() {
-                return;
+                continue;
             }
             for pi in set.set.matches(text.as_bytes()).iter() {
                 let ri = set.rule[pi];
@@ -303,32 +309,46 @@ impl Engine {
                 let (start, end) = set.res[pi]
                     .find(text.as_bytes())
                     .map_or((0, 0), |m| (m.start(), m.end()));
-                let (site, field) = match (field, lead_len) {
-                    (Field::Name, _) => (Site::NameText, "name"),
-                    (Field::Title, _) => (Site::NameText, "title"),
-                    (Field::Description, None) => (Site::Full, "description"),
-                    (Field::Description, Some(l)) if start < l => (Site::LeadText, "description"),
-                    (Field::Description, Some(_)) => (Site::Later, "description"),
-                };
                 out.push(PhraseHit {
                     rule: ri,
-                    field: field.into(),
-                    site,
+                    field: if field == Field::Name {
+                        "name"
+                    } else {
+                        "title"
+                    }
+                    .into(),
+                    site: Site::NameText,
                     text: quote(text, start, end),
                 });
             }
-        };
-        for set in [&self.purpose, &self.full] {
-            scan(set, Field::Name, name, None);
-            scan(set, Field::Title, title, None);
         }
-        scan(
-            &self.purpose,
-            Field::Description,
-            &prose.text,
-            Some(prose.lead_len),
-        );
-        scan(&self.full, Field::Description, desc, None);
+        if desc.is_empty() {
+            return out;
+        }
+        for pi in set.set.matches(desc.as_bytes()).iter() {
+            let ri = set.rule[pi];
+            let rule = &self.catalogue.rules[ri];
+            if !rule.fields.contains(&Field::Description) {
+                continue;
+            }
+            let found = set.res[pi].find_iter(desc.as_bytes()).find_map(|m| {
+                let site = match (rule.scope, prose.place(m.start())) {
+                    (Scope::Full, _) => Site::Full,
+                    (Scope::Purpose, Some(true)) => Site::LeadText,
+                    (Scope::Purpose, Some(false)) => Site::Later,
+                    (Scope::Purpose, None) => return None,
+                };
+                Some((site, m.start(), m.end()))
+            });
+            if let Some((site, start, end)) = found {
+                out.push(PhraseHit {
+                    rule: ri,
+                    field: "description".into(),
+                    site,
+                    text: quote(desc, start, end),
+                });
+            }
+        }
         out
     }
 

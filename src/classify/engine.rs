@@ -18,8 +18,8 @@ use serde_json::Value;
 use super::collect::{Collected, Hit};
 use super::context::Context;
 use super::decide::{decide, Decision, Role, EMPTY_DESCRIPTION_FACTOR};
-use super::normalize::base_forms;
-use super::rules::{Catalogue, Rule, Scope};
+use super::normalize::find_base_form;
+use super::rules::{Catalogue, Rule};
 use super::verdict::{Class, Signal, Verdict};
 use super::view::ToolView;
 use crate::tool::Hints;
@@ -50,10 +50,8 @@ pub struct Engine {
     verbs: HashMap<String, (usize, Option<Class>)>,
     /// Verbs that double as nouns.
     pub(super) nouns: HashSet<String>,
-    /// Phrases of purpose-scope rules.
-    pub(super) purpose: PhraseSet,
-    /// Phrases of full-scope rules.
-    pub(super) full: PhraseSet,
+    /// Every phrase pattern (one pass over each text).
+    pub(super) phrases: PhraseSet,
     pub(super) param_set: RegexSet,
     pub(super) param_rule: Vec<usize>,
     pub(super) pdesc_set: RegexSet,
@@ -83,7 +81,7 @@ impl Engine {
     pub fn new(catalogue: Catalogue) -> Result<Engine, regex::Error> {
         let mut verbs = HashMap::new();
         let mut nouns = HashSet::new();
-        let (mut purpose, mut full) = (Vec::new(), Vec::new());
+        let mut phrases = Vec::new();
         let (mut params, mut param_rule) = (Vec::new(), Vec::new());
         let (mut pdescs, mut pdesc_rule) = (Vec::new(), Vec::new());
         for (i, r) in catalogue.rules.iter().enumerate() {
@@ -92,10 +90,7 @@ impl Engine {
             }
             nouns.extend(r.nouns.iter().cloned());
             for p in &r.phrases {
-                match r.scope {
-                    Scope::Purpose => purpose.push((p.clone(), i)),
-                    Scope::Full => full.push((p.clone(), i)),
-                }
+                phrases.push((p.clone(), i));
             }
             for p in &r.params {
                 params.push(format!("^(?:{p})$"));
@@ -109,8 +104,7 @@ impl Engine {
         Ok(Engine {
             verbs,
             nouns,
-            purpose: PhraseSet::new(purpose)?,
-            full: PhraseSet::new(full)?,
+            phrases: PhraseSet::new(phrases)?,
             param_set: builder_set(&params)?,
             param_rule,
             pdesc_set: builder_set(&pdescs)?,
@@ -129,7 +123,7 @@ impl Engine {
     }
 
     pub(super) fn lookup_inflected(&self, w: &str) -> Option<(usize, Option<Class>)> {
-        base_forms(w).iter().find_map(|b| self.lookup(b))
+        find_base_form(w, |b| self.lookup(b))
     }
 
     /// Whether `w`, inflected or not, is a verb of the lexicon.

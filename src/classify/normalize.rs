@@ -118,6 +118,66 @@ pub fn base_forms(w: &str) -> Vec<String> {
     v
 }
 
+/// The first base form of `w` (in [`base_forms`] order) for which `f`
+/// answers, without allocating for the forms that are a prefix of `w`.
+pub fn find_base_form<T>(w: &str, mut f: impl FnMut(&str) -> Option<T>) -> Option<T> {
+    if let Some(t) = f(w) {
+        return Some(t);
+    }
+    let mut buf = String::new();
+    let mut with = |stem: &str, tail: &str, f: &mut dyn FnMut(&str) -> Option<T>| {
+        buf.clear();
+        buf.push_str(stem);
+        buf.push_str(tail);
+        if buf.len() >= 2 {
+            f(&buf)
+        } else {
+            None
+        }
+    };
+    let ok = |s: &str| s.len() >= 2;
+    if let Some(s) = w.strip_suffix("ies") {
+        if let Some(t) = with(s, "y", &mut f) {
+            return Some(t);
+        }
+    }
+    if let Some(s) = w.strip_suffix("es") {
+        if let Some(t) = ok(s).then(|| f(s)).flatten() {
+            return Some(t);
+        }
+    }
+    if let Some(s) = w.strip_suffix('s') {
+        if !w.ends_with("ss") {
+            if let Some(t) = ok(s).then(|| f(s)).flatten() {
+                return Some(t);
+            }
+        }
+    }
+    if let Some(s) = w.strip_suffix("ing") {
+        if let Some(t) = ok(s).then(|| f(s)).flatten() {
+            return Some(t);
+        }
+        if let Some(t) = with(s, "e", &mut f) {
+            return Some(t);
+        }
+        if s.len() >= 2 && s.as_bytes()[s.len() - 1] == s.as_bytes()[s.len() - 2] {
+            let d = &s[..s.len() - 1];
+            if let Some(t) = ok(d).then(|| f(d)).flatten() {
+                return Some(t);
+            }
+        }
+    }
+    if let Some(s) = w.strip_suffix("ed") {
+        if let Some(t) = ok(s).then(|| f(s)).flatten() {
+            return Some(t);
+        }
+        if let Some(t) = with(s, "e", &mut f) {
+            return Some(t);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +220,26 @@ mod tests {
         assert!(base_forms("running").contains(&"run".to_owned()));
         assert!(base_forms("created").contains(&"create".to_owned()));
         assert!(base_forms("lists").contains(&"list".to_owned()));
+    }
+
+    #[test]
+    fn find_base_form_agrees_with_base_forms() {
+        for w in [
+            "deletes", "copies", "running", "created", "lists", "ss", "pass", "es", "fixed",
+            "making",
+        ] {
+            let all = base_forms(w);
+            let mut seen = Vec::new();
+            let none: Option<()> = find_base_form(w, |b| {
+                seen.push(b.to_owned());
+                None
+            });
+            assert!(none.is_none());
+            seen.dedup();
+            for b in &all {
+                assert!(seen.contains(b), "{w}: {b} in {all:?} not tried ({seen:?})");
+            }
+            assert_eq!(seen.first(), all.first(), "{w}");
+        }
     }
 }

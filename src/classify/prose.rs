@@ -27,19 +27,28 @@ const DESCRIBING_OPENERS: &[&str] = &[
 /// A description split into purpose and the rest.
 #[derive(Debug, Default)]
 pub struct Prose<'a> {
-    /// The purpose sentences, lead first.
+    /// The purpose sentences, lead first (slices of the description).
     pub sentences: Vec<&'a str>,
-    /// The purpose sentences joined by `". "`: what purpose-scope phrases read.
-    pub text: String,
-    /// Byte length of the lead sentence at the start of `text`.
-    pub lead_len: usize,
+    /// Their byte ranges in the description: what purpose-scope phrases read.
+    pub ranges: Vec<(usize, usize)>,
     /// Every sentence but deprecation notes (where operation lists are sought).
     pub all: Vec<&'a str>,
 }
 
+impl Prose<'_> {
+    /// Where a match starting at byte `at` of the description sits: in the
+    /// lead sentence (`Some(true)`), a later purpose sentence (`Some(false)`),
+    /// or outside the purpose (`None`).
+    pub fn place(&self, at: usize) -> Option<bool> {
+        self.ranges
+            .iter()
+            .position(|(s, e)| (*s..*e).contains(&at))
+            .map(|i| i == 0)
+    }
+}
+
 /// Whether a sentence announces the tool's deprecation or removal.
 pub fn is_deprecation(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
     [
         "deprecat",
         "future release",
@@ -49,13 +58,12 @@ pub fn is_deprecation(s: &str) -> bool {
         "no longer maintained",
     ]
     .iter()
-    .any(|p| l.contains(p))
+    .any(|p| contains_ci(s, p))
 }
 
 /// Whether a sentence warns what a call does ("Any untracked data will be
 /// lost"): a warning describes the tool whatever word it opens with.
 fn is_warning(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
     [
         "will be lost",
         "will be deleted",
@@ -71,7 +79,13 @@ fn is_warning(s: &str) -> bool {
         "overwrit",
     ]
     .iter()
-    .any(|p| l.contains(p))
+    .any(|p| contains_ci(s, p))
+}
+
+/// Whether `hay` contains the lowercase ASCII `needle`, ignoring ASCII case.
+fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 fn first_word(s: &str) -> String {
@@ -115,17 +129,15 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
         label_only = n == 0 && s.split_whitespace().count() <= 2 && !is_verb(&first_word(s));
         out.sentences.push(s);
     }
-    let mut text = String::new();
-    for (i, s) in out.sentences.iter().enumerate() {
-        if i > 0 {
-            text.push_str(". ");
-        }
-        text.push_str(s);
-        if i == 0 {
-            out.lead_len = text.len();
-        }
-    }
-    out.text = text;
+    let base = desc.as_ptr() as usize;
+    out.ranges = out
+        .sentences
+        .iter()
+        .map(|s| {
+            let start = s.as_ptr() as usize - base;
+            (start, start + s.len())
+        })
+        .collect();
     out
 }
 
@@ -152,7 +164,9 @@ mod tests {
                 "Deletes nothing"
             ]
         );
-        assert_eq!(&p.text[..p.lead_len], "Get a model");
+        assert_eq!(p.place(0), Some(true));
+        assert_eq!(p.place(14), Some(false));
+        assert_eq!(p.place(45), None);
     }
 
     #[test]
@@ -162,7 +176,7 @@ mod tests {
             verb_s,
         );
         assert!(p.sentences.is_empty(), "{:?}", p.sentences);
-        assert!(p.text.is_empty());
+        assert_eq!(p.place(5), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! lead with.
 
 use super::engine::Engine;
-use super::normalize::{base_forms, identifier_tokens};
+use super::normalize::{find_base_form, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
 /// Words that open a sentence without saying what the tool does.
@@ -200,7 +200,9 @@ impl Engine {
                 break;
             }
             match self.lookup_inflected(w) {
-                Some((r, Some(c))) if !base_forms(w).iter().any(|b| self.nouns.contains(b)) => {
+                Some((r, Some(c)))
+                    if find_base_form(w, |b| self.nouns.contains(b).then_some(())).is_none() =>
+                {
                     prev_verb = true;
                     decided.push((r, c, w.clone()))
                 }
