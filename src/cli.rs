@@ -281,9 +281,14 @@ pub struct ClassifyArgs {
     /// The command for --stdio, after `--`.
     #[arg(last = true)]
     pub command: Vec<String>,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::HELP)]
 pub struct EvalArgs {
     /// tools/list file or directory whose tools carry author annotations.
     #[arg(long)]
@@ -293,6 +298,10 @@ pub struct EvalArgs {
     /// Also list every tool whose class disagrees with its declared label.
     #[arg(long)]
     pub errors: bool,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
@@ -313,7 +322,7 @@ pub enum RulesCommand {
 }
 
 #[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, after_long_help = exit::HELP)]
 pub struct PolicyArgs {
     #[command(subcommand)]
     pub command: Option<PolicyCommand>,
@@ -352,9 +361,17 @@ pub struct PolicyWriteArgs {
     /// Classify blind: ignore the authors' declared annotations.
     #[arg(long)]
     pub ignore_annotations: bool,
+    /// With --out: list every file written (default: one summary line).
+    #[arg(long)]
+    pub verbose: bool,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::HELP)]
 pub struct PagesArgs {
     /// tools/list file or directory.
     #[arg(long, group = "what")]
@@ -367,6 +384,10 @@ pub struct PagesArgs {
     pub out: PathBuf,
     #[arg(long, value_enum, default_value = "html")]
     pub format: PagesFormat,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]

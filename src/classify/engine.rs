@@ -307,13 +307,9 @@ impl Engine {
     /// `serde_json::Value` (the streaming path); the same verdict as
     /// [`Engine::classify`] on the parsed value.
     pub fn classify_json(&self, raw: &str, ignore_annotations: bool) -> Verdict {
-        match ToolView::from_json(raw) {
-            Some(def) => self.classify_view(&def, ignore_annotations),
-            None => {
-                let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
-                self.classify(&v, ignore_annotations)
-            }
-        }
+        // Never an empty value for a tool serde_json refuses: the input
+        // layer's tolerant reading, with its anomalies raising the verdict.
+        crate::input::tolerant::classify_raw(self, raw, ignore_annotations).0
     }
 
     /// Classifies one tool from its view.

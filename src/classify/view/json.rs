@@ -322,12 +322,36 @@ fn collect_raw<'a>(
 }
 
 /// Whether `serde_json::Value` might refuse this text although it is valid
-/// JSON (nesting past its recursion limit, or a lone surrogate escape): such
-/// tools take the `Value` path so both paths fail, or succeed, alike.
+/// JSON (nesting past the input layer's depth cap, a lone surrogate escape,
+/// a number out of `f64` range): such tools take the input layer's tolerant
+/// path so both paths read them, and note what they had to repair, alike.
 fn value_might_refuse(text: &str) -> bool {
     let b = text.as_bytes();
-    let open = b.iter().filter(|&&c| c == b'{' || c == b'[').count();
-    if open >= 100 {
+    let (mut open, mut digits, mut after_e) = (0usize, 0usize, false);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'{' | b'[' => open += 1,
+            b'0'..=b'9' => {
+                if digits == 0 {
+                    // A run of digits right after `e`, `E`, `e+`, `E+`, `e-`...
+                    let before = |k: usize| i.checked_sub(k).map(|j| b[j]);
+                    after_e = matches!(before(1), Some(b'e' | b'E'))
+                        || (matches!(before(1), Some(b'+' | b'-'))
+                            && matches!(before(2), Some(b'e' | b'E')));
+                }
+                digits += 1;
+                // An exponent of 3+ digits, or 300+ digits in a row, may be
+                // out of range (false alarms only cost the slower path).
+                if (after_e && digits >= 3) || digits >= 300 {
+                    return true;
+                }
+                continue;
+            }
+            _ => {}
+        }
+        digits = 0;
+    }
+    if open >= crate::input::tolerant::MAX_DEPTH {
         return true;
     }
     // `str::find(char)` runs on memchr, so texts without escapes cost little.
@@ -354,7 +378,9 @@ impl<'a> ToolView<'a> {
     /// `None` when the text should take the `Value` path instead (see
     /// [`value_might_refuse`]) or does not parse.
     pub fn from_json(text: &'a str) -> Option<ToolView<'a>> {
-        if value_might_refuse(text) {
+        // Texts serde_json may refuse, and texts long enough to hold a
+        // string past the input layer's cap, take its tolerant path.
+        if text.len() > crate::input::tolerant::FIELD_CAP || value_might_refuse(text) {
             return None;
         }
         Self::from_json_inner(text).ok()
