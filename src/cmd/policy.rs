@@ -206,8 +206,8 @@ fn run_check(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 err,
                 "FAIL {shown} ({}, {} error{})",
                 report.kind.as_str(),
-                report.diagnostics.len(),
-                if report.diagnostics.len() == 1 {
+                report.errors,
+                if report.errors == 1 {
                     ""
                 } else {
                     "s"
