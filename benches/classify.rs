@@ -56,7 +56,7 @@ fn engine_corpus_json(b: divan::Bencher) {
     let engine = mcp_risk::classify::engine();
     b.counter(ItemsCount::new(texts.len())).bench(|| {
         for t in &texts {
-            divan::black_box(engine.classify_json(divan::black_box(t), false));
+            divan::black_box(engine.classify_json(divan::black_box(t), false, &Default::default()));
         }
     });
 }

@@ -261,6 +261,10 @@ pub struct ClassifyArgs {
     /// Classify blind: ignore the authors' declared annotations.
     #[arg(long)]
     pub ignore_annotations: bool,
+    /// Show how the verdict of this tool (by name) was reached: every rule
+    /// hit, which one decided, and why the others did not.
+    #[arg(long, value_name = "TOOL")]
+    pub explain: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ClassifyFormat,
     /// Exit with a risk code (11-14) when the worst tool is at or above this level.

@@ -29,14 +29,49 @@ fn fired(e: &Engine, tool: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Every rule fires on its `match` examples and concludes what it says there:
+/// its class (at least its class, for a floor) and its signals (those that
+/// the final class keeps); it does not fire on its `no_match` examples.
 #[test]
 fn every_rule_matches_its_examples_and_not_its_counter_examples() {
+    use mcp_risk::classify::rules::Effect;
     let e = engine();
     let mut failures = Vec::new();
     for r in &e.catalogue.rules {
         for ex in &r.examples_match {
-            if !fired(e, &example_tool(ex)).contains(&r.id) {
+            let v = e.classify(&example_tool(ex), true);
+            if !v.evidence.iter().any(|ev| ev.rule == r.id) {
                 failures.push(format!("{} should match: {ex}", r.id));
+                continue;
+            }
+            let class_ok = match r.effect {
+                Effect::Floor { class } => v.class >= class,
+                Effect::Signal | Effect::Verb { class: None } => true,
+                other => other.class() == Some(v.class),
+            };
+            if !class_ok {
+                failures.push(format!(
+                    "{} ({}) concludes {} on: {ex}",
+                    r.id,
+                    r.effect.kind(),
+                    v.class
+                ));
+            }
+            for s in &r.signals {
+                let dropped = match v.class {
+                    Class::Read => !matches!(
+                        s,
+                        Signal::Credentials
+                            | Signal::OpenWorld
+                            | Signal::SuspiciousDescription
+                            | Signal::EmptyDescription
+                    ),
+                    Class::Write => *s == Signal::IrreversibleLoss,
+                    Class::Destructive => false,
+                };
+                if !dropped && !v.has(*s) {
+                    failures.push(format!("{} lacks signal {s} on: {ex}", r.id));
+                }
             }
         }
         for ex in &r.examples_no_match {
@@ -48,13 +83,26 @@ fn every_rule_matches_its_examples_and_not_its_counter_examples() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The catalogue at a glance: every rule's id, family, effect, class,
+/// priority and signals, so any change to what a rule concludes shows in review.
 #[test]
 fn catalogue_ids_snapshot() {
     let mut ids: Vec<String> = engine()
         .catalogue
         .rules
         .iter()
-        .map(|r| format!("{} ({})", r.id, r.family))
+        .map(|r| {
+            let signals: Vec<&str> = r.signals.iter().map(|s| s.as_str()).collect();
+            format!(
+                "{} ({}) {} {} p{} [{}]",
+                r.id,
+                r.family,
+                r.effect.kind(),
+                r.effect.class().map_or("-", |c| c.as_str()),
+                r.effect.priority(),
+                signals.join(",")
+            )
+        })
         .collect();
     ids.sort();
     insta::assert_snapshot!("catalogue_ids", ids.join("\n"));
@@ -173,7 +221,8 @@ fn raw_sql_and_shell_parameters_are_recorded() {
         json!({"name": "pods_exec", "description": "Execute a command in a pod",
         "inputSchema": {"type": "object", "properties": {"command": {"type": "array", "description": "Command to execute"}}}}),
     );
-    assert_eq!(v.args.shell, ["command"]);
+    // An argv array: every element is guarded.
+    assert_eq!(v.args.shell, ["command[]"]);
     assert!(v.has(Signal::CodeExecution));
 }
 

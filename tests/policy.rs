@@ -49,6 +49,7 @@ fn verdict(
         rationale: format!("{name} is {class} with {risk} risk."),
         evidence: Vec::new(),
         args: ArgFacts::default(),
+        decided_by: None,
     }
 }
 

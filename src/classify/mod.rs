@@ -4,9 +4,16 @@
 //! The catalogue is embedded in the binary and compiled once per process
 //! (a `OnceLock`); `MCP_RISK_RULES=<dir>` swaps in a directory of `*.toml`.
 
+pub mod collect;
+pub mod context;
+pub mod decide;
 pub mod engine;
+pub mod explain;
+pub mod grade;
 pub mod normalize;
+pub mod prose;
 pub mod rules;
+mod verbs;
 pub mod verdict;
 pub mod view;
 
@@ -71,17 +78,19 @@ pub fn ruleset_hash() -> &'static str {
     &engine().catalogue.hash
 }
 
-/// Classifies the tools of one server, in the order given (in parallel).
+/// Classifies the tools of one server, in the order given (in parallel),
+/// each in the context of all of them (`context.rs`).
 pub fn classify_tools(tools: &[Value], opts: &Options) -> Vec<Verdict> {
     let e = engine();
+    let ctx = context::Context::of(e, tools);
     if tools.len() < 64 {
         return tools
             .iter()
-            .map(|t| e.classify(t, opts.ignore_annotations))
+            .map(|t| e.classify_in(t, opts.ignore_annotations, &ctx))
             .collect();
     }
     tools
         .par_iter()
-        .map(|t| e.classify(t, opts.ignore_annotations))
+        .map(|t| e.classify_in(t, opts.ignore_annotations, &ctx))
         .collect()
 }

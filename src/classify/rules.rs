@@ -59,21 +59,79 @@ pub enum RuleError {
     },
 }
 
-/// How a rule's conclusion combines with the others (see engine.rs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+/// How a rule's conclusion combines with the others. The order in which
+/// these are weighed is written once, in `decide.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "effect", rename_all = "lowercase")]
 pub enum Effect {
     /// Lexicon entry: its `verbs` name the tool's action where they lead the
-    /// name, an operation value or a description sentence.
-    Verb,
-    /// Decides the class only when no verb decided it (ambiguous or absent).
-    Decide,
+    /// name, an operation value or a description sentence. `class: None` is
+    /// an ambiguous verb (`run`, `manage`): the rest of the tool decides.
+    Verb { class: Option<Class> },
+    /// Decides the class only when no verb decided it.
+    Decide { class: Class, priority: i32 },
     /// Raises the class to at least this.
-    Floor,
-    /// Sets the class outright (used for narrow name phrases).
-    Override,
-    /// Adds signals and risk only.
+    Floor { class: Class },
+    /// Sets the class outright (narrow phrases); the highest priority wins.
+    Override { class: Class, priority: i32 },
+    /// Adds signals, risk or argument facts only.
     Signal,
+}
+
+impl Effect {
+    /// The class the rule concludes, if any.
+    pub fn class(self) -> Option<Class> {
+        match self {
+            Effect::Verb { class } => class,
+            Effect::Decide { class, .. }
+            | Effect::Floor { class }
+            | Effect::Override { class, .. } => Some(class),
+            Effect::Signal => None,
+        }
+    }
+
+    /// Tie-breaking priority among `decide` and `override` rules.
+    pub fn priority(self) -> i32 {
+        match self {
+            Effect::Decide { priority, .. } | Effect::Override { priority, .. } => priority,
+            _ => 0,
+        }
+    }
+
+    /// The effect's kind as written in the TOML (`verb`, `floor`, ...).
+    pub fn kind(self) -> &'static str {
+        match self {
+            Effect::Verb { .. } => "verb",
+            Effect::Decide { .. } => "decide",
+            Effect::Floor { .. } => "floor",
+            Effect::Override { .. } => "override",
+            Effect::Signal => "signal",
+        }
+    }
+}
+
+/// The effect as written in a rule file (`effect = "floor"` plus `class`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawEffect {
+    Verb,
+    Decide,
+    Floor,
+    Override,
+    Signal,
+}
+
+/// Which part of the description a phrase rule reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// What the description says the tool does: its first sentence and the
+    /// later sentences that still describe the tool, without deprecation
+    /// notes, examples and instructions addressed to the agent.
+    #[default]
+    Purpose,
+    /// Every sentence (for poisoning: hidden orders sit anywhere).
+    Full,
 }
 
 /// Special matchers that are not text patterns.
@@ -124,7 +182,9 @@ struct RawRule {
     id: String,
     summary: String,
     #[serde(default = "default_effect")]
-    effect: Effect,
+    effect: RawEffect,
+    #[serde(default)]
+    scope: Scope,
     #[serde(default)]
     verbs: Vec<String>,
     #[serde(default)]
@@ -144,6 +204,8 @@ struct RawRule {
     #[serde(default)]
     all: bool,
     #[serde(default)]
+    page_action: bool,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     class: Option<Class>,
@@ -157,8 +219,8 @@ struct RawRule {
     examples: RawExamples,
 }
 
-fn default_effect() -> Effect {
-    Effect::Verb
+fn default_effect() -> RawEffect {
+    RawEffect::Verb
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,7 +241,9 @@ pub struct Rule {
     pub file: String,
     pub line: usize,
     pub summary: String,
+    #[serde(flatten)]
     pub effect: Effect,
+    pub scope: Scope,
     pub verbs: Vec<String>,
     /// Verbs that are also common nouns (`snapshot`, `comment`): in a name
     /// they yield to a later verb (`snapshot_delete`).
@@ -193,8 +257,9 @@ pub struct Rule {
     pub arg: Option<ArgKind>,
     /// Every non-empty matcher group must hit (default: any one).
     pub all: bool,
-    pub priority: i32,
-    pub class: Option<Class>,
+    /// Its verbs act on a page (click, type, scroll): in an array of steps
+    /// the tool runs on a page it loads itself, they do not act on the world.
+    pub page_action: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
     pub confidence: f32,
@@ -231,14 +296,68 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Patterns are compiled with Unicode off (ASCII word boundaries and classes):
-/// Unicode `\b` is ~900x slower on non-ASCII text. Case-insensitive.
+/// Unicode `\b` is ~900x slower on non-ASCII text. Case-insensitive. A pattern
+/// whose match could begin or end inside a multi-byte character (`\bfoo.`
+/// on `fooé`) is refused: its quotation would cut a character in two.
 fn check_pattern(p: &str) -> Result<(), String> {
     regex::bytes::RegexBuilder::new(p)
         .unicode(false)
         .case_insensitive(true)
         .build()
-        .map(|_| ())
-        .map_err(|e| format!("pattern {p:?} does not compile: {e}"))
+        .map_err(|e| format!("pattern {p:?} does not compile: {e}"))?;
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(true)
+        .build()
+        .parse(p)
+        .map_err(|e| format!("pattern {p:?} does not parse: {e}"))?;
+    if edge_may_split(&hir, true).0 || edge_may_split(&hir, false).0 {
+        return Err(format!(
+            "pattern {p:?} may begin or end inside a multi-byte character: \
+             end it on ASCII (a word, `\\b`), not on `.`, `[^...]` or `\\W`"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a match of `h` may end (`end`) or begin (`!end`) on a non-ASCII
+/// byte, and whether `h` may match the empty string.
+fn edge_may_split(h: &regex_syntax::hir::Hir, end: bool) -> (bool, bool) {
+    use regex_syntax::hir::{Class, HirKind};
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => (false, true),
+        HirKind::Literal(_) => (false, false),
+        HirKind::Class(Class::Bytes(c)) => (c.ranges().iter().any(|r| r.end() >= 0x80), false),
+        HirKind::Class(Class::Unicode(c)) => {
+            (c.ranges().iter().any(|r| r.end() as u32 >= 0x80), false)
+        }
+        HirKind::Repetition(r) => {
+            let (split, empty) = edge_may_split(&r.sub, end);
+            (split, empty || r.min == 0)
+        }
+        HirKind::Capture(c) => edge_may_split(&c.sub, end),
+        HirKind::Concat(parts) => {
+            let mut split = false;
+            let ordered: Box<dyn Iterator<Item = &regex_syntax::hir::Hir>> = if end {
+                Box::new(parts.iter().rev())
+            } else {
+                Box::new(parts.iter())
+            };
+            for part in ordered {
+                let (s, empty) = edge_may_split(part, end);
+                split |= s;
+                if !empty {
+                    return (split, false);
+                }
+            }
+            (split, true)
+        }
+        HirKind::Alternation(alts) => alts.iter().fold((false, false), |acc, a| {
+            let (s, e) = edge_may_split(a, end);
+            (acc.0 || s, acc.1 || e)
+        }),
+    }
 }
 
 fn parse_file(file: &str, text: &str) -> Result<(Family, Vec<Rule>), RuleError> {
@@ -290,14 +409,24 @@ fn parse_file(file: &str, text: &str) -> Result<(Family, Vec<Rule>), RuleError> 
                 "a rule needs a matcher: verbs, phrases, params, param_phrases or shape".into(),
             ));
         }
-        match r.effect {
-            Effect::Verb if r.verbs.is_empty() => {
+        let effect = match (r.effect, r.class) {
+            (RawEffect::Verb, _) if r.verbs.is_empty() => {
                 return Err(invalid("effect = \"verb\" needs `verbs`".into()))
             }
-            Effect::Decide | Effect::Floor | Effect::Override if r.class.is_none() => {
+            (RawEffect::Verb, class) => Effect::Verb { class },
+            (RawEffect::Decide, Some(class)) => Effect::Decide {
+                class,
+                priority: r.priority,
+            },
+            (RawEffect::Floor, Some(class)) => Effect::Floor { class },
+            (RawEffect::Override, Some(class)) => Effect::Override {
+                class,
+                priority: r.priority,
+            },
+            (RawEffect::Decide | RawEffect::Floor | RawEffect::Override, None) => {
                 return Err(invalid(format!("effect {:?} needs a `class`", r.effect)))
             }
-            Effect::Signal
+            (RawEffect::Signal, _)
                 if r.signals.is_empty()
                     && r.risk.is_none()
                     && r.arg.is_none()
@@ -307,7 +436,17 @@ fn parse_file(file: &str, text: &str) -> Result<(Family, Vec<Rule>), RuleError> 
                     "effect = \"signal\" needs `signals`, `risk`, `arg` or `shape`".into(),
                 ))
             }
-            _ => {}
+            (RawEffect::Signal, Some(_)) => {
+                return Err(invalid(
+                    "effect = \"signal\" concludes no class; drop `class`".into(),
+                ))
+            }
+            (RawEffect::Signal, None) => Effect::Signal,
+        };
+        if r.priority != 0 && !matches!(effect, Effect::Decide { .. } | Effect::Override { .. }) {
+            return Err(invalid(
+                "`priority` only orders `decide` and `override` rules".into(),
+            ));
         }
         for v in &r.verbs {
             if v.is_empty()
@@ -349,7 +488,8 @@ fn parse_file(file: &str, text: &str) -> Result<(Family, Vec<Rule>), RuleError> 
             file: file.to_owned(),
             line,
             summary: r.summary,
-            effect: r.effect,
+            effect,
+            scope: r.scope,
             verbs: r.verbs,
             nouns: r.nouns,
             phrases: r.phrases,
@@ -359,8 +499,7 @@ fn parse_file(file: &str, text: &str) -> Result<(Family, Vec<Rule>), RuleError> 
             shape: r.shape,
             arg: r.arg,
             all: r.all,
-            priority: r.priority,
-            class: r.class,
+            page_action: r.page_action,
             signals: r.signals,
             risk: r.risk,
             confidence: r.confidence.unwrap_or(0.8),
@@ -461,6 +600,25 @@ mod tests {
             .to_string();
         assert!(err.starts_with("x.toml:4:1: rule `bad-one`:"), "{err}");
         assert!(err.contains("does not compile"), "{err}");
+    }
+
+    #[test]
+    fn patterns_that_may_cut_a_character_are_refused() {
+        let rule = |pat: &str| {
+            format!("family = \"x\"\ndescription = \"d\"\n[[rule]]\nid = \"r\"\nsummary = \"s\"\neffect = \"floor\"\nphrases = ['{pat}']\nclass = \"read\"\nrationale = \"r\"\nexamples.match = [\"a\"]\n")
+        };
+        for bad in [r"\bfoo.", r"[^a]foo", r"foo\W", r"foo(bar|.)", r"x[^.\n]*"] {
+            let err = load_from(&[("x.toml".into(), rule(bad))])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("multi-byte"), "{bad}: {err}");
+        }
+        for good in [r"\bfoo\b", r"\bload\b[^.\n]*\binto\b", r"\b(a|b)s?\b", "é"] {
+            assert!(
+                load_from(&[("x.toml".into(), rule(good))]).is_ok(),
+                "{good}"
+            );
+        }
     }
 
     #[test]

@@ -229,6 +229,10 @@ pub struct Verdict {
     /// Argument facts for policy guards (internal; not in v1 JSON).
     #[serde(default, skip_serializing_if = "ArgFacts::is_empty")]
     pub args: ArgFacts,
+    /// The id of the rule that decided the class (the last to raise it), or
+    /// `None` when nothing did (an unknown tool, classed write). Not in v1 JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
 }
 
 impl Verdict {

@@ -48,6 +48,9 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Vec<ServerTools>> {
 
 pub fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     crate::classify::try_engine().map_err(anyhow::Error::msg)?;
+    if let Some(tool) = &args.explain {
+        return explain(gather(args)?, tool, args.ignore_annotations);
+    }
     if let (Some(path), ClassifyFormat::Json) = (&args.input, args.format) {
         return stream_json(path, args);
     }
@@ -57,6 +60,37 @@ pub fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     }
     let servers = gather(args)?;
     render_and_exit(servers, args)
+}
+
+/// `--explain TOOL`: the trace of every tool of that name, in its server's context.
+fn explain(servers: Vec<ServerTools>, tool: &str, ignore: bool) -> anyhow::Result<ExitCode> {
+    let engine = crate::classify::engine();
+    let mut found = 0;
+    let mut out = String::new();
+    for s in &servers {
+        let ctx = crate::classify::context::Context::of(engine, &s.tools);
+        for t in s.tools.iter().filter(|t| {
+            t.get("name")
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(tool))
+        }) {
+            found += 1;
+            let trace = engine.trace(t, ignore, &ctx);
+            out.push_str(&format!(
+                "server: {}\n",
+                crate::text::terminal_safe(&s.server)
+            ));
+            out.push_str(&crate::classify::explain::render(engine, &trace));
+            out.push('\n');
+        }
+    }
+    anyhow::ensure!(
+        found > 0,
+        "no tool named `{}` in what was classified; `mcp-risk classify` without --explain lists the tools",
+        crate::text::terminal_safe(tool)
+    );
+    finish(std::io::stdout().lock().write_all(out.as_bytes()))?;
+    Ok(crate::exit::code(crate::exit::OK))
 }
 
 /// Classifies, renders to stdout in the chosen format, and returns the exit
@@ -138,18 +172,19 @@ pub fn exit_code(worst: Option<Risk>, fail_on: Option<Risk>) -> u8 {
 }
 
 /// Classifies a batch and serialises its verdicts, comma-separated, into one
-/// buffer; returns the batch's worst risk too.
+/// buffer, with the batch's worst risk and its tools' anomalies.
 fn classify_batch(
     engine: &crate::classify::engine::Engine,
     batch: &[&RawValue],
     first: usize,
     ignore: bool,
+    ctx: &crate::classify::context::Context,
 ) -> Classified {
     let mut buf = Vec::with_capacity(batch.len() * 640);
     let mut worst = None;
     let mut notes = Vec::new();
     for (k, r) in batch.iter().enumerate() {
-        let (verdict, ns) = tolerant::classify_raw(engine, r.get(), ignore);
+        let (verdict, ns) = tolerant::classify_raw(engine, r.get(), ignore, ctx);
         worst = worst.max(Some(verdict.risk));
         for note in ns {
             let label = if verdict.name.is_empty() {
@@ -176,19 +211,11 @@ struct Classified {
     notes: Vec<(String, ToolNote)>,
 }
 
-/// What the parsing side tells the writing side.
-enum Msg {
-    Batch(usize, Classified),
-    /// Parsing ended: the number of batches, or why the file was refused.
-    Parsed(Result<usize, crate::input::InputError>),
-}
-
 /// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
-/// The text is parsed on one pool thread while batches already found are
-/// classified on the others; nothing of the file is written until it has
-/// parsed completely, so an invalid file leaves the output as it was (`Ok(false)`
-/// carries why in `refused`). `begin` writes what comes before the first server.
-#[allow(clippy::too_many_arguments)]
+/// The text is parsed whole, then its batches are classified in parallel;
+/// nothing of the file is written until it has parsed completely, so a file
+/// that is not a tool list leaves the output as it was (`Err`, with nothing
+/// written). `begin` writes what comes before the first server.
 fn stream_file<W: Write>(
     out: &mut W,
     text: &str,
@@ -197,73 +224,91 @@ fn stream_file<W: Write>(
     ignore: bool,
     worst: &mut Option<Risk>,
     begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
-    refused: &mut Option<crate::input::InputError>,
-) -> anyhow::Result<bool> {
+) -> Result<anyhow::Result<()>, crate::input::InputError> {
+    use rayon::prelude::*;
     let engine = crate::classify::engine();
-    std::thread::scope(|ts| -> anyhow::Result<bool> {
-        let (tx, rx) = std::sync::mpsc::channel::<Msg>();
-        ts.spawn(move || {
-            rayon::scope_fifo(|s| {
-                let (mut n, mut tools) = (0, 0);
-                let r = crate::input::stream_tools(text, f, &mut |batch| {
-                    let (tx, idx, at) = (tx.clone(), n, tools);
-                    n += 1;
-                    tools += batch.len();
-                    s.spawn_fifo(move |_| {
-                        let c = classify_batch(engine, &batch, at, ignore);
-                        let _ = tx.send(Msg::Batch(idx, c));
-                    });
-                });
-                let _ = tx.send(Msg::Parsed(r.map(|_| n)));
-            });
-        });
-        let mut pending = std::collections::BTreeMap::new();
-        let mut parsed = false;
-        let mut next = 0;
+    // Parse first: every tool's verdict depends on its server's context
+    // (naming convention, blanket annotations), known only from all of them.
+    let mut batches: Vec<Vec<&RawValue>> = Vec::new();
+    crate::input::stream_tools(text, f, &mut |batch| batches.push(batch))?;
+    let ctx = {
+        let parts: Vec<(String, Option<crate::tool::Hints>)> = batches
+            .par_iter()
+            .flat_map_iter(|b| b.iter().map(|r| name_and_hints(r.get())))
+            .collect();
+        crate::classify::context::Context::from_parts(
+            engine,
+            parts.iter().map(|(n, h)| (n.as_str(), h.clone())),
+        )
+    };
+    let starts: Vec<usize> = batches
+        .iter()
+        .scan(0, |at, b| {
+            let s = *at;
+            *at += b.len();
+            Some(s)
+        })
+        .collect();
+    let classified: Vec<Classified> = batches
+        .par_iter()
+        .zip(&starts)
+        .map(|(b, &at)| classify_batch(engine, b, at, ignore, &ctx))
+        .collect();
+    Ok((|| {
+        begin(out)?;
+        if !first {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"{\"server\":")?;
+        serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
+        out.write_all(b",\"tools\":[")?;
         let (mut notes, mut labels) = (Vec::new(), Vec::new());
-        for msg in rx.iter() {
-            match msg {
-                Msg::Batch(i, c) => {
-                    pending.insert(i, c);
-                }
-                Msg::Parsed(Err(e)) => {
-                    *refused = Some(e);
-                    return Ok(false);
-                }
-                Msg::Parsed(Ok(_)) => {
-                    parsed = true;
-                    begin(out)?;
-                    if !first {
-                        out.write_all(b",")?;
-                    }
-                    out.write_all(b"{\"server\":")?;
-                    serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
-                    out.write_all(b",\"tools\":[")?;
-                }
+        for (i, c) in classified.into_iter().enumerate() {
+            *worst = (*worst).max(c.worst);
+            if i > 0 {
+                out.write_all(b",")?;
             }
-            if parsed {
-                while let Some(c) = pending.remove(&next) {
-                    *worst = (*worst).max(c.worst);
-                    if next > 0 {
-                        out.write_all(b",")?;
-                    }
-                    out.write_all(&c.buf)?;
-                    for (label, note) in c.notes {
-                        labels.push(label);
-                        notes.push(note);
-                    }
-                    next += 1;
-                }
+            out.write_all(&c.buf)?;
+            for (label, note) in c.notes {
+                labels.push(label);
+                notes.push(note);
             }
         }
-        anyhow::ensure!(parsed && pending.is_empty(), "classification stopped early");
         out.write_all(b"]}")?;
         crate::input::warn_notes(f, &notes, |i| {
             let k = notes.iter().position(|n| n.index == i).unwrap_or(0);
             labels.get(k).cloned().unwrap_or_else(|| format!("#{i}"))
         });
-        Ok(true)
-    })
+        Ok(())
+    })())
+}
+
+/// A tool's name and declared hints for its server's context, read without
+/// building the whole value; a tool that needs the tolerant reading (too
+/// long, or refused by serde_json) is read as the loading path reads it, so
+/// both paths see the same context.
+fn name_and_hints(raw: &str) -> (String, Option<crate::tool::Hints>) {
+    use serde_json::Value;
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        name: Option<Value>,
+        #[serde(default)]
+        annotations: Option<Value>,
+    }
+    let of = |name: Option<&Value>, annotations: Option<&Value>| {
+        (
+            name.and_then(Value::as_str).unwrap_or("").to_owned(),
+            annotations.and_then(crate::tool::Hints::from_annotations),
+        )
+    };
+    if raw.len() <= tolerant::FIELD_CAP {
+        if let Ok(h) = serde_json::from_str::<Head>(raw) {
+            return of(h.name.as_ref(), h.annotations.as_ref());
+        }
+    }
+    let (v, _) = tolerant::tool_value(raw);
+    of(v.get("name"), v.get("annotations"))
 }
 
 /// `--input PATH --format json`, streamed (same bytes as the v1 writer).
@@ -280,27 +325,22 @@ fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     let mut write = |out: &mut std::io::BufWriter<_>| -> anyhow::Result<()> {
         let mut first = true;
         for f in &files {
-            let mut refused = None;
+            let mut begin = |o: &mut std::io::BufWriter<_>| {
+                if !started {
+                    started = true;
+                    o.write_all(b"{\"schema_version\":1,\"servers\":[")?;
+                }
+                Ok(())
+            };
             let read = crate::input::Bytes::open(f).and_then(|b| {
-                let mut begin = |o: &mut std::io::BufWriter<_>| {
-                    if !started {
-                        started = true;
-                        o.write_all(b"{\"schema_version\":1,\"servers\":[")?;
-                    }
-                    Ok(())
-                };
-                let ok = b.text(f).map(|text| {
-                    stream_file(out, text, f, first, ignore, &mut worst, &mut begin, &mut refused)
-                });
-                Ok(ok)
+                let text = b.text(f)?;
+                stream_file(out, text, f, first, ignore, &mut worst, &mut begin)
             });
-            let err = match read.and_then(|r| r) {
+            let err = match read {
                 Ok(written) => {
-                    if written? {
-                        first = false;
-                        continue;
-                    }
-                    refused.take().expect("a refused file says why")
+                    written?;
+                    first = false;
+                    continue;
                 }
                 Err(e) => e,
             };

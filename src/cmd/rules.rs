@@ -11,11 +11,14 @@ use crate::report::terminal::{fit, TableOptions};
 
 fn conclusion(r: &Rule) -> String {
     let mut parts = Vec::new();
-    match (r.effect, r.class) {
-        (Effect::Verb, None) => parts.push("ambiguous verb".to_owned()),
-        (Effect::Verb, Some(c)) => parts.push(c.to_string()),
-        (e, Some(c)) => parts.push(format!("{} {c}", format!("{e:?}").to_lowercase())),
-        (_, None) => {}
+    match r.effect {
+        Effect::Verb { class: None } => parts.push("ambiguous verb".to_owned()),
+        Effect::Verb { class: Some(c) } => parts.push(c.to_string()),
+        e => {
+            if let Some(c) = e.class() {
+                parts.push(format!("{} {c}", e.kind()));
+            }
+        }
     }
     parts.extend(r.signals.iter().map(|s| format!("+{s}")));
     if let Some(risk) = r.risk {
@@ -104,7 +107,7 @@ pub fn explain(r: &Rule) -> String {
         "concludes: {}  (confidence {:.2}, priority {})",
         conclusion(r),
         r.confidence,
-        r.priority
+        r.effect.priority()
     );
     let list = |name: &str, v: &[String], s: &mut String| {
         if !v.is_empty() {

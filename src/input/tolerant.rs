@@ -22,6 +22,7 @@ use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::classify::context::Context;
 use crate::classify::engine::{risk_for, Engine};
 use crate::classify::view::ToolView;
 use crate::classify::{Category, Class, Risk, Signal, Verdict};
@@ -373,12 +374,17 @@ pub fn apply_notes(v: &mut Verdict, notes: &[Note]) {
 /// streaming path's fast view when the text is plain, otherwise
 /// [`tool_value`]; the same verdict as classifying the loaded value and
 /// applying its notes.
-pub fn classify_raw(engine: &Engine, raw: &str, ignore_annotations: bool) -> (Verdict, Vec<Note>) {
+pub fn classify_raw(
+    engine: &Engine,
+    raw: &str,
+    ignore_annotations: bool,
+    ctx: &Context,
+) -> (Verdict, Vec<Note>) {
     if let Some(view) = ToolView::from_json(raw) {
-        return (engine.classify_view(&view, ignore_annotations), Vec::new());
+        return (engine.classify_view(&view, ignore_annotations, ctx), Vec::new());
     }
     let (value, notes) = tool_value(raw);
-    let mut v = engine.classify(&value, ignore_annotations);
+    let mut v = engine.classify_in(&value, ignore_annotations, ctx);
     apply_notes(&mut v, &notes);
     (v, notes)
 }

@@ -46,19 +46,12 @@ pub fn log(servers: &[(String, Vec<Verdict>)]) -> Value {
     let mut results = Vec::new();
     for (server, verdicts) in servers {
         for v in verdicts.iter().filter(|v| v.risk >= Risk::High) {
-            // The rule that concluded the verdict's class, else the first cited.
-            let concluded = v.evidence.iter().find(|e| {
-                index
-                    .get(e.rule.as_str())
-                    .is_some_and(|i| engine.catalogue.rules[*i].class == Some(v.class))
-            });
-            let rule_id = concluded
-                .or_else(|| {
-                    v.evidence
-                        .iter()
-                        .find(|e| index.contains_key(e.rule.as_str()))
-                })
-                .map_or("unclassified", |e| e.rule.as_str());
+            // The rule that decided the verdict's class.
+            let rule_id = v
+                .decided_by
+                .as_deref()
+                .filter(|r| index.contains_key(r))
+                .unwrap_or("unclassified");
             let mut result = json!({
                 "ruleId": rule_id,
                 "level": level(v.risk),

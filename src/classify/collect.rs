@@ -1,0 +1,483 @@
+//! Stage 1: collect every hit of the catalogue on one tool, each with the
+//! place it came from. Nothing here decides; `decide.rs` weighs the hits.
+
+use super::context::Context;
+use super::engine::{Engine, PhraseSet};
+use super::normalize::identifier_tokens;
+use super::prose::{self, Prose};
+use super::rules::{ArgKind, Effect, Field, Shape};
+use super::verdict::{ArgFacts, Class, Evidence};
+use super::view::ToolView;
+
+/// Where a hit came from. The order is strength for floors: a schema fact
+/// or the name outweighs a clause late in the description.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Site {
+    /// A phrase of a full-scope rule anywhere in the description.
+    Full,
+    /// A phrase in a later purpose sentence ("This tool also updates ...").
+    Later,
+    /// A list of operations the description enumerates ("create, update or delete").
+    Enumeration,
+    /// A verb the name holds further in than its convention puts verbs
+    /// (`mark_all_notifications_read`): weighed with the lead sentence's.
+    NameInner,
+    /// The verb list leading the description's first purpose sentence.
+    Lead,
+    /// A phrase in the first purpose sentence.
+    LeadText,
+    /// A phrase in the name or title.
+    NameText,
+    /// The verb the name leads with.
+    Name,
+    /// A parameter's name or description.
+    Param,
+    /// A schema shape: an operation selector, an empty description, hidden text.
+    Schema,
+}
+
+impl Site {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Site::Full => "description (anywhere)",
+            Site::Later => "description (later sentence)",
+            Site::Enumeration => "description (listed operations)",
+            Site::NameInner => "name (inner verb)",
+            Site::Lead => "description (lead verb)",
+            Site::LeadText => "description (first sentence)",
+            Site::NameText => "name or title",
+            Site::Name => "name verb",
+            Site::Param => "parameter",
+            Site::Schema => "schema",
+        }
+    }
+}
+
+/// One rule that matched, once, at its strongest site.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// Index into the catalogue's rules.
+    pub rule: usize,
+    pub site: Site,
+    /// The class this hit argues for: the verb's own, or the rule's.
+    pub class: Option<Class>,
+    /// The word or quoted text that matched (for the rationale).
+    pub text: String,
+}
+
+/// Everything stage 1 found.
+pub struct Collected {
+    pub hits: Vec<Hit>,
+    pub evidence: Vec<Evidence>,
+    pub args: ArgFacts,
+    pub empty_description: bool,
+}
+
+/// A phrase match: rule, field, site, quoted text.
+struct PhraseHit {
+    rule: usize,
+    field: String,
+    site: Site,
+    text: String,
+}
+
+impl Engine {
+    /// Stage 1 for one tool.
+    pub(super) fn collect(&self, def: &ToolView, ctx: &Context) -> Collected {
+        let name_tokens = identifier_tokens(&def.name);
+        let name_text = name_tokens.join(" ");
+        let title = if def.annotation_title.is_empty() {
+            def.title.to_string()
+        } else {
+            format!("{} {}", def.title, def.annotation_title)
+        };
+        let desc = def.description.trim();
+        let prose = prose::split(desc, |w| self.is_lexicon_verb(w));
+        let mut phrase_hits = self.phrase_hits(&name_text, &title, desc, &prose);
+
+        // Parameter names and descriptions.
+        let mut param_hits: Vec<(usize, &str)> = Vec::new();
+        for p in &def.params {
+            let leaf = p.name.rsplit('.').next().unwrap_or(&p.name);
+            for pi in self.param_set.matches(leaf.as_bytes()).iter() {
+                param_hits.push((self.param_rule[pi], p.name.as_str()));
+            }
+            if p.description.is_empty() {
+                continue;
+            }
+            for pi in self.pdesc_set.matches(p.description.as_bytes()).iter() {
+                let m = self.pdesc_res[pi].find(p.description.as_bytes());
+                phrase_hits.push(PhraseHit {
+                    rule: self.pdesc_rule[pi],
+                    field: format!("inputSchema.properties.{}.description", p.name),
+                    site: Site::Param,
+                    text: m.map_or(String::new(), |m| quote(&p.description, m.start(), m.end())),
+                });
+            }
+        }
+
+        let mut out = Collected {
+            hits: Vec::new(),
+            evidence: Vec::new(),
+            args: ArgFacts::default(),
+            empty_description: desc.is_empty(),
+        };
+
+        // Rules with phrases, parameters or shapes: which fire, and where.
+        for (ri, rule) in self.catalogue.rules.iter().enumerate() {
+            if matches!(rule.effect, Effect::Verb { .. })
+                && rule.phrases.is_empty()
+                && rule.params.is_empty()
+            {
+                continue;
+            }
+            let phrases: Vec<&PhraseHit> = phrase_hits
+                .iter()
+                .filter(|h| h.rule == ri && h.site != Site::Param)
+                .collect();
+            let pdesc_hit = phrase_hits
+                .iter()
+                .any(|h| h.rule == ri && h.site == Site::Param);
+            // A damage switch is a boolean flag; `all: "..."` strings are not.
+            let rule_params: Vec<&str> = param_hits
+                .iter()
+                .filter(|(r, p)| {
+                    *r == ri
+                        && (rule.arg != Some(ArgKind::Switch)
+                            || def
+                                .params
+                                .iter()
+                                .any(|q| q.name == *p && q.ty.contains("boolean")))
+                })
+                .map(|(_, p)| *p)
+                .collect();
+            let mut shape: Option<(Site, Option<Class>, String)> = None;
+            if let Some(kind) = rule.shape {
+                shape = self.shape_hit(kind, ri, def, desc, &rule_params, &name_tokens, &mut out);
+            }
+            let groups = [
+                (!rule.phrases.is_empty(), !phrases.is_empty()),
+                (
+                    !rule.params.is_empty() && rule.shape != Some(Shape::OperationEnum),
+                    !rule_params.is_empty(),
+                ),
+                (!rule.param_phrases.is_empty(), pdesc_hit),
+                (rule.shape.is_some(), shape.is_some()),
+            ];
+            let fires = if rule.all {
+                groups.iter().filter(|(on, _)| *on).all(|(_, hit)| *hit)
+            } else {
+                groups.iter().any(|(on, hit)| *on && *hit)
+            };
+            if !fires {
+                continue;
+            }
+            // The strongest site the rule matched at, and its text.
+            let mut best: Option<(Site, Option<Class>, String)> = shape;
+            let mut consider = |site: Site, text: &str| {
+                if best.as_ref().is_none_or(|(s, _, _)| site > *s) {
+                    best = Some((site, rule.effect.class(), text.to_owned()));
+                }
+            };
+            for h in &phrases {
+                consider(h.site, &h.text);
+            }
+            if pdesc_hit {
+                if let Some(h) = phrase_hits
+                    .iter()
+                    .find(|h| h.rule == ri && h.site == Site::Param)
+                {
+                    consider(Site::Param, &h.text);
+                }
+            }
+            if rule.shape != Some(Shape::OperationEnum) {
+                for p in &rule_params {
+                    consider(Site::Param, p);
+                    out.evidence.push(Evidence {
+                        rule: rule.id.clone(),
+                        field: format!("inputSchema.properties.{p}"),
+                        text: quote(p, 0, p.len()),
+                    });
+                    let list = match rule.arg {
+                        Some(ArgKind::Switch) => Some(&mut out.args.switches),
+                        Some(ArgKind::Sql) => Some(&mut out.args.sql),
+                        Some(ArgKind::Shell) => Some(&mut out.args.shell),
+                        None => None,
+                    };
+                    if let Some(list) = list {
+                        // An array of statements carries one in each element.
+                        let is_array = rule.arg != Some(ArgKind::Switch)
+                            && def
+                                .params
+                                .iter()
+                                .any(|q| q.name == *p && q.ty.contains("array"));
+                        let path = if is_array {
+                            format!("{p}[]")
+                        } else {
+                            (*p).to_owned()
+                        };
+                        if !list.contains(&path) {
+                            list.push(path);
+                        }
+                    }
+                }
+            }
+            for h in phrase_hits.iter().filter(|h| h.rule == ri) {
+                out.evidence.push(Evidence {
+                    rule: rule.id.clone(),
+                    field: h.field.clone(),
+                    text: h.text.clone(),
+                });
+            }
+            if let Some((site, class, text)) = best {
+                out.hits.push(Hit {
+                    rule: ri,
+                    site,
+                    class,
+                    text,
+                });
+            }
+        }
+
+        // Verbs: the name's, the lead sentence's, and listed operations.
+        let ((name_verbs, name_amb), leading) =
+            self.identifier_verbs_at(&name_tokens, ctx.verb_last);
+        let name_site = if leading { Site::Name } else { Site::NameInner };
+        let (lead_verbs, lead_amb) = self.lead_verbs(&prose.sentences);
+        let listed = self.enumerated_verbs(&prose.all);
+        let verb_hits = name_verbs
+            .into_iter()
+            .map(|(r, c, w)| (name_site, r, Some(c), w, "name"))
+            .chain(
+                name_amb
+                    .into_iter()
+                    .map(|(r, w)| (Site::Name, r, None, w, "name")),
+            )
+            .chain(
+                lead_verbs
+                    .into_iter()
+                    .map(|(r, c, w)| (Site::Lead, r, Some(c), w, "description")),
+            )
+            .chain(
+                lead_amb
+                    .into_iter()
+                    .map(|(r, w)| (Site::Lead, r, None, w, "description")),
+            )
+            .chain(
+                listed
+                    .into_iter()
+                    .map(|(r, c, w)| (Site::Enumeration, r, Some(c), w, "description")),
+            );
+        for (site, rule, class, word, field) in verb_hits {
+            out.evidence.push(Evidence {
+                rule: self.catalogue.rules[rule].id.clone(),
+                field: field.into(),
+                text: word.clone(),
+            });
+            out.hits.push(Hit {
+                rule,
+                site,
+                class,
+                text: word,
+            });
+        }
+        out.evidence
+            .dedup_by(|a, b| a.rule == b.rule && a.field == b.field && a.text == b.text);
+        out
+    }
+
+    /// Phrase rules over the name, the title and the description: purpose
+    /// scope over the purpose sentences, full scope over every sentence;
+    /// both over the name and the title.
+    fn phrase_hits(&self, name: &str, title: &str, desc: &str, prose: &Prose) -> Vec<PhraseHit> {
+        let mut out = Vec::new();
+        let mut scan = |set: &PhraseSet, field: Field, text: &str, lead_len: Option<usize>| {
+            if text.is_empty() {
+                return;
+            }
+            for pi in set.set.matches(text.as_bytes()).iter() {
+                let ri = set.rule[pi];
+                if !self.catalogue.rules[ri].fields.contains(&field) {
+                    continue;
+                }
+                let (start, end) = set.res[pi]
+                    .find(text.as_bytes())
+                    .map_or((0, 0), |m| (m.start(), m.end()));
+                let (site, field) = match (field, lead_len) {
+                    (Field::Name, _) => (Site::NameText, "name"),
+                    (Field::Title, _) => (Site::NameText, "title"),
+                    (Field::Description, None) => (Site::Full, "description"),
+                    (Field::Description, Some(l)) if start < l => (Site::LeadText, "description"),
+                    (Field::Description, Some(_)) => (Site::Later, "description"),
+                };
+                out.push(PhraseHit {
+                    rule: ri,
+                    field: field.into(),
+                    site,
+                    text: quote(text, start, end),
+                });
+            }
+        };
+        for set in [&self.purpose, &self.full] {
+            scan(set, Field::Name, name, None);
+            scan(set, Field::Title, title, None);
+        }
+        scan(
+            &self.purpose,
+            Field::Description,
+            &prose.text,
+            Some(prose.lead_len),
+        );
+        scan(&self.full, Field::Description, desc, None);
+        out
+    }
+
+    /// A shape matcher: an operation selector, an empty description, hidden text.
+    #[allow(clippy::too_many_arguments)]
+    fn shape_hit(
+        &self,
+        kind: Shape,
+        ri: usize,
+        def: &ToolView,
+        desc: &str,
+        rule_params: &[&str],
+        name_tokens: &[String],
+        out: &mut Collected,
+    ) -> Option<(Site, Option<Class>, String)> {
+        let id = &self.catalogue.rules[ri].id;
+        match kind {
+            Shape::EmptyDescription => desc.is_empty().then(|| {
+                out.evidence.push(Evidence {
+                    rule: id.clone(),
+                    field: "description".into(),
+                    text: String::new(),
+                });
+                (Site::Schema, None, String::new())
+            }),
+            Shape::HiddenUnicode => hidden_unicode(def).map(|(field, snippet)| {
+                out.evidence.push(Evidence {
+                    rule: id.clone(),
+                    field,
+                    text: snippet.clone(),
+                });
+                (Site::Schema, None, snippet)
+            }),
+            Shape::OperationEnum => {
+                let mut worst: Option<Class> = None;
+                let top = def
+                    .params
+                    .iter()
+                    .filter(|p| rule_params.contains(&p.name.as_str()) && !p.ty.contains("array"))
+                    .map(|p| (p.name.clone(), p.enum_values.clone(), false));
+                let nested = nested_operations(def)
+                    .into_iter()
+                    .map(|(p, v)| (p, v, true));
+                for (path, values, in_steps) in top.chain(nested) {
+                    // In an array of steps the tool runs on a page it loads
+                    // itself: page actions there do not act on the user's world.
+                    let values: Vec<String> = if in_steps {
+                        values
+                            .into_iter()
+                            .filter(|v| !self.is_page_action(v))
+                            .collect()
+                    } else {
+                        values
+                    };
+                    let Some((op, c)) = self.operation_param(&path, &values, name_tokens) else {
+                        continue;
+                    };
+                    worst = worst.max(Some(c));
+                    let destructive = op.destructive_values().join(", ");
+                    out.evidence.push(Evidence {
+                        rule: id.clone(),
+                        field: format!("inputSchema.properties.{path}.enum"),
+                        text: if destructive.is_empty() {
+                            quote_all(&values.join(", "))
+                        } else {
+                            quote_all(&destructive)
+                        },
+                    });
+                    out.args.operations.push(op);
+                }
+                worst.map(|c| {
+                    let vals: Vec<String> = out
+                        .args
+                        .operations
+                        .iter()
+                        .flat_map(|o| o.values.iter().filter(|v| v.class == c))
+                        .map(|v| v.value.clone())
+                        .take(4)
+                        .collect();
+                    (Site::Schema, Some(c), vals.join(", "))
+                })
+            }
+        }
+    }
+}
+
+/// Short quotation of `text[start..end]` (at most 80 characters), widened to
+/// character boundaries so a match can never cut a character in two.
+pub(super) fn quote(text: &str, start: usize, end: usize) -> String {
+    let mut s = start.min(text.len());
+    while !text.is_char_boundary(s) {
+        s -= 1;
+    }
+    let mut e = end.clamp(s, text.len());
+    while !text.is_char_boundary(e) {
+        e += 1;
+    }
+    quote_all(&text[s..e])
+}
+
+fn quote_all(t: &str) -> String {
+    let t = t.trim();
+    if t.chars().count() <= 80 {
+        t.to_owned()
+    } else {
+        let mut out: String = t.chars().take(77).collect();
+        out.push_str("...");
+        out
+    }
+}
+
+/// Operation selectors nested in arrays of steps (`actions[].type`).
+fn nested_operations(def: &ToolView) -> Vec<(String, Vec<String>)> {
+    def.params
+        .iter()
+        .flat_map(|p| {
+            p.item_ops
+                .iter()
+                .map(move |(key, vals)| (format!("{}[].{key}", p.name), vals.clone()))
+        })
+        .collect()
+}
+
+/// The first hidden or control character in any text the model reads, with
+/// an escaped snippet around it.
+fn hidden_unicode(def: &ToolView) -> Option<(String, String)> {
+    let mut fields: Vec<(String, &str)> = vec![
+        ("name".into(), &*def.name),
+        ("title".into(), &*def.title),
+        ("description".into(), &*def.description),
+    ];
+    for p in &def.params {
+        fields.push((
+            format!("inputSchema.properties.{}.description", p.name),
+            &*p.description,
+        ));
+    }
+    for (field, text) in fields {
+        if text.is_ascii() {
+            continue;
+        }
+        let pos = text.char_indices().find(|(_, c)| {
+            !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c)
+        });
+        if let Some((i, _)) = pos {
+            let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);
+            let snippet: String = text[start..].chars().take(40).collect();
+            return Some((field, crate::text::terminal_safe(&snippet)));
+        }
+    }
+    None
+}

@@ -1,0 +1,146 @@
+//! What one tool's verdict may know of its server: naming conventions and
+//! whether the declared annotations are blanket labels. Computed once per
+//! server from every tool (`Context::of`), so a verdict does not depend on
+//! which subset of the server was classified with it.
+
+use serde_json::Value;
+
+use super::engine::{declared_class, Engine};
+use super::normalize::identifier_tokens;
+use super::verdict::Class;
+use crate::tool::Hints;
+
+/// How many names must show a convention before it counts.
+const MIN_NAMES: usize = 4;
+
+/// A declared annotation set that says the same of (nearly) everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blanket {
+    /// Every tool declares the same class.
+    AllSame(Class),
+    /// Every tool declared not read-only is declared destructive, additive
+    /// creates included.
+    MutatingAllDestructive,
+}
+
+impl Blanket {
+    pub fn describe(self) -> String {
+        match self {
+            Blanket::AllSame(c) => format!("this server declares every tool {c}, a blanket label"),
+            Blanket::MutatingAllDestructive => {
+                "this server declares every tool that is not read-only destructive, a blanket label"
+                    .to_owned()
+            }
+        }
+    }
+}
+
+/// Server-wide facts for classifying one of its tools.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// The server names tools `namespace_object_verb` (`keyvault_key_create`):
+    /// a name's last word is its verb.
+    pub verb_last: bool,
+    /// The declared annotations are blanket labels.
+    pub blanket: Option<Blanket>,
+}
+
+impl Context {
+    /// The context of a server, from all of its tools.
+    pub fn of(engine: &Engine, tools: &[Value]) -> Context {
+        Context::from_parts(
+            engine,
+            tools.iter().map(|t| {
+                let name = t.get("name").and_then(Value::as_str).unwrap_or("");
+                let hints = t.get("annotations").and_then(Hints::from_annotations);
+                (name, hints)
+            }),
+        )
+    }
+
+    /// The context from each tool's name and declared hints.
+    pub fn from_parts<'a>(
+        engine: &Engine,
+        tools: impl Iterator<Item = (&'a str, Option<Hints>)>,
+    ) -> Context {
+        let (mut first, mut last) = (0usize, 0usize);
+        let mut declared = Vec::new();
+        for (name, hints) in tools {
+            let t = identifier_tokens(name);
+            if t.len() >= 2 {
+                first += usize::from(engine.is_name_verb(&t[0]));
+                last += usize::from(engine.is_name_verb(&t[t.len() - 1]));
+            }
+            declared.extend(hints.as_ref().and_then(declared_class));
+        }
+        Context {
+            verb_last: last >= MIN_NAMES && last >= 2 * first,
+            blanket: blanket(&declared),
+        }
+    }
+}
+
+fn blanket(classes: &[Class]) -> Option<Blanket> {
+    if classes.len() < MIN_NAMES {
+        return None;
+    }
+    if classes.iter().all(|c| *c == classes[0]) {
+        return Some(Blanket::AllSame(classes[0]));
+    }
+    let mutating: Vec<&Class> = classes.iter().filter(|c| **c != Class::Read).collect();
+    (mutating.len() >= MIN_NAMES && mutating.iter().all(|c| **c == Class::Destructive))
+        .then_some(Blanket::MutatingAllDestructive)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tools(names: &[&str]) -> Vec<Value> {
+        names.iter().map(|n| json!({"name": n})).collect()
+    }
+
+    #[test]
+    fn verb_last_naming_is_a_server_convention() {
+        let e = crate::classify::engine();
+        let azure = tools(&[
+            "keyvault_key_create",
+            "deploy_plan_get",
+            "storage_account_list",
+            "sql_db_delete",
+            "monitor_metrics_query",
+        ]);
+        assert!(Context::of(e, &azure).verb_last);
+        let github = tools(&[
+            "create_issue",
+            "get_file_contents",
+            "list_pull_requests",
+            "delete_file",
+            "create_task_list",
+        ]);
+        assert!(!Context::of(e, &github).verb_last);
+    }
+
+    #[test]
+    fn blanket_labels_are_recognised() {
+        let d = |n: &str, ro: bool, de: bool| json!({"name": n, "annotations": {"readOnlyHint": ro, "destructiveHint": de}});
+        let e = crate::classify::engine();
+        let all: Vec<Value> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| d(n, false, true))
+            .collect();
+        assert_eq!(
+            Context::of(e, &all).blanket,
+            Some(Blanket::AllSame(Class::Destructive))
+        );
+        let mut mixed = all.clone();
+        mixed.push(d("e", true, false));
+        assert_eq!(
+            Context::of(e, &mixed).blanket,
+            Some(Blanket::MutatingAllDestructive)
+        );
+        mixed.push(d("f", false, false));
+        assert_eq!(Context::of(e, &mixed).blanket, None);
+    }
+}

@@ -1,0 +1,496 @@
+//! Stage 2: decide the class from the hits, by one precedence. Every "which
+//! signal wins" choice and every constant of the decision lives here.
+//!
+//! The precedence, strongest first:
+//! 1. **Override** rules (narrow phrases such as "start tracing"): the
+//!    highest `(priority, class)` sets the class outright.
+//! 2. **The tool's own verb**: the verb(s) its name leads with; without one,
+//!    the more severe of a verb further in the name and the verb list
+//!    leading the description's first purpose sentence.
+//! 3. **Decide** rules (raw SQL, a read-only query language, a read-only
+//!    claim), only when neither of the above decided: highest
+//!    `(priority, class)` wins.
+//! 4. **Raisers** lift the class, never lower it:
+//!    - the worst operation of an operation selector (schema);
+//!    - `floor` rules matched in the schema, the name or title, or the first
+//!      purpose sentence, and code-execution floors anywhere;
+//!    - `floor` rules matched only later in the description, and operations
+//!      the description enumerates, only when the name did not decide (a
+//!      clause late in a `get_` tool's description is incidental).
+//! 5. Nothing decided: **write**, at low confidence (an unknown tool is never
+//!    read).
+//!
+//! Ties are broken by class (the more severe wins), then by the order of the
+//! hits (catalogue order, then verbs), so a verdict never depends on chance.
+
+use super::collect::{Hit, Site};
+use super::rules::{Effect, Rule};
+use super::verdict::{Class, Signal};
+
+/// A verb read from the description is less sure than the name's.
+pub const LEAD_VERB_PENALTY: f32 = 0.1;
+/// An operation selector's worst value, when it decides.
+pub const OPERATION_CONFIDENCE: f32 = 0.85;
+/// Operations listed in the description, when they decide.
+pub const ENUMERATION_CONFIDENCE: f32 = 0.75;
+/// Nothing said what the tool does.
+pub const UNDECIDED_CONFIDENCE: f32 = 0.3;
+/// Confidence is multiplied by this when the description is empty.
+pub const EMPTY_DESCRIPTION_FACTOR: f32 = 0.7;
+
+/// What a hit did in the decision (for `--explain` and for which signals count).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// It set the class.
+    Decided,
+    /// It raised the class above what decided it.
+    Raised,
+    /// It argued for the class that was chosen anyway.
+    Agreed,
+    /// It lost to a stronger hit.
+    Outranked(&'static str),
+    /// It does not argue for a class; it adds signals, risk or facts.
+    Signal,
+}
+
+impl Role {
+    /// Whether the hit's signals and risk count in the verdict.
+    pub fn counts(self) -> bool {
+        !matches!(self, Role::Outranked(_))
+    }
+}
+
+/// The outcome of stage 2.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    pub class: Class,
+    /// The hit that decided (`None` when nothing did).
+    pub by: Option<usize>,
+    /// Hits that raised the class after it was decided.
+    pub raised: Vec<usize>,
+    pub confidence: f32,
+    /// One role per hit, in the hits' order.
+    pub roles: Vec<Role>,
+}
+
+/// Stage 2: weighs `hits` (of `rules`) by the precedence above.
+pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
+    let effect = |h: &Hit| rules[h.rule].effect;
+    let mut roles: Vec<Role> = hits
+        .iter()
+        .map(|h| {
+            if h.class.is_none() {
+                Role::Signal
+            } else {
+                Role::Outranked("")
+            }
+        })
+        .collect();
+    let mut current: Option<(Class, usize, f32)> = None;
+
+    // The most severe hit of a kind, ties to the earliest, with optional priority.
+    let best = |pick: &dyn Fn(&Hit) -> bool, prio: bool| -> Option<usize> {
+        let mut out: Option<usize> = None;
+        for (i, h) in hits.iter().enumerate() {
+            if !pick(h) || h.class.is_none() {
+                continue;
+            }
+            let key = |h: &Hit| (if prio { effect(h).priority() } else { 0 }, h.class);
+            if out.is_none_or(|o| key(h) > key(&hits[o])) {
+                out = Some(i);
+            }
+        }
+        out
+    };
+
+    // 1. Overrides.
+    let is_override = |h: &Hit| matches!(effect(h), Effect::Override { .. });
+    if let Some(i) = best(&is_override, true) {
+        current = Some((
+            hits[i].class.expect("picked"),
+            i,
+            rules[hits[i].rule].confidence,
+        ));
+    }
+    // 2. The tool's own verb: the name's, else the lead sentence's.
+    let name_decided = hits
+        .iter()
+        .any(|h| h.site == Site::Name && h.class.is_some());
+    let is_verb_at = |site: Site| move |h: &Hit| h.site == site && h.class.is_some();
+    if current.is_none() {
+        let pick = if name_decided {
+            best(&is_verb_at(Site::Name), false)
+        } else {
+            best(
+                &|h: &Hit| matches!(h.site, Site::Lead | Site::NameInner) && h.class.is_some(),
+                false,
+            )
+        };
+        if let Some(i) = pick {
+            let penalty = if hits[i].site == Site::Lead {
+                LEAD_VERB_PENALTY
+            } else {
+                0.0
+            };
+            let conf = rules[hits[i].rule].confidence - penalty;
+            current = Some((hits[i].class.expect("picked"), i, conf));
+        }
+    }
+    // 3. Decide rules.
+    let is_decide = |h: &Hit| matches!(effect(h), Effect::Decide { .. });
+    if current.is_none() {
+        if let Some(i) = best(&is_decide, true) {
+            current = Some((
+                hits[i].class.expect("picked"),
+                i,
+                rules[hits[i].rule].confidence,
+            ));
+        }
+    }
+    if let Some((class, i, _)) = current {
+        roles[i] = Role::Decided;
+        // Verbs of the deciding site that say the same are part of it.
+        for (j, h) in hits.iter().enumerate() {
+            if j != i && h.site == hits[i].site && h.class == Some(class) && is_verb(rules, h) {
+                roles[j] = Role::Decided;
+            }
+        }
+    }
+    let decided_by_name = current.is_some_and(|(_, i, _)| hits[i].site == Site::Name);
+
+    // 4. Raisers, in hit order.
+    let mut raised = Vec::new();
+    for (i, h) in hits.iter().enumerate() {
+        if roles[i] == Role::Decided {
+            continue;
+        }
+        let Some(class) = h.class else { continue };
+        let kind = effect(h);
+        let eligible = match (kind, h.site) {
+            (Effect::Signal, Site::Schema) => Ok(OPERATION_CONFIDENCE),
+            (
+                Effect::Floor { .. },
+                Site::Schema | Site::Param | Site::NameText | Site::LeadText,
+            ) => Ok(rules[h.rule].confidence),
+            (Effect::Floor { .. }, _) if rules[h.rule].signals.contains(&Signal::CodeExecution) => {
+                Ok(rules[h.rule].confidence)
+            }
+            (Effect::Floor { .. }, _) if current.is_none() => Ok(rules[h.rule].confidence),
+            (Effect::Floor { .. }, _) => Err("a later clause; the tool's own verb decides"),
+            (Effect::Verb { .. }, Site::Enumeration) if !decided_by_name => {
+                Ok(ENUMERATION_CONFIDENCE)
+            }
+            (Effect::Verb { .. }, Site::Enumeration) => {
+                Err("listed operations; the name's verb decides")
+            }
+            (Effect::Verb { .. }, Site::Lead | Site::NameInner) if name_decided => {
+                Err("the name's verb outranks the description's")
+            }
+            (Effect::Decide { .. }, _) => Err("a verb or a stronger rule decided first"),
+            (Effect::Override { .. }, _) => Err("a stronger override decided"),
+            _ => Err("a stronger hit decided"),
+        };
+        match eligible {
+            // A hit that may not raise still agrees when it asks no more.
+            Err(_) if current.is_some_and(|(c, _, _)| class <= c) => roles[i] = Role::Agreed,
+            Err(why) => roles[i] = Role::Outranked(why),
+            Ok(conf) => match current {
+                None => {
+                    current = Some((class, i, conf));
+                    roles[i] = Role::Decided;
+                }
+                Some((c, _, _)) if class > c => {
+                    let by = current.expect("some").1;
+                    // A raiser that lifts the class re-decides it; the old
+                    // deciding hit stays as the one the rationale notes.
+                    current = Some((class, by, conf));
+                    raised.push(i);
+                    roles[i] = Role::Raised;
+                }
+                Some(_) => roles[i] = Role::Agreed,
+            },
+        }
+    }
+    match current {
+        Some((class, by, confidence)) => {
+            // When raisers lifted the class, the last of them speaks for it.
+            let by = raised.last().copied().unwrap_or(by);
+            Decision {
+                class,
+                by: Some(by),
+                raised,
+                confidence,
+                roles,
+            }
+        }
+        None => Decision {
+            class: Class::Write,
+            by: None,
+            raised,
+            confidence: UNDECIDED_CONFIDENCE,
+            roles,
+        },
+    }
+}
+
+fn is_verb(rules: &[Rule], h: &Hit) -> bool {
+    matches!(rules[h.rule].effect, Effect::Verb { .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::rules::{Field, Scope};
+
+    fn rule(id: &str, effect: Effect, signals: &[Signal]) -> Rule {
+        Rule {
+            id: id.into(),
+            family: "t".into(),
+            file: "t.toml".into(),
+            line: 1,
+            summary: String::new(),
+            effect,
+            scope: Scope::Purpose,
+            verbs: Vec::new(),
+            nouns: Vec::new(),
+            phrases: Vec::new(),
+            fields: vec![Field::Name, Field::Description],
+            params: Vec::new(),
+            param_phrases: Vec::new(),
+            shape: None,
+            arg: None,
+            all: false,
+            page_action: false,
+            signals: signals.to_vec(),
+            risk: None,
+            confidence: 0.9,
+            rationale: String::new(),
+            examples_match: Vec::new(),
+            examples_no_match: Vec::new(),
+        }
+    }
+
+    use Class::{Destructive as D, Read as R, Write as W};
+
+    /// The catalogue the tables below speak of.
+    fn rules() -> Vec<Rule> {
+        vec![
+            rule("verb", Effect::Verb { class: Some(R) }, &[]),
+            rule(
+                "override-read",
+                Effect::Override {
+                    class: R,
+                    priority: 10,
+                },
+                &[],
+            ),
+            rule("floor-destructive", Effect::Floor { class: D }, &[]),
+            rule(
+                "floor-code",
+                Effect::Floor { class: D },
+                &[Signal::CodeExecution],
+            ),
+            rule(
+                "decide-read",
+                Effect::Decide {
+                    class: R,
+                    priority: 6,
+                },
+                &[],
+            ),
+            rule(
+                "decide-sql",
+                Effect::Decide {
+                    class: D,
+                    priority: 5,
+                },
+                &[],
+            ),
+            rule("operations", Effect::Signal, &[]),
+            rule("ambiguous", Effect::Verb { class: None }, &[]),
+        ]
+    }
+
+    fn id(r: &[Rule], name: &str) -> usize {
+        r.iter().position(|x| x.id == name).unwrap()
+    }
+
+    fn hit(r: &[Rule], rule: &str, site: Site, class: Option<Class>) -> Hit {
+        Hit {
+            rule: id(r, rule),
+            site,
+            class,
+            text: String::new(),
+        }
+    }
+
+    /// (hits, expected class, index of the deciding hit or None).
+    type Case = (Vec<Hit>, Class, Option<usize>);
+
+    #[test]
+    fn precedence_table() {
+        let r = rules();
+        let h = |rule: &str, site: Site, class: Option<Class>| hit(&r, rule, site, class);
+        let cases: Vec<(&str, Case)> = vec![
+            ("nothing: write, never read", (vec![], W, None)),
+            (
+                "ambiguous verb alone: still undecided",
+                (vec![h("ambiguous", Site::Name, None)], W, None),
+            ),
+            (
+                "the name's verb decides",
+                (vec![h("verb", Site::Name, Some(R))], R, Some(0)),
+            ),
+            (
+                "the name outranks the lead sentence",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("verb", Site::Lead, Some(D)),
+                    ],
+                    R,
+                    Some(0),
+                ),
+            ),
+            (
+                "the lead sentence decides when the name has no verb",
+                (vec![h("verb", Site::Lead, Some(W))], W, Some(0)),
+            ),
+            (
+                "a later clause does not raise a named read",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("floor-destructive", Site::Later, Some(D)),
+                    ],
+                    R,
+                    Some(0),
+                ),
+            ),
+            (
+                "a later clause decides an unnamed tool",
+                (
+                    vec![
+                        h("ambiguous", Site::Name, None),
+                        h("floor-destructive", Site::Later, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "code execution raises from anywhere",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("floor-code", Site::Later, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "a floor in the first sentence raises",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(W)),
+                        h("floor-destructive", Site::LeadText, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "the operation selector's worst value raises",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("operations", Site::Schema, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "listed operations decide a manage_ tool",
+                (
+                    vec![
+                        h("ambiguous", Site::Name, None),
+                        h("verb", Site::Enumeration, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "listed operations do not override a named verb",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("verb", Site::Enumeration, Some(D)),
+                    ],
+                    R,
+                    Some(0),
+                ),
+            ),
+            (
+                "decide rules only when no verb decided",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("decide-sql", Site::Param, Some(D)),
+                    ],
+                    R,
+                    Some(0),
+                ),
+            ),
+            (
+                "decide rules: priority first",
+                (
+                    vec![
+                        h("decide-sql", Site::Param, Some(D)),
+                        h("decide-read", Site::LeadText, Some(R)),
+                    ],
+                    R,
+                    Some(1),
+                ),
+            ),
+            (
+                "an override beats the name's verb",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(D)),
+                        h("override-read", Site::NameText, Some(R)),
+                    ],
+                    R,
+                    Some(1),
+                ),
+            ),
+        ];
+        for (what, (hits, class, by)) in cases {
+            let d = decide(&hits, &r);
+            assert_eq!(d.class, class, "{what}");
+            assert_eq!(d.by, by, "{what}");
+            assert_eq!(d.roles.len(), hits.len(), "{what}");
+        }
+    }
+
+    #[test]
+    fn outranked_hits_say_why_and_do_not_count() {
+        let r = rules();
+        let hits = vec![
+            hit(&r, "verb", Site::Name, Some(R)),
+            hit(&r, "floor-destructive", Site::Later, Some(D)),
+        ];
+        let d = decide(&hits, &r);
+        assert_eq!(d.roles[0], Role::Decided);
+        assert!(matches!(d.roles[1], Role::Outranked(why) if !why.is_empty()));
+        assert!(!d.roles[1].counts());
+    }
+
+    #[test]
+    fn undecided_tools_have_low_confidence() {
+        let d = decide(&[], &rules());
+        assert_eq!(d.confidence, UNDECIDED_CONFIDENCE);
+    }
+}

@@ -1,0 +1,175 @@
+//! What a description says the tool does. Its sentences are sorted into the
+//! *purpose* (the first sentence, and later sentences that still describe the
+//! tool: "This tool ...", "Returns ...", "Deletes ...") and the rest:
+//! deprecation notes, examples and instructions addressed to the agent ("Use
+//! this before deploying", "If the user asks ..."). Those describe the agent's
+//! next steps or the tool's future, not what a call does, so phrase rules of
+//! the default scope read only the purpose.
+
+use super::normalize::sentences;
+
+/// Words a later sentence may open with and still describe the tool.
+const DESCRIBING_OPENERS: &[&str] = &[
+    "this",
+    "it",
+    "tool",
+    "the",
+    "also",
+    "additionally",
+    "optionally",
+    "automatically",
+    "returns",
+    "supports",
+    "can",
+    "will",
+];
+
+/// A description split into purpose and the rest.
+#[derive(Debug, Default)]
+pub struct Prose<'a> {
+    /// The purpose sentences, lead first.
+    pub sentences: Vec<&'a str>,
+    /// The purpose sentences joined by `". "`: what purpose-scope phrases read.
+    pub text: String,
+    /// Byte length of the lead sentence at the start of `text`.
+    pub lead_len: usize,
+    /// Every sentence but deprecation notes (where operation lists are sought).
+    pub all: Vec<&'a str>,
+}
+
+/// Whether a sentence announces the tool's deprecation or removal.
+pub fn is_deprecation(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    [
+        "deprecat",
+        "future release",
+        "future version",
+        "will be removed in",
+        "no longer supported",
+        "no longer maintained",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
+/// Whether a sentence warns what a call does ("Any untracked data will be
+/// lost"): a warning describes the tool whatever word it opens with.
+fn is_warning(s: &str) -> bool {
+    let l = s.to_ascii_lowercase();
+    [
+        "will be lost",
+        "will be deleted",
+        "will be overwritten",
+        "will be replaced",
+        "cannot be undone",
+        "can't be undone",
+        "irreversib",
+        "permanent",
+        "warning",
+        "caution",
+        "destructive",
+        "overwrit",
+    ]
+    .iter()
+    .any(|p| l.contains(p))
+}
+
+fn first_word(s: &str) -> String {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Splits `desc` into purpose and the rest. `is_verb` says whether a word
+/// (inflected or not) is a verb of the lexicon: a later sentence that opens
+/// with a third-person form (`Deletes`, `Creates`) still describes the tool,
+/// while one that opens with a bare imperative (`Use`, `Call`) talks to the
+/// agent. A first sentence of at most two words that opens with no verb is a
+/// label (`Notion | ...`) and gives way to the next.
+pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
+    let mut out = Prose::default();
+    let mut label_only = false;
+    for (n, s) in sentences(desc).into_iter().enumerate() {
+        if is_deprecation(s) {
+            continue;
+        }
+        out.all.push(s);
+        let describing = if out.sentences.is_empty() || label_only {
+            // The lead: the first sentence, or the one after a bare label
+            // ("Notion | Retrieve a block").
+            true
+        } else {
+            let w = first_word(s);
+            DESCRIBING_OPENERS.contains(&w.as_str())
+                || (w.ends_with('s') && !w.ends_with("ss") && is_verb(&w))
+                || is_warning(s)
+        };
+        if !describing {
+            continue;
+        }
+        if label_only {
+            // Replace a bare label by the real lead.
+            out.sentences.clear();
+        }
+        label_only = n == 0 && s.split_whitespace().count() <= 2 && !is_verb(&first_word(s));
+        out.sentences.push(s);
+    }
+    let mut text = String::new();
+    for (i, s) in out.sentences.iter().enumerate() {
+        if i > 0 {
+            text.push_str(". ");
+        }
+        text.push_str(s);
+        if i == 0 {
+            out.lead_len = text.len();
+        }
+    }
+    out.text = text;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verb_s(w: &str) -> bool {
+        ["deletes", "creates", "saves", "updates", "list", "delete"].contains(&w)
+    }
+
+    #[test]
+    fn purpose_keeps_what_the_tool_does() {
+        let p = split(
+            "Get a model. This tool returns its parents. Use this before deploying. \
+             Deletes nothing. If the user asks, call list_models.",
+            verb_s,
+        );
+        assert_eq!(
+            p.sentences,
+            [
+                "Get a model",
+                "This tool returns its parents",
+                "Deletes nothing"
+            ]
+        );
+        assert_eq!(&p.text[..p.lead_len], "Get a model");
+    }
+
+    #[test]
+    fn deprecation_notes_are_not_purpose() {
+        let p = split(
+            "**DEPRECATED — use `get_node_details` instead.** This tool will be removed in a future release.",
+            verb_s,
+        );
+        assert!(p.sentences.is_empty(), "{:?}", p.sentences);
+        assert!(p.text.is_empty());
+    }
+
+    #[test]
+    fn a_bare_label_gives_way_to_the_real_lead() {
+        let p = split("Notion | Delete a block", verb_s);
+        assert_eq!(p.sentences, ["Delete a block"]);
+        let p = split("List pods. This tool pages", verb_s);
+        assert_eq!(p.sentences, ["List pods", "This tool pages"]);
+    }
+}
