@@ -76,7 +76,15 @@ fn not_downgraded(extra: &str, kind: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = write(dir.path(), "hostile.json", &delete_all_files(extra));
     let f = f.to_str().expect("utf-8 path");
-    let json = run(&["classify", "--input", f, "--format", "json", "--fail-on", "high"]);
+    let json = run(&[
+        "classify",
+        "--input",
+        f,
+        "--format",
+        "json",
+        "--fail-on",
+        "high",
+    ]);
     assert_eq!(code(&json), 14, "stream path: {}", stderr(&json));
     let tools = tools_of(&json.stdout);
     let t = named(&tools, "delete_all_files");
@@ -114,12 +122,21 @@ fn a_huge_description_is_cut_with_an_anomaly() {
         "big.json",
         &json!({"tools": [{"name": "delete_all_files", "description": format!("Deletes every file permanently. {pad}")}]}).to_string(),
     );
-    let o = run(&["classify", "--input", f.to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "classify",
+        "--input",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let tools = tools_of(&o.stdout);
     let t = named(&tools, "delete_all_files");
     assert_eq!(t["class"], "destructive");
-    assert!(rules_of(t).contains(&"input-field-truncated".to_owned()), "{t}");
+    assert!(
+        rules_of(t).contains(&"input-field-truncated".to_owned()),
+        "{t}"
+    );
     assert!(t["signals"]
         .as_array()
         .unwrap()
@@ -139,7 +156,13 @@ fn peak_memory_stays_near_the_input_size() {
         &json!({"tools": [{"name": "delete_file", "description": desc}]}).to_string(),
     );
     for format in ["json", "table"] {
-        let o = run(&["classify", "--input", f.to_str().unwrap(), "--format", format]);
+        let o = run(&[
+            "classify",
+            "--input",
+            f.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
     }
     // SAFETY: getrusage fills the struct it is given.
@@ -165,7 +188,10 @@ fn an_unreadable_tool_is_treated_as_the_worst() {
     tolerant::apply_notes(&mut verdict, &notes);
     assert_eq!(verdict.class, Class::Destructive);
     assert_eq!(verdict.risk, Risk::Critical);
-    assert!(verdict.evidence.iter().any(|e| e.rule == "input-unreadable"));
+    assert!(verdict
+        .evidence
+        .iter()
+        .any(|e| e.rule == "input-unreadable"));
 }
 
 /// The v1 document the loading (tolerant) path gives for `path`.
@@ -200,14 +226,32 @@ fn streaming_and_loading_paths_agree_over_the_corpus() {
     }
     assert!(n >= 9, "the fixture corpus has {n} files");
     let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
-    write(dir.path(), "zz-surrogate.json", &delete_all_files(r#""_meta":"\udc00","#));
-    write(dir.path(), "zz-deep.json", &delete_all_files(&format!(r#""x":{deep},"#)));
-    write(dir.path(), "zz-number.json", &delete_all_files(r#""x":-1e400,"#));
+    write(
+        dir.path(),
+        "zz-surrogate.json",
+        &delete_all_files(r#""_meta":"\udc00","#),
+    );
+    write(
+        dir.path(),
+        "zz-deep.json",
+        &delete_all_files(&format!(r#""x":{deep},"#)),
+    );
+    write(
+        dir.path(),
+        "zz-number.json",
+        &delete_all_files(r#""x":-1e400,"#),
+    );
     assert_same_paths(dir.path());
 }
 
 fn assert_same_paths(dir: &Path) {
-    let o = run(&["classify", "--input", dir.to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "classify",
+        "--input",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
     let loaded = loaded_document(dir);
     if o.stdout != loaded {
@@ -233,8 +277,16 @@ fn compare_dir() {
 fn mixed_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     write(dir.path(), "a.json", &delete_all_files(""));
-    write(dir.path(), "b-bad.json", r#"{"schema_version":1,"servers":["#);
-    write(dir.path(), "c.json", r#"[{"name":"get_time","description":"Returns the time."}]"#);
+    write(
+        dir.path(),
+        "b-bad.json",
+        r#"{"schema_version":1,"servers":["#,
+    );
+    write(
+        dir.path(),
+        "c.json",
+        r#"[{"name":"get_time","description":"Returns the time."}]"#,
+    );
     dir
 }
 
@@ -254,7 +306,15 @@ fn classify_json_skips_a_bad_file_with_exit_3() {
         .collect();
     assert_eq!(servers, ["a", "c"]);
     // --fail-on wins over 3.
-    let o = run(&["classify", "--input", d, "--format", "json", "--fail-on", "high"]);
+    let o = run(&[
+        "classify",
+        "--input",
+        d,
+        "--format",
+        "json",
+        "--fail-on",
+        "high",
+    ]);
     assert_eq!(code(&o), 14);
 }
 
@@ -287,16 +347,32 @@ fn strict_stops_with_a_valid_document_on_stdout() {
 fn a_bad_single_file_leaves_stdout_empty() {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = write(dir.path(), "bad.json", r#"{"tools":[{"name":"x"},"#);
-    let o = run(&["classify", "--input", f.to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "classify",
+        "--input",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 1);
-    assert!(o.stdout.is_empty(), "{:?}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        o.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 }
 
 #[test]
 fn a_file_that_is_not_utf8_is_skipped() {
     let dir = mixed_dir();
     std::fs::write(dir.path().join("d.json"), b"[{\"name\":\"a\xff\"}]").unwrap();
-    let o = run(&["classify", "--input", dir.path().to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "classify",
+        "--input",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&o), 3);
     assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
 }
@@ -319,7 +395,14 @@ fn pages_skips_a_bad_file_with_exit_3() {
     let o = run(&["pages", "--input", d, "--out", out.path().to_str().unwrap()]);
     assert_eq!(code(&o), 3, "{}", stderr(&o));
     assert!(out.path().join("index.html").exists());
-    let o = run(&["pages", "--input", d, "--out", out.path().to_str().unwrap(), "--strict"]);
+    let o = run(&[
+        "pages",
+        "--input",
+        d,
+        "--out",
+        out.path().to_str().unwrap(),
+        "--strict",
+    ]);
     assert_eq!(code(&o), 1);
 }
 
@@ -340,7 +423,10 @@ fn policy_skips_a_bad_file_and_prints_one_summary_line() {
     let o = run(&["policy", "--input", d, "--out", o_dir, "--verbose"]);
     let n = String::from_utf8_lossy(&o.stdout).lines().count();
     assert!(n > 2, "--verbose lists every file");
-    assert_eq!(code(&run(&["policy", "--input", d, "--out", o_dir, "--strict"])), 1);
+    assert_eq!(
+        code(&run(&["policy", "--input", d, "--out", o_dir, "--strict"])),
+        1
+    );
 }
 
 #[test]
@@ -375,7 +461,12 @@ fn concurrent_crawls_of_a_new_database_both_succeed() {
     let db = dir.path().join("crawl.db");
     let spawn = || {
         Command::new(BIN)
-            .args(["crawl", "--db", db.to_str().unwrap(), tools.to_str().unwrap()])
+            .args([
+                "crawl",
+                "--db",
+                db.to_str().unwrap(),
+                tools.to_str().unwrap(),
+            ])
             .output()
             .expect("crawl")
     };

@@ -101,7 +101,11 @@ pub fn render_and_exit(servers: Vec<ServerTools>, args: &ClassifyArgs) -> anyhow
 
 /// [`render_and_exit`] when `skipped` input files were left out: the exit
 /// code says so unless `--fail-on` already failed.
-fn render(servers: Vec<ServerTools>, args: &ClassifyArgs, skipped: usize) -> anyhow::Result<ExitCode> {
+fn render(
+    servers: Vec<ServerTools>,
+    args: &ClassifyArgs,
+    skipped: usize,
+) -> anyhow::Result<ExitCode> {
     let opts = Options {
         ignore_annotations: args.ignore_annotations,
     };
@@ -192,7 +196,13 @@ fn classify_batch(
             } else {
                 format!("{:?}", verdict.name)
             };
-            notes.push((label, ToolNote { index: first + k, note }));
+            notes.push((
+                label,
+                ToolNote {
+                    index: first + k,
+                    note,
+                },
+            ));
         }
         if k > 0 {
             buf.push(b',');

@@ -33,9 +33,12 @@ fn format_of(f: PolicyFormat) -> Format {
     }
 }
 
+/// One server's name and verdicts.
+type ServerVerdicts = (String, Vec<Verdict>);
+
 /// The verdicts of each server named by the arguments, and how many
 /// `--input` files were skipped.
-fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<(Vec<(String, Vec<Verdict>)>, usize)> {
+fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<(Vec<ServerVerdicts>, usize)> {
     let opts = classify::Options {
         ignore_annotations: args.ignore_annotations,
     };
@@ -207,11 +210,7 @@ fn run_check(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 "FAIL {shown} ({}, {} error{})",
                 report.kind.as_str(),
                 report.errors,
-                if report.errors == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                if report.errors == 1 { "" } else { "s" }
             )?;
         }
     }

@@ -103,4 +103,3 @@ impl<'de> serde::de::Visitor<'de> for EnvelopeSink<'_, 'de> {
         })
     }
 }
-

@@ -315,10 +315,15 @@ pub fn tool_value(raw: &str) -> (Value, Vec<Note>) {
         }
         notes.clear();
     }
-    (unreadable(raw), vec![Note {
-        kind: NoteKind::Unreadable,
-        detail: format!("the tool cannot be read ({first}); treated as destructive and critical"),
-    }])
+    (
+        unreadable(raw),
+        vec![Note {
+            kind: NoteKind::Unreadable,
+            detail: format!(
+                "the tool cannot be read ({first}); treated as destructive and critical"
+            ),
+        }],
+    )
 }
 
 /// What stands for a tool that cannot be read: its name if one can be
@@ -381,7 +386,10 @@ pub fn classify_raw(
     ctx: &Context,
 ) -> (Verdict, Vec<Note>) {
     if let Some(view) = ToolView::from_json(raw) {
-        return (engine.classify_view(&view, ignore_annotations, ctx), Vec::new());
+        return (
+            engine.classify_view(&view, ignore_annotations, ctx),
+            Vec::new(),
+        );
     }
     let (value, notes) = tool_value(raw);
     let mut v = engine.classify_in(&value, ignore_annotations, ctx);

@@ -379,7 +379,13 @@ fn rule_check(
     }
 }
 
-fn add_counter(c: &mut Checker, counters: &mut BTreeSet<String>, name: String, p: &[Seg], tool: &str) {
+fn add_counter(
+    c: &mut Checker,
+    counters: &mut BTreeSet<String>,
+    name: String,
+    p: &[Seg],
+    tool: &str,
+) {
     if counters.contains(&name) {
         let what = match name.strip_prefix("_rate_") {
             Some(w) => format!("a second rate_limit per {w}"),

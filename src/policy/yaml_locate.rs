@@ -65,13 +65,16 @@ fn locate(text: &str, path: &[Seg]) -> (usize, usize) {
     Locator::new(text).locate(path)
 }
 
+/// A block's keys → (line index, column) of their first occurrence.
+type KeyIndex = HashMap<String, (usize, usize)>;
+
 /// Locates many paths in one document: the content lines are split once, and
 /// each block's children are indexed the first time a path enters it, so a
 /// file with 200,000 errors costs one pass per block, not one per error.
 pub struct Locator<'a> {
     lines: Vec<Line<'a>>,
     /// (start, parent, inline column) → key → (line index, column).
-    keys: HashMap<(usize, isize, Option<usize>), HashMap<String, (usize, usize)>>,
+    keys: HashMap<(usize, isize, Option<usize>), KeyIndex>,
     /// (start, parent) → the line index of each item, in order.
     items: HashMap<(usize, isize), Vec<usize>>,
 }
@@ -87,12 +90,7 @@ impl<'a> Locator<'a> {
 
     /// The keys of the block that starts at `start` (children deeper than
     /// `parent`; the first line's content may start at `inline`), first wins.
-    fn key_index(
-        &self,
-        start: usize,
-        parent: isize,
-        inline: Option<usize>,
-    ) -> HashMap<String, (usize, usize)> {
+    fn key_index(&self, start: usize, parent: isize, inline: Option<usize>) -> KeyIndex {
         let lines = &self.lines;
         let mut out = HashMap::new();
         let mut child = inline;
@@ -172,9 +170,7 @@ impl<'a> Locator<'a> {
                         let idx = self.item_index(start, parent);
                         self.items.insert(ctx, idx);
                     }
-                    let hit = self.items[&ctx]
-                        .get(*n)
-                        .map(|&i| (i, self.lines[i].indent));
+                    let hit = self.items[&ctx].get(*n).map(|&i| (i, self.lines[i].indent));
                     if let Some((i, col)) = hit {
                         found = (self.lines[i].no, col);
                         parent = col as isize;

@@ -301,13 +301,17 @@ fn many_errors_are_capped_and_stay_fast() {
         assert_eq!(r.diagnostics.len(), MAX_DIAGNOSTICS + 1);
         let last = r.diagnostics.last().unwrap();
         assert!(
-            last.message.starts_with(&format!("and {} more", n - MAX_DIAGNOSTICS)),
+            last.message
+                .starts_with(&format!("and {} more", n - MAX_DIAGNOSTICS)),
             "{last:?}"
         );
     }
     let d = check_intercept(&yaml).diagnostics;
     assert_eq!(d[0].location, "3:1");
-    assert_eq!(d[MAX_DIAGNOSTICS].location, format!("{}:1", MAX_DIAGNOSTICS + 3));
+    assert_eq!(
+        d[MAX_DIAGNOSTICS].location,
+        format!("{}:1", MAX_DIAGNOSTICS + 3)
+    );
     // Generous for a debug build on a loaded machine; quadratic took minutes.
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
 }
