@@ -478,3 +478,17 @@ fn concurrent_crawls_of_a_new_database_both_succeed() {
     assert_eq!(code(&a), 0, "{}", stderr(&a));
     assert_eq!(code(&b), 0, "{}", stderr(&b));
 }
+
+/// Clean files are read verbatim: the tolerant reader changes nothing that
+/// serde_json reads.
+#[test]
+fn clean_corpus_files_are_read_verbatim() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    for f in input::json_files(&corpus).expect("corpus") {
+        let st = input::load_file(&f).expect("load");
+        assert!(st.notes.is_empty(), "{}: {:?}", f.display(), st.notes);
+        let v: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+        let tools = mcp_risk::input::tools_of(v).expect("tools");
+        assert_eq!(st.tools, tools, "{}", f.display());
+    }
+}
