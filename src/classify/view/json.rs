@@ -321,37 +321,28 @@ fn collect_raw<'a>(
     Ok(())
 }
 
+/// Whether the text may hold a number out of `f64` range: a digit, then an
+/// exponent of three or more digits (`1e308`, `2E+400`), or 32 digits in a
+/// row (a mantissa past range has 309). One lazy-DFA scan; false alarms
+/// (such text inside a string) only cost the slower path.
+fn may_overflow(b: &[u8]) -> bool {
+    static RE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::RegexBuilder::new(r"[0-9][eE][+-]?[0-9]{3}|[0-9]{32}")
+            .unicode(false)
+            .build()
+            .expect("a valid pattern")
+    });
+    RE.is_match(b)
+}
+
 /// Whether `serde_json::Value` might refuse this text although it is valid
 /// JSON (nesting past the input layer's depth cap, a lone surrogate escape,
 /// a number out of `f64` range): such tools take the input layer's tolerant
 /// path so both paths read them, and note what they had to repair, alike.
 fn value_might_refuse(text: &str) -> bool {
     let b = text.as_bytes();
-    let (mut open, mut digits, mut after_e) = (0usize, 0usize, false);
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'{' | b'[' => open += 1,
-            b'0'..=b'9' => {
-                if digits == 0 {
-                    // A run of digits right after `e`, `E`, `e+`, `E+`, `e-`...
-                    let before = |k: usize| i.checked_sub(k).map(|j| b[j]);
-                    after_e = matches!(before(1), Some(b'e' | b'E'))
-                        || (matches!(before(1), Some(b'+' | b'-'))
-                            && matches!(before(2), Some(b'e' | b'E')));
-                }
-                digits += 1;
-                // An exponent of 3+ digits, or 300+ digits in a row, may be
-                // out of range (false alarms only cost the slower path).
-                if (after_e && digits >= 3) || digits >= 300 {
-                    return true;
-                }
-                continue;
-            }
-            _ => {}
-        }
-        digits = 0;
-    }
-    if open >= crate::input::tolerant::MAX_DEPTH {
+    let open = b.iter().filter(|&&c| c == b'{' || c == b'[').count();
+    if open >= crate::input::tolerant::MAX_DEPTH || may_overflow(b) {
         return true;
     }
     // `str::find(char)` runs on memchr, so texts without escapes cost little.
