@@ -285,9 +285,14 @@ pub struct ClassifyArgs {
     /// The command for --stdio, after `--`.
     #[arg(last = true)]
     pub command: Vec<String>,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::HELP)]
 pub struct EvalArgs {
     /// tools/list file or directory whose tools carry author annotations.
     #[arg(long)]
@@ -297,6 +302,10 @@ pub struct EvalArgs {
     /// Also list every tool whose class disagrees with its declared label.
     #[arg(long)]
     pub errors: bool,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
@@ -317,7 +326,7 @@ pub enum RulesCommand {
 }
 
 #[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(args_conflicts_with_subcommands = true, after_long_help = exit::HELP)]
 pub struct PolicyArgs {
     #[command(subcommand)]
     pub command: Option<PolicyCommand>,
@@ -362,9 +371,17 @@ pub struct PolicyWriteArgs {
     /// name for servers crawled from your config).
     #[arg(long, value_name = "NAME")]
     pub server_key: Option<String>,
+    /// With --out: list every file written (default: one summary line).
+    #[arg(long)]
+    pub verbose: bool,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::HELP)]
 pub struct PagesArgs {
     /// tools/list file or directory.
     #[arg(long, group = "what")]
@@ -377,6 +394,10 @@ pub struct PagesArgs {
     pub out: PathBuf,
     #[arg(long, value_enum, default_value = "html")]
     pub format: PagesFormat,
+    /// Stop at the first file of an --input directory that is not a JSON
+    /// tool list (default: skip it with a warning and exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Args, Debug)]

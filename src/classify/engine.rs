@@ -170,13 +170,9 @@ impl Engine {
     /// `serde_json::Value` (the streaming path); the same verdict as
     /// [`Engine::classify_in`] on the parsed value.
     pub fn classify_json(&self, raw: &str, ignore_annotations: bool, ctx: &Context) -> Verdict {
-        match ToolView::from_json(raw) {
-            Some(def) => self.classify_view(&def, ignore_annotations, ctx),
-            None => {
-                let v: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
-                self.classify_in(&v, ignore_annotations, ctx)
-            }
-        }
+        // Never an empty value for a tool serde_json refuses: the input
+        // layer's tolerant reading, with its anomalies raising the verdict.
+        crate::input::tolerant::classify_raw(self, raw, ignore_annotations, ctx).0
     }
 
     /// Stages 1-3 and the annotation check, with what each stage saw.

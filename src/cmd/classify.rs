@@ -7,7 +7,7 @@
 //! goes, so a 224k-tool catalogue needs little more memory than its text.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -15,78 +15,7 @@ use serde_json::value::RawValue;
 
 use crate::classify::{classify_tools, Options, Risk, Verdict};
 use crate::cli::{ClassifyArgs, ClassifyFormat};
-use crate::input::ServerTools;
-
-/// Tools per parallel batch (one task, one output buffer).
-const CHUNK: usize = 512;
-
-/// An input file's bytes: mapped read-only when possible (no copy into fresh,
-/// zeroed heap pages, which costs a 331 MB catalogue about half a second),
-/// otherwise read.
-enum Input {
-    Mapped(*const u8, usize),
-    Read(Vec<u8>),
-}
-
-// SAFETY: the mapping is read-only and owned by this value alone.
-unsafe impl Send for Input {}
-unsafe impl Sync for Input {}
-
-impl Input {
-    fn open(path: &Path) -> Result<Input, crate::input::InputError> {
-        use std::os::fd::AsRawFd;
-        let io = |source| crate::input::InputError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let file = std::fs::File::open(path).map_err(io)?;
-        let len = file.metadata().map_err(io)?.len() as usize;
-        if len > 0 {
-            // SAFETY: a private read-only mapping of a file we opened; the
-            // bytes are only read through `Deref`, and unmapped on drop. As
-            // with any mapped input (ripgrep's too), a file truncated by
-            // another process while we read it can fault.
-            let p = unsafe {
-                libc::mmap(
-                    std::ptr::null_mut(),
-                    len,
-                    libc::PROT_READ,
-                    libc::MAP_PRIVATE,
-                    file.as_raw_fd(),
-                    0,
-                )
-            };
-            if p != libc::MAP_FAILED {
-                // SAFETY: `p` maps `len` bytes; advice failing is harmless.
-                unsafe { libc::madvise(p, len, libc::MADV_SEQUENTIAL) };
-                return Ok(Input::Mapped(p as *const u8, len));
-            }
-        }
-        let mut buf = Vec::with_capacity(len);
-        std::io::Read::read_to_end(&mut &file, &mut buf).map_err(io)?;
-        Ok(Input::Read(buf))
-    }
-}
-
-impl std::ops::Deref for Input {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            // SAFETY: the mapping lives as long as `self`.
-            Input::Mapped(p, len) => unsafe { std::slice::from_raw_parts(*p, *len) },
-            Input::Read(b) => b,
-        }
-    }
-}
-
-impl Drop for Input {
-    fn drop(&mut self) {
-        if let Input::Mapped(p, len) = *self {
-            // SAFETY: unmaps exactly the mapping made in `open`.
-            unsafe { libc::munmap(p as *mut libc::c_void, len) };
-        }
-    }
-}
+use crate::input::{tolerant, ServerTools, ToolNote};
 
 /// Where the tools come from. Only `--input` is wired in this module; the
 /// others return an error that names what is missing.
@@ -124,6 +53,10 @@ pub fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     }
     if let (Some(path), ClassifyFormat::Json) = (&args.input, args.format) {
         return stream_json(path, args);
+    }
+    if let Some(path) = &args.input {
+        let loaded = crate::input::load_all(path, args.strict).context("loading --input")?;
+        return render(loaded.servers, args, loaded.skipped.len());
     }
     let servers = gather(args)?;
     render_and_exit(servers, args)
@@ -163,13 +96,24 @@ fn explain(servers: Vec<ServerTools>, tool: &str, ignore: bool) -> anyhow::Resul
 /// Classifies, renders to stdout in the chosen format, and returns the exit
 /// code for `--fail-on`. Any `Vec<ServerTools>` source feeds this.
 pub fn render_and_exit(servers: Vec<ServerTools>, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
+    render(servers, args, 0)
+}
+
+/// [`render_and_exit`] when `skipped` input files were left out: the exit
+/// code says so unless `--fail-on` already failed.
+fn render(
+    servers: Vec<ServerTools>,
+    args: &ClassifyArgs,
+    skipped: usize,
+) -> anyhow::Result<ExitCode> {
     let opts = Options {
         ignore_annotations: args.ignore_annotations,
     };
     let results: Vec<(String, Vec<Verdict>)> = servers
         .into_iter()
         .map(|s| {
-            let v = classify_tools(&s.tools, &opts);
+            let mut v = classify_tools(&s.tools, &opts);
+            apply_tool_notes(&mut v, &s.notes);
             (s.server, v)
         })
         .collect();
@@ -188,7 +132,26 @@ pub fn render_and_exit(servers: Vec<ServerTools>, args: &ClassifyArgs) -> anyhow
         .iter()
         .flat_map(|(_, vs)| vs.iter().map(|v| v.risk))
         .max();
-    Ok(crate::exit::code(exit_code(worst, args.fail_on)))
+    Ok(crate::exit::code(final_code(worst, args.fail_on, skipped)))
+}
+
+/// Raises each verdict by the anomalies of reading its tool.
+fn apply_tool_notes(verdicts: &mut [Verdict], notes: &[ToolNote]) {
+    for group in notes.chunk_by(|a, b| a.index == b.index) {
+        if let Some(v) = verdicts.get_mut(group[0].index) {
+            let ns: Vec<tolerant::Note> = group.iter().map(|n| n.note.clone()).collect();
+            tolerant::apply_notes(v, &ns);
+        }
+    }
+}
+
+/// [`exit_code`], or [`crate::exit::INPUT_SKIPPED`] when it is 0 and some
+/// input was skipped.
+fn final_code(worst: Option<Risk>, fail_on: Option<Risk>, skipped: usize) -> u8 {
+    match exit_code(worst, fail_on) {
+        crate::exit::OK if skipped > 0 => crate::exit::INPUT_SKIPPED,
+        c => c,
+    }
 }
 
 /// A closed pipe (`| head`) ends output quietly; other write errors are errors.
@@ -212,170 +175,57 @@ pub fn exit_code(worst: Option<Risk>, fail_on: Option<Risk>) -> u8 {
     }
 }
 
-/// One batch of raw tools, borrowed from the input text.
-type Batch<'a> = Vec<&'a RawValue>;
-
-/// Streams the elements of a JSON array to `emit` in batches of [`CHUNK`].
-struct SeqSink<'s, 'a>(&'s mut dyn FnMut(Batch<'a>));
-
-impl<'de> serde::de::Visitor<'de> for SeqSink<'_, 'de> {
-    type Value = ();
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a sequence")
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut batch = Vec::with_capacity(CHUNK);
-        while let Some(t) = seq.next_element::<&'de RawValue>()? {
-            batch.push(t);
-            if batch.len() == CHUNK {
-                (self.0)(std::mem::replace(&mut batch, Vec::with_capacity(CHUNK)));
-            }
-        }
-        if !batch.is_empty() {
-            (self.0)(batch);
-        }
-        Ok(())
-    }
-}
-
-/// `tools: Option<[...]>`: streamed; `Ok(true)` when the array was there.
-struct OptSeq<'s, 'a>(SeqSink<'s, 'a>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for OptSeq<'_, 'de> {
-    type Value = bool;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_option(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for OptSeq<'_, 'de> {
-    type Value = bool;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("option")
-    }
-    fn visit_none<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_unit<E>(self) -> Result<bool, E> {
-        Ok(false)
-    }
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_seq(self.0).map(|_| true)
-    }
-}
-
-/// What an envelope object held.
-enum Found<'a> {
-    Tools,
-    Result(&'a RawValue),
-    Neither,
-}
-
-/// The envelope `{"tools": [...]}` or `{"result": {...}}` (tools win), with
-/// the errors a derived struct would give (same messages, duplicate fields).
-struct EnvelopeSink<'s, 'a>(&'s mut dyn FnMut(Batch<'a>));
-
-impl<'de> serde::de::Visitor<'de> for EnvelopeSink<'_, 'de> {
-    type Value = Found<'de>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("struct Envelope")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Found<'de>, A::Error> {
-        let mut tools: Option<bool> = None;
-        let mut result: Option<Option<&'de RawValue>> = None;
-        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match k.as_ref() {
-                "tools" => {
-                    if tools.is_some() {
-                        return Err(serde::de::Error::duplicate_field("tools"));
-                    }
-                    tools = Some(map.next_value_seed(OptSeq(SeqSink(&mut *self.0)))?);
-                }
-                "result" => {
-                    if result.is_some() {
-                        return Err(serde::de::Error::duplicate_field("result"));
-                    }
-                    result = Some(map.next_value()?);
-                }
-                _ => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        Ok(match (tools, result) {
-            (Some(true), _) => Found::Tools,
-            (_, Some(Some(r))) => Found::Result(r),
-            _ => Found::Neither,
-        })
-    }
-}
-
-/// Streams the raw tools of one file in any accepted shape (see
-/// `crate::input`) to `emit`, in order, as the text is parsed.
-fn stream_tools<'a>(
-    text: &'a str,
-    path: &Path,
-    emit: &mut dyn FnMut(Batch<'a>),
-) -> anyhow::Result<()> {
-    let json_err = |e: serde_json::Error| {
-        anyhow::anyhow!(
-            "{}:{}:{}: not valid JSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    };
-    let mut de = serde_json::Deserializer::from_str(text);
-    if text.trim_start().starts_with('[') {
-        serde::Deserializer::deserialize_seq(&mut de, SeqSink(emit))
-            .and_then(|_| de.end())
-            .map_err(json_err)?;
-        return Ok(());
-    }
-    let found = serde::Deserializer::deserialize_struct(
-        &mut de,
-        "Envelope",
-        &["tools", "result"],
-        EnvelopeSink(&mut *emit),
-    )
-    .and_then(|f| de.end().map(|_| f))
-    .map_err(json_err)?;
-    match found {
-        Found::Tools => Ok(()),
-        Found::Result(r) => stream_tools(r.get(), path, emit),
-        Found::Neither => Err(crate::input::InputError::Shape {
-            path: path.to_owned(),
-        }
-        .into()),
-    }
-}
-
 /// Classifies a batch and serialises its verdicts, comma-separated, into one
-/// buffer; returns the batch's worst risk too.
+/// buffer, with the batch's worst risk and its tools' anomalies.
 fn classify_batch(
     engine: &crate::classify::engine::Engine,
     batch: &[&RawValue],
+    first: usize,
     ignore: bool,
     ctx: &crate::classify::context::Context,
-) -> (Option<Risk>, Vec<u8>) {
+) -> Classified {
     let mut buf = Vec::with_capacity(batch.len() * 640);
     let mut worst = None;
+    let mut notes = Vec::new();
     for (k, r) in batch.iter().enumerate() {
-        let verdict = engine.classify_json(r.get(), ignore, ctx);
+        let (verdict, ns) = tolerant::classify_raw(engine, r.get(), ignore, ctx);
         worst = worst.max(Some(verdict.risk));
+        for note in ns {
+            let label = if verdict.name.is_empty() {
+                format!("#{}", first + k)
+            } else {
+                format!("{:?}", verdict.name)
+            };
+            notes.push((
+                label,
+                ToolNote {
+                    index: first + k,
+                    note,
+                },
+            ));
+        }
         if k > 0 {
             buf.push(b',');
         }
         // Writing to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut buf, &crate::report::json::Tool::from(&verdict));
     }
-    (worst, buf)
+    Classified { worst, buf, notes }
+}
+
+/// One classified batch: its worst risk, its serialised verdicts and the
+/// anomalies of its tools (with their labels).
+struct Classified {
+    worst: Option<Risk>,
+    buf: Vec<u8>,
+    notes: Vec<(String, ToolNote)>,
 }
 
 /// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
 /// The text is parsed whole, then its batches are classified in parallel;
-/// nothing of the file is written until it has parsed completely, so an
-/// invalid file leaves the same output as before.
+/// nothing of the file is written until it has parsed completely, so a file
+/// that is not a tool list leaves the output as it was (`Err`, with nothing
+/// written). `begin` writes what comes before the first server.
 fn stream_file<W: Write>(
     out: &mut W,
     text: &str,
@@ -383,14 +233,15 @@ fn stream_file<W: Write>(
     first: bool,
     ignore: bool,
     worst: &mut Option<Risk>,
-) -> anyhow::Result<()> {
+    begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
+) -> Result<anyhow::Result<()>, crate::input::InputError> {
+    use rayon::prelude::*;
     let engine = crate::classify::engine();
     // Parse first: every tool's verdict depends on its server's context
     // (naming convention, blanket annotations), known only from all of them.
-    let mut batches: Vec<Batch<'_>> = Vec::new();
-    stream_tools(text, f, &mut |batch| batches.push(batch))?;
+    let mut batches: Vec<Vec<&RawValue>> = Vec::new();
+    crate::input::stream_tools(text, f, &mut |batch| batches.push(batch))?;
     let ctx = {
-        use rayon::prelude::*;
         let parts: Vec<(String, Option<crate::tool::Hints>)> = batches
             .par_iter()
             .flat_map_iter(|b| b.iter().map(|r| name_and_hints(r.get())))
@@ -400,31 +251,52 @@ fn stream_file<W: Write>(
             parts.iter().map(|(n, h)| (n.as_str(), h.clone())),
         )
     };
-    let classified: Vec<(Option<Risk>, Vec<u8>)> = {
-        use rayon::prelude::*;
-        batches
-            .par_iter()
-            .map(|b| classify_batch(engine, b, ignore, &ctx))
-            .collect()
-    };
-    if !first {
-        out.write_all(b",")?;
-    }
-    out.write_all(b"{\"server\":")?;
-    serde_json::to_writer(&mut *out, &server_name(f))?;
-    out.write_all(b",\"tools\":[")?;
-    for (i, (w, buf)) in classified.iter().enumerate() {
-        *worst = (*worst).max(*w);
-        if i > 0 {
+    let starts: Vec<usize> = batches
+        .iter()
+        .scan(0, |at, b| {
+            let s = *at;
+            *at += b.len();
+            Some(s)
+        })
+        .collect();
+    let classified: Vec<Classified> = batches
+        .par_iter()
+        .zip(&starts)
+        .map(|(b, &at)| classify_batch(engine, b, at, ignore, &ctx))
+        .collect();
+    Ok((|| {
+        begin(out)?;
+        if !first {
             out.write_all(b",")?;
         }
-        out.write_all(buf)?;
-    }
-    out.write_all(b"]}")?;
-    Ok(())
+        out.write_all(b"{\"server\":")?;
+        serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
+        out.write_all(b",\"tools\":[")?;
+        let (mut notes, mut labels) = (Vec::new(), Vec::new());
+        for (i, c) in classified.into_iter().enumerate() {
+            *worst = (*worst).max(c.worst);
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(&c.buf)?;
+            for (label, note) in c.notes {
+                labels.push(label);
+                notes.push(note);
+            }
+        }
+        out.write_all(b"]}")?;
+        crate::input::warn_notes(f, &notes, |i| {
+            let k = notes.iter().position(|n| n.index == i).unwrap_or(0);
+            labels.get(k).cloned().unwrap_or_else(|| format!("#{i}"))
+        });
+        Ok(())
+    })())
 }
 
-/// A tool's name and declared hints, read without building the whole value.
+/// A tool's name and declared hints for its server's context, read without
+/// building the whole value; a tool that needs the tolerant reading (too
+/// long, or refused by serde_json) is read as the loading path reads it, so
+/// both paths see the same context.
 fn name_and_hints(raw: &str) -> (String, Option<crate::tool::Hints>) {
     use serde_json::Value;
     #[derive(serde::Deserialize)]
@@ -434,73 +306,81 @@ fn name_and_hints(raw: &str) -> (String, Option<crate::tool::Hints>) {
         #[serde(default)]
         annotations: Option<Value>,
     }
-    match serde_json::from_str::<Head>(raw) {
-        Ok(h) => (
-            h.name
-                .as_ref()
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
-            h.annotations
-                .as_ref()
-                .and_then(crate::tool::Hints::from_annotations),
-        ),
-        Err(_) => (String::new(), None),
+    let of = |name: Option<&Value>, annotations: Option<&Value>| {
+        (
+            name.and_then(Value::as_str).unwrap_or("").to_owned(),
+            annotations.and_then(crate::tool::Hints::from_annotations),
+        )
+    };
+    if raw.len() <= tolerant::FIELD_CAP {
+        if let Ok(h) = serde_json::from_str::<Head>(raw) {
+            return of(h.name.as_ref(), h.annotations.as_ref());
+        }
     }
-}
-
-fn server_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "server".to_owned())
+    let (v, _) = tolerant::tool_value(raw);
+    of(v.get("name"), v.get("annotations"))
 }
 
 /// `--input PATH --format json`, streamed (same bytes as the v1 writer).
+/// Stdout holds a valid document or nothing: nothing is written before the
+/// first file parses, and an error after that still closes the document.
 fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
-    let files: Vec<PathBuf> = if std::fs::metadata(path)
-        .map_err(|source| crate::input::InputError::Io {
-            path: path.to_owned(),
-            source,
-        })?
-        .is_dir()
-    {
-        let f = crate::input::json_files(path)?;
-        if f.is_empty() {
-            return Err(crate::input::InputError::EmptyDir {
-                path: path.to_owned(),
-            }
-            .into());
-        }
-        f
-    } else {
-        vec![path.to_owned()]
-    };
+    let (files, is_dir) = crate::input::input_files(path)?;
     let ignore = args.ignore_annotations;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let mut worst: Option<Risk> = None;
+    let mut started = false;
+    let mut skipped = 0;
     let mut write = |out: &mut std::io::BufWriter<_>| -> anyhow::Result<()> {
-        out.write_all(b"{\"schema_version\":1,\"servers\":[")?;
-        for (i, f) in files.iter().enumerate() {
-            let file = Input::open(f)?;
-            let text = std::str::from_utf8(&file).map_err(|_| crate::input::InputError::Io {
-                path: f.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "stream did not contain valid UTF-8",
-                ),
-            })?;
-            stream_file(out, text, f, i == 0, ignore, &mut worst)?;
+        let mut first = true;
+        for f in &files {
+            let mut begin = |o: &mut std::io::BufWriter<_>| {
+                if !started {
+                    started = true;
+                    o.write_all(b"{\"schema_version\":1,\"servers\":[")?;
+                }
+                Ok(())
+            };
+            let read = crate::input::Bytes::open(f).and_then(|b| {
+                let text = b.text(f)?;
+                stream_file(out, text, f, first, ignore, &mut worst, &mut begin)
+            });
+            let err = match read {
+                Ok(written) => {
+                    written?;
+                    first = false;
+                    continue;
+                }
+                Err(e) => e,
+            };
+            if is_dir && !args.strict {
+                crate::input::warn_skipped(&err);
+                skipped += 1;
+            } else {
+                return Err(err.into());
+            }
+        }
+        if !started {
+            started = true;
+            out.write_all(b"{\"schema_version\":1,\"servers\":[")?;
         }
         out.write_all(b"]}\n")?;
+        started = false;
         Ok(())
     };
-    match write(&mut out) {
+    let result = write(&mut out);
+    if started {
+        // An error after output began: close the document so stdout stays
+        // valid JSON (the error itself goes to stderr and the exit code).
+        let _ = out.write_all(b"]}\n");
+    }
+    match result {
         Err(e)
             if e.downcast_ref::<std::io::Error>()
                 .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) => {}
         r => r?,
     }
     finish(out.flush())?;
-    Ok(crate::exit::code(exit_code(worst, args.fail_on)))
+    Ok(crate::exit::code(final_code(worst, args.fail_on, skipped)))
 }

@@ -53,6 +53,7 @@ pub fn one_server(store: &Store, name: &str) -> anyhow::Result<ServerTools> {
         server: name.to_owned(),
         tools,
         origin: store.path().to_owned(),
+        notes: Vec::new(),
     })
 }
 
@@ -68,6 +69,7 @@ pub fn all_servers(store: &Store) -> anyhow::Result<Vec<ServerTools>> {
             server: row.name,
             tools,
             origin: store.path().to_owned(),
+            notes: Vec::new(),
         });
     }
     if out.is_empty() {

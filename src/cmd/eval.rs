@@ -258,8 +258,8 @@ pub fn evaluate(servers: &[ServerTools], with_errors: bool) -> Vec<Scores> {
 
 pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     crate::classify::try_engine().map_err(anyhow::Error::msg)?;
-    let servers = crate::input::load(&args.input)?;
-    let scores = evaluate(&servers, args.errors);
+    let loaded = crate::input::load_all(&args.input, args.strict)?;
+    let scores = evaluate(&loaded.servers, args.errors);
     match args.format {
         TableOrJson::Json => {
             println!(
@@ -269,7 +269,11 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
         }
         TableOrJson::Table => print_table(&scores),
     }
-    Ok(crate::exit::code(crate::exit::OK))
+    Ok(crate::exit::code(if loaded.skipped.is_empty() {
+        crate::exit::OK
+    } else {
+        crate::exit::INPUT_SKIPPED
+    }))
 }
 
 fn print_table(scores: &[Scores]) {

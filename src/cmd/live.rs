@@ -63,6 +63,7 @@ pub fn probe_one(target: ProbeTarget, opts: &ProbeOptions) -> anyhow::Result<Ser
         server: name,
         tools: outcome.tools,
         origin: std::path::PathBuf::from("probe"),
+        notes: Vec::new(),
     })
 }
 
@@ -113,6 +114,7 @@ pub fn config_servers(
                 server: rec.name,
                 tools,
                 origin: path.to_owned(),
+                notes: Vec::new(),
             }),
             Err(why) => failed.push(format!("{}: {why}", rec.name)),
         }

@@ -19,8 +19,13 @@ use crate::exit;
 use crate::report::pages::{self, Changes, Format, ServerInput, SiteInput};
 
 pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
+    let mut skipped = 0;
     let site = match (&args.input, &args.db) {
-        (Some(input), _) => site_from_input(input)?,
+        (Some(input), _) => {
+            let loaded = crate::input::load_all(input, args.strict)?;
+            skipped = loaded.skipped.len();
+            site_from_input(loaded.servers)
+        }
         (None, Some(db)) => site_from_db(db)?,
         (None, None) => anyhow::bail!(
             "say what to render: --input PATH (a tools/list file or a directory of them) \
@@ -45,18 +50,21 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
         written.bytes as f64 / 1e6,
         args.out.join(entry).display()
     );
-    Ok(exit::code(exit::OK))
+    Ok(exit::code(if skipped > 0 {
+        exit::INPUT_SKIPPED
+    } else {
+        exit::OK
+    }))
 }
 
 /// Every server of an `--input` file or directory.
-fn site_from_input(input: &Path) -> anyhow::Result<SiteInput> {
-    let servers = crate::input::load(input)?;
-    Ok(SiteInput {
+fn site_from_input(servers: Vec<crate::input::ServerTools>) -> SiteInput {
+    SiteInput {
         servers: servers
             .into_iter()
             .map(|s| server_input(s.server, s.tools, None))
             .collect(),
-    })
+    }
 }
 
 /// Every server of the store with a successful crawl: its latest tools and

@@ -33,13 +33,20 @@ fn format_of(f: PolicyFormat) -> Format {
     }
 }
 
-/// The verdicts of each server named by the arguments.
-fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<Vec<(String, Vec<Verdict>)>> {
+/// One server's name and verdicts.
+type ServerVerdicts = (String, Vec<Verdict>);
+
+/// The verdicts of each server named by the arguments, and how many
+/// `--input` files were skipped.
+fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<(Vec<ServerVerdicts>, usize)> {
     let opts = classify::Options {
         ignore_annotations: args.ignore_annotations,
     };
+    let mut skipped = 0;
     let servers = if let Some(input) = &args.input {
-        crate::input::load(input)?
+        let loaded = crate::input::load_all(input, args.strict)?;
+        skipped = loaded.skipped.len();
+        loaded.servers
     } else if let Some(name) = &args.server {
         let store = super::db::open_existing(&args.db)?;
         vec![super::db::one_server(&store, name)?]
@@ -49,17 +56,23 @@ fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<Vec<(String, Vec<Verd
     } else {
         bail!("say what to write a policy for: --input PATH, --server NAME --db PATH or --all --db PATH")
     };
-    Ok(servers
+    let verdicts = servers
         .into_iter()
         .map(|s| {
-            let v = classify::classify_tools(&s.tools, &opts);
+            let mut v = classify::classify_tools(&s.tools, &opts);
+            for n in &s.notes {
+                if let Some(v) = v.get_mut(n.index) {
+                    crate::input::tolerant::apply_notes(v, std::slice::from_ref(&n.note));
+                }
+            }
             (s.server, v)
         })
-        .collect())
+        .collect();
+    Ok((verdicts, skipped))
 }
 
 fn run_write(args: &PolicyWriteArgs) -> anyhow::Result<ExitCode> {
-    let servers = load_verdicts(args)?;
+    let (servers, skipped) = load_verdicts(args)?;
     let format = format_of(args.format);
     let key = args.server_key.as_deref();
     if key.is_some() && servers.len() != 1 {
@@ -94,12 +107,27 @@ fn run_write(args: &PolicyWriteArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => {
             let written = write_all_keyed(dir, format, &servers, key)?;
             let mut out = std::io::stdout().lock();
-            for path in written {
-                writeln!(out, "wrote {}", terminal_safe(&path.display().to_string()))?;
+            if args.verbose {
+                for path in &written {
+                    writeln!(out, "wrote {}", terminal_safe(&path.display().to_string()))?;
+                }
             }
+            writeln!(
+                out,
+                "wrote {} file{} for {} server{} into {}",
+                written.len(),
+                if written.len() == 1 { "" } else { "s" },
+                servers.len(),
+                if servers.len() == 1 { "" } else { "s" },
+                terminal_safe(&dir.display().to_string())
+            )?;
         }
     }
-    Ok(exit::code(exit::OK))
+    Ok(exit::code(if skipped > 0 {
+        exit::INPUT_SKIPPED
+    } else {
+        exit::OK
+    }))
 }
 
 /// Writes every server's files into `dir`; refuses to let two servers write
@@ -208,12 +236,8 @@ fn run_check(paths: &[PathBuf]) -> anyhow::Result<ExitCode> {
                 err,
                 "FAIL {shown} ({}, {} error{})",
                 report.kind.as_str(),
-                report.diagnostics.len(),
-                if report.diagnostics.len() == 1 {
-                    ""
-                } else {
-                    "s"
-                }
+                report.errors,
+                if report.errors == 1 { "" } else { "s" }
             )?;
         }
     }

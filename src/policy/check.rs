@@ -51,7 +51,41 @@ pub struct Report {
     pub kind: Kind,
     /// Tools listed plus tools hidden.
     pub tools: usize,
+    /// The first [`MAX_DIAGNOSTICS`] problems, then one "and N more" line.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many problems were found (more than `diagnostics` when capped).
+    pub errors: usize,
+}
+
+/// Problems reported one by one; the rest are counted in one last line.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// Deepest nesting a policy may have (serde_json's own recursion limit;
+/// real policies nest six levels). Deeper YAML is refused before parsing.
+pub const MAX_DEPTH: usize = 128;
+
+impl Report {
+    /// A report of `diagnostics` (all found, in order), capped.
+    pub(super) fn capped(kind: Kind, tools: usize, mut diagnostics: Vec<Diagnostic>) -> Report {
+        let errors = diagnostics.len();
+        if errors > MAX_DIAGNOSTICS {
+            let location = diagnostics[MAX_DIAGNOSTICS].location.clone();
+            diagnostics.truncate(MAX_DIAGNOSTICS);
+            diagnostics.push(Diagnostic {
+                location,
+                message: format!(
+                    "and {} more errors from here on (only the first {MAX_DIAGNOSTICS} are shown)",
+                    errors - MAX_DIAGNOSTICS
+                ),
+            });
+        }
+        Report {
+            kind,
+            tools,
+            diagnostics,
+            errors,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,11 +111,7 @@ pub fn check_file(path: &Path) -> Result<Report, CheckError> {
         .unwrap_or_default();
     if name.ends_with(".reasons.json") || name.ends_with(".claude.json") || name.ends_with(".toml")
     {
-        return Ok(Report {
-            kind: Kind::NotAPolicy,
-            tools: 0,
-            diagnostics: Vec::new(),
-        });
+        return Ok(Report::capped(Kind::NotAPolicy, 0, Vec::new()));
     }
     let yaml = match path.extension().and_then(|e| e.to_str()) {
         Some("yaml" | "yml") => true,
@@ -337,32 +367,31 @@ pub fn check_policy_json(text: &str) -> Report {
     let doc: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            return Report {
-                kind: Kind::PolicyJson,
-                tools: 0,
-                diagnostics: vec![Diagnostic {
+            return Report::capped(
+                Kind::PolicyJson,
+                0,
+                vec![Diagnostic {
                     location: format!("{}:{}", e.line(), e.column()),
                     message: format!("not valid JSON: {e}"),
                 }],
-            }
+            )
         }
     };
     let mut c = Checker::default();
     let mut de = serde_json::Deserializer::from_str(text);
     c.duplicates(super::dupkeys::duplicates(&mut de));
     let tools = policy_json(&mut c, &doc);
-    Report {
-        kind: Kind::PolicyJson,
+    Report::capped(
+        Kind::PolicyJson,
         tools,
-        diagnostics: c
-            .errs
+        c.errs
             .into_iter()
             .map(|(p, message)| Diagnostic {
                 location: pointer(&p),
                 message,
             })
             .collect(),
-    }
+    )
 }
 
 /// RFC 6901 pointer of a path (`/` for the root).

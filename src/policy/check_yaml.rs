@@ -3,15 +3,83 @@
 //! actions, `state` counters scoped per tool) and adds the accident checks:
 //! a tool both hidden and listed, a condition reading another tool's counter.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::check::{at, Checker, Diagnostic, Kind, Report, Seg, WINDOWS};
-use super::yaml_locate::locate;
+use super::check::{at, Checker, Diagnostic, Kind, Report, Seg, MAX_DEPTH, WINDOWS};
+use super::yaml_locate::Locator;
+
+/// Where flow collections (`[`, `{`) first nest deeper than [`MAX_DEPTH`],
+/// as 1-based `(line, column)`: one linear scan, so a 100k-deep document is
+/// refused at once instead of after the parser has worked through it.
+/// Quoted scalars and comments are skipped; block nesting is left to the parser.
+fn flow_too_deep(text: &str) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut escaped = false;
+    let mut prev = '\n';
+    for ch in text.chars() {
+        col += 1;
+        if ch == '\n' {
+            line += 1;
+            col = 0;
+            comment = false;
+            prev = ch;
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match quote {
+            Some('"') => {
+                if escaped {
+                    escaped = false;
+                } else if ch == '\\' {
+                    escaped = true;
+                } else if ch == '"' {
+                    quote = None;
+                }
+            }
+            Some(_) => {
+                if ch == '\'' {
+                    quote = None;
+                }
+            }
+            None => {
+                let at_token = prev.is_whitespace() || matches!(prev, '[' | '{' | ',' | ':');
+                match ch {
+                    '"' | '\'' if at_token => quote = Some(ch),
+                    '#' if prev.is_whitespace() => comment = true,
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Some((line, col));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+        }
+        prev = ch;
+    }
+    None
+}
 
 /// Checks Intercept YAML text; errors are located as `line:col`.
 pub fn check_intercept(text: &str) -> Report {
+    if let Some((line, col)) = flow_too_deep(text) {
+        return Report::capped(
+            Kind::Intercept,
+            0,
+            vec![Diagnostic {
+                location: format!("{line}:{col}"),
+                message: format!("not valid YAML: nested more than {MAX_DEPTH} levels deep"),
+            }],
+        );
+    }
     let doc: Value = match yaml_serde::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -19,14 +87,14 @@ pub fn check_intercept(text: &str) -> Report {
                 .location()
                 .map(|l| format!("{}:{}", l.line(), l.column()))
                 .unwrap_or_else(|| "1:1".into());
-            return Report {
-                kind: Kind::Intercept,
-                tools: 0,
-                diagnostics: vec![Diagnostic {
+            return Report::capped(
+                Kind::Intercept,
+                0,
+                vec![Diagnostic {
                     location,
                     message: format!("not valid YAML: {e}"),
                 }],
-            };
+            );
         }
     };
     let mut c = Checker::default();
@@ -34,25 +102,26 @@ pub fn check_intercept(text: &str) -> Report {
         yaml_serde::Deserializer::from_str(text),
     ));
     let tools = intercept(&mut c, &doc);
+    let mut locator = Locator::new(text);
     let mut located: Vec<((usize, usize), String)> = c
         .errs
         .into_iter()
-        .map(|(p, message)| (locate(text, &p), message))
+        .map(|(p, message)| (locator.locate(&p), message))
         .collect();
     // In file order, as a reader fixes them (stable: same-place errors keep
     // the order they were found in).
     located.sort_by_key(|(at, _)| *at);
-    Report {
-        kind: Kind::Intercept,
+    Report::capped(
+        Kind::Intercept,
         tools,
-        diagnostics: located
+        located
             .into_iter()
             .map(|((line, col), message)| Diagnostic {
                 location: format!("{line}:{col}"),
                 message,
             })
             .collect(),
-    }
+    )
 }
 
 fn intercept(c: &mut Checker, doc: &Value) -> usize {
@@ -104,7 +173,7 @@ fn intercept(c: &mut Checker, doc: &Value) -> usize {
         }
     };
     // Counters each tool defines (state blocks and rate_limit shorthands).
-    let mut defined: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut defined: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut reads: Vec<(Vec<Seg>, String, String)> = Vec::new();
     for (name, def) in tools {
         let p = at(&tp, name);
@@ -126,7 +195,7 @@ fn intercept(c: &mut Checker, doc: &Value) -> usize {
             continue;
         }
         let rp = at(&p, "rules");
-        let mut mine: Vec<String> = Vec::new();
+        let mut mine: BTreeSet<String> = BTreeSet::new();
         for (i, rule) in c.array(rules, &rp).into_iter().flatten().enumerate() {
             rule_check(c, rule, &at(&rp, i), name, &mut mine, &mut reads);
         }
@@ -177,7 +246,7 @@ fn rule_check(
     rule: &Value,
     p: &[Seg],
     tool: &str,
-    counters: &mut Vec<String>,
+    counters: &mut BTreeSet<String>,
     reads: &mut Vec<(Vec<Seg>, String, String)>,
 ) {
     let Some(m) = c.object(
@@ -310,7 +379,13 @@ fn rule_check(
     }
 }
 
-fn add_counter(c: &mut Checker, counters: &mut Vec<String>, name: String, p: &[Seg], tool: &str) {
+fn add_counter(
+    c: &mut Checker,
+    counters: &mut BTreeSet<String>,
+    name: String,
+    p: &[Seg],
+    tool: &str,
+) {
     if counters.contains(&name) {
         let what = match name.strip_prefix("_rate_") {
             Some(w) => format!("a second rate_limit per {w}"),
@@ -321,7 +396,7 @@ fn add_counter(c: &mut Checker, counters: &mut Vec<String>, name: String, p: &[S
             format!("{what} on tool \"{tool}\": one counter per window and tool; combine the rules or use another window"),
         );
     } else {
-        counters.push(name);
+        counters.insert(name);
     }
 }
 

@@ -62,6 +62,8 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
     #[error("no server named {0:?} in the database (see `mcp-risk crawl` or `probe --db`)")]
     UnknownServer(String),
+    #[error("another mcp-risk process (a crawl?) holds the database for writing and did not let go within the busy timeout: wait for it to finish, or use another --db")]
+    Busy,
     #[error("the database writer stopped: {0}")]
     Writer(String),
     #[error("stored JSON is unreadable: {0}")]

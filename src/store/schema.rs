@@ -108,20 +108,44 @@ CREATE VIRTUAL TABLE tool_fts USING fts5(name, description, tokenize = 'unicode6
 
 /// Brings the database to the newest schema, one transaction per migration.
 /// Refuses a database from a newer mcp-risk rather than guessing.
+///
+/// Pending migrations run in one `BEGIN IMMEDIATE` transaction that re-reads
+/// the version under the write lock: two processes opening a new database at
+/// once cannot both create the tables. The second waits (the busy timeout)
+/// and then finds nothing to do, or, if the first holds the database longer,
+/// fails with [`StoreError::Busy`].
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let known = MIGRATIONS.len() as i64;
-    if current > known {
-        return Err(StoreError::TooNew {
-            found: current,
-            known,
-        });
+    let version = |c: &Connection| -> Result<i64, StoreError> {
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if v > known {
+            return Err(StoreError::TooNew { found: v, known });
+        }
+        Ok(v)
+    };
+    // Up to date: no write lock, so readers never wait on a running crawl.
+    if version(conn)? == known {
+        return Ok(());
     }
+    let busy = |e: rusqlite::Error| match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            StoreError::Busy
+        }
+        e => StoreError::Sqlite(e),
+    };
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(busy)?;
+    let current = version(&tx)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
     }
+    tx.commit().map_err(busy)?;
     Ok(())
 }

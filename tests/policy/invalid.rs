@@ -280,3 +280,66 @@ fn diagnostics_snapshot() {
         insta::assert_snapshot!("intercept_diagnostics", render(check_intercept(yaml).diagnostics));
     });
 }
+
+/// 50,000 unknown keys: every one counted, the first 200 shown, then one
+/// "and N more" line, in time linear in the errors (this took minutes when
+/// each error re-scanned the file to find its line).
+#[test]
+fn many_errors_are_capped_and_stay_fast() {
+    use mcp_risk::policy::check::MAX_DIAGNOSTICS;
+    let n = 50_000;
+    let keys: String = (0..n).map(|i| format!("k{i}: 1\n")).collect();
+    let yaml = format!("version: \"1\"\ntools: {{}}\n{keys}");
+    let mut json = serde_json::json!({"version": "1", "default": "allow"});
+    for i in 0..n {
+        json[format!("k{i}")] = 1.into();
+    }
+    let json = json.to_string();
+    let start = std::time::Instant::now();
+    for r in [check_intercept(&yaml), check_policy_json(&json)] {
+        assert_eq!(r.errors, n);
+        assert_eq!(r.diagnostics.len(), MAX_DIAGNOSTICS + 1);
+        let last = r.diagnostics.last().unwrap();
+        assert!(
+            last.message
+                .starts_with(&format!("and {} more", n - MAX_DIAGNOSTICS)),
+            "{last:?}"
+        );
+    }
+    let d = check_intercept(&yaml).diagnostics;
+    assert_eq!(d[0].location, "3:1");
+    assert_eq!(
+        d[MAX_DIAGNOSTICS].location,
+        format!("{}:1", MAX_DIAGNOSTICS + 3)
+    );
+    // Generous for a debug build on a loaded machine; quadratic took minutes.
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+}
+
+/// A 100k-deep flow document is refused at once, with one diagnostic.
+#[test]
+fn excessive_depth_is_refused_at_once() {
+    let depth = 100_000;
+    let yaml = format!(
+        "version: \"1\"\ntools: {}{}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let start = std::time::Instant::now();
+    let r = check_intercept(&yaml);
+    assert!(start.elapsed().as_secs() < 2, "{:?}", start.elapsed());
+    assert_eq!(r.diagnostics.len(), 1);
+    assert_eq!(r.diagnostics[0].location, "2:136");
+    assert!(r.diagnostics[0].message.contains("nested more than 128"));
+    let json = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let r = check_policy_json(&json);
+    assert_eq!(r.diagnostics.len(), 1);
+    assert!(r.diagnostics[0].message.contains("recursion limit"));
+    // Brackets inside quotes and comments do not count.
+    let quoted = format!(
+        "version: \"1\"\ndescription: \"{}\" # {}\ntools: {{}}\n",
+        "[".repeat(200),
+        "{".repeat(200)
+    );
+    assert_eq!(check_intercept(&quoted).diagnostics, vec![]);
+}

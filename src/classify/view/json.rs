@@ -321,13 +321,28 @@ fn collect_raw<'a>(
     Ok(())
 }
 
+/// Whether the text may hold a number out of `f64` range: a digit, then an
+/// exponent of three or more digits (`1e308`, `2E+400`), or 32 digits in a
+/// row (a mantissa past range has 309). One lazy-DFA scan; false alarms
+/// (such text inside a string) only cost the slower path.
+fn may_overflow(b: &[u8]) -> bool {
+    static RE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+        regex::bytes::RegexBuilder::new(r"[0-9][eE][+-]?[0-9]{3}|[0-9]{32}")
+            .unicode(false)
+            .build()
+            .expect("a valid pattern")
+    });
+    RE.is_match(b)
+}
+
 /// Whether `serde_json::Value` might refuse this text although it is valid
-/// JSON (nesting past its recursion limit, or a lone surrogate escape): such
-/// tools take the `Value` path so both paths fail, or succeed, alike.
+/// JSON (nesting past the input layer's depth cap, a lone surrogate escape,
+/// a number out of `f64` range): such tools take the input layer's tolerant
+/// path so both paths read them, and note what they had to repair, alike.
 fn value_might_refuse(text: &str) -> bool {
     let b = text.as_bytes();
     let open = b.iter().filter(|&&c| c == b'{' || c == b'[').count();
-    if open >= 100 {
+    if open >= crate::input::tolerant::MAX_DEPTH || may_overflow(b) {
         return true;
     }
     // `str::find(char)` runs on memchr, so texts without escapes cost little.
@@ -354,7 +369,9 @@ impl<'a> ToolView<'a> {
     /// `None` when the text should take the `Value` path instead (see
     /// [`value_might_refuse`]) or does not parse.
     pub fn from_json(text: &'a str) -> Option<ToolView<'a>> {
-        if value_might_refuse(text) {
+        // Texts serde_json may refuse, and texts long enough to hold a
+        // string past the input layer's cap, take its tolerant path.
+        if text.len() > crate::input::tolerant::FIELD_CAP || value_might_refuse(text) {
             return None;
         }
         Self::from_json_inner(text).ok()

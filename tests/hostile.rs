@@ -1,0 +1,494 @@
+//! Hostile and huge input to the offline commands (issue 13): no tool is
+//! downgraded by being unreadable, the streaming and loading paths agree,
+//! memory stays near the input's size, stdout is a valid document or empty,
+//! bulk commands skip a bad file with exit 3, concurrent opens of a new
+//! database migrate once. Every hostile file is generated here.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use mcp_risk::classify::{self, Class, Risk, Verdict};
+use mcp_risk::input::{self, tolerant};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mcp-risk");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run mcp-risk")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exited")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The destructive tool of the issue, with `extra` spliced into its members.
+fn delete_all_files(extra: &str) -> String {
+    format!(
+        r#"{{"tools":[{{"name":"list_files","description":"Lists the files of a folder.","inputSchema":{{"type":"object","properties":{{"path":{{"type":"string"}}}}}}}},{{"name":"delete_all_files","description":"Deletes every file in the workspace permanently.","inputSchema":{{"type":"object","properties":{{"path":{{"type":"string"}}}}}},{extra}"annotations":{{"destructiveHint":true}}}}]}}"#
+    )
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write fixture");
+    p
+}
+
+/// The tools of the v1 document on stdout, by name.
+fn tools_of(stdout: &[u8]) -> Vec<Value> {
+    let doc: Value = serde_json::from_slice(stdout).expect("stdout is one JSON document");
+    doc["servers"]
+        .as_array()
+        .expect("servers")
+        .iter()
+        .flat_map(|s| s["tools"].as_array().expect("tools").clone())
+        .collect()
+}
+
+fn named<'a>(tools: &'a [Value], name: &str) -> &'a Value {
+    tools
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no tool {name} in {tools:?}"))
+}
+
+fn rules_of(tool: &Value) -> Vec<String> {
+    tool["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Checks a hostile variant of the destructive tool through both paths:
+/// still destructive and critical, an anomaly of `kind` in its evidence,
+/// `--fail-on high` exits 14, and the JSON and table modes agree.
+fn not_downgraded(extra: &str, kind: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(dir.path(), "hostile.json", &delete_all_files(extra));
+    let f = f.to_str().expect("utf-8 path");
+    let json = run(&[
+        "classify",
+        "--input",
+        f,
+        "--format",
+        "json",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(code(&json), 14, "stream path: {}", stderr(&json));
+    let tools = tools_of(&json.stdout);
+    let t = named(&tools, "delete_all_files");
+    assert_eq!(t["class"], "destructive", "{t}");
+    assert_eq!(t["risk"], "critical", "{t}");
+    assert!(rules_of(t).contains(&kind.to_owned()), "{t}");
+    assert!(stderr(&json).contains(kind), "{}", stderr(&json));
+    let table = run(&["classify", "--input", f, "--fail-on", "high"]);
+    assert_eq!(code(&table), 14, "tolerant path: {}", stderr(&table));
+    assert!(String::from_utf8_lossy(&table.stdout).contains("delete_all_files"));
+}
+
+#[test]
+fn a_lone_surrogate_does_not_downgrade_a_tool() {
+    not_downgraded(r#""_meta":{"x":"\ud800"},"#, "input-repaired");
+}
+
+#[test]
+fn a_200_deep_schema_does_not_downgrade_a_tool() {
+    let deep = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
+    not_downgraded(&format!(r#""_meta":{deep},"#), "input-nesting-cut");
+}
+
+#[test]
+fn a_number_out_of_range_does_not_downgrade_a_tool() {
+    not_downgraded(r#""_meta":{"x":1e999},"#, "input-repaired");
+}
+
+#[test]
+fn a_huge_description_is_cut_with_an_anomaly() {
+    let pad = "lorem ipsum ".repeat(200_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(
+        dir.path(),
+        "big.json",
+        &json!({"tools": [{"name": "delete_all_files", "description": format!("Deletes every file permanently. {pad}")}]}).to_string(),
+    );
+    let o = run(&[
+        "classify",
+        "--input",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tools = tools_of(&o.stdout);
+    let t = named(&tools, "delete_all_files");
+    assert_eq!(t["class"], "destructive");
+    assert!(
+        rules_of(t).contains(&"input-field-truncated".to_owned()),
+        "{t}"
+    );
+    assert!(t["signals"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("suspicious_description")));
+}
+
+/// Peak memory of `classify` on a 64 MB description stays a small multiple
+/// of the input (the issue measured 2.7 GB for 200 MB before the cap).
+#[test]
+fn peak_memory_stays_near_the_input_size() {
+    let mb = 64usize;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let desc = "Deletes files. ".to_owned() + &"x".repeat(mb << 20);
+    let f = write(
+        dir.path(),
+        "huge.json",
+        &json!({"tools": [{"name": "delete_file", "description": desc}]}).to_string(),
+    );
+    for format in ["json", "table"] {
+        let o = run(&[
+            "classify",
+            "--input",
+            f.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    // SAFETY: getrusage fills the struct it is given.
+    let peak_kb = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
+        u.ru_maxrss as usize
+    };
+    let input_kb = mb << 10;
+    assert!(
+        peak_kb < 3 * input_kb + (64 << 10),
+        "peak {peak_kb} KiB for a {input_kb} KiB input"
+    );
+}
+
+#[test]
+fn an_unreadable_tool_is_treated_as_the_worst() {
+    // Not JSON at all: the tolerant reader still gives a value and a note.
+    let (v, notes) = tolerant::tool_value(r#"{"name":"wipe","x":"#);
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].kind, tolerant::NoteKind::Unreadable);
+    let mut verdict: Verdict = classify::engine().classify(&v, true);
+    tolerant::apply_notes(&mut verdict, &notes);
+    assert_eq!(verdict.class, Class::Destructive);
+    assert_eq!(verdict.risk, Risk::Critical);
+    assert!(verdict
+        .evidence
+        .iter()
+        .any(|e| e.rule == "input-unreadable"));
+}
+
+/// The v1 document the loading (tolerant) path gives for `path`.
+fn loaded_document(path: &Path) -> Vec<u8> {
+    let loaded = input::load_all(path, false).expect("load");
+    let results: Vec<(String, Vec<Verdict>)> = loaded
+        .servers
+        .iter()
+        .map(|s| {
+            let mut vs = classify::classify_tools(&s.tools, &classify::Options::default());
+            for n in &s.notes {
+                tolerant::apply_notes(&mut vs[n.index], std::slice::from_ref(&n.note));
+            }
+            (s.server.clone(), vs)
+        })
+        .collect();
+    let mut out = Vec::new();
+    mcp_risk::report::json::write(&mut out, &results).expect("write");
+    out
+}
+
+/// Every corpus file, plus hostile ones, gives the same bytes through the
+/// streaming `--format json` path as through the loading path.
+#[test]
+fn streaming_and_loading_paths_agree_over_the_corpus() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut n = 0;
+    for f in input::json_files(&corpus).expect("corpus") {
+        std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).expect("copy");
+        n += 1;
+    }
+    assert!(n >= 9, "the fixture corpus has {n} files");
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    write(
+        dir.path(),
+        "zz-surrogate.json",
+        &delete_all_files(r#""_meta":"\udc00","#),
+    );
+    write(
+        dir.path(),
+        "zz-deep.json",
+        &delete_all_files(&format!(r#""x":{deep},"#)),
+    );
+    write(
+        dir.path(),
+        "zz-number.json",
+        &delete_all_files(r#""x":-1e400,"#),
+    );
+    assert_same_paths(dir.path());
+}
+
+fn assert_same_paths(dir: &Path) {
+    let o = run(&[
+        "classify",
+        "--input",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(matches!(code(&o), 0 | 3), "{}", stderr(&o));
+    let loaded = loaded_document(dir);
+    if o.stdout != loaded {
+        let (a, b) = (tools_of(&o.stdout), tools_of(&loaded));
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x, y);
+        }
+        panic!("documents differ outside the tools");
+    }
+}
+
+/// By hand: `MCP_RISK_COMPARE_DIR=/some/corpus cargo test --test hostile
+/// compare_dir -- --ignored` compares the two paths over any directory.
+#[test]
+#[ignore]
+fn compare_dir() {
+    let dir = std::env::var("MCP_RISK_COMPARE_DIR").expect("set MCP_RISK_COMPARE_DIR");
+    assert_same_paths(Path::new(&dir));
+}
+
+/// A directory with one bad file among good ones.
+fn mixed_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "a.json", &delete_all_files(""));
+    write(
+        dir.path(),
+        "b-bad.json",
+        r#"{"schema_version":1,"servers":["#,
+    );
+    write(
+        dir.path(),
+        "c.json",
+        r#"[{"name":"get_time","description":"Returns the time."}]"#,
+    );
+    dir
+}
+
+#[test]
+fn classify_json_skips_a_bad_file_with_exit_3() {
+    let dir = mixed_dir();
+    let d = dir.path().to_str().unwrap();
+    let o = run(&["classify", "--input", d, "--format", "json"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("skipped") && stderr(&o).contains("b-bad.json"));
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let servers: Vec<&str> = doc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["server"].as_str().unwrap())
+        .collect();
+    assert_eq!(servers, ["a", "c"]);
+    // --fail-on wins over 3.
+    let o = run(&[
+        "classify",
+        "--input",
+        d,
+        "--format",
+        "json",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(code(&o), 14);
+}
+
+#[test]
+fn classify_table_skips_a_bad_file_with_exit_3() {
+    let dir = mixed_dir();
+    let o = run(&["classify", "--input", dir.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("delete_all_files") && out.contains("get_time"));
+}
+
+#[test]
+fn strict_stops_with_a_valid_document_on_stdout() {
+    let dir = mixed_dir();
+    let o = run(&[
+        "classify",
+        "--input",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--strict",
+    ]);
+    assert_eq!(code(&o), 1);
+    let doc: Value = serde_json::from_slice(&o.stdout).expect("stdout stays valid JSON");
+    assert_eq!(doc["servers"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_bad_single_file_leaves_stdout_empty() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = write(dir.path(), "bad.json", r#"{"tools":[{"name":"x"},"#);
+    let o = run(&[
+        "classify",
+        "--input",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        o.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_skipped() {
+    let dir = mixed_dir();
+    std::fs::write(dir.path().join("d.json"), b"[{\"name\":\"a\xff\"}]").unwrap();
+    let o = run(&[
+        "classify",
+        "--input",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
+}
+
+#[test]
+fn eval_skips_a_bad_file_with_exit_3() {
+    let dir = mixed_dir();
+    let d = dir.path().to_str().unwrap();
+    let o = run(&["eval", "--input", d]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("b-bad.json"));
+    assert_eq!(code(&run(&["eval", "--input", d, "--strict"])), 1);
+}
+
+#[test]
+fn pages_skips_a_bad_file_with_exit_3() {
+    let dir = mixed_dir();
+    let out = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().unwrap();
+    let o = run(&["pages", "--input", d, "--out", out.path().to_str().unwrap()]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(out.path().join("index.html").exists());
+    let o = run(&[
+        "pages",
+        "--input",
+        d,
+        "--out",
+        out.path().to_str().unwrap(),
+        "--strict",
+    ]);
+    assert_eq!(code(&o), 1);
+}
+
+#[test]
+fn policy_skips_a_bad_file_and_prints_one_summary_line() {
+    let dir = mixed_dir();
+    let out = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().to_str().unwrap();
+    let o_dir = out.path().to_str().unwrap();
+    let o = run(&["policy", "--input", d, "--out", o_dir]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    let lines: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("wrote ") && lines[0].contains("for 2 servers"));
+    let o = run(&["policy", "--input", d, "--out", o_dir, "--verbose"]);
+    let n = String::from_utf8_lossy(&o.stdout).lines().count();
+    assert!(n > 2, "--verbose lists every file");
+    assert_eq!(
+        code(&run(&["policy", "--input", d, "--out", o_dir, "--strict"])),
+        1
+    );
+}
+
+#[test]
+fn exit_3_is_documented() {
+    for cmd in ["classify", "eval", "pages", "policy"] {
+        let o = run(&[cmd, "--help"]);
+        let help = String::from_utf8_lossy(&o.stdout);
+        assert!(help.contains("--strict"), "{cmd}");
+        assert!(help.contains("  3   "), "{cmd}: {help}");
+    }
+}
+
+#[test]
+fn concurrent_opens_of_a_new_database_migrate_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("new.db");
+    let handles: Vec<_> = (0..6)
+        .map(|_| {
+            let db = db.clone();
+            std::thread::spawn(move || mcp_risk::store::Store::open(&db).map(|_| ()))
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread").expect("every open succeeds");
+    }
+}
+
+#[test]
+fn concurrent_crawls_of_a_new_database_both_succeed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tools = write(dir.path(), "srv.json", &delete_all_files(""));
+    let db = dir.path().join("crawl.db");
+    let spawn = || {
+        Command::new(BIN)
+            .args([
+                "crawl",
+                "--db",
+                db.to_str().unwrap(),
+                tools.to_str().unwrap(),
+            ])
+            .output()
+            .expect("crawl")
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(spawn);
+        let b = s.spawn(spawn);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    assert_eq!(code(&a), 0, "{}", stderr(&a));
+    assert_eq!(code(&b), 0, "{}", stderr(&b));
+}
+
+/// Clean files are read verbatim: the tolerant reader changes nothing that
+/// serde_json reads.
+#[test]
+fn clean_corpus_files_are_read_verbatim() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    for f in input::json_files(&corpus).expect("corpus") {
+        let st = input::load_file(&f).expect("load");
+        assert!(st.notes.is_empty(), "{}: {:?}", f.display(), st.notes);
+        let v: Value = serde_json::from_slice(&std::fs::read(&f).unwrap()).unwrap();
+        let tools = mcp_risk::input::tools_of(v).expect("tools");
+        assert_eq!(st.tools, tools, "{}", f.display());
+    }
+}
