@@ -88,19 +88,36 @@ impl Drop for Input {
     }
 }
 
-/// Where the tools come from. Only `--input` is wired in this module; the
-/// others return an error that names what is missing.
-pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Vec<ServerTools>> {
+/// The servers whose tools were gathered, and the names of those that
+/// could not be (a partial `--config` audit).
+pub struct Gathered {
+    pub servers: Vec<ServerTools>,
+    pub missing: Vec<String>,
+}
+
+/// Where the tools come from: `--input`, the store (`--server`), an agent
+/// config, or a live probe (`--url`, `--stdio`).
+pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
+    let all = |servers| Gathered {
+        servers,
+        missing: Vec::new(),
+    };
+    if args.name.is_some() && !(args.stdio || args.url.is_some()) {
+        crate::usage!("--name names the server of --stdio or --url; --input, --server and --config name their own");
+    }
     if let Some(path) = &args.input {
-        return crate::input::load(path).with_context(|| "loading --input".to_owned());
+        return crate::input::load(path)
+            .with_context(|| "loading --input".to_owned())
+            .map(all);
     }
     if let Some(name) = &args.server {
         let store = super::db::open_existing(&args.db)?;
-        return Ok(vec![super::db::one_server(&store, name)?]);
+        return Ok(all(vec![super::db::one_server(&store, name)?]));
     }
     let opts = super::live::options(args.timeout, args.allow_private);
     if let Some(config) = &args.config {
-        return super::live::config_servers(config, args.allow_exec, &opts);
+        let (servers, missing) = super::live::config_servers(config, args.allow_exec, &opts)?;
+        return Ok(Gathered { servers, missing });
     }
     if let Some(url) = &args.url {
         let target = crate::mcp::ProbeTarget::Http {
@@ -108,13 +125,27 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Vec<ServerTools>> {
             headers: super::live::parse_headers(&args.headers)?,
             sse: false,
         };
-        return Ok(vec![super::live::probe_one(target, &opts)?]);
+        return Ok(all(vec![super::live::probe_one(
+            target,
+            &opts,
+            args.name.as_deref(),
+        )?]));
     }
     if args.stdio {
         let target = super::live::stdio_target(&args.command)?;
-        return Ok(vec![super::live::probe_one(target, &opts)?]);
+        return Ok(all(vec![super::live::probe_one(
+            target,
+            &opts,
+            args.name.as_deref(),
+        )?]));
     }
-    anyhow::bail!("say what to classify: --input PATH (a tools/list file or a directory of *.json), --server NAME, --config FILE, --url URL or --stdio -- CMD")
+    if !args.command.is_empty() {
+        crate::usage!(
+            "a command after `--` needs --stdio: `mcp-risk classify --stdio -- {}`",
+            args.command.join(" ")
+        );
+    }
+    crate::usage!("say what to classify: --input PATH (a tools/list file or a directory of *.json), --server NAME (`mcp-risk servers` lists them), --config FILE, --url URL or --stdio -- CMD")
 }
 
 pub fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
@@ -122,16 +153,34 @@ pub fn run(args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     if let (Some(path), ClassifyFormat::Json) = (&args.input, args.format) {
         return stream_json(path, args);
     }
-    let servers = gather(args)?;
-    render_and_exit(servers, args)
+    let gathered = gather(args)?;
+    let code = render_and_exit(gathered.servers, args)?;
+    Ok(partial_audit(code, &gathered.missing, args))
+}
+
+/// A partial audit (some servers not classified) never passes `--fail-on`:
+/// if nothing classified reached it, exit 1 with one line saying why.
+fn partial_audit(code: u8, missing: &[String], args: &ClassifyArgs) -> ExitCode {
+    if code == crate::exit::OK && args.fail_on.is_some() && !missing.is_empty() {
+        eprintln!(
+            "partial audit: {} server(s) not classified ({}) → exit {} under --fail-on",
+            missing.len(),
+            crate::text::terminal_safe(&missing.join(", ")),
+            crate::exit::ERROR
+        );
+        return crate::exit::code(crate::exit::ERROR);
+    }
+    crate::exit::code(code)
 }
 
 /// Classifies, renders to stdout in the chosen format, and returns the exit
-/// code for `--fail-on`. Any `Vec<ServerTools>` source feeds this.
-pub fn render_and_exit(servers: Vec<ServerTools>, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
+/// code for `--fail-on` (after its one stderr line when it trips). Any
+/// `Vec<ServerTools>` source feeds this.
+pub fn render_and_exit(servers: Vec<ServerTools>, args: &ClassifyArgs) -> anyhow::Result<u8> {
     let opts = Options {
         ignore_annotations: args.ignore_annotations,
     };
+    let origins: Vec<PathBuf> = servers.iter().map(|s| s.origin.clone()).collect();
     let results: Vec<(String, Vec<Verdict>)> = servers
         .into_iter()
         .map(|s| {
@@ -143,18 +192,27 @@ pub fn render_and_exit(servers: Vec<ServerTools>, args: &ClassifyArgs) -> anyhow
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     let written = match args.format {
         ClassifyFormat::Json => crate::report::json::write(&mut out, &results),
-        ClassifyFormat::Sarif => crate::report::sarif::write(&mut out, &results),
+        ClassifyFormat::Sarif => {
+            let origins: Vec<&Path> = origins.iter().map(PathBuf::as_path).collect();
+            crate::report::sarif::write(&mut out, &results, &origins)
+        }
         ClassifyFormat::Table => {
-            let opts = crate::report::terminal::TableOptions::detect();
+            let mut opts = crate::report::terminal::TableOptions::detect();
+            opts.wide = args.wide;
             crate::report::terminal::write(&mut out, &results, &opts)
         }
     };
     finish(written.and_then(|_| out.flush()))?;
+    // The worst tool (the first of the worst risk, in output order).
     let worst = results
         .iter()
-        .flat_map(|(_, vs)| vs.iter().map(|v| v.risk))
-        .max();
-    Ok(crate::exit::code(exit_code(worst, args.fail_on)))
+        .flat_map(|(_, vs)| vs.iter())
+        .fold(None::<&Verdict>, |w, v| match w {
+            Some(w) if w.risk >= v.risk => Some(w),
+            _ => Some(v),
+        })
+        .map(|v| (v.risk, Some(v.name.as_str())));
+    Ok(crate::exit::fail_on(worst, args.fail_on))
 }
 
 /// A closed pipe (`| head`) ends output quietly; other write errors are errors.
@@ -162,19 +220,6 @@ fn finish(r: std::io::Result<()>) -> anyhow::Result<()> {
     match r {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r.context("writing to stdout")?),
-    }
-}
-
-/// 0 unless the worst risk reaches `fail_on`; then 11..=14 by the worst risk.
-pub fn exit_code(worst: Option<Risk>, fail_on: Option<Risk>) -> u8 {
-    match (worst, fail_on) {
-        (Some(w), Some(f)) if w >= f => match w {
-            Risk::Low => crate::exit::WORST_LOW,
-            Risk::Medium => crate::exit::WORST_MEDIUM,
-            Risk::High => crate::exit::WORST_HIGH,
-            Risk::Critical => crate::exit::WORST_CRITICAL,
-        },
-        _ => crate::exit::OK,
     }
 }
 
@@ -462,5 +507,8 @@ fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
         r => r?,
     }
     finish(out.flush())?;
-    Ok(crate::exit::code(exit_code(worst, args.fail_on)))
+    Ok(crate::exit::code(crate::exit::fail_on(
+        worst.map(|w| (w, None)),
+        args.fail_on,
+    )))
 }

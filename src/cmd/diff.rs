@@ -55,11 +55,8 @@ fn crawl_ref(a: &AttemptRow) -> CrawlRef {
 
 fn build(store: &Store, only: Option<&str>) -> anyhow::Result<DiffDoc> {
     let names: Vec<String> = match only {
-        Some(n) => {
-            // Fails with a clear message when the server is unknown.
-            store.ok_attempts(n, 1)?;
-            vec![n.to_owned()]
-        }
+        // Any unique part of a name, as for `classify --server`.
+        Some(n) => vec![super::db::resolve(store, n)?],
         None => store.servers()?.into_iter().map(|s| s.name).collect(),
     };
     let opts = Options::default();

@@ -40,36 +40,99 @@ pub fn options(timeout_secs: u64, allow_private: bool) -> ProbeOptions {
 }
 
 /// Probes one target; a server that did not list its tools is an error
-/// that names its status and why.
-pub fn probe_one(target: ProbeTarget, opts: &ProbeOptions) -> anyhow::Result<ServerTools> {
-    let name = super::probe::default_name(&target);
+/// that names its status and why, after the last lines of its stderr (as
+/// `probe` shows them). The server is named `name` if given, else after its
+/// initialize answer (see [`super::probe::name_of`]).
+pub fn probe_one(
+    target: ProbeTarget,
+    opts: &ProbeOptions,
+    name: Option<&str>,
+) -> anyhow::Result<ServerTools> {
     let rt = super::runtime()?;
     let outcome = rt.block_on(probe(&target, opts));
+    let name = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| super::probe::name_of(&target, Some(&outcome)));
     if outcome.status != Status::Ok {
-        let tail = outcome.stderr_tail.lines().last().unwrap_or("").to_owned();
+        if !outcome.stderr_tail.trim().is_empty() {
+            eprintln!("stderr of {} (last lines):", terminal_safe(&name));
+            eprint!("{}", super::probe::stderr_lines(&outcome.stderr_tail));
+        }
         bail!(
             "{}: {} ({}){}",
             terminal_safe(&name),
             outcome.status,
             terminal_safe(outcome.detail.as_deref().unwrap_or("no detail")),
-            if tail.is_empty() {
-                String::new()
-            } else {
-                format!("; stderr: {}", terminal_safe(&tail))
-            }
+            hint(&target, outcome.status)
         );
     }
     Ok(ServerTools {
         server: name,
         tools: outcome.tools,
-        origin: std::path::PathBuf::from("probe"),
+        origin: probed_origin(&target),
     })
+}
+
+/// Where a probed server's tools "came from", for SARIF locations: the URL,
+/// or the script a stdio command runs (its first argument that is a file),
+/// else the command.
+fn probed_origin(target: &ProbeTarget) -> std::path::PathBuf {
+    match target {
+        ProbeTarget::Http { url, .. } => std::path::PathBuf::from(url),
+        ProbeTarget::Stdio { command, args, .. } => args
+            .iter()
+            .find(|a| !a.starts_with('-') && std::path::Path::new(a).is_file())
+            .unwrap_or(command)
+            .into(),
+    }
+}
+
+/// A launcher that downloads its package when it starts (`npx -y pkg`,
+/// `uvx pkg`, ...): the package it names, if any.
+pub fn downloads_at_start(command: &str, args: &[String]) -> Option<String> {
+    let base = command.rsplit('/').next().unwrap_or(command);
+    let pkg = || {
+        args.iter()
+            .find(|a| !a.starts_with('-') && *a != "run" && *a != "dlx" && *a != "x")
+            .cloned()
+    };
+    match base {
+        "npx" | "uvx" | "bunx" | "pipx" => pkg(),
+        "pnpm" | "yarn" if args.first().is_some_and(|a| a == "dlx") => pkg(),
+        "uv" if args.first().is_some_and(|a| a == "tool") => {
+            args.iter().skip(2).find(|a| !a.starts_with('-')).cloned()
+        }
+        _ => None,
+    }
+}
+
+/// One line on why a sandboxed probe of a downloading launcher failed.
+fn hint(target: &ProbeTarget, status: Status) -> String {
+    let ProbeTarget::Stdio { command, args, .. } = target else {
+        return String::new();
+    };
+    if status == Status::Ok {
+        return String::new();
+    }
+    match downloads_at_start(command, args) {
+        Some(pkg) => format!(
+            ". `{}` downloads {} when it starts, and the sandbox has no network: \
+             install it first (npm: `npm install {}`, then `--stdio -- node node_modules/...`; \
+             PyPI: `pip install {}`, then `--stdio -- python -m MODULE`), or put it in a config \
+             and use `mcp-risk classify --config FILE --allow-exec`, which installs npx/uvx packages into the cache",
+            terminal_safe(command.rsplit('/').next().unwrap_or(command)),
+            terminal_safe(&pkg),
+            terminal_safe(&pkg),
+            terminal_safe(&pkg)
+        ),
+        None => String::new(),
+    }
 }
 
 /// The stdio command the user typed after `--`.
 pub fn stdio_target(command: &[String]) -> anyhow::Result<ProbeTarget> {
     let Some((cmd, rest)) = command.split_first() else {
-        bail!("give the server's command after `--`, e.g. `mcp-risk classify --stdio -- npx -y @modelcontextprotocol/server-everything`");
+        crate::usage!("give the server's command after `--`, e.g. `mcp-risk classify --stdio -- node ./build/index.js` (an installed server: the sandbox has no network, so `npx -y` cannot download one)");
     };
     Ok(ProbeTarget::Stdio {
         command: cmd.clone(),
@@ -80,12 +143,13 @@ pub fn stdio_target(command: &[String]) -> anyhow::Result<ProbeTarget> {
 
 /// Every server of an agent-client config, probed (stdio ones only with
 /// `allow_exec`, always sandboxed). Servers that could not be listed are
-/// reported on stderr and left out; none listed at all is an error.
+/// reported on stderr and left out (the second list names them, so a
+/// partial audit cannot pass `--fail-on`); none listed at all is an error.
 pub fn config_servers(
     path: &std::path::Path,
     allow_exec: bool,
     opts: &ProbeOptions,
-) -> anyhow::Result<Vec<ServerTools>> {
+) -> anyhow::Result<(Vec<ServerTools>, Vec<String>)> {
     let rt = super::runtime()?;
     let source = ConfigFile::new(path);
     let records = rt
@@ -131,5 +195,5 @@ pub fn config_servers(
             }
         );
     }
-    Ok(out)
+    Ok((out, failed))
 }

@@ -47,7 +47,7 @@ fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<Vec<(String, Vec<Verd
         let store = super::db::open_existing(&args.db)?;
         super::db::all_servers(&store)?
     } else {
-        bail!("say what to write a policy for: --input PATH, --server NAME --db PATH or --all --db PATH")
+        crate::usage!("say what to write a policy for: --input PATH, --server NAME --db PATH or --all --db PATH")
     };
     Ok(servers
         .into_iter()

@@ -172,7 +172,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         summary(&crawled, &tally, &emitted, &args.db, started.elapsed())
     );
 
-    let code = match super::classify::exit_code(tally.worst_risk, args.fail_on) {
+    let code = match exit::fail_on(tally.worst_risk.map(|w| (w, None)), args.fail_on) {
         exit::OK if !prep.source_errors.is_empty() => exit::ERROR,
         c => c,
     };
