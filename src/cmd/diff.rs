@@ -222,6 +222,24 @@ fn write_table(out: &mut impl Write, doc: &DiffDoc) -> std::io::Result<()> {
             "{quiet} server(s) unchanged since their previous crawl"
         )?;
     }
+    let volatile: Vec<String> = doc
+        .servers
+        .iter()
+        .flat_map(|s| {
+            s.drift
+                .volatile
+                .iter()
+                .map(move |t| format!("{}/{}", terminal_safe(&s.server), terminal_safe(t)))
+        })
+        .collect();
+    if !volatile.is_empty() {
+        writeln!(
+            out,
+            "{} tool(s) counted unchanged: only a timestamp-like default in the input schema moved ({})",
+            volatile.len(),
+            volatile.join(", ")
+        )?;
+    }
     if !doc.not_comparable.is_empty() {
         writeln!(
             out,

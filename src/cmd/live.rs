@@ -178,11 +178,15 @@ pub fn config_servers(
                 tools,
                 origin: path.to_owned(),
             }),
-            Err(why) => failed.push(format!("{}: {why}", rec.name)),
+            Err(why) => failed.push((rec.name, why)),
         }
     }
-    for f in &failed {
-        eprintln!("not classified: {}", terminal_safe(f));
+    for (name, why) in &failed {
+        eprintln!(
+            "not classified: {}: {}",
+            terminal_safe(name),
+            terminal_safe(why)
+        );
     }
     if out.is_empty() {
         bail!(
@@ -195,5 +199,5 @@ pub fn config_servers(
             }
         );
     }
-    Ok((out, failed))
+    Ok((out, failed.into_iter().map(|(name, _)| name).collect()))
 }
