@@ -283,9 +283,15 @@ pub struct ClassifyArgs {
     /// Allow --url to reach private addresses.
     #[arg(long)]
     pub allow_private: bool,
-    /// Launch stdio servers named in --config (sandboxed).
+    /// Launch the local servers named in --config (sandboxed; `npx -y pkg`
+    /// and `uvx pkg` entries are installed pinned into the cache first, as
+    /// `scan` does, since the sandbox has no network).
     #[arg(long)]
     pub allow_exec: bool,
+    /// Contact the remote (URL) servers named in --config, sending them the
+    /// headers the config gives (often tokens).
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Seconds allowed for a probe (--url, --stdio, --config).
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,

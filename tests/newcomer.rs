@@ -348,8 +348,9 @@ fn a_crashed_stdio_server_shows_its_error_line() {
 #[test]
 fn a_downloading_launcher_gets_one_line_on_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    // A stand-in `npx` that fails at once the way a download without network does.
-    let npx = dir.path().join("npx");
+    // A stand-in `bunx` (a launcher we do not install for the user) that
+    // fails at once the way a download without network does.
+    let npx = dir.path().join("bunx");
     std::fs::write(
         &npx,
         "#!/bin/sh\necho 'npm error network request failed' >&2\nexit 1\n",
@@ -365,7 +366,7 @@ fn a_downloading_launcher_gets_one_line_on_what_to_do() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("downloads @modelcontextprotocol/server-everything when it starts, and the sandbox has no network"),
+        err.contains("`bunx` downloads @modelcontextprotocol/server-everything when it starts, and the sandbox has no network"),
         "{err}"
     );
     // The CLI's own hints no longer suggest `npx -y`.
@@ -466,6 +467,30 @@ fn a_partial_config_audit_never_passes_fail_on() {
         err.contains("partial audit: 1 server(s) not classified (broken)"),
         "{err}"
     );
+    // Remote servers are opt-in like local ones (their headers carry tokens).
+    let remote = dir.path().join("remote.json");
+    std::fs::write(
+        &remote,
+        serde_json::to_vec(&json!({"mcpServers": {
+            "far": {"url": "http://127.0.0.1:9/mcp", "headers": {"Authorization": "Bearer t"}},
+        }}))
+        .unwrap(),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["classify", "--allow-exec", "--timeout", "5", "--config"])
+        .arg(&remote)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "not classified: far: skipped_policy: contacting a remote server needs --allow-remote"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("remote servers need --allow-remote"), "{err}");
     // Without --fail-on the partial audit still shows what it could.
     let out = bin()
         .args(["classify", "--allow-exec", "--timeout", "20", "--config"])

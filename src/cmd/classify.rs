@@ -116,7 +116,8 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
     }
     let opts = super::live::options(args.timeout, args.allow_private);
     if let Some(config) = &args.config {
-        let (servers, missing) = super::live::config_servers(config, args.allow_exec, &opts)?;
+        let (servers, missing) =
+            super::live::config_servers(config, args.allow_exec, args.allow_remote, &opts)?;
         return Ok(Gathered { servers, missing });
     }
     if let Some(url) = &args.url {
@@ -132,7 +133,24 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
         )?]));
     }
     if args.stdio {
-        let target = super::live::stdio_target(&args.command)?;
+        let mut target = super::live::stdio_target(&args.command)?;
+        // `npx -y pkg` / `uvx pkg` would download in a sandbox without
+        // network: install the package pinned into the cache, as `scan` does.
+        if let crate::mcp::ProbeTarget::Stdio {
+            command,
+            args: a,
+            env,
+        } = &target
+        {
+            let rt = super::runtime()?;
+            let name = args
+                .name
+                .clone()
+                .unwrap_or_else(|| super::probe::default_name(&target));
+            if let Some(installed) = super::live::install_launcher(&rt, &name, command, a, env) {
+                target = installed.map_err(anyhow::Error::msg)?;
+            }
+        }
         return Ok(all(vec![super::live::probe_one(
             target,
             &opts,

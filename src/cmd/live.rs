@@ -13,7 +13,7 @@ use crate::mcp::{ProbeOptions, ProbeTarget, Status};
 use crate::registry::config::ConfigFile;
 use crate::registry::packages::{default_cache_dir, Installer};
 use crate::registry::prepare::{prepare_one, Prepared};
-use crate::registry::Source;
+use crate::registry::{Launch, PackageLaunch, PackageRegistry, Source};
 use crate::text::terminal_safe;
 
 /// Parses repeated `--header 'Name: value'` arguments.
@@ -106,6 +106,158 @@ pub fn downloads_at_start(command: &str, args: &[String]) -> Option<String> {
     }
 }
 
+/// A launcher entry that downloads its package at start (`npx -y pkg@1.2.3
+/// args`, `uvx pkg==1.2 args`, `uvx pkg@1.2`, `uvx pkg`) as the package
+/// install `scan` uses: the registry, the package, its version if the entry
+/// pins one (else empty: [`pin_latest`] fills it), the remaining arguments
+/// and the entry's environment. `None` for anything else, and for forms we
+/// do not map (`npx -p x cmd`, `uvx --from x cmd`, other flags with values).
+pub fn as_package(
+    command: &str,
+    args: &[String],
+    env: &BTreeMap<String, String>,
+) -> Option<PackageLaunch> {
+    let base = command.rsplit('/').next().unwrap_or(command);
+    let (registry, quiet_flags): (PackageRegistry, &[&str]) = match base {
+        "npx" => (PackageRegistry::Npm, &["-y", "--yes", "-q", "--quiet"]),
+        "uvx" => (PackageRegistry::Pypi, &["-q", "--quiet"]),
+        _ => return None,
+    };
+    let mut rest = args.iter();
+    let spec = loop {
+        let a = rest.next()?;
+        if quiet_flags.contains(&a.as_str()) {
+            continue;
+        }
+        if a.starts_with('-') {
+            return None;
+        }
+        break a;
+    };
+    let (identifier, version) = match registry {
+        PackageRegistry::Npm => match spec.rsplit_once('@') {
+            Some((name, v)) if !name.is_empty() => (name.to_owned(), v.to_owned()),
+            _ => (spec.clone(), String::new()),
+        },
+        _ => match spec.split_once("==").or_else(|| spec.split_once('@')) {
+            Some((name, v)) => (name.trim().to_owned(), v.trim().to_owned()),
+            None => (spec.clone(), String::new()),
+        },
+    };
+    let version = if version == "latest" {
+        String::new()
+    } else {
+        version
+    };
+    Some(PackageLaunch {
+        registry,
+        identifier,
+        version,
+        runtime_args: Vec::new(),
+        package_args: rest.cloned().collect(),
+        env: env.clone(),
+    })
+}
+
+/// Fills in the current version of an unpinned package from its registry
+/// (`npm view`, PyPI's JSON API), so it installs pinned into the cache.
+pub async fn pin_latest(pkg: &mut PackageLaunch) -> Result<(), String> {
+    if !pkg.version.is_empty() {
+        return Ok(());
+    }
+    let found = match pkg.registry {
+        PackageRegistry::Npm => {
+            let out = tokio::process::Command::new("npm")
+                .args(["view", "--json", &pkg.identifier, "version"])
+                .stdin(std::process::Stdio::null())
+                .output()
+                .await
+                .map_err(|e| format!("cannot run npm: {e}"))?;
+            if !out.status.success() {
+                let err = String::from_utf8_lossy(&out.stderr);
+                return Err(format!(
+                    "npm view {} failed: {}",
+                    pkg.identifier,
+                    err.lines()
+                        .find(|l| !l.trim().is_empty())
+                        .unwrap_or("")
+                        .trim()
+                ));
+            }
+            serde_json::from_slice::<serde_json::Value>(&out.stdout)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+        }
+        _ => {
+            // pip, not an HTTP client of ours: it honours the machine's
+            // index and certificate settings, as the install itself does.
+            let out = tokio::process::Command::new("python3")
+                .args(["-m", "pip", "index", "versions", &pkg.identifier])
+                .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .await
+                .map_err(|e| format!("cannot run pip: {e}"))?;
+            if !out.status.success() {
+                let err = String::from_utf8_lossy(&out.stderr);
+                return Err(format!(
+                    "pip index versions {} failed: {}",
+                    pkg.identifier,
+                    err.lines()
+                        .rfind(|l| !l.trim().is_empty())
+                        .unwrap_or("")
+                        .trim()
+                ));
+            }
+            // First line: `name (version)`.
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .and_then(|l| l.rsplit_once('(')?.1.strip_suffix(')').map(str::to_owned))
+        }
+    };
+    pkg.version = found.ok_or_else(|| format!("no version of {} found", pkg.identifier))?;
+    Ok(())
+}
+
+/// Turns a downloading launcher entry into the cached, pinned install and
+/// the target to probe, announcing it on stderr; `None` when the entry is
+/// not one, `Some(Err)` with one line when it cannot be installed.
+pub fn install_launcher(
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+    command: &str,
+    args: &[String],
+    env: &BTreeMap<String, String>,
+) -> Option<Result<ProbeTarget, String>> {
+    let mut pkg = as_package(command, args, env)?;
+    let launcher = command.rsplit('/').next().unwrap_or(command).to_owned();
+    Some(rt.block_on(async {
+        pin_latest(&mut pkg).await.map_err(|e| {
+            format!(
+                "`{launcher}` downloads {} when it starts and the sandbox has no network; its version could not be found ({e}): pin it (`{}@VERSION`)",
+                pkg.identifier, pkg.identifier
+            )
+        })?;
+        eprintln!(
+            "{}: `{launcher} {}` → {} {}@{} (pinned; installed once into the cache {}; run sandboxed)",
+            terminal_safe(name),
+            terminal_safe(&args.join(" ")),
+            match pkg.registry {
+                PackageRegistry::Npm => "npm",
+                _ => "PyPI",
+            },
+            terminal_safe(&pkg.identifier),
+            terminal_safe(&pkg.version),
+            default_cache_dir().display()
+        );
+        Installer::new(&default_cache_dir())
+            .prepare(&pkg)
+            .await
+            .map_err(|(status, why)| format!("{status}: {why}"))
+    }))
+}
+
 /// One line on why a sandboxed probe of a downloading launcher failed.
 fn hint(target: &ProbeTarget, status: Status) -> String {
     let ProbeTarget::Stdio { command, args, .. } = target else {
@@ -141,13 +293,15 @@ pub fn stdio_target(command: &[String]) -> anyhow::Result<ProbeTarget> {
     })
 }
 
-/// Every server of an agent-client config, probed (stdio ones only with
-/// `allow_exec`, always sandboxed). Servers that could not be listed are
+/// Every server of an agent-client config, probed (local ones only with
+/// `allow_exec`, always sandboxed, `npx`/`uvx` entries installed pinned into
+/// the cache first; remote ones only with `allow_remote`). Servers that could not be listed are
 /// reported on stderr and left out (the second list names them, so a
 /// partial audit cannot pass `--fail-on`); none listed at all is an error.
 pub fn config_servers(
     path: &std::path::Path,
     allow_exec: bool,
+    allow_remote: bool,
     opts: &ProbeOptions,
 ) -> anyhow::Result<(Vec<ServerTools>, Vec<String>)> {
     let rt = super::runtime()?;
@@ -159,7 +313,26 @@ pub fn config_servers(
     let mut out = Vec::new();
     let mut failed = Vec::new();
     for rec in records {
-        let prepared = rt.block_on(prepare_one(&rec, &installer, allow_exec));
+        let prepared = match &rec.launch {
+            // Remote servers get the config's headers (often real tokens):
+            // contacting them is opt-in, like launching local ones.
+            Launch::Remote { .. } if !allow_remote => Prepared::Skipped {
+                status: Status::SkippedPolicy,
+                reason: "contacting a remote server needs --allow-remote (the config's headers would be sent to it)".into(),
+            },
+            // `npx -y pkg` / `uvx pkg`: the cached, pinned install `scan` uses.
+            Launch::Stdio { command, args, env } if allow_exec => {
+                match install_launcher(&rt, &rec.name, command, args, env) {
+                    Some(Ok(target)) => Prepared::Probe { target },
+                    Some(Err(why)) => Prepared::Skipped {
+                        status: Status::InstallFailed,
+                        reason: why,
+                    },
+                    None => rt.block_on(prepare_one(&rec, &installer, allow_exec)),
+                }
+            }
+            _ => rt.block_on(prepare_one(&rec, &installer, allow_exec)),
+        };
         let result = match prepared {
             Prepared::Tools { tools } => Ok(tools),
             Prepared::Skipped { status, reason } => Err(format!("{status}: {reason}")),
@@ -192,12 +365,73 @@ pub fn config_servers(
         bail!(
             "no server in {} listed its tools{}",
             path.display(),
-            if allow_exec {
-                ""
-            } else {
-                " (stdio servers need --allow-exec to be launched, sandboxed)"
+            match (allow_exec, allow_remote) {
+                (true, true) => "",
+                (false, true) => " (local servers need --allow-exec to be launched, sandboxed)",
+                (true, false) => " (remote servers need --allow-remote to be contacted)",
+                (false, false) =>
+                    " (local servers need --allow-exec to be launched, sandboxed; remote ones --allow-remote)",
             }
         );
     }
     Ok((out, failed.into_iter().map(|(name, _)| name).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn downloading_launchers_map_to_pinned_packages() {
+        let env = BTreeMap::from([("TOKEN".to_owned(), "x".to_owned())]);
+        let p = as_package(
+            "npx",
+            &args(&[
+                "-y",
+                "@modelcontextprotocol/server-filesystem@2025.1.14",
+                "/data",
+            ]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(p.registry, PackageRegistry::Npm);
+        assert_eq!(p.identifier, "@modelcontextprotocol/server-filesystem");
+        assert_eq!(p.version, "2025.1.14");
+        assert_eq!(p.package_args, vec!["/data"]);
+        assert_eq!(p.env, env);
+        // Unpinned (or @latest): the version is looked up before installing.
+        let p = as_package("/usr/bin/npx", &args(&["--yes", "@scope/pkg"]), &env).unwrap();
+        assert_eq!(
+            (p.identifier.as_str(), p.version.as_str()),
+            ("@scope/pkg", "")
+        );
+        let p = as_package("npx", &args(&["-y", "pkg@latest"]), &env).unwrap();
+        assert_eq!((p.identifier.as_str(), p.version.as_str()), ("pkg", ""));
+        let p = as_package(
+            "uvx",
+            &args(&["mcp-server-time==2025.9.25", "--local-timezone=UTC"]),
+            &env,
+        )
+        .unwrap();
+        assert_eq!(p.registry, PackageRegistry::Pypi);
+        assert_eq!(
+            (p.identifier.as_str(), p.version.as_str()),
+            ("mcp-server-time", "2025.9.25")
+        );
+        assert_eq!(p.package_args, vec!["--local-timezone=UTC"]);
+        let p = as_package("uvx", &args(&["mcp-server-fetch@0.6.2"]), &env).unwrap();
+        assert_eq!(
+            (p.identifier.as_str(), p.version.as_str()),
+            ("mcp-server-fetch", "0.6.2")
+        );
+        // Forms we do not map are left to run as they are.
+        assert!(as_package("npx", &args(&["-p", "pkg", "cmd"]), &env).is_none());
+        assert!(as_package("uvx", &args(&["--from", "git+https://x", "cmd"]), &env).is_none());
+        assert!(as_package("node", &args(&["index.js"]), &env).is_none());
+        assert!(as_package("npx", &args(&["-y"]), &env).is_none());
+    }
 }
