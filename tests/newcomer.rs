@@ -152,6 +152,26 @@ fn several_matches_are_listed_and_none_says_how_to_add_one() {
 }
 
 #[test]
+fn a_server_known_nowhere_gets_one_line_on_how_to_audit_it() {
+    // No database and not in the bundled registry (a name the bundled
+    // registry knows would be installed and probed: network, not for tests).
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["classify", "--server", "no-such-server-zz", "--db"])
+        .arg(dir.path().join("none.db"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.contains("the bundled registry does not know it"),
+        "{err}"
+    );
+    assert!(err.contains("classify --url URL"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
 fn servers_lists_the_database_with_counts_and_worst_risk() {
     let dir = tempfile::tempdir().unwrap();
     let db = registry_db(dir.path());

@@ -110,11 +110,34 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
             .with_context(|| "loading --input".to_owned())
             .map(all);
     }
+    let opts = super::live::options(args.timeout, args.allow_private);
     if let Some(name) = &args.server {
-        let store = super::db::open_existing(&args.db)?;
+        // The database first; a server it lacks (or no database yet) is
+        // looked up in the bundled registry and probed as `scan` would.
+        let store = if args.db.is_file() {
+            Some(super::db::open_existing(&args.db)?)
+        } else {
+            None
+        };
+        let known = match &store {
+            Some(s) => !matches!(super::db::lookup(s, name)?, super::db::Match::None(_)),
+            None => false,
+        };
+        if !known {
+            if let Some(found) = super::live::from_bundled(name, &opts)? {
+                return Ok(all(vec![found]));
+            }
+        }
+        let Some(store) = store else {
+            anyhow::bail!(
+                "no server matching {:?}: there is no database at {} (run `mcp-risk scan`, or pass --db PATH) and the bundled registry does not know it; \
+                 audit it directly with `mcp-risk classify --url URL` or `mcp-risk classify --stdio -- COMMAND`, or crawl it (`mcp-risk crawl --allow-exec SOURCE`)",
+                crate::text::terminal_safe(name),
+                args.db.display()
+            );
+        };
         return Ok(all(vec![super::db::one_server(&store, name)?]));
     }
-    let opts = super::live::options(args.timeout, args.allow_private);
     if let Some(config) = &args.config {
         let (servers, missing) =
             super::live::config_servers(config, args.allow_exec, args.allow_remote, &opts)?;

@@ -173,6 +173,13 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// What `query` matches among the store's servers.
+pub fn lookup(store: &Store, query: &str) -> anyhow::Result<Match> {
+    let rows = store.servers()?;
+    let cands: Vec<Candidate> = rows.iter().map(Candidate::of).collect();
+    Ok(match_server(&cands, query))
+}
+
 /// The full name of the server `query` names in the store, or an error that
 /// lists the candidates (several matches), or says "did you mean" and how to
 /// add a server (none).

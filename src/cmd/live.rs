@@ -106,6 +106,98 @@ pub fn downloads_at_start(command: &str, args: &[String]) -> Option<String> {
     }
 }
 
+/// `classify --server NAME` for a server the database lacks: when the
+/// bundled registry knows it (by the same matching as `--server`), install
+/// and probe it under `scan`'s rules (curated and pinned, so no
+/// `--allow-exec`; sandboxed, no network; remote ones as with `--url`).
+/// `Ok(None)` when the registry does not know it either; an error with one
+/// line when it cannot be reached (needs network, a token, configuration).
+pub fn from_bundled(query: &str, opts: &ProbeOptions) -> anyhow::Result<Option<ServerTools>> {
+    use super::db::{match_server, Candidate, Match};
+    let rt = super::runtime()?;
+    let records = rt.block_on(crate::registry::Bundled.records())?;
+    let cands: Vec<Candidate> = records
+        .iter()
+        .map(|r| Candidate {
+            name: r.name.clone(),
+            aliases: match &r.launch {
+                Launch::Package(p) => vec![p.identifier.clone()],
+                Launch::Remote { url, .. } => url::Url::parse(url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .into_iter()
+                    .collect(),
+                _ => Vec::new(),
+            },
+        })
+        .collect();
+    let name = match match_server(&cands, query) {
+        Match::One(name) => name,
+        Match::Many(names) => bail!(
+            "{:?} is not in the database, and matches {} servers of the bundled registry: {}; give more of the name",
+            terminal_safe(query),
+            names.len(),
+            terminal_safe(&names.join(", "))
+        ),
+        Match::None(_) => return Ok(None),
+    };
+    let rec = records
+        .into_iter()
+        .find(|r| r.name == name)
+        .context("bundled record vanished")?;
+    eprintln!(
+        "{} is not in the database; the bundled registry knows it: probing it as `scan` does (installed pinned into the cache, run sandboxed)",
+        terminal_safe(&name)
+    );
+    let installer = Installer::new(&default_cache_dir());
+    let target = match rt.block_on(prepare_one(&rec, &installer, true)) {
+        Prepared::Tools { tools } => {
+            return Ok(Some(ServerTools {
+                server: name,
+                tools,
+                origin: "data/registry.json".into(),
+            }))
+        }
+        Prepared::Skipped { status, reason } => bail!(
+            "{}: {status}: {}{}",
+            terminal_safe(&name),
+            terminal_safe(&reason),
+            unreachable_hint(status)
+        ),
+        Prepared::Probe { target } => target,
+    };
+    let outcome = rt.block_on(probe(&target, opts));
+    if outcome.status != Status::Ok {
+        if !outcome.stderr_tail.trim().is_empty() {
+            eprintln!("stderr of {} (last lines):", terminal_safe(&name));
+            eprint!("{}", super::probe::stderr_lines(&outcome.stderr_tail));
+        }
+        bail!(
+            "{}: {} ({}){}",
+            terminal_safe(&name),
+            outcome.status,
+            terminal_safe(outcome.detail.as_deref().unwrap_or("no detail")),
+            unreachable_hint(outcome.status)
+        );
+    }
+    Ok(Some(ServerTools {
+        server: name,
+        tools: outcome.tools,
+        origin: probed_origin(&target),
+    }))
+}
+
+/// What a user can do about a server that could not be reached.
+fn unreachable_hint(status: Status) -> &'static str {
+    match status {
+        Status::NeedsNetwork => ". It needs the network to list its tools, which the sandbox withholds",
+        Status::AuthRequired => ". It needs a token: pass it with `mcp-risk classify --url URL --header 'Authorization: Bearer …'`",
+        Status::NeedsConfig => ". It needs configuration (an API key or a path) before it lists its tools",
+        Status::InstallFailed => ". Its package could not be installed: is npm / python3 with venv there, and the registry reachable?",
+        _ => "",
+    }
+}
+
 /// A launcher entry that downloads its package at start (`npx -y pkg@1.2.3
 /// args`, `uvx pkg==1.2 args`, `uvx pkg@1.2`, `uvx pkg`) as the package
 /// install `scan` uses: the registry, the package, its version if the entry
