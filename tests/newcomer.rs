@@ -613,3 +613,45 @@ fn install_leaves_the_test_fixture_out() {
         .iter()
         .any(|f| f.as_str() == Some("test-fixtures")));
 }
+
+#[test]
+fn diff_does_not_report_a_default_that_is_the_current_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let file = dir.path().join("clock.json");
+    let tools = |since: &str| {
+        json!({"tools": [{"name": "logs_since", "description": "Lists log lines since a time",
+            "inputSchema": {"type": "object", "properties": {
+                "since": {"type": "string", "format": "date-time", "default": since}}}}]})
+    };
+    for since in ["2026-12-06T01:00:00.000Z", "2026-12-06T01:05:00.000Z"] {
+        std::fs::write(&file, serde_json::to_vec(&tools(since)).unwrap()).unwrap();
+        let out = bin()
+            .args(["crawl", "--refresh", "--db"])
+            .arg(&db)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = bin()
+        .args(["diff", "--server", "clock", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("1 server(s) unchanged"), "{text}");
+    assert!(
+        text.contains("1 tool(s) counted unchanged: only a timestamp-like default in the input schema moved (clock/logs_since)"),
+        "{text}"
+    );
+    let out = bin()
+        .args(["diff", "--format", "json", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["servers"][0]["volatile"], json!(["logs_since"]));
+    assert_eq!(v["servers"][0]["changed"], json!([]));
+}

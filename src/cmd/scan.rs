@@ -255,7 +255,7 @@ fn summary(
         emitted.policy_files,
         emitted.site_dir.join("index.html").display(),
     ));
-    out.push_str("next:      mcp-risk classify --server NAME   (one server's verdicts)\n           mcp-risk diff                   (what changed since the previous scan)\n");
+    out.push_str("next:      mcp-risk servers                  (the servers, their tool counts and worst risk)\n           mcp-risk classify --server NAME   (one server's verdicts; any unique part of its name, e.g. filesystem)\n           mcp-risk diff                     (what changed since the previous scan)\n");
     out
 }
 
