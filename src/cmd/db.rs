@@ -219,7 +219,7 @@ pub fn resolve_in(cands: &[Candidate], query: &str, db: &Path) -> anyhow::Result
                 format!(" Did you mean {}?", c.join(", "))
             };
             bail!(
-                "no server matching {:?} in {} ({} servers; `mcp-risk servers --db {}` lists them).{hint} \
+                "no server named {:?} in {} (nor any name or package matching it among its {} servers; `mcp-risk servers --db {}` lists them).{hint} \
                  To add one: crawl it (`mcp-risk crawl --db {} --allow-exec SOURCE`, e.g. a servers file or an agent config), \
                  or audit it directly with `mcp-risk classify --url URL` or `mcp-risk classify --stdio -- COMMAND`",
                 terminal_safe(query),
