@@ -21,7 +21,24 @@ use crate::mcp::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
 use crate::text::terminal_safe;
 
 pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
-    let target = target(args)?;
+    let mut target = target(args)?;
+    // Sandboxed, `npx -y pkg` / `uvx pkg` cannot download: run the cached,
+    // pinned install instead (as `scan` and `classify --stdio` do).
+    if let (
+        false,
+        ProbeTarget::Stdio {
+            command,
+            args: a,
+            env,
+        },
+    ) = (args.no_sandbox, &target)
+    {
+        let rt = super::runtime()?;
+        let name = args.name.clone().unwrap_or_else(|| default_name(&target));
+        if let Some(installed) = super::live::install_launcher(&rt, &name, command, a, env) {
+            target = installed.map_err(anyhow::Error::msg)?;
+        }
+    }
     let opts = ProbeOptions {
         sandbox: !args.no_sandbox,
         allow_private: args.allow_private,
