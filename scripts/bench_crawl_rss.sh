@@ -32,7 +32,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 # Ask cargo where the binaries are (a shared or remapped target directory
 # may not put them at $TARGET/release), then copy them at once.
-cargo build --release --bins --message-format=json 2>/dev/null | python3 -c '
+cargo build --release --bins --features test-fixtures --message-format=json 2>/dev/null | python3 -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
@@ -42,7 +42,7 @@ for line in sys.stdin:
 while read -r exe; do cp "$exe" "$WORK/"; done <"$WORK/bins"
 BIN="$WORK/mcp-risk"
 FAKE="$WORK/mcp-risk-fake-server"
-[ -x "$BIN" ] && [ -x "$FAKE" ] || { echo "release build failed: run cargo build --release --bins" >&2; exit 1; }
+[ -x "$BIN" ] && [ -x "$FAKE" ] || { echo "release build failed: run cargo build --release --bins --features test-fixtures" >&2; exit 1; }
 
 python3 - "$WORK" "$N" "$FAKE" "$FAKE_MODE" <<'EOF'
 import json, os, sys

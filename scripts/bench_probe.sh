@@ -27,7 +27,7 @@ echo "scratch: $SCRATCH" >&2
 # 1. Release build; copy the binaries out at once (a shared target dir may be
 #    rewritten by other builds).
 # shellcheck disable=SC2086
-cargo build --release --bins ${CARGO_BUILD_FLAGS:-} >&2
+cargo build --release --bins --features test-fixtures ${CARGO_BUILD_FLAGS:-} >&2
 TARGET_DIR=${CARGO_TARGET_DIR:-target}
 TRIPLE=$(sed -n 's/.*--target[= ]\([^ ]*\).*/\1/p' <<<"${CARGO_BUILD_FLAGS:-}")
 REL="$TARGET_DIR/${TRIPLE:+$TRIPLE/}release"

@@ -50,6 +50,8 @@ pub enum Command {
     Pages(PagesArgs),
     /// Show what changed between the last two crawls.
     Diff(DiffArgs),
+    /// List the servers in the database: status, tool count, worst risk.
+    Servers(ServersArgs),
     /// List a registry source's servers, or prepare their launches (installs
     /// packages), without probing anything. For debugging sources and benchmarks.
     #[command(hide = true)]
@@ -164,6 +166,7 @@ pub struct ScanArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::PROBE_HELP)]
 pub struct ProbeArgs {
     /// Seconds allowed for the whole probe.
     #[arg(long, default_value_t = 30)]
@@ -206,6 +209,7 @@ pub struct ProbeArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::CRAWL_HELP)]
 pub struct CrawlArgs {
     /// SQLite database to write.
     #[arg(long, default_value = DEFAULT_DB)]
@@ -233,6 +237,11 @@ pub struct CrawlArgs {
     /// count, sandbox, duration); for scripts and CI.
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
+    /// Exit 3 when a server crashed, timed out, broke the protocol or failed
+    /// to install (for CI). Skips by design (needs_config, auth_required,
+    /// needs_network, skipped_policy, refused_private_address) do not count.
+    #[arg(long)]
+    pub strict: bool,
     /// tools/list files or directories, servers files (JSON), or registry sources.
     #[arg(required = true)]
     pub sources: Vec<String>,
@@ -244,7 +253,9 @@ pub struct ClassifyArgs {
     /// A tools/list file, or a directory of *.json (server name = file stem).
     #[arg(long, group = "what")]
     pub input: Option<PathBuf>,
-    /// A server in the database (see --db).
+    /// A server in the database (see --db): its full name, or any unique
+    /// part of it or of its package, case-insensitive (`filesystem`,
+    /// `mongodb`). `mcp-risk servers` lists them.
     #[arg(long, group = "what")]
     pub server: Option<String>,
     /// An agent-client config (.mcp.json, Claude Desktop, VS Code, Cursor): audit its servers.
@@ -276,12 +287,25 @@ pub struct ClassifyArgs {
     /// Allow --url to reach private addresses.
     #[arg(long)]
     pub allow_private: bool,
-    /// Launch stdio servers named in --config (sandboxed).
+    /// Launch the local servers named in --config (sandboxed; `npx -y pkg`
+    /// and `uvx pkg` entries are installed pinned into the cache first, as
+    /// `scan` does, since the sandbox has no network).
     #[arg(long)]
     pub allow_exec: bool,
+    /// Contact the remote (URL) servers named in --config, sending them the
+    /// headers the config gives (often tokens).
+    #[arg(long)]
+    pub allow_remote: bool,
     /// Seconds allowed for a probe (--url, --stdio, --config).
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// Name for the server probed by --stdio or --url (default: the name it
+    /// gives in its initialize answer, else its package, command or host).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Table: never cut tool names or rationales (one long line per tool).
+    #[arg(long)]
+    pub wide: bool,
     /// The command for --stdio, after `--`.
     #[arg(last = true)]
     pub command: Vec<String>,
@@ -292,7 +316,7 @@ pub struct ClassifyArgs {
 }
 
 #[derive(Args, Debug)]
-#[command(after_long_help = exit::HELP)]
+#[command(after_long_help = exit::INPUT_HELP)]
 pub struct EvalArgs {
     /// tools/list file or directory whose tools carry author annotations.
     #[arg(long)]
@@ -309,6 +333,7 @@ pub struct EvalArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::PLAIN_HELP)]
 pub struct RulesArgs {
     #[command(subcommand)]
     pub command: RulesCommand,
@@ -326,7 +351,7 @@ pub enum RulesCommand {
 }
 
 #[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true, after_long_help = exit::HELP)]
+#[command(args_conflicts_with_subcommands = true, after_long_help = exit::INPUT_HELP)]
 pub struct PolicyArgs {
     #[command(subcommand)]
     pub command: Option<PolicyCommand>,
@@ -349,7 +374,8 @@ pub struct PolicyWriteArgs {
     /// tools/list file or directory.
     #[arg(long, group = "what")]
     pub input: Option<PathBuf>,
-    /// One server from the database.
+    /// One server from the database (any unique part of its name, as for
+    /// `classify --server`).
     #[arg(long, group = "what")]
     pub server: Option<String>,
     /// Every server in the database.
@@ -381,7 +407,7 @@ pub struct PolicyWriteArgs {
 }
 
 #[derive(Args, Debug)]
-#[command(after_long_help = exit::HELP)]
+#[command(after_long_help = exit::INPUT_HELP)]
 pub struct PagesArgs {
     /// tools/list file or directory.
     #[arg(long, group = "what")]
@@ -401,18 +427,29 @@ pub struct PagesArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(after_long_help = exit::PLAIN_HELP)]
 pub struct DiffArgs {
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: PathBuf,
-    /// Only this server.
+    /// Only this server (any unique part of its name, as for `classify --server`).
     #[arg(long)]
     pub server: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
 }
 
+#[derive(Args, Debug)]
+#[command(after_long_help = exit::PLAIN_HELP)]
+pub struct ServersArgs {
+    #[arg(long, default_value = DEFAULT_DB)]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TableOrJson,
+}
+
 /// Parses the command line, runs the command, maps errors to exit codes.
 pub fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     // Every command that classifies checks the rule catalogue first, so a
     // broken `MCP_RISK_RULES` directory is one clear error, never a panic.
@@ -439,15 +476,59 @@ pub fn main() -> ExitCode {
         Command::Policy(a) => crate::cmd::policy::run(a),
         Command::Pages(a) => crate::cmd::pages::run(a),
         Command::Diff(a) => crate::cmd::diff::run(a),
+        Command::Servers(a) => crate::cmd::servers::run(a),
         Command::Registry(a) => crate::cmd::registry::run(a),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", crate::text::terminal_safe(&format!("{e:#}")));
-            exit::code(exit::ERROR)
+            eprintln!("error: {}", crate::text::terminal_safe(&error_text(&e)));
+            if e.downcast_ref::<exit::Usage>().is_some() {
+                eprintln!("\nFor more information, try '--help'.");
+                exit::code(exit::USAGE)
+            } else {
+                exit::code(exit::ERROR)
+            }
         }
     }
+}
+
+/// The error and its causes on one line, `outer: cause: cause`, leaving out
+/// a cause whose text the line already ends with (an error type that prints
+/// its source in its own message would otherwise repeat the OS message:
+/// "(os error 2): No such file or directory (os error 2)").
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let msg = cause.to_string();
+        if line.is_empty() {
+            line = msg;
+        } else if !line.ends_with(&msg) {
+            line.push_str(": ");
+            line.push_str(&msg);
+        }
+    }
+    line
+}
+
+/// Makes a closed stdout (`mcp-risk rules list | head -1`) end the program
+/// quietly with exit 0 instead of a panic and exit 101. `println!` panics
+/// when the reader has gone; SIGPIPE stays ignored (the default for Rust
+/// programs) because a probed server closing its stdin must not kill us.
+pub fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(exit::OK as i32);
+        }
+        default(info)
+    }));
 }
 
 #[cfg(test)]

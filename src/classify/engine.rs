@@ -283,7 +283,14 @@ impl Engine {
                 h.text
             );
         }
-        rule.rationale.replace("{text}", &h.text)
+        let text = rule.rationale.replace("{text}", &h.text);
+        // Verb rules speak of the name; a verb read from the description says so.
+        match (h.site, text.strip_prefix("It is named for ")) {
+            (super::collect::Site::Lead | super::collect::Site::Enumeration, Some(rest)) => {
+                format!("Its description leads with a verb for {rest}")
+            }
+            _ => text,
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `mcp-risk crawl`: crawl sources into the database, then print a summary by
 //! status and the servers that were not reached. Failures are data: the exit
-//! code is 0 whenever the crawl ran.
+//! code is 0 whenever the crawl ran, unless `--strict` asks for 3 when a
+//! server broke (see [`broke`]).
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -75,7 +76,7 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         });
         serde_json::to_writer_pretty(&mut out, &doc)?;
         writeln!(out)?;
-        return Ok(exit::code(exit::OK));
+        return Ok(strict_code(args, &report.summary));
     }
     writeln!(
         out,
@@ -124,7 +125,38 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
-    Ok(exit::code(exit::OK))
+    Ok(strict_code(args, &report.summary))
+}
+
+/// Statuses that mean a server or its install broke, as opposed to a skip
+/// by design (needs_config, auth_required, needs_network, skipped_policy,
+/// refused_private_address): what `--strict` fails on.
+pub fn broke(s: Status) -> bool {
+    matches!(
+        s,
+        Status::Crashed
+            | Status::Timeout
+            | Status::ProtocolError
+            | Status::NotMcp
+            | Status::Unreachable
+            | Status::InstallFailed
+    )
+}
+
+fn strict_code(args: &CrawlArgs, summary: &std::collections::BTreeMap<Status, u64>) -> ExitCode {
+    let broken: u64 = summary
+        .iter()
+        .filter(|(s, _)| broke(**s))
+        .map(|(_, n)| n)
+        .sum();
+    if args.strict && broken > 0 {
+        eprintln!(
+            "--strict: {broken} server(s) crashed, timed out or failed otherwise → exit {}",
+            exit::CRAWL_FAILURES
+        );
+        return exit::code(exit::CRAWL_FAILURES);
+    }
+    exit::code(exit::OK)
 }
 
 fn truncate(s: &str, max: usize) -> String {

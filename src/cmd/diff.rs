@@ -55,11 +55,8 @@ fn crawl_ref(a: &AttemptRow) -> CrawlRef {
 
 fn build(store: &Store, only: Option<&str>) -> anyhow::Result<DiffDoc> {
     let names: Vec<String> = match only {
-        Some(n) => {
-            // Fails with a clear message when the server is unknown.
-            store.ok_attempts(n, 1)?;
-            vec![n.to_owned()]
-        }
+        // Any unique part of a name, as for `classify --server`.
+        Some(n) => vec![super::db::resolve(store, n)?],
         None => store.servers()?.into_iter().map(|s| s.name).collect(),
     };
     let opts = Options::default();
@@ -223,6 +220,24 @@ fn write_table(out: &mut impl Write, doc: &DiffDoc) -> std::io::Result<()> {
         writeln!(
             out,
             "{quiet} server(s) unchanged since their previous crawl"
+        )?;
+    }
+    let volatile: Vec<String> = doc
+        .servers
+        .iter()
+        .flat_map(|s| {
+            s.drift
+                .volatile
+                .iter()
+                .map(move |t| format!("{}/{}", terminal_safe(&s.server), terminal_safe(t)))
+        })
+        .collect();
+    if !volatile.is_empty() {
+        writeln!(
+            out,
+            "{} tool(s) counted unchanged: only a timestamp-like default in the input schema moved ({})",
+            volatile.len(),
+            volatile.join(", ")
         )?;
     }
     if !doc.not_comparable.is_empty() {

@@ -14,6 +14,7 @@ pub mod probe;
 pub mod registry;
 pub mod rules;
 pub mod scan;
+pub mod servers;
 
 /// A tokio runtime for commands that do network or process I/O.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

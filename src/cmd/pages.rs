@@ -27,7 +27,7 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
             site_from_input(loaded.servers)
         }
         (None, Some(db)) => site_from_db(db)?,
-        (None, None) => anyhow::bail!(
+        (None, None) => crate::usage!(
             "say what to render: --input PATH (a tools/list file or a directory of them) \
              or --db PATH (a database written by `mcp-risk crawl`)"
         ),

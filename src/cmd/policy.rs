@@ -54,7 +54,7 @@ fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<(Vec<ServerVerdicts>,
         let store = super::db::open_existing(&args.db)?;
         super::db::all_servers(&store)?
     } else {
-        bail!("say what to write a policy for: --input PATH, --server NAME --db PATH or --all --db PATH")
+        crate::usage!("say what to write a policy for: --input PATH, --server NAME --db PATH or --all --db PATH")
     };
     let verdicts = servers
         .into_iter()

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use futures::StreamExt;
 use serde_json::{json, Value};
 
@@ -21,7 +21,24 @@ use crate::mcp::{ProbeOptions, ProbeOutcome, ProbeTarget, Status};
 use crate::text::terminal_safe;
 
 pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
-    let target = target(args)?;
+    let mut target = target(args)?;
+    // Sandboxed, `npx -y pkg` / `uvx pkg` cannot download: run the cached,
+    // pinned install instead (as `scan` and `classify --stdio` do).
+    if let (
+        false,
+        ProbeTarget::Stdio {
+            command,
+            args: a,
+            env,
+        },
+    ) = (args.no_sandbox, &target)
+    {
+        let rt = super::runtime()?;
+        let name = args.name.clone().unwrap_or_else(|| default_name(&target));
+        if let Some(installed) = super::live::install_launcher(&rt, &name, command, a, env) {
+            target = installed.map_err(anyhow::Error::msg)?;
+        }
+    }
     let opts = ProbeOptions {
         sandbox: !args.no_sandbox,
         allow_private: args.allow_private,
@@ -35,17 +52,24 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
         return Ok(exit::code(exit::OK));
     }
     let outcome = rt.block_on(probe(&target, &opts));
-    let name = args.name.clone().unwrap_or_else(|| default_name(&target));
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| name_of(&target, Some(&outcome)));
     if let Some(db) = &args.db {
         let store =
             crate::store::Store::open(db).with_context(|| format!("opening {}", db.display()))?;
-        store.record_probe(
-            &name,
-            "probe",
-            &serde_json::to_value(&target)?,
-            &outcome,
-            None,
-        )?;
+        let launch = serde_json::to_value(&target)?;
+        if let Some(old) = store.servers()?.into_iter().find(|r| r.name == name) {
+            if old.launch != launch && args.name.is_none() {
+                eprintln!(
+                    "note: {:?} in {} was launched differently before; this probe is its new latest crawl (pass --name to store it as another server)",
+                    terminal_safe(&name),
+                    db.display()
+                );
+            }
+        }
+        store.record_probe(&name, "probe", &launch, &outcome, None)?;
         store.flush()?;
         eprintln!(
             "stored as {:?} in {} (see `mcp-risk classify --server {} --db {}`)",
@@ -90,7 +114,7 @@ fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
         });
     }
     let Some((command, rest)) = args.command.split_first() else {
-        bail!("give a command after `--` (e.g. `mcp-risk probe -- npx -y @modelcontextprotocol/server-everything`) or --url URL");
+        crate::usage!("give a command after `--` (e.g. `mcp-risk probe -- node ./build/index.js`: an installed server, since the sandbox has no network for `npx -y` to download one) or --url URL");
     };
     let mut env = BTreeMap::new();
     for e in &args.env {
@@ -106,7 +130,58 @@ fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
     })
 }
 
-/// A readable server name for a target: the package for npx/uvx launchers, else the command; the host for a URL.
+/// The name a probed server is stored and shown under: the name it gives
+/// itself in its initialize answer (`serverInfo.name`) unless that is
+/// missing or generic, else [`default_name`]. Two different servers started
+/// by the same launcher (`node …memory…`, `node …filesystem…`) so get two
+/// names instead of one "node" overwritten by the second.
+pub fn name_of(target: &ProbeTarget, outcome: Option<&ProbeOutcome>) -> String {
+    let told = outcome
+        .and_then(|o| o.server_info.as_ref())
+        .and_then(|i| i.get("name"))
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars().count() <= 100
+                && !n.chars().any(crate::text::is_hidden_or_control)
+                && !GENERIC_NAMES.contains(&n.to_lowercase().as_str())
+        });
+    match told {
+        Some(n) => n.to_owned(),
+        None => default_name(target),
+    }
+}
+
+/// serverInfo names that say nothing about which server it is.
+const GENERIC_NAMES: &[&str] = &[
+    "server",
+    "mcp",
+    "mcp-server",
+    "mcp_server",
+    "mcpserver",
+    "example",
+    "example-server",
+    "my-server",
+    "test",
+    "unknown",
+];
+
+/// Launchers that run a script or module named by their first non-flag argument.
+const INTERPRETERS: &[&str] = &[
+    "node", "nodejs", "deno", "bun", "python", "python3", "uv", "java", "ruby", "php",
+];
+
+/// Path parts that do not name a server (`…/memory/dist/index.js` is "memory").
+const FILLER: &[&str] = &[
+    "index", "main", "server", "app", "cli", "dist", "build", "src", "lib", "bin", "out", ".",
+    "..", "run", "-m",
+];
+
+/// A readable server name for a target without asking it: the package for
+/// npx/uvx launchers; the script's meaningful path part for interpreters
+/// (`node ./memory/dist/index.js` → `memory`); else the command; the host
+/// for a URL.
 pub fn default_name(target: &ProbeTarget) -> String {
     match target {
         ProbeTarget::Stdio { command, args, .. } => {
@@ -118,6 +193,11 @@ pub fn default_name(target: &ProbeTarget) -> String {
                     .find(|a| !a.starts_with('-') && *a != "run")
                     .cloned()
                     .unwrap_or_else(|| base.to_string()),
+                b if INTERPRETERS.contains(&b) || b.starts_with("python3.") => args
+                    .iter()
+                    .find(|a| !a.starts_with('-') && *a != "run")
+                    .and_then(|script| script_name(script))
+                    .unwrap_or_else(|| base.to_string()),
                 _ => base.to_string(),
             }
         }
@@ -126,6 +206,22 @@ pub fn default_name(target: &ProbeTarget) -> String {
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_else(|| url.clone()),
     }
+}
+
+/// The last meaningful part of a script path or module name.
+fn script_name(script: &str) -> Option<String> {
+    script
+        .split(['/', '\\'])
+        .rev()
+        .map(|part| {
+            // Strip a file extension (`index.js`, `server.py`), not a dotted module.
+            match part.rsplit_once('.') {
+                Some((stem, ext)) if !stem.is_empty() && ext.len() <= 4 && !ext.is_empty() => stem,
+                _ => part,
+            }
+        })
+        .find(|p| !p.is_empty() && !FILLER.contains(&p.to_lowercase().as_str()))
+        .map(str::to_owned)
 }
 
 /// The table for people. Everything the server sent goes through terminal_safe.
@@ -221,11 +317,46 @@ pub fn table(name: &str, o: &ProbeOutcome) -> String {
     }
     if o.status != Status::Ok && !o.stderr_tail.trim().is_empty() {
         let _ = writeln!(s, "\nSTDERR (last lines)");
-        let lines: Vec<&str> = o.stderr_tail.lines().collect();
-        for l in &lines[lines.len().saturating_sub(10)..] {
-            let l: String = l.chars().take(160).collect();
-            let _ = writeln!(s, "  {}", terminal_safe(&l));
+        s.push_str(&stderr_lines(&o.stderr_tail));
+    }
+    s
+}
+
+/// The last 10 lines of a server's stderr, each cut to 160 characters,
+/// escaped and indented by two spaces (what `probe` and `classify` show
+/// when a server did not list its tools). When the error line itself
+/// scrolled out of those 10 (Node prints a stack trace and its version
+/// after "Error: Cannot find module ..."), it comes first, then `…`.
+pub fn stderr_lines(tail: &str) -> String {
+    let mut s = String::new();
+    let lines: Vec<&str> = tail.lines().filter(|l| !l.trim().is_empty()).collect();
+    let start = lines.len().saturating_sub(10);
+    let is_error = |l: &str| {
+        let t = l.trim_start();
+        !t.starts_with("at ")
+            && [
+                "Error",
+                "error:",
+                "Exception",
+                "Traceback",
+                "not found",
+                "No such file",
+            ]
+            .iter()
+            .any(|k| t.contains(k))
+    };
+    let line = |s: &mut String, l: &str| {
+        let l: String = l.chars().take(160).collect();
+        let _ = writeln!(s, "  {}", terminal_safe(&l));
+    };
+    if !lines[start..].iter().any(|l| is_error(l)) {
+        if let Some(key) = lines[..start].iter().rev().find(|l| is_error(l)) {
+            line(&mut s, key);
+            s.push_str("  …\n");
         }
+    }
+    for l in &lines[start..] {
+        line(&mut s, l);
     }
     s
 }

@@ -172,7 +172,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         summary(&crawled, &tally, &emitted, &args.db, started.elapsed())
     );
 
-    let code = match super::classify::exit_code(tally.worst_risk, args.fail_on) {
+    let code = match exit::fail_on(tally.worst_risk.map(|w| (w, None)), args.fail_on) {
         exit::OK if !prep.source_errors.is_empty() => exit::ERROR,
         c => c,
     };
@@ -255,7 +255,7 @@ fn summary(
         emitted.policy_files,
         emitted.site_dir.join("index.html").display(),
     ));
-    out.push_str("next:      mcp-risk classify --server NAME   (one server's verdicts)\n           mcp-risk diff                   (what changed since the previous scan)\n");
+    out.push_str("next:      mcp-risk servers                  (the servers, their tool counts and worst risk)\n           mcp-risk classify --server NAME   (one server's verdicts; any unique part of its name, e.g. filesystem)\n           mcp-risk diff                     (what changed since the previous scan)\n");
     out
 }
 

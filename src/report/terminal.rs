@@ -15,7 +15,13 @@ use crate::text::terminal_safe;
 pub struct TableOptions {
     pub width: usize,
     pub color: bool,
+    /// Never cut names or rationales (`--wide`): one long line per tool.
+    pub wide: bool,
 }
+
+/// Below this many columns for WHY, the rationale goes under its tool,
+/// wrapped to the width, instead of being cut to a few words.
+pub const MIN_WHY: usize = 40;
 
 impl TableOptions {
     /// Width from `COLUMNS`, else the terminal (ioctl), else 100; colour only
@@ -32,6 +38,7 @@ impl TableOptions {
         TableOptions {
             width: width.max(60),
             color: tty && !no_color,
+            wide: false,
         }
     }
 }
@@ -62,8 +69,98 @@ pub fn fit(s: &str, w: usize) -> String {
     out
 }
 
+/// Cuts escaped text to at most `w` display columns by replacing its
+/// middle with `…`, so names that share a prefix stay apart
+/// (`create_pull_request_review_comment` → `create_pul…review_comment`).
+pub fn fit_middle(s: &str, w: usize) -> String {
+    if s.width() <= w {
+        return s.to_owned();
+    }
+    if w < 5 {
+        return fit(s, w);
+    }
+    let room = w - 1;
+    let head_w = room * 2 / 5;
+    let tail_w = room - head_w;
+    let mut head = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > head_w {
+            break;
+        }
+        used += cw;
+        head.push(c);
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > tail_w {
+            break;
+        }
+        used += cw;
+        tail.push(c);
+    }
+    tail.reverse();
+    format!("{head}…{}", tail.into_iter().collect::<String>())
+}
+
+/// Greedy word wrap of escaped text to lines of at most `w` display
+/// columns (a word longer than a line is split).
+pub fn wrap(s: &str, w: usize) -> Vec<String> {
+    let w = w.max(8);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        let mut word = word.to_owned();
+        loop {
+            let sep = usize::from(!line.is_empty());
+            if line.width() + sep + word.width() <= w {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&word);
+                break;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word wider than the line: split it.
+            let mut head = String::new();
+            let mut used = 0;
+            let mut rest = word.chars().peekable();
+            while let Some(&c) = rest.peek() {
+                let cw = c.width().unwrap_or(0);
+                if used + cw > w {
+                    break;
+                }
+                used += cw;
+                head.push(c);
+                rest.next();
+            }
+            lines.push(head);
+            word = rest.collect();
+            if word.is_empty() {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 fn pad(s: &str, w: usize) -> String {
     let f = fit(s, w);
+    let n = w.saturating_sub(f.width());
+    format!("{f}{}", " ".repeat(n))
+}
+
+fn pad_name(s: &str, w: usize) -> String {
+    let f = fit_middle(s, w);
     let n = w.saturating_sub(f.width());
     format!("{f}{}", " ".repeat(n))
 }
@@ -87,40 +184,57 @@ pub fn write<W: Write>(
     servers: &[(String, Vec<Verdict>)],
     opts: &TableOptions,
 ) -> io::Result<()> {
-    let name_w = servers
+    let longest = servers
         .iter()
         .flat_map(|(_, vs)| vs.iter().map(|v| terminal_safe(&v.name).width()))
         .max()
         .unwrap_or(4)
-        .clamp(4, (opts.width / 3).max(12));
+        .max(4);
+    let name_w = if opts.wide {
+        longest
+    } else {
+        longest.min((opts.width / 3).max(12))
+    };
     // tool  class(11) risk(8) conf(4) why(rest), single spaces between.
     let fixed = name_w + 1 + 11 + 1 + 8 + 1 + 4 + 1;
-    let why_w = opts.width.saturating_sub(fixed).max(10);
+    let why_w = opts.width.saturating_sub(fixed);
+    // Narrow: the rationale goes under the row, wrapped, never cut.
+    let below = !opts.wide && why_w < MIN_WHY;
     let mut class_counts = [0usize; 3];
     let mut risk_counts = [0usize; 4];
     for (server, verdicts) in servers {
         writeln!(out, "{} ({} tools)", terminal_safe(server), verdicts.len())?;
         writeln!(
             out,
-            "{} {} {} {} WHY",
+            "{} {} {} {}{}",
             pad("TOOL", name_w),
             pad("CLASS", 11),
             pad("RISK", 8),
-            pad("CONF", 4)
+            pad("CONF", 4),
+            if below { "" } else { " WHY" }
         )?;
         for v in verdicts {
             class_counts[v.class as usize] += 1;
             risk_counts[v.risk as usize] += 1;
             let risk = paint(v.risk, &pad(v.risk.as_str(), 8), opts.color);
-            writeln!(
-                out,
-                "{} {} {} {:<4.2} {}",
-                pad(&terminal_safe(&v.name), name_w),
+            let why = terminal_safe(&v.rationale);
+            let row = format!(
+                "{} {} {} {:<4.2}",
+                pad_name(&terminal_safe(&v.name), name_w),
                 pad(v.class.as_str(), 11),
                 risk,
                 v.confidence,
-                fit(&terminal_safe(&v.rationale), why_w)
-            )?;
+            );
+            if below {
+                writeln!(out, "{}", row.trim_end())?;
+                for line in wrap(&why, opts.width.saturating_sub(4)) {
+                    writeln!(out, "    {line}")?;
+                }
+            } else if opts.wide {
+                writeln!(out, "{row} {why}")?;
+            } else {
+                writeln!(out, "{row} {}", fit(&why, why_w))?;
+            }
         }
         writeln!(out)?;
     }

@@ -78,6 +78,11 @@ pub struct Drift {
     pub changed: Vec<ToolChange>,
     /// Tools whose definition did not change.
     pub unchanged: usize,
+    /// Tools counted unchanged although a volatile default in their input
+    /// schema changed (a timestamp or date the server fills with the
+    /// current time): marked, not reported as changes on every crawl.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub volatile: Vec<String>,
 }
 
 impl Drift {
@@ -125,7 +130,60 @@ pub fn similarity(a: &str, b: &str) -> f64 {
 }
 
 fn schema_of(raw: &Value) -> String {
-    canonical_json(raw.get("inputSchema").unwrap_or(&Value::Null))
+    canonical_json(stable(raw).get("inputSchema").unwrap_or(&Value::Null))
+}
+
+/// A timestamp-like value: an ISO-8601 date or date-time string, or a
+/// number of seconds or milliseconds since 1970 between 2001 and 2096.
+pub fn is_volatile(v: &Value) -> bool {
+    match v {
+        Value::String(s) => {
+            let b = s.trim().as_bytes();
+            let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+            b.len() >= 10
+                && digits(0..4)
+                && b[4] == b'-'
+                && digits(5..7)
+                && b[7] == b'-'
+                && digits(8..10)
+                && (b.len() == 10
+                    || (matches!(b[10], b'T' | b't' | b' ')
+                        && b.len() >= 16
+                        && digits(11..13)
+                        && b[13] == b':'))
+        }
+        Value::Number(n) => n
+            .as_f64()
+            .is_some_and(|x| (1.0e9..4.0e9).contains(&x) || (1.0e12..4.0e12).contains(&x)),
+        _ => false,
+    }
+}
+
+/// Marks every timestamp-like `default` in a schema (any depth).
+fn mark_defaults(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if k == "default" && is_volatile(x) {
+                    *x = Value::String("<volatile>".into());
+                } else {
+                    mark_defaults(x);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(mark_defaults),
+        _ => {}
+    }
+}
+
+/// The tool with the volatile defaults of its input schema replaced by a
+/// marker, so two crawls minutes apart compare equal.
+fn stable(raw: &Value) -> Value {
+    let mut v = raw.clone();
+    if let Some(schema) = v.get_mut("inputSchema") {
+        mark_defaults(schema);
+    }
+    v
 }
 
 fn has_properties(raw: &Value) -> bool {
@@ -142,9 +200,10 @@ fn changed_fields(old: &Value, new: &Value) -> Vec<String> {
         new.as_object().unwrap_or(&empty),
     );
     let keys: BTreeSet<&String> = o.keys().chain(n.keys()).collect();
+    let (so, sn) = (stable(old), stable(new));
     keys.into_iter()
         .filter(|k| *k != "name")
-        .filter(|k| o.get(*k).map(canonical_json) != n.get(*k).map(canonical_json))
+        .filter(|k| so.get(*k).map(canonical_json) != sn.get(*k).map(canonical_json))
         .cloned()
         .collect()
 }
@@ -205,6 +264,10 @@ pub fn compare_tools(old: &[Value], new: &[Value], opts: &Options) -> Drift {
         if let Some(old_side) = o.get(name) {
             if canonical_json(old_side.raw) == canonical_json(new_side.raw) {
                 drift.unchanged += 1;
+            } else if canonical_json(&stable(old_side.raw)) == canonical_json(&stable(new_side.raw))
+            {
+                drift.unchanged += 1;
+                drift.volatile.push(name.clone());
             } else {
                 drift.changed.push(compare(name, old_side, new_side));
             }
@@ -287,6 +350,42 @@ mod tests {
                 to: Some(true)
             }]
         );
+    }
+
+    #[test]
+    fn a_default_holding_the_current_time_is_not_a_change() {
+        let at = |t: Value| {
+            [
+                json!({"name": "log_since", "description": "Lists log lines since a time",
+                "inputSchema": {"type": "object", "properties": {
+                    "since": {"type": "string", "default": t},
+                    "limit": {"type": "integer", "default": 100}}}}),
+            ]
+        };
+        let d = compare_tools(
+            &at(json!("2026-12-06T01:02:03.456Z")),
+            &at(json!("2026-12-06T01:07:09.001Z")),
+            &Options::default(),
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(d.unchanged, 1);
+        assert_eq!(d.volatile, vec!["log_since"]);
+        // Epoch milliseconds and plain dates are volatile too.
+        assert!(is_volatile(&json!(1796000000000u64)));
+        assert!(is_volatile(&json!("2026-12-06")));
+        assert!(!is_volatile(&json!(100)));
+        assert!(!is_volatile(&json!("2026 plans")));
+        // A real change of another default is still a change.
+        let mut other = at(json!("2026-12-06T01:07:09Z"));
+        other[0]["inputSchema"]["properties"]["limit"]["default"] = json!(50);
+        let d = compare_tools(
+            &at(json!("2026-12-06T01:02:03Z")),
+            &other,
+            &Options::default(),
+        );
+        assert_eq!(d.changed.len(), 1);
+        assert_eq!(d.changed[0].fields, vec!["inputSchema"]);
+        assert!(d.volatile.is_empty());
     }
 
     #[test]
