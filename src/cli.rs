@@ -367,6 +367,11 @@ pub struct PagesArgs {
     pub out: PathBuf,
     #[arg(long, value_enum, default_value = "html")]
     pub format: PagesFormat,
+    /// Where the site will be served (e.g. https://example.org/mcp/): adds a
+    /// canonical URL and OpenGraph/Twitter meta to every page, and a
+    /// sitemap.xml.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
