@@ -472,7 +472,7 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> Result<String, PagesError> {
         head: Head::new(format!("{} · MCP server risk · mcp-risk", s.name), "../").page(
             ctx,
             &rel,
-            format!("{}: {} {}", s.name, headline, s.world.join(" ")),
+            format!("MCP server {}: {} {}", s.name, headline, s.world.join(" ")),
             format!("{} of this server, {}", plural(s.counts.total, "tool", "tools"), ctx.of_catalogue()),
         ),
         headline,
@@ -582,7 +582,7 @@ pub fn tool(ctx: &Ctx<'_>, s: &ServerView, ti: usize) -> Result<String, PagesErr
     let mut head = Head::new(format!("{} on {}: {} risk · mcp-risk", t.name, s.name, t.risk), "../").page(
         ctx,
         &rel,
-        format!("{} ({} risk, {}). {}", t.name, t.risk, t.class, t.world.join(" ")),
+        format!("{} risk, {}: {} on {}. {}", prose::capitalize(t.risk.as_str()), t.class, t.name, s.name, t.world.join(" ")),
         format!("{} of this server, {}", plural(s.counts.total, "tool", "tools"), ctx.of_catalogue()),
     );
     head.ld_json = Some(ld_json(&faq_ld(&extras.faq, head.canonical.as_deref())));
