@@ -32,7 +32,7 @@ pub struct Snippet {
 pub struct Control {
     /// What the recommended rule does, in one or two sentences.
     pub rule: String,
-    /// The decision, as the plan names it (allow, rate_limit, approval, hide).
+    /// The decision, in a word or two ("allowed", "rate-limited", ...).
     pub decision: &'static str,
     pub formats: Vec<Snippet>,
     /// Answer to "can I rate-limit it?".
@@ -137,7 +137,7 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
             } else {
                 policy_json.to_owned()
             },
-            achieves: format!("For the PolicyLayer gateway: {rule}"),
+            achieves: format!("The rule above, for the PolicyLayer gateway: the file's default is deny, so it also refuses every tool of {server} it does not list."),
             apply: format!("Save it as policy.json and run the gateway with it in front of {server}; to keep rules for other tools, merge its \"tools\" and \"hide\" entries into the server's policy."),
         },
         Snippet {
@@ -264,7 +264,13 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
     ];
     Control {
         rule,
-        decision: p.decision.as_str(),
+        decision: match p.decision {
+            Decision::Allow => "allowed",
+            Decision::Limit => "rate-limited",
+            Decision::Approve => "needs approval",
+            Decision::Hide => "hidden",
+            Decision::Unlisted => "left out",
+        },
         formats,
         rate_limit_text,
         rate_limit,

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use super::control::Snippet;
 use super::html::{list_page, tool_extras, Ctx, SERVERS_PER_PAGE, WORST};
 use super::model::{visible_code, ServerView, ToolView, CLASSES, CONTEXT_WINDOW, RISKS};
-use super::prose::{self, Attack};
+use super::prose::Attack;
 use super::related;
-use crate::classify::{Class, Signal};
+use crate::classify::Class;
 use crate::text::markdown_safe;
 
 /// Prose: each line escaped on its own so newlines survive as line breaks and
@@ -289,9 +289,8 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> String {
     for w in &s.world {
         let _ = writeln!(o, "{}\n", md(w));
     }
-    let sig: Vec<Signal> = s.signals.iter().copied().collect();
-    for a in prose::attacks(Class::Read, &sig) {
-        let _ = writeln!(o, "{}", attack_line(a, false));
+    for a in &s.attacks {
+        let _ = writeln!(o, "{}", attack_line(*a, false));
     }
     o.push('\n');
     let mut worst: Vec<&ToolView> = s.tools.iter().collect();

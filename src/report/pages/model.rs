@@ -190,6 +190,8 @@ pub struct ServerView {
     pub signals: BTreeSet<Signal>,
     /// What the server can do, in plain sentences.
     pub world: Vec<String>,
+    /// The attack classes its tools enable.
+    pub attacks: Vec<Attack>,
 }
 
 impl ServerView {
@@ -385,15 +387,15 @@ fn server_view(six: usize, s: &super::ServerInput, slug: String) -> ServerView {
         signals.extend(t.signals.iter().copied());
     }
     let tokens = estimate_tokens(&s.tools);
-    let sig: Vec<Signal> = signals.iter().copied().collect();
+    let attacks: BTreeSet<Attack> = tools.iter().flat_map(|t| t.attacks.iter().copied()).collect();
     ServerView {
+        attacks: attacks.into_iter().collect(),
         six,
         world: prose::server_world(
             &shown_name,
             counts.class[0],
             counts.class[1],
             counts.class[2],
-            &sig,
         ),
         name: shown_name,
         slug,

@@ -379,12 +379,11 @@ pub fn faq(f: &FaqFacts<'_>) -> Vec<Faq> {
         },
         Faq {
             question: format!("Which server provides {}?", f.tool),
-            answer: format!(
-                "{} provides it, among {} {}.",
-                f.server,
-                f.server_tools,
-                if f.server_tools == 1 { "tool" } else { "tools" }
-            ),
+            answer: if f.server_tools == 1 {
+                format!("The MCP server {}, whose only tool it is.", f.server)
+            } else {
+                format!("The MCP server {}, one of its {} tools.", f.server, f.server_tools)
+            },
         },
     ]
 }
@@ -398,7 +397,7 @@ pub fn capitalize(s: &str) -> String {
 }
 
 /// What a whole server can do, from its tools' classes and signals.
-pub fn server_world(name: &str, destructive: usize, write: usize, read: usize, signals: &[Signal]) -> Vec<String> {
+pub fn server_world(name: &str, destructive: usize, write: usize, read: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut parts = Vec::new();
     if read > 0 {
@@ -415,18 +414,6 @@ pub fn server_world(name: &str, destructive: usize, write: usize, read: usize, s
         return out;
     }
     out.push(format!("With {name}, an agent can {}.", parts.join(", ")));
-    let attacks = attacks(Class::Read, signals);
-    let named: Vec<&str> = attacks
-        .iter()
-        .filter(|a| **a != Attack::DataExposure)
-        .map(|a| a.title())
-        .collect();
-    if !named.is_empty() {
-        out.push(format!(
-            "Its tools open the way to: {}.",
-            named.join(", ").to_lowercase()
-        ));
-    }
     out
 }
 
