@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 
 SCRATCH=${SCRATCH:-$(mktemp -d /tmp/mcp-risk-pages-bench.XXXXXX)}
 CASES=${CASES:-"one registry"}
+mkdir -p "$SCRATCH"
 echo "scratch: $SCRATCH" >&2
 
 cargo build --release --bin mcp-risk >&2

@@ -2,7 +2,9 @@
 //!
 //! Every renderer that prints server-provided text to a terminal goes through
 //! [`terminal_safe`]; HTML goes through askama's auto-escaping; Markdown through
-//! [`markdown_safe`].
+//! [`markdown_safe`]. Pages first make hidden characters visible with
+//! [`visible`] (prose), [`visible_code`] (JSON and YAML, as valid escapes) or
+//! [`code_segments`] (code shown with markers but copied verbatim).
 
 /// Replace control characters (C0, DEL, C1), bidi overrides and invisible
 /// formatting characters with visible escapes, so a hostile description cannot

@@ -178,7 +178,14 @@ fn html_links_resolve_and_nothing_hostile_survives() {
         assert_eq!(scripts.len(), 1, "{here}: only our script");
         // Besides it, at most one data block: the FAQ as JSON-LD, whatever
         // the tool's text.
-        let data: Vec<_> = doc.select(&sel("script[type]")).collect();
+        let index: Vec<_> = doc.select(&sel("script#search-index")).collect();
+        for d in &index {
+            assert_eq!(d.value().attr("type"), Some("application/json"), "{here}");
+            let text: String = d.text().collect();
+            let v: serde_json::Value = serde_json::from_str(&text).expect("search index parses");
+            assert_eq!(v["v"], 2);
+        }
+        let data: Vec<_> = doc.select(&sel("script[type]:not(#search-index)")).collect();
         assert!(data.len() <= 1, "{here}");
         for d in &data {
             assert_eq!(d.value().attr("type"), Some("application/ld+json"));
@@ -194,7 +201,11 @@ fn html_links_resolve_and_nothing_hostile_survives() {
             }
             faqs += 1;
         }
-        assert_eq!(doc.select(&sel("script")).count(), 1 + data.len(), "{here}");
+        assert_eq!(
+            doc.select(&sel("script")).count(),
+            1 + data.len() + index.len(),
+            "{here}"
+        );
         let catalogue: String = doc
             .select(&sel(".catalogue"))
             .next()
@@ -701,4 +712,5 @@ fn output_is_linear_and_the_index_pages() {
     assert!(w.index_bytes < 400_000, "{}", w.index_bytes);
     let two = std::fs::read_to_string(dir.path().join("servers-2.html")).unwrap();
     assert!(!two.contains("id=\"search-index\""));
+    assert!(index.contains("id=\"search-index\""));
 }

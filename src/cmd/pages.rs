@@ -37,7 +37,7 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
             None => None,
         },
     };
-    let written = pages::render_with(&site, format, &args.out, &opts)
+    let written = pages::render_owned(site, format, &args.out, &opts)
         .with_context(|| format!("rendering pages into {}", args.out.display()))?;
     let entry = match format {
         Format::Html => "index.html",

@@ -144,10 +144,39 @@ pub fn render_with(
     opts: &Options,
 ) -> Result<Written, PagesError> {
     let view = model::build(site, format.ext());
+    render_view(&view, site, format, out, opts)
+}
+
+/// [`render_with`] for a caller that no longer needs the input: the raw tool
+/// definitions and the server-wide policy texts are dropped once the view
+/// holds what the pages show, which keeps the peak memory of a registry-sized
+/// site down (the parsed JSON is the largest part of it).
+pub fn render_owned(
+    mut site: SiteInput,
+    format: Format,
+    out: &Path,
+    opts: &Options,
+) -> Result<Written, PagesError> {
+    let view = model::build(&site, format.ext());
+    for s in &mut site.servers {
+        s.tools = Vec::new();
+        s.policy_json = String::new();
+        s.intercept_yaml = String::new();
+    }
+    render_view(&view, &site, format, out, opts)
+}
+
+fn render_view(
+    view: &model::SiteView,
+    site: &SiteInput,
+    format: Format,
+    out: &Path,
+    opts: &Options,
+) -> Result<Written, PagesError> {
     let ext = format.ext();
     let base = opts.base_url.as_deref();
     let ctx = html::Ctx {
-        site: &view,
+        site: view,
         input: site,
         base_url: base,
     };
@@ -208,7 +237,7 @@ pub fn render_with(
         write(out, "404.html", &html::not_found(&ctx)?, &mut written)?;
         write(out, "robots.txt", &publish::robots(base), &mut written)?;
         if let Some(base) = base {
-            for (name, body) in publish::sitemaps(&view, base) {
+            for (name, body) in publish::sitemaps(view, base) {
                 write(out, &name, &body, &mut written)?;
             }
         }

@@ -31,7 +31,7 @@
   // Search and filters over the embedded index (index page only).
   var holder = document.getElementById("search-index");
   if (!holder) return;
-  var idx = JSON.parse(holder.getAttribute("data-index"));
+  var idx = JSON.parse(holder.textContent);
   var form = document.getElementById("search");
   var q = document.getElementById("q");
   var fs = document.getElementById("f-server");

@@ -9,7 +9,7 @@ use std::slice;
 use serde_json::{json, Value};
 
 use crate::classify::{Risk, Verdict};
-use crate::policy::plan::{self, Decision, Limit, ToolPlan, Window};
+use crate::policy::plan::{self, Decision, GuardKind, Limit, ToolPlan, Window};
 use crate::policy::{claude, codex, intercept, policylayer, yaml_quote};
 
 /// One ready snippet.
@@ -71,8 +71,26 @@ fn rule_sentence(server: &str, p: &ToolPlan<'_>) -> String {
         ),
         Decision::Unlisted => p.why.clone(),
     };
-    if !p.guards.is_empty() {
-        let purposes: Vec<&str> = p.guards.iter().map(|g| g.purpose.as_str()).collect();
+    let switches: Vec<String> = p
+        .guards
+        .iter()
+        .filter(|g| matches!(g.kind, GuardKind::Switch))
+        .map(|g| format!("{}=true", g.param))
+        .collect();
+    if !switches.is_empty() {
+        s.push_str(&format!(
+            " Calls with {} are refused: {} what the call destroys.",
+            switches.join(" or "),
+            if switches.len() == 1 { "it widens" } else { "they widen" }
+        ));
+    }
+    let purposes: Vec<&str> = p
+        .guards
+        .iter()
+        .filter(|g| !matches!(g.kind, GuardKind::Switch))
+        .map(|g| g.purpose.as_str())
+        .collect();
+    if !purposes.is_empty() {
         s.push_str(&format!(" Its argument guards: {}.", dedup(purposes).join("; ")));
     }
     s

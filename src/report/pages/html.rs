@@ -137,13 +137,18 @@ impl Ctx<'_> {
     }
 }
 
-/// JSON for a `<script type="application/ld+json">` block: `<`, `>` and `&`
-/// written as `\u` escapes, so no tool text can close the element or open a
-/// comment, and the data parses to the same value.
+/// JSON for a `<script type="application/ld+json">` block: see [`script_json`].
 pub fn ld_json(v: &serde_json::Value) -> String {
-    serde_json::to_string(v)
-        .unwrap_or_default()
-        .replace('<', "\\u003c")
+    script_json(&serde_json::to_string(v).unwrap_or_default())
+}
+
+/// JSON text made safe inside a `<script>` data block (which the browser never
+/// runs, so the CSP needs no hash for it): `<`, `>` and `&` written as `\u`
+/// escapes, so no tool text can close the element or open a comment, and the
+/// data parses to the same value. Only valid for JSON text, where these three
+/// characters can appear only inside strings.
+pub fn script_json(json: &str) -> String {
+    json.replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026")
 }
@@ -203,6 +208,8 @@ struct IndexPage<'a> {
     pages: Vec<PageLink>,
     range: String,
     attacks: Vec<Attack>,
+    /// The search index as a JSON data block ([`script_json`]); first page only.
+    index_json: String,
 }
 
 /// An attack class as a tool or server page lists it.
@@ -420,6 +427,11 @@ pub fn index(ctx: &Ctx<'_>, n: usize) -> Result<String, PagesError> {
         },
         range: format!("servers {}–{} of {}", start + 1, end, site.servers.len()),
         attacks: site.attacks.iter().copied().collect(),
+        index_json: if n == 1 {
+            script_json(&site.index_json)
+        } else {
+            String::new()
+        },
     };
     render(&page, &rel)
 }

@@ -4,7 +4,7 @@
 //! parameters, searched through an inverted index of name tokens per
 //! (class, category) with a bounded number of candidates per tool.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -15,7 +15,7 @@ pub const SIBLINGS: usize = 12;
 /// Tools of other servers a tool page lists.
 pub const ACROSS: usize = 5;
 /// Candidates scored per tool, at most.
-const CANDIDATES: usize = 400;
+const CANDIDATES: usize = 200;
 
 /// What the search needs of one tool.
 pub struct Probe<'a> {
@@ -52,56 +52,90 @@ pub fn tokens(s: &str) -> BTreeSet<String> {
     out
 }
 
-fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+/// 2|A∩B| / (|A|+|B|) over sorted, deduplicated token ids (a merge, no
+/// allocation).
+fn overlap(a: &[u32], b: &[u32]) -> f64 {
     if a.is_empty() && b.is_empty() {
         return 0.0;
     }
-    let inter = a.intersection(b).count() as f64;
-    inter / (a.len() + b.len()) as f64 * 2.0
+    let (mut i, mut j, mut inter) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                inter += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    2.0 * inter as f64 / (a.len() + b.len()) as f64
 }
 
 struct Prepared {
     server: usize,
     key: (Class, Category),
-    name: BTreeSet<String>,
-    params: BTreeSet<String>,
+    /// Sorted token ids.
+    name: Vec<u32>,
+    params: Vec<u32>,
 }
 
 /// For every probe (in order), up to [`ACROSS`] indices of probes on other
 /// servers with the same class and category, nearest first. Deterministic:
 /// ties go to the lower index.
 pub fn across(probes: &[Probe<'_>]) -> Vec<Vec<usize>> {
-    let prepared: Vec<Prepared> = probes
+    // Tokens become small integers, so comparing two tools is a merge of
+    // two short sorted arrays.
+    let words: Vec<(BTreeSet<String>, BTreeSet<String>)> = probes
         .par_iter()
-        .map(|p| Prepared {
+        .map(|p| (tokens(p.name), p.params.iter().flat_map(|x| tokens(x)).collect()))
+        .collect();
+    let mut ids: HashMap<&str, u32> = HashMap::new();
+    fn intern<'w>(ids: &mut HashMap<&'w str, u32>, set: &'w BTreeSet<String>) -> Vec<u32> {
+        let mut v: Vec<u32> = set
+            .iter()
+            .map(|t| {
+                let n = ids.len() as u32;
+                *ids.entry(t.as_str()).or_insert(n)
+            })
+            .collect();
+        v.sort_unstable();
+        v
+    }
+    let mut prepared = Vec::with_capacity(probes.len());
+    for (p, (name, params)) in probes.iter().zip(&words) {
+        prepared.push(Prepared {
             server: p.server,
             key: (p.class, p.category),
-            name: tokens(p.name),
-            params: p.params.iter().flat_map(|x| tokens(x)).collect(),
-        })
-        .collect();
-    // token -> probes of one (class, category), in index order.
-    let mut postings: HashMap<((Class, Category), &str), Vec<u32>> = HashMap::new();
+            name: intern(&mut ids, name),
+            params: intern(&mut ids, params),
+        });
+    }
+    // (class, category, token) -> probes, in index order.
+    let mut postings: HashMap<((Class, Category), u32), Vec<u32>> = HashMap::new();
     for (i, p) in prepared.iter().enumerate() {
-        for t in &p.name {
-            postings.entry((p.key, t.as_str())).or_default().push(i as u32);
+        for &t in &p.name {
+            postings.entry((p.key, t)).or_default().push(i as u32);
         }
     }
     prepared
         .par_iter()
-        .enumerate()
-        .map(|(i, p)| {
+        .map(|p| {
             let mut lists: Vec<&Vec<u32>> = p
                 .name
                 .iter()
-                .filter_map(|t| postings.get(&(p.key, t.as_str())))
+                .filter_map(|&t| postings.get(&(p.key, t)))
                 .collect();
             // Rare tokens say most about a tool: read them first.
             lists.sort_by_key(|l| l.len());
-            let mut seen: BTreeSet<u32> = BTreeSet::new();
+            let mut seen: HashSet<u32> = HashSet::with_capacity(CANDIDATES);
             'gather: for l in lists {
                 for &j in l {
-                    if prepared[j as usize].server != p.server && seen.insert(j) && seen.len() >= CANDIDATES {
+                    if prepared[j as usize].server != p.server
+                        && seen.insert(j)
+                        && seen.len() >= CANDIDATES
+                    {
                         break 'gather;
                     }
                 }
@@ -110,12 +144,18 @@ pub fn across(probes: &[Probe<'_>]) -> Vec<Vec<usize>> {
                 .into_iter()
                 .map(|j| {
                     let q = &prepared[j as usize];
-                    (2.0 * jaccard(&p.name, &q.name) + jaccard(&p.params, &q.params), j)
+                    (
+                        2.0 * overlap(&p.name, &q.name) + overlap(&p.params, &q.params),
+                        j,
+                    )
                 })
                 .collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            let _ = i;
-            scored.into_iter().take(ACROSS).map(|(_, j)| j as usize).collect()
+            scored
+                .into_iter()
+                .take(ACROSS)
+                .map(|(_, j)| j as usize)
+                .collect()
         })
         .collect()
 }
