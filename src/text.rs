@@ -154,7 +154,6 @@ mod tests {
         assert_eq!(joined, "- a\u{202e}b\n");
     }
 
-
     #[test]
     fn control_and_bidi_are_escaped() {
         assert_eq!(terminal_safe("a\u{1b}[31mb"), "a\\u{1b}[31mb");

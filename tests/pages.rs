@@ -185,7 +185,9 @@ fn html_links_resolve_and_nothing_hostile_survives() {
             let v: serde_json::Value = serde_json::from_str(&text).expect("search index parses");
             assert_eq!(v["v"], 2);
         }
-        let data: Vec<_> = doc.select(&sel("script[type]:not(#search-index)")).collect();
+        let data: Vec<_> = doc
+            .select(&sel("script[type]:not(#search-index)"))
+            .collect();
         assert!(data.len() <= 1, "{here}");
         for d in &data {
             assert_eq!(d.value().attr("type"), Some("application/ld+json"));
@@ -197,7 +199,11 @@ fn html_links_resolve_and_nothing_hostile_survives() {
             assert_eq!(qs.len(), 6, "{here}");
             for q in qs {
                 assert!(!q["name"].as_str().unwrap().is_empty());
-                assert!(!q["acceptedAnswer"]["text"].as_str().unwrap().trim().is_empty());
+                assert!(!q["acceptedAnswer"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .trim()
+                    .is_empty());
             }
             faqs += 1;
         }
@@ -593,7 +599,10 @@ fn reset_api_key_page_has_every_section() {
     let page = dir.path().join("dynamic-mcp-server/reset-api-key.html");
     let doc = Html::parse_document(&std::fs::read_to_string(&page).unwrap());
     let h1 = text_of(&doc, "h1");
-    assert!(h1.contains("reset-api-key") && h1.contains("high risk"), "{h1}");
+    assert!(
+        h1.contains("reset-api-key") && h1.contains("high risk"),
+        "{h1}"
+    );
     // 1. What it does to your world, then the authors' description.
     let world = text_of(&doc, "#world");
     assert!(world.contains("invalidates credentials"), "{world}");
@@ -601,10 +610,16 @@ fn reset_api_key_page_has_every_section() {
     assert!(world.contains("Reset a user"), "{world}");
     // Why, with how sure the label is.
     let why = text_of(&doc, "#why");
-    assert!(why.contains("destructive tool") && why.contains("90%"), "{why}");
+    assert!(
+        why.contains("destructive tool") && why.contains("90%"),
+        "{why}"
+    );
     // 2. The rule in four formats, each with what it achieves and how to apply it.
     let control = text_of(&doc, "#control");
-    assert!(control.contains("capped at 10 calls a minute and 100 calls a day"), "{control}");
+    assert!(
+        control.contains("capped at 10 calls a minute and 100 calls a day"),
+        "{control}"
+    );
     assert!(control.contains("can't make hundreds of changes a minute"));
     for id in ["rule-policy", "rule-intercept", "rule-claude"] {
         let code = text_of(&doc, &format!("#{id}"));
@@ -622,8 +637,14 @@ fn reset_api_key_page_has_every_section() {
     assert!(text_of(&doc, "#limit-intercept").contains("rate_limit: 10/minute"));
     // 3. Attack classes, linked to their explainers, with OWASP ids.
     let attacks: Vec<_> = doc.select(&sel("#attacks li a")).collect();
-    let hrefs: Vec<&str> = attacks.iter().filter_map(|a| a.value().attr("href")).collect();
-    assert!(hrefs.contains(&"../attacks/credential-theft.html"), "{hrefs:?}");
+    let hrefs: Vec<&str> = attacks
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        hrefs.contains(&"../attacks/credential-theft.html"),
+        "{hrefs:?}"
+    );
     assert!(text_of(&doc, "#attacks").contains("LLM06:2025"));
     assert!(dir.path().join("attacks/credential-theft.html").is_file());
     // 4. The FAQ, on the page and as JSON-LD.
@@ -643,14 +664,22 @@ fn reset_api_key_page_has_every_section() {
         .select(&sel("#related .across a"))
         .filter_map(|a| a.value().attr("href").map(str::to_owned))
         .collect();
-    assert!(related.contains(&"../dock/rotate-api-key.html".to_owned()), "{related:?}");
+    assert!(
+        related.contains(&"../dock/rotate-api-key.html".to_owned()),
+        "{related:?}"
+    );
     // 6. Publishing: canonical URL, OpenGraph and Twitter meta, counts.
     let canonical = doc.select(&sel("link[rel=canonical]")).next().unwrap();
     assert_eq!(
         canonical.value().attr("href"),
         Some("https://example.org/mcp/dynamic-mcp-server/reset-api-key.html")
     );
-    for m in ["meta[property='og:title']", "meta[property='og:url']", "meta[name='twitter:card']", "meta[name=description]"] {
+    for m in [
+        "meta[property='og:title']",
+        "meta[property='og:url']",
+        "meta[name='twitter:card']",
+        "meta[name=description]",
+    ] {
         assert!(doc.select(&sel(m)).next().is_some(), "{m}");
     }
     assert!(text_of(&doc, ".catalogue").starts_with("1 tool of this server, of "));
@@ -707,7 +736,9 @@ fn output_is_linear_and_the_index_pages() {
     assert!(!dir.path().join("servers-4.html").exists());
     let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     assert!(index.contains("href=\"servers-2.html\""));
-    let rows = Html::parse_document(&index).select(&sel("tr[data-server]")).count();
+    let rows = Html::parse_document(&index)
+        .select(&sel("tr[data-server]"))
+        .count();
     assert_eq!(rows, 200);
     assert!(w.index_bytes < 400_000, "{}", w.index_bytes);
     let two = std::fs::read_to_string(dir.path().join("servers-2.html")).unwrap();

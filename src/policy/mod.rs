@@ -191,7 +191,10 @@ mod tests {
         // Registry names read as typed, with no hash (issue 15: the old
         // stems hashed every name with a dot or slash).
         assert_eq!(file_stem("io.github/foo"), "io-github-foo");
-        assert_eq!(file_stem("io.github.clickhouse/mcp-clickhouse"), "io-github-clickhouse-mcp-clickhouse");
+        assert_eq!(
+            file_stem("io.github.clickhouse/mcp-clickhouse"),
+            "io-github-clickhouse-mcp-clickhouse"
+        );
         assert_ne!(file_stem("GitHub"), file_stem("github"));
         assert_ne!(file_stem("a/b"), file_stem("a_b"));
         assert_ne!(file_stem("x.reasons"), "x.reasons");

@@ -205,7 +205,12 @@ fn render_view(
             Format::Html => html::attack(&ctx, *a)?,
             Format::Markdown => markdown::attack(&ctx, *a),
         };
-        write(out, &format!("attacks/{}.{ext}", a.slug()), &body, &mut written)?;
+        write(
+            out,
+            &format!("attacks/{}.{ext}", a.slug()),
+            &body,
+            &mut written,
+        )?;
     }
     let per_server: Vec<Result<Written, PagesError>> = view
         .servers

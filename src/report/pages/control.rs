@@ -81,7 +81,11 @@ fn rule_sentence(server: &str, p: &ToolPlan<'_>) -> String {
         s.push_str(&format!(
             " Calls with {} are refused: {} what the call destroys.",
             switches.join(" or "),
-            if switches.len() == 1 { "it widens" } else { "they widen" }
+            if switches.len() == 1 {
+                "it widens"
+            } else {
+                "they widen"
+            }
         ));
     }
     let purposes: Vec<&str> = p
@@ -91,7 +95,10 @@ fn rule_sentence(server: &str, p: &ToolPlan<'_>) -> String {
         .map(|g| g.purpose.as_str())
         .collect();
     if !purposes.is_empty() {
-        s.push_str(&format!(" Its argument guards: {}.", dedup(purposes).join("; ")));
+        s.push_str(&format!(
+            " Its argument guards: {}.",
+            dedup(purposes).join("; ")
+        ));
     }
     s
 }
@@ -171,9 +178,9 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
             id: "rule-claude".into(),
             lang: "json",
             code: claude_text,
-            achieves: if claude_deny.iter().any(|x| *x == id) {
+            achieves: if claude_deny.contains(&id) {
                 format!("Claude Code refuses every call of {id}: it has no approval gate or rate limit of its own, so the nearest safe rule is deny.")
-            } else if claude_ask.iter().any(|x| *x == id) {
+            } else if claude_ask.contains(&id) {
                 format!("Claude Code asks you before each call of {id}: it cannot rate-limit or guard arguments, so a person sees every call instead.")
             } else {
                 format!("Claude Code needs no entry for {id}: the recommended rule leaves it allowed.")
@@ -223,7 +230,10 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
             "      - name: {}\n        rate_limit: {}/{w}\n        on_deny: {}\n",
             yaml_quote(&format!("at most {} per {w}", l.max)),
             l.max,
-            yaml_quote(&format!("{name} is limited to {} calls per {w}; try again later.", l.max))
+            yaml_quote(&format!(
+                "{name} is limited to {} calls per {w}; try again later.",
+                l.max
+            ))
         ));
     }
     let rate_limit = vec![
@@ -232,7 +242,9 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
             id: "limit-policy".into(),
             lang: "json",
             code: rl_json,
-            achieves: format!("Caps {name} at {phrase}; calls over the cap are refused until the window passes."),
+            achieves: format!(
+                "Caps {name} at {phrase}; calls over the cap are refused until the window passes."
+            ),
             apply: "Merge the tool's entry into the server's policy.json.".into(),
         },
         Snippet {
@@ -259,7 +271,10 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
             label: "Intercept YAML",
             id: "block-intercept".into(),
             lang: "yaml",
-            code: format!("version: \"1\"\ndefault: deny\nhide:\n  - {}\ntools: {{}}\n", yaml_quote(name)),
+            code: format!(
+                "version: \"1\"\ndefault: deny\nhide:\n  - {}\ntools: {{}}\n",
+                yaml_quote(name)
+            ),
             achieves: format!("Intercept hides {name} and refuses calls to it."),
             apply: "Add the name to the \"hide\" list of the server's Intercept policy.".into(),
         },
@@ -275,9 +290,14 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
             label: "Codex",
             id: "block-codex".into(),
             lang: "toml",
-            code: format!("[mcp_servers.{}]\ndisabled_tools = [{}]\n", toml_key(server), yaml_quote(name)),
+            code: format!(
+                "[mcp_servers.{}]\ndisabled_tools = [{}]\n",
+                toml_key(server),
+                yaml_quote(name)
+            ),
             achieves: format!("Codex never offers {name} to the model."),
-            apply: "Merge disabled_tools into the server's existing table in ~/.codex/config.toml.".into(),
+            apply: "Merge disabled_tools into the server's existing table in ~/.codex/config.toml."
+                .into(),
         },
     ];
     Control {
@@ -348,7 +368,9 @@ mod tests {
     use crate::policy::check;
 
     fn verdict(name: &str, risk: Risk) -> Verdict {
-        let tools = vec![json!({"name": name, "description": "Delete a user permanently", "inputSchema": {"type": "object", "properties": {"userId": {"type": "string"}}}})];
+        let tools = vec![
+            json!({"name": name, "description": "Delete a user permanently", "inputSchema": {"type": "object", "properties": {"userId": {"type": "string"}}}}),
+        ];
         let mut v = crate::classify::classify_tools(&tools, &crate::classify::Options::default())
             .pop()
             .unwrap();
@@ -367,14 +389,29 @@ mod tests {
                     match s.lang {
                         "json" if s.label == "policy.json" => {
                             let r = check::check_policy_json(&s.code);
-                            assert!(r.diagnostics.is_empty(), "{name} {risk:?} {}: {:?}\n{}", s.id, r.diagnostics, s.code);
+                            assert!(
+                                r.diagnostics.is_empty(),
+                                "{name} {risk:?} {}: {:?}\n{}",
+                                s.id,
+                                r.diagnostics,
+                                s.code
+                            );
                         }
                         "yaml" => {
                             let r = check::check_intercept(&s.code);
-                            assert!(r.diagnostics.is_empty(), "{name} {risk:?} {}: {:?}\n{}", s.id, r.diagnostics, s.code);
+                            assert!(
+                                r.diagnostics.is_empty(),
+                                "{name} {risk:?} {}: {:?}\n{}",
+                                s.id,
+                                r.diagnostics,
+                                s.code
+                            );
                         }
                         "toml" => {
-                            let t: toml::Table = s.code.parse().unwrap_or_else(|e| panic!("{}: {e}\n{}", s.id, s.code));
+                            let t: toml::Table = s
+                                .code
+                                .parse()
+                                .unwrap_or_else(|e| panic!("{}: {e}\n{}", s.id, s.code));
                             assert!(!t.is_empty());
                         }
                         _ => {

@@ -469,7 +469,12 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> Result<String, PagesError> {
         .collect();
     let disagreements: Vec<&ToolView> = s.disagreeing().collect();
     let mut worst: Vec<&ToolView> = s.tools.iter().collect();
-    worst.sort_by(|a, b| b.risk.cmp(&a.risk).then(b.class.cmp(&a.class)).then(a.name.cmp(&b.name)));
+    worst.sort_by(|a, b| {
+        b.risk
+            .cmp(&a.risk)
+            .then(b.class.cmp(&a.class))
+            .then(a.name.cmp(&b.name))
+    });
     worst.truncate(WORST);
     let attacks = attack_items(&s.attacks);
     let (ro_json, ro_yaml, reads) = control::read_only_profile(&input.name, &input.verdicts);
@@ -531,13 +536,26 @@ pub struct ToolExtras {
 pub fn tool_extras(ctx: &Ctx<'_>, s: &ServerView, t: &ToolView) -> ToolExtras {
     let input = &ctx.input.servers[s.six];
     let v = &input.verdicts[t.vix];
-    let policy = input.tool_policies.get(&v.name).map(String::as_str).unwrap_or("");
+    let policy = input
+        .tool_policies
+        .get(&v.name)
+        .map(String::as_str)
+        .unwrap_or("");
     let mut control = control::for_tool(&input.name, v, policy);
     // Shown text: hidden characters visible in the sentences.
-    for text in [&mut control.rule, &mut control.rate_limit_text, &mut control.block_text] {
+    for text in [
+        &mut control.rule,
+        &mut control.rate_limit_text,
+        &mut control.block_text,
+    ] {
         *text = visible(text);
     }
-    for sn in control.formats.iter_mut().chain(control.rate_limit.iter_mut()).chain(control.block.iter_mut()) {
+    for sn in control
+        .formats
+        .iter_mut()
+        .chain(control.rate_limit.iter_mut())
+        .chain(control.block.iter_mut())
+    {
         sn.achieves = visible(&sn.achieves);
         sn.apply = visible(&sn.apply);
     }
@@ -590,11 +608,26 @@ pub fn tool(ctx: &Ctx<'_>, s: &ServerView, ti: usize) -> Result<String, PagesErr
         })
         .collect();
     let rel = format!("{}/{}.html", s.slug, t.slug);
-    let mut head = Head::new(format!("{} on {}: {} risk · mcp-risk", t.name, s.name, t.risk), "../").page(
+    let mut head = Head::new(
+        format!("{} on {}: {} risk · mcp-risk", t.name, s.name, t.risk),
+        "../",
+    )
+    .page(
         ctx,
         &rel,
-        format!("{} risk, {}: {} on {}. {}", prose::capitalize(t.risk.as_str()), t.class, t.name, s.name, t.world.join(" ")),
-        format!("{} of this server, {}", plural(s.counts.total, "tool", "tools"), ctx.of_catalogue()),
+        format!(
+            "{} risk, {}: {} on {}. {}",
+            prose::capitalize(t.risk.as_str()),
+            t.class,
+            t.name,
+            s.name,
+            t.world.join(" ")
+        ),
+        format!(
+            "{} of this server, {}",
+            plural(s.counts.total, "tool", "tools"),
+            ctx.of_catalogue()
+        ),
     );
     head.ld_json = Some(ld_json(&faq_ld(&extras.faq, head.canonical.as_deref())));
     let page = ToolPage {
@@ -630,14 +663,23 @@ pub fn attack(ctx: &Ctx<'_>, a: Attack) -> Result<String, PagesError> {
             }
         }
     }
-    examples.sort_by(|x, y| y.tool.risk.cmp(&x.tool.risk).then(x.server.name.cmp(&y.server.name)));
+    examples.sort_by(|x, y| {
+        y.tool
+            .risk
+            .cmp(&x.tool.risk)
+            .then(x.server.name.cmp(&y.server.name))
+    });
     let rel = format!("attacks/{}.html", a.slug());
     let page = AttackPage {
         head: Head::new(format!("{} · attack classes · mcp-risk", a.title()), "../").page(
             ctx,
             &rel,
             a.summary().to_owned(),
-            format!("{} enabling it, {}", plural(total, "tool", "tools"), ctx.of_catalogue()),
+            format!(
+                "{} enabling it, {}",
+                plural(total, "tool", "tools"),
+                ctx.of_catalogue()
+            ),
         ),
         paragraphs: a.explainer(),
         a: attack_items(&[a]).remove(0),
@@ -651,7 +693,9 @@ pub fn attack(ctx: &Ctx<'_>, a: Attack) -> Result<String, PagesError> {
 /// when the site has a base URL (it is served at any depth), relative to the
 /// root otherwise.
 pub fn not_found(ctx: &Ctx<'_>) -> Result<String, PagesError> {
-    let home = ctx.base_url.map_or_else(|| "index.html".to_owned(), |b| format!("{b}index.html"));
+    let home = ctx
+        .base_url
+        .map_or_else(|| "index.html".to_owned(), |b| format!("{b}index.html"));
     let mut head = Head::new("Page not found · mcp-risk".to_owned(), "").page(
         ctx,
         "404.html",

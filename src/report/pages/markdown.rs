@@ -139,7 +139,12 @@ pub fn index(ctx: &Ctx<'_>, n: usize) -> String {
     let end = (start + SERVERS_PER_PAGE).min(site.servers.len());
     let pager = pager(n, pages);
     if pages > 1 {
-        let _ = writeln!(o, "Servers {}–{end} of {}, by name. Pages: {pager}\n", start + 1, site.servers.len());
+        let _ = writeln!(
+            o,
+            "Servers {}–{end} of {}, by name. Pages: {pager}\n",
+            start + 1,
+            site.servers.len()
+        );
     }
     let _ = writeln!(
         o,
@@ -196,7 +201,12 @@ fn snippet(o: &mut String, level: &str, s: &Snippet) {
 
 fn attack_line(a: Attack, with_summary: bool) -> String {
     let ids: Vec<String> = a.owasp().iter().map(|x| format!("`{}`", x.id)).collect();
-    let mut line = format!("- [{}](../attacks/{}.md) {}", a.title(), a.slug(), ids.join(" "));
+    let mut line = format!(
+        "- [{}](../attacks/{}.md) {}",
+        a.title(),
+        a.slug(),
+        ids.join(" ")
+    );
     if with_summary {
         line.push_str(": ");
         line.push_str(&md(a.summary()));
@@ -206,7 +216,11 @@ fn attack_line(a: Attack, with_summary: bool) -> String {
 
 pub fn attack(ctx: &Ctx<'_>, a: Attack) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "[mcp-risk](../index.md) / attack classes / {}\n", a.title());
+    let _ = writeln!(
+        o,
+        "[mcp-risk](../index.md) / attack classes / {}\n",
+        a.title()
+    );
     let _ = writeln!(o, "# {}\n", a.title());
     let _ = writeln!(o, "*{}*\n", md(&ctx.catalogue()));
     let _ = writeln!(o, "{}\n", md(a.summary()));
@@ -214,7 +228,12 @@ pub fn attack(ctx: &Ctx<'_>, a: Attack) -> String {
         let _ = writeln!(o, "- `{}` {}", x.id, md(x.name));
     }
     let [what, limits] = a.explainer();
-    let _ = writeln!(o, "\n## What happens\n\n{}\n\n## What limits it\n\n{}\n", md(what), md(limits));
+    let _ = writeln!(
+        o,
+        "\n## What happens\n\n{}\n\n## What limits it\n\n{}\n",
+        md(what),
+        md(limits)
+    );
     let _ = writeln!(o, "## Tools in this catalogue that enable it\n");
     let mut shown = 0;
     let mut total = 0;
@@ -224,7 +243,15 @@ pub fn attack(ctx: &Ctx<'_>, a: Attack) -> String {
                 total += 1;
                 if shown < super::html::ATTACK_EXAMPLES {
                     shown += 1;
-                    let _ = writeln!(o, "- [{}](../{}/{}.md) on {} ({})", cell(&t.label), s.slug, t.slug, cell(&s.name), t.risk);
+                    let _ = writeln!(
+                        o,
+                        "- [{}](../{}/{}.md) on {} ({})",
+                        cell(&t.label),
+                        s.slug,
+                        t.slug,
+                        cell(&s.name),
+                        t.risk
+                    );
                 }
             }
         }
@@ -250,7 +277,11 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> String {
     let _ = writeln!(
         o,
         "*{}*\n",
-        md(&format!("{} of this server, {}", plural(s.counts.total, "tool", "tools"), ctx.of_catalogue()))
+        md(&format!(
+            "{} of this server, {}",
+            plural(s.counts.total, "tool", "tools"),
+            ctx.of_catalogue()
+        ))
     );
     let _ = writeln!(
         o,
@@ -294,12 +325,25 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> String {
     }
     o.push('\n');
     let mut worst: Vec<&ToolView> = s.tools.iter().collect();
-    worst.sort_by(|a, b| b.risk.cmp(&a.risk).then(b.class.cmp(&a.class)).then(a.name.cmp(&b.name)));
+    worst.sort_by(|a, b| {
+        b.risk
+            .cmp(&a.risk)
+            .then(b.class.cmp(&a.class))
+            .then(a.name.cmp(&b.name))
+    });
     worst.truncate(WORST);
     if !worst.is_empty() {
         let _ = writeln!(o, "## Worst tools first\n");
         for (i, t) in worst.iter().enumerate() {
-            let _ = writeln!(o, "{}. [{}]({}.md) **{}** {}", i + 1, cell(&t.label), t.slug, t.risk, t.class);
+            let _ = writeln!(
+                o,
+                "{}. [{}]({}.md) **{}** {}",
+                i + 1,
+                cell(&t.label),
+                t.slug,
+                t.risk,
+                t.class
+            );
         }
         o.push('\n');
     }
@@ -413,7 +457,11 @@ pub fn tool(ctx: &Ctx<'_>, s: &ServerView, ti: usize) -> String {
     let _ = writeln!(
         o,
         "*{}*\n",
-        md(&format!("{} of this server, {}", plural(s.counts.total, "tool", "tools"), ctx.of_catalogue()))
+        md(&format!(
+            "{} of this server, {}",
+            plural(s.counts.total, "tool", "tools"),
+            ctx.of_catalogue()
+        ))
     );
     let _ = writeln!(o, "## What it does to your world\n");
     for w in &t.world {
@@ -534,27 +582,54 @@ pub fn tool(ctx: &Ctx<'_>, s: &ServerView, ti: usize) -> String {
     for f in &extras.faq {
         let _ = writeln!(o, "**{}**\n\n{}\n", md(&f.question), md(&f.answer));
     }
-    let _ = writeln!(o, "## Related tools\n\n### Other tools on {}\n", cell(&s.name));
+    let _ = writeln!(
+        o,
+        "## Related tools\n\n### Other tools on {}\n",
+        cell(&s.name)
+    );
     let window = related::siblings(ti, s.tools.len());
     let mut listed = 0;
     for other in s.tools[window].iter().filter(|x| x.slug != t.slug) {
         listed += 1;
-        let _ = writeln!(o, "- [{}]({}.md) {}", cell(&other.label), other.slug, other.risk);
+        let _ = writeln!(
+            o,
+            "- [{}]({}.md) {}",
+            cell(&other.label),
+            other.slug,
+            other.risk
+        );
     }
     if listed == 0 {
         let _ = writeln!(o, "{} has no other tool.", cell(&s.name));
     }
     if s.tools.len() > listed + 1 {
-        let _ = writeln!(o, "- [All {} tools of {}](index.md)", s.tools.len(), cell(&s.name));
+        let _ = writeln!(
+            o,
+            "- [All {} tools of {}](index.md)",
+            s.tools.len(),
+            cell(&s.name)
+        );
     }
     let _ = writeln!(o, "\n### The same kind of tool on other servers\n");
     if t.related.is_empty() {
-        let _ = writeln!(o, "No other server in this catalogue has a {} tool of the {} category.", t.class, t.category);
+        let _ = writeln!(
+            o,
+            "No other server in this catalogue has a {} tool of the {} category.",
+            t.class, t.category
+        );
     }
     for &(si, tj) in &t.related {
         let os = &ctx.site.servers[si];
         let ot = &os.tools[tj];
-        let _ = writeln!(o, "- [{}](../{}/{}.md) on {} ({})", cell(&ot.label), os.slug, ot.slug, cell(&os.name), ot.risk);
+        let _ = writeln!(
+            o,
+            "- [{}](../{}/{}.md) on {} ({})",
+            cell(&ot.label),
+            os.slug,
+            ot.slug,
+            cell(&os.name),
+            ot.risk
+        );
     }
     o.push('\n');
     o.push_str(FOOTER);

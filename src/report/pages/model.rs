@@ -261,12 +261,7 @@ fn hint_rows(declared: Option<&Hints>, inferred: &Hints) -> (Vec<HintRow>, Vec<H
     (rows, diffs)
 }
 
-fn tool_view(
-    server: &str,
-    raw: &Value,
-    (vix, v): (usize, &Verdict),
-    slug: String,
-) -> ToolView {
+fn tool_view(server: &str, raw: &Value, (vix, v): (usize, &Verdict), slug: String) -> ToolView {
     let def = ToolDef::from_value(raw);
     let (hint_rows, disagreements) = hint_rows(v.declared.as_ref(), &v.hints);
     let title = [&def.title, &def.annotation_title]
@@ -366,12 +361,7 @@ fn server_view(six: usize, s: &super::ServerInput, slug: String) -> ServerView {
                 .get(v.name.as_str())
                 .copied()
                 .unwrap_or(&missing);
-            tool_view(
-                &shown_name,
-                raw,
-                (vix, v),
-                slugs[&v.name].clone(),
-            )
+            tool_view(&shown_name, raw, (vix, v), slugs[&v.name].clone())
         })
         .collect();
     tools.sort_by(|a, b| {
@@ -387,7 +377,10 @@ fn server_view(six: usize, s: &super::ServerInput, slug: String) -> ServerView {
         signals.extend(t.signals.iter().copied());
     }
     let tokens = estimate_tokens(&s.tools);
-    let attacks: BTreeSet<Attack> = tools.iter().flat_map(|t| t.attacks.iter().copied()).collect();
+    let attacks: BTreeSet<Attack> = tools
+        .iter()
+        .flat_map(|t| t.attacks.iter().copied())
+        .collect();
     ServerView {
         attacks: attacks.into_iter().collect(),
         six,
@@ -450,7 +443,11 @@ fn index_json(servers: &[ServerView], ext: &str) -> String {
                     .iter()
                     .filter_map(|sig| all_signals.iter().position(|x| x == sig))
                     .fold(0, |m, i| m | (1 << i));
-                masks.push(if mask == 0 { String::new() } else { base36(mask) });
+                masks.push(if mask == 0 {
+                    String::new()
+                } else {
+                    base36(mask)
+                });
                 if slug::plain(&t.label) != t.slug {
                     slugs.insert(i.to_string(), Value::String(t.slug.clone()));
                 }

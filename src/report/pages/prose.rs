@@ -263,7 +263,9 @@ pub fn world(server: &str, class: Class, category: Category, signals: &[Signal])
         extra.push("it reaches people or systems outside, and what it sends cannot be recalled");
     }
     if has(Signal::ProductionInfra) {
-        extra.push("it touches production infrastructure, where a wrong call can take a service down");
+        extra.push(
+            "it touches production infrastructure, where a wrong call can take a service down",
+        );
     }
     if has(Signal::OpenWorld) {
         extra.push("it reaches the open web, and what comes back is untrusted text");
@@ -347,7 +349,10 @@ pub fn faq(f: &FaqFacts<'_>) -> Vec<Faq> {
         } else {
             ""
         };
-        does = format!("{does} The authors describe it as: \"{}{more}\"", first.trim());
+        does = format!(
+            "{does} The authors describe it as: \"{}{more}\"",
+            first.trim()
+        );
     }
     vec![
         Faq {
@@ -423,7 +428,12 @@ mod tests {
 
     #[test]
     fn credential_reset_reads_as_the_reference_says() {
-        let w = world("Dock", Class::Destructive, Category::Destructive, &[Signal::Credentials]);
+        let w = world(
+            "Dock",
+            Class::Destructive,
+            Category::Destructive,
+            &[Signal::Credentials],
+        );
         assert!(w[0].contains("stops working"), "{w:?}");
         let a = attacks(Class::Destructive, &[Signal::Credentials]);
         assert_eq!(a, vec![Attack::CredentialTheft, Attack::RunawayAgent]);

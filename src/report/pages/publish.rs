@@ -68,7 +68,11 @@ pub fn sitemaps(site: &SiteView, base: &str) -> Vec<(String, String)> {
     let mut index = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (i, chunk) in paths.chunks(PER_SITEMAP).enumerate() {
         let name = format!("sitemap-{}.xml", i + 1);
-        let _ = writeln!(index, "<sitemap><loc>{}</loc></sitemap>", xml(&format!("{base}{name}")));
+        let _ = writeln!(
+            index,
+            "<sitemap><loc>{}</loc></sitemap>",
+            xml(&format!("{base}{name}"))
+        );
         out.push((name, urlset(base, chunk)));
     }
     index.push_str("</sitemapindex>\n");

@@ -89,7 +89,12 @@ pub fn across(probes: &[Probe<'_>]) -> Vec<Vec<usize>> {
     // two short sorted arrays.
     let words: Vec<(BTreeSet<String>, BTreeSet<String>)> = probes
         .par_iter()
-        .map(|p| (tokens(p.name), p.params.iter().flat_map(|x| tokens(x)).collect()))
+        .map(|p| {
+            (
+                tokens(p.name),
+                p.params.iter().flat_map(|x| tokens(x)).collect(),
+            )
+        })
         .collect();
     let mut ids: HashMap<&str, u32> = HashMap::new();
     fn intern<'w>(ids: &mut HashMap<&'w str, u32>, set: &'w BTreeSet<String>) -> Vec<u32> {
@@ -177,7 +182,10 @@ mod tests {
 
     #[test]
     fn tokens_split_every_spelling_alike() {
-        let want: BTreeSet<String> = ["rotate", "api", "key"].iter().map(|s| s.to_string()).collect();
+        let want: BTreeSet<String> = ["rotate", "api", "key"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(tokens("rotateApiKey"), want);
         assert_eq!(tokens("rotate_api_key"), want);
         assert_eq!(tokens("Rotate-API-key"), want);
