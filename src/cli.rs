@@ -424,6 +424,11 @@ pub struct PagesArgs {
     /// tool list (default: skip it with a warning and exit 3).
     #[arg(long)]
     pub strict: bool,
+    /// Where the site will be served (e.g. https://example.org/mcp/): adds a
+    /// canonical URL and OpenGraph/Twitter meta to every page, and a
+    /// sitemap.xml.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -2,7 +2,9 @@
 //!
 //! Every renderer that prints server-provided text to a terminal goes through
 //! [`terminal_safe`]; HTML goes through askama's auto-escaping; Markdown through
-//! [`markdown_safe`].
+//! [`markdown_safe`]. Pages first make hidden characters visible with
+//! [`visible`] (prose), [`visible_code`] (JSON and YAML, as valid escapes) or
+//! [`code_segments`] (code shown with markers but copied verbatim).
 
 /// Replace control characters (C0, DEL, C1), bidi overrides and invisible
 /// formatting characters with visible escapes, so a hostile description cannot
@@ -50,9 +52,107 @@ pub fn markdown_safe(s: &str) -> String {
     out
 }
 
+/// Tool text with newlines and tabs kept and every other control, bidi or
+/// invisible character turned into a visible `\u{..}` escape.
+pub fn visible(s: &str) -> String {
+    if !s
+        .chars()
+        .any(|c| is_hidden_or_control(c) && c != '\n' && c != '\t')
+    {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hidden_or_control(c) && c != '\n' && c != '\t' {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Policy text (JSON or YAML) with hidden characters written as `\uXXXX`
+/// escapes, which both formats accept inside quoted strings, so the text shown
+/// and copied is the same policy with nothing invisible in it.
+pub fn visible_code(s: &str) -> String {
+    if !s.chars().any(|c| is_hidden_or_control(c) && c != '\n') {
+        return s.to_owned();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_hidden_or_control(c) && c != '\n' {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A piece of a code block: plain text, or one hidden character kept verbatim
+/// (so the copy button copies the exact policy) but shown as its code point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeSeg {
+    pub text: String,
+    /// `U+202E` when `text` is one hidden character.
+    pub hidden: Option<String>,
+}
+
+/// Splits code into plain runs and single hidden characters. Used for YAML,
+/// where a `\uXXXX` escape is only valid inside double quotes, so rewriting
+/// the text would change the policy.
+pub fn code_segments(s: &str) -> Vec<CodeSeg> {
+    let mut out = Vec::new();
+    let mut run = String::new();
+    for c in s.chars() {
+        if is_hidden_or_control(c) && c != '\n' {
+            if !run.is_empty() {
+                out.push(CodeSeg {
+                    text: std::mem::take(&mut run),
+                    hidden: None,
+                });
+            }
+            out.push(CodeSeg {
+                text: c.to_string(),
+                hidden: Some(format!("U+{:04X}", c as u32)),
+            });
+        } else {
+            run.push(c);
+        }
+    }
+    if !run.is_empty() {
+        out.push(CodeSeg {
+            text: run,
+            hidden: None,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn visible_keeps_newlines_and_shows_bidi() {
+        assert_eq!(visible("a\nb\u{202e}c"), "a\nb\\u{202e}c");
+        assert_eq!(visible_code("\"x\u{202e}\""), "\"x\\u202e\"");
+        assert_eq!(visible_code("\"\u{e0041}\""), "\"\\udb40\\udc41\"");
+    }
+
+    #[test]
+    fn code_segments_keep_hidden_characters_verbatim() {
+        let segs = code_segments("- a\u{202e}b\n");
+        assert_eq!(segs.len(), 3);
+        assert_eq!(segs[1].text, "\u{202e}");
+        assert_eq!(segs[1].hidden.as_deref(), Some("U+202E"));
+        let joined: String = segs.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(joined, "- a\u{202e}b\n");
+    }
 
     #[test]
     fn control_and_bidi_are_escaped() {

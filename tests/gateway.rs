@@ -431,7 +431,7 @@ fn claude_and_codex_take_the_users_server_key() {
     );
     assert!(files[0]
         .name
-        .starts_with("io_github_mongodb-js_mongodb-mcp-server"));
+        .starts_with("io-github-mongodb-js-mongodb-mcp-server"));
     assert!(
         files[0].contents.contains("\"mcp__mongo__drop-index\""),
         "{}",

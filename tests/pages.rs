@@ -155,10 +155,17 @@ fn html_links_resolve_and_nothing_hostile_survives() {
     let (dir, written) = render(Format::Html);
     let all = files(dir.path());
     assert_eq!(all.len(), written.files);
-    assert_eq!(written.servers, 4);
+    assert_eq!(written.servers, 6);
+    assert!(dir.path().join("robots.txt").is_file());
+    assert!(dir.path().join("404.html").is_file());
+    assert!(
+        !dir.path().join("sitemap.xml").exists(),
+        "a sitemap needs absolute URLs: only with a base URL"
+    );
     let csp = pages::content_security_policy();
     let mut links = 0;
-    for file in &all {
+    let mut faqs = 0;
+    for file in all.iter().filter(|f| f.extension().unwrap() != "txt") {
         assert_eq!(file.extension().unwrap(), "html", "{}", file.display());
         let text = std::fs::read_to_string(file).unwrap();
         let doc = Html::parse_document(&text);
@@ -167,8 +174,54 @@ fn html_links_resolve_and_nothing_hostile_survives() {
         let metas: Vec<_> = doc.select(&sel("meta[http-equiv]")).collect();
         assert_eq!(metas.len(), 1, "{here}");
         assert_eq!(metas[0].value().attr("content"), Some(csp), "{here}");
-        let scripts: Vec<_> = doc.select(&sel("script")).collect();
+        let scripts: Vec<_> = doc.select(&sel("script:not([type])")).collect();
         assert_eq!(scripts.len(), 1, "{here}: only our script");
+        // Besides it, at most one data block: the FAQ as JSON-LD, whatever
+        // the tool's text.
+        let index: Vec<_> = doc.select(&sel("script#search-index")).collect();
+        for d in &index {
+            assert_eq!(d.value().attr("type"), Some("application/json"), "{here}");
+            let text: String = d.text().collect();
+            let v: serde_json::Value = serde_json::from_str(&text).expect("search index parses");
+            assert_eq!(v["v"], 2);
+        }
+        let data: Vec<_> = doc
+            .select(&sel("script[type]:not(#search-index)"))
+            .collect();
+        assert!(data.len() <= 1, "{here}");
+        for d in &data {
+            assert_eq!(d.value().attr("type"), Some("application/ld+json"));
+            let text: String = d.text().collect();
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{here}: JSON-LD does not parse: {e}"));
+            assert_eq!(v["@type"], "FAQPage", "{here}");
+            let qs = v["mainEntity"].as_array().unwrap();
+            assert_eq!(qs.len(), 6, "{here}");
+            for q in qs {
+                assert!(!q["name"].as_str().unwrap().is_empty());
+                assert!(!q["acceptedAnswer"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .trim()
+                    .is_empty());
+            }
+            faqs += 1;
+        }
+        assert_eq!(
+            doc.select(&sel("script")).count(),
+            1 + data.len() + index.len(),
+            "{here}"
+        );
+        let catalogue: String = doc
+            .select(&sel(".catalogue"))
+            .next()
+            .unwrap_or_else(|| panic!("{here}: no catalogue counts"))
+            .text()
+            .collect();
+        assert!(
+            catalogue.contains(&format!("{} tools on 6 servers, classified", written.tools)),
+            "{here}: {catalogue}"
+        );
         let body: String = scripts[0].text().collect();
         let hash =
             base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()));
@@ -249,6 +302,7 @@ fn html_links_resolve_and_nothing_hostile_survives() {
         }
     }
     assert!(links > 100, "only {links} links checked");
+    assert_eq!(faqs, written.tools, "one FAQ per tool page");
 
     // The hostile texts are shown, as text.
     let slugs = slug::assign(["hostile"]);
@@ -460,7 +514,10 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
     let site_dir = work.join("site");
     let shots = work.join("screenshots");
     let input = site();
-    pages::render(&input, Format::Html, &site_dir).expect("render");
+    let opts = pages::Options {
+        base_url: Some(BASE.to_owned()),
+    };
+    pages::render_with(&input, Format::Html, &site_dir, &opts).expect("render");
     let server_slugs = slug::assign(input.servers.iter().map(|s| s.name.as_str()));
     let tool_page = |server: &str, tool: &str| {
         let s = input.servers.iter().find(|s| s.name == server).unwrap();
@@ -473,12 +530,17 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
         "chromium": chromium,
         "search": "comment",
         "pages": [
-            {"name": "index", "path": "index.html"},
-            {"name": "server", "path": format!("{}/index.html", server_slugs["issues"])},
-            {"name": "tool", "path": tool_page("files", "delete_path")},
-            {"name": "tool-operations", "path": tool_page("issues", "manage_repository")},
-            {"name": "hostile-server", "path": format!("{}/index.html", server_slugs["hostile"])},
-            {"name": "hostile-tool", "path": tool_page("hostile", HOSTILE_TOOL)},
+            {"name": "index", "path": "index.html", "kind": "index"},
+            {"name": "reset-api-key", "path": tool_page("dynamic-mcp-server", "reset-api-key"), "kind": "tool"},
+            {"name": "rotate-api-key", "path": tool_page("dock", "rotate_api_key"), "kind": "tool"},
+            {"name": "server-dock", "path": format!("{}/index.html", server_slugs["dock"]), "kind": "server"},
+            {"name": "server", "path": format!("{}/index.html", server_slugs["issues"]), "kind": "server"},
+            {"name": "tool", "path": tool_page("files", "delete_path"), "kind": "tool"},
+            {"name": "tool-operations", "path": tool_page("issues", "manage_repository"), "kind": "tool"},
+            {"name": "attack", "path": "attacks/credential-theft.html"},
+            {"name": "not-found", "path": "404.html"},
+            {"name": "hostile-server", "path": format!("{}/index.html", server_slugs["hostile"]), "kind": "server"},
+            {"name": "hostile-tool", "path": tool_page("hostile", HOSTILE_TOOL), "kind": "tool"},
             {"name": "hostile-named-server", "path": format!("{}/index.html", server_slugs[HOSTILE_SERVER])},
         ],
     });
@@ -495,7 +557,7 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
         String::from_utf8_lossy(&run.stderr)
     );
     let report: serde_json::Value = serde_json::from_str(&stdout).expect("driver report");
-    assert_eq!(report["pages"].as_array().unwrap().len(), 14);
+    assert_eq!(report["pages"].as_array().unwrap().len(), 24);
     assert_eq!(report["search"]["rowsAfter"], 1, "{report}");
     assert_eq!(
         report["search"]["followed"], "add_issue_comment",
@@ -509,4 +571,177 @@ fn browser_shows_pages_runs_nothing_hostile_and_search_narrows() {
             p.display()
         );
     }
+}
+
+const BASE: &str = "https://example.org/mcp/";
+
+fn render_published() -> (tempfile::TempDir, pages::Written) {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = pages::Options {
+        base_url: Some(pages::base_url("https://example.org/mcp").unwrap()),
+    };
+    let w = pages::render_with(&site(), Format::Html, dir.path(), &opts).expect("render");
+    (dir, w)
+}
+
+fn text_of(doc: &Html, css: &str) -> String {
+    doc.select(&sel(css))
+        .map(|e| e.text().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The seed tool of the reference pages, built from its definition: every
+/// section a reader looks for, said from the verdict and the plan.
+#[test]
+fn reset_api_key_page_has_every_section() {
+    let (dir, _) = render_published();
+    let page = dir.path().join("dynamic-mcp-server/reset-api-key.html");
+    let doc = Html::parse_document(&std::fs::read_to_string(&page).unwrap());
+    let h1 = text_of(&doc, "h1");
+    assert!(
+        h1.contains("reset-api-key") && h1.contains("high risk"),
+        "{h1}"
+    );
+    // 1. What it does to your world, then the authors' description.
+    let world = text_of(&doc, "#world");
+    assert!(world.contains("invalidates credentials"), "{world}");
+    assert!(world.contains("stops working"), "{world}");
+    assert!(world.contains("Reset a user"), "{world}");
+    // Why, with how sure the label is.
+    let why = text_of(&doc, "#why");
+    assert!(
+        why.contains("destructive tool") && why.contains("90%"),
+        "{why}"
+    );
+    // 2. The rule in four formats, each with what it achieves and how to apply it.
+    let control = text_of(&doc, "#control");
+    assert!(
+        control.contains("capped at 10 calls a minute and 100 calls a day"),
+        "{control}"
+    );
+    assert!(control.contains("can't make hundreds of changes a minute"));
+    for id in ["rule-policy", "rule-intercept", "rule-claude"] {
+        let code = text_of(&doc, &format!("#{id}"));
+        assert!(code.contains("reset-api-key"), "{id}: {code}");
+    }
+    // Codex cannot rate-limit one tool: nothing to disable, and the page says so.
+    assert!(text_of(&doc, "#rule-codex").contains("[mcp_servers.dynamic-mcp-server]"));
+    assert!(control.contains("Codex needs nothing disabled"));
+    let policy: serde_json::Value = serde_json::from_str(&text_of(&doc, "#rule-policy")).unwrap();
+    assert_eq!(policy["tools"]["reset-api-key"]["limits"][0]["max"], 10);
+    assert!(text_of(&doc, "#rule-claude").contains("mcp__dynamic-mcp-server__reset-api-key"));
+    assert!(control.contains("Rate-limit it") && control.contains("Block it completely"));
+    let block: serde_json::Value = serde_json::from_str(&text_of(&doc, "#block-policy")).unwrap();
+    assert_eq!(block["hide"][0], "reset-api-key");
+    assert!(text_of(&doc, "#limit-intercept").contains("rate_limit: 10/minute"));
+    // 3. Attack classes, linked to their explainers, with OWASP ids.
+    let attacks: Vec<_> = doc.select(&sel("#attacks li a")).collect();
+    let hrefs: Vec<&str> = attacks
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        hrefs.contains(&"../attacks/credential-theft.html"),
+        "{hrefs:?}"
+    );
+    assert!(text_of(&doc, "#attacks").contains("LLM06:2025"));
+    assert!(dir.path().join("attacks/credential-theft.html").is_file());
+    // 4. The FAQ, on the page and as JSON-LD.
+    let faq = text_of(&doc, "#faq");
+    for q in [
+        "What does reset-api-key do?",
+        "How do I enforce a policy on reset-api-key?",
+        "What risk level is reset-api-key?",
+        "Can I rate-limit reset-api-key?",
+        "How do I block reset-api-key completely?",
+        "Which server provides reset-api-key?",
+    ] {
+        assert!(faq.contains(q), "{q}");
+    }
+    // 5. Related: the same kind of tool on another server.
+    let related: Vec<String> = doc
+        .select(&sel("#related .across a"))
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .collect();
+    assert!(
+        related.contains(&"../dock/rotate-api-key.html".to_owned()),
+        "{related:?}"
+    );
+    // 6. Publishing: canonical URL, OpenGraph and Twitter meta, counts.
+    let canonical = doc.select(&sel("link[rel=canonical]")).next().unwrap();
+    assert_eq!(
+        canonical.value().attr("href"),
+        Some("https://example.org/mcp/dynamic-mcp-server/reset-api-key.html")
+    );
+    for m in [
+        "meta[property='og:title']",
+        "meta[property='og:url']",
+        "meta[name='twitter:card']",
+        "meta[name=description]",
+    ] {
+        assert!(doc.select(&sel(m)).next().is_some(), "{m}");
+    }
+    assert!(text_of(&doc, ".catalogue").starts_with("1 tool of this server, of "));
+}
+
+/// Every sitemap URL names a file of the site, and every page is in it.
+#[test]
+fn sitemap_urls_resolve_to_files() {
+    let (dir, written) = render_published();
+    let xml = std::fs::read_to_string(dir.path().join("sitemap.xml")).unwrap();
+    let robots = std::fs::read_to_string(dir.path().join("robots.txt")).unwrap();
+    assert!(robots.contains(&format!("Sitemap: {BASE}sitemap.xml")));
+    let mut n = 0;
+    for loc in xml.split("<loc>").skip(1) {
+        let url = &loc[..loc.find("</loc>").unwrap()];
+        let rel = url.strip_prefix(BASE).unwrap_or_else(|| panic!("{url}"));
+        assert!(dir.path().join(rel).is_file(), "{url}");
+        n += 1;
+    }
+    let pages = files(dir.path())
+        .into_iter()
+        .filter(|f| f.extension().unwrap() == "html" && !f.ends_with("404.html"))
+        .count();
+    assert_eq!(n, pages);
+    assert!(n > written.tools);
+}
+
+/// Output stays linear in the tools of a server: a tool page lists a capped
+/// window of its siblings (the server page lists them all), and the index
+/// splits into pages with a compact search index.
+#[test]
+fn output_is_linear_and_the_index_pages() {
+    let tools: Vec<serde_json::Value> = (0..3000)
+        .map(|i| json!({"name": format!("delete_item_{i}"), "description": "Delete an item.", "inputSchema": {"type": "object", "properties": {"id": {"type": "string"}}}}))
+        .collect();
+    let mut servers = vec![server_input("big".into(), tools, None)];
+    for i in 0..450 {
+        servers.push(server_input(
+            format!("s{i:03}"),
+            vec![json!({"name": "get_item", "description": "Get an item."})],
+            None,
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let w = pages::render(&SiteInput { servers }, Format::Html, dir.path()).unwrap();
+    let page = std::fs::read_to_string(dir.path().join("big/delete-item-1500.html")).unwrap();
+    let doc = Html::parse_document(&page);
+    assert_eq!(doc.select(&sel(".sibs a")).count(), 12);
+    assert!(text_of(&doc, "#related").contains("All 3000 tools of big"));
+    assert!(page.len() < 60_000, "{} bytes", page.len());
+    assert!(w.bytes < 3450 * 60_000, "{} bytes", w.bytes);
+    // 451 servers: three list pages, all linked, the search only on the first.
+    assert!(dir.path().join("servers-3.html").is_file());
+    assert!(!dir.path().join("servers-4.html").exists());
+    let index = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    assert!(index.contains("href=\"servers-2.html\""));
+    let rows = Html::parse_document(&index)
+        .select(&sel("tr[data-server]"))
+        .count();
+    assert_eq!(rows, 200);
+    assert!(w.index_bytes < 400_000, "{}", w.index_bytes);
+    let two = std::fs::read_to_string(dir.path().join("servers-2.html")).unwrap();
+    assert!(!two.contains("id=\"search-index\""));
+    assert!(index.contains("id=\"search-index\""));
 }

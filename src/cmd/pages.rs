@@ -36,18 +36,25 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
         PagesFormat::Html => Format::Html,
         PagesFormat::Md => Format::Markdown,
     };
-    let written = pages::render(&site, format, &args.out)
+    let opts = pages::Options {
+        base_url: match &args.base_url {
+            Some(u) => Some(pages::base_url(u).map_err(|e| anyhow::anyhow!("--base-url {e}"))?),
+            None => None,
+        },
+    };
+    let written = pages::render_owned(site, format, &args.out, &opts)
         .with_context(|| format!("rendering pages into {}", args.out.display()))?;
     let entry = match format {
         Format::Html => "index.html",
         Format::Markdown => "index.md",
     };
     eprintln!(
-        "wrote {} pages ({} servers, {} tools, {:.1} MB); open {}",
+        "wrote {} files ({} servers, {} tools): site {:.1} MB, index {:.1} MB; open {}",
         written.files,
         written.servers,
         written.tools,
         written.bytes as f64 / 1e6,
+        written.index_bytes as f64 / 1e6,
         args.out.join(entry).display()
     );
     Ok(exit::code(if skipped > 0 {

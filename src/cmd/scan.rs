@@ -249,11 +249,13 @@ fn summary(
         }
     }
     out.push_str(&format!(
-        "\ndatabase:  {}\npolicies:  {} ({} files: policy.json, Intercept YAML, Claude Code, Codex)\npages:     {}\n",
+        "\ndatabase:  {}\npolicies:  {} ({} files: policy.json, Intercept YAML, Claude Code, Codex)\npages:     {} ({} files, {:.1} MB)\n",
         db.display(),
         emitted.policy_dir.display(),
         emitted.policy_files,
         emitted.site_dir.join("index.html").display(),
+        emitted.pages.files,
+        emitted.pages.bytes as f64 / 1e6,
     ));
     out.push_str("next:      mcp-risk servers                  (the servers, their tool counts and worst risk)\n           mcp-risk classify --server NAME   (one server's verdicts; any unique part of its name, e.g. filesystem)\n           mcp-risk diff                     (what changed since the previous scan)\n");
     out

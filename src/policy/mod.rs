@@ -80,22 +80,46 @@ pub fn render_keyed(
     }
 }
 
-/// A server name as a safe, deterministic file stem: lowercase ASCII letters,
-/// digits, `_` and `-` only. A name that had to change (or is reserved on
-/// Windows) gets `-` and 8 hex digits of its SHA-256, so two different names
-/// never map to the same stem (a name that needed no change has no such
-/// suffix, and every suffixed stem encodes its original). Dots are replaced
-/// too, so a server called `x.reasons` cannot overwrite `x`'s sidecar.
+/// A server name as a safe, deterministic file stem that people can predict:
+/// lowercase ASCII letters, digits, `_` and `-`, every other run of
+/// characters one `-` (`io.github.user/repo` → `io-github-user-repo`). Dots
+/// go too, so a server called `x.reasons` cannot overwrite `x`'s sidecar.
+/// A hash suffix (`-` and 8 hex digits of the name's SHA-256) is added only
+/// where the plain stem could stand for another name in a way no reader could
+/// tell apart: upper case or non-ASCII letters folded away (`GitHub` and
+/// `github` share a directory on case-insensitive filesystems), an empty,
+/// reserved or over-long name. Two names that still meet (`a/b` and `a-b`)
+/// are refused by the writer, which sees every stem of the run.
 pub fn file_stem(server: &str) -> String {
-    let mut stem: String = server
-        .chars()
-        .take(80)
-        .map(|c| match c {
-            'a'..='z' | '0'..='9' | '_' | '-' => c,
-            'A'..='Z' => c.to_ascii_lowercase(),
-            _ => '_',
-        })
-        .collect();
+    const MAX: usize = 80;
+    let mut stem = String::with_capacity(server.len().min(MAX));
+    let mut folded = false;
+    let mut pending = false;
+    for c in server.chars() {
+        match c {
+            'a'..='z' | '0'..='9' | '_' | '-' => {
+                if pending && !stem.is_empty() {
+                    stem.push('-');
+                }
+                pending = false;
+                stem.push(c);
+            }
+            'A'..='Z' => {
+                if pending && !stem.is_empty() {
+                    stem.push('-');
+                }
+                pending = false;
+                folded = true;
+                stem.push(c.to_ascii_lowercase());
+            }
+            _ => {
+                folded |= !c.is_ascii();
+                pending = true;
+            }
+        }
+    }
+    let long = stem.len() > MAX;
+    stem.truncate(MAX);
     let reserved = matches!(
         stem.as_str(),
         "con"
@@ -110,7 +134,7 @@ pub fn file_stem(server: &str) -> String {
             | "lpt2"
             | "lpt3"
     );
-    if stem != server || reserved || stem.is_empty() || stem.starts_with('-') {
+    if folded || long || reserved || stem.is_empty() || stem.starts_with('-') {
         let digest = Sha256::digest(server.as_bytes());
         if stem.is_empty() {
             stem.push_str("server");
@@ -177,8 +201,13 @@ mod tests {
     fn file_stems_are_safe_and_distinct() {
         assert_eq!(file_stem("github"), "github");
         assert_eq!(file_stem("git-cyanheads"), "git-cyanheads");
-        let a = file_stem("io.github/foo");
-        assert!(a.starts_with("io_github_foo-"), "{a}");
+        // Registry names read as typed, with no hash (issue 15: the old
+        // stems hashed every name with a dot or slash).
+        assert_eq!(file_stem("io.github/foo"), "io-github-foo");
+        assert_eq!(
+            file_stem("io.github.clickhouse/mcp-clickhouse"),
+            "io-github-clickhouse-mcp-clickhouse"
+        );
         assert_ne!(file_stem("GitHub"), file_stem("github"));
         assert_ne!(file_stem("a/b"), file_stem("a_b"));
         assert_ne!(file_stem("x.reasons"), "x.reasons");

@@ -8,9 +8,13 @@
 //! re-derives a risk: every class, risk and signal shown comes from a
 //! [`Verdict`].
 
+mod control;
 mod html;
 mod markdown;
 mod model;
+pub mod prose;
+mod publish;
+mod related;
 pub mod slug;
 
 use std::collections::BTreeMap;
@@ -93,25 +97,121 @@ pub struct Written {
     pub bytes: u64,
     pub servers: usize,
     pub tools: usize,
+    /// Bytes of the index's first page (it carries the search index).
+    pub index_bytes: u64,
+}
+
+/// How the site is published.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Where the site will be served, e.g. `https://example.org/mcp/`: gives
+    /// every page a canonical URL and OpenGraph/Twitter meta, and the site a
+    /// sitemap.xml. Must be an absolute http(s) URL; a missing final `/` is
+    /// added.
+    pub base_url: Option<String>,
+}
+
+/// A `--base-url` that pages can use, or why not.
+pub fn base_url(s: &str) -> Result<String, String> {
+    let u = url::Url::parse(s).map_err(|e| format!("{s}: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host_str().is_none() {
+        return Err(format!("{s}: give an http or https URL"));
+    }
+    if u.query().is_some() || u.fragment().is_some() {
+        return Err(format!("{s}: a base URL has no query or fragment"));
+    }
+    let mut out = u.to_string();
+    if !out.ends_with('/') {
+        out.push('/');
+    }
+    Ok(out)
+}
+
+/// Renders the site into `out` with no base URL; see [`render_with`].
+pub fn render(site: &SiteInput, format: Format, out: &Path) -> Result<Written, PagesError> {
+    render_with(site, format, out, &Options::default())
 }
 
 /// Renders the site into `out` (created if missing). Existing files with the
 /// same names are overwritten; nothing else in `out` is touched. Servers render
-/// and write in parallel; the output bytes do not depend on scheduling.
-pub fn render(site: &SiteInput, format: Format, out: &Path) -> Result<Written, PagesError> {
+/// and write in parallel; the output bytes do not depend on scheduling. Output
+/// is linear in the input: a tool page lists a capped window of its siblings
+/// and a few related tools, never the whole server.
+pub fn render_with(
+    site: &SiteInput,
+    format: Format,
+    out: &Path,
+    opts: &Options,
+) -> Result<Written, PagesError> {
     let view = model::build(site, format.ext());
+    render_view(&view, site, format, out, opts)
+}
+
+/// [`render_with`] for a caller that no longer needs the input: the raw tool
+/// definitions and the server-wide policy texts are dropped once the view
+/// holds what the pages show, which keeps the peak memory of a registry-sized
+/// site down (the parsed JSON is the largest part of it).
+pub fn render_owned(
+    mut site: SiteInput,
+    format: Format,
+    out: &Path,
+    opts: &Options,
+) -> Result<Written, PagesError> {
+    let view = model::build(&site, format.ext());
+    for s in &mut site.servers {
+        s.tools = Vec::new();
+        s.policy_json = String::new();
+        s.intercept_yaml = String::new();
+    }
+    render_view(&view, &site, format, out, opts)
+}
+
+fn render_view(
+    view: &model::SiteView,
+    site: &SiteInput,
+    format: Format,
+    out: &Path,
+    opts: &Options,
+) -> Result<Written, PagesError> {
     let ext = format.ext();
+    let base = opts.base_url.as_deref();
+    let ctx = html::Ctx {
+        site: view,
+        input: site,
+        base_url: base,
+    };
     mkdir(out)?;
     let mut written = Written {
         servers: view.servers.len(),
         tools: view.servers.iter().map(|s| s.tools.len()).sum(),
         ..Written::default()
     };
-    let index = match format {
-        Format::Html => html::index(&view)?,
-        Format::Markdown => markdown::index(&view),
-    };
-    write(out, &format!("index.{ext}"), &index, &mut written)?;
+    let list_pages = view.servers.len().div_ceil(html::SERVERS_PER_PAGE).max(1);
+    for n in 1..=list_pages {
+        let body = match format {
+            Format::Html => html::index(&ctx, n)?,
+            Format::Markdown => markdown::index(&ctx, n),
+        };
+        if n == 1 {
+            written.index_bytes = body.len() as u64;
+        }
+        write(out, &html::list_page(n, ext), &body, &mut written)?;
+    }
+    if !view.attacks.is_empty() {
+        mkdir(&out.join("attacks"))?;
+    }
+    for a in &view.attacks {
+        let body = match format {
+            Format::Html => html::attack(&ctx, *a)?,
+            Format::Markdown => markdown::attack(&ctx, *a),
+        };
+        write(
+            out,
+            &format!("attacks/{}.{ext}", a.slug()),
+            &body,
+            &mut written,
+        )?;
+    }
     let per_server: Vec<Result<Written, PagesError>> = view
         .servers
         .par_iter()
@@ -119,14 +219,14 @@ pub fn render(site: &SiteInput, format: Format, out: &Path) -> Result<Written, P
             let mut w = Written::default();
             mkdir(&out.join(&s.slug))?;
             let body = match format {
-                Format::Html => html::server(s)?,
-                Format::Markdown => markdown::server(s),
+                Format::Html => html::server(&ctx, s)?,
+                Format::Markdown => markdown::server(&ctx, s),
             };
             write(out, &format!("{}/index.{ext}", s.slug), &body, &mut w)?;
-            for t in &s.tools {
+            for (ti, t) in s.tools.iter().enumerate() {
                 let body = match format {
-                    Format::Html => html::tool(s, t)?,
-                    Format::Markdown => markdown::tool(s, t),
+                    Format::Html => html::tool(&ctx, s, ti)?,
+                    Format::Markdown => markdown::tool(&ctx, s, ti),
                 };
                 write(out, &format!("{}/{}.{ext}", s.slug, t.slug), &body, &mut w)?;
             }
@@ -137,6 +237,15 @@ pub fn render(site: &SiteInput, format: Format, out: &Path) -> Result<Written, P
         let w = w?;
         written.files += w.files;
         written.bytes += w.bytes;
+    }
+    if format == Format::Html {
+        write(out, "404.html", &html::not_found(&ctx)?, &mut written)?;
+        write(out, "robots.txt", &publish::robots(base), &mut written)?;
+        if let Some(base) = base {
+            for (name, body) in publish::sitemaps(view, base) {
+                write(out, &name, &body, &mut written)?;
+            }
+        }
     }
     Ok(written)
 }

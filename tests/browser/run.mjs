@@ -5,7 +5,10 @@
 // the directory given.
 //
 // usage: node run.mjs '{"site": DIR, "shots": DIR, "chromium": PATH,
-//                       "pages": [{"name": N, "path": REL}], "search": TEXT}'
+//                       "pages": [{"name": N, "path": REL, "kind": K}], "search": TEXT}'
+// K (optional) is "tool", "server" or "index": the sections a reader of that
+// page expects are asserted present and non-empty, and a tool page's FAQ
+// JSON-LD must parse as a schema.org FAQPage with every answer non-empty.
 // Prints a JSON report on stdout; exits 1 when a check fails.
 import { chromium } from "playwright-core";
 import path from "node:path";
@@ -49,6 +52,46 @@ async function open(context, rel) {
   return { page, events };
 }
 
+const SECTIONS = {
+  tool: ["#world", "#why", "#control", "#rule-policy", "#rule-intercept", "#rule-claude", "#rule-codex",
+    "#rate-limit", "#limit-policy", "#block", "#block-policy", "#attacks", "#params", "#faq", "#related"],
+  server: ["#world", "#worst", "#read-only", "#ro-json", "#policy", "#intercept-yaml"],
+  index: ["#search", "#servers", "table#servers"],
+};
+
+async function sections(name, page, kind) {
+  const want = ["main .catalogue"].concat(SECTIONS[kind] || []);
+  const got = await page.evaluate((sels) => sels.map((s) => {
+    const el = document.querySelector(s);
+    return { sel: s, found: !!el, text: el ? el.textContent.trim().length : 0 };
+  }), want);
+  for (const g of got) {
+    if (!g.found) fail(`${name}: no ${g.sel}`);
+    else if (g.text === 0 && g.sel !== "#search") fail(`${name}: ${g.sel} is empty`);
+  }
+  const ld = await page.evaluate(() => Array.from(document.querySelectorAll('script[type="application/ld+json"]')).map((s) => s.textContent));
+  if (kind === "tool") {
+    if (ld.length !== 1) fail(`${name}: ${ld.length} JSON-LD blocks, expected 1`);
+    for (const text of ld) {
+      let v = null;
+      try { v = JSON.parse(text); } catch (e) { fail(`${name}: JSON-LD does not parse: ${e}`); continue; }
+      if (v["@type"] !== "FAQPage") fail(`${name}: JSON-LD @type is ${v["@type"]}`);
+      const qs = v.mainEntity || [];
+      if (qs.length < 6) fail(`${name}: FAQ has ${qs.length} questions`);
+      for (const q of qs) {
+        if (q["@type"] !== "Question" || !q.name) fail(`${name}: FAQ entry without a question`);
+        const a = q.acceptedAnswer || {};
+        if (a["@type"] !== "Answer" || !a.text || !a.text.trim()) fail(`${name}: empty answer to ${q.name}`);
+      }
+    }
+    const visibleFaq = await page.$$eval("#faq dd", (dds) => dds.map((d) => d.textContent.trim()));
+    if (visibleFaq.length !== (ld[0] ? JSON.parse(ld[0]).mainEntity.length : -1)) fail(`${name}: the FAQ on the page and in JSON-LD differ`);
+    const attacks = await page.$$eval("#attacks li a", (as) => as.length);
+    if (attacks === 0) fail(`${name}: no attack class listed`);
+  }
+  return got.length;
+}
+
 async function check(name, page, events) {
   const state = await page.evaluate(() => ({
     pwned: window.__pwned === undefined ? null : String(window.__pwned),
@@ -70,13 +113,14 @@ try {
     for (const p of cfg.pages) {
       const { page, events } = await open(context, p.path);
       const state = await check(`${p.name} @${vp.name}`, page, events);
+      const checked = await sections(`${p.name} @${vp.name}`, page, p.kind);
       // Nothing may overflow sideways on a phone (tables scroll in their own box).
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       if (overflow > 1) fail(`${p.name} @${vp.name}: page is ${overflow}px wider than the viewport`);
       const shot = path.join(cfg.shots, `${p.name}-${vp.name}.png`);
       await page.screenshot({ path: shot, fullPage: true });
       report.screenshots.push(shot);
-      report.pages.push({ name: p.name, viewport: vp.name, title: state.title });
+      report.pages.push({ name: p.name, viewport: vp.name, title: state.title, sections: checked });
       await page.close();
     }
     await context.close();

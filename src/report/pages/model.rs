@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use super::{slug, Changes, SiteInput};
+use super::prose::{self, Attack};
+use super::{related, slug, Changes, SiteInput};
 use crate::classify::{Category, Class, Risk, Signal, Verdict};
-use crate::text::is_hidden_or_control;
+pub use crate::text::{code_segments, visible, visible_code, CodeSeg};
 use crate::tool::{Hints, ToolDef};
 
 /// The context window the token share is measured against.
@@ -29,47 +30,6 @@ pub fn estimate_tokens(tools: &[Value]) -> u64 {
     (chars as u64).div_ceil(4)
 }
 
-/// Tool text with newlines and tabs kept and every other control, bidi or
-/// invisible character turned into a visible `\u{..}` escape.
-pub fn visible(s: &str) -> String {
-    if !s
-        .chars()
-        .any(|c| is_hidden_or_control(c) && c != '\n' && c != '\t')
-    {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_hidden_or_control(c) && c != '\n' && c != '\t' {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Policy text (JSON or YAML) with hidden characters written as `\uXXXX`
-/// escapes, which both formats accept inside quoted strings, so the text shown
-/// and copied is the same policy with nothing invisible in it.
-pub fn visible_code(s: &str) -> String {
-    if !s.chars().any(|c| is_hidden_or_control(c) && c != '\n') {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if is_hidden_or_control(c) && c != '\n' {
-            let mut buf = [0u16; 2];
-            for unit in c.encode_utf16(&mut buf) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Longest tool name shown in lists before it is cut.
 pub const LABEL_MAX: usize = 80;
 
@@ -82,46 +42,6 @@ fn label(name: &str) -> String {
     } else {
         name.to_owned()
     }
-}
-
-/// A piece of a code block: plain text, or one hidden character kept verbatim
-/// (so the copy button copies the exact policy) but shown as its code point.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CodeSeg {
-    pub text: String,
-    /// `U+202E` when `text` is one hidden character.
-    pub hidden: Option<String>,
-}
-
-/// Splits code into plain runs and single hidden characters. Used for YAML,
-/// where a `\uXXXX` escape is only valid inside double quotes, so rewriting
-/// the text would change the policy.
-pub fn code_segments(s: &str) -> Vec<CodeSeg> {
-    let mut out = Vec::new();
-    let mut run = String::new();
-    for c in s.chars() {
-        if is_hidden_or_control(c) && c != '\n' {
-            if !run.is_empty() {
-                out.push(CodeSeg {
-                    text: std::mem::take(&mut run),
-                    hidden: None,
-                });
-            }
-            out.push(CodeSeg {
-                text: c.to_string(),
-                hidden: Some(format!("U+{:04X}", c as u32)),
-            });
-        } else {
-            run.push(c);
-        }
-    }
-    if !run.is_empty() {
-        out.push(CodeSeg {
-            text: run,
-            hidden: None,
-        });
-    }
-    out
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -236,11 +156,23 @@ pub struct ToolView {
     pub has_declared: bool,
     pub hint_rows: Vec<HintRow>,
     pub disagreements: Vec<HintDiff>,
-    pub policy_json: String,
+    /// Index of the verdict in the server's input (for what the page
+    /// renders from the verdict itself: the rule in every format, the FAQ).
+    pub vix: usize,
+    /// "What it does to your world": plain sentences from the verdict.
+    pub world: Vec<String>,
+    /// What breaks, and how sure the label is.
+    pub why: String,
+    pub attacks: Vec<Attack>,
+    /// Same class and category on other servers, nearest first: (server, tool)
+    /// positions in the site.
+    pub related: Vec<(usize, usize)>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ServerView {
+    /// Index of the server in the input.
+    pub six: usize,
     pub name: String,
     pub slug: String,
     /// Grouped by class (destructive, write, read), then by risk (worst first), then name.
@@ -256,6 +188,10 @@ pub struct ServerView {
     pub changes: Option<Changes>,
     pub worst: Option<Risk>,
     pub signals: BTreeSet<Signal>,
+    /// What the server can do, in plain sentences.
+    pub world: Vec<String>,
+    /// The attack classes its tools enable.
+    pub attacks: Vec<Attack>,
 }
 
 impl ServerView {
@@ -274,6 +210,8 @@ pub struct SiteView {
     pub counts: Counts,
     /// The compact JSON search index the index page's script reads.
     pub index_json: String,
+    /// The attack classes some tool of the site enables (each gets a page).
+    pub attacks: BTreeSet<Attack>,
 }
 
 fn hint_rows(declared: Option<&Hints>, inferred: &Hints) -> (Vec<HintRow>, Vec<HintDiff>) {
@@ -323,7 +261,7 @@ fn hint_rows(declared: Option<&Hints>, inferred: &Hints) -> (Vec<HintRow>, Vec<H
     (rows, diffs)
 }
 
-fn tool_view(raw: &Value, v: &Verdict, slug: String, policy: Option<&String>) -> ToolView {
+fn tool_view(server: &str, raw: &Value, (vix, v): (usize, &Verdict), slug: String) -> ToolView {
     let def = ToolDef::from_value(raw);
     let (hint_rows, disagreements) = hint_rows(v.declared.as_ref(), &v.hints);
     let title = [&def.title, &def.annotation_title]
@@ -332,7 +270,13 @@ fn tool_view(raw: &Value, v: &Verdict, slug: String, policy: Option<&String>) ->
         .cloned()
         .unwrap_or_default();
     let name = visible(&v.name);
+    let confidence = (v.confidence.clamp(0.0, 1.0) * 100.0).round() as u32;
     ToolView {
+        vix,
+        world: prose::world(server, v.class, v.category, &v.signals),
+        why: prose::what_breaks(v.class, v.risk, confidence, v.declared.is_some()),
+        attacks: prose::attacks(v.class, &v.signals),
+        related: Vec::new(),
         label: label(&name),
         name,
         slug,
@@ -341,7 +285,7 @@ fn tool_view(raw: &Value, v: &Verdict, slug: String, policy: Option<&String>) ->
         class: v.class,
         risk: v.risk,
         category: v.category,
-        confidence: (v.confidence.clamp(0.0, 1.0) * 100.0).round() as u32,
+        confidence,
         params: def
             .params
             .iter()
@@ -389,11 +333,10 @@ fn tool_view(raw: &Value, v: &Verdict, slug: String, policy: Option<&String>) ->
         has_declared: v.declared.is_some(),
         hint_rows,
         disagreements,
-        policy_json: policy.map(|p| visible_code(p)).unwrap_or_default(),
     }
 }
 
-fn server_view(s: &super::ServerInput, slug: String) -> ServerView {
+fn server_view(six: usize, s: &super::ServerInput, slug: String) -> ServerView {
     // Pair tools with verdicts by name; a verdict without a raw tool still shows.
     let mut raw_by_name: BTreeMap<&str, &Value> = BTreeMap::new();
     for t in &s.tools {
@@ -402,21 +345,23 @@ fn server_view(s: &super::ServerInput, slug: String) -> ServerView {
         }
     }
     let mut seen = BTreeSet::new();
-    let verdicts: Vec<&Verdict> = s
+    let verdicts: Vec<(usize, &Verdict)> = s
         .verdicts
         .iter()
-        .filter(|v| seen.insert(v.name.as_str()))
+        .enumerate()
+        .filter(|(_, v)| seen.insert(v.name.as_str()))
         .collect();
-    let slugs = slug::assign(verdicts.iter().map(|v| v.name.as_str()));
+    let slugs = slug::assign(verdicts.iter().map(|(_, v)| v.name.as_str()));
+    let shown_name = visible(&s.name);
     let missing = Value::Null;
     let mut tools: Vec<ToolView> = verdicts
         .iter()
-        .map(|v| {
+        .map(|&(vix, v)| {
             let raw = raw_by_name
                 .get(v.name.as_str())
                 .copied()
                 .unwrap_or(&missing);
-            tool_view(raw, v, slugs[&v.name].clone(), s.tool_policies.get(&v.name))
+            tool_view(&shown_name, raw, (vix, v), slugs[&v.name].clone())
         })
         .collect();
     tools.sort_by(|a, b| {
@@ -432,8 +377,20 @@ fn server_view(s: &super::ServerInput, slug: String) -> ServerView {
         signals.extend(t.signals.iter().copied());
     }
     let tokens = estimate_tokens(&s.tools);
+    let attacks: BTreeSet<Attack> = tools
+        .iter()
+        .flat_map(|t| t.attacks.iter().copied())
+        .collect();
     ServerView {
-        name: visible(&s.name),
+        attacks: attacks.into_iter().collect(),
+        six,
+        world: prose::server_world(
+            &shown_name,
+            counts.class[0],
+            counts.class[1],
+            counts.class[2],
+        ),
+        name: shown_name,
         slug,
         worst: tools.iter().map(|t| t.risk).max(),
         counts,
@@ -453,9 +410,16 @@ fn server_view(s: &super::ServerInput, slug: String) -> ServerView {
     }
 }
 
-/// The search index: servers, the vocabularies, and one compact row per tool
-/// `[server, name, class, risk, signal bitmask, url]` so 20,000 tools stay a
-/// few megabytes.
+/// Digits of a tool's class-and-risk code in the search index.
+const CODE_DIGITS: &[u8; 12] = b"0123456789ab";
+
+/// The search index, compact enough for a registry (134k tools in a few
+/// megabytes): the vocabularies, then per server `[name, slug, [tool
+/// labels], codes, masks, {position: slug}]`, where `codes` has one character
+/// per tool (class × 4 + risk, in [`CLASSES`] and [`RISKS`] order), `masks`
+/// the tools' signal bitmasks in base 36 joined by commas (empty for none), and
+/// the last object the tool slugs the script cannot recompute from the label
+/// with [`slug::plain`] (only collisions and reserved names).
 fn index_json(servers: &[ServerView], ext: &str) -> String {
     let all_signals: Vec<Signal> = servers
         .iter()
@@ -463,49 +427,115 @@ fn index_json(servers: &[ServerView], ext: &str) -> String {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut tools = Vec::new();
-    for (si, s) in servers.iter().enumerate() {
-        for t in &s.tools {
-            let mask: u64 = t
-                .signals
-                .iter()
-                .filter_map(|sig| all_signals.iter().position(|x| x == sig))
-                .fold(0, |m, i| m | (1 << i));
-            tools.push(json!([
-                si,
-                t.label,
-                CLASSES.iter().position(|c| *c == t.class),
-                RISKS.iter().position(|r| *r == t.risk),
-                mask,
-                format!("{}/{}.{ext}", s.slug, t.slug),
-            ]));
-        }
-    }
+    let rows: Vec<Value> = servers
+        .iter()
+        .map(|s| {
+            let mut labels = Vec::with_capacity(s.tools.len());
+            let mut codes = String::with_capacity(s.tools.len());
+            let mut masks = Vec::with_capacity(s.tools.len());
+            let mut slugs = serde_json::Map::new();
+            for (i, t) in s.tools.iter().enumerate() {
+                let c = CLASSES.iter().position(|c| *c == t.class).unwrap_or(0);
+                let r = RISKS.iter().position(|r| *r == t.risk).unwrap_or(0);
+                codes.push(CODE_DIGITS[c * 4 + r] as char);
+                let mask: u64 = t
+                    .signals
+                    .iter()
+                    .filter_map(|sig| all_signals.iter().position(|x| x == sig))
+                    .fold(0, |m, i| m | (1 << i));
+                masks.push(if mask == 0 {
+                    String::new()
+                } else {
+                    base36(mask)
+                });
+                if slug::plain(&t.label) != t.slug {
+                    slugs.insert(i.to_string(), Value::String(t.slug.clone()));
+                }
+                labels.push(Value::String(t.label.clone()));
+            }
+            json!([s.name, s.slug, labels, codes, masks.join(","), slugs])
+        })
+        .collect();
     json!({
-        "servers": servers.iter().map(|s| json!([s.name, format!("{}/index.{ext}", s.slug)])).collect::<Vec<_>>(),
+        "v": 2,
+        "ext": ext,
         "classes": CLASSES.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
         "risks": RISKS.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         "signals": all_signals.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        "tools": tools,
+        "servers": rows,
     })
     .to_string()
 }
 
+fn base36(mut n: u64) -> String {
+    const D: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(D[(n % 36) as usize]);
+        n /= 36;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Fills every tool's [`ToolView::related`]: same class and category on
+/// other servers, nearest by name and parameters.
+fn relate(servers: &mut [ServerView]) {
+    let mut at = Vec::new();
+    let probes: Vec<related::Probe<'_>> = servers
+        .iter()
+        .enumerate()
+        .flat_map(|(si, s)| {
+            s.tools.iter().enumerate().map(move |(ti, t)| {
+                (
+                    (si, ti),
+                    related::Probe {
+                        server: si,
+                        class: t.class,
+                        category: t.category,
+                        name: t.name.as_str(),
+                        params: t.params.iter().map(|p| p.name.as_str()).collect(),
+                    },
+                )
+            })
+        })
+        .map(|(pos, p)| {
+            at.push(pos);
+            p
+        })
+        .collect();
+    let near = related::across(&probes);
+    drop(probes);
+    for (k, list) in near.into_iter().enumerate() {
+        let (si, ti) = at[k];
+        servers[si].tools[ti].related = list.into_iter().map(|j| at[j]).collect();
+    }
+}
+
 /// Builds the whole view; `ext` is the page extension links use.
 pub fn build(site: &SiteInput, ext: &str) -> SiteView {
-    let mut inputs: Vec<&super::ServerInput> = site.servers.iter().collect();
-    inputs.sort_by(|a, b| a.name.cmp(&b.name));
-    let slugs = slug::assign(inputs.iter().map(|s| s.name.as_str()));
+    let mut inputs: Vec<(usize, &super::ServerInput)> = site.servers.iter().enumerate().collect();
+    inputs.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    let slugs = slug::assign(inputs.iter().map(|(_, s)| s.name.as_str()));
     let mut seen = BTreeSet::new();
-    let servers: Vec<ServerView> = inputs
+    let inputs: Vec<(usize, &super::ServerInput)> = inputs
         .into_iter()
-        .filter(|s| seen.insert(s.name.as_str()))
-        .map(|s| server_view(s, slugs[&s.name].clone()))
+        .filter(|(_, s)| seen.insert(s.name.as_str()))
         .collect();
+    let mut servers: Vec<ServerView> = {
+        use rayon::prelude::*;
+        inputs
+            .par_iter()
+            .map(|&(six, s)| server_view(six, s, slugs[&s.name].clone()))
+            .collect()
+    };
+    relate(&mut servers);
     let mut counts = Counts::default();
+    let mut attacks = BTreeSet::new();
     for s in &servers {
         for t in &s.tools {
             counts.add(t.class, t.risk);
+            attacks.extend(t.attacks.iter().copied());
         }
     }
     let index_json = index_json(&servers, ext);
@@ -513,29 +543,13 @@ pub fn build(site: &SiteInput, ext: &str) -> SiteView {
         servers,
         counts,
         index_json,
+        attacks,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn visible_keeps_newlines_and_shows_bidi() {
-        assert_eq!(visible("a\nb\u{202e}c"), "a\nb\\u{202e}c");
-        assert_eq!(visible_code("\"x\u{202e}\""), "\"x\\u202e\"");
-        assert_eq!(visible_code("\"\u{e0041}\""), "\"\\udb40\\udc41\"");
-    }
-
-    #[test]
-    fn code_segments_keep_hidden_characters_verbatim() {
-        let segs = code_segments("- a\u{202e}b\n");
-        assert_eq!(segs.len(), 3);
-        assert_eq!(segs[1].text, "\u{202e}");
-        assert_eq!(segs[1].hidden.as_deref(), Some("U+202E"));
-        let joined: String = segs.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(joined, "- a\u{202e}b\n");
-    }
 
     #[test]
     fn tokens_are_a_quarter_of_the_characters() {

@@ -2,12 +2,14 @@
 //! filesystem (Windows, macOS case-insensitive volumes, Linux).
 //!
 //! A slug is lowercase ASCII letters, digits and single dashes, at most
-//! [`MAX_LEN`] characters before an optional `-xxxxxxxx` hash suffix. The suffix
-//! (eight hex digits of the name's SHA-256) is added whenever sanitising lost
-//! information (case, punctuation, non-ASCII, truncation), when the slug is a
-//! reserved name (`con`, `nul`, `com1`, our own `index`), and on collision, so
-//! two different names never share a file and a name always maps to the same
-//! file whatever else is on the server.
+//! [`MAX_LEN`] characters before an optional `-xxxxxxxx` hash suffix, so people
+//! can predict it and link to it: `list_issues`, `List Issues` and
+//! `list-issues` all read `list-issues`. The suffix (eight hex digits of the
+//! name's SHA-256) is added only when the plain slug cannot be used: it is
+//! empty, reserved (`con`, `nul`, `com1`, our own `index`), or already taken by
+//! another name of the same namespace (a real collision). Within a namespace
+//! the result depends only on the set of names (never their order), and a
+//! name whose plain slug nobody else claims keeps it across runs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,6 +32,13 @@ fn short_hash(s: &str) -> String {
 }
 
 /// The sanitised body of a slug and whether it is an exact image of `name`.
+/// The index page's script recomputes this (see `site.js`, `plainSlug`):
+/// ASCII letters and digits lowercased, every other run one dash, cut at
+/// [`MAX_LEN`].
+pub fn plain(name: &str) -> String {
+    body(name).0
+}
+
 fn body(name: &str) -> (String, bool) {
     let mut out = String::with_capacity(name.len().min(MAX_LEN));
     let mut pending_dash = false;
@@ -56,43 +65,48 @@ fn body(name: &str) -> (String, bool) {
     (out, exact)
 }
 
-/// The slug a name gets when nothing else competes for it.
+/// The slug a name gets when nothing else competes for it: its plain body,
+/// with a hash only when the body is empty or reserved.
 pub fn slug(name: &str) -> String {
-    let (body, exact) = body(name);
-    let reserved = RESERVED.contains(&body.as_str());
-    if exact && !reserved && !body.is_empty() {
-        body
-    } else if body.is_empty() {
+    let (body, _) = body(name);
+    if body.is_empty() {
         format!("x-{}", short_hash(name))
-    } else {
+    } else if RESERVED.contains(&body.as_str()) {
         format!("{body}-{}", short_hash(name))
+    } else {
+        body
     }
 }
 
 /// Assigns every name of one namespace (one directory) a distinct slug.
 ///
 /// Names are processed in sorted order, so the result depends only on the set
-/// of names, never on their order of arrival. Exact slugs (a name that is
-/// already a clean slug) win over hashed ones; a hashed slug that still
-/// collides is re-hashed with a counter.
+/// of names, never on their order of arrival. A name that is already a clean
+/// slug owns it; then each other name takes its plain slug if still free, and
+/// only on a real collision a hashed one (re-hashed with a counter in the
+/// astronomically rare case that collides too).
 pub fn assign<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, String> {
     let names: BTreeSet<&str> = names.into_iter().collect();
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut out = BTreeMap::new();
     // Clean names first: they own their own spelling.
     let (clean, rest): (Vec<&str>, Vec<&str>) = names.iter().partition(|n| slug(n) == **n);
+    // Then every other name: its plain slug when free, a hash otherwise.
     for n in clean {
         taken.insert(n.to_owned());
         out.insert(n.to_owned(), n.to_owned());
     }
     for n in rest {
         let mut s = slug(n);
-        let mut i = 1u32;
-        while taken.contains(&s) {
+        if taken.contains(&s) {
             let (b, _) = body(n);
             let b = if b.is_empty() { "x".to_owned() } else { b };
-            s = format!("{b}-{}", short_hash(&format!("{n}\u{0}{i}")));
-            i += 1;
+            s = format!("{b}-{}", short_hash(n));
+            let mut i = 1u32;
+            while taken.contains(&s) {
+                s = format!("{b}-{}", short_hash(&format!("{n}\u{0}{i}")));
+                i += 1;
+            }
         }
         taken.insert(s.clone());
         out.insert(n.to_owned(), s);
@@ -121,12 +135,30 @@ mod tests {
     }
 
     #[test]
-    fn lossy_names_get_a_hash() {
-        let a = slug("Get_File");
-        let b = slug("get-file");
-        assert_ne!(a, b);
-        assert!(a.starts_with("get-file-"), "{a}");
-        assert!(is_safe(&a));
+    fn lossy_names_read_as_people_would_type_them() {
+        assert_eq!(slug("Get_File"), "get-file");
+        assert_eq!(slug("rotate_api_key"), "rotate-api-key");
+        assert_eq!(slug("io.github.user/Server"), "io-github-user-server");
+        assert_eq!(plain("__a__b__"), "a-b");
+    }
+
+    /// Only a real collision costs a hash, and the same set of names gives
+    /// the same slugs on every run.
+    #[test]
+    fn hash_only_on_a_real_collision() {
+        let one = assign(["rotate_api_key", "list_keys"]);
+        assert_eq!(one["rotate_api_key"], "rotate-api-key");
+        assert_eq!(one["list_keys"], "list-keys");
+        let two = assign(["get_file", "Get-File", "get-file"]);
+        assert_eq!(two["get-file"], "get-file", "the clean name owns it");
+        assert!(two["get_file"].starts_with("get-file-"));
+        assert!(two["Get-File"].starts_with("get-file-"));
+        assert_ne!(two["get_file"], two["Get-File"]);
+        let three = assign(["get_file", "Get-File"]);
+        // Sorted order decides: "Get-File" < "get_file".
+        assert_eq!(three["Get-File"], "get-file");
+        assert!(three["get_file"].starts_with("get-file-"));
+        assert_eq!(assign(["Get-File", "get_file"]), three);
     }
 
     #[test]
@@ -151,6 +183,7 @@ mod tests {
             assert!(is_safe(&s), "{n:?} -> {s:?}");
         }
         assert_ne!(slug("???"), slug("!!!"));
+        assert_eq!(slug("CON").len(), "con-".len() + 8);
     }
 
     #[test]
@@ -158,12 +191,17 @@ mod tests {
         let a = "a".repeat(300);
         let b = format!("{}b", "a".repeat(299));
         assert!(is_safe(&slug(&a)));
-        assert_ne!(slug(&a), slug(&b));
+        // Same 60-character body: told apart when they share a namespace.
+        let both = assign([a.as_str(), b.as_str()]);
+        assert_ne!(both[&a], both[&b]);
+        assert!(both.values().all(|s| is_safe(s)));
     }
 
     #[test]
     fn assignment_is_collision_free_and_order_independent() {
-        let h = slug("Get File");
+        // The hashed slug "Get File" gets when "get-file" is taken, as a name.
+        let h = assign(["Get File", "get-file"])["Get File"].clone();
+        assert!(h.starts_with("get-file-"), "{h}");
         let names = [
             "Get File",
             h.as_str(),
