@@ -88,8 +88,8 @@ impl Drop for Input {
     }
 }
 
-/// Where the tools come from. Only `--input` is wired in this module; the
-/// others return an error that names what is missing.
+/// Where the tools come from: `--input`, `--server` (the store), `--config`,
+/// `--url` or `--stdio`; none of them is an error that lists all five.
 pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Vec<ServerTools>> {
     if let Some(path) = &args.input {
         return crate::input::load(path).with_context(|| "loading --input".to_owned());
