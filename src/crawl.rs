@@ -23,7 +23,8 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::mcp::{Anomaly, ProbeOptions, ProbeOutcome, Status};
+use crate::mcp::jsonrpc::Notes;
+use crate::mcp::{ProbeOptions, ProbeOutcome, Status};
 use crate::registry::files::{self, Local};
 use crate::registry::prepare::{prepare_one, Prepared, PreparedServer};
 use crate::registry::{Launch, Opened, ServerRecord, SourceError};
@@ -96,60 +97,6 @@ pub fn source_key(arg: &str) -> String {
         .unwrap_or_else(|_| arg.to_owned())
 }
 
-/// Checks a tool list that came with a record the way the MCP client checks a
-/// served one: every tool is kept except later duplicates of a name (clients
-/// see the first), and each problem is an anomaly.
-pub fn check_tools(tools: &[Value]) -> (Vec<Value>, Vec<Anomaly>) {
-    let mut seen = BTreeSet::new();
-    let mut kept = Vec::with_capacity(tools.len());
-    let mut anomalies = Vec::new();
-    for (i, t) in tools.iter().enumerate() {
-        let name = t.get("name").and_then(Value::as_str).map(str::to_owned);
-        let label = name.clone().unwrap_or_else(|| format!("#{i}"));
-        let mut flag = |kind: &str, detail: String| {
-            anomalies.push(Anomaly {
-                tool: Some(label.clone()),
-                kind: kind.to_owned(),
-                detail,
-            })
-        };
-        if !t.is_object() {
-            flag("tool-not-object", "the tool is not a JSON object".into());
-        } else if name.is_none() {
-            flag("missing-name", "the tool has no string \"name\"".into());
-        }
-        match t.get("inputSchema") {
-            None | Some(Value::Null) if t.is_object() => {
-                flag("missing-input-schema", "no inputSchema".into())
-            }
-            Some(v) if !v.is_object() => flag(
-                "invalid-input-schema",
-                "inputSchema is not an object".into(),
-            ),
-            _ => {}
-        }
-        if t.get("description")
-            .is_some_and(|d| !d.is_string() && !d.is_null())
-        {
-            flag(
-                "non-string-description",
-                "description is not a string".into(),
-            );
-        }
-        if let Some(n) = name {
-            if !seen.insert(n) {
-                flag(
-                    "duplicate-tool-name",
-                    format!("tool #{i} repeats the name; the first one is kept"),
-                );
-                continue;
-            }
-        }
-        kept.push(t.clone());
-    }
-    (kept, anomalies)
-}
-
 /// One record's outcome, whatever happens: prepared (the launch check and
 /// any install) by [`prepare_one`], then probed.
 async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome {
@@ -167,7 +114,10 @@ async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome 
 async fn outcome_of_prepared(prepared: Prepared, opts: &CrawlOptions) -> ProbeOutcome {
     match prepared {
         Prepared::Tools { tools } => {
-            let (tools, anomalies) = check_tools(&tools);
+            // The same checks as a served list (mcp::tools::check).
+            let mut notes = Notes::default();
+            let tools = crate::mcp::tools::check(tools, &mut notes);
+            let anomalies = notes.finish();
             ProbeOutcome {
                 status: Status::Ok,
                 detail: None,
@@ -482,28 +432,34 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn check_tools_keeps_the_first_of_a_name_and_flags_problems() {
-        let (kept, anomalies) = check_tools(&[
+    #[tokio::test]
+    async fn a_tool_list_from_a_record_is_checked_as_a_served_one() {
+        let tools = vec![
             json!({"name": "a", "inputSchema": {"type": "object"}}),
             json!({"name": "a", "inputSchema": {"type": "object"}, "description": 3}),
             json!({"inputSchema": "nope"}),
             json!(42),
-        ]);
-        assert_eq!(kept.len(), 3);
-        let kinds: Vec<(&str, &str)> = anomalies
+        ];
+        let mut notes = Notes::default();
+        let served = crate::mcp::tools::check(tools.clone(), &mut notes);
+        let o = outcome_of_prepared(Prepared::Tools { tools }, &CrawlOptions::default()).await;
+        assert_eq!(o.status, Status::Ok);
+        assert_eq!(o.tools, served);
+        assert_eq!(o.anomalies, notes.finish());
+        let kinds: Vec<(&str, &str)> = o
+            .anomalies
             .iter()
             .map(|a| (a.tool.as_deref().unwrap_or(""), a.kind.as_str()))
             .collect();
         assert_eq!(
             kinds,
             [
-                ("a", "non-string-description"),
                 ("a", "duplicate-tool-name"),
                 ("#2", "missing-name"),
-                ("#2", "invalid-input-schema"),
+                ("#2", "input-schema-not-object"),
                 ("#3", "tool-not-object"),
             ]
         );
+        assert_eq!(o.tools.len(), 2);
     }
 }
