@@ -271,7 +271,7 @@ impl Notes {
     pub fn push(&mut self, tool: Option<String>, kind: &str, detail: impl Into<String>) {
         self.anomalies.push(Anomaly {
             tool,
-            kind: kind.to_string(),
+            kind: kind.into(),
             detail: detail.into(),
         });
     }
