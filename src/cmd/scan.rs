@@ -153,7 +153,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let crawled = crawl::crawl_prepared(&rt, &store, &keys, prep.servers, &opts)?;
 
     // Classify, write policies and pages.
-    let reports = emit::classify_store(&store)?;
+    let reports = crate::pipeline::classify_store(&store)?;
     let emitted = emit::emit(&reports, &args.out)?;
     store.flush()?;
     let tally = emit::tally(&reports, 10);
