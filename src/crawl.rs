@@ -152,7 +152,10 @@ fn launch_json(record: &ServerRecord) -> Value {
 #[derive(Clone, Debug)]
 pub enum Pending {
     Record(ServerRecord),
-    ToolsFile { name: String, path: PathBuf },
+    ToolsFile {
+        name: String,
+        path: PathBuf,
+    },
     /// Already prepared (`scan`): probed as prepared, never checked again.
     Prepared(PreparedServer),
 }

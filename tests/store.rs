@@ -3,10 +3,10 @@
 
 use mcp_risk::classify::{classify_tools, Options};
 use mcp_risk::mcp::{AnomalyKind, ProbeOutcome, Status, Transport};
-use strum::IntoEnumIterator;
 use mcp_risk::store::{definition_hash, schema, Store, StoreError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
+use strum::IntoEnumIterator;
 
 fn ok(tools: Vec<Value>) -> ProbeOutcome {
     let mut o = ProbeOutcome::failed(Status::Ok, "");
@@ -335,6 +335,9 @@ fn stored_status_and_anomaly_names_snapshot() {
     // A kind this build does not know is kept as written.
     let other: AnomalyKind = serde_json::from_value(json!("from-a-newer-probe")).unwrap();
     assert_eq!(other, AnomalyKind::Other("from-a-newer-probe".into()));
-    assert_eq!(serde_json::to_value(&other).unwrap(), json!("from-a-newer-probe"));
+    assert_eq!(
+        serde_json::to_value(&other).unwrap(),
+        json!("from-a-newer-probe")
+    );
     insta::assert_snapshot!("stored_names", lines.join("\n"));
 }

@@ -133,13 +133,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     probe.init_timeout = total;
     probe.list_timeout = total;
     probe.allow_private = args.allow_private;
+    // allow_exec stays off: prepare_sources applied the launch policy, and
+    // the crawler probes prepared servers as they are.
     let opts = CrawlOptions {
         concurrency: args.concurrency.max(1),
-        allow_exec: args.allow_exec,
         refresh: args.refresh,
         probe,
         progress: true,
         cache_dir: Some(prep.cache_dir.clone()),
+        ..CrawlOptions::default()
     };
     let keys: Vec<String> = if args.sources.is_empty() {
         {

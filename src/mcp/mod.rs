@@ -22,26 +22,13 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
 
 /// Every outcome of a probe is exactly one of these. Stored as data, by
 /// the snake_case name serde and strum both give it.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    strum::IntoStaticStr,
-    strum::EnumString,
-    strum::EnumIter,
-    strum::Display,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, EnumString, EnumIter, Display)]
 #[strum(serialize_all = "snake_case")]
 pub enum Status {
     Ok,
@@ -99,17 +86,7 @@ pub struct Anomaly {
 
 /// What an [`Anomaly`] is about. Stored as its stable kebab-case name.
 #[derive(
-    Clone,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    strum::AsRefStr,
-    strum::EnumString,
-    strum::EnumIter,
-    strum::Display,
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, AsRefStr, EnumString, EnumIter, Display,
 )]
 #[strum(serialize_all = "kebab-case")]
 pub enum AnomalyKind {

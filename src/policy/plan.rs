@@ -474,7 +474,9 @@ fn remaining_risk(v: &Verdict, guards: &[Guard]) -> Risk {
         }
     }
     // The class floor (anything but read is at least medium), as the engine grades it.
-    worst.max(crate::classify::grade::class_floor(v.class)).min(v.risk)
+    worst
+        .max(crate::classify::grade::class_floor(v.class))
+        .min(v.risk)
 }
 
 /// Gateways address arguments by dotted path (`args.a.b`); an element of an

@@ -142,7 +142,10 @@ mod tests {
         });
         assert!(matches!(
             prepare_one(&stdio, &installer, false).await,
-            Prepared::Skipped { status: Status::SkippedPolicy, .. }
+            Prepared::Skipped {
+                status: Status::SkippedPolicy,
+                ..
+            }
         ));
         assert!(matches!(
             prepare_one(&stdio, &installer, true).await,
@@ -158,7 +161,8 @@ mod tests {
         }));
         // Installing is the installer's business (tests/registry.rs); here only
         // the policy: without --allow-exec a package is never installed.
-        let Prepared::Skipped { status, reason } = prepare_one(&pkg, &installer, false).await else {
+        let Prepared::Skipped { status, reason } = prepare_one(&pkg, &installer, false).await
+        else {
             panic!("a package ran without --allow-exec");
         };
         assert_eq!(status, Status::SkippedPolicy);
@@ -173,7 +177,9 @@ mod tests {
         });
         assert!(matches!(
             prepare_one(&remote, &installer, false).await,
-            Prepared::Probe { target: ProbeTarget::Http { sse: true, .. } }
+            Prepared::Probe {
+                target: ProbeTarget::Http { sse: true, .. }
+            }
         ));
     }
 }
