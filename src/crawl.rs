@@ -1,12 +1,14 @@
 //! The crawl orchestrator: sources → server records → one outcome per server
 //! → the store.
 //!
-//! Each record is handled on its own task, at most `concurrency` at once:
-//! a tool list that came with the record is stored as it is (status `ok`,
-//! transport `none`); an unavailable record stores its status; anything to
-//! launch or reach goes through [`prepare_one`] (the one place that decides
-//! what may run) and then [`crate::mcp::probe::probe`]. One failing server is
-//! one row, never the end of the crawl.
+//! Each record is handled on its own task, at most `concurrency` at once,
+//! and goes through [`prepare_one`] (the one place that decides what may
+//! run) unless `scan` prepared it already: a tool list that came with the
+//! record gets the checks a served one gets ([`crate::mcp::tools::check`])
+//! and is stored (status `ok`, transport `none`); an unavailable or
+//! disallowed record stores its status; anything to launch or reach is
+//! probed by [`crate::mcp::probe::probe`]. One failing server is one row,
+//! never the end of the crawl.
 //!
 //! A run is identified by its sources: crawling the same sources after an
 //! interrupted run resumes it, skipping servers already done unless
