@@ -1,12 +1,14 @@
 //! The crawl orchestrator: sources → server records → one outcome per server
 //! → the store.
 //!
-//! Each record is handled on its own task, at most `concurrency` at once:
-//! a tool list that came with the record is stored as it is (status `ok`,
-//! transport `none`); an unavailable record stores its status; anything to
-//! launch or reach goes through [`resolve_target`] (the one place that decides
-//! what may run) and then [`crate::mcp::probe::probe`]. One failing server is
-//! one row, never the end of the crawl.
+//! Each record is handled on its own task, at most `concurrency` at once,
+//! and goes through [`prepare_one`] (the one place that decides what may
+//! run) unless `scan` prepared it already: a tool list that came with the
+//! record gets the checks a served one gets ([`crate::mcp::tools::check`])
+//! and is stored (status `ok`, transport `none`); an unavailable or
+//! disallowed record stores its status; anything to launch or reach is
+//! probed by [`crate::mcp::probe::probe`]. One failing server is one row,
+//! never the end of the crawl.
 //!
 //! A run is identified by its sources: crawling the same sources after an
 //! interrupted run resumes it, skipping servers already done unless
@@ -14,7 +16,7 @@
 //! writer, so a SIGKILL at any moment leaves a consistent database.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,8 +25,11 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::mcp::{Anomaly, ProbeOptions, ProbeOutcome, ProbeTarget, Status};
-use crate::registry::{files, Launch, ServerRecord, Source, SourceError};
+use crate::mcp::jsonrpc::Notes;
+use crate::mcp::{ProbeOptions, ProbeOutcome, Status};
+use crate::registry::files::{self, Local};
+use crate::registry::prepare::{prepare_one, Prepared, PreparedServer};
+use crate::registry::{Launch, Opened, ServerRecord, SourceError};
 use crate::store::{NewAttempt, Store, StoreError};
 use crate::text::terminal_safe;
 
@@ -64,8 +69,6 @@ pub enum CrawlError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Source(#[from] SourceError),
-    #[error("{0}: not a file, a directory or a registry source (see `mcp-risk scan --help` for the SOURCE syntax)")]
-    UnknownSource(String),
     #[error("no servers found in the sources given ({0})")]
     Empty(String),
 }
@@ -96,128 +99,27 @@ pub fn source_key(arg: &str) -> String {
         .unwrap_or_else(|_| arg.to_owned())
 }
 
-/// Opens the sources named on the command line (local tools/list files or
-/// directories and servers files; registry sources plug in here).
-pub fn open_sources(args: &[String]) -> Result<Vec<Box<dyn Source>>, CrawlError> {
-    args.iter()
-        .map(|a| {
-            let p = Path::new(a);
-            if p.exists() {
-                Ok(files::detect(p)?)
-            } else {
-                Err(CrawlError::UnknownSource(a.clone()))
-            }
-        })
-        .collect()
-}
-
-/// Decides how a record that needs launching or reaching is probed, or the
-/// status it gets instead. The single place that says what may run.
-pub async fn resolve_target(
-    record: &ServerRecord,
-    ctx: &CrawlOptions,
-) -> Result<ProbeTarget, (Status, String)> {
-    match &record.launch {
-        Launch::Stdio { command, args, env } => {
-            if !ctx.allow_exec {
-                return Err((
-                    Status::SkippedPolicy,
-                    "launching a stdio server needs --allow-exec".into(),
-                ));
-            }
-            Ok(ProbeTarget::Stdio {
-                command: command.clone(),
-                args: args.clone(),
-                env: env.clone(),
-            })
-        }
-        Launch::Remote { url, headers, sse } => Ok(ProbeTarget::Http {
-            url: url.clone(),
-            headers: headers.clone(),
-            sse: *sse,
-        }),
-        Launch::Package(p) => {
-            if !ctx.allow_exec {
-                return Err((
-                    Status::SkippedPolicy,
-                    format!(
-                        "installing and launching the package {}@{} needs --allow-exec",
-                        p.identifier, p.version
-                    ),
-                ));
-            }
-            let cache = ctx
-                .cache_dir
-                .clone()
-                .unwrap_or_else(crate::registry::packages::default_cache_dir);
-            crate::registry::packages::Installer::new(&cache)
-                .prepare(p)
-                .await
-        }
-        Launch::Tools { .. } => Err((Status::Ok, "tools came with the record".into())),
-        Launch::Unavailable { status, reason } => Err((*status, reason.clone())),
-    }
-}
-
-/// Checks a tool list that came with a record the way the MCP client checks a
-/// served one: every tool is kept except later duplicates of a name (clients
-/// see the first), and each problem is an anomaly.
-pub fn check_tools(tools: &[Value]) -> (Vec<Value>, Vec<Anomaly>) {
-    let mut seen = BTreeSet::new();
-    let mut kept = Vec::with_capacity(tools.len());
-    let mut anomalies = Vec::new();
-    for (i, t) in tools.iter().enumerate() {
-        let name = t.get("name").and_then(Value::as_str).map(str::to_owned);
-        let label = name.clone().unwrap_or_else(|| format!("#{i}"));
-        let mut flag = |kind: &str, detail: String| {
-            anomalies.push(Anomaly {
-                tool: Some(label.clone()),
-                kind: kind.to_owned(),
-                detail,
-            })
-        };
-        if !t.is_object() {
-            flag("tool-not-object", "the tool is not a JSON object".into());
-        } else if name.is_none() {
-            flag("missing-name", "the tool has no string \"name\"".into());
-        }
-        match t.get("inputSchema") {
-            None | Some(Value::Null) if t.is_object() => {
-                flag("missing-input-schema", "no inputSchema".into())
-            }
-            Some(v) if !v.is_object() => flag(
-                "invalid-input-schema",
-                "inputSchema is not an object".into(),
-            ),
-            _ => {}
-        }
-        if t.get("description")
-            .is_some_and(|d| !d.is_string() && !d.is_null())
-        {
-            flag(
-                "non-string-description",
-                "description is not a string".into(),
-            );
-        }
-        if let Some(n) = name {
-            if !seen.insert(n) {
-                flag(
-                    "duplicate-tool-name",
-                    format!("tool #{i} repeats the name; the first one is kept"),
-                );
-                continue;
-            }
-        }
-        kept.push(t.clone());
-    }
-    (kept, anomalies)
-}
-
-/// One record's outcome, whatever happens.
+/// One record's outcome, whatever happens: prepared (the launch check and
+/// any install) by [`prepare_one`], then probed.
 async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome {
-    match &record.launch {
-        Launch::Tools { tools } => {
-            let (tools, anomalies) = check_tools(tools);
+    let cache = opts
+        .cache_dir
+        .clone()
+        .unwrap_or_else(crate::registry::packages::default_cache_dir);
+    let installer = crate::registry::packages::Installer::new(&cache);
+    let prepared = prepare_one(record, &installer, opts.allow_exec).await;
+    outcome_of_prepared(prepared, opts).await
+}
+
+/// The outcome of a prepared server: probed, its tools checked, or the
+/// status preparation gave it.
+async fn outcome_of_prepared(prepared: Prepared, opts: &CrawlOptions) -> ProbeOutcome {
+    match prepared {
+        Prepared::Tools { tools } => {
+            // The same checks as a served list (mcp::tools::check).
+            let mut notes = Notes::default();
+            let tools = crate::mcp::tools::check(tools, &mut notes);
+            let anomalies = notes.finish();
             ProbeOutcome {
                 status: Status::Ok,
                 detail: None,
@@ -233,11 +135,8 @@ async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome 
                 auth: None,
             }
         }
-        Launch::Unavailable { status, reason } => ProbeOutcome::failed(*status, reason.clone()),
-        _ => match resolve_target(record, opts).await {
-            Ok(target) => crate::mcp::probe::probe(&target, &opts.probe).await,
-            Err((status, detail)) => ProbeOutcome::failed(status, detail),
-        },
+        Prepared::Skipped { status, reason } => ProbeOutcome::failed(status, reason),
+        Prepared::Probe { target } => crate::mcp::probe::probe(&target, &opts.probe).await,
     }
 }
 
@@ -249,35 +148,18 @@ fn launch_json(record: &ServerRecord) -> Value {
     }
 }
 
-/// Gathers the records of every source. A source that fails as a whole is
-/// reported in the second list; duplicate names keep the first record.
-pub async fn gather(sources: &[Box<dyn Source>]) -> (Vec<ServerRecord>, Vec<String>, Vec<String>) {
-    let mut seen = BTreeSet::new();
-    let (mut records, mut errors, mut dups) = (Vec::new(), Vec::new(), Vec::new());
-    for s in sources {
-        match s.records().await {
-            Ok(rs) => {
-                for r in rs {
-                    if seen.insert(r.name.clone()) {
-                        records.push(r);
-                    } else {
-                        dups.push(r.name);
-                    }
-                }
-            }
-            Err(e) => errors.push(format!("{}: {e}", s.describe())),
-        }
-    }
-    (records, errors, dups)
-}
-
 /// A server waiting to be crawled. A tools/list file is read only when its
 /// turn comes, so a crawl of many files holds a few tool lists at a time,
 /// not all of them.
 #[derive(Clone, Debug)]
 pub enum Pending {
     Record(ServerRecord),
-    ToolsFile { name: String, path: PathBuf },
+    ToolsFile {
+        name: String,
+        path: PathBuf,
+    },
+    /// Already prepared (`scan`): probed as prepared, never checked again.
+    Prepared(PreparedServer),
 }
 
 impl Pending {
@@ -285,6 +167,7 @@ impl Pending {
         match self {
             Pending::Record(r) => &r.name,
             Pending::ToolsFile { name, .. } => name,
+            Pending::Prepared(p) => &p.record.name,
         }
     }
 
@@ -295,13 +178,22 @@ impl Pending {
                 !matches!(r.launch, Launch::Tools { .. } | Launch::Unavailable { .. })
             }
             Pending::ToolsFile { .. } => false,
+            Pending::Prepared(p) => matches!(p.prepared, Prepared::Probe { .. }),
         }
     }
 
-    fn into_record(self) -> ServerRecord {
+    /// The record to store, and its preparation when it is already done.
+    fn into_record(self) -> (ServerRecord, Option<Prepared>) {
         match self {
-            Pending::Record(r) => r,
-            Pending::ToolsFile { path, .. } => files::tools_record(&path),
+            Pending::Record(r) => (r, None),
+            Pending::ToolsFile { path, .. } => (files::tools_record(&path), None),
+            Pending::Prepared(p) => {
+                let record = ServerRecord {
+                    launch: p.prepared.launch(),
+                    ..p.record
+                };
+                (record, Some(p.prepared))
+            }
         }
     }
 }
@@ -314,26 +206,23 @@ pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<Str
     let mut pending = Vec::new();
     let mut errors = Vec::new();
     for a in args {
-        match crate::registry::source_from_arg(a) {
-            Ok(Some(source)) => {
+        let local = match crate::registry::open(a) {
+            Ok(Opened::Local(Local::Tools(t))) => t.path,
+            Ok(opened) => {
+                let source = opened.into_source();
                 match source.records().await {
                     Ok(rs) => pending.extend(rs.into_iter().map(Pending::Record)),
                     Err(e) => errors.push(format!("{}: {e}", source.describe())),
                 }
                 continue;
             }
-            Ok(None) => {}
             Err(e) => {
                 errors.push(format!("{a}: {e}"));
                 continue;
             }
-        }
-        let path = Path::new(a);
-        if !path.exists() {
-            return Err(CrawlError::UnknownSource(a.clone()));
-        }
-        if path.is_dir() {
-            match crate::input::json_files(path) {
+        };
+        if local.is_dir() {
+            match crate::input::json_files(&local) {
                 Ok(fs) if fs.is_empty() => {
                     errors.push(format!("{a}: a directory with no *.json files"))
                 }
@@ -343,21 +232,11 @@ pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<Str
                 })),
                 Err(e) => errors.push(e.to_string()),
             }
-            continue;
-        }
-        if is_tools_file(path) {
+        } else {
             pending.push(Pending::ToolsFile {
-                name: files::stem(path),
-                path: path.to_owned(),
+                name: files::stem(&local),
+                path: local,
             });
-            continue;
-        }
-        let source = files::ServersFile {
-            path: path.to_owned(),
-        };
-        match source.records().await {
-            Ok(rs) => pending.extend(rs.into_iter().map(Pending::Record)),
-            Err(e) => errors.push(format!("{}: {e}", source.describe())),
         }
     }
     let mut seen = BTreeSet::new();
@@ -370,14 +249,6 @@ pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<Str
         fresh
     });
     Ok((pending, errors, dups))
-}
-
-/// A single file that is not a servers file is read as a tools/list file.
-fn is_tools_file(path: &Path) -> bool {
-    !std::fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .is_some_and(|v| files::looks_like_servers(&v))
 }
 
 /// Progress display: an overall bar with counts by status, plus a spinner
@@ -429,20 +300,22 @@ impl Progress {
     }
 }
 
-/// Crawls `records` as the run identified by `run_sources`, storing one
-/// attempt per server. Blocks; drives the async work on `rt`.
-pub fn crawl_records(
+/// Crawls servers already prepared (`scan`) as the run identified by
+/// `run_sources`: each is probed as prepared.
+pub fn crawl_prepared(
     rt: &tokio::runtime::Runtime,
     store: &Arc<Store>,
     run_sources: &[String],
-    records: Vec<ServerRecord>,
+    servers: Vec<PreparedServer>,
     opts: &CrawlOptions,
 ) -> Result<CrawlReport, CrawlError> {
-    let pending = records.into_iter().map(Pending::Record).collect();
+    let pending = servers.into_iter().map(Pending::Prepared).collect();
     crawl_pending(rt, store, run_sources, pending, opts)
 }
 
-/// [`crawl_records`] for pending servers (see [`Pending`]).
+/// Crawls pending servers (see [`Pending`]) as the run identified by
+/// `run_sources`, storing one attempt per server. Blocks; drives the async
+/// work on `rt`.
 pub fn crawl_pending(
     rt: &tokio::runtime::Runtime,
     store: &Arc<Store>,
@@ -472,11 +345,16 @@ pub fn crawl_pending(
             set.spawn(async move {
                 let _permit = permit;
                 let spinner = item.probes().then(|| progress.spinner(item.name()));
-                let record = item.into_record();
+                let (record, prepared) = item.into_record();
                 let started = Instant::now();
                 let probe = tokio::spawn({
                     let (record, opts) = (record.clone(), opts.clone());
-                    async move { outcome_of(&record, &opts).await }
+                    async move {
+                        match prepared {
+                            Some(p) => outcome_of_prepared(p, &opts).await,
+                            None => outcome_of(&record, &opts).await,
+                        }
+                    }
                 });
                 let outcome = probe.await.unwrap_or_else(|e| {
                     let mut o = ProbeOutcome::failed(
@@ -557,84 +435,36 @@ pub fn crawl(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::{PackageLaunch, PackageRegistry};
     use serde_json::json;
 
-    fn record(launch: Launch) -> ServerRecord {
-        ServerRecord {
-            name: "s".into(),
-            source: "test".into(),
-            version: None,
-            description: None,
-            launch,
-        }
-    }
-
     #[tokio::test]
-    async fn resolve_target_decides_what_may_run() {
-        let stdio = record(Launch::Stdio {
-            command: "srv".into(),
-            args: vec![],
-            env: Default::default(),
-        });
-        let mut ctx = CrawlOptions::default();
-        let err = resolve_target(&stdio, &ctx).await.unwrap_err();
-        assert_eq!(err.0, Status::SkippedPolicy);
-        ctx.allow_exec = true;
-        assert!(matches!(
-            resolve_target(&stdio, &ctx).await,
-            Ok(ProbeTarget::Stdio { command, .. }) if command == "srv"
-        ));
-        let pkg = record(Launch::Package(PackageLaunch {
-            registry: PackageRegistry::Npm,
-            identifier: "@x/y".into(),
-            version: "1.0.0".into(),
-            runtime_args: vec![],
-            package_args: vec![],
-            env: Default::default(),
-        }));
-        // Installing is the installer's business (tests/registry.rs); here only
-        // the policy: without --allow-exec a package is never installed.
-        let no_exec = CrawlOptions::default();
-        let (status, why) = resolve_target(&pkg, &no_exec).await.unwrap_err();
-        assert_eq!(status, Status::SkippedPolicy);
-        assert!(
-            why.contains("@x/y@1.0.0") && why.contains("--allow-exec"),
-            "{why}"
-        );
-        let remote = record(Launch::Remote {
-            url: "https://example.invalid/mcp".into(),
-            headers: vec![],
-            sse: true,
-        });
-        assert!(matches!(
-            resolve_target(&remote, &ctx).await,
-            Ok(ProbeTarget::Http { sse: true, .. })
-        ));
-    }
-
-    #[test]
-    fn check_tools_keeps_the_first_of_a_name_and_flags_problems() {
-        let (kept, anomalies) = check_tools(&[
+    async fn a_tool_list_from_a_record_is_checked_as_a_served_one() {
+        let tools = vec![
             json!({"name": "a", "inputSchema": {"type": "object"}}),
             json!({"name": "a", "inputSchema": {"type": "object"}, "description": 3}),
             json!({"inputSchema": "nope"}),
             json!(42),
-        ]);
-        assert_eq!(kept.len(), 3);
-        let kinds: Vec<(&str, &str)> = anomalies
+        ];
+        let mut notes = Notes::default();
+        let served = crate::mcp::tools::check(tools.clone(), &mut notes);
+        let o = outcome_of_prepared(Prepared::Tools { tools }, &CrawlOptions::default()).await;
+        assert_eq!(o.status, Status::Ok);
+        assert_eq!(o.tools, served);
+        assert_eq!(o.anomalies, notes.finish());
+        let kinds: Vec<(&str, &str)> = o
+            .anomalies
             .iter()
             .map(|a| (a.tool.as_deref().unwrap_or(""), a.kind.as_str()))
             .collect();
         assert_eq!(
             kinds,
             [
-                ("a", "non-string-description"),
                 ("a", "duplicate-tool-name"),
                 ("#2", "missing-name"),
-                ("#2", "invalid-input-schema"),
+                ("#2", "input-schema-not-object"),
                 ("#3", "tool-not-object"),
             ]
         );
+        assert_eq!(o.tools.len(), 2);
     }
 }

@@ -4,7 +4,8 @@
 //! The pipeline (see `../shared/docs/ARCHITECTURE.md`):
 //! registry sources → probe (MCP client) → store (SQLite) → classify → policy / report.
 //! Each stage has typed inputs and outputs; only the store joins crawling to
-//! classifying.
+//! classifying, and [`pipeline`] runs the report half (classify the store
+//! once, drift, the pages' data) for the commands.
 
 pub mod classify;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod crawl;
 pub mod exit;
 pub mod input;
 pub mod mcp;
+pub mod pipeline;
 pub mod policy;
 pub mod registry;
 pub mod report;

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use mcp_risk::classify::verdict::{Evidence, OperationParam, OperationValue};
 use mcp_risk::classify::Signal;
 use mcp_risk::classify::{Class, Risk};
-use mcp_risk::cmd::pages::server_input;
+use mcp_risk::pipeline::server_input;
 use mcp_risk::report::pages::{self, slug, Changes, Format, SiteInput};
 use scraper::{Html, Selector};
 use serde_json::json;

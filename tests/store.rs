@@ -2,10 +2,11 @@
 //! search, the classification cache and crawl runs.
 
 use mcp_risk::classify::{classify_tools, Options};
-use mcp_risk::mcp::{ProbeOutcome, Status, Transport};
+use mcp_risk::mcp::{AnomalyKind, ProbeOutcome, Status, Transport};
 use mcp_risk::store::{definition_hash, schema, Store, StoreError};
 use rusqlite::Connection;
 use serde_json::{json, Value};
+use strum::IntoEnumIterator;
 
 fn ok(tools: Vec<Value>) -> ProbeOutcome {
     let mut o = ProbeOutcome::failed(Status::Ok, "");
@@ -311,4 +312,32 @@ fn runs_resume_until_finished() {
     assert_ne!(r4.id, r1.id);
     assert!(!r4.resumed);
     assert_eq!(s.run(r1.id).unwrap().unwrap().status, "finished");
+}
+
+/// The names the store keeps for outcome statuses and anomaly kinds, as the
+/// rule catalogue is snapshotted: renaming one breaks every database already
+/// written, so any change shows in review. Each name parses back to itself,
+/// and serde writes the same name strum does.
+#[test]
+fn stored_status_and_anomaly_names_snapshot() {
+    let mut lines = vec!["statuses:".to_owned()];
+    for s in Status::iter() {
+        assert_eq!(Status::parse(s.as_str()), Some(s));
+        assert_eq!(serde_json::to_value(s).unwrap(), json!(s.as_str()));
+        lines.push(format!("  {s}"));
+    }
+    lines.push("anomaly kinds:".to_owned());
+    for k in AnomalyKind::iter().filter(|k| !matches!(k, AnomalyKind::Other(_))) {
+        assert_eq!(AnomalyKind::from(k.as_str()), k);
+        assert_eq!(serde_json::to_value(&k).unwrap(), json!(k.as_str()));
+        lines.push(format!("  {k}"));
+    }
+    // A kind this build does not know is kept as written.
+    let other: AnomalyKind = serde_json::from_value(json!("from-a-newer-probe")).unwrap();
+    assert_eq!(other, AnomalyKind::Other("from-a-newer-probe".into()));
+    assert_eq!(
+        serde_json::to_value(&other).unwrap(),
+        json!("from-a-newer-probe")
+    );
+    insta::assert_snapshot!("stored_names", lines.join("\n"));
 }

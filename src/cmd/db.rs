@@ -257,30 +257,6 @@ pub fn one_server(store: &Store, query: &str) -> anyhow::Result<ServerTools> {
     })
 }
 
-/// Every server with at least one ok crawl, sorted by name.
-pub fn all_servers(store: &Store) -> anyhow::Result<Vec<ServerTools>> {
-    let mut out = Vec::new();
-    for row in store.servers()? {
-        let tools = store.latest_tools(&row.name)?;
-        if tools.is_empty() && row.last_status.as_deref() != Some("ok") {
-            continue;
-        }
-        out.push(ServerTools {
-            server: row.name,
-            tools,
-            origin: store.path().to_owned(),
-            notes: Vec::new(),
-        });
-    }
-    if out.is_empty() {
-        bail!(
-            "{} holds no server with a successful crawl yet: run `mcp-risk scan` or `mcp-risk crawl` first",
-            store.path().display()
-        );
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::classify::Options;
 use crate::cli::{DiffArgs, TableOrJson};
 use crate::exit;
-use crate::store::drift::{compare_tools, Drift, Flip, ToolChange};
+use crate::pipeline::drift::{compare_tools, Drift, Flip, ToolChange};
 use crate::store::{AttemptRow, Store};
 use crate::text::terminal_safe;
 

@@ -2,21 +2,19 @@
 //! static site (or Markdown) from `--input` files or from the store.
 //!
 //! The renderer takes plain data ([`pages::SiteInput`]); this command's only job
-//! is to produce it. [`server_input`] turns one server's raw tools (and, from the
-//! store, what changed since the previous crawl) into that data, so the `--db`
-//! path only has to list servers, their latest tools and their changes.
+//! is to produce it, through the pipeline: [`pipeline::server_input`] for
+//! `--input` files, [`pipeline::classify_store`] and [`pipeline::site_of`]
+//! (verdicts cached, changes since the previous crawl) for `--db`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use serde_json::Value;
 
-use crate::classify;
 use crate::cli::{PagesArgs, PagesFormat};
 use crate::exit;
-use crate::report::pages::{self, Changes, Format, ServerInput, SiteInput};
+use crate::pipeline;
+use crate::report::pages::{self, Format, SiteInput};
 
 pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
     let mut skipped = 0;
@@ -69,7 +67,7 @@ fn site_from_input(servers: Vec<crate::input::ServerTools>) -> SiteInput {
     SiteInput {
         servers: servers
             .into_iter()
-            .map(|s| server_input(s.server, s.tools, None))
+            .map(|s| pipeline::server_input(s.server, s.tools, None))
             .collect(),
     }
 }
@@ -78,25 +76,6 @@ fn site_from_input(servers: Vec<crate::input::ServerTools>) -> SiteInput {
 /// what changed since the crawl before.
 fn site_from_db(db: &Path) -> anyhow::Result<SiteInput> {
     let store = super::db::open_existing(db)?;
-    let reports = super::emit::classify_store(&store)?;
-    Ok(super::emit::site_of(&reports))
-}
-
-/// Classifies one server's tools and writes its policies: the plain data one
-/// server page needs.
-pub fn server_input(name: String, tools: Vec<Value>, changes: Option<Changes>) -> ServerInput {
-    let verdicts = classify::classify_tools(&tools, &classify::Options::default());
-    let tool_policies: BTreeMap<String, String> = verdicts
-        .iter()
-        .map(|v| (v.name.clone(), crate::policy::policylayer::for_tool(v)))
-        .collect();
-    ServerInput {
-        policy_json: crate::policy::policylayer::for_server(&verdicts),
-        intercept_yaml: crate::policy::intercept::for_server(&name, &verdicts),
-        name,
-        tools,
-        verdicts,
-        tool_policies,
-        changes,
-    }
+    let reports = pipeline::classify_store(&store)?;
+    Ok(pipeline::site_of(&reports))
 }

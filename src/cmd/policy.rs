@@ -52,7 +52,7 @@ fn load_verdicts(args: &PolicyWriteArgs) -> anyhow::Result<(Vec<ServerVerdicts>,
         vec![super::db::one_server(&store, name)?]
     } else if args.all {
         let store = super::db::open_existing(&args.db)?;
-        super::db::all_servers(&store)?
+        crate::pipeline::all_servers(&store)?
     } else {
         crate::usage!("say what to write a policy for: --input PATH, --server NAME --db PATH or --all --db PATH")
     };

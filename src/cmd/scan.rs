@@ -21,8 +21,7 @@ use crate::mcp::ProbeOptions;
 use crate::mcp::ProbeTarget;
 use crate::registry::packages::{default_cache_dir, Installer};
 use crate::registry::prepare::{prepare_all, Prepared, PreparedServer};
-use crate::registry::Launch;
-use crate::registry::{source_from_arg, Bundled, ServerRecord, Source};
+use crate::registry::{Bundled, ServerRecord, Source};
 use crate::store::Store;
 use crate::text::terminal_safe;
 
@@ -53,15 +52,7 @@ pub fn resolve_sources(args: &[String], allow_exec: bool) -> anyhow::Result<Vec<
     }
     args.iter()
         .map(|a| {
-            let source = match source_from_arg(a)? {
-                Some(s) => s,
-                None if std::path::Path::new(a).exists() => {
-                    crate::registry::files::detect(std::path::Path::new(a))?
-                }
-                None => anyhow::bail!(
-                    "`{a}` is not a source: give a registry URL or dump, a Docker catalog checkout, a client config, a tools/list file or a servers file (see `mcp-risk scan --help`)"
-                ),
-            };
+            let source = crate::registry::open(a)?.into_source();
             let curated = a == "bundled";
             Ok(ResolvedSource {
                 source,
@@ -131,11 +122,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         prep.cache_dir.display()
     );
 
-    // Crawl: what preparation decided may run is handed to the crawler as a
-    // plain launch, so the crawler's own policy check passes it through.
+    // Crawl: each server is probed as preparation left it (preparation is
+    // where the launch policy was applied).
     let store =
         Arc::new(Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?);
-    let records: Vec<ServerRecord> = prep.servers.iter().map(record_for_crawl).collect();
     // Packages start cold (Python imports, node module loading): give every
     // phase the whole --timeout; the total deadline still bounds the probe.
     let total = Duration::from_secs(args.timeout.max(1));
@@ -143,13 +133,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     probe.init_timeout = total;
     probe.list_timeout = total;
     probe.allow_private = args.allow_private;
+    // allow_exec stays off: prepare_sources applied the launch policy, and
+    // the crawler probes prepared servers as they are.
     let opts = CrawlOptions {
         concurrency: args.concurrency.max(1),
-        allow_exec: true,
         refresh: args.refresh,
         probe,
         progress: true,
         cache_dir: Some(prep.cache_dir.clone()),
+        ..CrawlOptions::default()
     };
     let keys: Vec<String> = if args.sources.is_empty() {
         {
@@ -160,10 +152,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.sources.iter().map(|a| crawl::source_key(a)).collect()
     };
-    let crawled = crawl::crawl_records(&rt, &store, &keys, records, &opts)?;
+    let crawled = crawl::crawl_prepared(&rt, &store, &keys, prep.servers, &opts)?;
 
     // Classify, write policies and pages.
-    let reports = emit::classify_store(&store)?;
+    let reports = crate::pipeline::classify_store(&store)?;
     let emitted = emit::emit(&reports, &args.out)?;
     store.flush()?;
     let tally = emit::tally(&reports, 10);
@@ -177,37 +169,6 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         c => c,
     };
     Ok(exit::code(code))
-}
-
-/// The record the crawler stores: the original identity, launched as prepared.
-fn record_for_crawl(p: &PreparedServer) -> ServerRecord {
-    let launch = match &p.prepared {
-        Prepared::Probe {
-            target: ProbeTarget::Stdio { command, args, env },
-        } => Launch::Stdio {
-            command: command.clone(),
-            args: args.clone(),
-            env: env.clone(),
-        },
-        Prepared::Probe {
-            target: ProbeTarget::Http { url, headers, sse },
-        } => Launch::Remote {
-            url: url.clone(),
-            headers: headers.clone(),
-            sse: *sse,
-        },
-        Prepared::Tools { tools } => Launch::Tools {
-            tools: tools.clone(),
-        },
-        Prepared::Skipped { status, reason } => Launch::Unavailable {
-            status: *status,
-            reason: reason.clone(),
-        },
-    };
-    ServerRecord {
-        launch,
-        ..p.record.clone()
-    }
 }
 
 /// What `scan` prints at the end: statuses, counts, the riskiest tools, where to look.

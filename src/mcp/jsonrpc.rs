@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::Anomaly;
+use super::{Anomaly, AnomalyKind};
 
 /// The legacy (initialize-based) version we ask for first.
 pub const LEGACY_VERSION: &str = "2025-11-25";
@@ -268,10 +268,17 @@ pub struct Notes {
 }
 
 impl Notes {
+    /// Records an anomaly; `kind` is an [`AnomalyKind`]'s name (a name the
+    /// enum lacks is a bug that debug builds, and so the tests, catch).
     pub fn push(&mut self, tool: Option<String>, kind: &str, detail: impl Into<String>) {
+        let kind = AnomalyKind::from(kind);
+        debug_assert!(
+            !matches!(kind, AnomalyKind::Other(_)),
+            "anomaly kind {kind:?} is not in mcp::AnomalyKind"
+        );
         self.anomalies.push(Anomaly {
             tool,
-            kind: kind.to_string(),
+            kind,
             detail: detail.into(),
         });
     }

@@ -22,10 +22,14 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use strum::{AsRefStr, Display, EnumIter, EnumString, IntoStaticStr};
 
-/// Every outcome of a probe is exactly one of these. Stored as data.
+/// Every outcome of a probe is exactly one of these. Stored as data, by
+/// the snake_case name serde and strum both give it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(IntoStaticStr, EnumString, EnumIter, Display)]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     Ok,
     AuthRequired,
@@ -42,46 +46,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 12] = [
-        Status::Ok,
-        Status::AuthRequired,
-        Status::NeedsConfig,
-        Status::NeedsNetwork,
-        Status::Unreachable,
-        Status::NotMcp,
-        Status::ProtocolError,
-        Status::Timeout,
-        Status::Crashed,
-        Status::RefusedPrivateAddress,
-        Status::SkippedPolicy,
-        Status::InstallFailed,
-    ];
-
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Ok => "ok",
-            Status::AuthRequired => "auth_required",
-            Status::NeedsConfig => "needs_config",
-            Status::NeedsNetwork => "needs_network",
-            Status::Unreachable => "unreachable",
-            Status::NotMcp => "not_mcp",
-            Status::ProtocolError => "protocol_error",
-            Status::Timeout => "timeout",
-            Status::Crashed => "crashed",
-            Status::RefusedPrivateAddress => "refused_private_address",
-            Status::SkippedPolicy => "skipped_policy",
-            Status::InstallFailed => "install_failed",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
-
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        s.parse().ok()
     }
 }
 
@@ -110,10 +80,77 @@ pub struct Anomaly {
     /// The tool concerned (by name, or `#index` when it has none).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tool: Option<String>,
-    /// Stable kebab-case kind, e.g. `non-json-line`, `missing-input-schema`,
-    /// `duplicate-tool-name`, `repeated-cursor`, `page-cap`.
-    pub kind: String,
+    pub kind: AnomalyKind,
     pub detail: String,
+}
+
+/// What an [`Anomaly`] is about. Stored as its stable kebab-case name.
+#[derive(
+    Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, AsRefStr, EnumString, EnumIter, Display,
+)]
+#[strum(serialize_all = "kebab-case")]
+pub enum AnomalyKind {
+    // The transport and JSON-RPC framing.
+    NonJsonLine,
+    OversizedLine,
+    MissingJsonrpc,
+    BadJsonrpcVersion,
+    StringId,
+    UnexpectedResponse,
+    ServerRequest,
+    NotificationRejected,
+    FallbackToSse,
+    // The handshake.
+    InitializeAnsweredModern,
+    MissingProtocolVersion,
+    NoToolsCapability,
+    // tools/list and its pages.
+    MissingTools,
+    ResultIsArray,
+    PageError,
+    PageCap,
+    RepeatedCursor,
+    BadCursor,
+    // One tool (mcp::tools::check).
+    ToolNotObject,
+    MissingName,
+    EmptyName,
+    NameNotString,
+    DuplicateToolName,
+    DescriptionNotString,
+    MissingInputSchema,
+    NullInputSchema,
+    InputSchemaNotObject,
+    InputSchemaNotObjectType,
+    AnnotationsNotObject,
+    /// A kind this build does not name (a newer probe, an older database):
+    /// kept as written. Parsing never fails (strum derives `From<&str>`).
+    #[strum(default, transparent)]
+    Other(String),
+}
+
+impl AnomalyKind {
+    pub fn as_str(&self) -> &str {
+        self.as_ref()
+    }
+}
+
+impl PartialEq<&str> for AnomalyKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for AnomalyKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AnomalyKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<AnomalyKind, D::Error> {
+        Ok(AnomalyKind::from(String::deserialize(d)?.as_str()))
+    }
 }
 
 /// What to probe.

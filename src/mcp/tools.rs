@@ -1,4 +1,5 @@
-//! Per-tool checks on a served tool list. Nothing here drops a tool for being
+//! Per-tool checks on a tool list, served or carried by a record (the crawler
+//! runs the same checks on both). Nothing here drops a tool for being
 //! malformed: a classifier can still read a tool with a numeric description
 //! or no inputSchema, so such tools are kept and an anomaly names them. Only
 //! a repeated name (the later copy) and a non-object entry are left out.

@@ -473,11 +473,10 @@ fn remaining_risk(v: &Verdict, guards: &[Guard]) -> Risk {
             worst = worst.max(val.risk);
         }
     }
-    // Class floors from the architecture: anything but read is at least medium.
-    if v.class != Class::Read {
-        worst = worst.max(Risk::Medium);
-    }
-    worst.min(v.risk)
+    // The class floor (anything but read is at least medium), as the engine grades it.
+    worst
+        .max(crate::classify::grade::class_floor(v.class))
+        .min(v.risk)
 }
 
 /// Gateways address arguments by dotted path (`args.a.b`); an element of an

@@ -25,10 +25,35 @@ use serde_json::Value;
 
 use super::config::{self, ConfigFile};
 use super::docker::{self, DockerCatalog};
+use super::files;
 use super::glama::GlamaApi;
 use super::official::{self, OfficialApi, OfficialDump};
 use super::smithery::SmitheryApi;
 use super::{Bundled, Source, SourceError};
+
+/// What one SOURCE argument names: a registry source, or local files.
+pub enum Opened {
+    Registry(Box<dyn Source>),
+    Local(files::Local),
+}
+
+impl Opened {
+    pub fn into_source(self) -> Box<dyn Source> {
+        match self {
+            Opened::Registry(s) => s,
+            Opened::Local(l) => l.into_source(),
+        }
+    }
+}
+
+/// The one way a SOURCE argument becomes a source: a registry source when
+/// [`source_from_arg`] knows it, otherwise the local files it names.
+pub fn open(arg: &str) -> Result<Opened, SourceError> {
+    match source_from_arg(arg)? {
+        Some(s) => Ok(Opened::Registry(s)),
+        None => files::local(Path::new(arg)).map(Opened::Local),
+    }
+}
 
 /// Picks the source for one argument; `Ok(None)` when it is not a registry
 /// source this module knows (see the module docs for the syntax).

@@ -333,31 +333,49 @@ pub fn looks_like_servers(v: &Value) -> bool {
     }
 }
 
-/// The source a local path names: a directory of tools/list files, a servers
-/// file, or one tools/list file. Fails only when the path does not exist.
-pub fn detect(path: &Path) -> Result<Box<dyn Source>, SourceError> {
+/// What a local path names: tools/list files (one, or a directory of them)
+/// or a servers file.
+#[derive(Clone, Debug)]
+pub enum Local {
+    Tools(ToolsFiles),
+    Servers(ServersFile),
+}
+
+impl Local {
+    pub fn into_source(self) -> Box<dyn Source> {
+        match self {
+            Local::Tools(t) => Box::new(t),
+            Local::Servers(s) => Box::new(s),
+        }
+    }
+}
+
+/// Tells what a local path names: a directory is tools/list files, a file
+/// that [`looks_like_servers`] is a servers file, any other file one
+/// tools/list file. Fails only when the path does not exist.
+pub fn local(path: &Path) -> Result<Local, SourceError> {
     let meta = std::fs::metadata(path).map_err(|source| input::InputError::Io {
         path: path.to_owned(),
         source,
     })?;
+    let path = path.to_owned();
     if meta.is_dir() {
-        return Ok(Box::new(ToolsFiles {
-            path: path.to_owned(),
-        }));
+        return Ok(Local::Tools(ToolsFiles { path }));
     }
-    let is_servers = std::fs::read(path)
+    let is_servers = std::fs::read(&path)
         .ok()
         .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
         .is_some_and(|v| looks_like_servers(&v));
     Ok(if is_servers {
-        Box::new(ServersFile {
-            path: path.to_owned(),
-        })
+        Local::Servers(ServersFile { path })
     } else {
-        Box::new(ToolsFiles {
-            path: path.to_owned(),
-        })
+        Local::Tools(ToolsFiles { path })
     })
+}
+
+/// The source a local path names (see [`local`]).
+pub fn detect(path: &Path) -> Result<Box<dyn Source>, SourceError> {
+    local(path).map(Local::into_source)
 }
 
 #[cfg(test)]

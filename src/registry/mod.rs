@@ -14,7 +14,7 @@ pub mod packages;
 pub mod prepare;
 pub mod smithery;
 
-pub use arg::source_from_arg;
+pub use arg::{open, source_from_arg, Opened};
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -23,7 +23,7 @@ use std::pin::Pin;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::mcp::Status;
+use crate::mcp::{ProbeTarget, Status};
 
 /// Which package ecosystem a package comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -81,6 +81,35 @@ pub enum Launch {
     Tools { tools: Vec<Value> },
     /// Known not reachable as described, with the status to record.
     Unavailable { status: Status, reason: String },
+}
+
+impl Launch {
+    /// The probe target of a launch that needs no preparation (a command as
+    /// given, a remote endpoint); `None` for the others.
+    pub fn probe_target(&self) -> Option<ProbeTarget> {
+        match self {
+            Launch::Stdio { command, args, env } => Some(ProbeTarget::Stdio {
+                command: command.clone(),
+                args: args.clone(),
+                env: env.clone(),
+            }),
+            Launch::Remote { url, headers, sse } => Some(ProbeTarget::Http {
+                url: url.clone(),
+                headers: headers.clone(),
+                sse: *sse,
+            }),
+            Launch::Package(_) | Launch::Tools { .. } | Launch::Unavailable { .. } => None,
+        }
+    }
+}
+
+impl From<ProbeTarget> for Launch {
+    fn from(t: ProbeTarget) -> Launch {
+        match t {
+            ProbeTarget::Stdio { command, args, env } => Launch::Stdio { command, args, env },
+            ProbeTarget::Http { url, headers, sse } => Launch::Remote { url, headers, sse },
+        }
+    }
 }
 
 /// One server as a source describes it.

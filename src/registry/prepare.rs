@@ -37,11 +37,12 @@ pub struct PreparedServer {
     pub prepare_ms: u64,
 }
 
-/// Prepares one record.
+/// Prepares one record: the single place that says what may run (the
+/// crawler, `scan`, `registry prepare` and the live commands all come here).
 pub async fn prepare_one(rec: &ServerRecord, installer: &Installer, allow_exec: bool) -> Prepared {
-    let no_exec = || Prepared::Skipped {
+    let skipped = |reason: String| Prepared::Skipped {
         status: Status::SkippedPolicy,
-        reason: "launching local servers needs --allow-exec".to_owned(),
+        reason,
     };
     match &rec.launch {
         Launch::Tools { tools } => Prepared::Tools {
@@ -51,25 +52,38 @@ pub async fn prepare_one(rec: &ServerRecord, installer: &Installer, allow_exec: 
             status: *status,
             reason: reason.clone(),
         },
-        Launch::Remote { url, headers, sse } => Prepared::Probe {
-            target: ProbeTarget::Http {
-                url: url.clone(),
-                headers: headers.clone(),
-                sse: *sse,
-            },
-        },
-        Launch::Stdio { .. } | Launch::Package(_) if !allow_exec => no_exec(),
-        Launch::Stdio { command, args, env } => Prepared::Probe {
-            target: ProbeTarget::Stdio {
-                command: command.clone(),
-                args: args.clone(),
-                env: env.clone(),
-            },
-        },
+        Launch::Stdio { .. } if !allow_exec => {
+            skipped("launching a stdio server needs --allow-exec".to_owned())
+        }
+        Launch::Package(p) if !allow_exec => skipped(format!(
+            "installing and launching the package {}@{} needs --allow-exec",
+            p.identifier, p.version
+        )),
         Launch::Package(pkg) => match installer.prepare(pkg).await {
             Ok(target) => Prepared::Probe { target },
             Err((status, reason)) => Prepared::Skipped { status, reason },
         },
+        Launch::Stdio { .. } | Launch::Remote { .. } => match rec.launch.probe_target() {
+            Some(target) => Prepared::Probe { target },
+            None => unreachable!("a command or an endpoint is a probe target"),
+        },
+    }
+}
+
+impl Prepared {
+    /// The launch a crawl records for a prepared server: what was probed
+    /// (an installed package as its command), or why nothing was.
+    pub fn launch(&self) -> Launch {
+        match self {
+            Prepared::Probe { target } => target.clone().into(),
+            Prepared::Tools { tools } => Launch::Tools {
+                tools: tools.clone(),
+            },
+            Prepared::Skipped { status, reason } => Launch::Unavailable {
+                status: *status,
+                reason: reason.clone(),
+            },
+        }
     }
 }
 
@@ -101,4 +115,71 @@ where
         .await;
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, s)| s).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::{PackageLaunch, PackageRegistry};
+
+    fn record(launch: Launch) -> ServerRecord {
+        ServerRecord {
+            name: "s".into(),
+            source: "test".into(),
+            version: None,
+            description: None,
+            launch,
+        }
+    }
+
+    #[tokio::test]
+    async fn prepare_one_decides_what_may_run() {
+        let installer = Installer::new(std::path::Path::new("/nonexistent-mcp-risk-cache"));
+        let stdio = record(Launch::Stdio {
+            command: "srv".into(),
+            args: vec![],
+            env: Default::default(),
+        });
+        assert!(matches!(
+            prepare_one(&stdio, &installer, false).await,
+            Prepared::Skipped {
+                status: Status::SkippedPolicy,
+                ..
+            }
+        ));
+        assert!(matches!(
+            prepare_one(&stdio, &installer, true).await,
+            Prepared::Probe { target: ProbeTarget::Stdio { command, .. } } if command == "srv"
+        ));
+        let pkg = record(Launch::Package(PackageLaunch {
+            registry: PackageRegistry::Npm,
+            identifier: "@x/y".into(),
+            version: "1.0.0".into(),
+            runtime_args: vec![],
+            package_args: vec![],
+            env: Default::default(),
+        }));
+        // Installing is the installer's business (tests/registry.rs); here only
+        // the policy: without --allow-exec a package is never installed.
+        let Prepared::Skipped { status, reason } = prepare_one(&pkg, &installer, false).await
+        else {
+            panic!("a package ran without --allow-exec");
+        };
+        assert_eq!(status, Status::SkippedPolicy);
+        assert!(
+            reason.contains("@x/y@1.0.0") && reason.contains("--allow-exec"),
+            "{reason}"
+        );
+        let remote = record(Launch::Remote {
+            url: "https://example.invalid/mcp".into(),
+            headers: vec![],
+            sse: true,
+        });
+        assert!(matches!(
+            prepare_one(&remote, &installer, false).await,
+            Prepared::Probe {
+                target: ProbeTarget::Http { sse: true, .. }
+            }
+        ));
+    }
 }

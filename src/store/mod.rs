@@ -24,7 +24,6 @@
 //! (sorted, deduplicated); an unfinished run with the same sources is resumed.
 //! "A crawl" of a server, for history and drift, is one `ok` attempt.
 
-pub mod drift;
 mod read;
 pub mod schema;
 mod writer;

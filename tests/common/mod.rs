@@ -91,7 +91,7 @@ pub fn names(tools: &[serde_json::Value]) -> Vec<String> {
 
 /// Anomaly kinds in order.
 pub fn kinds(o: &mcp_risk::mcp::ProbeOutcome) -> Vec<String> {
-    o.anomalies.iter().map(|a| a.kind.clone()).collect()
+    o.anomalies.iter().map(|a| a.kind.to_string()).collect()
 }
 
 /// The description of the named tool.

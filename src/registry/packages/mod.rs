@@ -332,14 +332,9 @@ fn which(program: &str) -> String {
     if program.contains('/') {
         return program.to_owned();
     }
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(program))
-                .find(|p| p.is_file())
-        })
+    which::which(program)
         .map(|p| p.to_string_lossy().into_owned())
-        .unwrap_or_else(|| program.to_owned())
+        .unwrap_or_else(|_| program.to_owned())
 }
 
 fn stdio(command: String, args: Vec<String>, env: &BTreeMap<String, String>) -> ProbeTarget {

@@ -4,15 +4,16 @@
 //! that "turned destructive overnight" is flagged), and likely renames (the
 //! same input schema and a similar description under a new name).
 //!
-//! Pure: takes two tool lists, returns a deterministic [`Drift`].
+//! Pure: takes two tool lists (and their verdicts, when the caller already
+//! has them: [`compare_classified`]), returns a deterministic [`Drift`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{canonical_json, tool_name};
 use crate::classify::{classify_tools, Class, Options, Risk, Verdict};
+use crate::store::{canonical_json, tool_name};
 use crate::tool::{Hints, ToolDef};
 
 /// Description similarity (word Jaccard) at or above which two tools with
@@ -97,11 +98,10 @@ impl Drift {
 
 struct Side<'a> {
     raw: &'a Value,
-    verdict: Verdict,
+    verdict: &'a Verdict,
 }
 
-fn index<'a>(tools: &'a [Value], opts: &Options) -> BTreeMap<String, Side<'a>> {
-    let verdicts = classify_tools(tools, opts);
+fn index<'a>(tools: &'a [Value], verdicts: &'a [Verdict]) -> BTreeMap<String, Side<'a>> {
     let mut out = BTreeMap::new();
     for (i, (raw, verdict)) in tools.iter().zip(verdicts).enumerate() {
         // Duplicate names: the first one is the tool clients see.
@@ -256,9 +256,24 @@ fn brief(name: &str, s: &Side<'_>) -> ToolBrief {
     }
 }
 
-/// Compares the tools of an older crawl with a newer one.
+/// Compares the tools of an older crawl with a newer one, classifying both
+/// (each list as one server).
 pub fn compare_tools(old: &[Value], new: &[Value], opts: &Options) -> Drift {
-    let (o, n) = (index(old, opts), index(new, opts));
+    let (ov, nv) = (classify_tools(old, opts), classify_tools(new, opts));
+    compare_classified(old, &ov, new, &nv)
+}
+
+/// [`compare_tools`] with the verdicts already made, one per tool in the
+/// same order (the pipeline classifies each crawl once and passes them on).
+pub fn compare_classified(
+    old: &[Value],
+    old_verdicts: &[Verdict],
+    new: &[Value],
+    new_verdicts: &[Verdict],
+) -> Drift {
+    debug_assert_eq!(old.len(), old_verdicts.len());
+    debug_assert_eq!(new.len(), new_verdicts.len());
+    let (o, n) = (index(old, old_verdicts), index(new, new_verdicts));
     let mut drift = Drift::default();
     for (name, new_side) in &n {
         if let Some(old_side) = o.get(name) {
