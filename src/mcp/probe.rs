@@ -166,6 +166,7 @@ async fn drive(
                 args: args.clone(),
                 env: env.clone(),
                 sandbox: opts.sandbox,
+                limits: opts.limits,
             })
             .await
             .map_err(|e| match e {
