@@ -39,10 +39,15 @@ pub enum Status {
     RefusedPrivateAddress,
     SkippedPolicy,
     InstallFailed,
+    /// It crashed writing where the sandbox allows no writes (outside HOME
+    /// and TMPDIR): it needs `--no-sandbox`, or a fix upstream.
+    ReadOnlyFs,
+    /// It ran into the sandbox's memory or task limit.
+    ResourceLimit,
 }
 
 impl Status {
-    pub const ALL: [Status; 12] = [
+    pub const ALL: [Status; 14] = [
         Status::Ok,
         Status::AuthRequired,
         Status::NeedsConfig,
@@ -55,6 +60,8 @@ impl Status {
         Status::RefusedPrivateAddress,
         Status::SkippedPolicy,
         Status::InstallFailed,
+        Status::ReadOnlyFs,
+        Status::ResourceLimit,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +78,8 @@ impl Status {
             Status::RefusedPrivateAddress => "refused_private_address",
             Status::SkippedPolicy => "skipped_policy",
             Status::InstallFailed => "install_failed",
+            Status::ReadOnlyFs => "read_only_fs",
+            Status::ResourceLimit => "resource_limit",
         }
     }
 
