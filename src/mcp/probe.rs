@@ -48,6 +48,7 @@ pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
     if let Some(conn) = ctx.conn.as_mut() {
         conn.close(Duration::from_millis(500)).await;
     }
+    let limit_hit = ctx.conn.as_ref().and_then(Conn::limit_hit);
     drop(ctx.conn.take());
     let stderr_tail = stderr.lock().map(|t| t.text()).unwrap_or_default();
     let (status, detail, auth) = match result {
@@ -57,7 +58,15 @@ pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
                 Some(ConnError::Auth(info, _)) => Some(info.clone()),
                 _ => None,
             };
-            let (status, detail) = refine(f.status, f.detail, &notes, &stderr_tail);
+            let (status, detail) = match limit_hit {
+                // Whatever it looked like, the kernel says it hit a limit.
+                Some(why)
+                    if matches!(f.status, Status::Crashed | Status::Timeout | Status::NotMcp) =>
+                {
+                    (Status::ResourceLimit, format!("{}; {why}", f.detail))
+                }
+                _ => refine(f.status, f.detail, &notes, &stderr_tail),
+            };
             (status, Some(detail), auth)
         }
     };

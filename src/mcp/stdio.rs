@@ -322,6 +322,12 @@ impl StdioConn {
         }
     }
 
+    /// Whether the server ran into its memory or task limit (see
+    /// [`Spawned::limit_hit`]).
+    pub fn limit_hit(&self) -> Option<String> {
+        self.proc.limit_hit()
+    }
+
     /// The stderr tail so far.
     pub fn stderr(&self) -> Arc<Mutex<Tail>> {
         self.stderr.clone()

@@ -177,9 +177,10 @@ pub(super) fn fresh_keyring() -> io::Result<()> {
     }
 }
 
-/// Resource limits: no core dumps, bounded files and descriptors, address
-/// space per process and tasks per uid (see [`Limits`]).
-pub(super) fn set_limits(limits: &Limits) -> io::Result<()> {
+/// Resource limits: no core dumps, bounded files and descriptors and, when
+/// no control group bounds the whole server, address space per process and
+/// tasks per uid (see [`Limits`]).
+pub(super) fn set_limits(limits: Option<&Limits>) -> io::Result<()> {
     let set = |res, soft: u64, hard: u64| -> io::Result<()> {
         let lim = libc::rlimit {
             rlim_cur: soft as libc::rlim_t,
@@ -194,7 +195,9 @@ pub(super) fn set_limits(limits: &Limits) -> io::Result<()> {
     set(libc::RLIMIT_CORE, 0, 0)?;
     set(libc::RLIMIT_FSIZE, 1 << 30, 1 << 30)?;
     set(libc::RLIMIT_NOFILE, 4096, 4096)?;
-    set(libc::RLIMIT_AS, limits.memory, limits.memory)?;
-    set(libc::RLIMIT_NPROC, limits.tasks, limits.tasks)?;
+    if let Some(l) = limits {
+        set(libc::RLIMIT_AS, l.memory, l.memory)?;
+        set(libc::RLIMIT_NPROC, l.tasks, l.tasks)?;
+    }
     Ok(())
 }

@@ -29,6 +29,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use thiserror::Error;
 
+mod cgroup;
 mod credentials;
 mod filesystem;
 mod launcher;
@@ -78,12 +79,20 @@ pub struct Spawned {
     _dir: Option<TempDir>,
     /// The pooled network namespace it runs in, if any.
     lease: Option<netpool::Lease>,
+    /// Its control group(s), where limits are kept that way.
+    group: Option<cgroup::Group>,
 }
 
 impl Spawned {
     /// SIGKILL to the whole process group (grandchildren included).
     pub fn kill_group(&self) {
         kill_group(self.pgid);
+    }
+
+    /// Did it run into its memory or task limit (as far as its control
+    /// group tells; rlimits leave only what the server printed)?
+    pub fn limit_hit(&self) -> Option<String> {
+        self.group.as_ref().and_then(cgroup::Group::limit_hit)
     }
 }
 
@@ -229,8 +238,10 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         isolate: netns.is_some(),
         id_maps: None,
         server_uid: None,
-        limits: l.limits,
+        limits: Some(l.limits),
+        cgroup_procs: Vec::new(),
     };
+    let mut group = None;
     let mut kind = String::from("none");
     let mut lease = None;
     if let (Some(mode), Some(dir)) = (netns, &dir) {
@@ -277,8 +288,20 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         if mode.user {
             plan.id_maps = id_maps(uid, gid);
         }
+        // The whole server in a control group where we may make one; else
+        // per-process rlimits.
+        let how = match cgroup::make(&l.limits) {
+            Some(g) => {
+                plan.cgroup_procs = g.procs.clone();
+                plan.limits = None;
+                let how = g.label();
+                group = Some(g);
+                how
+            }
+            None => "rlimit",
+        };
         label.push_str(&format!(
-            "+keyring+limits(as={}M,tasks={})+clearenv",
+            "+keyring+limits({how}:mem={}M,tasks={})+clearenv",
             l.limits.memory >> 20,
             l.limits.tasks
         ));
@@ -300,6 +323,7 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         kind,
         _dir: dir,
         lease,
+        group,
     })
 }
 

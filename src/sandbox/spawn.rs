@@ -52,7 +52,11 @@ pub(super) struct Plan {
     pub id_maps: Option<(CString, CString)>,
     /// Run as root: the uid (and gid) the server becomes.
     pub server_uid: Option<u32>,
-    pub limits: super::Limits,
+    /// Per-process rlimits for memory and tasks (when no control group
+    /// holds the server).
+    pub limits: Option<super::Limits>,
+    /// `cgroup.procs` files the child joins first.
+    pub cgroup_procs: Vec<CString>,
 }
 
 /// What the child reads (pointers into `Plan`) and where it reports a failure.
@@ -71,7 +75,8 @@ struct ChildCtx {
     uid_map: *const libc::c_char,
     gid_map: *const libc::c_char,
     server_uid: Option<u32>,
-    limits: super::Limits,
+    limits: Option<super::Limits>,
+    cgroup_procs: *const *const libc::c_char,
     /// Set by the child before `_exit(127)`: the errno and the step.
     errno: AtomicI32,
     step: AtomicI32,
@@ -84,6 +89,7 @@ const STEP_MOUNT: i32 = 7;
 const STEP_IDMAP: i32 = 8;
 const STEP_KEYRING: i32 = 9;
 const STEP_LIMITS: i32 = 10;
+const STEP_CGROUP: i32 = 11;
 const STEP_FDS: i32 = 4;
 const STEP_CHDIR: i32 = 5;
 const STEP_EXEC: i32 = 6;
@@ -98,6 +104,7 @@ fn step_name(step: i32) -> &'static str {
         STEP_MOUNT => "building the filesystem view",
         STEP_KEYRING => "making a session keyring",
         STEP_LIMITS => "setting resource limits",
+        STEP_CGROUP => "joining its control group",
         STEP_IDMAP => "mapping our uid into the user namespace",
         STEP_FDS => "setting up stdin/stdout/stderr",
         STEP_CHDIR => "chdir to the working directory",
@@ -237,6 +244,7 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
     let argv = pointers(&plan.argv);
     let envp = pointers(&plan.envp);
     let view = super::filesystem::raw_ops(&plan.view);
+    let cgroup_procs = pointers(&plan.cgroup_procs);
     let ctx = ChildCtx {
         path: plan.path.as_ptr(),
         argv: argv.as_ptr(),
@@ -261,6 +269,7 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
             .map_or(std::ptr::null(), |m| m.1.as_ptr()),
         server_uid: plan.server_uid,
         limits: plan.limits,
+        cgroup_procs: cgroup_procs.as_ptr(),
         errno: AtomicI32::new(0),
         step: AtomicI32::new(0),
     };
@@ -360,6 +369,10 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
         if libc::setsid() < 0 {
             return fail(STEP_SETSID);
         }
+        // While the host's cgroup filesystem is still in view.
+        if super::cgroup::join(ctx.cgroup_procs).is_err() {
+            return fail(STEP_CGROUP);
+        }
         if !ctx.uid_map.is_null() && write_id_maps(ctx.uid_map, ctx.gid_map).is_err() {
             return fail(STEP_IDMAP);
         }
@@ -387,7 +400,7 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
             if super::credentials::fresh_keyring().is_err() {
                 return fail(STEP_KEYRING);
             }
-            if super::credentials::set_limits(&ctx.limits).is_err() {
+            if super::credentials::set_limits(ctx.limits.as_ref()).is_err() {
                 return fail(STEP_LIMITS);
             }
         }
