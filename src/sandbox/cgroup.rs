@@ -117,14 +117,12 @@ fn v2_parent(dir: &Path) -> Option<PathBuf> {
     let enable = |d: &Path| std::fs::write(d.join("cgroup.subtree_control"), "+memory +pids");
     // Our own group must hand the controllers down too; it can only when it
     // has no processes of its own, which is not ours to arrange.
-    if !has(&dir.join("cgroup.subtree_control"), "memory")
-        || !has(&dir.join("cgroup.subtree_control"), "pids")
-    {
-        if enable(dir).is_err() {
-            let _ = std::fs::remove_dir(&leaf);
-            let _ = std::fs::remove_dir(&ours);
-            return None;
-        }
+    let delegated = has(&dir.join("cgroup.subtree_control"), "memory")
+        && has(&dir.join("cgroup.subtree_control"), "pids");
+    if !delegated && enable(dir).is_err() {
+        let _ = std::fs::remove_dir(&leaf);
+        let _ = std::fs::remove_dir(&ours);
+        return None;
     }
     std::fs::write(leaf.join("cgroup.procs"), std::process::id().to_string()).ok()?;
     enable(&ours).ok()?;
@@ -141,7 +139,9 @@ pub(super) fn make(limits: &Limits) -> Option<Group> {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     );
-    let (dirs, files, v2): (Vec<PathBuf>, Vec<(usize, &str, String)>, bool) = match parent {
+    // (index into dirs, file, value)
+    type Files = Vec<(usize, &'static str, String)>;
+    let (dirs, files, v2): (Vec<PathBuf>, Files, bool) = match parent {
         Parent::V2(p) => (
             vec![p.join(&name)],
             vec![
