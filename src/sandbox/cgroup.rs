@@ -37,7 +37,27 @@ pub struct Group {
     /// Their `cgroup.procs` files, for the child to join.
     pub(super) procs: Vec<CString>,
     v2: bool,
+    limits: Limits,
+    /// Servers it has held, this one included.
+    uses: u32,
+    /// Its event counters when this server got it.
+    base: Counters,
 }
+
+/// Limit events a group has seen: OOM kills and refused forks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Counters {
+    oom_kills: u64,
+    fork_refusals: u64,
+}
+
+/// Servers one group holds (one after another) before it is removed: making
+/// and removing a memory group costs the kernel about as much as the rest of
+/// a launch, so groups are reused like network namespaces.
+const MAX_USES: u32 = 64;
+
+/// Groups not in use.
+static FREE: Mutex<Vec<Group>> = Mutex::new(Vec::new());
 
 /// Finds, once, where per-server groups can be made (as root only).
 fn parent() -> Option<&'static Parent> {
@@ -98,11 +118,40 @@ fn find() -> Option<Parent> {
             // SAFETY: access(2) on a NUL-terminated path.
             .is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0)
     };
-    (writable(&memory) && writable(&pids)).then_some(Parent::V1 { memory, pids })
+    if !(writable(&memory) && writable(&pids)) {
+        return None;
+    }
+    sweep(&memory);
+    sweep(&pids);
+    Some(Parent::V1 { memory, pids })
+}
+
+/// Removes the empty groups a crawler that is gone left in `dir`
+/// (`mcp-risk-<pid>-server-<n>`, when no process `pid` exists).
+fn sweep(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("mcp-risk-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir(e.path());
+        }
+    }
 }
 
 /// Makes `dir/mcp-risk-<pid>` a parent with memory and pids delegated to
-/// its children, moving this process into its leaf `crawler`.
+/// its children, moving this process into its leaf `crawler`. Our own group
+/// can only hand controllers down once no process is left in it: that works
+/// when we were alone there (a container's init, a service of its own);
+/// otherwise we move back and fall back to rlimits.
 fn v2_parent(dir: &Path) -> Option<PathBuf> {
     let has = |f: &Path, c: &str| {
         std::fs::read_to_string(f).is_ok_and(|t| t.split_whitespace().any(|w| w == c))
@@ -114,24 +163,46 @@ fn v2_parent(dir: &Path) -> Option<PathBuf> {
     let ours = dir.join(format!("mcp-risk-{}", std::process::id()));
     let leaf = ours.join("crawler");
     std::fs::create_dir_all(&leaf).ok()?;
-    let enable = |d: &Path| std::fs::write(d.join("cgroup.subtree_control"), "+memory +pids");
-    // Our own group must hand the controllers down too; it can only when it
-    // has no processes of its own, which is not ours to arrange.
-    let delegated = has(&dir.join("cgroup.subtree_control"), "memory")
-        && has(&dir.join("cgroup.subtree_control"), "pids");
-    if !delegated && enable(dir).is_err() {
+    let me = std::process::id().to_string();
+    let undo = || {
+        let _ = std::fs::write(dir.join("cgroup.procs"), &me);
         let _ = std::fs::remove_dir(&leaf);
         let _ = std::fs::remove_dir(&ours);
+    };
+    let enable = |d: &Path| std::fs::write(d.join("cgroup.subtree_control"), "+memory +pids");
+    if std::fs::write(leaf.join("cgroup.procs"), &me).is_err() {
+        undo();
         return None;
     }
-    std::fs::write(leaf.join("cgroup.procs"), std::process::id().to_string()).ok()?;
-    enable(&ours).ok()?;
+    let delegated = has(&dir.join("cgroup.subtree_control"), "memory")
+        && has(&dir.join("cgroup.subtree_control"), "pids");
+    if (!delegated && enable(dir).is_err()) || enable(&ours).is_err() {
+        undo();
+        return None;
+    }
     Some(ours)
 }
 
-/// A group for one server with `limits`, or `None` where groups are not
-/// available (the caller falls back to rlimits).
-pub(super) fn make(limits: &Limits) -> Option<Group> {
+/// A group for one server with `limits` (a free one, or a new one), or
+/// `None` where groups are not available (the caller falls back to rlimits).
+pub(super) fn lease(limits: &Limits) -> Option<Group> {
+    let reused = FREE.lock().ok().and_then(|mut free| {
+        let i = free.iter().position(|g| g.limits == *limits)?;
+        Some(free.swap_remove(i))
+    });
+    let mut g = match reused {
+        Some(mut g) => {
+            g.uses += 1;
+            g
+        }
+        None => create(limits)?,
+    };
+    g.base = g.counters();
+    Some(g)
+}
+
+/// Makes a new group.
+fn create(limits: &Limits) -> Option<Group> {
     static N: AtomicU64 = AtomicU64::new(0);
     let parent = parent()?;
     let name = format!(
@@ -184,17 +255,38 @@ pub(super) fn make(limits: &Limits) -> Option<Group> {
         .iter()
         .filter_map(|d| CString::new(d.join("cgroup.procs").as_os_str().as_bytes()).ok())
         .collect();
+    static SWEEP: std::sync::Once = std::sync::Once::new();
+    SWEEP.call_once(|| {
+        // SAFETY: registering a plain extern "C" function.
+        unsafe { libc::atexit(remove_free_at_exit) };
+    });
     Some(Group {
         dirs: made,
         procs,
         v2,
+        limits: *limits,
+        uses: 1,
+        base: Counters::default(),
     })
 }
 
+/// At exit: the free groups are empty; remove them. (Groups still in use
+/// are removed by their servers' drop; a crawler that is killed leaves its
+/// groups to the next one's sweep, see [`sweep`].)
+extern "C" fn remove_free_at_exit() {
+    if let Ok(mut free) = FREE.try_lock() {
+        for g in free.drain(..) {
+            for d in &g.dirs {
+                let _ = std::fs::remove_dir(d);
+            }
+            std::mem::forget(g);
+        }
+    }
+}
+
 impl Group {
-    /// Did the server run into a limit? A description, read from the
-    /// group's event counters.
-    pub fn limit_hit(&self) -> Option<String> {
+    /// Reads the group's event counters.
+    fn counters(&self) -> Counters {
         let count = |file: &Path, key: &str| -> u64 {
             std::fs::read_to_string(file)
                 .ok()
@@ -206,31 +298,33 @@ impl Group {
                 })
                 .unwrap_or(0)
         };
-        let mut hits = Vec::new();
-        if self.v2 {
-            let d = &self.dirs[0];
-            if count(&d.join("memory.events"), "oom_kill") + count(&d.join("memory.events"), "max")
-                > 0
-            {
-                hits.push("memory");
-            }
-            if count(&d.join("pids.events"), "max") > 0 {
-                hits.push("tasks");
-            }
+        let (mem, pids) = if self.v2 {
+            (&self.dirs[0], &self.dirs[0])
         } else {
-            let mem = &self.dirs[0];
-            let failcnt = std::fs::read_to_string(mem.join("memory.failcnt"))
-                .ok()
-                .and_then(|t| t.trim().parse::<u64>().ok())
-                .unwrap_or(0);
-            if failcnt + count(&mem.join("memory.oom_control"), "oom_kill") > 0 {
-                hits.push("memory");
-            }
-            if let Some(p) = self.dirs.get(1) {
-                if count(&p.join("pids.events"), "max") > 0 {
-                    hits.push("tasks");
-                }
-            }
+            (&self.dirs[0], self.dirs.get(1).unwrap_or(&self.dirs[0]))
+        };
+        let oom_file = if self.v2 {
+            "memory.events"
+        } else {
+            "memory.oom_control"
+        };
+        Counters {
+            oom_kills: count(&mem.join(oom_file), "oom_kill"),
+            fork_refusals: count(&pids.join("pids.events"), "max"),
+        }
+    }
+
+    /// Did the server run into a limit since it got this group? A
+    /// description, from the group's event counters: an OOM kill in the
+    /// group, a fork or thread refused by its task limit.
+    pub fn limit_hit(&self) -> Option<String> {
+        let now = self.counters();
+        let mut hits = Vec::new();
+        if now.oom_kills > self.base.oom_kills {
+            hits.push("memory");
+        }
+        if now.fork_refusals > self.base.fork_refusals {
+            hits.push("tasks");
         }
         (!hits.is_empty()).then(|| format!("it reached its {} limit", hits.join(" and ")))
     }
@@ -240,6 +334,16 @@ impl Group {
             "cgroup2"
         } else {
             "cgroup1"
+        }
+    }
+
+    /// Returns the group for the next server (or removes it when worn
+    /// out). Only call once the server and everything it started are gone.
+    pub fn give_back(self) {
+        if self.uses < MAX_USES {
+            if let Ok(mut free) = FREE.lock() {
+                free.push(self);
+            }
         }
     }
 }

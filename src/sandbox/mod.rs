@@ -102,10 +102,14 @@ impl Drop for Spawned {
         // Once the server (the init of its PID namespace) is reaped, nothing
         // it started is left in the network namespace, which can serve the
         // next server; otherwise the namespace is dropped.
-        if let Some(lease) = self.lease.take() {
-            if matches!(self.proc.try_wait(), Ok(Some(_))) {
-                lease.give_back();
-            }
+        let gone = matches!(self.proc.try_wait(), Ok(Some(_)));
+        if let Some(lease) = self.lease.take().filter(|_| gone) {
+            lease.give_back();
+        }
+        // Likewise its control group (empty once the PID namespace's init
+        // is reaped); otherwise it is removed.
+        if let Some(group) = self.group.take().filter(|_| gone) {
+            group.give_back();
         }
     }
 }
@@ -290,7 +294,7 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         }
         // The whole server in a control group where we may make one; else
         // per-process rlimits.
-        let how = match cgroup::make(&l.limits) {
+        let how = match cgroup::lease(&l.limits) {
             Some(g) => {
                 plan.cgroup_procs = g.procs.clone();
                 plan.limits = None;
