@@ -326,6 +326,13 @@ fn exposed(program: &Path, args: &[String], cwd: Option<&Path>) -> Vec<PathBuf> 
             .map(Path::to_path_buf),
     );
     let mut dirs = Vec::new();
+    // A directory it is given (a root to serve) is given itself, no more.
+    files.retain(|f| {
+        if f.is_dir() {
+            dirs.push(f.clone());
+        }
+        !f.is_dir()
+    });
     for f in &files {
         for p in [Some(f.clone()), f.canonicalize().ok()]
             .into_iter()
@@ -677,5 +684,26 @@ mod tests {
             "{binds:?}"
         );
         assert!(v.ops.iter().any(|o| o.kind == Kind::Proc));
+    }
+
+    #[test]
+    fn a_script_brings_its_package_and_a_directory_argument_only_itself() {
+        let t = tempfile::tempdir().unwrap();
+        let pkg = t.path().join("npm/x@1");
+        let script = pkg.join("node_modules/x/index.js");
+        std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+        std::fs::write(&script, "").unwrap();
+        let served = t.path().join("data/served");
+        std::fs::create_dir_all(&served).unwrap();
+        let args = [
+            script.display().to_string(),
+            served.display().to_string(),
+            "/tmp".into(),
+        ];
+        let v = plan(Path::new("/usr/bin/node"), &args, None, None);
+        let want = [pkg.canonicalize().unwrap(), served.canonicalize().unwrap()];
+        let mut want = want.to_vec();
+        want.sort();
+        assert_eq!(v.exposed, want);
     }
 }

@@ -400,9 +400,15 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
             if super::credentials::fresh_keyring().is_err() {
                 return fail(STEP_KEYRING);
             }
-            if super::credentials::set_limits(ctx.limits.as_ref()).is_err() {
-                return fail(STEP_LIMITS);
-            }
+        }
+        // Memory and task limits only in the sandbox; the cheap ones always.
+        let limits = if ctx.isolate {
+            ctx.limits.as_ref()
+        } else {
+            None
+        };
+        if super::credentials::set_limits(limits).is_err() {
+            return fail(STEP_LIMITS);
         }
         for (target, &fd) in ctx.fds.iter().enumerate() {
             // The pipe ends are all above 2, so no dup2 clobbers another.
