@@ -1045,3 +1045,28 @@ fn secrets_can_come_from_the_environment_or_a_file() {
         "{help}"
     );
 }
+
+#[tokio::test]
+async fn a_server_whose_files_are_roots_only_still_runs() {
+    // A `mktemp -d` directory is 0700: a server of its own uid could not
+    // even start from it, so it keeps ours (still without capabilities).
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let fake = dir.path().join("fake-server");
+    std::fs::copy(FAKE, &fake).unwrap();
+    let target = ProbeTarget::Stdio {
+        command: fake.display().to_string(),
+        args: vec!["good".into()],
+        env: BTreeMap::new(),
+    };
+    let o = run(&target, &opts()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    if is_root() {
+        let label = o.sandbox.unwrap_or_default();
+        assert!(
+            label.contains("uid0") || label.contains("userns"),
+            "{label}"
+        );
+    }
+}

@@ -175,6 +175,9 @@ pub(super) struct View {
     pub cwd: CString,
     /// Per-server directories given read-only (for the label).
     pub exposed: Vec<PathBuf>,
+    /// The paths it is run with (its arguments that name existing files or
+    /// directories, absolute or relative to the working directory).
+    needed: Vec<PathBuf>,
 }
 
 /// The steps every view shares (found once): system directories, /etc's
@@ -400,17 +403,60 @@ pub(super) fn plan(
         ));
     }
     ops.extend(Op::new(Kind::Dir, None, HOME, 0o700, 0));
+    // Where it starts: our working directory when it is in the view and a
+    // server of its own uid may enter it.
     let start = cwd
-        .filter(|c| exposed.iter().any(|d| c.starts_with(d)) || in_system(c))
+        .clone()
+        .filter(|c| in_system(c) || others_reach(&exposed, c))
         .unwrap_or_else(|| PathBuf::from(HOME));
+    let needed = args
+        .iter()
+        .map(|a| match &cwd {
+            Some(c) if !Path::new(a).is_absolute() => c.join(a),
+            _ => PathBuf::from(a),
+        })
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     View {
         ops,
         cwd: CString::new(start.as_os_str().as_bytes()).unwrap_or_else(|_| c"/".into()),
         exposed,
+        needed,
     }
 }
 
+/// May a user other than the owner reach `p` (every directory from its
+/// exposed root down to it searchable, `p` itself included)? The view's
+/// own directories above an exposed one are searchable by anyone.
+fn others_reach(exposed: &[PathBuf], p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    let Some(root) = exposed.iter().find(|d| p.starts_with(d)) else {
+        return false;
+    };
+    p.ancestors().take_while(|a| a.starts_with(root)).all(|a| {
+        std::fs::metadata(a).is_ok_and(|m| !m.is_dir() || m.permissions().mode() & 0o001 != 0)
+    })
+}
+
 impl View {
+    /// Can a server of its own uid (not the owner, not root) run `program`
+    /// here: reach it, read and execute it? When not (a `mktemp -d`
+    /// directory is 0700), the server keeps our uid.
+    pub fn others_may_run(&self, program: &Path) -> bool {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.permissions().mode());
+        let reach = |p: &Path| in_system(p) || others_reach(&self.exposed, p);
+        let program = program
+            .canonicalize()
+            .unwrap_or_else(|_| program.to_path_buf());
+        reach(&program)
+            && mode(&program) & 0o005 == 0o005
+            && self
+                .needed
+                .iter()
+                .all(|p| reach(p) && (p.is_dir() || mode(p) & 0o004 != 0))
+    }
+
     /// How the layout is recorded in the sandbox label.
     pub fn label(&self) -> String {
         let mut s = String::from("view(sys-ro");

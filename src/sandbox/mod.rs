@@ -252,9 +252,11 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         let mut label = mode.label();
         // SAFETY: geteuid/getegid have no preconditions.
         let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
-        if !mode.user && uid == 0 {
-            // Root without a user namespace: a uid of its own, so it is no
-            // longer the owner of everything root owns.
+        // Root without a user namespace: a uid of its own, so it is no
+        // longer the owner of everything root owns; unless its own files are
+        // for root only (then it keeps uid 0, still without capabilities).
+        let own_uid = !mode.user && uid == 0;
+        if own_uid && !mode.fs {
             plan.server_uid = Some(credentials::next_server_uid());
             label.push_str("+uid");
         }
@@ -264,6 +266,14 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
                 .filter(|h| !h.is_empty())
                 .map(PathBuf::from);
             let view = filesystem::plan(&path, l.args, cwd.as_deref(), user_home.as_deref());
+            if own_uid {
+                if view.others_may_run(&path) {
+                    plan.server_uid = Some(credentials::next_server_uid());
+                    label.push_str("+uid");
+                } else {
+                    label.push_str("+uid0(its files are root's only)");
+                }
+            }
             label.push('+');
             label.push_str(&view.label());
             plan.staging = Some(cstr(dir.0.as_os_str().as_bytes(), "the staging directory")?);
