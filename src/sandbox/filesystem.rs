@@ -454,6 +454,8 @@ impl View {
             && self
                 .needed
                 .iter()
+                // What is not in the view (its own /tmp) does not count.
+                .filter(|p| self.exposed.iter().any(|d| p.starts_with(d)))
                 .all(|p| reach(p) && (p.is_dir() || mode(p) & 0o004 != 0))
     }
 
