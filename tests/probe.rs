@@ -756,6 +756,7 @@ impl Bait {
             format!("FAKE_SOCKETS={}", sockets.join(":")),
             format!("FAKE_SHM_KEY={}", self.shm_key),
             format!("FAKE_KEY={}", self.key_desc),
+            format!("FAKE_KEY_ID={}", self.key_id),
             format!("FAKE_READ={}", read.join(":")),
         ]
     }
@@ -793,11 +794,11 @@ impl Bait {
             left < 0,
             "the server's SysV segment outlived it on the host"
         );
-        // 4. Not our keyring.
+        // 4. Not our keyrings: no key of ours listed, none read by its id.
         let keys = d("keys");
-        if self.key_id > 0 && root {
-            assert!(keys.starts_with("sees-host-key=false"), "{keys}");
-        }
+        assert!(keys.starts_with("sees-host-key=false"), "{keys}");
+        assert!(keys.contains("read=refused"), "{keys}");
+        assert!(!keys.contains("SECRET"), "{keys}");
         // 3. Bounded memory and tasks: per process with rlimits (a control
         // group bounds what is used, not what is mapped).
         let map = d("map-3g");

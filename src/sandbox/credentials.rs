@@ -177,6 +177,70 @@ pub(super) fn fresh_keyring() -> io::Result<()> {
     }
 }
 
+/// Refuses the key-management syscalls (keyctl, add_key, request_key) with
+/// ENOSYS: a server has no use for kernel keyrings, and one that shares our
+/// uid (a user namespace maps it to itself) could otherwise read the keys
+/// we own by their serial number. A seccomp filter; needs no_new_privs
+/// (set by [`drop_privileges`]). Async-signal-safe: a static program.
+pub(super) fn refuse_keyrings() -> io::Result<()> {
+    #[repr(C)]
+    struct SockFilter {
+        code: u16,
+        jt: u8,
+        jf: u8,
+        k: u32,
+    }
+    #[repr(C)]
+    struct SockFprog {
+        len: u16,
+        filter: *const SockFilter,
+    }
+    const LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
+    const JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
+    const JGE_K: u16 = 0x35; // BPF_JMP | BPF_JGE | BPF_K
+    const RET_K: u16 = 0x06; // BPF_RET | BPF_K
+    const RET_ALLOW: u32 = 0x7fff_0000;
+    const RET_ENOSYS: u32 = 0x0005_0000 | libc::ENOSYS as u32;
+    #[cfg(target_arch = "x86_64")]
+    const ARCH: u32 = 0xc000_003e;
+    #[cfg(target_arch = "aarch64")]
+    const ARCH: u32 = 0xc000_00b7;
+    // x32 syscalls on x86_64 carry this bit: refused alike.
+    const X32: u32 = 0x4000_0000;
+    let f = |code, jt, jf, k| SockFilter { code, jt, jf, k };
+    let prog = [
+        // Another architecture's syscall numbers: leave them be (this
+        // filter is about keyrings, not a jail).
+        f(LD_W_ABS, 0, 0, 4),
+        f(JEQ_K, 0, 5, ARCH),
+        f(LD_W_ABS, 0, 0, 0),
+        f(JGE_K, 4, 0, X32),
+        f(JEQ_K, 3, 0, libc::SYS_keyctl as u32),
+        f(JEQ_K, 2, 0, libc::SYS_add_key as u32),
+        f(JEQ_K, 1, 0, libc::SYS_request_key as u32),
+        f(RET_K, 0, 0, RET_ALLOW),
+        f(RET_K, 0, 0, RET_ENOSYS),
+    ];
+    let fprog = SockFprog {
+        len: prog.len() as u16,
+        filter: prog.as_ptr(),
+    };
+    // SAFETY: prctl(PR_SET_SECCOMP) with a pointer to a stack program.
+    let rc = unsafe {
+        libc::prctl(
+            libc::PR_SET_SECCOMP,
+            libc::SECCOMP_MODE_FILTER as libc::c_ulong,
+            &fprog as *const SockFprog,
+            0,
+            0,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Resource limits: no core dumps, bounded files and descriptors and, when
 /// no control group bounds the whole server, address space per process and
 /// tasks per uid (see [`Limits`]).

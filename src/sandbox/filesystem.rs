@@ -217,6 +217,10 @@ fn system_ops() -> &'static [Op] {
             ops.extend(Op::new(Kind::Dir, None, dir, mode, 0));
         }
         ops.extend(Op::new(Kind::Proc, None, "proc", 0, 0));
+        // Key descriptions of everyone who shares its uid (unprivileged).
+        for f in ["proc/keys", "proc/key-users"] {
+            ops.extend(Op::new(Kind::HideFile, None, f, 0, 0));
+        }
         for (name, major, minor) in DEVICES {
             let host = Path::new("/dev").join(name);
             let dev = libc::makedev(*major, *minor);

@@ -102,7 +102,7 @@ fn step_name(step: i32) -> &'static str {
         STEP_NETNS => "joining the network namespace",
         STEP_PRIVILEGES => "dropping capabilities",
         STEP_MOUNT => "building the filesystem view",
-        STEP_KEYRING => "making a session keyring",
+        STEP_KEYRING => "making a session keyring and refusing keyctl",
         STEP_LIMITS => "setting resource limits",
         STEP_CGROUP => "joining its control group",
         STEP_IDMAP => "mapping our uid into the user namespace",
@@ -397,7 +397,9 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
             if super::credentials::drop_privileges(ctx.server_uid).is_err() {
                 return fail(STEP_PRIVILEGES);
             }
-            if super::credentials::fresh_keyring().is_err() {
+            if super::credentials::fresh_keyring().is_err()
+                || super::credentials::refuse_keyrings().is_err()
+            {
                 return fail(STEP_KEYRING);
             }
         }
