@@ -802,7 +802,7 @@ impl Bait {
         // 3. Bounded memory and tasks: per process with rlimits (a control
         // group bounds what is used, not what is mapped).
         let map = d("map-3g");
-        if label.contains("rlimit") {
+        if label.contains("limits(rlimit") {
             assert!(map.starts_with("refused"), "{map}");
         } else {
             assert!(label.contains("cgroup"), "{label}");
@@ -930,7 +930,7 @@ async fn a_server_that_eats_memory_is_stopped_and_says_so() {
     let out = run(&stdio("memhog"), &o).await;
     assert_eq!(out.status, Status::ResourceLimit, "{out:?}");
     let label = out.sandbox.clone().unwrap_or_default();
-    if label.contains("cgroup") {
+    if label.contains("limits(cgroup") {
         // The kernel stops the whole group and its counters say why.
         assert!(
             out.detail.as_deref().unwrap().contains("memory limit"),

@@ -38,6 +38,8 @@ pub struct Group {
     pub(super) procs: Vec<CString>,
     v2: bool,
     limits: Limits,
+    /// Whether it bounds tasks too (v2 always does).
+    tasks: bool,
     /// Servers it has held, this one included.
     uses: u32,
     /// Its event counters when this server got it.
@@ -185,9 +187,15 @@ fn v2_parent(dir: &Path) -> Option<PathBuf> {
 
 /// A group for one server with `limits` (a free one, or a new one), or
 /// `None` where groups are not available (the caller falls back to rlimits).
-pub(super) fn lease(limits: &Limits) -> Option<Group> {
+///
+/// With `tasks` false, a v1 host gets no pids group (the server's own uid
+/// bounds its tasks with RLIMIT_NPROC, and each group a child joins costs
+/// the kernel a synchronisation of milliseconds).
+pub(super) fn lease(limits: &Limits, tasks: bool) -> Option<Group> {
     let reused = FREE.lock().ok().and_then(|mut free| {
-        let i = free.iter().position(|g| g.limits == *limits)?;
+        let i = free
+            .iter()
+            .position(|g| g.limits == *limits && g.tasks == tasks)?;
         Some(free.swap_remove(i))
     });
     let mut g = match reused {
@@ -195,14 +203,14 @@ pub(super) fn lease(limits: &Limits) -> Option<Group> {
             g.uses += 1;
             g
         }
-        None => create(limits)?,
+        None => create(limits, tasks)?,
     };
     g.base = g.counters();
     Some(g)
 }
 
 /// Makes a new group.
-fn create(limits: &Limits) -> Option<Group> {
+fn create(limits: &Limits, tasks: bool) -> Option<Group> {
     static N: AtomicU64 = AtomicU64::new(0);
     let parent = parent()?;
     let name = format!(
@@ -223,12 +231,19 @@ fn create(limits: &Limits) -> Option<Group> {
             true,
         ),
         Parent::V1 { memory, pids } => (
-            vec![memory.join(&name), pids.join(&name)],
+            if tasks {
+                vec![memory.join(&name), pids.join(&name)]
+            } else {
+                vec![memory.join(&name)]
+            },
             vec![
                 (0, "memory.limit_in_bytes", limits.memory.to_string()),
                 (0, "memory.memsw.limit_in_bytes", limits.memory.to_string()),
                 (1, "pids.max", limits.tasks.to_string()),
-            ],
+            ]
+            .into_iter()
+            .filter(|(i, _, _)| tasks || *i == 0)
+            .collect(),
             false,
         ),
     };
@@ -265,6 +280,7 @@ fn create(limits: &Limits) -> Option<Group> {
         procs,
         v2,
         limits: *limits,
+        tasks: tasks || v2,
         uses: 1,
         base: Counters::default(),
     })
@@ -330,11 +346,16 @@ impl Group {
     }
 
     pub fn label(&self) -> &'static str {
-        if self.v2 {
-            "cgroup2"
-        } else {
-            "cgroup1"
+        match (self.v2, self.tasks) {
+            (true, _) => "cgroup2",
+            (false, true) => "cgroup1",
+            (false, false) => "cgroup1-mem+rlimit-tasks",
         }
+    }
+
+    /// Does the group bound the server's tasks (else RLIMIT_NPROC must)?
+    pub fn bounds_tasks(&self) -> bool {
+        self.tasks
     }
 
     /// Returns the group for the next server (or removes it when worn

@@ -244,7 +244,7 @@ pub(super) fn refuse_keyrings() -> io::Result<()> {
 /// Resource limits: no core dumps, bounded files and descriptors and, when
 /// no control group bounds the whole server, address space per process and
 /// tasks per uid (see [`Limits`]).
-pub(super) fn set_limits(limits: Option<&Limits>) -> io::Result<()> {
+pub(super) fn set_limits(memory: Option<u64>, tasks: Option<u64>) -> io::Result<()> {
     let set = |res, soft: u64, hard: u64| -> io::Result<()> {
         let lim = libc::rlimit {
             rlim_cur: soft as libc::rlim_t,
@@ -259,9 +259,11 @@ pub(super) fn set_limits(limits: Option<&Limits>) -> io::Result<()> {
     set(libc::RLIMIT_CORE, 0, 0)?;
     set(libc::RLIMIT_FSIZE, 1 << 30, 1 << 30)?;
     set(libc::RLIMIT_NOFILE, 4096, 4096)?;
-    if let Some(l) = limits {
-        set(libc::RLIMIT_AS, l.memory, l.memory)?;
-        set(libc::RLIMIT_NPROC, l.tasks, l.tasks)?;
+    if let Some(m) = memory {
+        set(libc::RLIMIT_AS, m, m)?;
+    }
+    if let Some(t) = tasks {
+        set(libc::RLIMIT_NPROC, t, t)?;
     }
     Ok(())
 }

@@ -242,7 +242,8 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         isolate: netns.is_some(),
         id_maps: None,
         server_uid: None,
-        limits: Some(l.limits),
+        rlimit_memory: Some(l.limits.memory),
+        rlimit_tasks: Some(l.limits.tasks),
         cgroup_procs: Vec::new(),
     };
     let mut group = None;
@@ -304,10 +305,13 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
         }
         // The whole server in a control group where we may make one; else
         // per-process rlimits.
-        let how = match cgroup::lease(&l.limits) {
+        let how = match cgroup::lease(&l.limits, plan.server_uid.is_none()) {
             Some(g) => {
                 plan.cgroup_procs = g.procs.clone();
-                plan.limits = None;
+                plan.rlimit_memory = None;
+                if g.bounds_tasks() {
+                    plan.rlimit_tasks = None;
+                }
                 let how = g.label();
                 group = Some(g);
                 how

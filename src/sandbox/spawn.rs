@@ -52,9 +52,10 @@ pub(super) struct Plan {
     pub id_maps: Option<(CString, CString)>,
     /// Run as root: the uid (and gid) the server becomes.
     pub server_uid: Option<u32>,
-    /// Per-process rlimits for memory and tasks (when no control group
-    /// holds the server).
-    pub limits: Option<super::Limits>,
+    /// RLIMIT_AS and RLIMIT_NPROC, where no control group bounds the
+    /// server's memory or tasks.
+    pub rlimit_memory: Option<u64>,
+    pub rlimit_tasks: Option<u64>,
     /// `cgroup.procs` files the child joins first.
     pub cgroup_procs: Vec<CString>,
 }
@@ -75,7 +76,8 @@ struct ChildCtx {
     uid_map: *const libc::c_char,
     gid_map: *const libc::c_char,
     server_uid: Option<u32>,
-    limits: Option<super::Limits>,
+    rlimit_memory: Option<u64>,
+    rlimit_tasks: Option<u64>,
     cgroup_procs: *const *const libc::c_char,
     /// Set by the child before `_exit(127)`: the errno and the step.
     errno: AtomicI32,
@@ -268,7 +270,8 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
             .as_ref()
             .map_or(std::ptr::null(), |m| m.1.as_ptr()),
         server_uid: plan.server_uid,
-        limits: plan.limits,
+        rlimit_memory: plan.rlimit_memory,
+        rlimit_tasks: plan.rlimit_tasks,
         cgroup_procs: cgroup_procs.as_ptr(),
         errno: AtomicI32::new(0),
         step: AtomicI32::new(0),
@@ -404,12 +407,12 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
             }
         }
         // Memory and task limits only in the sandbox; the cheap ones always.
-        let limits = if ctx.isolate {
-            ctx.limits.as_ref()
+        let (memory, tasks) = if ctx.isolate {
+            (ctx.rlimit_memory, ctx.rlimit_tasks)
         } else {
-            None
+            (None, None)
         };
-        if super::credentials::set_limits(limits).is_err() {
+        if super::credentials::set_limits(memory, tasks).is_err() {
             return fail(STEP_LIMITS);
         }
         for (target, &fd) in ctx.fds.iter().enumerate() {
