@@ -22,6 +22,9 @@ N=${N:-200}
 C=${C:-8}
 SCRATCH=${SCRATCH:-$(mktemp -d /tmp/mcp-risk-bench.XXXXXX)}
 mkdir -p "$SCRATCH/bin"
+# Run as root, a sandboxed server gets a uid of its own: it must be able to
+# reach its binary (mktemp -d makes the directory 0700).
+chmod 755 "$SCRATCH" "$SCRATCH/bin"
 echo "scratch: $SCRATCH" >&2
 
 # 1. Release build; copy the binaries out at once (a shared target dir may be

@@ -181,22 +181,42 @@ pub struct ProbeArgs {
     pub name: Option<String>,
     /// Run the command without the sandbox: it gets the network, your
     /// environment and write access to your files. Sandboxed it has none of
-    /// them: only `lo`, PATH/HOME/LANG/TMPDIR, a read-only filesystem and a
-    /// fresh tmpfs as HOME.
+    /// them: only `lo`, PATH/HOME/LANG/TMPDIR, the system and its own
+    /// directory read-only, its own /proc, /dev and IPC, a fresh tmpfs as
+    /// HOME and /tmp, bounded memory and tasks.
     #[arg(long)]
     pub no_sandbox: bool,
+    /// Address space each sandboxed server process may use, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 2048)]
+    pub memory_limit: u64,
+    /// Processes and threads a sandboxed server may have at once.
+    #[arg(long, value_name = "N", default_value_t = 512)]
+    pub max_tasks: u64,
     /// Probe a remote server (Streamable HTTP, falling back to legacy SSE).
     #[arg(long, conflicts_with = "command")]
     pub url: Option<String>,
-    /// Extra HTTP header for --url, as 'Name: value' (repeatable).
+    /// Extra HTTP header for --url, as 'Name: value' (repeatable). Every
+    /// process on this machine can read a command line: pass secrets with
+    /// --header-env or --env-file instead.
     #[arg(long = "header", requires = "url")]
     pub headers: Vec<String>,
+    /// Extra HTTP header for --url whose 'Name: value' is read from the
+    /// environment variable NAME (repeatable), so the secret stays off the
+    /// command line.
+    #[arg(long = "header-env", value_name = "NAME", requires = "url")]
+    pub header_env: Vec<String>,
     /// Allow --url to reach loopback, private, link-local and metadata addresses.
     #[arg(long)]
     pub allow_private: bool,
     /// Environment variable for the stdio server, as NAME=VALUE (repeatable).
+    /// Visible to every process on this machine: use --env-file for secrets.
     #[arg(long = "env")]
     pub env: Vec<String>,
+    /// Environment variables for the stdio server from FILE, one NAME=VALUE
+    /// a line ('#' comments and blank lines skipped; repeatable). A secret
+    /// there never appears on a command line.
+    #[arg(long = "env-file", value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
     /// The stdio server's command and arguments, after `--`.
     #[arg(last = true, required_unless_present = "url")]
     pub command: Vec<String>,

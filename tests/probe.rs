@@ -189,13 +189,20 @@ async fn an_oversized_junk_line_is_dropped_and_the_answer_still_read() {
 
 #[tokio::test]
 async fn an_oversized_answer_is_a_protocol_error_not_a_hang() {
-    let o = ProbeOptions {
-        list_timeout: Duration::from_millis(700),
-        ..opts()
-    };
-    let out = run(&stdio("oversized-answer"), &o).await;
+    let start = Instant::now();
+    let out = run(&stdio("oversized-answer"), &opts()).await;
     assert_eq!(out.status, Status::ProtocolError, "{out:?}");
     assert!(kinds(&out).contains(&"oversized-line".to_string()));
+    // Recognised as the answer: no waiting for the list deadline.
+    assert!(
+        out.detail.as_deref().unwrap_or("").contains("over the"),
+        "{out:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -210,52 +217,72 @@ async fn a_stderr_flood_is_drained_into_a_bounded_tail() {
     assert!(out.stderr_tail.len() <= 2048, "{}", out.stderr_tail.len());
 }
 
-/// Waits until `pid` is gone or a zombie (either way not running).
-async fn assert_dies(pid: u32) {
-    let deadline = Instant::now() + Duration::from_secs(3);
-    loop {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+/// Host pids of running (not zombie) processes whose command line holds `token`.
+fn running_with(token: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        if !String::from_utf8_lossy(&cmdline).contains(token) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
         let state = stat
             .rsplit(')')
             .next()
             .and_then(|r| r.split_whitespace().next());
-        if matches!(state, None | Some("Z") | Some("X")) {
-            break;
+        if !matches!(state, None | Some("Z") | Some("X")) {
+            found.push(pid);
         }
-        assert!(
-            Instant::now() < deadline,
-            "process {pid} still running: {stat}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    found
 }
 
-fn grandchild(o: &mcp_risk::mcp::ProbeOutcome) -> u32 {
-    description(&o.tools, "grandchild")
-        .trim_start_matches("pid ")
-        .parse()
-        .unwrap()
+/// Runs `mode` (which starts a `sleeper` child marked with a token) and
+/// waits until no process with that token runs on the host.
+async fn assert_grandchild_dies(mode: &str) -> mcp_risk::mcp::ProbeOutcome {
+    let token = format!("grandchild-token-{}-{mode}", std::process::id());
+    let mut env = BTreeMap::new();
+    env.insert("FAKE_TOKEN".to_string(), token.clone());
+    let target = ProbeTarget::Stdio {
+        command: FAKE.into(),
+        args: vec![mode.into()],
+        env,
+    };
+    let o = run(&target, &opts()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    // It did start one (its pid, as its PID namespace numbers it).
+    let pid = description(&o.tools, "grandchild");
+    assert!(pid.starts_with("pid ") && pid.len() > 4, "{pid}");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let left = running_with(&token);
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running: {left:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    o
 }
 
 #[tokio::test]
 async fn grandchildren_die_with_the_server() {
-    let o = run(&stdio("grandchildren"), &opts()).await;
-    assert_eq!(o.status, Status::Ok, "{o:?}");
-    assert_dies(grandchild(&o)).await;
+    assert_grandchild_dies("grandchildren").await;
 }
 
 #[tokio::test]
 async fn a_daemon_that_left_the_process_group_dies_too() {
     // setsid(2) escapes kill(-pgid); the server's PID namespace does not let
     // anything it started outlive it.
-    let o = run(&stdio("daemon"), &opts()).await;
-    assert_eq!(o.status, Status::Ok, "{o:?}");
+    let o = assert_grandchild_dies("daemon").await;
     assert!(
         o.sandbox.as_deref().unwrap_or("").contains("pidns"),
         "{:?}",
         o.sandbox
     );
-    assert_dies(grandchild(&o)).await;
 }
 
 #[tokio::test]
@@ -314,24 +341,35 @@ async fn the_sandbox_shows_only_lo_and_none_of_our_environment() {
 }
 
 #[tokio::test]
-async fn a_sandboxed_server_writes_only_in_its_home() {
-    // A directory we can write: the server, running as the same user, could
-    // too, but for the read-only mount namespace.
-    let outside = std::env::temp_dir().join(format!("mcp-risk-fs-test-{}", std::process::id()));
-    std::fs::create_dir_all(&outside).unwrap();
-    let mut env = BTreeMap::new();
-    env.insert("FAKE_WRITE_DIR".to_string(), outside.display().to_string());
-    let target = ProbeTarget::Stdio {
-        command: FAKE.into(),
-        args: vec!["fs".into()],
-        env,
-    };
-    let o = run(&target, &opts()).await;
-    let escaped = outside.join("written-by-the-server").exists();
-    let _ = std::fs::remove_dir_all(&outside);
-    assert_eq!(o.status, Status::Ok, "{o:?}");
+async fn a_sandboxed_server_writes_only_in_its_own_tmpfs() {
+    // A directory it can see (inside our working directory, which it gets
+    // read-only) and one of the host's /tmp (which it does not get at all:
+    // its /tmp is its own).
+    let visible = std::env::current_dir()
+        .unwrap()
+        .join("target")
+        .join(format!("mcp-risk-fs-test-{}", std::process::id()));
+    let host_tmp = std::env::temp_dir().join(format!("mcp-risk-fs-test-{}", std::process::id()));
+    let mut reports = Vec::new();
+    for dir in [&visible, &host_tmp] {
+        std::fs::create_dir_all(dir).unwrap();
+        let mut env = BTreeMap::new();
+        env.insert("FAKE_WRITE_DIR".to_string(), dir.display().to_string());
+        let target = ProbeTarget::Stdio {
+            command: FAKE.into(),
+            args: vec!["fs".into()],
+            env,
+        };
+        let o = run(&target, &opts()).await;
+        let escaped = dir.join("written-by-the-server").exists();
+        let _ = std::fs::remove_dir_all(dir);
+        assert_eq!(o.status, Status::Ok, "{o:?}");
+        assert!(!escaped, "the server wrote into {}", dir.display());
+        reports.push(o);
+    }
+    let o = &reports[0];
     assert!(
-        o.sandbox.as_deref().unwrap_or("").contains("rofs"),
+        o.sandbox.as_deref().unwrap_or("").contains("view("),
         "{:?}",
         o.sandbox
     );
@@ -341,17 +379,20 @@ async fn a_sandboxed_server_writes_only_in_its_home() {
         refused.starts_with("refused") && refused.contains("Read-only"),
         "{refused}"
     );
-    assert!(!escaped, "the server wrote outside its HOME");
-    assert_eq!(
-        description(&o.tools, "tmpdir"),
-        description(&o.tools, "home")
+    let refused = description(&reports[1].tools, "outside-write");
+    assert!(
+        refused.starts_with("refused") && refused.contains("No such file"),
+        "{refused}"
     );
+    assert_eq!(description(&o.tools, "tmpdir"), "/tmp");
+    assert_eq!(description(&o.tools, "home"), "/sandbox/home");
 }
 
 #[test]
 fn a_sandboxed_server_cannot_read_our_credentials() {
-    // A crawling user with an SSH key and an npm token; the server reads
-    // them through absolute paths (its own HOME is elsewhere).
+    // A crawling user with an SSH key and an npm token, run from its HOME:
+    // the working directory is given (read-only), the credentials in it
+    // stay covered. Outside it, nothing of HOME exists for the server.
     let home = tempfile::tempdir().unwrap();
     let ssh = home.path().join(".ssh");
     std::fs::create_dir(&ssh).unwrap();
@@ -365,28 +406,38 @@ fn a_sandboxed_server_cannot_read_our_credentials() {
     ]
     .map(|p| p.display().to_string())
     .join(":");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
-        .env("HOME", home.path())
-        .args(["probe", "--format", "json", "--", "/usr/bin/env"])
-        .arg(format!("FAKE_READ={read}"))
-        .args([FAKE, "fs"])
-        .output()
-        .unwrap();
-    let o: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(o["status"], "ok", "{o}");
-    let report = o["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "read")
-        .unwrap()["description"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let probe_from = |cwd: &std::path::Path| -> String {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+            .env("HOME", home.path())
+            .current_dir(cwd)
+            .args(["probe", "--format", "json", "--", "/usr/bin/env"])
+            .arg(format!("FAKE_READ={read}"))
+            .args([FAKE, "fs"])
+            .output()
+            .unwrap();
+        let o: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(o["status"], "ok", "{o}");
+        o["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "read")
+            .unwrap()["description"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let report = probe_from(home.path());
     assert!(!report.contains("SECRET"), "{report}");
     assert!(report.contains("id_ed25519=refused"), "{report}");
     assert!(report.contains(".npmrc=\"\""), "{report}");
     assert!(report.contains(".profile=\"harmless\""), "{report}");
+    // Run from elsewhere, HOME is not in the view at all (this was a
+    // deny-list: everything not covered was readable).
+    let report = probe_from(std::path::Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert!(!report.contains("SECRET"), "{report}");
+    assert!(!report.contains("harmless"), "{report}");
+    assert_eq!(report.matches("No such file").count(), 3, "{report}");
 }
 
 #[tokio::test]
@@ -612,4 +663,411 @@ fn probe_db_stores_and_classify_reads_it_back() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["servers"][0]["server"], "fixture");
     assert_eq!(v["servers"][0]["tools"][0]["name"], "echo");
+}
+
+// ---------------------------------------------------------------------------
+// Sandbox v2: a hostile server sees only what it was given (issue 12).
+
+/// What the hostile fixture needs from the host: a unix socket in /tmp (and
+/// in /run when we may write there), a SysV segment, a key in our session
+/// keyring, a file outside everything the server is given. Cleaned up on drop.
+struct Bait {
+    dir: tempfile::TempDir,
+    sockets: Vec<std::path::PathBuf>,
+    _listeners: Vec<std::os::unix::net::UnixListener>,
+    shm_key: i32,
+    shm_id: i32,
+    key_desc: String,
+    key_id: i64,
+}
+
+impl Bait {
+    fn new() -> Bait {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(dir.path().join("secret"), "SECRET-FILE").unwrap();
+        let mut sockets = vec![dir.path().join("agent.sock")];
+        let run =
+            std::path::PathBuf::from(format!("/run/mcp-risk-test-{}.sock", std::process::id()));
+        if std::fs::metadata("/run").is_ok_and(|m| !m.permissions().readonly()) {
+            sockets.push(run);
+        }
+        let mut listeners = Vec::new();
+        sockets.retain(|p| {
+            let _ = std::fs::remove_file(p);
+            match std::os::unix::net::UnixListener::bind(p) {
+                Ok(l) => {
+                    // Anyone may connect: only the sandbox stands in the way.
+                    let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777));
+                    listeners.push(l);
+                    true
+                }
+                Err(_) => false,
+            }
+        });
+        let shm_key = 0x4d52_0000 | (std::process::id() as i32 & 0xfff0);
+        // SAFETY: shmget with integer arguments; removed on drop.
+        let shm_id = unsafe { libc::shmget(shm_key, 4096, libc::IPC_CREAT | 0o666) };
+        let key_desc = format!("mcp-risk-test-key-{}", std::process::id());
+        let desc = std::ffi::CString::new(key_desc.clone()).unwrap();
+        const KEY_SPEC_SESSION_KEYRING: i32 = -3;
+        // SAFETY: add_key(2) with NUL-terminated strings and a byte payload.
+        let key_id = unsafe {
+            libc::syscall(
+                libc::SYS_add_key,
+                c"user".as_ptr(),
+                desc.as_ptr(),
+                b"SECRET-KEY".as_ptr(),
+                10usize,
+                KEY_SPEC_SESSION_KEYRING,
+            )
+        };
+        Bait {
+            dir,
+            sockets,
+            _listeners: listeners,
+            shm_key,
+            shm_id,
+            key_desc,
+            key_id,
+        }
+    }
+
+    /// The fixture's variables, as NAME=VALUE.
+    fn env(&self) -> Vec<String> {
+        let sockets: Vec<String> = self
+            .sockets
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let mut read = vec![self.dir.path().join("secret").display().to_string()];
+        // The crawling user's dotfiles, where there are any.
+        if let Some(home) = std::env::var_os("HOME") {
+            for f in [".bashrc", ".gitconfig", ".profile"] {
+                let p = std::path::Path::new(&home).join(f);
+                if p.is_file() {
+                    read.push(p.display().to_string());
+                }
+            }
+        }
+        vec![
+            format!("FAKE_PEER_PID={}", std::process::id()),
+            format!("FAKE_SOCKETS={}", sockets.join(":")),
+            format!("FAKE_SHM_KEY={}", self.shm_key),
+            format!("FAKE_KEY={}", self.key_desc),
+            format!("FAKE_KEY_ID={}", self.key_id),
+            format!("FAKE_READ={}", read.join(":")),
+        ]
+    }
+
+    /// Every attempt of the hostile fixture was refused or bounded.
+    fn assert_held(&self, tools: &[serde_json::Value], root: bool, label: &str) {
+        let d = |name: &str| description(tools, name).to_string();
+        // 1. Its own /proc: only itself, no peer to spy on or write through.
+        assert_eq!(d("pids"), "1");
+        let peer = d("peer");
+        assert_eq!(peer.matches("=refused").count(), 5, "{peer}");
+        // 2. No host sockets, no shared temporary or runtime directories.
+        let socks = d("sockets");
+        assert!(!self.sockets.is_empty());
+        assert_eq!(
+            socks.matches("=refused").count(),
+            self.sockets.len(),
+            "{socks}"
+        );
+        assert_eq!(
+            d("shared-dirs"),
+            "/tmp=0 /var/tmp=0 /run=0 /var/run=0 /dev/shm=0"
+        );
+        // 6. A minimal /dev: no kmsg, console, kvm, fuse, loop, tun, disks;
+        // no controlling terminal; /dev/null works.
+        let devs = d("devices");
+        assert_eq!(devs.matches("=refused").count(), 10, "{devs}");
+        assert_eq!(d("dev-null"), "ok");
+        // 5. Its own IPC namespace: not our segment, and its own is gone.
+        let ipc = d("ipc");
+        assert!(ipc.starts_with("host=refused"), "{ipc}");
+        // SAFETY: shmget with integer arguments (lookup only).
+        let left = unsafe { libc::shmget(self.shm_key + 1, 0, 0) };
+        assert!(
+            left < 0,
+            "the server's SysV segment outlived it on the host"
+        );
+        // 4. Not our keyrings: no key of ours listed, none read by its id.
+        let keys = d("keys");
+        assert!(keys.starts_with("sees-host-key=false"), "{keys}");
+        assert!(keys.contains("read=refused"), "{keys}");
+        assert!(!keys.contains("SECRET"), "{keys}");
+        // 3. Bounded memory and tasks: per process with rlimits (a control
+        // group bounds what is used, not what is mapped).
+        let map = d("map-3g");
+        if label.contains("limits(rlimit") {
+            assert!(map.starts_with("refused"), "{map}");
+        } else {
+            assert!(label.contains("cgroup"), "{label}");
+        }
+        let threads: u32 = d("threads").parse().unwrap();
+        assert!(threads < 512, "{threads} threads");
+        // 7. Nothing outside the allow-list.
+        let read = d("read");
+        assert!(!read.contains("SECRET"), "{read}");
+        assert!(!read.contains("=\""), "{read}");
+        if root {
+            // A uid of its own: not root.
+            assert_ne!(d("uid"), "0");
+        }
+    }
+}
+
+impl Drop for Bait {
+    fn drop(&mut self) {
+        for p in &self.sockets {
+            let _ = std::fs::remove_file(p);
+        }
+        // SAFETY: IPC_RMID on our own segment; KEYCTL_REVOKE on our own key.
+        unsafe {
+            if self.shm_id >= 0 {
+                libc::shmctl(self.shm_id, libc::IPC_RMID, std::ptr::null_mut());
+            }
+            if self.key_id > 0 {
+                libc::syscall(libc::SYS_keyctl, 3 /* KEYCTL_REVOKE */, self.key_id);
+            }
+        }
+    }
+}
+
+fn with_env(mode: &str, vars: &[String]) -> ProbeTarget {
+    let env = vars
+        .iter()
+        .filter_map(|v| v.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    ProbeTarget::Stdio {
+        command: FAKE.into(),
+        args: vec![mode.into()],
+        env,
+    }
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+#[tokio::test]
+async fn a_hostile_server_sees_and_reaches_only_what_it_was_given() {
+    let bait = Bait::new();
+    let o = run(&with_env("hostile", &bait.env()), &opts()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    let label = o.sandbox.clone().unwrap_or_default();
+    for part in ["pidns", "ipcns", "mntns", "view(", "keyring", "limits("] {
+        assert!(label.contains(part), "{label}");
+    }
+    bait.assert_held(&o.tools, is_root() && !label.contains("userns"), &label);
+}
+
+/// The same, run by an unprivileged user (a user namespace instead of
+/// privilege), where this machine lets us become one: `setpriv` as root.
+#[test]
+fn a_hostile_server_is_held_unprivileged_too() {
+    use std::os::unix::fs::PermissionsExt as _;
+    if !is_root() || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        eprintln!("skipped: needs root and setpriv to become an unprivileged user");
+        return;
+    }
+    // Not in /tmp: the server gets its own directory, and the host's /tmp
+    // must look empty to it.
+    let bin = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    std::fs::set_permissions(bin.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mr = bin.path().join("mcp-risk");
+    let fake = bin.path().join("fake-server");
+    std::fs::copy(env!("CARGO_BIN_EXE_mcp-risk"), &mr).unwrap();
+    std::fs::copy(FAKE, &fake).unwrap();
+    let bait = Bait::new();
+    let probe_as_nobody = |extra: &[&str], mode: &str| -> serde_json::Value {
+        let out = std::process::Command::new("/usr/bin/setpriv")
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(&mr)
+            .args(["probe", "--format", "json", "--timeout", "20"])
+            .args(extra)
+            .args(["--", "/usr/bin/env"])
+            .args(bait.env())
+            .arg(&fake)
+            .arg(mode)
+            .current_dir(bin.path())
+            .env("HOME", bin.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let o = probe_as_nobody(&[], "hostile");
+    if o["status"] == "skipped_policy" {
+        eprintln!(
+            "skipped: no unprivileged user namespaces here: {}",
+            o["detail"]
+        );
+        return;
+    }
+    assert_eq!(o["status"], "ok", "{o}");
+    assert!(o["sandbox"].as_str().unwrap().contains("userns"), "{o}");
+    let tools: Vec<serde_json::Value> = o["tools"].as_array().unwrap().clone();
+    bait.assert_held(&tools, false, o["sandbox"].as_str().unwrap());
+    let o = probe_as_nobody(&["--memory-limit", "256"], "memhog");
+    assert_eq!(o["status"], "resource_limit", "{o}");
+}
+
+#[tokio::test]
+async fn a_server_that_eats_memory_is_stopped_and_says_so() {
+    let o = ProbeOptions {
+        limits: mcp_risk::sandbox::Limits {
+            memory: 256 << 20,
+            tasks: 512,
+        },
+        ..opts()
+    };
+    let out = run(&stdio("memhog"), &o).await;
+    assert_eq!(out.status, Status::ResourceLimit, "{out:?}");
+    let label = out.sandbox.clone().unwrap_or_default();
+    if label.contains("limits(cgroup") {
+        // The kernel stops the whole group and its counters say why.
+        assert!(
+            out.detail.as_deref().unwrap().contains("memory limit"),
+            "{out:?}"
+        );
+    } else {
+        // Per process: the allocation fails and the server says so.
+        assert!(out.stderr_tail.contains("memory allocation"), "{out:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_crash_on_the_read_only_filesystem_is_named() {
+    let out = run(&stdio("erofs"), &opts()).await;
+    assert_eq!(out.status, Status::ReadOnlyFs, "{out:?}");
+    assert!(
+        out.detail.as_deref().unwrap().contains("--no-sandbox"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn timeout_sets_the_phase_deadlines() {
+    // `--timeout 60` used to leave initialize and tools/list at 20 s each.
+    let o = ProbeOptions::default().with_total_timeout(Duration::from_secs(60));
+    assert_eq!(o.init_timeout, Duration::from_secs(60));
+    assert_eq!(o.list_timeout, Duration::from_secs(60));
+    let o = ProbeOptions::default().with_total_timeout(Duration::from_secs(5));
+    assert_eq!(o.init_timeout, Duration::from_secs(5));
+    assert!(o.connect_timeout <= Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn a_json_log_line_is_not_a_missing_jsonrpc_anomaly() {
+    let o = run(&stdio("otel"), &opts()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    assert_eq!(kinds(&o), ["non-jsonrpc-line"]);
+    assert!(
+        o.anomalies[0].detail.contains("JSON but not JSON-RPC"),
+        "{:?}",
+        o.anomalies
+    );
+}
+
+#[tokio::test]
+async fn name_resolution_failing_in_a_tools_list_error_needs_the_network() {
+    let o = run(&stdio("dnsfail"), &opts()).await;
+    assert_eq!(o.status, Status::NeedsNetwork, "{o:?}");
+}
+
+#[tokio::test]
+async fn a_tools_list_result_that_is_no_tool_list_is_a_protocol_error() {
+    let o = run(&stdio("notalist"), &opts()).await;
+    assert_eq!(o.status, Status::ProtocolError, "{o:?}");
+    assert!(o.tools.is_empty());
+    let k = kinds(&o);
+    assert!(k.contains(&"result-is-array".to_string()), "{k:?}");
+    assert_eq!(
+        k.iter().filter(|k| *k == "tool-not-object").count(),
+        3,
+        "{k:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreadable_answer_fails_at_once_with_the_reason() {
+    for (mode, why) in [("surrogate", "hex escape"), ("deepnest", "recursion limit")] {
+        let start = Instant::now();
+        let o = run(&stdio(mode), &opts()).await;
+        assert_eq!(o.status, Status::ProtocolError, "{mode}: {o:?}");
+        let detail = o.detail.clone().unwrap_or_default();
+        assert!(
+            detail.contains("not readable JSON") && detail.contains(why),
+            "{detail}"
+        );
+        // Well before the 5 s list deadline.
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{mode}: {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+#[test]
+fn secrets_can_come_from_the_environment_or_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("server.env");
+    std::fs::write(&file, "# a comment\nFROM_FILE=file-value\n\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+        .args(["probe", "--format", "json", "--env-file"])
+        .arg(&file)
+        .args(["--", FAKE, "env"])
+        .output()
+        .unwrap();
+    let o: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(o["status"], "ok", "{o}");
+    let env = o["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "environment")
+        .unwrap()["description"]
+        .clone();
+    assert_eq!(env, "FROM_FILE,HOME,LANG,PATH,TMPDIR");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+        .args(["probe", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--header-env") && help.contains("--env-file"),
+        "{help}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_whose_files_are_roots_only_still_runs() {
+    // A `mktemp -d` directory is 0700: a server of its own uid could not
+    // even start from it, so it keeps ours (still without capabilities).
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    let fake = dir.path().join("fake-server");
+    std::fs::copy(FAKE, &fake).unwrap();
+    let target = ProbeTarget::Stdio {
+        command: fake.display().to_string(),
+        args: vec!["good".into()],
+        env: BTreeMap::new(),
+    };
+    let o = run(&target, &opts()).await;
+    assert_eq!(o.status, Status::Ok, "{o:?}");
+    if is_root() {
+        let label = o.sandbox.unwrap_or_default();
+        assert!(
+            label.contains("uid0") || label.contains("userns"),
+            "{label}"
+        );
+    }
 }

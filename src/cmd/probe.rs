@@ -42,6 +42,10 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     let opts = ProbeOptions {
         sandbox: !args.no_sandbox,
         allow_private: args.allow_private,
+        limits: crate::sandbox::Limits {
+            memory: args.memory_limit.max(16) << 20,
+            tasks: args.max_tasks.max(1),
+        },
         ..ProbeOptions::default()
     }
     .with_total_timeout(Duration::from_secs(args.timeout.max(1)));
@@ -98,7 +102,7 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
 
 fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
     if let Some(url) = &args.url {
-        let headers = args
+        let mut headers = args
             .headers
             .iter()
             .map(|h| {
@@ -107,6 +111,14 @@ fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
                     .with_context(|| format!("--header {h:?} is not 'Name: value'"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        for name in &args.header_env {
+            let h = std::env::var(name)
+                .with_context(|| format!("--header-env {name}: no such environment variable"))?;
+            let (k, v) = h
+                .split_once(':')
+                .with_context(|| format!("--header-env {name}: its value is not 'Name: value'"))?;
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
         return Ok(ProbeTarget::Http {
             url: url.clone(),
             headers,
@@ -117,6 +129,25 @@ fn target(args: &ProbeArgs) -> anyhow::Result<ProbeTarget> {
         crate::usage!("give a command after `--` (e.g. `mcp-risk probe -- node ./build/index.js`: an installed server, since the sandbox has no network for `npx -y` to download one) or --url URL");
     };
     let mut env = BTreeMap::new();
+    for file in &args.env_file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("--env-file {}", file.display()))?;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            // Only the name is quoted back: the value may be a secret.
+            let (k, v) = line.split_once('=').with_context(|| {
+                format!(
+                    "--env-file {} line {}: not NAME=VALUE",
+                    file.display(),
+                    n + 1
+                )
+            })?;
+            env.insert(k.trim().to_string(), v.to_string());
+        }
+    }
     for e in &args.env {
         let (k, v) = e
             .split_once('=')

@@ -103,6 +103,14 @@ impl Conn {
         }
     }
 
+    /// A launched server that ran into its memory or task limit: why.
+    pub fn limit_hit(&self) -> Option<String> {
+        match self {
+            Conn::Stdio(c) => c.limit_hit(),
+            _ => None,
+        }
+    }
+
     /// Ends the connection: kills the process group, DELETEs the session.
     pub async fn close(&mut self, grace: Duration) {
         match self {

@@ -165,6 +165,47 @@ pub enum Step {
     Answer(Result<Value, RpcError>),
     /// A server-to-client request: send this -32601 reply and keep waiting.
     Reply(Value),
+    /// The answer came but cannot be read (why): waiting longer is pointless.
+    Unreadable(String),
+}
+
+/// Does this text (a whole message, or the start or end of a dropped one)
+/// carry `"id": want` (or `"id": "want"`)? A cheap scan, no parsing: used
+/// only on text serde_json could not read.
+pub fn mentions_id(text: &[u8], want: u64) -> bool {
+    let want = want.to_string();
+    let mut rest = text;
+    while let Some(i) = rest.windows(4).position(|w| w == b"\"id\"") {
+        rest = &rest[i + 4..];
+        let mut t = rest;
+        let skip_ws = |t: &mut &[u8]| {
+            while let [b' ' | b'\t' | b'\r' | b'\n', tail @ ..] = *t {
+                *t = tail;
+            }
+        };
+        skip_ws(&mut t);
+        let Some(tail) = t.strip_prefix(b":") else {
+            continue;
+        };
+        t = tail;
+        skip_ws(&mut t);
+        let quoted = t.first() == Some(&b'"');
+        if quoted {
+            t = &t[1..];
+        }
+        let Some(tail) = t.strip_prefix(want.as_bytes()) else {
+            continue;
+        };
+        let end = if quoted { b'"' } else { b',' };
+        match tail.first() {
+            None => return true,
+            Some(&c) if c == end || (!quoted && matches!(c, b'}' | b' ' | b'\n' | b'\r')) => {
+                return true
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Reads one message text (a stdio line or an SSE event's data) the same way
@@ -172,9 +213,20 @@ pub enum Step {
 /// to another id is noted, server requests get a -32601 reply, notifications
 /// are counted and ignored. Returns the steps in the order they arrived.
 pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
-    let Ok(v) = serde_json::from_str::<Value>(text) else {
-        notes.non_json(text);
-        return Vec::new();
+    let v = match serde_json::from_str::<Value>(text) {
+        Ok(v) => v,
+        // Our answer, unreadable (a lone surrogate, nesting past serde's
+        // limit): say so now rather than wait for the deadline.
+        Err(e) if text.starts_with(['{', '[']) && mentions_id(text.as_bytes(), want) => {
+            return vec![Step::Unreadable(format!(
+                "the answer ({} bytes) is not readable JSON: {e}",
+                text.len()
+            ))];
+        }
+        Err(_) => {
+            notes.non_json(text);
+            return Vec::new();
+        }
     };
     let mut steps = Vec::new();
     for inc in classify(v, notes) {
@@ -199,7 +251,7 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
                 steps.push(Step::Reply(answer_server_request(&id, &method)));
             }
             Incoming::Notification => notes.jsonrpc_messages += 1,
-            Incoming::Other => notes.non_json(text),
+            Incoming::Other => notes.non_rpc_json(text),
         }
     }
     steps
@@ -219,6 +271,14 @@ fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
     let Value::Object(mut m) = v else {
         return Incoming::Other;
     };
+    // JSON with none of a message's members (a log record, an
+    // OpenTelemetry preamble) is not a message missing its "jsonrpc".
+    if !["method", "result", "error"]
+        .iter()
+        .any(|k| m.contains_key(*k))
+    {
+        return Incoming::Other;
+    }
     match m.get("jsonrpc") {
         Some(Value::String(s)) if s == "2.0" => {}
         Some(other) => notes.once(
@@ -261,6 +321,8 @@ pub struct Notes {
     once: BTreeSet<String>,
     non_json_lines: usize,
     first_non_json: Option<String>,
+    non_rpc_json: usize,
+    first_non_rpc_json: Option<String>,
     /// Messages that parsed as JSON-RPC (tells not_mcp from crashed).
     pub jsonrpc_messages: usize,
     /// A line or body over the size cap was dropped.
@@ -298,8 +360,17 @@ impl Notes {
         }
     }
 
+    /// Counts JSON that is not a JSON-RPC message (structured logs).
+    pub fn non_rpc_json(&mut self, text: &str) {
+        self.non_rpc_json += 1;
+        if self.first_non_rpc_json.is_none() {
+            self.first_non_rpc_json = Some(text.chars().take(120).collect());
+        }
+    }
+
+    /// Lines of output that were not JSON-RPC, JSON or not.
     pub fn non_json_lines(&self) -> usize {
-        self.non_json_lines
+        self.non_json_lines + self.non_rpc_json
     }
 
     /// Sorted anomalies with the counters folded in.
@@ -312,6 +383,17 @@ impl Notes {
                 format!(
                     "{} line(s) of output were not JSON and were skipped (first: {first:?})",
                     self.non_json_lines
+                ),
+            );
+        }
+        if self.non_rpc_json > 0 {
+            let first = self.first_non_rpc_json.take().unwrap_or_default();
+            self.push(
+                None,
+                "non-jsonrpc-line",
+                format!(
+                    "{} line(s) of output were JSON but not JSON-RPC messages and were skipped (first: {first:?})",
+                    self.non_rpc_json
                 ),
             );
         }
@@ -334,6 +416,32 @@ mod tests {
         assert_eq!(outcome.as_ref().unwrap()["a"], 1);
         let kinds: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
         assert_eq!(kinds, ["missing-jsonrpc", "string-id"]);
+    }
+
+    #[test]
+    fn json_that_is_no_message_is_not_a_message_missing_jsonrpc() {
+        let mut n = Notes::default();
+        let line = r#"{"resource":{"service.name":"x"},"scopeSpans":[]}"#;
+        assert!(read_message(line, 1, &mut n).is_empty());
+        assert_eq!(n.non_json_lines(), 1);
+        let got: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
+        assert_eq!(got, ["non-jsonrpc-line"]);
+    }
+
+    #[test]
+    fn an_unreadable_answer_is_reported_at_once() {
+        let mut n = Notes::default();
+        let line = r#"{"jsonrpc":"2.0","id":4,"result":{"tools":[{"name":"\ud800"}]}}"#;
+        assert!(matches!(
+            read_message(line, 4, &mut n)[..],
+            [Step::Unreadable(_)]
+        ));
+        // Someone else's id, or junk: skipped as before.
+        assert!(read_message(line, 5, &mut n).is_empty());
+        assert!(mentions_id(br#"..."id": "7"}"#, 7));
+        assert!(mentions_id(br#"{"id":12,"#, 12));
+        assert!(!mentions_id(br#"{"id":123,"#, 12));
+        assert!(!mentions_id(b"xxxx", 1));
     }
 
     #[test]

@@ -43,6 +43,11 @@ pub enum Status {
     RefusedPrivateAddress,
     SkippedPolicy,
     InstallFailed,
+    /// It crashed writing where the sandbox allows no writes (outside HOME
+    /// and TMPDIR): it needs `--no-sandbox`, or a fix upstream.
+    ReadOnlyFs,
+    /// It ran into the sandbox's memory or task limit.
+    ResourceLimit,
 }
 
 impl Status {
@@ -92,6 +97,8 @@ pub struct Anomaly {
 pub enum AnomalyKind {
     // The transport and JSON-RPC framing.
     NonJsonLine,
+    /// A JSON line that is no JSON-RPC message (a log line in JSON).
+    NonJsonrpcLine,
     OversizedLine,
     MissingJsonrpc,
     BadJsonrpcVersion,
@@ -197,6 +204,8 @@ pub struct ProbeOptions {
     pub max_total_bytes: usize,
     /// Bytes of stderr kept (the tail).
     pub stderr_tail_bytes: usize,
+    /// Memory and task limits of a sandboxed stdio server.
+    pub limits: crate::sandbox::Limits,
 }
 
 impl Default for ProbeOptions {
@@ -212,17 +221,22 @@ impl Default for ProbeOptions {
             max_line_bytes: 16 << 20,
             max_total_bytes: 64 << 20,
             stderr_tail_bytes: 4096,
+            limits: crate::sandbox::Limits::default(),
         }
     }
 }
 
 impl ProbeOptions {
-    /// All deadlines derived from one user-facing `--timeout SECS` (the total).
+    /// All deadlines derived from one user-facing `--timeout SECS` (the
+    /// total): initialize and tools/list may each take all of it (a slow
+    /// starter, such as a Python venv without bytecode on a read-only
+    /// filesystem, needs 15 s or more before it answers), connecting at most
+    /// the default 10 s of it.
     pub fn with_total_timeout(mut self, total: Duration) -> Self {
         self.total_timeout = total;
         self.connect_timeout = self.connect_timeout.min(total);
-        self.init_timeout = self.init_timeout.min(total);
-        self.list_timeout = self.list_timeout.min(total);
+        self.init_timeout = total;
+        self.list_timeout = total;
         self
     }
 }

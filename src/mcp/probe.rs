@@ -48,6 +48,7 @@ pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
     if let Some(conn) = ctx.conn.as_mut() {
         conn.close(Duration::from_millis(500)).await;
     }
+    let limit_hit = ctx.conn.as_ref().and_then(Conn::limit_hit);
     drop(ctx.conn.take());
     let stderr_tail = stderr.lock().map(|t| t.text()).unwrap_or_default();
     let (status, detail, auth) = match result {
@@ -57,7 +58,15 @@ pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
                 Some(ConnError::Auth(info, _)) => Some(info.clone()),
                 _ => None,
             };
-            let (status, detail) = refine(f.status, f.detail, &notes, &stderr_tail);
+            let (status, detail) = match limit_hit {
+                // Whatever it looked like, the kernel says it hit a limit.
+                Some(why)
+                    if matches!(f.status, Status::Crashed | Status::Timeout | Status::NotMcp) =>
+                {
+                    (Status::ResourceLimit, format!("{}; {why}", f.detail))
+                }
+                _ => refine(f.status, f.detail, &notes, &stderr_tail),
+            };
             (status, Some(detail), auth)
         }
     };
@@ -79,16 +88,31 @@ pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
 
 /// Sharpens a failure with what the server printed: a crash that complains
 /// about a missing key needs configuration; one that cannot resolve a host
-/// needs the network; output with no JSON-RPC at all is not MCP.
+/// (in stderr or in its JSON-RPC error) needs the network; one that could
+/// not write its files met the read-only filesystem; one out of memory or
+/// threads met the limits; output with no JSON-RPC at all is not MCP.
 fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Status, String) {
     let silent_rpc = notes.jsonrpc_messages == 0 && notes.non_json_lines() > 0;
     match status {
+        Status::Crashed | Status::Timeout if read_only().is_match(stderr) => (
+            Status::ReadOnlyFs,
+            format!(
+                "{detail}; stderr shows a write refused by the read-only filesystem (the sandbox lets a server write only in HOME and TMPDIR; --no-sandbox runs it as it is)"
+            ),
+        ),
         Status::Crashed => {
             if net_failure().is_match(stderr) {
                 (
                     Status::NeedsNetwork,
                     format!(
                         "{detail}; stderr shows a network failure (the sandbox has no network)"
+                    ),
+                )
+            } else if resource_limit().is_match(stderr) {
+                (
+                    Status::ResourceLimit,
+                    format!(
+                        "{detail}; stderr shows it ran out of memory or tasks (the sandbox's limits)"
                     ),
                 )
             } else if config_request().is_match(stderr) {
@@ -107,6 +131,14 @@ fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Statu
             } else {
                 (Status::Crashed, detail)
             }
+        }
+        Status::ProtocolError
+            if detail.contains("JSON-RPC error") && net_failure().is_match(&detail) =>
+        {
+            (
+                Status::NeedsNetwork,
+                format!("{detail} (a network failure; the sandbox has no network)"),
+            )
         }
         Status::Timeout if notes.oversized > 0 => (
             Status::ProtocolError,
@@ -131,6 +163,25 @@ fn net_failure() -> &'static regex::Regex {
     RE.get_or_init(|| {
         regex::Regex::new(
             r"\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH)\b|(?i)\b(network is unreachable|temporary failure in name resolution|name or service not known|failed to resolve|could not resolve host|getaddrinfo failed)\b",
+        )
+        .expect("a valid pattern")
+    })
+}
+
+/// What a process prints when a write met a read-only filesystem.
+fn read_only() -> &'static regex::Regex {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(r"\bEROFS\b|(?i)\bread-only file ?system\b").expect("a valid pattern")
+    })
+}
+
+/// What a process prints when an allocation, a fork or a thread was refused.
+fn resource_limit() -> &'static regex::Regex {
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"\b(ENOMEM|EAGAIN|MemoryError)\b|(?i)\b(out of memory|cannot allocate memory|memory allocation of \d+ bytes failed|allocation failed|bad_alloc|resource temporarily unavailable|can't start new thread|failed to spawn thread)",
         )
         .expect("a valid pattern")
     })
@@ -166,6 +217,7 @@ async fn drive(
                 args: args.clone(),
                 env: env.clone(),
                 sandbox: opts.sandbox,
+                limits: opts.limits,
             })
             .await
             .map_err(|e| match e {
@@ -274,5 +326,45 @@ mod tests {
             Status::Crashed
         );
         assert_eq!(refined("Segmentation fault"), Status::Crashed);
+        assert_eq!(
+            refined("Error: EROFS: read-only file system, open '/pkg/node_modules/x/log.txt'"),
+            Status::ReadOnlyFs
+        );
+        assert_eq!(
+            refined("OSError: [Errno 30] Read-only file system: '/pkg/venv/cache'"),
+            Status::ReadOnlyFs
+        );
+        assert_eq!(
+            refined("memory allocation of 67108864 bytes failed"),
+            Status::ResourceLimit
+        );
+        assert_eq!(
+            refined(
+                "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory"
+            ),
+            Status::ResourceLimit
+        );
+        assert_eq!(
+            refined("RuntimeError: can't start new thread"),
+            Status::ResourceLimit
+        );
+    }
+
+    #[test]
+    fn a_network_failure_in_a_jsonrpc_error_needs_the_network() {
+        let (s, _) = refine(
+            Status::ProtocolError,
+            "tools/list failed: JSON-RPC error -32603: [Errno -3] Temporary failure in name resolution".into(),
+            &Notes::default(),
+            "",
+        );
+        assert_eq!(s, Status::NeedsNetwork);
+        let (s, _) = refine(
+            Status::ProtocolError,
+            "tools/list failed: JSON-RPC error -32603: database unavailable".into(),
+            &Notes::default(),
+            "",
+        );
+        assert_eq!(s, Status::ProtocolError);
     }
 }

@@ -370,7 +370,15 @@ async fn list_tools(
             }
         }
     };
+    let served = raw.len();
     found.tools = super::tools::check(raw, notes);
+    if result.is_ok() && served > 0 && found.tools.is_empty() {
+        // `[1,2,3]` is not an empty tool list.
+        return Err(Fail::new(
+            Status::ProtocolError,
+            format!("tools/list returned {served} item(s), none of them a tool object"),
+        ));
+    }
     result
 }
 

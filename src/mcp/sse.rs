@@ -281,6 +281,7 @@ impl SseConn {
             for step in jsonrpc::read_message(&ev.data, id, notes) {
                 match step {
                     Step::Answer(outcome) => return Ok(outcome),
+                    Step::Unreadable(why) => return Err(ConnError::Protocol(why)),
                     Step::Reply(answer) => {
                         let _ = self.post(&answer, deadline).await;
                     }

@@ -53,11 +53,16 @@ impl Tail {
 #[derive(Debug)]
 pub enum Line {
     Text(Vec<u8>),
-    /// A line longer than the cap, discarded (its length in bytes).
-    Oversized(usize),
+    /// A line longer than the cap, discarded: its length in bytes, and its
+    /// first and last bytes (up to [`KEPT`] each), enough to tell whose
+    /// answer it was.
+    Oversized(usize, Vec<u8>, Vec<u8>),
     TotalCap,
     Eof,
 }
+
+/// Bytes kept from each end of a dropped line.
+pub const KEPT: usize = 256;
 
 /// Reads newline-terminated lines without ever holding more than `max_line`
 /// bytes of one line, and stops after `max_total` bytes in all.
@@ -82,6 +87,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
         let mut buf = Vec::new();
         let mut len = 0usize;
         let mut oversized = false;
+        let mut tail: Vec<u8> = Vec::new();
         let mut any = false;
         loop {
             let avail = self.inner.fill_buf().await?;
@@ -100,9 +106,20 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
             if !oversized {
                 if buf.len() + chunk_len > self.max_line {
                     oversized = true;
-                    buf = Vec::new();
+                    buf.truncate(KEPT);
+                    if buf.len() < KEPT {
+                        let more = (KEPT - buf.len()).min(chunk_len);
+                        buf.extend_from_slice(&avail[..more]);
+                    }
+                    buf.shrink_to_fit();
                 } else {
                     buf.extend_from_slice(&avail[..chunk_len]);
+                }
+            }
+            if oversized {
+                tail.extend_from_slice(&avail[chunk_len.saturating_sub(KEPT)..chunk_len]);
+                if tail.len() > 2 * KEPT {
+                    tail.drain(..tail.len() - KEPT);
                 }
             }
             self.inner.consume(used);
@@ -115,7 +132,9 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
             }
         }
         Ok(if oversized {
-            Line::Oversized(len)
+            let cut = tail.len().saturating_sub(KEPT);
+            tail.drain(..cut);
+            Line::Oversized(len, buf, tail)
         } else {
             Line::Text(buf)
         })
@@ -235,13 +254,22 @@ impl StdioConn {
             let bytes = match line {
                 Line::Eof => return Err(self.exited(method).await),
                 Line::TotalCap => return Err(ConnError::TooMuchOutput(self.max_total)),
-                Line::Oversized(n) => {
+                Line::Oversized(n, head, tail) => {
                     notes.oversized += 1;
                     notes.push(
                         None,
                         "oversized-line",
                         format!("a {n}-byte stdout line exceeded the line cap and was dropped"),
                     );
+                    // Our answer, dropped: no use waiting for the deadline.
+                    if head.starts_with(b"{")
+                        && (jsonrpc::mentions_id(&head, id) || jsonrpc::mentions_id(&tail, id))
+                    {
+                        return Err(ConnError::Protocol(format!(
+                            "the answer to {method} was a {n}-byte line, over the {}-byte line cap; dropped",
+                            self.stdout.max_line
+                        )));
+                    }
                     continue;
                 }
                 Line::Text(b) => b,
@@ -255,6 +283,9 @@ impl StdioConn {
                 match step {
                     Step::Answer(outcome) => return Ok(outcome),
                     Step::Reply(answer) => self.send(&answer, deadline, method).await?,
+                    Step::Unreadable(why) => {
+                        return Err(ConnError::Protocol(format!("{method}: {why}")))
+                    }
                 }
             }
         }
@@ -291,6 +322,12 @@ impl StdioConn {
         }
     }
 
+    /// Whether the server ran into its memory or task limit (see
+    /// [`Spawned::limit_hit`]).
+    pub fn limit_hit(&self) -> Option<String> {
+        self.proc.limit_hit()
+    }
+
     /// The stderr tail so far.
     pub fn stderr(&self) -> Arc<Mutex<Tail>> {
         self.stderr.clone()
@@ -314,7 +351,9 @@ mod tests {
         let data = b"ok\r\nxxxxxxxxxxxxxxxxxxxx\nlast".to_vec();
         let mut r = LineReader::new(&data[..], 8, 1000);
         assert!(matches!(r.next().await.unwrap(), Line::Text(b) if b == b"ok\r"));
-        assert!(matches!(r.next().await.unwrap(), Line::Oversized(20)));
+        assert!(
+            matches!(r.next().await.unwrap(), Line::Oversized(20, h, t) if h.len() == 20 && t.len() == 20)
+        );
         assert!(matches!(r.next().await.unwrap(), Line::Text(b) if b == b"last"));
         assert!(matches!(r.next().await.unwrap(), Line::Eof));
     }

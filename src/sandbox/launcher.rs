@@ -22,6 +22,7 @@ pub struct Job {
     pub args: Vec<String>,
     pub env: std::collections::BTreeMap<String, String>,
     pub sandbox: bool,
+    pub limits: super::Limits,
 }
 
 impl Job {
@@ -31,6 +32,7 @@ impl Job {
             args: &self.args,
             env: &self.env,
             sandbox: self.sandbox,
+            limits: self.limits,
         })
     }
 }
@@ -59,7 +61,7 @@ fn queue() -> Option<&'static Sender<Request>> {
 
 fn serve(rx: &Mutex<Receiver<Request>>) {
     // Fails harmlessly without CAP_SETPCAP (unprivileged).
-    let _ = super::empty_bounding_set();
+    let _ = super::credentials::empty_bounding_set();
     loop {
         let next = match rx.lock() {
             Ok(rx) => rx.recv(),

@@ -62,7 +62,7 @@ fn create() -> io::Result<OwnedFd> {
             if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
                 return Err(io::Error::last_os_error());
             }
-            super::loopback_up();
+            super::namespaces::loopback_up();
             let path = c"/proc/thread-self/ns/net";
             // SAFETY: open(2) on a NUL-terminated path; the result is checked.
             let fd = unsafe { libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC) };

@@ -32,24 +32,32 @@ pub(super) struct Plan {
     pub path: CString,
     pub argv: Vec<CString>,
     pub envp: Vec<CString>,
+    /// Where the server starts (inside the view, when there is one).
     pub cwd: Option<CString>,
     /// Namespaces clone(2) makes for the child (CLONE_NEW*), or 0.
     pub clone_flags: c_int,
     /// A network namespace the child joins (a pooled one), or -1.
     pub join_net: RawFd,
-    /// Sandboxed: bring a fresh namespace's `lo` up and drop every capability.
+    /// Sandboxed: bring a fresh namespace's `lo` up, drop every capability,
+    /// a fresh session keyring, the limits.
     pub isolate: bool,
-    /// In the new mount namespace: everything read-only, a fresh tmpfs on
-    /// this directory (the server's HOME).
-    pub tmpfs_home: Option<CString>,
-    /// With `tmpfs_home`: directories covered by an empty unreadable tmpfs
-    /// and files covered by /dev/null (credentials the server must not read).
-    pub hide_dirs: Vec<CString>,
-    pub hide_files: Vec<CString>,
+    /// With a view: the host directory its root tmpfs is mounted on before
+    /// the pivot (see `filesystem::build`).
+    pub staging: Option<CString>,
+    /// The view's steps (empty without one).
+    pub view: Vec<super::filesystem::Op>,
     /// In a new user namespace: our uid and gid mapped to themselves (lines
     /// for /proc/self/uid_map and gid_map), so files the server makes in its
     /// tmpfs HOME have an owner.
     pub id_maps: Option<(CString, CString)>,
+    /// Run as root: the uid (and gid) the server becomes.
+    pub server_uid: Option<u32>,
+    /// RLIMIT_AS and RLIMIT_NPROC, where no control group bounds the
+    /// server's memory or tasks.
+    pub rlimit_memory: Option<u64>,
+    pub rlimit_tasks: Option<u64>,
+    /// `cgroup.procs` files the child joins first.
+    pub cgroup_procs: Vec<CString>,
 }
 
 /// What the child reads (pointers into `Plan`) and where it reports a failure.
@@ -63,21 +71,27 @@ struct ChildCtx {
     fresh_net: bool,
     join_net: RawFd,
     isolate: bool,
-    tmpfs_home: *const libc::c_char,
-    hide_dirs: *const *const libc::c_char,
-    hide_files: *const *const libc::c_char,
+    staging: *const libc::c_char,
+    view: *const super::filesystem::RawOp,
     uid_map: *const libc::c_char,
     gid_map: *const libc::c_char,
+    server_uid: Option<u32>,
+    rlimit_memory: Option<u64>,
+    rlimit_tasks: Option<u64>,
+    cgroup_procs: *const *const libc::c_char,
     /// Set by the child before `_exit(127)`: the errno and the step.
     errno: AtomicI32,
     step: AtomicI32,
 }
 
-const STEP_SETPGID: i32 = 1;
+const STEP_SETSID: i32 = 1;
 const STEP_NETNS: i32 = 2;
 const STEP_PRIVILEGES: i32 = 3;
 const STEP_MOUNT: i32 = 7;
 const STEP_IDMAP: i32 = 8;
+const STEP_KEYRING: i32 = 9;
+const STEP_LIMITS: i32 = 10;
+const STEP_CGROUP: i32 = 11;
 const STEP_FDS: i32 = 4;
 const STEP_CHDIR: i32 = 5;
 const STEP_EXEC: i32 = 6;
@@ -86,10 +100,13 @@ const EXEC: &str = "exec";
 
 fn step_name(step: i32) -> &'static str {
     match step {
-        STEP_SETPGID => "setpgid",
+        STEP_SETSID => "setsid",
         STEP_NETNS => "joining the network namespace",
         STEP_PRIVILEGES => "dropping capabilities",
-        STEP_MOUNT => "making the filesystem read-only",
+        STEP_MOUNT => "building the filesystem view",
+        STEP_KEYRING => "making a session keyring and refusing keyctl",
+        STEP_LIMITS => "setting resource limits",
+        STEP_CGROUP => "joining its control group",
         STEP_IDMAP => "mapping our uid into the user namespace",
         STEP_FDS => "setting up stdin/stdout/stderr",
         STEP_CHDIR => "chdir to the working directory",
@@ -228,8 +245,8 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
     let (err_r, err_w) = pipe().map_err(os("creating pipes"))?;
     let argv = pointers(&plan.argv);
     let envp = pointers(&plan.envp);
-    let hide_dirs = pointers(&plan.hide_dirs);
-    let hide_files = pointers(&plan.hide_files);
+    let view = super::filesystem::raw_ops(&plan.view);
+    let cgroup_procs = pointers(&plan.cgroup_procs);
     let ctx = ChildCtx {
         path: plan.path.as_ptr(),
         argv: argv.as_ptr(),
@@ -239,12 +256,11 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
         fresh_net: plan.clone_flags & libc::CLONE_NEWNET != 0,
         join_net: plan.join_net,
         isolate: plan.isolate,
-        tmpfs_home: plan
-            .tmpfs_home
+        staging: plan
+            .staging
             .as_ref()
             .map_or(std::ptr::null(), |c| c.as_ptr()),
-        hide_dirs: hide_dirs.as_ptr(),
-        hide_files: hide_files.as_ptr(),
+        view: view.as_ptr(),
         uid_map: plan
             .id_maps
             .as_ref()
@@ -253,6 +269,10 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
             .id_maps
             .as_ref()
             .map_or(std::ptr::null(), |m| m.1.as_ptr()),
+        server_uid: plan.server_uid,
+        rlimit_memory: plan.rlimit_memory,
+        rlimit_tasks: plan.rlimit_tasks,
+        cgroup_procs: cgroup_procs.as_ptr(),
         errno: AtomicI32::new(0),
         step: AtomicI32::new(0),
     };
@@ -347,14 +367,16 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
             sa.sa_sigaction = libc::SIG_DFL;
             libc::sigaction(sig, &sa, std::ptr::null_mut());
         }
-        if libc::setpgid(0, 0) != 0 {
-            return fail(STEP_SETPGID);
+        // A session of its own: no controlling terminal (our /dev/tty is
+        // not its), and its process group is its pid.
+        if libc::setsid() < 0 {
+            return fail(STEP_SETSID);
         }
-        if !ctx.uid_map.is_null()
-            && (write_file(c"/proc/self/setgroups".as_ptr(), c"deny".as_ptr()).is_err()
-                || write_file(c"/proc/self/uid_map".as_ptr(), ctx.uid_map).is_err()
-                || write_file(c"/proc/self/gid_map".as_ptr(), ctx.gid_map).is_err())
-        {
+        // While the host's cgroup filesystem is still in view.
+        if super::cgroup::join(ctx.cgroup_procs).is_err() {
+            return fail(STEP_CGROUP);
+        }
+        if !ctx.uid_map.is_null() && write_id_maps(ctx.uid_map, ctx.gid_map).is_err() {
             return fail(STEP_IDMAP);
         }
         if ctx.join_net >= 0 {
@@ -362,27 +384,44 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
                 return fail(STEP_NETNS);
             }
         } else if ctx.fresh_net {
-            super::loopback_up();
+            super::namespaces::loopback_up();
         }
-        if !ctx.tmpfs_home.is_null()
-            && super::readonly_fs(ctx.tmpfs_home, ctx.hide_dirs, ctx.hide_files).is_err()
-        {
-            return fail(STEP_MOUNT);
+        let mut cwd = ctx.cwd;
+        if !ctx.staging.is_null() {
+            if super::filesystem::build(ctx.staging, ctx.view, ctx.server_uid, ctx.cwd).is_err() {
+                return fail(STEP_MOUNT);
+            }
+            cwd = std::ptr::null();
         }
-        // Only once in the namespace: without capabilities a server cannot
-        // setns(2) back into the host's network (as root it otherwise could,
-        // through /proc/1/ns/net).
-        if ctx.isolate && super::drop_privileges().is_err() {
-            return fail(STEP_PRIVILEGES);
+        if ctx.isolate {
+            // Only once in the namespaces: without capabilities a server
+            // cannot setns(2) back into the host's network (as root it
+            // otherwise could, through /proc/1/ns/net).
+            if super::credentials::drop_privileges(ctx.server_uid).is_err() {
+                return fail(STEP_PRIVILEGES);
+            }
+            if super::credentials::fresh_keyring().is_err()
+                || super::credentials::refuse_keyrings().is_err()
+            {
+                return fail(STEP_KEYRING);
+            }
         }
-        super::limits();
+        // Memory and task limits only in the sandbox; the cheap ones always.
+        let (memory, tasks) = if ctx.isolate {
+            (ctx.rlimit_memory, ctx.rlimit_tasks)
+        } else {
+            (None, None)
+        };
+        if super::credentials::set_limits(memory, tasks).is_err() {
+            return fail(STEP_LIMITS);
+        }
         for (target, &fd) in ctx.fds.iter().enumerate() {
             // The pipe ends are all above 2, so no dup2 clobbers another.
             if libc::dup2(fd, target as c_int) < 0 {
                 return fail(STEP_FDS);
             }
         }
-        if !ctx.cwd.is_null() && libc::chdir(ctx.cwd) != 0 {
+        if !cwd.is_null() && libc::chdir(cwd) != 0 {
             return fail(STEP_CHDIR);
         }
         let mut none: libc::sigset_t = std::mem::zeroed();
@@ -391,6 +430,17 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
         libc::execve(ctx.path, ctx.argv, ctx.envp);
         fail(STEP_EXEC)
     }
+}
+
+/// Maps the user namespace we just entered: setgroups denied (required
+/// before an unprivileged gid map), then the uid and gid lines.
+pub(super) fn write_id_maps(
+    uid_map: *const libc::c_char,
+    gid_map: *const libc::c_char,
+) -> Result<(), ()> {
+    write_file(c"/proc/self/setgroups".as_ptr(), c"deny".as_ptr())?;
+    write_file(c"/proc/self/uid_map".as_ptr(), uid_map)?;
+    write_file(c"/proc/self/gid_map".as_ptr(), gid_map)
 }
 
 /// Writes a NUL-terminated string to a file (in the child: raw syscalls).
