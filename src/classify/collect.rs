@@ -124,7 +124,17 @@ impl Engine {
         };
 
         // Rules with phrases, parameters or shapes: which fire, and where.
-        for (ri, rule) in self.catalogue.rules.iter().enumerate() {
+        // Only rules something matched can fire, plus the shape matchers.
+        let mut candidates: Vec<usize> = phrase_hits
+            .iter()
+            .map(|h| h.rule)
+            .chain(param_hits.iter().map(|(r, _)| *r))
+            .chain(self.shape_rules.iter().copied())
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for ri in candidates {
+            let rule = &self.catalogue.rules[ri];
             if matches!(rule.effect, Effect::Verb { .. })
                 && rule.phrases.is_empty()
                 && rule.params.is_empty()

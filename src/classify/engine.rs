@@ -57,6 +57,8 @@ pub struct Engine {
     pub(super) pdesc_set: RegexSet,
     pub(super) pdesc_res: Vec<Regex>,
     pub(super) pdesc_rule: Vec<usize>,
+    /// Rules with a shape matcher (they fire without a text match).
+    pub(super) shape_rules: Vec<usize>,
 }
 
 fn builder_set(pats: &[String]) -> Result<RegexSet, regex::Error> {
@@ -110,6 +112,13 @@ impl Engine {
             pdesc_set: builder_set(&pdescs)?,
             pdesc_res: pdescs.iter().map(|p| one(p)).collect::<Result<_, _>>()?,
             pdesc_rule,
+            shape_rules: catalogue
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.shape.is_some())
+                .map(|(i, _)| i)
+                .collect(),
             catalogue,
         })
     }

@@ -6,6 +6,10 @@
 //! next steps or the tool's future, not what a call does, so phrase rules of
 //! the default scope read only the purpose.
 
+use std::sync::OnceLock;
+
+use regex::bytes::{Regex, RegexBuilder};
+
 use super::normalize::sentences;
 
 /// Words a later sentence may open with and still describe the tool.
@@ -49,43 +53,30 @@ impl Prose<'_> {
 
 /// Whether a sentence announces the tool's deprecation or removal.
 pub fn is_deprecation(s: &str) -> bool {
-    [
-        "deprecat",
-        "future release",
-        "future version",
-        "will be removed in",
-        "no longer supported",
-        "no longer maintained",
-    ]
-    .iter()
-    .any(|p| contains_ci(s, p))
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        ci(r"deprecat|future (release|version)|will be removed in|no longer (supported|maintained)")
+    })
+    .is_match(s.as_bytes())
+}
+
+/// A case-insensitive ASCII pattern (compiled once per use site).
+fn ci(p: &str) -> Regex {
+    RegexBuilder::new(p)
+        .unicode(false)
+        .case_insensitive(true)
+        .build()
+        .expect("a fixed pattern")
 }
 
 /// Whether a sentence warns what a call does ("Any untracked data will be
 /// lost"): a warning describes the tool whatever word it opens with.
 fn is_warning(s: &str) -> bool {
-    [
-        "will be lost",
-        "will be deleted",
-        "will be overwritten",
-        "will be replaced",
-        "cannot be undone",
-        "can't be undone",
-        "irreversib",
-        "permanent",
-        "warning",
-        "caution",
-        "destructive",
-        "overwrit",
-    ]
-    .iter()
-    .any(|p| contains_ci(s, p))
-}
-
-/// Whether `hay` contains the lowercase ASCII `needle`, ignoring ASCII case.
-fn contains_ci(hay: &str, needle: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        ci(r"will be (lost|deleted|overwritten|replaced)|can(not|'t) be undone|irreversib|permanent|warning|caution|destructive|overwrit")
+    })
+    .is_match(s.as_bytes())
 }
 
 fn first_word(s: &str) -> String {

@@ -345,11 +345,9 @@ fn stream_file<W: Write>(
             Some(s)
         })
         .collect();
-    let classified: Vec<Classified> = batches
-        .par_iter()
-        .zip(&starts)
-        .map(|(b, &at)| classify_batch(engine, b, at, ignore, &ctx))
-        .collect();
+    // Classified a few batches per thread at a time and written in order,
+    // so the output buffers are reused instead of all held at once.
+    const AT_ONCE: usize = 32;
     Ok((|| {
         begin(out)?;
         if !first {
@@ -359,15 +357,24 @@ fn stream_file<W: Write>(
         serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
         out.write_all(b",\"tools\":[")?;
         let (mut notes, mut labels) = (Vec::new(), Vec::new());
-        for (i, c) in classified.into_iter().enumerate() {
-            *worst = (*worst).max(c.worst);
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            out.write_all(&c.buf)?;
-            for (label, note) in c.notes {
-                labels.push(label);
-                notes.push(note);
+        let mut i = 0;
+        for (chunk, at) in batches.chunks(AT_ONCE).zip(starts.chunks(AT_ONCE)) {
+            let classified: Vec<Classified> = chunk
+                .par_iter()
+                .zip(at)
+                .map(|(b, &at)| classify_batch(engine, b, at, ignore, &ctx))
+                .collect();
+            for c in classified {
+                *worst = (*worst).max(c.worst);
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                i += 1;
+                out.write_all(&c.buf)?;
+                for (label, note) in c.notes {
+                    labels.push(label);
+                    notes.push(note);
+                }
             }
         }
         out.write_all(b"]}")?;
