@@ -275,7 +275,9 @@ fn classify_batch(
     let mut notes = Vec::new();
     for (k, r) in batch.iter().enumerate() {
         let (verdict, ns) = tolerant::classify_raw(engine, r.get(), ignore, ctx);
-        worst = worst.max(Some(verdict.risk));
+        if worst.as_ref().is_none_or(|(w, _)| verdict.risk > *w) {
+            worst = Some((verdict.risk, verdict.name.clone()));
+        }
         for note in ns {
             let label = if verdict.name.is_empty() {
                 format!("#{}", first + k)
@@ -302,7 +304,8 @@ fn classify_batch(
 /// One classified batch: its worst risk, its serialised verdicts and the
 /// anomalies of its tools (with their labels).
 struct Classified {
-    worst: Option<Risk>,
+    /// The batch's worst risk and the first tool that has it.
+    worst: Option<(Risk, String)>,
     buf: Vec<u8>,
     notes: Vec<(String, ToolNote)>,
 }
@@ -318,7 +321,7 @@ fn stream_file<W: Write>(
     f: &Path,
     first: bool,
     ignore: bool,
-    worst: &mut Option<Risk>,
+    worst: &mut Option<(Risk, String)>,
     begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
 ) -> Result<anyhow::Result<()>, crate::input::InputError> {
     use rayon::prelude::*;
@@ -365,7 +368,11 @@ fn stream_file<W: Write>(
                 .map(|(b, &at)| classify_batch(engine, b, at, ignore, &ctx))
                 .collect();
             for c in classified {
-                *worst = (*worst).max(c.worst);
+                if let Some((r, name)) = c.worst {
+                    if worst.as_ref().is_none_or(|(w, _)| r > *w) {
+                        *worst = Some((r, name));
+                    }
+                }
                 if i > 0 {
                     out.write_all(b",")?;
                 }
@@ -422,7 +429,7 @@ fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     let ignore = args.ignore_annotations;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-    let mut worst: Option<Risk> = None;
+    let mut worst: Option<(Risk, String)> = None;
     let mut started = false;
     let mut skipped = 0;
     let mut write = |out: &mut std::io::BufWriter<_>| -> anyhow::Result<()> {
@@ -475,6 +482,9 @@ fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
         r => r?,
     }
     finish(out.flush())?;
-    let code = crate::exit::fail_on(worst.map(|w| (w, None)), args.fail_on);
+    let code = crate::exit::fail_on(
+        worst.as_ref().map(|(w, name)| (*w, Some(name.as_str()))),
+        args.fail_on,
+    );
     Ok(crate::exit::code(final_code(code, skipped)))
 }
