@@ -348,20 +348,7 @@ fn evaluator_operators() {
 // The agent-client files (items 7-10).
 
 fn v(name: &str, class: Class, risk: Risk, category: Category, signals: &[Signal]) -> Verdict {
-    Verdict {
-        name: name.into(),
-        class,
-        risk,
-        category,
-        confidence: 0.9,
-        hints: Verdict::hints_for(class),
-        declared: None,
-        signals: signals.to_vec(),
-        rationale: String::new(),
-        evidence: Vec::new(),
-        args: Default::default(),
-        decided_by: None,
-    }
+    Verdict::manual(name, class, risk, category, signals)
 }
 
 /// Claude Code: a tool a gateway refuses until a human acts goes to `ask`

@@ -236,6 +236,31 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// A verdict written by hand (tests, examples, other front ends): no
+    /// evidence, no argument facts, confidence 0.9, and a one-line rationale.
+    pub fn manual(
+        name: &str,
+        class: Class,
+        risk: Risk,
+        category: Category,
+        signals: &[Signal],
+    ) -> Verdict {
+        Verdict {
+            name: name.into(),
+            class,
+            risk,
+            category,
+            confidence: 0.9,
+            hints: Verdict::hints_for(class),
+            declared: None,
+            signals: signals.to_vec(),
+            rationale: format!("{name} is {class} with {risk} risk."),
+            evidence: Vec::new(),
+            args: ArgFacts::default(),
+            decided_by: None,
+        }
+    }
+
     /// The MCP hints a class implies (readOnly / destructive).
     pub fn hints_for(class: Class) -> Hints {
         match class {

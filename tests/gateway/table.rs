@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mcp_risk::classify::verdict::{ArgFacts, OperationParam, OperationValue};
+use mcp_risk::classify::verdict::{OperationParam, OperationValue};
 use mcp_risk::classify::{self, Category, Class, Risk, Signal, Verdict};
 use serde_json::{json, Value};
 
@@ -417,20 +417,7 @@ fn verdict(
     category: Category,
     signals: &[Signal],
 ) -> Verdict {
-    Verdict {
-        name: name.into(),
-        class,
-        risk,
-        category,
-        confidence: 0.9,
-        hints: Verdict::hints_for(class),
-        declared: None,
-        signals: signals.to_vec(),
-        rationale: format!("{name} is {class} with {risk} risk."),
-        evidence: Vec::new(),
-        args: ArgFacts::default(),
-        decided_by: None,
-    }
+    Verdict::manual(name, class, risk, category, signals)
 }
 
 fn ops(param: &str, values: &[(&str, Class, Risk)]) -> OperationParam {
