@@ -46,6 +46,17 @@ pub struct Context {
 }
 
 impl Context {
+    /// A short stable text of the context, for cache keys: two contexts
+    /// with the same fingerprint give every tool the same verdict.
+    pub fn fingerprint(&self) -> String {
+        let blanket = match self.blanket {
+            None => "none".to_owned(),
+            Some(Blanket::AllSame(c)) => format!("all-{c}"),
+            Some(Blanket::MutatingAllDestructive) => "mutating-destructive".to_owned(),
+        };
+        format!("verb-last={},blanket={blanket}", u8::from(self.verb_last))
+    }
+
     /// The context of a server, from all of its tools.
     pub fn of(engine: &Engine, tools: &[Value]) -> Context {
         Context::from_parts(
@@ -120,6 +131,17 @@ mod tests {
             "create_task_list",
         ]);
         assert!(!Context::of(e, &github).verb_last);
+    }
+
+    #[test]
+    fn fingerprints_tell_contexts_apart() {
+        let a = Context::default();
+        let b = Context {
+            verb_last: true,
+            ..Context::default()
+        };
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(a.fingerprint(), "verb-last=0,blanket=none");
     }
 
     #[test]

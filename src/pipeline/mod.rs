@@ -52,30 +52,30 @@ pub fn all_servers(store: &Store) -> anyhow::Result<Vec<ServerTools>> {
 }
 
 /// Classifies the last ok crawl of every server in the store. Verdicts are
-/// cached per tool version and ruleset; a cached verdict is reused, so a
-/// re-run after no change reclassifies nothing. A tool that is not cached is
-/// classified in the context of its server's whole tool list, as
+/// cached per tool version, ruleset and server context (a verdict depends on
+/// its siblings: naming convention, blanket labels), so a re-run after no
+/// change reclassifies nothing and a change of a sibling that changes the
+/// context reclassifies the server. A tool that is not cached is classified
+/// in the context of its server's whole tool list, as
 /// [`classify::classify_tools`] would.
 pub fn classify_store(store: &Store) -> anyhow::Result<Vec<ServerReport>> {
     let opts = classify::Options::default();
-    let ruleset = classify::ruleset_hash();
+    let engine = classify::engine();
     let mut out = Vec::new();
     for server in all_servers(store)? {
         let versions = store.latest_tool_versions(&server.server)?;
+        let tools: Vec<Value> = versions.iter().map(|v| v.raw.clone()).collect();
+        let ctx = classify::context::Context::of(engine, &tools);
+        let key = format!("{}/{}", classify::ruleset_hash(), ctx.fingerprint());
         let mut verdicts: Vec<Option<Verdict>> = Vec::with_capacity(versions.len());
         for v in &versions {
-            verdicts.push(store.get_classification(v.id, ruleset)?);
+            verdicts.push(store.get_classification(v.id, &key)?);
         }
-        let tools: Vec<Value> = versions.iter().map(|v| v.raw.clone()).collect();
-        if verdicts.iter().any(Option::is_none) {
-            let engine = classify::engine();
-            let ctx = classify::context::Context::of(engine, &tools);
-            for (i, v) in versions.iter().enumerate() {
-                if verdicts[i].is_none() {
-                    let verdict = engine.classify_in(&v.raw, opts.ignore_annotations, &ctx);
-                    store.put_classification(v.id, ruleset, &verdict)?;
-                    verdicts[i] = Some(verdict);
-                }
+        for (i, v) in versions.iter().enumerate() {
+            if verdicts[i].is_none() {
+                let verdict = engine.classify_in(&v.raw, opts.ignore_annotations, &ctx);
+                store.put_classification(v.id, &key, &verdict)?;
+                verdicts[i] = Some(verdict);
             }
         }
         let verdicts: Vec<Verdict> = verdicts.into_iter().flatten().collect();

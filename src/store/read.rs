@@ -296,7 +296,8 @@ impl Store {
         Ok(row)
     }
 
-    /// The cached verdict for a tool version under a ruleset hash.
+    /// The cached verdict for a tool version under a key: the ruleset hash,
+    /// and for the pipeline also the server context (`hash/verb-last=..`).
     pub fn get_classification(
         &self,
         tool_id: i64,
