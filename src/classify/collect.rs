@@ -253,7 +253,12 @@ impl Engine {
         let ((name_verbs, name_amb), leading) =
             self.identifier_verbs_at(&name_tokens, ctx.verb_last);
         let name_site = if leading { Site::Name } else { Site::NameInner };
-        let (lead_verbs, lead_amb) = self.lead_verbs(&prose.sentences);
+        // The title (the authors' label for humans) leads when it has a verb:
+        // "Start a research agent" for a name without one.
+        let ((lead_verbs, lead_amb), lead_field) = match self.lead_verbs(&[title.as_str()]) {
+            (d, a) if !d.is_empty() => ((d, a), "title"),
+            _ => (self.lead_verbs(&prose.sentences), "description"),
+        };
         // Listed operations count only for a name without a decided verb.
         let listed = if name_verbs.is_empty() {
             self.enumerated_verbs(&prose.all)
