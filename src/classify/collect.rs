@@ -276,12 +276,12 @@ impl Engine {
             .chain(
                 lead_verbs
                     .into_iter()
-                    .map(|(r, c, w)| (Site::Lead, r, Some(c), w, "description")),
+                    .map(|(r, c, w)| (Site::Lead, r, Some(c), w, lead_field)),
             )
             .chain(
                 lead_amb
                     .into_iter()
-                    .map(|(r, w)| (Site::Lead, r, None, w, "description")),
+                    .map(|(r, w)| (Site::Lead, r, None, w, lead_field)),
             )
             .chain(
                 listed
