@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use std::ffi::{CString, OsString};
 use std::io;
 use std::os::unix::ffi::OsStrExt as _;
-use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+use std::os::unix::fs::DirBuilderExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -361,14 +361,10 @@ fn resolve(program: &str, path_var: Option<&OsString>) -> Option<PathBuf> {
         };
         return p.exists().then_some(p);
     }
+    // The same lookup as the installer's (the `which` crate): the first
+    // executable file of that name on PATH.
     let dirs = path_var.cloned().unwrap_or_else(default_path);
-    std::env::split_paths(&dirs)
-        .map(|d| d.join(program))
-        .find(|p| {
-            std::fs::metadata(p)
-                .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                .unwrap_or(false)
-        })
+    which::which_in(program, Some(dirs), std::env::current_dir().ok()?).ok()
 }
 
 fn default_path() -> OsString {
@@ -378,6 +374,7 @@ fn default_path() -> OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
 
     #[test]
     fn temp_dir_is_private_and_removed() {
