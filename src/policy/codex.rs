@@ -11,8 +11,9 @@ use super::plan::{self, ClientGate};
 use super::{comment_safe, yaml_quote};
 
 /// A TOML key: bare when it can be, otherwise a basic string (the escapes
-/// of [`yaml_quote`] are all valid TOML basic-string escapes).
-fn toml_key(s: &str) -> String {
+/// of [`yaml_quote`] are all valid TOML basic-string escapes). The pages'
+/// Codex snippets use it too.
+pub fn toml_key(s: &str) -> String {
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')

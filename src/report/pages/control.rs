@@ -9,6 +9,7 @@ use std::slice;
 use serde_json::{json, Value};
 
 use crate::classify::{Risk, Verdict};
+use crate::policy::codex::toml_key;
 use crate::policy::plan::{self, Decision, GuardKind, Limit, ToolPlan, Window};
 use crate::policy::{claude, codex, intercept, policylayer, yaml_quote};
 
@@ -314,19 +315,6 @@ pub fn for_tool(server: &str, v: &Verdict, policy_json: &str) -> Control {
         rate_limit,
         block_text,
         block,
-    }
-}
-
-/// A TOML key: bare when it can be, else quoted (the YAML quoting's escapes
-/// are all valid TOML basic-string escapes, as the Codex writer relies on).
-fn toml_key(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        s.to_owned()
-    } else {
-        yaml_quote(s)
     }
 }
 
