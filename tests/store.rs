@@ -341,3 +341,47 @@ fn stored_status_and_anomaly_names_snapshot() {
     );
     insta::assert_snapshot!("stored_names", lines.join("\n"));
 }
+
+/// A verdict depends on its siblings (the server's naming convention), so the
+/// cache is keyed by the server context too: a crawl that adds siblings and
+/// flips the convention reclassifies an unchanged tool instead of serving
+/// its stale verdict.
+#[test]
+fn cached_verdicts_follow_the_server_context() {
+    use mcp_risk::classify::Class;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path().join("db.sqlite")).unwrap();
+    let verdict_of = |s: &Store, name: &str| {
+        let reports = mcp_risk::pipeline::classify_store(s).unwrap();
+        let r = &reports[0];
+        let i = r
+            .tools
+            .iter()
+            .position(|t| t["name"] == name)
+            .expect("tool");
+        r.verdicts[i].class
+    };
+    // Verb-last names: `deploy_plan_get` gets a plan.
+    let verb_last: Vec<Value> = [
+        "deploy_plan_get",
+        "vault_key_get",
+        "disk_list",
+        "sql_db_create",
+    ]
+    .iter()
+    .map(|n| tool(n, ""))
+    .collect();
+    s.record_probe("srv", "probe", &launch(), &ok(verb_last.clone()), None)
+        .unwrap();
+    assert_eq!(verdict_of(&s, "deploy_plan_get"), Class::Read);
+    // Verb-first siblings arrive: now `deploy` leads the same, unchanged tool.
+    let mut more = verb_last;
+    for n in [
+        "get_a", "list_b", "create_c", "delete_d", "update_e", "set_f",
+    ] {
+        more.push(tool(n, ""));
+    }
+    s.record_probe("srv", "probe", &launch(), &ok(more), None)
+        .unwrap();
+    assert_eq!(verdict_of(&s, "deploy_plan_get"), Class::Destructive);
+}
