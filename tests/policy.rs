@@ -30,16 +30,6 @@ fn corpus_verdicts(server: &str, ignore_annotations: bool) -> Vec<Verdict> {
     classify::classify_tools(&st.tools, &classify::Options { ignore_annotations })
 }
 
-fn verdict(
-    name: &str,
-    class: Class,
-    risk: Risk,
-    category: Category,
-    signals: &[Signal],
-) -> Verdict {
-    Verdict::manual(name, class, risk, category, signals)
-}
-
 fn op(value: &str, class: Class, risk: Risk) -> OperationValue {
     OperationValue {
         value: value.into(),
@@ -50,7 +40,7 @@ fn op(value: &str, class: Class, risk: Risk) -> OperationValue {
 
 /// A CRUD tool whose `operation` enum mixes reads and deletes.
 fn crud_tool() -> Verdict {
-    let mut v = verdict(
+    let mut v = Verdict::manual(
         "manage_records",
         Class::Destructive,
         Risk::Critical,
@@ -72,7 +62,7 @@ fn crud_tool() -> Verdict {
 }
 
 fn guarded_server() -> Vec<Verdict> {
-    let mut rm = verdict(
+    let mut rm = Verdict::manual(
         "remove_path",
         Class::Destructive,
         Risk::High,
@@ -80,7 +70,7 @@ fn guarded_server() -> Vec<Verdict> {
         &[],
     );
     rm.args.switches = vec!["recursive".into(), "force".into()];
-    let mut sql = verdict(
+    let mut sql = Verdict::manual(
         "run_query",
         Class::Destructive,
         Risk::High,
@@ -88,7 +78,7 @@ fn guarded_server() -> Vec<Verdict> {
         &[],
     );
     sql.args.sql = vec!["query".into()];
-    let mut sh = verdict(
+    let mut sh = Verdict::manual(
         "exec",
         Class::Destructive,
         Risk::High,
@@ -101,29 +91,29 @@ fn guarded_server() -> Vec<Verdict> {
         rm,
         sql,
         sh,
-        verdict("read_thing", Class::Read, Risk::Low, Category::Read, &[]),
-        verdict(
+        Verdict::manual("read_thing", Class::Read, Risk::Low, Category::Read, &[]),
+        Verdict::manual(
             "create_issue",
             Class::Write,
             Risk::Medium,
             Category::Write,
             &[],
         ),
-        verdict(
+        Verdict::manual(
             "delete_repository",
             Class::Destructive,
             Risk::Critical,
             Category::Destructive,
             &[Signal::IrreversibleLoss],
         ),
-        verdict(
+        Verdict::manual(
             "create_payment",
             Class::Write,
             Risk::Critical,
             Category::Financial,
             &[Signal::Money],
         ),
-        verdict(
+        Verdict::manual(
             "run_script",
             Class::Destructive,
             Risk::Critical,
@@ -465,7 +455,7 @@ fn reasons_sidecar_explains_every_rule() {
 fn operation_guards_never_let_the_danger_through() {
     // The tool is high but no operation value reaches high: every destructive
     // operation is denied rather than none.
-    let mut v = verdict(
+    let mut v = Verdict::manual(
         "files",
         Class::Destructive,
         Risk::High,
@@ -486,7 +476,7 @@ fn operation_guards_never_let_the_danger_through() {
     assert_eq!(p["tools"]["files"]["limits"][0]["max"], 30);
 
     // Every operation destructive and critical: nothing safe to keep, hidden whole.
-    let mut w = verdict(
+    let mut w = Verdict::manual(
         "wipe",
         Class::Destructive,
         Risk::Critical,
@@ -507,7 +497,7 @@ fn operation_guards_never_let_the_danger_through() {
 #[test]
 fn critical_raw_sql_stays_usable_behind_its_guards() {
     // What the rules engine says of an execute_sql tool: code execution, critical.
-    let mut v = verdict(
+    let mut v = Verdict::manual(
         "execute_sql",
         Class::Destructive,
         Risk::Critical,
@@ -542,8 +532,8 @@ fn selectors_inside_arrays_are_not_guarded() {
 #[test]
 fn a_name_served_twice_is_planned_once_at_its_worst() {
     let vs = vec![
-        verdict("dup", Class::Read, Risk::Low, Category::Read, &[]),
-        verdict(
+        Verdict::manual("dup", Class::Read, Risk::Low, Category::Read, &[]),
+        Verdict::manual(
             "dup",
             Class::Destructive,
             Risk::High,
@@ -562,15 +552,15 @@ fn a_name_served_twice_is_planned_once_at_its_worst() {
 #[test]
 fn a_tool_named_star_never_becomes_a_wildcard() {
     let vs = vec![
-        verdict(
+        Verdict::manual(
             "*",
             Class::Destructive,
             Risk::Critical,
             Category::Destructive,
             &[Signal::IrreversibleLoss],
         ),
-        verdict("", Class::Read, Risk::Low, Category::Read, &[]),
-        verdict("ok", Class::Read, Risk::Low, Category::Read, &[]),
+        Verdict::manual("", Class::Read, Risk::Low, Category::Read, &[]),
+        Verdict::manual("ok", Class::Read, Risk::Low, Category::Read, &[]),
     ];
     let p: Value = serde_json::from_str(&policylayer::for_server(&vs)).unwrap();
     assert_eq!(p["hide"], json!([]));
@@ -598,7 +588,7 @@ fn a_server_with_no_tools_gets_valid_empty_policies() {
 
 #[test]
 fn suspicious_descriptions_are_hidden() {
-    let vs = vec![verdict(
+    let vs = vec![Verdict::manual(
         "helpful_read",
         Class::Read,
         Risk::Low,
@@ -657,7 +647,7 @@ fn output_is_deterministic() {
 #[test]
 fn hostile_names_stay_inert() {
     let evil = "x\n  - injected: true\u{202e}\"#";
-    let v = vec![verdict(
+    let v = vec![Verdict::manual(
         evil,
         Class::Write,
         Risk::Medium,

@@ -255,64 +255,75 @@ pub fn as_package(
 }
 
 /// Fills in the current version of an unpinned package from its registry
-/// (`npm view`, PyPI's JSON API), so it installs pinned into the cache.
+/// (`npm view`, `pip index versions`: the machine's own clients, which
+/// honour its registry and certificate settings as the install does), so
+/// it installs pinned into the cache.
 pub async fn pin_latest(pkg: &mut PackageLaunch) -> Result<(), String> {
     if !pkg.version.is_empty() {
         return Ok(());
     }
     let found = match pkg.registry {
         PackageRegistry::Npm => {
-            let out = tokio::process::Command::new("npm")
-                .args(["view", "--json", &pkg.identifier, "version"])
-                .stdin(std::process::Stdio::null())
-                .output()
-                .await
-                .map_err(|e| format!("cannot run npm: {e}"))?;
-            if !out.status.success() {
-                let err = String::from_utf8_lossy(&out.stderr);
-                return Err(format!(
-                    "npm view {} failed: {}",
-                    pkg.identifier,
-                    err.lines()
-                        .find(|l| !l.trim().is_empty())
-                        .unwrap_or("")
-                        .trim()
-                ));
-            }
-            serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            let out = client_output(
+                "npm",
+                &["view", "--json", &pkg.identifier, "version"],
+                First,
+            )
+            .await?;
+            serde_json::from_str::<serde_json::Value>(&out)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
         }
         _ => {
-            // pip, not an HTTP client of ours: it honours the machine's
-            // index and certificate settings, as the install itself does.
-            let out = tokio::process::Command::new("python3")
-                .args(["-m", "pip", "index", "versions", &pkg.identifier])
-                .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-                .stdin(std::process::Stdio::null())
-                .output()
-                .await
-                .map_err(|e| format!("cannot run pip: {e}"))?;
-            if !out.status.success() {
-                let err = String::from_utf8_lossy(&out.stderr);
-                return Err(format!(
-                    "pip index versions {} failed: {}",
-                    pkg.identifier,
-                    err.lines()
-                        .rfind(|l| !l.trim().is_empty())
-                        .unwrap_or("")
-                        .trim()
-                ));
-            }
+            let out = client_output(
+                "python3",
+                &["-m", "pip", "index", "versions", &pkg.identifier],
+                Last,
+            )
+            .await?;
             // First line: `name (version)`.
-            String::from_utf8_lossy(&out.stdout)
-                .lines()
+            out.lines()
                 .next()
                 .and_then(|l| l.rsplit_once('(')?.1.strip_suffix(')').map(str::to_owned))
         }
     };
     pkg.version = found.ok_or_else(|| format!("no version of {} found", pkg.identifier))?;
     Ok(())
+}
+
+/// Which stderr line of a failing client says why: npm leads with its error
+/// code, pip ends with its message.
+#[derive(Clone, Copy)]
+enum ErrLine {
+    First,
+    Last,
+}
+use ErrLine::{First, Last};
+
+/// Runs a package client and returns its stdout, or one line saying what
+/// failed (the client's own first or last non-empty stderr line).
+async fn client_output(program: &str, args: &[&str], line: ErrLine) -> Result<String, String> {
+    let out = tokio::process::Command::new(program)
+        .args(args)
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let mut lines = err.lines().filter(|l| !l.trim().is_empty());
+        let why = match line {
+            First => lines.next(),
+            Last => lines.next_back(),
+        };
+        return Err(format!(
+            "{program} {} failed: {}",
+            args.join(" "),
+            why.unwrap_or("").trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Turns a downloading launcher entry into the cached, pinned install and

@@ -410,16 +410,6 @@ pub fn corpus_servers() -> Vec<Server> {
     ]
 }
 
-fn verdict(
-    name: &str,
-    class: Class,
-    risk: Risk,
-    category: Category,
-    signals: &[Signal],
-) -> Verdict {
-    Verdict::manual(name, class, risk, category, signals)
-}
-
 fn ops(param: &str, values: &[(&str, Class, Risk)]) -> OperationParam {
     OperationParam {
         param: param.into(),
@@ -455,7 +445,7 @@ pub fn hand_built_servers() -> Vec<Server> {
     use Risk::*;
     let neon = vec![
         with_sql(
-            verdict(
+            Verdict::manual(
                 "run_sql",
                 Destructive,
                 Critical,
@@ -465,7 +455,7 @@ pub fn hand_built_servers() -> Vec<Server> {
             &["params.sql"],
         ),
         with_sql(
-            verdict(
+            Verdict::manual(
                 "run_sql_transaction",
                 Destructive,
                 Critical,
@@ -475,7 +465,7 @@ pub fn hand_built_servers() -> Vec<Server> {
             &["params.sqlStatements[]"],
         ),
         with_sql(
-            verdict(
+            Verdict::manual(
                 "prepare_database_migration",
                 Destructive,
                 High,
@@ -484,14 +474,14 @@ pub fn hand_built_servers() -> Vec<Server> {
             ),
             &["params.migrationSql"],
         ),
-        verdict(
+        Verdict::manual(
             "delete_project",
             Destructive,
             Critical,
             G::Destructive,
             &[Signal::IrreversibleLoss, Signal::BulkScope],
         ),
-        verdict("list_projects", Read, Low, G::Read, &[]),
+        Verdict::manual("list_projects", Read, Low, G::Read, &[]),
     ];
     let mut neon_cases = sql_cases(
         "run_sql",
@@ -514,7 +504,7 @@ pub fn hand_built_servers() -> Vec<Server> {
     // The same transaction tool graded write/medium (what issue 14 found):
     // the array guard must hold at any grade.
     let neon_medium = vec![with_sql(
-        verdict("run_sql_transaction", Write, Medium, G::Write, &[]),
+        Verdict::manual("run_sql_transaction", Write, Medium, G::Write, &[]),
         &["params.sqlStatements[]"],
     )];
     let neon_medium_cases = vec![
@@ -529,8 +519,11 @@ pub fn hand_built_servers() -> Vec<Server> {
     ];
 
     let clickhouse = vec![
-        with_sql(verdict("run_query", Read, Low, G::Read, &[]), &["query"]),
-        verdict("list_tables", Read, Low, G::Read, &[]),
+        with_sql(
+            Verdict::manual("run_query", Read, Low, G::Read, &[]),
+            &["query"],
+        ),
+        Verdict::manual("list_tables", Read, Low, G::Read, &[]),
     ];
     let mut clickhouse_cases = sql_cases("run_query", |q| json!({"query": q}), None);
     clickhouse_cases.extend([
@@ -546,7 +539,7 @@ pub fn hand_built_servers() -> Vec<Server> {
         safe("list_tables", json!({"database": "default"})),
     ]);
 
-    let mut git_reset = verdict(
+    let mut git_reset = Verdict::manual(
         "git_reset",
         Destructive,
         High,
@@ -563,7 +556,7 @@ pub fn hand_built_servers() -> Vec<Server> {
             ("keep", Write, Medium),
         ],
     )];
-    let mut git_stash = verdict(
+    let mut git_stash = Verdict::manual(
         "git_stash",
         Destructive,
         High,
@@ -581,7 +574,7 @@ pub fn hand_built_servers() -> Vec<Server> {
             ("clear", Destructive, High),
         ],
     )];
-    let mut git_branch = verdict(
+    let mut git_branch = Verdict::manual(
         "git_branch",
         Destructive,
         High,
@@ -599,9 +592,9 @@ pub fn hand_built_servers() -> Vec<Server> {
         ],
     )];
     git_branch.args.switches = vec!["force".into(), "all".into()];
-    let mut git_push = verdict("git_push", Write, Medium, G::Write, &[]);
+    let mut git_push = Verdict::manual("git_push", Write, Medium, G::Write, &[]);
     git_push.args.switches = vec!["force".into(), "forceWithLease".into(), "delete".into()];
-    let mut git_add = verdict("git_add", Write, Medium, G::Write, &[]);
+    let mut git_add = Verdict::manual("git_add", Write, Medium, G::Write, &[]);
     git_add.args.switches = vec!["all".into()];
     let git = vec![git_reset, git_stash, git_branch, git_push, git_add];
     let git_cases = vec![
@@ -636,7 +629,7 @@ pub fn hand_built_servers() -> Vec<Server> {
     ];
 
     // A scrape's page actions act on the page it loads: a read of the open web.
-    let mut scrape = verdict("firecrawl_scrape", Read, Low, G::Read, &[Signal::OpenWorld]);
+    let mut scrape = Verdict::manual("firecrawl_scrape", Read, Low, G::Read, &[Signal::OpenWorld]);
     scrape.args.operations = vec![ops(
         "actions[].type",
         &[
@@ -657,11 +650,11 @@ pub fn hand_built_servers() -> Vec<Server> {
 
     let neo4j = vec![
         with_sql(
-            verdict("read_neo4j_cypher", Read, Low, G::Read, &[]),
+            Verdict::manual("read_neo4j_cypher", Read, Low, G::Read, &[]),
             &["query"],
         ),
         with_sql(
-            verdict(
+            Verdict::manual(
                 "write_neo4j_cypher",
                 Destructive,
                 Critical,
@@ -715,7 +708,7 @@ pub fn hand_built_servers() -> Vec<Server> {
     ];
 
     let couchbase = vec![with_sql(
-        verdict(
+        Verdict::manual(
             "run_sql_plus_plus_query",
             Destructive,
             Critical,
