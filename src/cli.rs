@@ -52,6 +52,9 @@ pub enum Command {
     Diff(DiffArgs),
     /// List the servers in the database: status, tool count, worst risk.
     Servers(ServersArgs),
+    /// Merge crawl databases (e.g. one per shard) into OUT: servers, runs,
+    /// attempts, tool versions with their history, cached verdicts.
+    Merge(MergeArgs),
     /// List a registry source's servers, or prepare their launches (installs
     /// packages), without probing anything. For debugging sources and benchmarks.
     #[command(hide = true)]
@@ -154,6 +157,12 @@ pub struct ScanArgs {
     /// Re-probe servers already done in an interrupted run.
     #[arg(long)]
     pub refresh: bool,
+    /// Crawl only shard i of N (counted from 0): the servers whose name
+    /// hashes to i mod N (first 8 bytes of SHA-256), as a run of its own, so
+    /// a rerun resumes it. `auto/N` takes i from JOB_COMPLETION_INDEX (a
+    /// Kubernetes Indexed Job). Join the shards' databases with `mcp-risk merge`.
+    #[arg(long, value_name = "i/N", env = "MCP_RISK_SHARD")]
+    pub shard: Option<crate::pipeline::shard::Shard>,
     /// Seconds allowed for one server's probe.
     #[arg(long, default_value_t = 60)]
     pub timeout: u64,
@@ -243,6 +252,12 @@ pub struct CrawlArgs {
     /// Re-probe servers already done in an interrupted run (default: resume it).
     #[arg(long)]
     pub refresh: bool,
+    /// Crawl only shard i of N (counted from 0): the servers whose name
+    /// hashes to i mod N (first 8 bytes of SHA-256), as a run of its own, so
+    /// a rerun resumes it. `auto/N` takes i from JOB_COMPLETION_INDEX (a
+    /// Kubernetes Indexed Job). Join the shards' databases with `mcp-risk merge`.
+    #[arg(long, value_name = "i/N", env = "MCP_RISK_SHARD")]
+    pub shard: Option<crate::pipeline::shard::Shard>,
     /// Allow remote probes to private, loopback and link-local addresses.
     #[arg(long)]
     pub allow_private: bool,
@@ -465,6 +480,17 @@ pub struct DiffArgs {
 
 #[derive(Args, Debug)]
 #[command(after_long_help = exit::PLAIN_HELP)]
+pub struct MergeArgs {
+    /// The database to write. It may exist: its contents are merged with the
+    /// inputs'. Nothing may write to it during the merge.
+    pub out: PathBuf,
+    /// Databases to merge into OUT (of this mcp-risk's schema version).
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+#[command(after_long_help = exit::PLAIN_HELP)]
 pub struct ServersArgs {
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: PathBuf,
@@ -480,7 +506,7 @@ pub fn main() -> ExitCode {
     // broken `MCP_RISK_RULES` directory is one clear error, never a panic.
     let classifies = !matches!(
         &cli.command,
-        Command::Probe(_) | Command::Registry(_) | Command::Rules(_)
+        Command::Probe(_) | Command::Registry(_) | Command::Rules(_) | Command::Merge(_)
     );
     if classifies {
         if let Err(msg) = crate::classify::try_engine() {
@@ -502,6 +528,7 @@ pub fn main() -> ExitCode {
         Command::Pages(a) => crate::cmd::pages::run(a),
         Command::Diff(a) => crate::cmd::diff::run(a),
         Command::Servers(a) => crate::cmd::servers::run(a),
+        Command::Merge(a) => crate::cmd::merge::run(a),
         Command::Registry(a) => crate::cmd::registry::run(a),
     };
     match result {

@@ -48,6 +48,8 @@ pub struct CrawlOptions {
     pub progress: bool,
     /// Package install cache (`None`: the default, ~/.cache/mcp-risk).
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Crawl only this shard's servers (`--shard i/N`), as a run of its own.
+    pub shard: Option<crate::pipeline::shard::Shard>,
 }
 
 impl Default for CrawlOptions {
@@ -59,6 +61,7 @@ impl Default for CrawlOptions {
             probe: ProbeOptions::default(),
             progress: false,
             cache_dir: None,
+            shard: None,
         }
     }
 }
@@ -323,7 +326,9 @@ pub fn crawl_pending(
     pending: Vec<Pending>,
     opts: &CrawlOptions,
 ) -> Result<CrawlReport, CrawlError> {
-    let run = store.start_run(run_sources, opts.refresh)?;
+    use crate::pipeline::shard::{self, Shard};
+    let pending = shard::apply(opts.shard, pending, |p| p.name());
+    let run = store.start_run(&Shard::run_key(opts.shard, run_sources), opts.refresh)?;
     let todo: Vec<Pending> = pending
         .into_iter()
         .filter(|p| !run.done.contains(p.name()))

@@ -34,6 +34,7 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         probe,
         progress: std::io::stderr().is_terminal(),
         cache_dir: None,
+        shard: args.shard,
     };
     let rt = super::runtime()?;
     let report = crawl::crawl(&rt, &store, &args.sources, &opts)?;

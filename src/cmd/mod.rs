@@ -8,6 +8,7 @@ pub mod diff;
 pub mod emit;
 pub mod eval;
 pub mod live;
+pub mod merge;
 pub mod pages;
 pub mod policy;
 pub mod probe;

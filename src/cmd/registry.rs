@@ -33,6 +33,7 @@ pub fn run(args: &RegistryArgs) -> anyhow::Result<ExitCode> {
                 allow_private: false,
                 concurrency: *concurrency,
                 refresh: false,
+                shard: None,
                 timeout: 60,
                 cache: cache.clone(),
                 fail_on: None,

@@ -82,6 +82,7 @@ pub async fn prepare_sources(args: &ScanArgs) -> anyhow::Result<ScanPrep> {
         spin.finish_and_clear();
     }
 
+    let records = crate::pipeline::shard::apply(args.shard, records, |(r, _)| r.name.as_str());
     let bar = ProgressBar::new(records.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -141,6 +142,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         probe,
         progress: true,
         cache_dir: Some(prep.cache_dir.clone()),
+        shard: args.shard,
         ..CrawlOptions::default()
     };
     let keys: Vec<String> = if args.sources.is_empty() {

@@ -7,6 +7,7 @@
 //! only call these.
 
 pub mod drift;
+pub mod shard;
 
 use std::collections::BTreeMap;
 

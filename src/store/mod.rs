@@ -24,6 +24,7 @@
 //! (sorted, deduplicated); an unfinished run with the same sources is resumed.
 //! "A crawl" of a server, for history and drift, is one `ok` attempt.
 
+pub mod merge;
 mod read;
 pub mod schema;
 mod writer;
