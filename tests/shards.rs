@@ -203,6 +203,7 @@ struct Fixture {
     _rt: tokio::runtime::Runtime,
     mcp: Arc<Mcp>,
     registry: String,
+    reg: mock::Mock,
     dir: tempfile::TempDir,
 }
 
@@ -236,6 +237,7 @@ fn fixture() -> Fixture {
         _rt: rt,
         mcp,
         registry: format!("official:{}/v0.1/servers", reg.base),
+        reg,
         dir: tempfile::tempdir().unwrap(),
     }
 }
@@ -293,6 +295,10 @@ fn three_merged_shards_equal_one_crawl_and_a_killed_shard_resumes() {
     let whole = d.join("a.db");
     ok(crawl_cmd(&f, &whole, None).output().unwrap());
     let lists_once = f.mcp.lists();
+    // The registry was read page by page (20 servers, 7 a page).
+    let pages = f.reg.paths();
+    assert_eq!(pages.len(), 3, "{pages:?}");
+    assert!(pages[2].contains("cursor=14"), "{pages:?}");
     // 20 servers: 18 probed (srv-04 is not MCP, srv-09 needs a secret).
     assert_eq!(lists_once.len(), SERVERS - 2, "{lists_once:?}");
 
@@ -363,12 +369,13 @@ fn three_merged_shards_equal_one_crawl_and_a_killed_shard_resumes() {
         .unwrap());
     assert_eq!(content(&merged), want, "{again}");
 
-    // Shard 1 again into a fresh database, stopped after 2 servers answered
-    // tools/list (the third is held), then SIGKILLed.
+    // Shard 2 (the largest: 11 probed servers) again into a fresh database,
+    // stopped after 3 servers answered tools/list (the fourth is held), then
+    // SIGKILLed.
     let killed = d.join("killed.db");
     let before = f.mcp.lists();
-    f.mcp.budget.store(2, Ordering::SeqCst);
-    let mut child = crawl_cmd(&f, &killed, Some("1/3"))
+    f.mcp.budget.store(3, Ordering::SeqCst);
+    let mut child = crawl_cmd(&f, &killed, Some("2/3"))
         .args(["--concurrency", "1"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -386,12 +393,12 @@ fn three_merged_shards_equal_one_crawl_and_a_killed_shard_resumes() {
             })
             .unwrap_or(0)
     };
-    // Servers without a probe (none in shard 1 but srv-04/09 may be) are
-    // stored at once; wait for the 2 answered probes.
-    while stored(&killed) < 2 {
+    // srv-09 (needs a secret) is stored without a probe; wait for the 3
+    // answered probes.
+    while stored(&killed) < 3 {
         assert!(
             Instant::now() < deadline,
-            "the shard crawl never stored 2 servers"
+            "the shard crawl never stored 3 servers"
         );
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -407,11 +414,14 @@ fn three_merged_shards_equal_one_crawl_and_a_killed_shard_resumes() {
         .filter(|(s, n)| before.get(*s) != Some(n))
         .map(|(s, _)| s.clone())
         .collect();
-    assert_eq!(done_before_kill.len(), 2, "{mid:?}");
+    assert_eq!(done_before_kill.len(), 3, "{mid:?}");
     f.mcp.budget.store(usize::MAX, Ordering::SeqCst);
 
-    let rerun = ok(crawl_cmd(&f, &killed, Some("1/3")).output().unwrap());
-    assert!(rerun.contains("resumed"), "{rerun}");
+    let rerun = ok(crawl_cmd(&f, &killed, Some("2/3")).output().unwrap());
+    assert!(
+        rerun.contains("resumed") && rerun.contains("already done"),
+        "{rerun}"
+    );
     let after = f.mcp.lists();
     for s in &done_before_kill {
         assert_eq!(after[s], mid[s], "{s} was probed again after the resume");
@@ -427,7 +437,7 @@ fn three_merged_shards_equal_one_crawl_and_a_killed_shard_resumes() {
     assert_eq!(runs, 1, "one run, resumed and finished");
     assert_eq!(
         content(&killed),
-        content(&shards[1]),
+        content(&shards[2]),
         "the resumed shard differs from an uninterrupted one"
     );
     eprintln!("shard test took {:.1}s", started.elapsed().as_secs_f64());
