@@ -442,3 +442,92 @@ fn three_merged_shards_equal_one_crawl_and_a_killed_shard_resumes() {
     );
     eprintln!("shard test took {:.1}s", started.elapsed().as_secs_f64());
 }
+
+/// The Kubernetes manifests parse, the crawl Job is Indexed, each pod's
+/// command takes its shard and database from JOB_COMPLETION_INDEX with the
+/// Job's completion count as N, and the merge Job merges that many shards
+/// and writes policies and pages.
+#[test]
+fn the_kubernetes_jobs_agree_on_the_shards() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/k8s");
+    let load = |f: &str| -> Value {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("{f}: {e}"))
+    };
+    let crawl = load("crawl-job.yaml");
+    let merge = load("merge-job.yaml");
+    let pvc = load("pvc.yaml");
+    assert_eq!(crawl["kind"], "Job");
+    assert_eq!(crawl["spec"]["completionMode"], "Indexed");
+    let n = crawl["spec"]["completions"].as_u64().unwrap();
+    assert!(n > 1);
+    assert!(crawl["spec"]["parallelism"].as_u64().unwrap() <= n);
+    let pod = &crawl["spec"]["template"]["spec"];
+    assert_eq!(pod["restartPolicy"], "Never");
+    let c = &pod["containers"][0];
+    let args: Vec<&str> = c["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(args[0], "crawl");
+    let at = |flag: &str| args[args.iter().position(|a| *a == flag).unwrap() + 1];
+    assert_eq!(at("--shard"), format!("$(JOB_COMPLETION_INDEX)/{n}"));
+    assert_eq!(at("--db"), "/data/shard-$(JOB_COMPLETION_INDEX).db");
+    // The argument is what Kubernetes substitutes: check it parses as a shard.
+    let last = at("--shard").replace("$(JOB_COMPLETION_INDEX)", &(n - 1).to_string());
+    assert_eq!(
+        last.parse::<Shard>().unwrap(),
+        Shard::new(n - 1, n).unwrap()
+    );
+    // The data volume is the claim pvc.yaml makes, mounted at /data.
+    let claim = pvc["metadata"]["name"].as_str().unwrap();
+    assert_eq!(pvc["spec"]["accessModes"][0], "ReadWriteMany");
+    for job in [&crawl, &merge] {
+        let spec = &job["spec"]["template"]["spec"];
+        let vol = spec["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == "data")
+            .unwrap();
+        assert_eq!(vol["persistentVolumeClaim"]["claimName"], claim);
+        let mounts = spec["containers"][0]["volumeMounts"].as_array().unwrap();
+        assert!(mounts
+            .iter()
+            .any(|m| m["name"] == "data" && m["mountPath"] == "/data"));
+    }
+
+    let m = &merge["spec"]["template"]["spec"]["containers"][0];
+    let shards = m["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "SHARDS")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        shards,
+        n.to_string(),
+        "the merge Job's SHARDS is the crawl's N"
+    );
+    let script = m["args"][0].as_str().unwrap();
+    for step in [
+        "/data/shard-$i.db",
+        "mcp-risk merge /data/mcp-risk.db $inputs",
+        "mcp-risk policy --all --db /data/mcp-risk.db",
+        "mcp-risk pages --db /data/mcp-risk.db",
+    ] {
+        assert!(
+            script.contains(step),
+            "merge script lacks {step:?}:\n{script}"
+        );
+    }
+    let syntax = Command::new("sh")
+        .args(["-n", "-c", script])
+        .output()
+        .unwrap();
+    assert!(syntax.status.success(), "{syntax:?}");
+}
