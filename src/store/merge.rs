@@ -508,8 +508,8 @@ mod tests {
         assert_eq!(dump(&ab), once);
         // One by one into an existing OUT gives the same as all at once.
         let step = dir.path().join("step.db");
-        merge(&step, &[b.clone()], |_| {}).unwrap();
-        merge(&step, &[a.clone()], |_| {}).unwrap();
+        merge(&step, std::slice::from_ref(&b), |_| {}).unwrap();
+        merge(&step, std::slice::from_ref(&a), |_| {}).unwrap();
         assert_eq!(dump(&step), once);
 
         let s = Store::open(&ab).unwrap();
