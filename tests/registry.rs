@@ -524,6 +524,7 @@ async fn scan_preparation_applies_the_launch_policy() {
         allow_private: false,
         concurrency: 2,
         refresh: false,
+        shard: None,
         timeout: 5,
         cache: Some(cache.path().join("cache")),
         fail_on: None,
