@@ -18,8 +18,9 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressDrawTarget::hidden()
     };
-    // One tick per input read and per table written.
-    let bar = ProgressBar::with_draw_target(Some((args.inputs.len() + 6) as u64), target);
+    // One tick per database read and per table written.
+    let steps = args.inputs.len() + merge::WRITTEN_TABLES;
+    let bar = ProgressBar::with_draw_target(Some(steps as u64), target);
     bar.set_style(
         ProgressStyle::with_template("{elapsed_precise} merging [{bar:30}] {pos}/{len} {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar())

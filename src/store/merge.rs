@@ -253,6 +253,9 @@ const WRITES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The [`Step::Writing`] steps of a merge.
+pub const WRITTEN_TABLES: usize = WRITES.len();
+
 /// The temporary file a merge into `out` builds.
 fn temp_path(out: &Path) -> PathBuf {
     let mut name = out.file_name().unwrap_or_default().to_os_string();
