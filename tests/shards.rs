@@ -369,6 +369,43 @@ fn three_merged_shards_equal_one_crawl_and_a_killed_shard_resumes() {
         .unwrap());
     assert_eq!(content(&merged), want, "{again}");
 
+    // `scan --shard` prepares and probes only its shard's servers.
+    let before_scan = f.mcp.lists();
+    let scan_db = d.join("scan.db");
+    ok(Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+        .args([
+            "scan",
+            "--allow-private",
+            "--timeout",
+            "20",
+            "--shard",
+            "1/3",
+            "--db",
+        ])
+        .arg(&scan_db)
+        .arg("--out")
+        .arg(d.join("scan-out"))
+        .arg(&f.registry)
+        .env_remove("MCP_RISK_SHARD")
+        .output()
+        .unwrap());
+    let shard1 = Shard::new(1, 3).unwrap();
+    let scanned: Vec<String> = content(&scan_db).into_keys().collect();
+    let want1: Vec<String> = (0..SERVERS)
+        .map(name)
+        .filter(|n| shard1.contains(n))
+        .collect();
+    assert_eq!(scanned, want1);
+    for (srv, n) in f.mcp.lists() {
+        let again = n - before_scan.get(&srv).copied().unwrap_or(0);
+        let mine = shard1.contains(&format!("com.example/{srv}"));
+        assert_eq!(
+            again,
+            usize::from(mine),
+            "{srv} probed {again} times by scan --shard 1/3"
+        );
+    }
+
     // Shard 2 (the largest: 11 probed servers) again into a fresh database,
     // stopped after 3 servers answered tools/list (the fourth is held), then
     // SIGKILLed.
