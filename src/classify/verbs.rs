@@ -173,6 +173,39 @@ impl Engine {
         (Vec::new(), ambiguous)
     }
 
+    /// The first sentence from its verb on, when it opens with the tool's
+    /// own name or title as the subject ("dbt compile generates SQL ...",
+    /// "The fetch_page tool returns ..."): the verb must be inflected as a
+    /// subject's (`generates`), so "Get issues from ..." is left alone.
+    pub(super) fn after_subject<'s>(&self, s: &'s str, subjects: &[&[String]]) -> Option<&'s str> {
+        let spans = word_spans(s, 12);
+        let lower: Vec<String> = spans
+            .iter()
+            .map(|&(a, b)| s[a..b].to_ascii_lowercase())
+            .collect();
+        let k = usize::from(lower.first().is_some_and(|w| w == "the"));
+        for subj in subjects {
+            if subj.is_empty()
+                || lower.len() <= k + subj.len()
+                || lower[k..k + subj.len()] != subj[..]
+            {
+                continue;
+            }
+            let mut n = k + subj.len();
+            if matches!(
+                lower[n].as_str(),
+                "tool" | "command" | "function" | "endpoint"
+            ) {
+                n += 1;
+            }
+            let Some(verb) = lower.get(n) else { continue };
+            if verb.ends_with('s') && self.lookup(verb).is_none() && self.is_lexicon_verb(verb) {
+                return Some(&s[spans[n].0..]);
+            }
+        }
+        None
+    }
+
     /// Continues a verb list after its first verb: `, update, or delete`.
     fn verb_list(
         &self,
@@ -270,6 +303,7 @@ impl Engine {
         path: &str,
         values: &[String],
         name_tokens: &[String],
+        lead: Option<Class>,
     ) -> Option<(OperationParam, Class)> {
         if values.len() < 2 {
             return None;
@@ -287,8 +321,10 @@ impl Engine {
             return None;
         }
         // A value that names no verb (`soft`, `hard`) is a mode of what the
-        // name does (`git_reset`): it takes the name's class; else write.
-        let default = name_class.unwrap_or(Class::Write);
+        // name does (`git_reset`): it takes the name's class; for a name
+        // without a verb (`manage_generations`: 'get', 'scores'), the class
+        // of what the title or description leads with; else write.
+        let default = name_class.or(lead).unwrap_or(Class::Write);
         let values: Vec<OperationValue> = classified
             .into_iter()
             .map(|(value, c)| OperationValue {
@@ -306,6 +342,28 @@ impl Engine {
             worst,
         ))
     }
+}
+
+/// Byte ranges of the first `max` ASCII alphanumeric words of `s`
+/// (`_` joins a word, as in identifiers).
+fn word_spans(s: &str, max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        let inner = c.is_ascii_alphanumeric() || c == '_';
+        match (start, inner) {
+            (None, true) => start = Some(i),
+            (Some(a), false) => {
+                out.push((a, i));
+                start = None;
+                if out.len() == max {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// How a word sits in its sentence, for finding lists of verbs.
