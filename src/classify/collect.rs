@@ -618,3 +618,27 @@ fn hidden_unicode(def: &ToolView) -> Option<(String, String)> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::documented_values;
+
+    #[test]
+    fn documented_values_are_quoted_identifiers_two_or_more() {
+        let table: [(&str, &[&str]); 5] = [
+            (
+                "The action to perform: 'update' (set parameters), 'check' (check existing), \"status\"",
+                &["update", "check", "status"],
+            ),
+            ("Mode: `fast` or `deep`.", &["fast", "deep"]),
+            // One value is no list; an apostrophe opens no quote.
+            ("The tool's 'update' action", &[]),
+            // Values with spaces are examples, not selector values.
+            ("The command, e.g. 'ls -la' or 'git status'", &[]),
+            ("No quotes at all", &[]),
+        ];
+        for (desc, want) in table {
+            assert_eq!(documented_values(desc), want, "{desc}");
+        }
+    }
+}

@@ -165,6 +165,24 @@ impl Engine {
         decided.iter().map(|(_, c, _)| *c).max()
     }
 
+    /// The first word of `title` or of the description's purpose sentences
+    /// (not notes or instructions to the agent, see `prose.rs`) that is a
+    /// verb for write or destructive in the lexicon, inflected or not, and
+    /// does not double as a noun: eval's test that a tool's text says
+    /// nothing of changing anything.
+    pub fn mutating_word(&self, title: &str, description: &str) -> Option<String> {
+        let prose = super::prose::split(description.trim(), |w| self.is_lexicon_verb(w));
+        std::iter::once(title)
+            .chain(prose.sentences.iter().copied())
+            .flat_map(super::normalize::words)
+            .find(|w| {
+                !self.nouns.contains(w.as_str())
+                    && self
+                        .lookup_inflected(w)
+                        .is_some_and(|(_, c)| c.is_some_and(|c| c != Class::Read))
+            })
+    }
+
     /// Classifies one tool on its own (no server context).
     pub fn classify(&self, raw: &Value, ignore_annotations: bool) -> Verdict {
         self.classify_in(raw, ignore_annotations, &Context::default())
