@@ -587,6 +587,14 @@ fn patterns_from_untuned_servers_follow_the_contract() {
         (t("manage_generations", "Fetch a single generation and its evaluation scores.", json!({"operation": {"type": "string", "enum": ["get", "scores"]}})), Class::Read),
         // The tool's title as the subject of its first sentence.
         (json!({"name": "compile", "title": "dbt compile", "description": "dbt compile generates executable SQL from source model files.", "inputSchema": {"type": "object"}}), Class::Read),
+        // Shells and REPLs started or fed, tools called by name: code and escape hatches.
+        (t("start_process", "Start a terminal process on the device.\n\nSuitable for shell commands and interactive REPL sessions.", json!({"command": {"type": "string"}})), Class::Destructive),
+        (t("interact_with_process", "Send input to an existing terminal or REPL process and return newly available output.", json!({"pid": {"type": "number"}, "input": {"type": "string"}})), Class::Destructive),
+        (t("execute_platform_tool", "Execute an available MCP tool discovered through search_tools.", json!({"name": s("The tool"), "arguments": {"type": "object"}})), Class::Destructive),
+        (t("cleanup", "Cleanup all managed resources", json!({})), Class::Destructive),
+        (t("browser_handle_dialog", "Handle a dialog", json!({"accept": {"type": "boolean"}})), Class::Destructive),
+        // An ambiguous lead verb with a `by` clause that says how.
+        (t("manage_incidents", "Manage one or more incidents by changing its status, urgency, or assignment.", json!({})), Class::Destructive),
     ];
     for (tool, class) in cases {
         let v = one(tool.clone());
@@ -607,6 +615,18 @@ fn patterns_from_untuned_servers_follow_the_contract() {
         json!({}),
     ));
     assert!(v.has(Signal::SuspiciousDescription));
+    let v = one(t(
+        "execute_platform_tool",
+        "Execute an available MCP tool discovered through search_tools.",
+        json!({}),
+    ));
+    assert_eq!(v.risk, Risk::High, "an escape hatch is at least high");
+    let v = one(t(
+        "start_process",
+        "Start a terminal process. Suitable for shell commands.",
+        json!({"command": {"type": "string"}}),
+    ));
+    assert!(v.has(Signal::CodeExecution));
 }
 
 /// `--explain` names the deciding rule and says why a loser lost.

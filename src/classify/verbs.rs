@@ -158,8 +158,25 @@ impl Engine {
             };
             let Some(first_class) = hit.1 else {
                 // An ambiguous lead verb ("Simulates ...", "Manage ...") says
-                // nothing; what follows in the sentence is its object.
+                // nothing; what follows in the sentence is its object, unless
+                // a `by` clause says how ("Manage incidents by changing
+                // their status or assignment").
                 ambiguous.push((hit.0, first.clone()));
+                let by = words
+                    .windows(2)
+                    .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5);
+                if let Some(j) = by {
+                    let (w, _) = &words[j + 1];
+                    if let Some((r, Some(c))) = self.lookup_inflected(w) {
+                        let mut decided = vec![(r, c, w.clone())];
+                        self.verb_list(
+                            &mut words[j + 2..].iter().map(|(w, p)| (w, *p)),
+                            &mut decided,
+                            &mut ambiguous,
+                        );
+                        return (decided, ambiguous);
+                    }
+                }
                 continue;
             };
             let mut decided = vec![(hit.0, first_class, first.clone())];
