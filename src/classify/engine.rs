@@ -155,11 +155,17 @@ impl Engine {
     }
 
     /// The class of the verb a tool's name leads with (under the server's
-    /// naming convention), if it leads with a decided one.
-    pub fn name_verb_class(&self, name: &str, ctx: &Context) -> Option<Class> {
+    /// naming convention), if it leads with a decided one. With
+    /// `after_prefix`, a verb right after a product prefix that is no verb
+    /// (`jira_add_worklog`) leads too.
+    pub fn name_verb_class(&self, name: &str, ctx: &Context, after_prefix: bool) -> Option<Class> {
         let tokens = super::normalize::identifier_tokens(name);
         let ((decided, _), leading) = self.identifier_verbs_at(&tokens, ctx.verb_last);
-        if !leading {
+        let prefixed = after_prefix
+            && tokens.len() >= 3
+            && self.lookup(&tokens[0]).is_none()
+            && decided.first().is_some_and(|(_, _, w)| *w == tokens[1]);
+        if !leading && !prefixed {
             return None;
         }
         decided.iter().map(|(_, c, _)| *c).max()

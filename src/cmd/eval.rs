@@ -9,8 +9,9 @@
 //! destructiveHint (and ARCHITECTURE.md) calls additive changes
 //! non-destructive. The *contract* figures relabel those tools: a tool
 //! declared destructive whose name leads with an additive verb (create, add,
-//! send, start, ...) counts as write, and one declared read whose name leads
-//! with a mutating verb is a contradiction the table reports.
+//! send, start, ...; also right after a product prefix that is no verb, as in
+//! `jira_add_worklog`) counts as write, and one declared read whose name
+//! leads with a mutating verb is a contradiction the table reports.
 //!
 //! A dangerous miss (declared mutating, classified read) is *contradicted*
 //! when the tool's own text argues for nothing but read: the verdict was
@@ -225,7 +226,12 @@ fn score_server(s: &ServerTools) -> Acc {
         };
         acc.labelled += 1;
         let declared_read = label == Label::Class(Class::Read);
-        let named = engine.name_verb_class(&def.name, &ctx);
+        // An additive verb after a product prefix (`jira_add_worklog`)
+        // marks a create as well; a read label is judged against a name
+        // that strictly leads with a mutating verb only (`browser_start_tracing`
+        // records, which the rules call read).
+        let named = engine.name_verb_class(&def.name, &ctx, false);
+        let named_additive = engine.name_verb_class(&def.name, &ctx, true);
         if declared_read {
             acc.reads += 1;
             if v.risk >= crate::classify::Risk::High {
@@ -234,7 +240,7 @@ fn score_server(s: &ServerTools) -> Acc {
         }
         // What the contract calls the tool, where its name's verb says so.
         let contract = match (label, named) {
-            (Label::Class(Class::Destructive), Some(Class::Write)) => {
+            (Label::Class(Class::Destructive), _) if named_additive == Some(Class::Write) => {
                 acc.contradictions += 1;
                 Some(Class::Write)
             }
@@ -435,7 +441,8 @@ fn print_table(scores: &[Scores]) {
     );
     println!("  overrides (a create declared destructive counts as write); ctr = labels that");
     println!("  contradict the contract (additive tools declared destructive, mutating tools");
-    println!("  declared read-only), judged by the verb the tool's name leads with.");
+    println!("  declared read-only), judged by the verb the tool's name leads with (for creates,");
+    println!("  also after a product prefix: jira_add_worklog).");
     if !contradicting.is_empty() {
         println!(
             "labels contradicting the contract: {}",
