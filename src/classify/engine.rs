@@ -164,6 +164,9 @@ impl Engine {
         let prefixed = after_prefix
             && tokens.len() >= 3
             && self.lookup(&tokens[0]).is_none()
+            // A word that doubles as a noun is the verb only when no verb
+            // follows (`confluence_upload_attachment`, not `discussion_comment_write`).
+            && (self.is_name_verb(&tokens[1]) || tokens[2..].iter().all(|t| self.lookup(t).is_none()))
             && decided.first().is_some_and(|(_, _, w)| *w == tokens[1]);
         if !leading && !prefixed {
             return None;

@@ -113,9 +113,13 @@ impl Engine {
             }
             i += 1;
         }
-        let verb_first = decided
-            .first()
-            .is_some_and(|(_, _, w)| tokens.first() == Some(w));
+        // `pods_delete`: a verb after one word that is no verb at all is both
+        // second and last, and the name's only verb: it leads under either
+        // naming convention.
+        let verb_first = decided.first().is_some_and(|(_, _, w)| {
+            tokens.first() == Some(w)
+                || (tokens.len() == 2 && tokens[1] == *w && self.lookup(&tokens[0]).is_none())
+        });
         // After an ambiguous verb (`simulate_research_query`) a verb that
         // doubles as a noun is its object, so it was never kept as fallback.
         if decided.is_empty() && noun_fallback_ok {
@@ -339,9 +343,12 @@ impl Engine {
         }
         // A value that names no verb (`soft`, `hard`) is a mode of what the
         // name does (`git_reset`): it takes the name's class; for a name
-        // without a verb (`manage_generations`: 'get', 'scores'), the class
-        // of what the title or description leads with; else write.
-        let default = name_class.or(lead).unwrap_or(Class::Write);
+        // without a verb whose title or description leads only with reading
+        // (`manage_generations`, "Fetch ...": 'get', 'scores'), read; else
+        // write (a verbless value beside "Create, submit or delete" stays write).
+        let default = name_class
+            .or(lead.filter(|c| *c == Class::Read))
+            .unwrap_or(Class::Write);
         let values: Vec<OperationValue> = classified
             .into_iter()
             .map(|(value, c)| OperationValue {
@@ -444,4 +451,27 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::normalize::identifier_tokens;
+
+    #[test]
+    fn where_a_name_leads_with_its_verb() {
+        let e = crate::classify::engine();
+        let leads = |n: &str| e.identifier_verbs_at(&identifier_tokens(n), false).1;
+        // (name, whether its decided verb leads it)
+        let table = [
+            ("delete_pod", true),
+            // The only verb, after one word that is no verb: leads either way.
+            ("pods_delete", true),
+            // Further in, the description's lead verb is weighed with it.
+            ("firecrawl_search_feedback", false),
+            ("mark_all_notifications_read", false),
+        ];
+        for (name, want) in table {
+            assert_eq!(leads(name), want, "{name}");
+        }
+    }
 }

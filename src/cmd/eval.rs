@@ -10,7 +10,8 @@
 //! non-destructive. The *contract* figures relabel those tools: a tool
 //! declared destructive whose name leads with an additive verb (create, add,
 //! send, start, ...; also right after a product prefix that is no verb, as in
-//! `jira_add_worklog`) counts as write, and one declared read whose name
+//! `jira_add_worklog`) counts as write unless it runs code (the contract
+//! calls running code destructive), and one declared read whose name
 //! leads with a mutating verb is a contradiction the table reports.
 //!
 //! A dangerous miss (declared mutating, classified read) is *contradicted*
@@ -240,7 +241,11 @@ fn score_server(s: &ServerTools) -> Acc {
         }
         // What the contract calls the tool, where its name's verb says so.
         let contract = match (label, named) {
-            (Label::Class(Class::Destructive), _) if named_additive == Some(Class::Write) => {
+            // ... unless it runs code, which the contract calls destructive
+            // whatever the verb (`start_process` for shell commands).
+            (Label::Class(Class::Destructive), _)
+                if named_additive == Some(Class::Write) && !v.has(Signal::CodeExecution) =>
+            {
                 acc.contradictions += 1;
                 Some(Class::Write)
             }
