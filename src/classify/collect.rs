@@ -257,7 +257,27 @@ impl Engine {
         // "Start a research agent" for a name without one.
         let ((lead_verbs, lead_amb), lead_field) = match self.lead_verbs(&[title.as_str()]) {
             (d, a) if !d.is_empty() => ((d, a), "title"),
-            _ => (self.lead_verbs(&prose.sentences), "description"),
+            // A first sentence whose subject is the tool itself ("dbt
+            // compile generates ...") leads with the verb after it.
+            _ => {
+                let (title_tokens, ann_tokens) = (
+                    identifier_tokens(&def.title),
+                    identifier_tokens(&def.annotation_title),
+                );
+                let subjects = [&name_tokens[..], &title_tokens[..], &ann_tokens[..]];
+                let rest = prose
+                    .sentences
+                    .first()
+                    .and_then(|s| self.after_subject(s, &subjects));
+                match rest {
+                    Some(rest) => {
+                        let mut sentences = prose.sentences.clone();
+                        sentences[0] = rest;
+                        (self.lead_verbs(&sentences), "description")
+                    }
+                    None => (self.lead_verbs(&prose.sentences), "description"),
+                }
+            }
         };
         // Listed operations count only for a name without a decided verb.
         let listed = if name_verbs.is_empty() {
@@ -304,6 +324,18 @@ impl Engine {
         out.evidence
             .dedup_by(|a, b| a.rule == b.rule && a.field == b.field && a.text == b.text);
         out
+    }
+
+    /// The most severe verb the title, else the description's purpose, leads
+    /// with (what a tool without a verb in its name does).
+    fn lead_class(&self, def: &ToolView, desc: &str) -> Option<Class> {
+        let title = format!("{} {}", def.title, def.annotation_title);
+        let (mut verbs, _) = self.lead_verbs(&[title.trim()]);
+        if verbs.is_empty() {
+            let prose = prose::split(desc, |w| self.is_lexicon_verb(w));
+            verbs = self.lead_verbs(&prose.sentences).0;
+        }
+        verbs.iter().map(|(_, c, _)| *c).max()
     }
 
     /// Phrase rules over the name, the title and the description, one pass
@@ -399,14 +431,29 @@ impl Engine {
             }),
             Shape::OperationEnum => {
                 let mut worst: Option<Class> = None;
+                // A selector without an enum may list its values in its
+                // description ("The action to perform: 'update' ..."). That is
+                // weaker than an enum: it counts only for a name without a verb
+                // (`check_permissions` with operation 'delete' checks, it does
+                // not delete).
+                let name_silent = self.identifier_verbs(name_tokens, false).0.is_empty();
                 let top = def
                     .params
                     .iter()
                     .filter(|p| rule_params.contains(&p.name.as_str()) && !p.ty.contains("array"))
-                    .map(|p| (p.name.clone(), p.enum_values.clone(), false));
+                    .map(|p| match p.enum_values.is_empty() {
+                        true if name_silent => {
+                            (p.name.clone(), documented_values(&p.description), false)
+                        }
+                        true => (p.name.clone(), Vec::new(), false),
+                        false => (p.name.clone(), p.enum_values.clone(), false),
+                    });
                 let nested = nested_operations(def)
                     .into_iter()
                     .map(|(p, v)| (p, v, true));
+                // What the tool does when the name has no verb: a value that
+                // names none is a mode of it (computed only when needed).
+                let mut lead: Option<Option<Class>> = None;
                 for (path, values, in_steps) in top.chain(nested) {
                     // In an array of steps the tool runs on a page it loads
                     // itself: page actions there do not act on the user's world.
@@ -418,14 +465,27 @@ impl Engine {
                     } else {
                         values
                     };
-                    let Some((op, c)) = self.operation_param(&path, &values, name_tokens) else {
+                    if values.len() < 2 {
+                        continue;
+                    }
+                    let lead = *lead.get_or_insert_with(|| self.lead_class(def, desc));
+                    let Some((op, c)) = self.operation_param(&path, &values, name_tokens, lead)
+                    else {
                         continue;
                     };
                     worst = worst.max(Some(c));
                     let destructive = op.destructive_values().join(", ");
+                    let documented = !in_steps
+                        && def
+                            .params
+                            .iter()
+                            .any(|p| p.name == path && p.enum_values.is_empty());
                     out.evidence.push(Evidence {
                         rule: id.clone(),
-                        field: format!("inputSchema.properties.{path}.enum"),
+                        field: format!(
+                            "inputSchema.properties.{path}.{}",
+                            if documented { "description" } else { "enum" }
+                        ),
                         text: if destructive.is_empty() {
                             quote_all(&values.join(", "))
                         } else {
@@ -447,6 +507,48 @@ impl Engine {
                 })
             }
         }
+    }
+}
+
+/// The values an operation selector without an enum documents in its
+/// description: the quoted identifiers (`'update' (set parameters), 'check'
+/// ...`), when there are at least two.
+fn documented_values(desc: &str) -> Vec<String> {
+    let b = desc.as_bytes();
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let q = b[i];
+        // An opening quote follows no letter (`tool's` is an apostrophe).
+        if !matches!(q, b'\'' | b'"' | b'`') || (i > 0 && b[i - 1].is_ascii_alphanumeric()) {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'-') {
+            j += 1;
+        }
+        if j < b.len()
+            && b[j] == q
+            && j > start
+            && j - start <= 40
+            && b[start].is_ascii_alphabetic()
+        {
+            // ASCII bytes only, so the slice is on character boundaries.
+            let v = &desc[start..j];
+            if !out.iter().any(|o| o == v) {
+                out.push(v.to_owned());
+            }
+            i = j + 1;
+        } else {
+            i += 1;
+        }
+    }
+    if out.len() >= 2 {
+        out
+    } else {
+        Vec::new()
     }
 }
 
@@ -515,4 +617,28 @@ fn hidden_unicode(def: &ToolView) -> Option<(String, String)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::documented_values;
+
+    #[test]
+    fn documented_values_are_quoted_identifiers_two_or_more() {
+        let table: [(&str, &[&str]); 5] = [
+            (
+                "The action to perform: 'update' (set parameters), 'check' (check existing), \"status\"",
+                &["update", "check", "status"],
+            ),
+            ("Mode: `fast` or `deep`.", &["fast", "deep"]),
+            // One value is no list; an apostrophe opens no quote.
+            ("The tool's 'update' action", &[]),
+            // Values with spaces are examples, not selector values.
+            ("The command, e.g. 'ls -la' or 'git status'", &[]),
+            ("No quotes at all", &[]),
+        ];
+        for (desc, want) in table {
+            assert_eq!(documented_values(desc), want, "{desc}");
+        }
+    }
 }

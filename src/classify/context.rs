@@ -79,7 +79,11 @@ impl Context {
         for (name, hints) in tools {
             let t = identifier_tokens(name);
             if t.len() >= 2 {
-                first += usize::from(engine.is_name_verb(&t[0]));
+                // Verb-first after a product prefix (`jira_remove_issue_link`)
+                // is still verb-first: its last word is the object.
+                let leads =
+                    engine.is_name_verb(&t[0]) || (t.len() >= 3 && engine.is_name_verb(&t[1]));
+                first += usize::from(leads);
                 last += usize::from(engine.is_name_verb(&t[t.len() - 1]));
             }
             declared.extend(hints.as_ref().and_then(declared_class));
@@ -131,6 +135,18 @@ mod tests {
             "create_task_list",
         ]);
         assert!(!Context::of(e, &github).verb_last);
+        // A product prefix before the verb is not verb-last naming, though
+        // many names end in words that double as verbs (link, comment, search).
+        let prefixed = tools(&[
+            "jira_remove_issue_link",
+            "jira_edit_comment",
+            "jira_add_comment",
+            "jira_search",
+            "confluence_search",
+            "confluence_add_label",
+            "jira_create_issue_link",
+        ]);
+        assert!(!Context::of(e, &prefixed).verb_last);
     }
 
     #[test]

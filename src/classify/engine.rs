@@ -155,14 +155,41 @@ impl Engine {
     }
 
     /// The class of the verb a tool's name leads with (under the server's
-    /// naming convention), if it leads with a decided one.
-    pub fn name_verb_class(&self, name: &str, ctx: &Context) -> Option<Class> {
+    /// naming convention), if it leads with a decided one. With
+    /// `after_prefix`, a verb right after a product prefix that is no verb
+    /// (`jira_add_worklog`) leads too.
+    pub fn name_verb_class(&self, name: &str, ctx: &Context, after_prefix: bool) -> Option<Class> {
         let tokens = super::normalize::identifier_tokens(name);
         let ((decided, _), leading) = self.identifier_verbs_at(&tokens, ctx.verb_last);
-        if !leading {
+        let prefixed = after_prefix
+            && tokens.len() >= 3
+            && self.lookup(&tokens[0]).is_none()
+            // A word that doubles as a noun is the verb only when no verb
+            // follows (`confluence_upload_attachment`, not `discussion_comment_write`).
+            && (self.is_name_verb(&tokens[1]) || tokens[2..].iter().all(|t| self.lookup(t).is_none()))
+            && decided.first().is_some_and(|(_, _, w)| *w == tokens[1]);
+        if !leading && !prefixed {
             return None;
         }
         decided.iter().map(|(_, c, _)| *c).max()
+    }
+
+    /// The first word of `title` or of the description's purpose sentences
+    /// (not notes or instructions to the agent, see `prose.rs`) that is a
+    /// verb for write or destructive in the lexicon, inflected or not, and
+    /// does not double as a noun: eval's test that a tool's text says
+    /// nothing of changing anything.
+    pub fn mutating_word(&self, title: &str, description: &str) -> Option<String> {
+        let prose = super::prose::split(description.trim(), |w| self.is_lexicon_verb(w));
+        std::iter::once(title)
+            .chain(prose.sentences.iter().copied())
+            .flat_map(super::normalize::words)
+            .find(|w| {
+                !self.nouns.contains(w.as_str())
+                    && self
+                        .lookup_inflected(w)
+                        .is_some_and(|(_, c)| c.is_some_and(|c| c != Class::Read))
+            })
     }
 
     /// Classifies one tool on its own (no server context).

@@ -113,9 +113,13 @@ impl Engine {
             }
             i += 1;
         }
-        let verb_first = decided
-            .first()
-            .is_some_and(|(_, _, w)| tokens.first() == Some(w));
+        // `pods_delete`: a verb after one word that is no verb at all is both
+        // second and last, and the name's only verb: it leads under either
+        // naming convention.
+        let verb_first = decided.first().is_some_and(|(_, _, w)| {
+            tokens.first() == Some(w)
+                || (tokens.len() == 2 && tokens[1] == *w && self.lookup(&tokens[0]).is_none())
+        });
         // After an ambiguous verb (`simulate_research_query`) a verb that
         // doubles as a noun is its object, so it was never kept as fallback.
         if decided.is_empty() && noun_fallback_ok {
@@ -158,8 +162,25 @@ impl Engine {
             };
             let Some(first_class) = hit.1 else {
                 // An ambiguous lead verb ("Simulates ...", "Manage ...") says
-                // nothing; what follows in the sentence is its object.
+                // nothing; what follows in the sentence is its object, unless
+                // a `by` clause says how ("Manage incidents by changing
+                // their status or assignment").
                 ambiguous.push((hit.0, first.clone()));
+                let by = words
+                    .windows(2)
+                    .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5);
+                if let Some(j) = by {
+                    let (w, _) = &words[j + 1];
+                    if let Some((r, Some(c))) = self.lookup_inflected(w) {
+                        let mut decided = vec![(r, c, w.clone())];
+                        self.verb_list(
+                            &mut words[j + 2..].iter().map(|(w, p)| (w, *p)),
+                            &mut decided,
+                            &mut ambiguous,
+                        );
+                        return (decided, ambiguous);
+                    }
+                }
                 continue;
             };
             let mut decided = vec![(hit.0, first_class, first.clone())];
@@ -171,6 +192,39 @@ impl Engine {
             return (decided, ambiguous);
         }
         (Vec::new(), ambiguous)
+    }
+
+    /// The first sentence from its verb on, when it opens with the tool's
+    /// own name or title as the subject ("dbt compile generates SQL ...",
+    /// "The fetch_page tool returns ..."): the verb must be inflected as a
+    /// subject's (`generates`), so "Get issues from ..." is left alone.
+    pub(super) fn after_subject<'s>(&self, s: &'s str, subjects: &[&[String]]) -> Option<&'s str> {
+        let spans = word_spans(s, 12);
+        let lower: Vec<String> = spans
+            .iter()
+            .map(|&(a, b)| s[a..b].to_ascii_lowercase())
+            .collect();
+        let k = usize::from(lower.first().is_some_and(|w| w == "the"));
+        for subj in subjects {
+            if subj.is_empty()
+                || lower.len() <= k + subj.len()
+                || lower[k..k + subj.len()] != subj[..]
+            {
+                continue;
+            }
+            let mut n = k + subj.len();
+            if matches!(
+                lower[n].as_str(),
+                "tool" | "command" | "function" | "endpoint"
+            ) {
+                n += 1;
+            }
+            let Some(verb) = lower.get(n) else { continue };
+            if verb.ends_with('s') && self.lookup(verb).is_none() && self.is_lexicon_verb(verb) {
+                return Some(&s[spans[n].0..]);
+            }
+        }
+        None
     }
 
     /// Continues a verb list after its first verb: `, update, or delete`.
@@ -270,6 +324,7 @@ impl Engine {
         path: &str,
         values: &[String],
         name_tokens: &[String],
+        lead: Option<Class>,
     ) -> Option<(OperationParam, Class)> {
         if values.len() < 2 {
             return None;
@@ -287,8 +342,13 @@ impl Engine {
             return None;
         }
         // A value that names no verb (`soft`, `hard`) is a mode of what the
-        // name does (`git_reset`): it takes the name's class; else write.
-        let default = name_class.unwrap_or(Class::Write);
+        // name does (`git_reset`): it takes the name's class; for a name
+        // without a verb whose title or description leads only with reading
+        // (`manage_generations`, "Fetch ...": 'get', 'scores'), read; else
+        // write (a verbless value beside "Create, submit or delete" stays write).
+        let default = name_class
+            .or(lead.filter(|c| *c == Class::Read))
+            .unwrap_or(Class::Write);
         let values: Vec<OperationValue> = classified
             .into_iter()
             .map(|(value, c)| OperationValue {
@@ -306,6 +366,28 @@ impl Engine {
             worst,
         ))
     }
+}
+
+/// Byte ranges of the first `max` ASCII alphanumeric words of `s`
+/// (`_` joins a word, as in identifiers).
+fn word_spans(s: &str, max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        let inner = c.is_ascii_alphanumeric() || c == '_';
+        match (start, inner) {
+            (None, true) => start = Some(i),
+            (Some(a), false) => {
+                out.push((a, i));
+                start = None;
+                if out.len() == max {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// How a word sits in its sentence, for finding lists of verbs.
@@ -369,4 +451,27 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::normalize::identifier_tokens;
+
+    #[test]
+    fn where_a_name_leads_with_its_verb() {
+        let e = crate::classify::engine();
+        let leads = |n: &str| e.identifier_verbs_at(&identifier_tokens(n), false).1;
+        // (name, whether its decided verb leads it)
+        let table = [
+            ("delete_pod", true),
+            // The only verb, after one word that is no verb: leads either way.
+            ("pods_delete", true),
+            // Further in, the description's lead verb is weighed with it.
+            ("firecrawl_search_feedback", false),
+            ("mark_all_notifications_read", false),
+        ];
+        for (name, want) in table {
+            assert_eq!(leads(name), want, "{name}");
+        }
+    }
 }

@@ -9,17 +9,39 @@
 //! destructiveHint (and ARCHITECTURE.md) calls additive changes
 //! non-destructive. The *contract* figures relabel those tools: a tool
 //! declared destructive whose name leads with an additive verb (create, add,
-//! send, start, ...) counts as write, and one declared read whose name leads
-//! with a mutating verb is a contradiction the table reports.
+//! send, start, ...; also right after a product prefix that is no verb, as in
+//! `jira_add_worklog`) counts as write unless it runs code (the contract
+//! calls running code destructive), and one declared read whose name
+//! leads with a mutating verb is a contradiction the table reports.
+//!
+//! A dangerous miss (declared mutating, classified read) is *contradicted*
+//! when the tool's own text argues for nothing but read: the verdict was
+//! decided (not the undecided default) with confidence at least
+//! [`CONTRADICTION_CONFIDENCE`], the description is not empty, and no hit at
+//! all, outranked ones included (a mutating verb in the name, the lead
+//! sentence or a later one, listed operations, an operation selector, a
+//! floor phrase, raw SQL), argues for write or destructive, the tool takes
+//! no operation it does not enumerate (a router's free `command`), and neither the
+//! title nor the description's purpose sentences (instructions to the agent
+//! and notes aside, as the classifier reads them) hold a verb of the lexicon
+//! for write or destructive, in any form ("updates", "changing"). `miss-ctr` is the
+//! miss rate without those labels; `miss` stays the figure to meet. The test
+//! reads only what the classifier saw, never a list of tools, and a tool with
+//! a single mutating word anywhere stays a real miss.
 
 use std::process::ExitCode;
 
 use serde::Serialize;
 
-use crate::classify::{classify_tools, Class, Options};
+use crate::classify::{classify_tools, Class, Options, Signal};
 use crate::cli::{EvalArgs, TableOrJson};
 use crate::input::ServerTools;
 use crate::tool::ToolDef;
+
+/// A contradicted miss needs the read verdict decided at least this surely
+/// (a read verb in the name: 0.9; in the lead sentence: 0.8; advisory output
+/// or returned content: 0.7; a session verb, 0.6, is not enough).
+pub const CONTRADICTION_CONFIDENCE: f32 = 0.7;
 
 /// What the authors declared, as far as eval can use it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +75,12 @@ pub struct Scores {
     pub read_vs_mutating_accuracy: f64,
     pub dangerous_miss_rate: f64,
     pub dangerous_misses: usize,
+    /// Dangerous misses whose label the tool's own text contradicts (see the
+    /// module notes): counted in `dangerous_misses`, left out of
+    /// `dangerous_miss_rate_contract`.
+    pub dangerous_misses_contradicted: usize,
+    /// The miss rate without contradicted labels (numerator and denominator).
+    pub dangerous_miss_rate_contract: f64,
     pub declared_mutating: usize,
     pub macro_f1: f64,
     /// Macro-F1 with creates labelled as the contract defines them.
@@ -76,6 +104,9 @@ pub struct EvalError {
     pub declared: String,
     pub inferred: String,
     pub rationale: String,
+    /// A dangerous miss whose label the tool's own text contradicts.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub contradicted: bool,
 }
 
 fn idx(c: Class) -> usize {
@@ -98,6 +129,7 @@ struct Acc {
     binary_ok: usize,
     mutating: usize,
     misses: usize,
+    misses_contradicted: usize,
     errors: Vec<EvalError>,
 }
 
@@ -117,6 +149,7 @@ impl Acc {
         self.binary_ok += other.binary_ok;
         self.mutating += other.mutating;
         self.misses += other.misses;
+        self.misses_contradicted += other.misses_contradicted;
     }
 
     fn scores(&self, server: &str, with_errors: bool) -> Scores {
@@ -129,6 +162,11 @@ impl Acc {
             read_vs_mutating_accuracy: ratio(self.binary_ok, self.labelled),
             dangerous_miss_rate: ratio(self.misses, self.mutating),
             dangerous_misses: self.misses,
+            dangerous_misses_contradicted: self.misses_contradicted,
+            dangerous_miss_rate_contract: ratio(
+                self.misses - self.misses_contradicted,
+                self.mutating - self.misses_contradicted,
+            ),
             declared_mutating: self.mutating,
             macro_f1: macro_f1(&self.confusion),
             macro_f1_contract: macro_f1(&self.confusion_contract),
@@ -189,7 +227,12 @@ fn score_server(s: &ServerTools) -> Acc {
         };
         acc.labelled += 1;
         let declared_read = label == Label::Class(Class::Read);
-        let named = engine.name_verb_class(&def.name, &ctx);
+        // An additive verb after a product prefix (`jira_add_worklog`)
+        // marks a create as well; a read label is judged against a name
+        // that strictly leads with a mutating verb only (`browser_start_tracing`
+        // records, which the rules call read).
+        let named = engine.name_verb_class(&def.name, &ctx, false);
+        let named_additive = engine.name_verb_class(&def.name, &ctx, true);
         if declared_read {
             acc.reads += 1;
             if v.risk >= crate::classify::Risk::High {
@@ -198,7 +241,11 @@ fn score_server(s: &ServerTools) -> Acc {
         }
         // What the contract calls the tool, where its name's verb says so.
         let contract = match (label, named) {
-            (Label::Class(Class::Destructive), Some(Class::Write)) => {
+            // ... unless it runs code, which the contract calls destructive
+            // whatever the verb (`start_process` for shell commands).
+            (Label::Class(Class::Destructive), _)
+                if named_additive == Some(Class::Write) && !v.has(Signal::CodeExecution) =>
+            {
                 acc.contradictions += 1;
                 Some(Class::Write)
             }
@@ -212,10 +259,13 @@ fn score_server(s: &ServerTools) -> Acc {
         if let Some(c) = contract {
             acc.confusion_contract[idx(c)][idx(v.class)] += 1;
         }
+        let mut contradicted = false;
         if !declared_read {
             acc.mutating += 1;
             if v.class == Class::Read {
                 acc.misses += 1;
+                contradicted = text_says_only_read(engine, raw, &ctx);
+                acc.misses_contradicted += usize::from(contradicted);
             }
         }
         if declared_read == (v.class == Class::Read) {
@@ -237,10 +287,61 @@ fn score_server(s: &ServerTools) -> Acc {
                 },
                 inferred: v.class.as_str().to_owned(),
                 rationale: v.rationale.clone(),
+                contradicted,
             });
         }
     }
     acc
+}
+
+/// Whether everything the classifier saw in a tool argues for read: the
+/// test that a mutating label is contradicted (module notes).
+fn text_says_only_read(
+    engine: &crate::classify::engine::Engine,
+    raw: &serde_json::Value,
+    ctx: &crate::classify::context::Context,
+) -> bool {
+    let t = engine.trace(raw, true, ctx);
+    let def = ToolDef::from_value(raw);
+    let title = format!("{} {}", def.title, def.annotation_title);
+    t.verdict.class == Class::Read
+        && !has_open_selector(&def)
+        && engine.mutating_word(&title, &def.description).is_none()
+        && t.decision.by.is_some()
+        && t.decision.confidence >= CONTRADICTION_CONFIDENCE
+        && !t.verdict.has(Signal::EmptyDescription)
+        && t.hits
+            .iter()
+            .all(|h| h.class.is_none_or(|c| c == Class::Read))
+}
+
+/// Parameters that choose what a call does (as the operation selector
+/// rule names them).
+const SELECTORS: &[&str] = &[
+    "operation",
+    "operations",
+    "action",
+    "command",
+    "cmd",
+    "op",
+    "method",
+    "subcommand",
+    "mode",
+];
+
+/// Whether the tool takes an operation it does not enumerate (a command
+/// router's `command`): what a call does then depends on a value nobody
+/// listed, so its text cannot contradict a mutating label.
+fn has_open_selector(def: &ToolDef) -> bool {
+    def.params.iter().any(|p| {
+        let leaf = p.name.rsplit('.').next().unwrap_or(&p.name);
+        let key: String = leaf
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        SELECTORS.contains(&key.as_str()) && p.enum_values.is_empty()
+    })
 }
 
 /// Scores every server and the whole set (last).
@@ -279,18 +380,19 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
 fn print_table(scores: &[Scores]) {
     use crate::text::terminal_safe;
     println!(
-        "{:<24} {:>5} {:>4} {:>8} {:>6} {:>6} {:>6} {:>7} {:>4}  confusion (declared -> inferred r/w/d)",
-        "server", "tools", "skip", "read/mut", "miss", "rd-hi", "F1", "F1-ctr", "ctr"
+        "{:<24} {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>7} {:>4}  confusion (declared -> inferred r/w/d)",
+        "server", "tools", "skip", "read/mut", "miss", "miss-ctr", "rd-hi", "F1", "F1-ctr", "ctr"
     );
     for s in scores {
         let m = &s.confusion;
         println!(
-            "{:<24} {:>5} {:>4} {:>8.3} {:>5.1}% {:>5.1}% {:>6.3} {:>7.3} {:>4}  r[{} {} {}] w[{} {} {}] d[{} {} {}]",
+            "{:<24} {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>7.3} {:>4}  r[{} {} {}] w[{} {} {}] d[{} {} {}]",
             terminal_safe(&s.server),
             s.labelled,
             s.skipped,
             s.read_vs_mutating_accuracy,
             s.dangerous_miss_rate * 100.0,
+            s.dangerous_miss_rate_contract * 100.0,
             s.reads_high_rate * 100.0,
             s.macro_f1,
             s.macro_f1_contract,
@@ -307,10 +409,15 @@ fn print_table(scores: &[Scores]) {
         );
         for e in &s.errors {
             println!(
-                "    {:<40} declared {:<11} inferred {:<11} {}",
+                "    {:<40} declared {:<11} inferred {:<11} {}{}",
                 terminal_safe(&e.tool),
                 e.declared,
                 e.inferred,
+                if e.contradicted {
+                    "[label contradicted: every hit says read] "
+                } else {
+                    ""
+                },
                 terminal_safe(&e.rationale)
             );
         }
@@ -323,7 +430,14 @@ fn print_table(scores: &[Scores]) {
     println!();
     println!("legend: tools = labelled tools; skip = tools declaring neither hint;");
     println!("  read/mut = share whose read-vs-mutating matches the label; miss = tools declared");
-    println!("  mutating that came out read (dangerous misses); rd-hi = tools declared read-only");
+    println!(
+        "  mutating that came out read (dangerous misses); miss-ctr = the same without labels"
+    );
+    println!("  the tool's own text contradicts (a read verdict decided with confidence >= 0.7, a");
+    println!("  description, no hit anywhere, outranked ones included, arguing for write or");
+    println!("  destructive, no free-form operation/command parameter, and no mutating verb in");
+    println!("  any form in its title or purpose sentences;");
+    println!("  `--errors` marks them); rd-hi = tools declared read-only");
     println!(
         "  given high or critical risk (a policy would gate or hide them); F1 = macro-F1 over"
     );
@@ -332,7 +446,8 @@ fn print_table(scores: &[Scores]) {
     );
     println!("  overrides (a create declared destructive counts as write); ctr = labels that");
     println!("  contradict the contract (additive tools declared destructive, mutating tools");
-    println!("  declared read-only), judged by the verb the tool's name leads with.");
+    println!("  declared read-only), judged by the verb the tool's name leads with (for creates,");
+    println!("  also after a product prefix: jira_add_worklog).");
     if !contradicting.is_empty() {
         println!(
             "labels contradicting the contract: {}",
