@@ -20,7 +20,7 @@ use super::conn::{ConnError, Reply};
 use super::jsonrpc::{self, Incoming, Notes, Step};
 use super::netcheck::{check_url, GuardedResolver};
 use super::sse::{next_event, SseParser};
-use super::{AuthInfo, Era, ProbeOptions};
+use super::{AnomalyKind, AuthInfo, Era, ProbeOptions};
 
 const MAX_REDIRECTS: usize = 5;
 
@@ -272,7 +272,7 @@ impl HttpConn {
             .await?;
         if !resp.status().is_success() {
             notes.once(
-                "notification-rejected",
+                AnomalyKind::NotificationRejected,
                 format!("{method} got HTTP {}", resp.status().as_u16()),
             );
         }

@@ -50,17 +50,7 @@ impl RpcError {
 
     /// Versions the server says it supports (`data.supported`), if any.
     pub fn supported_versions(&self) -> Vec<String> {
-        self.data
-            .as_ref()
-            .and_then(|d| d.get("supported"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
+        strings(self.data.as_ref().and_then(|d| d.get("supported")))
     }
 
     /// True when the error says, one way or another, "speak the 2026 protocol".
@@ -147,7 +137,7 @@ pub fn id_matches(id: &Value, want: u64, notes: &mut Notes) -> bool {
         Value::Number(n) => n.as_u64() == Some(want),
         Value::String(s) if s.trim() == want.to_string() => {
             notes.once(
-                "string-id",
+                AnomalyKind::StringId,
                 format!("response id echoed as a string ({s:?})"),
             );
             true
@@ -156,7 +146,6 @@ pub fn id_matches(id: &Value, want: u64, notes: &mut Notes) -> bool {
     }
 }
 
-/// Sorts one parsed JSON value (a message or a batch) into [`Incoming`]s.
 /// What one message from the server means to a client waiting for the
 /// answer to request `want`.
 #[derive(Debug)]
@@ -237,7 +226,7 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
                     steps.push(Step::Answer(outcome));
                 } else {
                     notes.once(
-                        "unexpected-response",
+                        AnomalyKind::UnexpectedResponse,
                         format!("response with id {id} that matches no request"),
                     );
                 }
@@ -245,7 +234,7 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
             Incoming::Request { id, method } => {
                 notes.jsonrpc_messages += 1;
                 notes.once(
-                    "server-request",
+                    AnomalyKind::ServerRequest,
                     format!("server sent request {method:?} before answering; answered -32601"),
                 );
                 steps.push(Step::Reply(answer_server_request(&id, &method)));
@@ -257,10 +246,14 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
     steps
 }
 
+/// Sorts one parsed JSON value (a message or a batch) into [`Incoming`]s.
 pub fn classify(v: Value, notes: &mut Notes) -> Vec<Incoming> {
     match v {
         Value::Array(items) => {
-            notes.once("batch", "server sent a JSON-RPC batch array".to_string());
+            notes.once(
+                AnomalyKind::Batch,
+                "server sent a JSON-RPC batch array".to_string(),
+            );
             items.into_iter().map(|m| classify_one(m, notes)).collect()
         }
         other => vec![classify_one(other, notes)],
@@ -282,11 +275,11 @@ fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
     match m.get("jsonrpc") {
         Some(Value::String(s)) if s == "2.0" => {}
         Some(other) => notes.once(
-            "bad-jsonrpc-version",
+            AnomalyKind::BadJsonrpcVersion,
             format!("\"jsonrpc\" is {other}, not \"2.0\""),
         ),
         None => notes.once(
-            "missing-jsonrpc",
+            AnomalyKind::MissingJsonrpc,
             "messages lack \"jsonrpc\": \"2.0\"".into(),
         ),
     }
@@ -318,7 +311,7 @@ fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
 #[derive(Debug, Default)]
 pub struct Notes {
     anomalies: Vec<Anomaly>,
-    once: BTreeSet<String>,
+    once: BTreeSet<AnomalyKind>,
     non_json_lines: usize,
     first_non_json: Option<String>,
     non_rpc_json: usize,
@@ -330,14 +323,8 @@ pub struct Notes {
 }
 
 impl Notes {
-    /// Records an anomaly; `kind` is an [`AnomalyKind`]'s name (a name the
-    /// enum lacks is a bug that debug builds, and so the tests, catch).
-    pub fn push(&mut self, tool: Option<String>, kind: &str, detail: impl Into<String>) {
-        let kind = AnomalyKind::from(kind);
-        debug_assert!(
-            !matches!(kind, AnomalyKind::Other(_)),
-            "anomaly kind {kind:?} is not in mcp::AnomalyKind"
-        );
+    /// Records an anomaly.
+    pub fn push(&mut self, tool: Option<String>, kind: AnomalyKind, detail: impl Into<String>) {
         self.anomalies.push(Anomaly {
             tool,
             kind,
@@ -346,8 +333,8 @@ impl Notes {
     }
 
     /// Records an anomaly of this kind only the first time.
-    pub fn once(&mut self, kind: &str, detail: String) {
-        if self.once.insert(kind.to_string()) {
+    pub fn once(&mut self, kind: AnomalyKind, detail: String) {
+        if self.once.insert(kind.clone()) {
             self.push(None, kind, detail);
         }
     }
@@ -379,7 +366,7 @@ impl Notes {
             let first = self.first_non_json.take().unwrap_or_default();
             self.push(
                 None,
-                "non-json-line",
+                AnomalyKind::NonJsonLine,
                 format!(
                     "{} line(s) of output were not JSON and were skipped (first: {first:?})",
                     self.non_json_lines
@@ -390,7 +377,7 @@ impl Notes {
             let first = self.first_non_rpc_json.take().unwrap_or_default();
             self.push(
                 None,
-                "non-jsonrpc-line",
+                AnomalyKind::NonJsonrpcLine,
                 format!(
                     "{} line(s) of output were JSON but not JSON-RPC messages and were skipped (first: {first:?})",
                     self.non_rpc_json
@@ -399,6 +386,19 @@ impl Notes {
         }
         self.anomalies
     }
+}
+
+/// The strings of a JSON array (a list of protocol versions): none for
+/// anything but an array, and its non-strings passed over.
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -416,6 +416,20 @@ mod tests {
         assert_eq!(outcome.as_ref().unwrap()["a"], 1);
         let kinds: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
         assert_eq!(kinds, ["missing-jsonrpc", "string-id"]);
+    }
+
+    /// A batch array is read item by item and noted once as `batch`, a kind
+    /// the store knows by name (it was a bare string missing from
+    /// `AnomalyKind`, which failed a debug assertion on the first batch).
+    #[test]
+    fn a_batch_is_read_and_noted_once() {
+        let mut n = Notes::default();
+        let batch = r#"[{"jsonrpc":"2.0","method":"notifications/message"},{"jsonrpc":"2.0","id":2,"result":{"ok":true}}]"#;
+        let steps = read_message(batch, 2, &mut n);
+        assert!(matches!(&steps[..], [Step::Answer(Ok(v))] if v["ok"] == true));
+        read_message(batch, 3, &mut n);
+        let kinds: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, [AnomalyKind::Batch, AnomalyKind::UnexpectedResponse]);
     }
 
     #[test]

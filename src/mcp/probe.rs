@@ -14,7 +14,7 @@ use super::jsonrpc::Notes;
 use super::session::{self, Deadlines, Fail, Found};
 use super::sse::SseConn;
 use super::stdio::{StdioConn, Tail};
-use super::{ProbeOptions, ProbeOutcome, ProbeTarget, Status, Transport};
+use super::{AnomalyKind, ProbeOptions, ProbeOutcome, ProbeTarget, Status, Transport};
 use crate::sandbox::{self, SandboxError};
 
 /// State that survives a probe cut short by the total deadline.
@@ -268,7 +268,7 @@ async fn drive(
                                 }
                             }
                         }
-                        notes.push(None, "fallback-to-sse", format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
+                        notes.push(None, AnomalyKind::FallbackToSse, format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
                         first = Some(s);
                         if let Some(mut c) = ctx.conn.take() {
                             c.close(Duration::from_millis(200)).await;

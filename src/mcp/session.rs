@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::conn::{Conn, ConnError};
 use super::jsonrpc::{self, is_modern_version, Notes, RpcError, LEGACY_VERSION, MODERN_VERSION};
-use super::{Era, ProbeOptions, Status};
+use super::{AnomalyKind, Era, ProbeOptions, Status};
 
 /// What the conversation learnt so far.
 #[derive(Debug, Default)]
@@ -117,14 +117,14 @@ async fn negotiate(
             let version = result.get("protocolVersion").and_then(Value::as_str);
             if let Some(v) = version.filter(|v| is_modern_version(v)) {
                 notes.once(
-                    "initialize-answered-modern",
+                    AnomalyKind::InitializeAnsweredModern,
                     format!("initialize answered with protocol {v}; switching to server/discover"),
                 );
                 return modern(conn, vec![v.to_string()], dl, found, notes).await;
             }
             if version.is_none() {
                 notes.once(
-                    "missing-protocol-version",
+                    AnomalyKind::MissingProtocolVersion,
                     "initialize result has no protocolVersion".into(),
                 );
             }
@@ -136,7 +136,7 @@ async fn negotiate(
                 .is_none_or(|c| c.get("tools").is_none())
             {
                 notes.once(
-                    "no-tools-capability",
+                    AnomalyKind::NoToolsCapability,
                     "capabilities do not declare tools; listing anyway".into(),
                 );
             }
@@ -195,16 +195,7 @@ async fn modern(
             .await?
         {
             Ok(Value::Object(result)) => {
-                let supported: Vec<String> = result
-                    .get("supportedVersions")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let supported = jsonrpc::strings(result.get("supportedVersions"));
                 if !supported.is_empty() && !supported.contains(&version) {
                     if let Some(v) = pick_version(&supported) {
                         version = v;
@@ -273,7 +264,7 @@ async fn list_tools(
         if page >= opts.max_pages.max(1) {
             notes.push(
                 None,
-                "page-cap",
+                AnomalyKind::PageCap,
                 format!("stopped after {page} tools/list pages"),
             );
             break Ok(());
@@ -305,7 +296,7 @@ async fn list_tools(
             Err(e) => {
                 notes.push(
                     None,
-                    "page-error",
+                    AnomalyKind::PageError,
                     format!("tools/list page {page} failed: {e}"),
                 );
                 break Ok(());
@@ -315,7 +306,7 @@ async fn list_tools(
             Value::Object(mut m) => (m.remove("tools"), m.remove("nextCursor")),
             Value::Array(a) => {
                 notes.once(
-                    "result-is-array",
+                    AnomalyKind::ResultIsArray,
                     "tools/list result is a bare array of tools".into(),
                 );
                 (Some(Value::Array(a)), None)
@@ -325,7 +316,7 @@ async fn list_tools(
                 if page == 1 {
                     break Err(Fail::new(Status::ProtocolError, f));
                 }
-                notes.push(None, "page-error", f);
+                notes.push(None, AnomalyKind::PageError, f);
                 break Ok(());
             }
         };
@@ -333,7 +324,7 @@ async fn list_tools(
             Some(Value::Array(items)) => raw.extend(items),
             None | Some(Value::Null) => notes.push(
                 None,
-                "missing-tools",
+                AnomalyKind::MissingTools,
                 format!("page {page} has no tools array"),
             ),
             Some(other) => {
@@ -341,7 +332,7 @@ async fn list_tools(
                 if page == 1 {
                     break Err(Fail::new(Status::ProtocolError, f));
                 }
-                notes.push(None, "page-error", f);
+                notes.push(None, AnomalyKind::PageError, f);
                 break Ok(());
             }
         }
@@ -353,7 +344,7 @@ async fn list_tools(
                 if !seen.insert(c.clone()) {
                     notes.push(
                         None,
-                        "repeated-cursor",
+                        AnomalyKind::RepeatedCursor,
                         format!("nextCursor {:?} came back; stopped", short_str(&c)),
                     );
                     break Ok(());
@@ -363,7 +354,7 @@ async fn list_tools(
             Some(other) => {
                 notes.push(
                     None,
-                    "bad-cursor",
+                    AnomalyKind::BadCursor,
                     format!("nextCursor is {}; stopped", short(&other)),
                 );
                 break Ok(());

@@ -14,6 +14,7 @@ use url::Url;
 use super::conn::{ConnError, Reply};
 use super::http::{auth_error, Web};
 use super::jsonrpc::{self, Incoming, Notes, Step};
+use super::AnomalyKind;
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -232,7 +233,7 @@ impl SseConn {
             .post(&jsonrpc::notification(method, params), deadline)
             .await
         {
-            notes.once("notification-rejected", format!("{method}: {e}"));
+            notes.once(AnomalyKind::NotificationRejected, format!("{method}: {e}"));
         }
         Ok(())
     }

@@ -14,6 +14,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::conn::{ConnError, Reply};
 use super::jsonrpc::{self, Notes, Step};
+use super::AnomalyKind;
 use crate::sandbox::Spawned;
 
 /// The last bytes a process wrote to stderr.
@@ -258,7 +259,7 @@ impl StdioConn {
                     notes.oversized += 1;
                     notes.push(
                         None,
-                        "oversized-line",
+                        AnomalyKind::OversizedLine,
                         format!("a {n}-byte stdout line exceeded the line cap and was dropped"),
                     );
                     // Our answer, dropped: no use waiting for the deadline.
