@@ -246,6 +246,34 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
     steps
 }
 
+/// What the steps of one message leave a waiting client to do, the same on
+/// every transport: send `replies` (in order), then return `end` if it came:
+/// the answer, or why it cannot be read. Steps after the end are dropped.
+pub struct Settled {
+    pub replies: Vec<Value>,
+    pub end: Option<Result<Result<Value, RpcError>, String>>,
+}
+
+/// [`read_message`], settled.
+pub fn settle_message(text: &str, want: u64, notes: &mut Notes) -> Settled {
+    let mut replies = Vec::new();
+    for step in read_message(text, want, notes) {
+        let end = match step {
+            Step::Reply(answer) => {
+                replies.push(answer);
+                continue;
+            }
+            Step::Answer(outcome) => Ok(outcome),
+            Step::Unreadable(why) => Err(why),
+        };
+        return Settled {
+            replies,
+            end: Some(end),
+        };
+    }
+    Settled { replies, end: None }
+}
+
 /// Sorts one parsed JSON value (a message or a batch) into [`Incoming`]s.
 pub fn classify(v: Value, notes: &mut Notes) -> Vec<Incoming> {
     match v {

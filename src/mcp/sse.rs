@@ -13,7 +13,7 @@ use url::Url;
 
 use super::conn::{ConnError, Reply};
 use super::http::{auth_error, Web};
-use super::jsonrpc::{self, Incoming, Notes, Step};
+use super::jsonrpc::{self, Incoming, Notes};
 use super::AnomalyKind;
 
 /// One dispatched event.
@@ -279,14 +279,12 @@ impl SseConn {
             if !(ev.event.is_empty() || ev.event == "message") {
                 continue;
             }
-            for step in jsonrpc::read_message(&ev.data, id, notes) {
-                match step {
-                    Step::Answer(outcome) => return Ok(outcome),
-                    Step::Unreadable(why) => return Err(ConnError::Protocol(why)),
-                    Step::Reply(answer) => {
-                        let _ = self.post(&answer, deadline).await;
-                    }
-                }
+            let got = jsonrpc::settle_message(&ev.data, id, notes);
+            for answer in got.replies {
+                let _ = self.post(&answer, deadline).await;
+            }
+            if let Some(end) = got.end {
+                return end.map_err(ConnError::Protocol);
             }
         }
     }
