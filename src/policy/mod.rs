@@ -215,6 +215,15 @@ fn needs_escape(c: char) -> bool {
     crate::text::is_hidden_or_control(c) || matches!(c as u32, 0x2028 | 0x2029 | 0x85)
 }
 
+/// The first line of a file with `#` comments (Intercept YAML, Codex TOML):
+/// `# {what} recommended by mcp-risk for server {server}.`
+fn header(what: &str, server: &str) -> String {
+    format!(
+        "# {what} recommended by mcp-risk for server {}.\n",
+        comment_safe(server)
+    )
+}
+
 /// Makes tool text safe inside a one-line comment (YAML `#`, TOML `#`):
 /// no line breaks, no hidden characters.
 pub(crate) fn comment_safe(s: &str) -> String {
