@@ -248,6 +248,16 @@ fn pick_version(list: &[String]) -> Option<String> {
     list.iter().filter(|v| is_modern_version(v)).max().cloned()
 }
 
+/// A tools/list page that failed (`why`): the probe fails on the first page;
+/// on a later one the pages so far are kept and the failure noted.
+fn page_failed(page: usize, why: String, notes: &mut Notes) -> Result<(), Fail> {
+    if page == 1 {
+        return Err(Fail::new(Status::ProtocolError, why));
+    }
+    notes.push(None, AnomalyKind::PageError, why);
+    Ok(())
+}
+
 async fn list_tools(
     conn: &mut Conn,
     opts: &ProbeOptions,
@@ -288,18 +298,10 @@ async fn list_tools(
         let result = match reply {
             Ok(r) => r,
             Err(e) if page == 1 => {
-                break Err(Fail::new(
-                    Status::ProtocolError,
-                    format!("tools/list failed: {e}"),
-                ))
+                break page_failed(page, format!("tools/list failed: {e}"), notes)
             }
             Err(e) => {
-                notes.push(
-                    None,
-                    AnomalyKind::PageError,
-                    format!("tools/list page {page} failed: {e}"),
-                );
-                break Ok(());
+                break page_failed(page, format!("tools/list page {page} failed: {e}"), notes)
             }
         };
         let (tools, next) = match result {
@@ -313,11 +315,7 @@ async fn list_tools(
             }
             other => {
                 let f = format!("tools/list result is {}, not an object", short(&other));
-                if page == 1 {
-                    break Err(Fail::new(Status::ProtocolError, f));
-                }
-                notes.push(None, AnomalyKind::PageError, f);
-                break Ok(());
+                break page_failed(page, f, notes);
             }
         };
         match tools {
@@ -329,11 +327,7 @@ async fn list_tools(
             ),
             Some(other) => {
                 let f = format!("\"tools\" is {}, not an array", short(&other));
-                if page == 1 {
-                    break Err(Fail::new(Status::ProtocolError, f));
-                }
-                notes.push(None, AnomalyKind::PageError, f);
-                break Ok(());
+                break page_failed(page, f, notes);
             }
         }
         found.tools = raw.clone();

@@ -58,6 +58,19 @@ fn tool_item(o: &mut String, s: &ServerView, t: &ToolView) {
     );
 }
 
+/// The italic line that sizes a server: `*N tools of this server, ...*`.
+fn server_size(o: &mut String, ctx: &Ctx<'_>, s: &ServerView) {
+    let _ = writeln!(
+        o,
+        "*{}*\n",
+        md(&format!(
+            "{} of this server, {}",
+            plural(s.counts.total, "tool", "tools"),
+            ctx.of_catalogue()
+        ))
+    );
+}
+
 /// A fenced code block whose fence no backtick run inside can close.
 pub fn code_block(out: &mut String, lang: &str, body: &str) {
     let mut longest = 0;
@@ -280,15 +293,7 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "[mcp-risk](../index.md) / {}\n", cell(&s.name));
     let _ = writeln!(o, "# {}\n", cell(&s.name));
-    let _ = writeln!(
-        o,
-        "*{}*\n",
-        md(&format!(
-            "{} of this server, {}",
-            plural(s.counts.total, "tool", "tools"),
-            ctx.of_catalogue()
-        ))
-    );
+    server_size(&mut o, ctx, s);
     let _ = writeln!(
         o,
         "**{}, {} can modify or destroy data.**\n",
@@ -453,15 +458,7 @@ pub fn tool(ctx: &Ctx<'_>, s: &ServerView, ti: usize) -> String {
         t.confidence,
         cell(&s.name)
     );
-    let _ = writeln!(
-        o,
-        "*{}*\n",
-        md(&format!(
-            "{} of this server, {}",
-            plural(s.counts.total, "tool", "tools"),
-            ctx.of_catalogue()
-        ))
-    );
+    server_size(&mut o, ctx, s);
     let _ = writeln!(o, "## What it does to your world\n");
     for w in &t.world {
         let _ = writeln!(o, "{}\n", md(w));
