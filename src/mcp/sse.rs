@@ -121,6 +121,22 @@ pub struct SseConn {
     next_id: u64,
 }
 
+/// A response with a success status; a 401 or 403 is the server asking for
+/// credentials, any other failure an HTTP status error naming `url`.
+fn accepted(resp: reqwest::Response, url: &Url) -> Result<reqwest::Response, ConnError> {
+    let status = resp.status().as_u16();
+    if status == 401 || status == 403 {
+        return Err(auth_error(&resp));
+    }
+    if !resp.status().is_success() {
+        return Err(ConnError::HttpStatus {
+            status,
+            url: url.to_string(),
+        });
+    }
+    Ok(resp)
+}
+
 impl SseConn {
     /// Opens the stream and waits for the `endpoint` event.
     pub async fn connect(
@@ -129,7 +145,7 @@ impl SseConn {
         deadline: Instant,
         max: usize,
     ) -> Result<SseConn, ConnError> {
-        let (mut stream, final_url) = web
+        let (stream, final_url) = web
             .send(
                 Method::GET,
                 url,
@@ -138,16 +154,7 @@ impl SseConn {
                 deadline,
             )
             .await?;
-        let status = stream.status().as_u16();
-        if status == 401 || status == 403 {
-            return Err(auth_error(&stream));
-        }
-        if !stream.status().is_success() {
-            return Err(ConnError::HttpStatus {
-                status,
-                url: final_url.to_string(),
-            });
-        }
+        let mut stream = accepted(stream, &final_url)?;
         let ct = super::http::content_type(&stream);
         if !ct.starts_with("text/event-stream") {
             return Err(ConnError::NotMcp(format!(
@@ -209,17 +216,7 @@ impl SseConn {
                 deadline,
             )
             .await?;
-        let status = resp.status().as_u16();
-        if status == 401 || status == 403 {
-            return Err(auth_error(&resp));
-        }
-        if !resp.status().is_success() {
-            return Err(ConnError::HttpStatus {
-                status,
-                url: self.endpoint.to_string(),
-            });
-        }
-        Ok(resp)
+        accepted(resp, &self.endpoint)
     }
 
     pub async fn notify(
