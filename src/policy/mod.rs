@@ -148,14 +148,18 @@ pub fn file_stem(server: &str) -> String {
             | "lpt3"
     );
     if folded || long || reserved || stem.is_empty() || stem.starts_with('-') {
-        let digest = Sha256::digest(server.as_bytes());
         if stem.is_empty() {
             stem.push_str("server");
         }
         stem.push('-');
-        stem.push_str(&hex::encode(&digest[..4]));
+        stem.push_str(&short_hash(server));
     }
     stem
+}
+
+/// A stem's hash suffix: 8 hex digits of the name's SHA-256.
+fn short_hash(name: &str) -> String {
+    hex::encode(&Sha256::digest(name.as_bytes())[..4])
 }
 
 /// The file stems of servers written together, in their order: each its
@@ -174,8 +178,7 @@ pub fn file_stems<S: AsRef<str>>(servers: &[S]) -> Vec<String> {
         .zip(&plain)
         .map(|(s, stem)| {
             if claims[stem.as_str()].len() > 1 {
-                let digest = Sha256::digest(s.as_ref().as_bytes());
-                format!("{stem}-{}", hex::encode(&digest[..4]))
+                format!("{stem}-{}", short_hash(s.as_ref()))
             } else {
                 stem.clone()
             }
