@@ -340,10 +340,10 @@ fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
 pub struct Notes {
     anomalies: Vec<Anomaly>,
     once: BTreeSet<AnomalyKind>,
-    non_json_lines: usize,
-    first_non_json: Option<String>,
-    non_rpc_json: usize,
-    first_non_rpc_json: Option<String>,
+    /// Lines that were not JSON (banners, logs on stdout).
+    non_json: Skipped,
+    /// JSON that was no JSON-RPC message (structured logs).
+    non_rpc: Skipped,
     /// Messages that parsed as JSON-RPC (tells not_mcp from crashed).
     pub jsonrpc_messages: usize,
     /// A line or body over the size cap was dropped.
@@ -369,50 +369,58 @@ impl Notes {
 
     /// Counts a line that is not JSON (banners, logs on stdout).
     pub fn non_json(&mut self, line: &str) {
-        self.non_json_lines += 1;
-        if self.first_non_json.is_none() {
-            self.first_non_json = Some(line.chars().take(120).collect());
-        }
+        self.non_json.add(line);
     }
 
     /// Counts JSON that is not a JSON-RPC message (structured logs).
     pub fn non_rpc_json(&mut self, text: &str) {
-        self.non_rpc_json += 1;
-        if self.first_non_rpc_json.is_none() {
-            self.first_non_rpc_json = Some(text.chars().take(120).collect());
-        }
+        self.non_rpc.add(text);
     }
 
     /// Lines of output that were not JSON-RPC, JSON or not.
     pub fn non_json_lines(&self) -> usize {
-        self.non_json_lines + self.non_rpc_json
+        self.non_json.count + self.non_rpc.count
     }
 
     /// Sorted anomalies with the counters folded in.
     pub fn finish(mut self) -> Vec<Anomaly> {
-        if self.non_json_lines > 0 {
-            let first = self.first_non_json.take().unwrap_or_default();
-            self.push(
-                None,
-                AnomalyKind::NonJsonLine,
-                format!(
-                    "{} line(s) of output were not JSON and were skipped (first: {first:?})",
-                    self.non_json_lines
-                ),
-            );
-        }
-        if self.non_rpc_json > 0 {
-            let first = self.first_non_rpc_json.take().unwrap_or_default();
-            self.push(
-                None,
+        let skipped = [
+            (self.non_json, AnomalyKind::NonJsonLine, "not JSON"),
+            (
+                self.non_rpc,
                 AnomalyKind::NonJsonrpcLine,
-                format!(
-                    "{} line(s) of output were JSON but not JSON-RPC messages and were skipped (first: {first:?})",
-                    self.non_rpc_json
-                ),
-            );
+                "JSON but not JSON-RPC messages",
+            ),
+        ];
+        for (lines, kind, what) in skipped {
+            if let Some(first) = lines.first {
+                self.anomalies.push(Anomaly {
+                    tool: None,
+                    kind,
+                    detail: format!(
+                        "{} line(s) of output were {what} and were skipped (first: {first:?})",
+                        lines.count
+                    ),
+                });
+            }
         }
         self.anomalies
+    }
+}
+
+/// Output lines passed over: how many, and the start of the first.
+#[derive(Debug, Default)]
+struct Skipped {
+    count: usize,
+    first: Option<String>,
+}
+
+impl Skipped {
+    fn add(&mut self, text: &str) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(text.chars().take(120).collect());
+        }
     }
 }
 
@@ -458,6 +466,31 @@ mod tests {
         read_message(batch, 3, &mut n);
         let kinds: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
         assert_eq!(kinds, [AnomalyKind::Batch, AnomalyKind::UnexpectedResponse]);
+    }
+
+    /// Skipped output is folded into one anomaly per kind at the end, naming
+    /// how many lines and the first.
+    #[test]
+    fn skipped_lines_are_counted_with_the_first() {
+        let mut n = Notes::default();
+        n.non_json("banner");
+        n.non_json("more");
+        n.non_rpc_json(r#"{"a":1}"#);
+        assert_eq!(n.non_json_lines(), 3);
+        let got: Vec<_> = n.finish().into_iter().map(|a| (a.kind, a.detail)).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    AnomalyKind::NonJsonLine,
+                    r#"2 line(s) of output were not JSON and were skipped (first: "banner")"#.to_owned()
+                ),
+                (
+                    AnomalyKind::NonJsonrpcLine,
+                    r#"1 line(s) of output were JSON but not JSON-RPC messages and were skipped (first: "{\"a\":1}")"#.to_owned()
+                ),
+            ]
+        );
     }
 
     #[test]
