@@ -429,6 +429,40 @@ fn policy_skips_a_bad_file_and_prints_one_summary_line() {
     );
 }
 
+/// Two servers whose names meet on one file stem (`a.b` and `a-b` both read
+/// `a-b`) are both written, each under its own hashed name, instead of the
+/// run being refused; every file passes `policy check`.
+#[test]
+fn policy_writes_colliding_server_names_to_distinct_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tools = r#"{"tools":[{"name":"list_files","description":"Lists files.","inputSchema":{"type":"object"}}]}"#;
+    std::fs::write(dir.path().join("a.b.json"), tools).unwrap();
+    std::fs::write(dir.path().join("a-b.json"), tools).unwrap();
+    std::fs::write(dir.path().join("other.json"), tools).unwrap();
+    let out = tempfile::tempdir().expect("tempdir");
+    let o_dir = out.path().to_str().unwrap();
+    let o = run(&[
+        "policy",
+        "--input",
+        dir.path().to_str().unwrap(),
+        "--out",
+        o_dir,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut names: Vec<String> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".reasons.json"))
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names.contains(&"other.json".to_owned()), "{names:?}");
+    let hashed: Vec<&String> = names.iter().filter(|n| n.starts_with("a-b-")).collect();
+    assert_eq!(hashed.len(), 2, "{names:?}");
+    assert!(hashed.iter().all(|n| n.len() == "a-b-12345678.json".len()));
+    assert_eq!(code(&run(&["policy", "check", o_dir])), 0);
+}
+
 #[test]
 fn exit_3_is_documented() {
     for cmd in ["classify", "eval", "pages", "policy"] {

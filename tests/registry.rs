@@ -375,6 +375,50 @@ async fn docker_catalog_checkout() {
     assert_eq!(p.env["MODE"], "readonly");
 }
 
+/// A catalog's tools.json is read by the same tolerant reader as `--input`:
+/// a tool `serde_json` refuses (a lone surrogate) is kept, repaired; a file
+/// that is not JSON makes its server a `not_mcp` row instead of failing the
+/// whole catalog; one with no tool list falls back to the inline tools.
+#[tokio::test]
+async fn docker_catalog_tools_json_is_read_tolerantly() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("servers");
+    write(
+        &s.join("alpha/server.yaml"),
+        "name: alpha\nimage: mcp/alpha\n",
+    );
+    write(
+        &s.join("alpha/tools.json"),
+        r#"[{"name":"odd","description":"before \ud800 after"},{"name":"plain","description":"x"}]"#,
+    );
+    write(&s.join("beta/server.yaml"), "name: beta\nimage: mcp/beta\n");
+    write(&s.join("beta/tools.json"), "this is { not json");
+    write(
+        &s.join("gamma/server.yaml"),
+        "name: gamma\ntype: poci\ntools:\n  - name: inline\n    description: y\n",
+    );
+    write(&s.join("gamma/tools.json"), r#"{"not": "a tool list"}"#);
+    let src = source_from_arg(dir.path().to_str().unwrap())
+        .unwrap()
+        .expect("a catalog");
+    let recs = src.records().await.unwrap();
+    assert_eq!(names(&recs), ["alpha", "beta", "gamma"]);
+    let Launch::Tools { tools } = &recs[0].launch else {
+        panic!("{:?}", recs[0].launch)
+    };
+    assert_eq!(tools.len(), 2);
+    assert_eq!(tools[0]["name"], "odd");
+    assert_eq!(tools[0]["description"], "before \u{FFFD} after");
+    assert_eq!(tools[1]["name"], "plain");
+    assert!(
+        matches!(&recs[1].launch, Launch::Unavailable { status: Status::NotMcp, reason }
+            if reason.contains("beta") && reason.contains("not valid JSON")),
+        "{:?}",
+        recs[1].launch
+    );
+    assert!(matches!(&recs[2].launch, Launch::Tools { tools } if tools[0]["name"] == "inline"));
+}
+
 #[tokio::test]
 async fn client_configs_of_every_kind() {
     let dir = tempfile::tempdir().unwrap();

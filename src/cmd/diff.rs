@@ -190,23 +190,16 @@ fn write_table(out: &mut impl Write, doc: &DiffDoc) -> std::io::Result<()> {
                 writeln!(out, "      {tail}")?;
             }
         }
-        for a in &d.added {
-            writeln!(
-                out,
-                "  + {}  ({}, {} risk)",
-                terminal_safe(&a.name),
-                a.class,
-                a.risk
-            )?;
-        }
-        for r in &d.removed {
-            writeln!(
-                out,
-                "  - {}  ({}, {} risk)",
-                terminal_safe(&r.name),
-                r.class,
-                r.risk
-            )?;
+        for (mark, tools) in [('+', &d.added), ('-', &d.removed)] {
+            for t in tools {
+                writeln!(
+                    out,
+                    "  {mark} {}  ({}, {} risk)",
+                    terminal_safe(&t.name),
+                    t.class,
+                    t.risk
+                )?;
+            }
         }
         writeln!(out, "  = {} unchanged", d.unchanged)?;
         writeln!(out)?;

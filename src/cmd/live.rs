@@ -53,6 +53,19 @@ pub fn probe_one(
     let name = name
         .map(str::to_owned)
         .unwrap_or_else(|| super::probe::name_of(&target, Some(&outcome)));
+    let why = hint(&target, outcome.status);
+    listed(&target, outcome, name, &why)
+}
+
+/// The tools a probe listed; when it did not list them, an error that names
+/// the status, its detail and `hint`, after the last lines of the server's
+/// stderr (as `probe` shows them).
+fn listed(
+    target: &ProbeTarget,
+    outcome: crate::mcp::ProbeOutcome,
+    name: String,
+    hint: &str,
+) -> anyhow::Result<ServerTools> {
     if outcome.status != Status::Ok {
         if !outcome.stderr_tail.trim().is_empty() {
             eprintln!("stderr of {} (last lines):", terminal_safe(&name));
@@ -63,13 +76,13 @@ pub fn probe_one(
             terminal_safe(&name),
             outcome.status,
             terminal_safe(outcome.detail.as_deref().unwrap_or("no detail")),
-            hint(&target, outcome.status)
+            hint
         );
     }
     Ok(ServerTools {
         server: name,
         tools: outcome.tools,
-        origin: probed_origin(&target),
+        origin: probed_origin(target),
         notes: Vec::new(),
     })
 }
@@ -169,25 +182,8 @@ pub fn from_bundled(query: &str, opts: &ProbeOptions) -> anyhow::Result<Option<S
         Prepared::Probe { target } => target,
     };
     let outcome = rt.block_on(probe(&target, opts));
-    if outcome.status != Status::Ok {
-        if !outcome.stderr_tail.trim().is_empty() {
-            eprintln!("stderr of {} (last lines):", terminal_safe(&name));
-            eprint!("{}", super::probe::stderr_lines(&outcome.stderr_tail));
-        }
-        bail!(
-            "{}: {} ({}){}",
-            terminal_safe(&name),
-            outcome.status,
-            terminal_safe(outcome.detail.as_deref().unwrap_or("no detail")),
-            unreachable_hint(outcome.status)
-        );
-    }
-    Ok(Some(ServerTools {
-        server: name,
-        tools: outcome.tools,
-        origin: probed_origin(&target),
-        notes: Vec::new(),
-    }))
+    let why = unreachable_hint(outcome.status);
+    listed(&target, outcome, name, why).map(Some)
 }
 
 /// What a user can do about a server that could not be reached.

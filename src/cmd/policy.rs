@@ -130,8 +130,9 @@ fn run_write(args: &PolicyWriteArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// Writes every server's files into `dir`; refuses to let two servers write
-/// the same file.
+/// Writes every server's files into `dir`, two servers whose names meet on
+/// one stem each under its own hashed stem ([`policy::file_stems`]); refuses
+/// to let one server be written twice.
 pub fn write_all(
     dir: &Path,
     format: Format,
@@ -149,10 +150,11 @@ fn write_all_keyed(
     client_key: Option<&str>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stems = policy::file_stems(&servers.iter().map(|(s, _)| s).collect::<Vec<_>>());
     let mut names = BTreeSet::new();
     let mut written = Vec::new();
-    for (server, verdicts) in servers {
-        for f in policy::render_keyed(format, server, client_key, verdicts) {
+    for ((server, verdicts), stem) in servers.iter().zip(&stems) {
+        for f in policy::render_as(format, server, stem, client_key, verdicts) {
             if !names.insert(f.name.clone()) {
                 bail!(
                     "two servers map to the same file name {} (server {:?}); rename one",

@@ -17,10 +17,10 @@ use tokio::time::{timeout_at, Instant};
 use url::Url;
 
 use super::conn::{ConnError, Reply};
-use super::jsonrpc::{self, Incoming, Notes, Step};
+use super::jsonrpc::{self, Incoming, Notes};
 use super::netcheck::{check_url, GuardedResolver};
 use super::sse::{next_event, SseParser};
-use super::{AuthInfo, Era, ProbeOptions};
+use super::{AnomalyKind, AuthInfo, Era, ProbeOptions};
 
 const MAX_REDIRECTS: usize = 5;
 
@@ -272,7 +272,7 @@ impl HttpConn {
             .await?;
         if !resp.status().is_success() {
             notes.once(
-                "notification-rejected",
+                AnomalyKind::NotificationRejected,
                 format!("{method} got HTTP {}", resp.status().as_u16()),
             );
         }
@@ -360,14 +360,12 @@ impl HttpConn {
                     "event stream ended without an answer to {method}"
                 )));
             };
-            for step in jsonrpc::read_message(&ev.data, id, notes) {
-                match step {
-                    Step::Answer(outcome) => return Ok(outcome),
-                    Step::Unreadable(why) => return Err(ConnError::Protocol(why)),
-                    Step::Reply(answer) => {
-                        let _ = self.post("", &answer, deadline).await;
-                    }
-                }
+            let got = jsonrpc::settle_message(&ev.data, id, notes);
+            for answer in got.replies {
+                let _ = self.post("", &answer, deadline).await;
+            }
+            if let Some(end) = got.end {
+                return end.map_err(ConnError::Protocol);
             }
         }
     }

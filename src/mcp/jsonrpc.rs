@@ -50,17 +50,7 @@ impl RpcError {
 
     /// Versions the server says it supports (`data.supported`), if any.
     pub fn supported_versions(&self) -> Vec<String> {
-        self.data
-            .as_ref()
-            .and_then(|d| d.get("supported"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
+        strings(self.data.as_ref().and_then(|d| d.get("supported")))
     }
 
     /// True when the error says, one way or another, "speak the 2026 protocol".
@@ -147,7 +137,7 @@ pub fn id_matches(id: &Value, want: u64, notes: &mut Notes) -> bool {
         Value::Number(n) => n.as_u64() == Some(want),
         Value::String(s) if s.trim() == want.to_string() => {
             notes.once(
-                "string-id",
+                AnomalyKind::StringId,
                 format!("response id echoed as a string ({s:?})"),
             );
             true
@@ -156,7 +146,6 @@ pub fn id_matches(id: &Value, want: u64, notes: &mut Notes) -> bool {
     }
 }
 
-/// Sorts one parsed JSON value (a message or a batch) into [`Incoming`]s.
 /// What one message from the server means to a client waiting for the
 /// answer to request `want`.
 #[derive(Debug)]
@@ -237,7 +226,7 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
                     steps.push(Step::Answer(outcome));
                 } else {
                     notes.once(
-                        "unexpected-response",
+                        AnomalyKind::UnexpectedResponse,
                         format!("response with id {id} that matches no request"),
                     );
                 }
@@ -245,7 +234,7 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
             Incoming::Request { id, method } => {
                 notes.jsonrpc_messages += 1;
                 notes.once(
-                    "server-request",
+                    AnomalyKind::ServerRequest,
                     format!("server sent request {method:?} before answering; answered -32601"),
                 );
                 steps.push(Step::Reply(answer_server_request(&id, &method)));
@@ -257,10 +246,42 @@ pub fn read_message(text: &str, want: u64, notes: &mut Notes) -> Vec<Step> {
     steps
 }
 
+/// What the steps of one message leave a waiting client to do, the same on
+/// every transport: send `replies` (in order), then return `end` if it came:
+/// the answer, or why it cannot be read. Steps after the end are dropped.
+pub struct Settled {
+    pub replies: Vec<Value>,
+    pub end: Option<Result<Result<Value, RpcError>, String>>,
+}
+
+/// [`read_message`], settled.
+pub fn settle_message(text: &str, want: u64, notes: &mut Notes) -> Settled {
+    let mut replies = Vec::new();
+    for step in read_message(text, want, notes) {
+        let end = match step {
+            Step::Reply(answer) => {
+                replies.push(answer);
+                continue;
+            }
+            Step::Answer(outcome) => Ok(outcome),
+            Step::Unreadable(why) => Err(why),
+        };
+        return Settled {
+            replies,
+            end: Some(end),
+        };
+    }
+    Settled { replies, end: None }
+}
+
+/// Sorts one parsed JSON value (a message or a batch) into [`Incoming`]s.
 pub fn classify(v: Value, notes: &mut Notes) -> Vec<Incoming> {
     match v {
         Value::Array(items) => {
-            notes.once("batch", "server sent a JSON-RPC batch array".to_string());
+            notes.once(
+                AnomalyKind::Batch,
+                "server sent a JSON-RPC batch array".to_string(),
+            );
             items.into_iter().map(|m| classify_one(m, notes)).collect()
         }
         other => vec![classify_one(other, notes)],
@@ -282,11 +303,11 @@ fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
     match m.get("jsonrpc") {
         Some(Value::String(s)) if s == "2.0" => {}
         Some(other) => notes.once(
-            "bad-jsonrpc-version",
+            AnomalyKind::BadJsonrpcVersion,
             format!("\"jsonrpc\" is {other}, not \"2.0\""),
         ),
         None => notes.once(
-            "missing-jsonrpc",
+            AnomalyKind::MissingJsonrpc,
             "messages lack \"jsonrpc\": \"2.0\"".into(),
         ),
     }
@@ -318,11 +339,11 @@ fn classify_one(v: Value, notes: &mut Notes) -> Incoming {
 #[derive(Debug, Default)]
 pub struct Notes {
     anomalies: Vec<Anomaly>,
-    once: BTreeSet<String>,
-    non_json_lines: usize,
-    first_non_json: Option<String>,
-    non_rpc_json: usize,
-    first_non_rpc_json: Option<String>,
+    once: BTreeSet<AnomalyKind>,
+    /// Lines that were not JSON (banners, logs on stdout).
+    non_json: Skipped,
+    /// JSON that was no JSON-RPC message (structured logs).
+    non_rpc: Skipped,
     /// Messages that parsed as JSON-RPC (tells not_mcp from crashed).
     pub jsonrpc_messages: usize,
     /// A line or body over the size cap was dropped.
@@ -330,14 +351,8 @@ pub struct Notes {
 }
 
 impl Notes {
-    /// Records an anomaly; `kind` is an [`AnomalyKind`]'s name (a name the
-    /// enum lacks is a bug that debug builds, and so the tests, catch).
-    pub fn push(&mut self, tool: Option<String>, kind: &str, detail: impl Into<String>) {
-        let kind = AnomalyKind::from(kind);
-        debug_assert!(
-            !matches!(kind, AnomalyKind::Other(_)),
-            "anomaly kind {kind:?} is not in mcp::AnomalyKind"
-        );
+    /// Records an anomaly.
+    pub fn push(&mut self, tool: Option<String>, kind: AnomalyKind, detail: impl Into<String>) {
         self.anomalies.push(Anomaly {
             tool,
             kind,
@@ -346,59 +361,80 @@ impl Notes {
     }
 
     /// Records an anomaly of this kind only the first time.
-    pub fn once(&mut self, kind: &str, detail: String) {
-        if self.once.insert(kind.to_string()) {
+    pub fn once(&mut self, kind: AnomalyKind, detail: String) {
+        if self.once.insert(kind.clone()) {
             self.push(None, kind, detail);
         }
     }
 
     /// Counts a line that is not JSON (banners, logs on stdout).
     pub fn non_json(&mut self, line: &str) {
-        self.non_json_lines += 1;
-        if self.first_non_json.is_none() {
-            self.first_non_json = Some(line.chars().take(120).collect());
-        }
+        self.non_json.add(line);
     }
 
     /// Counts JSON that is not a JSON-RPC message (structured logs).
     pub fn non_rpc_json(&mut self, text: &str) {
-        self.non_rpc_json += 1;
-        if self.first_non_rpc_json.is_none() {
-            self.first_non_rpc_json = Some(text.chars().take(120).collect());
-        }
+        self.non_rpc.add(text);
     }
 
     /// Lines of output that were not JSON-RPC, JSON or not.
     pub fn non_json_lines(&self) -> usize {
-        self.non_json_lines + self.non_rpc_json
+        self.non_json.count + self.non_rpc.count
     }
 
     /// Sorted anomalies with the counters folded in.
     pub fn finish(mut self) -> Vec<Anomaly> {
-        if self.non_json_lines > 0 {
-            let first = self.first_non_json.take().unwrap_or_default();
-            self.push(
-                None,
-                "non-json-line",
-                format!(
-                    "{} line(s) of output were not JSON and were skipped (first: {first:?})",
-                    self.non_json_lines
-                ),
-            );
-        }
-        if self.non_rpc_json > 0 {
-            let first = self.first_non_rpc_json.take().unwrap_or_default();
-            self.push(
-                None,
-                "non-jsonrpc-line",
-                format!(
-                    "{} line(s) of output were JSON but not JSON-RPC messages and were skipped (first: {first:?})",
-                    self.non_rpc_json
-                ),
-            );
+        let skipped = [
+            (self.non_json, AnomalyKind::NonJsonLine, "not JSON"),
+            (
+                self.non_rpc,
+                AnomalyKind::NonJsonrpcLine,
+                "JSON but not JSON-RPC messages",
+            ),
+        ];
+        for (lines, kind, what) in skipped {
+            if let Some(first) = lines.first {
+                self.anomalies.push(Anomaly {
+                    tool: None,
+                    kind,
+                    detail: format!(
+                        "{} line(s) of output were {what} and were skipped (first: {first:?})",
+                        lines.count
+                    ),
+                });
+            }
         }
         self.anomalies
     }
+}
+
+/// Output lines passed over: how many, and the start of the first.
+#[derive(Debug, Default)]
+struct Skipped {
+    count: usize,
+    first: Option<String>,
+}
+
+impl Skipped {
+    fn add(&mut self, text: &str) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(text.chars().take(120).collect());
+        }
+    }
+}
+
+/// The strings of a JSON array (a list of protocol versions): none for
+/// anything but an array, and its non-strings passed over.
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -416,6 +452,45 @@ mod tests {
         assert_eq!(outcome.as_ref().unwrap()["a"], 1);
         let kinds: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
         assert_eq!(kinds, ["missing-jsonrpc", "string-id"]);
+    }
+
+    /// A batch array is read item by item and noted once as `batch`, a kind
+    /// the store knows by name (it was a bare string missing from
+    /// `AnomalyKind`, which failed a debug assertion on the first batch).
+    #[test]
+    fn a_batch_is_read_and_noted_once() {
+        let mut n = Notes::default();
+        let batch = r#"[{"jsonrpc":"2.0","method":"notifications/message"},{"jsonrpc":"2.0","id":2,"result":{"ok":true}}]"#;
+        let steps = read_message(batch, 2, &mut n);
+        assert!(matches!(&steps[..], [Step::Answer(Ok(v))] if v["ok"] == true));
+        read_message(batch, 3, &mut n);
+        let kinds: Vec<_> = n.finish().into_iter().map(|a| a.kind).collect();
+        assert_eq!(kinds, [AnomalyKind::Batch, AnomalyKind::UnexpectedResponse]);
+    }
+
+    /// Skipped output is folded into one anomaly per kind at the end, naming
+    /// how many lines and the first.
+    #[test]
+    fn skipped_lines_are_counted_with_the_first() {
+        let mut n = Notes::default();
+        n.non_json("banner");
+        n.non_json("more");
+        n.non_rpc_json(r#"{"a":1}"#);
+        assert_eq!(n.non_json_lines(), 3);
+        let got: Vec<_> = n.finish().into_iter().map(|a| (a.kind, a.detail)).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    AnomalyKind::NonJsonLine,
+                    r#"2 line(s) of output were not JSON and were skipped (first: "banner")"#.to_owned()
+                ),
+                (
+                    AnomalyKind::NonJsonrpcLine,
+                    r#"1 line(s) of output were JSON but not JSON-RPC messages and were skipped (first: "{\"a\":1}")"#.to_owned()
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -105,6 +105,8 @@ pub enum AnomalyKind {
     StringId,
     UnexpectedResponse,
     ServerRequest,
+    /// The server sent a JSON-RPC batch array (read, item by item).
+    Batch,
     NotificationRejected,
     FallbackToSse,
     // The handshake.

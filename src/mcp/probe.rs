@@ -2,7 +2,7 @@
 //! then tear down (kill the process group / DELETE the session), all under a
 //! total deadline. Whatever happens becomes one [`ProbeOutcome`].
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -14,7 +14,7 @@ use super::jsonrpc::Notes;
 use super::session::{self, Deadlines, Fail, Found};
 use super::sse::SseConn;
 use super::stdio::{StdioConn, Tail};
-use super::{ProbeOptions, ProbeOutcome, ProbeTarget, Status, Transport};
+use super::{AnomalyKind, ProbeOptions, ProbeOutcome, ProbeTarget, Status, Transport};
 use crate::sandbox::{self, SandboxError};
 
 /// State that survives a probe cut short by the total deadline.
@@ -94,28 +94,28 @@ pub async fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeOutcome {
 fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Status, String) {
     let silent_rpc = notes.jsonrpc_messages == 0 && notes.non_json_lines() > 0;
     match status {
-        Status::Crashed | Status::Timeout if read_only().is_match(stderr) => (
+        Status::Crashed | Status::Timeout if READ_ONLY.is_match(stderr) => (
             Status::ReadOnlyFs,
             format!(
                 "{detail}; stderr shows a write refused by the read-only filesystem (the sandbox lets a server write only in HOME and TMPDIR; --no-sandbox runs it as it is)"
             ),
         ),
         Status::Crashed => {
-            if net_failure().is_match(stderr) {
+            if NET_FAILURE.is_match(stderr) {
                 (
                     Status::NeedsNetwork,
                     format!(
                         "{detail}; stderr shows a network failure (the sandbox has no network)"
                     ),
                 )
-            } else if resource_limit().is_match(stderr) {
+            } else if RESOURCE_LIMIT.is_match(stderr) {
                 (
                     Status::ResourceLimit,
                     format!(
                         "{detail}; stderr shows it ran out of memory or tasks (the sandbox's limits)"
                     ),
                 )
-            } else if config_request().is_match(stderr) {
+            } else if CONFIG_REQUEST.is_match(stderr) {
                 (
                     Status::NeedsConfig,
                     format!("{detail}; stderr asks for configuration"),
@@ -133,7 +133,7 @@ fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Statu
             }
         }
         Status::ProtocolError
-            if detail.contains("JSON-RPC error") && net_failure().is_match(&detail) =>
+            if detail.contains("JSON-RPC error") && NET_FAILURE.is_match(&detail) =>
         {
             (
                 Status::NeedsNetwork,
@@ -155,48 +155,38 @@ fn refine(status: Status, detail: String, notes: &Notes, stderr: &str) -> (Statu
     }
 }
 
+/// One of the fixed patterns below (a typo fails every probe test that
+/// reads a stderr tail).
+fn pattern(re: &str) -> regex::Regex {
+    regex::Regex::new(re).expect("a valid pattern")
+}
+
 /// Words a process prints when it could not reach the network. Error codes
 /// are matched whole and case-sensitively (`ModuleNotFoundError` is not
 /// `ENOTFOUND`).
-fn net_failure() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(
-            r"\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH)\b|(?i)\b(network is unreachable|temporary failure in name resolution|name or service not known|failed to resolve|could not resolve host|getaddrinfo failed)\b",
-        )
-        .expect("a valid pattern")
-    })
-}
+static NET_FAILURE: LazyLock<regex::Regex> = LazyLock::new(|| {
+    pattern(
+        r"\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH|EHOSTUNREACH)\b|(?i)\b(network is unreachable|temporary failure in name resolution|name or service not known|failed to resolve|could not resolve host|getaddrinfo failed)\b",
+    )
+});
 
 /// What a process prints when a write met a read-only filesystem.
-fn read_only() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(r"\bEROFS\b|(?i)\bread-only file ?system\b").expect("a valid pattern")
-    })
-}
+static READ_ONLY: LazyLock<regex::Regex> =
+    LazyLock::new(|| pattern(r"\bEROFS\b|(?i)\bread-only file ?system\b"));
 
 /// What a process prints when an allocation, a fork or a thread was refused.
-fn resource_limit() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(
-            r"\b(ENOMEM|EAGAIN|MemoryError)\b|(?i)\b(out of memory|cannot allocate memory|memory allocation of \d+ bytes failed|allocation failed|bad_alloc|resource temporarily unavailable|can't start new thread|failed to spawn thread)",
-        )
-        .expect("a valid pattern")
-    })
-}
+static RESOURCE_LIMIT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    pattern(
+        r"\b(ENOMEM|EAGAIN|MemoryError)\b|(?i)\b(out of memory|cannot allocate memory|memory allocation of \d+ bytes failed|allocation failed|bad_alloc|resource temporarily unavailable|can't start new thread|failed to spawn thread)",
+    )
+});
 
 /// Words a process prints when it wants a key, token or setting.
-fn config_request() -> &'static regex::Regex {
-    static RE: OnceLock<regex::Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(
-            r"(?i)\b(api[_ -]?key|access[_ -]?token|auth[_ -]?token|[A-Z0-9_]*TOKEN\b.{0,40}(required|missing|not set)|environment variable|env var|is required|are required|missing required|not set|credentials|must be set|must provide)",
-        )
-        .expect("a valid pattern")
-    })
-}
+static CONFIG_REQUEST: LazyLock<regex::Regex> = LazyLock::new(|| {
+    pattern(
+        r"(?i)\b(api[_ -]?key|access[_ -]?token|auth[_ -]?token|[A-Z0-9_]*TOKEN\b.{0,40}(required|missing|not set)|environment variable|env var|is required|are required|missing required|not set|credentials|must be set|must provide)",
+    )
+});
 
 async fn drive(
     target: &ProbeTarget,
@@ -268,7 +258,7 @@ async fn drive(
                                 }
                             }
                         }
-                        notes.push(None, "fallback-to-sse", format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
+                        notes.push(None, AnomalyKind::FallbackToSse, format!("POST initialize got HTTP {s}; trying the legacy HTTP+SSE transport"));
                         first = Some(s);
                         if let Some(mut c) = ctx.conn.take() {
                             c.close(Duration::from_millis(200)).await;

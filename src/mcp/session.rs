@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::conn::{Conn, ConnError};
 use super::jsonrpc::{self, is_modern_version, Notes, RpcError, LEGACY_VERSION, MODERN_VERSION};
-use super::{Era, ProbeOptions, Status};
+use super::{AnomalyKind, Era, ProbeOptions, Status};
 
 /// What the conversation learnt so far.
 #[derive(Debug, Default)]
@@ -117,14 +117,14 @@ async fn negotiate(
             let version = result.get("protocolVersion").and_then(Value::as_str);
             if let Some(v) = version.filter(|v| is_modern_version(v)) {
                 notes.once(
-                    "initialize-answered-modern",
+                    AnomalyKind::InitializeAnsweredModern,
                     format!("initialize answered with protocol {v}; switching to server/discover"),
                 );
                 return modern(conn, vec![v.to_string()], dl, found, notes).await;
             }
             if version.is_none() {
                 notes.once(
-                    "missing-protocol-version",
+                    AnomalyKind::MissingProtocolVersion,
                     "initialize result has no protocolVersion".into(),
                 );
             }
@@ -136,7 +136,7 @@ async fn negotiate(
                 .is_none_or(|c| c.get("tools").is_none())
             {
                 notes.once(
-                    "no-tools-capability",
+                    AnomalyKind::NoToolsCapability,
                     "capabilities do not declare tools; listing anyway".into(),
                 );
             }
@@ -195,16 +195,7 @@ async fn modern(
             .await?
         {
             Ok(Value::Object(result)) => {
-                let supported: Vec<String> = result
-                    .get("supportedVersions")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let supported = jsonrpc::strings(result.get("supportedVersions"));
                 if !supported.is_empty() && !supported.contains(&version) {
                     if let Some(v) = pick_version(&supported) {
                         version = v;
@@ -257,6 +248,16 @@ fn pick_version(list: &[String]) -> Option<String> {
     list.iter().filter(|v| is_modern_version(v)).max().cloned()
 }
 
+/// A tools/list page that failed (`why`): the probe fails on the first page;
+/// on a later one the pages so far are kept and the failure noted.
+fn page_failed(page: usize, why: String, notes: &mut Notes) -> Result<(), Fail> {
+    if page == 1 {
+        return Err(Fail::new(Status::ProtocolError, why));
+    }
+    notes.push(None, AnomalyKind::PageError, why);
+    Ok(())
+}
+
 async fn list_tools(
     conn: &mut Conn,
     opts: &ProbeOptions,
@@ -273,7 +274,7 @@ async fn list_tools(
         if page >= opts.max_pages.max(1) {
             notes.push(
                 None,
-                "page-cap",
+                AnomalyKind::PageCap,
                 format!("stopped after {page} tools/list pages"),
             );
             break Ok(());
@@ -297,52 +298,36 @@ async fn list_tools(
         let result = match reply {
             Ok(r) => r,
             Err(e) if page == 1 => {
-                break Err(Fail::new(
-                    Status::ProtocolError,
-                    format!("tools/list failed: {e}"),
-                ))
+                break page_failed(page, format!("tools/list failed: {e}"), notes)
             }
             Err(e) => {
-                notes.push(
-                    None,
-                    "page-error",
-                    format!("tools/list page {page} failed: {e}"),
-                );
-                break Ok(());
+                break page_failed(page, format!("tools/list page {page} failed: {e}"), notes)
             }
         };
         let (tools, next) = match result {
             Value::Object(mut m) => (m.remove("tools"), m.remove("nextCursor")),
             Value::Array(a) => {
                 notes.once(
-                    "result-is-array",
+                    AnomalyKind::ResultIsArray,
                     "tools/list result is a bare array of tools".into(),
                 );
                 (Some(Value::Array(a)), None)
             }
             other => {
                 let f = format!("tools/list result is {}, not an object", short(&other));
-                if page == 1 {
-                    break Err(Fail::new(Status::ProtocolError, f));
-                }
-                notes.push(None, "page-error", f);
-                break Ok(());
+                break page_failed(page, f, notes);
             }
         };
         match tools {
             Some(Value::Array(items)) => raw.extend(items),
             None | Some(Value::Null) => notes.push(
                 None,
-                "missing-tools",
+                AnomalyKind::MissingTools,
                 format!("page {page} has no tools array"),
             ),
             Some(other) => {
                 let f = format!("\"tools\" is {}, not an array", short(&other));
-                if page == 1 {
-                    break Err(Fail::new(Status::ProtocolError, f));
-                }
-                notes.push(None, "page-error", f);
-                break Ok(());
+                break page_failed(page, f, notes);
             }
         }
         found.tools = raw.clone();
@@ -353,7 +338,7 @@ async fn list_tools(
                 if !seen.insert(c.clone()) {
                     notes.push(
                         None,
-                        "repeated-cursor",
+                        AnomalyKind::RepeatedCursor,
                         format!("nextCursor {:?} came back; stopped", short_str(&c)),
                     );
                     break Ok(());
@@ -363,7 +348,7 @@ async fn list_tools(
             Some(other) => {
                 notes.push(
                     None,
-                    "bad-cursor",
+                    AnomalyKind::BadCursor,
                     format!("nextCursor is {}; stopped", short(&other)),
                 );
                 break Ok(());

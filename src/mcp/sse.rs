@@ -13,7 +13,8 @@ use url::Url;
 
 use super::conn::{ConnError, Reply};
 use super::http::{auth_error, Web};
-use super::jsonrpc::{self, Incoming, Notes, Step};
+use super::jsonrpc::{self, Incoming, Notes};
+use super::AnomalyKind;
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +121,22 @@ pub struct SseConn {
     next_id: u64,
 }
 
+/// A response with a success status; a 401 or 403 is the server asking for
+/// credentials, any other failure an HTTP status error naming `url`.
+fn accepted(resp: reqwest::Response, url: &Url) -> Result<reqwest::Response, ConnError> {
+    let status = resp.status().as_u16();
+    if status == 401 || status == 403 {
+        return Err(auth_error(&resp));
+    }
+    if !resp.status().is_success() {
+        return Err(ConnError::HttpStatus {
+            status,
+            url: url.to_string(),
+        });
+    }
+    Ok(resp)
+}
+
 impl SseConn {
     /// Opens the stream and waits for the `endpoint` event.
     pub async fn connect(
@@ -128,7 +145,7 @@ impl SseConn {
         deadline: Instant,
         max: usize,
     ) -> Result<SseConn, ConnError> {
-        let (mut stream, final_url) = web
+        let (stream, final_url) = web
             .send(
                 Method::GET,
                 url,
@@ -137,16 +154,7 @@ impl SseConn {
                 deadline,
             )
             .await?;
-        let status = stream.status().as_u16();
-        if status == 401 || status == 403 {
-            return Err(auth_error(&stream));
-        }
-        if !stream.status().is_success() {
-            return Err(ConnError::HttpStatus {
-                status,
-                url: final_url.to_string(),
-            });
-        }
+        let mut stream = accepted(stream, &final_url)?;
         let ct = super::http::content_type(&stream);
         if !ct.starts_with("text/event-stream") {
             return Err(ConnError::NotMcp(format!(
@@ -208,17 +216,7 @@ impl SseConn {
                 deadline,
             )
             .await?;
-        let status = resp.status().as_u16();
-        if status == 401 || status == 403 {
-            return Err(auth_error(&resp));
-        }
-        if !resp.status().is_success() {
-            return Err(ConnError::HttpStatus {
-                status,
-                url: self.endpoint.to_string(),
-            });
-        }
-        Ok(resp)
+        accepted(resp, &self.endpoint)
     }
 
     pub async fn notify(
@@ -232,7 +230,7 @@ impl SseConn {
             .post(&jsonrpc::notification(method, params), deadline)
             .await
         {
-            notes.once("notification-rejected", format!("{method}: {e}"));
+            notes.once(AnomalyKind::NotificationRejected, format!("{method}: {e}"));
         }
         Ok(())
     }
@@ -278,14 +276,12 @@ impl SseConn {
             if !(ev.event.is_empty() || ev.event == "message") {
                 continue;
             }
-            for step in jsonrpc::read_message(&ev.data, id, notes) {
-                match step {
-                    Step::Answer(outcome) => return Ok(outcome),
-                    Step::Unreadable(why) => return Err(ConnError::Protocol(why)),
-                    Step::Reply(answer) => {
-                        let _ = self.post(&answer, deadline).await;
-                    }
-                }
+            let got = jsonrpc::settle_message(&ev.data, id, notes);
+            for answer in got.replies {
+                let _ = self.post(&answer, deadline).await;
+            }
+            if let Some(end) = got.end {
+                return end.map_err(ConnError::Protocol);
             }
         }
     }

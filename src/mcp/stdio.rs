@@ -13,7 +13,8 @@ use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
 use super::conn::{ConnError, Reply};
-use super::jsonrpc::{self, Notes, Step};
+use super::jsonrpc::{self, Notes};
+use super::AnomalyKind;
 use crate::sandbox::Spawned;
 
 /// The last bytes a process wrote to stderr.
@@ -258,7 +259,7 @@ impl StdioConn {
                     notes.oversized += 1;
                     notes.push(
                         None,
-                        "oversized-line",
+                        AnomalyKind::OversizedLine,
                         format!("a {n}-byte stdout line exceeded the line cap and was dropped"),
                     );
                     // Our answer, dropped: no use waiting for the deadline.
@@ -279,14 +280,12 @@ impl StdioConn {
             if text.is_empty() {
                 continue;
             }
-            for step in jsonrpc::read_message(text, id, notes) {
-                match step {
-                    Step::Answer(outcome) => return Ok(outcome),
-                    Step::Reply(answer) => self.send(&answer, deadline, method).await?,
-                    Step::Unreadable(why) => {
-                        return Err(ConnError::Protocol(format!("{method}: {why}")))
-                    }
-                }
+            let got = jsonrpc::settle_message(text, id, notes);
+            for answer in got.replies {
+                self.send(&answer, deadline, method).await?;
+            }
+            if let Some(end) = got.end {
+                return end.map_err(|why| ConnError::Protocol(format!("{method}: {why}")));
             }
         }
     }

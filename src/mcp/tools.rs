@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use super::jsonrpc::Notes;
+use super::AnomalyKind;
 
 /// Filters duplicates and non-objects, records per-tool anomalies.
 pub fn check(raw: Vec<Value>, notes: &mut Notes) -> Vec<Value> {
@@ -18,7 +19,7 @@ pub fn check(raw: Vec<Value>, notes: &mut Notes) -> Vec<Value> {
         let Value::Object(m) = &tool else {
             notes.push(
                 Some(format!("#{i}")),
-                "tool-not-object",
+                AnomalyKind::ToolNotObject,
                 format!("tools[{i}] is {}, not an object; left out", kind(&tool)),
             );
             continue;
@@ -26,19 +27,27 @@ pub fn check(raw: Vec<Value>, notes: &mut Notes) -> Vec<Value> {
         let label = match m.get("name") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::String(_)) => {
-                notes.push(Some(format!("#{i}")), "empty-name", "tool name is empty");
+                notes.push(
+                    Some(format!("#{i}")),
+                    AnomalyKind::EmptyName,
+                    "tool name is empty",
+                );
                 format!("#{i}")
             }
             Some(other) => {
                 notes.push(
                     Some(format!("#{i}")),
-                    "name-not-string",
+                    AnomalyKind::NameNotString,
                     format!("name is {}", kind(other)),
                 );
                 format!("#{i}")
             }
             None => {
-                notes.push(Some(format!("#{i}")), "missing-name", "tool has no name");
+                notes.push(
+                    Some(format!("#{i}")),
+                    AnomalyKind::MissingName,
+                    "tool has no name",
+                );
                 format!("#{i}")
             }
         };
@@ -47,7 +56,7 @@ pub fn check(raw: Vec<Value>, notes: &mut Notes) -> Vec<Value> {
         {
             notes.push(
                 Some(label),
-                "duplicate-tool-name",
+                AnomalyKind::DuplicateToolName,
                 format!("tools[{i}] repeats a name already served; the first one is kept"),
             );
             continue;
@@ -57,25 +66,29 @@ pub fn check(raw: Vec<Value>, notes: &mut Notes) -> Vec<Value> {
             None | Some(Value::String(_)) => {}
             Some(other) => notes.push(
                 t.clone(),
-                "description-not-string",
+                AnomalyKind::DescriptionNotString,
                 format!("description is {}", kind(other)),
             ),
         }
         match m.get("inputSchema") {
-            None => notes.push(t.clone(), "missing-input-schema", "no inputSchema"),
-            Some(Value::Null) => notes.push(t.clone(), "null-input-schema", "inputSchema is null"),
+            None => notes.push(t.clone(), AnomalyKind::MissingInputSchema, "no inputSchema"),
+            Some(Value::Null) => notes.push(
+                t.clone(),
+                AnomalyKind::NullInputSchema,
+                "inputSchema is null",
+            ),
             Some(Value::Object(s)) => {
                 if s.get("type").and_then(Value::as_str) != Some("object") {
                     notes.push(
                         t.clone(),
-                        "input-schema-not-object-type",
+                        AnomalyKind::InputSchemaNotObjectType,
                         "inputSchema.type is not \"object\"",
                     );
                 }
             }
             Some(other) => notes.push(
                 t.clone(),
-                "input-schema-not-object",
+                AnomalyKind::InputSchemaNotObject,
                 format!("inputSchema is {}", kind(other)),
             ),
         }
@@ -83,7 +96,7 @@ pub fn check(raw: Vec<Value>, notes: &mut Notes) -> Vec<Value> {
             if !a.is_object() && !a.is_null() {
                 notes.push(
                     t.clone(),
-                    "annotations-not-object",
+                    AnomalyKind::AnnotationsNotObject,
                     format!("annotations is {}", kind(a)),
                 );
             }
@@ -127,12 +140,12 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                "description-not-string",
-                "missing-input-schema",
-                "duplicate-tool-name",
-                "tool-not-object",
-                "missing-name",
-                "null-input-schema"
+                AnomalyKind::DescriptionNotString,
+                AnomalyKind::MissingInputSchema,
+                AnomalyKind::DuplicateToolName,
+                AnomalyKind::ToolNotObject,
+                AnomalyKind::MissingName,
+                AnomalyKind::NullInputSchema,
             ]
         );
     }

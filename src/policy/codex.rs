@@ -24,6 +24,18 @@ pub fn toml_key(s: &str) -> String {
     }
 }
 
+/// What the fragment's opening comment says about where it goes and what its
+/// two settings do.
+const HOW_TO_APPLY: &str = "\
+# The table name must be this server's name in your config.toml: if yours differs,
+# rename the table below, or rerun with `mcp-risk policy --server-key YOUR_NAME`.
+# Copy the lines under the header into this server's existing [mcp_servers] table in
+# ~/.codex/config.toml (TOML forbids defining the same table twice, so do not paste a second header).
+# disabled_tools: tools a gateway policy would hide (loss that cannot be undone).
+# approval_mode = \"prompt\": Codex asks you before each call of a tool that needs a human,
+# or that Codex cannot limit or guard as narrowly as a gateway.
+";
+
 /// The Codex config fragment for one server; `key` is the server's table
 /// name in the user's `config.toml`. Hidden tools go to `disabled_tools`;
 /// tools that need a human use Codex's own per-tool approval,
@@ -32,29 +44,8 @@ pub fn toml_key(s: &str) -> String {
 /// belongs in the server's one `[mcp_servers.<key>]` table.
 pub fn for_server(key: &str, verdicts: &[Verdict]) -> String {
     let plans = plan::plan_server(verdicts);
-    let mut t = String::new();
-    let _ = writeln!(
-        t,
-        "# Codex settings recommended by mcp-risk for server {}.",
-        comment_safe(key)
-    );
-    t.push_str(
-        "# The table name must be this server's name in your config.toml: if yours differs,\n",
-    );
-    t.push_str(
-        "# rename the table below, or rerun with `mcp-risk policy --server-key YOUR_NAME`.\n",
-    );
-    t.push_str(
-        "# Copy the lines under the header into this server's existing [mcp_servers] table in\n",
-    );
-    t.push_str(
-        "# ~/.codex/config.toml (TOML forbids defining the same table twice, so do not paste a second header).\n",
-    );
-    t.push_str(
-        "# disabled_tools: tools a gateway policy would hide (loss that cannot be undone).\n",
-    );
-    t.push_str("# approval_mode = \"prompt\": Codex asks you before each call of a tool that needs a human,\n");
-    t.push_str("# or that Codex cannot limit or guard as narrowly as a gateway.\n");
+    let mut t = super::header("Codex settings", key);
+    t.push_str(HOW_TO_APPLY);
     let _ = writeln!(t, "[mcp_servers.{}]", toml_key(key));
     let gated = |g: ClientGate| -> Vec<&plan::ToolPlan<'_>> {
         plans.iter().filter(|p| p.client_gate() == g).collect()

@@ -34,12 +34,7 @@ use super::{comment_safe, yaml_quote as q};
 /// The Intercept policy for one server.
 pub fn for_server(server: &str, verdicts: &[Verdict]) -> String {
     let plans = plan::plan_server(verdicts);
-    let mut y = String::new();
-    let _ = writeln!(
-        y,
-        "# Intercept policy recommended by mcp-risk for server {}.",
-        comment_safe(server)
-    );
+    let mut y = super::header("Intercept policy", server);
     y.push_str("# Graded by risk: low allowed, medium and high rate-limited, critical refused until a human runs it (Intercept has no approval step) or hidden.\n");
     y.push_str("# Each tool's comment gives its class, risk, the reason for its rules and the classifier's rationale.\n");
     y.push_str("version: \"1\"\n");

@@ -18,6 +18,8 @@ pub mod plan;
 pub mod policylayer;
 mod yaml_locate;
 
+use std::collections::{HashMap, HashSet};
+
 use sha2::{Digest, Sha256};
 
 use crate::classify::Verdict;
@@ -52,8 +54,19 @@ pub fn render_keyed(
     client_key: Option<&str>,
     verdicts: &[Verdict],
 ) -> Vec<OutFile> {
+    render_as(format, server, &file_stem(server), client_key, verdicts)
+}
+
+/// Like [`render_keyed`], with the files named after `stem` (one of
+/// [`file_stems`], when several servers are written together).
+pub fn render_as(
+    format: Format,
+    server: &str,
+    stem: &str,
+    client_key: Option<&str>,
+    verdicts: &[Verdict],
+) -> Vec<OutFile> {
     let key = client_key.unwrap_or(server);
-    let stem = file_stem(server);
     match format {
         Format::PolicyLayer => vec![
             OutFile {
@@ -89,7 +102,7 @@ pub fn render_keyed(
 /// tell apart: upper case or non-ASCII letters folded away (`GitHub` and
 /// `github` share a directory on case-insensitive filesystems), an empty,
 /// reserved or over-long name. Two names that still meet (`a/b` and `a-b`)
-/// are refused by the writer, which sees every stem of the run.
+/// are told apart by [`file_stems`], which sees every name of the run.
 pub fn file_stem(server: &str) -> String {
     const MAX: usize = 80;
     let mut stem = String::with_capacity(server.len().min(MAX));
@@ -135,14 +148,42 @@ pub fn file_stem(server: &str) -> String {
             | "lpt3"
     );
     if folded || long || reserved || stem.is_empty() || stem.starts_with('-') {
-        let digest = Sha256::digest(server.as_bytes());
         if stem.is_empty() {
             stem.push_str("server");
         }
         stem.push('-');
-        stem.push_str(&hex::encode(&digest[..4]));
+        stem.push_str(&short_hash(server));
     }
     stem
+}
+
+/// A stem's hash suffix: 8 hex digits of the name's SHA-256.
+fn short_hash(name: &str) -> String {
+    hex::encode(&Sha256::digest(name.as_bytes())[..4])
+}
+
+/// The file stems of servers written together, in their order: each its
+/// [`file_stem`], but where two different names meet on one stem (`a/b` and
+/// `a-b`), each of them gets the hash suffix of its own name, so both are
+/// written under names that depend only on the set of servers (never their
+/// order), and a server nobody collides with keeps its plain stem.
+pub fn file_stems<S: AsRef<str>>(servers: &[S]) -> Vec<String> {
+    let plain: Vec<String> = servers.iter().map(|s| file_stem(s.as_ref())).collect();
+    let mut claims: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (s, stem) in servers.iter().zip(&plain) {
+        claims.entry(stem).or_default().insert(s.as_ref());
+    }
+    servers
+        .iter()
+        .zip(&plain)
+        .map(|(s, stem)| {
+            if claims[stem.as_str()].len() > 1 {
+                format!("{stem}-{}", short_hash(s.as_ref()))
+            } else {
+                stem.clone()
+            }
+        })
+        .collect()
 }
 
 /// Quotes a string as a YAML double-quoted scalar that round-trips exactly:
@@ -175,6 +216,15 @@ pub(crate) fn yaml_quote(s: &str) -> String {
 
 fn needs_escape(c: char) -> bool {
     crate::text::is_hidden_or_control(c) || matches!(c as u32, 0x2028 | 0x2029 | 0x85)
+}
+
+/// The first line of a file with `#` comments (Intercept YAML, Codex TOML):
+/// `# {what} recommended by mcp-risk for server {server}.`
+fn header(what: &str, server: &str) -> String {
+    format!(
+        "# {what} recommended by mcp-risk for server {}.\n",
+        comment_safe(server)
+    )
 }
 
 /// Makes tool text safe inside a one-line comment (YAML `#`, TOML `#`):
@@ -214,6 +264,31 @@ mod tests {
         assert!(file_stem("").starts_with("server-"));
         assert!(file_stem("../../etc").chars().all(|c| c != '/' && c != '.'));
         assert!(file_stem("nul").starts_with("nul-"));
+    }
+
+    /// Two servers whose names meet on one stem are both written, each
+    /// under its plain stem and its own name's hash (issue 16: the writer
+    /// refused the run); the result does not depend on their order, and a
+    /// server nobody collides with keeps its plain stem.
+    #[test]
+    fn colliding_stems_get_distinct_hashed_names() {
+        let stems = file_stems(&["a/b", "github", "a-b"]);
+        assert_eq!(file_stem("a/b"), file_stem("a-b"));
+        assert_eq!(stems[1], "github");
+        assert_ne!(stems[0], stems[2]);
+        for (name, stem) in [("a/b", &stems[0]), ("a-b", &stems[2])] {
+            let hash = hex::encode(&Sha256::digest(name.as_bytes())[..4]);
+            assert_eq!(*stem, format!("a-b-{hash}"));
+        }
+        let reversed = file_stems(&["a-b", "github", "a/b"]);
+        assert_eq!(
+            reversed,
+            [stems[2].clone(), stems[1].clone(), stems[0].clone()]
+        );
+        // Alone, each keeps its plain stem.
+        assert_eq!(file_stems(&["a/b"]), ["a-b"]);
+        // The same name twice is one claim, not a collision.
+        assert_eq!(file_stems(&["x", "x"]), ["x", "x"]);
     }
 
     #[test]

@@ -199,52 +199,31 @@ mod tests {
 
     const DOC: &str = "version: \"1\"\n# comment\ntools:\n  read:\n    rules: []\n  \"write\":\n    rules:\n      - name: a\n        rate_limit: 5/minute\n      - name: b\n        conditions:\n          - path: args.x\n            op: bad\nhide:\n- x\n- y\n";
 
+    /// A path written dotted: `tools.write.rules.1` (a number is an index).
+    fn path(s: &str) -> Vec<Seg> {
+        s.split('.')
+            .map(|x| x.parse().map_or_else(|_| k(x), Seg::Index))
+            .collect()
+    }
+
     #[test]
     fn finds_keys_and_items() {
-        assert_eq!(locate(DOC, &[k("version")]), (1, 1));
-        assert_eq!(locate(DOC, &[k("tools"), k("read")]), (4, 3));
-        assert_eq!(locate(DOC, &[k("tools"), k("write"), k("rules")]), (7, 5));
-        assert_eq!(
-            locate(DOC, &[k("tools"), k("write"), k("rules"), Seg::Index(1)]),
-            (10, 7)
-        );
-        assert_eq!(
-            locate(
-                DOC,
-                &[
-                    k("tools"),
-                    k("write"),
-                    k("rules"),
-                    Seg::Index(0),
-                    k("rate_limit")
-                ]
-            ),
-            (9, 9)
-        );
-        assert_eq!(
-            locate(
-                DOC,
-                &[
-                    k("tools"),
-                    k("write"),
-                    k("rules"),
-                    Seg::Index(1),
-                    k("conditions"),
-                    Seg::Index(0),
-                    k("op")
-                ]
-            ),
-            (13, 13)
-        );
-        assert_eq!(locate(DOC, &[k("hide"), Seg::Index(1)]), (16, 1));
+        for (p, at) in [
+            ("version", (1, 1)),
+            ("tools.read", (4, 3)),
+            ("tools.write.rules", (7, 5)),
+            ("tools.write.rules.1", (10, 7)),
+            ("tools.write.rules.0.rate_limit", (9, 9)),
+            ("tools.write.rules.1.conditions.0.op", (13, 13)),
+            ("hide.1", (16, 1)),
+        ] {
+            assert_eq!(locate(DOC, &path(p)), at, "{p}");
+        }
     }
 
     #[test]
     fn falls_back_to_the_deepest_known_node() {
-        assert_eq!(locate(DOC, &[k("tools"), k("missing"), k("rules")]), (3, 1));
-        assert_eq!(
-            locate(DOC, &[k("tools"), k("read"), k("rules"), Seg::Index(0)]),
-            (5, 5)
-        );
+        assert_eq!(locate(DOC, &path("tools.missing.rules")), (3, 1));
+        assert_eq!(locate(DOC, &path("tools.read.rules.0")), (5, 5));
     }
 }

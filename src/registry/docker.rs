@@ -98,18 +98,19 @@ fn read_server(dir: &Path) -> Result<ServerRecord, SourceError> {
         .and_then(|a| str_field(a, "description"))
         .map(str::to_owned);
 
+    // tools.json is read by the one tolerant input reader, as a tools file
+    // given by name is: a hostile tool is read as far as it can be, and a
+    // file that is not JSON makes this server a row, not the catalog an error.
+    // One that holds no tool list is passed over, as an empty one is.
     let tools_path = dir.join("tools.json");
     let mut tools: Vec<Value> = Vec::new();
+    let mut unreadable = None;
     if tools_path.is_file() {
-        let bytes = std::fs::read(&tools_path).map_err(|source| crate::input::InputError::Io {
-            path: tools_path.clone(),
-            source,
-        })?;
-        let v: Value = serde_json::from_slice(&bytes).map_err(|e| SourceError::Invalid {
-            what: tools_path.display().to_string(),
-            message: format!("not valid JSON: {e}"),
-        })?;
-        tools = crate::input::tools_of(v).unwrap_or_default();
+        match crate::input::load_file(&tools_path) {
+            Ok(st) => tools = st.tools,
+            Err(crate::input::InputError::Shape { .. }) => {}
+            Err(e) => unreadable = Some(e),
+        }
     }
     if tools.is_empty() {
         tools = doc
@@ -118,10 +119,13 @@ fn read_server(dir: &Path) -> Result<ServerRecord, SourceError> {
             .cloned()
             .unwrap_or_default();
     }
-    let launch = if !tools.is_empty() {
-        Launch::Tools { tools }
-    } else {
-        launch_of(&doc)
+    let launch = match unreadable {
+        Some(e) => Launch::Unavailable {
+            status: Status::NotMcp,
+            reason: e.to_string(),
+        },
+        None if !tools.is_empty() => Launch::Tools { tools },
+        None => launch_of(&doc),
     };
     Ok(ServerRecord {
         name,

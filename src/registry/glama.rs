@@ -41,12 +41,7 @@ impl GlamaApi {
             }
             let url = http::with_query(&self.endpoint, &pairs);
             let body = http::get_json(&client, &url, page, None).await?;
-            let Some(servers) = body.get("servers").and_then(Value::as_array) else {
-                return Err(SourceError::Http {
-                    url,
-                    message: format!("page {page}: no `servers` array in the response"),
-                });
-            };
+            let servers = http::servers_of(&body, &url, page)?;
             out.extend(servers.iter().filter_map(record));
             let info = body.get("pageInfo");
             let more = info
@@ -64,14 +59,7 @@ impl GlamaApi {
                     message: format!("page {page}: hasNextPage is true but endCursor is missing"),
                 });
             };
-            if !seen.insert(end.to_owned()) {
-                return Err(SourceError::Http {
-                    url,
-                    message: format!(
-                        "page {page}: cursor `{end}` was already followed (the API is looping)"
-                    ),
-                });
-            }
+            http::follow_cursor(&mut seen, end, &url, page, "API")?;
             after = Some(end.to_owned());
         }
         Err(SourceError::Http {

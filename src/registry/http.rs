@@ -115,6 +115,41 @@ pub fn endpoint(base: &url::Url, ends_with: &str, suffix: &str) -> url::Url {
     u
 }
 
+/// The `servers` array of one page of a paged list; an error naming the page
+/// when the body has none.
+pub fn servers_of<'a>(
+    body: &'a Value,
+    url: &str,
+    page: usize,
+) -> Result<&'a Vec<Value>, SourceError> {
+    body.get("servers")
+        .and_then(Value::as_array)
+        .ok_or_else(|| SourceError::Http {
+            url: url.to_owned(),
+            message: format!("page {page}: no `servers` array in the response"),
+        })
+}
+
+/// Records a page cursor as followed; an error when it already was (`who`,
+/// the API or the registry, is looping).
+pub fn follow_cursor(
+    seen: &mut std::collections::HashSet<String>,
+    cursor: &str,
+    url: &str,
+    page: usize,
+    who: &str,
+) -> Result<(), SourceError> {
+    if seen.insert(cursor.to_owned()) {
+        return Ok(());
+    }
+    Err(SourceError::Http {
+        url: url.to_owned(),
+        message: format!(
+            "page {page}: cursor `{cursor}` was already followed (the {who} is looping)"
+        ),
+    })
+}
+
 /// Text of a JSON field, if it is a non-empty string.
 pub fn str_field<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())

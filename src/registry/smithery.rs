@@ -69,12 +69,7 @@ impl SmitheryApi {
             let body = http::get_json(&client, &url, page, key)
                 .await
                 .map_err(|e| self.explain_auth(e))?;
-            let Some(servers) = body.get("servers").and_then(Value::as_array) else {
-                return Err(SourceError::Http {
-                    url,
-                    message: format!("page {page}: no `servers` array in the response"),
-                });
-            };
+            let servers = http::servers_of(&body, &url, page)?;
             items.extend(servers.iter().cloned());
             let total = body
                 .get("pagination")

@@ -55,17 +55,28 @@ pub fn fit(s: &str, w: usize) -> String {
     if s.width() <= w {
         return s.to_owned();
     }
+    // Room for the `…`; with none, only the `…`.
+    let mut out = match w {
+        0 => String::new(),
+        w => take_width(s.chars(), w - 1),
+    };
+    out.push('…');
+    out
+}
+
+/// The longest run of `chars` (from the start of the iterator) that fits in
+/// `w` display columns.
+fn take_width(chars: impl Iterator<Item = char>, w: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
-    for c in s.chars() {
+    for c in chars {
         let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
+        if used + cw > w {
             break;
         }
         used += cw;
         out.push(c);
     }
-    out.push('…');
     out
 }
 
@@ -82,28 +93,9 @@ pub fn fit_middle(s: &str, w: usize) -> String {
     let room = w - 1;
     let head_w = room * 2 / 5;
     let tail_w = room - head_w;
-    let mut head = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw > head_w {
-            break;
-        }
-        used += cw;
-        head.push(c);
-    }
-    let mut tail: Vec<char> = Vec::new();
-    let mut used = 0;
-    for c in s.chars().rev() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw > tail_w {
-            break;
-        }
-        used += cw;
-        tail.push(c);
-    }
-    tail.reverse();
-    format!("{head}…{}", tail.into_iter().collect::<String>())
+    let head = take_width(s.chars(), head_w);
+    let tail: String = take_width(s.chars().rev(), tail_w).chars().rev().collect();
+    format!("{head}…{tail}")
 }
 
 /// Greedy word wrap of escaped text to lines of at most `w` display
@@ -128,20 +120,9 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
                 continue;
             }
             // A word wider than the line: split it.
-            let mut head = String::new();
-            let mut used = 0;
-            let mut rest = word.chars().peekable();
-            while let Some(&c) = rest.peek() {
-                let cw = c.width().unwrap_or(0);
-                if used + cw > w {
-                    break;
-                }
-                used += cw;
-                head.push(c);
-                rest.next();
-            }
+            let head = take_width(word.chars(), w);
+            word = word[head.len()..].to_owned();
             lines.push(head);
-            word = rest.collect();
             if word.is_empty() {
                 break;
             }
@@ -262,4 +243,31 @@ pub fn write<W: Write>(
         servers.len()
     )?;
     writeln!(out, "risk: {risks}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_keep_to_display_columns() {
+        assert_eq!(fit("abcdef", 6), "abcdef");
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(fit("abcdef", 0), "…");
+        assert_eq!(fit("日本語", 4), "日…");
+        assert_eq!(fit_middle("abcdefghijklmnopqrstuvwxyz", 11), "abcd…uvwxyz");
+        assert_eq!(fit_middle("日本語日本語", 7), "日…本語");
+    }
+
+    #[test]
+    fn wrap_splits_words_wider_than_a_line() {
+        assert_eq!(
+            wrap("aaaa bbbbbbbbbbbbbbbbbbbb cc", 8),
+            ["aaaa", "bbbbbbbb", "bbbbbbbb", "bbbb cc"]
+        );
+        assert_eq!(
+            wrap("日本語日本語日本語", 8),
+            ["日本語日", "本語日本", "語"]
+        );
+    }
 }

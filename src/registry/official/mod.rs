@@ -73,12 +73,7 @@ impl OfficialApi {
         for page in 1..=self.page_cap {
             let url = self.page_url(cursor.as_deref());
             let body = http::get_json(&client, &url, page, None).await?;
-            let Some(servers) = body.get("servers").and_then(Value::as_array) else {
-                return Err(SourceError::Http {
-                    url,
-                    message: format!("page {page}: no `servers` array in the response"),
-                });
-            };
+            let servers = http::servers_of(&body, &url, page)?;
             entries.extend(servers.iter().cloned());
             let next = body
                 .get("metadata")
@@ -94,15 +89,10 @@ impl OfficialApi {
                         ),
                     })
                 }
-                Some(c) if !seen.insert(c.clone()) => {
-                    return Err(SourceError::Http {
-                        url,
-                        message: format!(
-                            "page {page}: cursor `{c}` was already followed (the registry is looping)"
-                        ),
-                    })
+                Some(c) => {
+                    http::follow_cursor(&mut seen, &c, &url, page, "registry")?;
+                    cursor = Some(c);
                 }
-                Some(c) => cursor = Some(c),
             }
         }
         Err(SourceError::Http {

@@ -468,14 +468,7 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> Result<String, PagesError> {
         })
         .collect();
     let disagreements: Vec<&ToolView> = s.disagreeing().collect();
-    let mut worst: Vec<&ToolView> = s.tools.iter().collect();
-    worst.sort_by(|a, b| {
-        b.risk
-            .cmp(&a.risk)
-            .then(b.class.cmp(&a.class))
-            .then(a.name.cmp(&b.name))
-    });
-    worst.truncate(WORST);
+    let worst = s.worst(WORST);
     let attacks = attack_items(&s.attacks);
     let (ro_json, ro_yaml, reads) = control::read_only_profile(&input.name, &input.verdicts);
     let rel = format!("{}/index.html", s.slug);

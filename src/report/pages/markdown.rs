@@ -44,6 +44,33 @@ fn cell(s: &str) -> String {
     md(&one)
 }
 
+/// A list item linking a tool's page from another page of the same depth:
+/// `- [tool](../server/tool.md) on server (risk)`.
+fn tool_item(o: &mut String, s: &ServerView, t: &ToolView) {
+    let _ = writeln!(
+        o,
+        "- [{}](../{}/{}.md) on {} ({})",
+        cell(&t.label),
+        s.slug,
+        t.slug,
+        cell(&s.name),
+        t.risk
+    );
+}
+
+/// The italic line that sizes a server: `*N tools of this server, ...*`.
+fn server_size(o: &mut String, ctx: &Ctx<'_>, s: &ServerView) {
+    let _ = writeln!(
+        o,
+        "*{}*\n",
+        md(&format!(
+            "{} of this server, {}",
+            plural(s.counts.total, "tool", "tools"),
+            ctx.of_catalogue()
+        ))
+    );
+}
+
 /// A fenced code block whose fence no backtick run inside can close.
 pub fn code_block(out: &mut String, lang: &str, body: &str) {
     let mut longest = 0;
@@ -243,15 +270,7 @@ pub fn attack(ctx: &Ctx<'_>, a: Attack) -> String {
                 total += 1;
                 if shown < super::html::ATTACK_EXAMPLES {
                     shown += 1;
-                    let _ = writeln!(
-                        o,
-                        "- [{}](../{}/{}.md) on {} ({})",
-                        cell(&t.label),
-                        s.slug,
-                        t.slug,
-                        cell(&s.name),
-                        t.risk
-                    );
+                    tool_item(&mut o, s, t);
                 }
             }
         }
@@ -274,15 +293,7 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "[mcp-risk](../index.md) / {}\n", cell(&s.name));
     let _ = writeln!(o, "# {}\n", cell(&s.name));
-    let _ = writeln!(
-        o,
-        "*{}*\n",
-        md(&format!(
-            "{} of this server, {}",
-            plural(s.counts.total, "tool", "tools"),
-            ctx.of_catalogue()
-        ))
-    );
+    server_size(&mut o, ctx, s);
     let _ = writeln!(
         o,
         "**{}, {} can modify or destroy data.**\n",
@@ -324,14 +335,7 @@ pub fn server(ctx: &Ctx<'_>, s: &ServerView) -> String {
         let _ = writeln!(o, "{}", attack_line(*a, false));
     }
     o.push('\n');
-    let mut worst: Vec<&ToolView> = s.tools.iter().collect();
-    worst.sort_by(|a, b| {
-        b.risk
-            .cmp(&a.risk)
-            .then(b.class.cmp(&a.class))
-            .then(a.name.cmp(&b.name))
-    });
-    worst.truncate(WORST);
+    let worst = s.worst(WORST);
     if !worst.is_empty() {
         let _ = writeln!(o, "## Worst tools first\n");
         for (i, t) in worst.iter().enumerate() {
@@ -454,15 +458,7 @@ pub fn tool(ctx: &Ctx<'_>, s: &ServerView, ti: usize) -> String {
         t.confidence,
         cell(&s.name)
     );
-    let _ = writeln!(
-        o,
-        "*{}*\n",
-        md(&format!(
-            "{} of this server, {}",
-            plural(s.counts.total, "tool", "tools"),
-            ctx.of_catalogue()
-        ))
-    );
+    server_size(&mut o, ctx, s);
     let _ = writeln!(o, "## What it does to your world\n");
     for w in &t.world {
         let _ = writeln!(o, "{}\n", md(w));
@@ -620,16 +616,7 @@ pub fn tool(ctx: &Ctx<'_>, s: &ServerView, ti: usize) -> String {
     }
     for &(si, tj) in &t.related {
         let os = &ctx.site.servers[si];
-        let ot = &os.tools[tj];
-        let _ = writeln!(
-            o,
-            "- [{}](../{}/{}.md) on {} ({})",
-            cell(&ot.label),
-            os.slug,
-            ot.slug,
-            cell(&os.name),
-            ot.risk
-        );
+        tool_item(&mut o, os, &os.tools[tj]);
     }
     o.push('\n');
     o.push_str(FOOTER);

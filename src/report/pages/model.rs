@@ -202,6 +202,19 @@ impl ServerView {
     pub fn group(&self, class: Class) -> impl Iterator<Item = &ToolView> {
         self.tools.iter().filter(move |t| t.class == class)
     }
+
+    /// The `n` worst tools: highest risk, then class, then name.
+    pub fn worst(&self, n: usize) -> Vec<&ToolView> {
+        let mut worst: Vec<&ToolView> = self.tools.iter().collect();
+        worst.sort_by(|a, b| {
+            b.risk
+                .cmp(&a.risk)
+                .then(b.class.cmp(&a.class))
+                .then(a.name.cmp(&b.name))
+        });
+        worst.truncate(n);
+        worst
+    }
 }
 
 pub struct SiteView {
@@ -216,31 +229,17 @@ pub struct SiteView {
 
 fn hint_rows(declared: Option<&Hints>, inferred: &Hints) -> (Vec<HintRow>, Vec<HintDiff>) {
     let show = |v: Option<bool>| v.map_or_else(|| "—".to_owned(), |b| b.to_string());
-    let pairs: [(&'static str, Option<bool>, Option<bool>); 4] = [
-        (
-            "readOnlyHint",
-            declared.and_then(|d| d.read_only),
-            inferred.read_only,
-        ),
-        (
-            "destructiveHint",
-            declared.and_then(|d| d.destructive),
-            inferred.destructive,
-        ),
-        (
-            "idempotentHint",
-            declared.and_then(|d| d.idempotent),
-            inferred.idempotent,
-        ),
-        (
-            "openWorldHint",
-            declared.and_then(|d| d.open_world),
-            inferred.open_world,
-        ),
+    type Get = fn(&Hints) -> Option<bool>;
+    let hints: [(&'static str, Get); 4] = [
+        ("readOnlyHint", |h| h.read_only),
+        ("destructiveHint", |h| h.destructive),
+        ("idempotentHint", |h| h.idempotent),
+        ("openWorldHint", |h| h.open_world),
     ];
     let mut rows = Vec::new();
     let mut diffs = Vec::new();
-    for (hint, d, i) in pairs {
+    for (hint, get) in hints {
+        let (d, i) = (declared.and_then(get), get(inferred));
         let differs = matches!((d, i), (Some(a), Some(b)) if a != b);
         if differs {
             diffs.push(HintDiff {

@@ -29,42 +29,27 @@ pub struct Owasp {
     pub name: &'static str,
 }
 
-const LLM01: Owasp = Owasp {
-    id: "LLM01:2025",
-    name: "Prompt Injection",
-};
-const LLM02: Owasp = Owasp {
-    id: "LLM02:2025",
-    name: "Sensitive Information Disclosure",
-};
-const LLM03: Owasp = Owasp {
-    id: "LLM03:2025",
-    name: "Supply Chain",
-};
-const LLM05: Owasp = Owasp {
-    id: "LLM05:2025",
-    name: "Improper Output Handling",
-};
-const LLM06: Owasp = Owasp {
-    id: "LLM06:2025",
-    name: "Excessive Agency",
-};
-const LLM10: Owasp = Owasp {
-    id: "LLM10:2025",
-    name: "Unbounded Consumption",
-};
-const MCP01: Owasp = Owasp {
-    id: "MCP01",
-    name: "Token Mismanagement and Secret Exposure (OWASP MCP Top 10, beta)",
-};
-const MCP03: Owasp = Owasp {
-    id: "MCP03",
-    name: "Tool Poisoning (OWASP MCP Top 10, beta)",
-};
-const MCP05: Owasp = Owasp {
-    id: "MCP05",
-    name: "Command Injection and Execution (OWASP MCP Top 10, beta)",
-};
+impl Owasp {
+    const fn new(id: &'static str, name: &'static str) -> Owasp {
+        Owasp { id, name }
+    }
+}
+
+const LLM01: Owasp = Owasp::new("LLM01:2025", "Prompt Injection");
+const LLM02: Owasp = Owasp::new("LLM02:2025", "Sensitive Information Disclosure");
+const LLM03: Owasp = Owasp::new("LLM03:2025", "Supply Chain");
+const LLM05: Owasp = Owasp::new("LLM05:2025", "Improper Output Handling");
+const LLM06: Owasp = Owasp::new("LLM06:2025", "Excessive Agency");
+const LLM10: Owasp = Owasp::new("LLM10:2025", "Unbounded Consumption");
+const MCP01: Owasp = Owasp::new(
+    "MCP01",
+    "Token Mismanagement and Secret Exposure (OWASP MCP Top 10, beta)",
+);
+const MCP03: Owasp = Owasp::new("MCP03", "Tool Poisoning (OWASP MCP Top 10, beta)");
+const MCP05: Owasp = Owasp::new(
+    "MCP05",
+    "Command Injection and Execution (OWASP MCP Top 10, beta)",
+);
 
 pub const ALL_ATTACKS: [Attack; 11] = [
     Attack::CredentialTheft,
@@ -80,121 +65,152 @@ pub const ALL_ATTACKS: [Attack; 11] = [
     Attack::DataExposure,
 ];
 
+/// What the site says about one attack class, in one place.
+struct Card {
+    slug: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    explainer: [&'static str; 2],
+    owasp: &'static [Owasp],
+}
+
 impl Attack {
-    pub fn slug(self) -> &'static str {
+    fn card(self) -> &'static Card {
         match self {
-            Attack::CredentialTheft => "credential-theft",
-            Attack::IrreversibleLoss => "irreversible-loss",
-            Attack::BulkDamage => "bulk-damage",
-            Attack::CodeExecution => "code-execution",
-            Attack::FinancialFraud => "financial-fraud",
-            Attack::Exfiltration => "exfiltration",
-            Attack::InfrastructureTakeover => "infrastructure-takeover",
-            Attack::IndirectInjection => "indirect-prompt-injection",
-            Attack::ToolPoisoning => "tool-poisoning",
-            Attack::RunawayAgent => "runaway-agent",
-            Attack::DataExposure => "data-exposure",
+            Attack::CredentialTheft => &Card {
+                slug: "credential-theft",
+                title: "Credential theft and lock-out",
+                summary: "An agent steered by injected text reads, rotates or revokes keys: secrets leak into its context, or the integrations that rely on them stop working.",
+                explainer: [
+                    "Tools that read, create, rotate or revoke credentials put the keys to other systems within reach of whatever steers the agent. Reading a secret copies it into the model's context, from where any later tool call or reply can carry it out. Rotating or revoking one is a denial of service: every integration still using the old key fails.",
+                    "Keep credential tools out of unattended runs: approval for each call, or a tight rate limit where rotation is routine, and never a read of secrets in the same session as a tool that sends messages outside.",
+                ],
+                owasp: &[LLM02, LLM06, MCP01],
+            },
+            Attack::IrreversibleLoss => &Card {
+                slug: "irreversible-loss",
+                title: "Irreversible data loss",
+                summary: "A mistaken or manipulated call deletes or overwrites data that no undo brings back.",
+                explainer: [
+                    "Delete, drop, purge and overwrite calls remove state that the tool itself cannot restore. A model acting on a misread instruction, or on text an attacker planted, does the same damage as a careless administrator, only faster.",
+                    "Hide such tools from agents that do not need them; where they are needed, require a human's approval per call and keep backups outside the agent's reach.",
+                ],
+                owasp: &[LLM06],
+            },
+            Attack::BulkDamage => &Card {
+                slug: "bulk-damage",
+                title: "Bulk damage from one call",
+                summary: "One call acts on many objects (all, recursive, wildcard), so one wrong argument does the damage of thousands of calls.",
+                explainer: [
+                    "Switches such as recursive, force or all, and arguments that take wildcards or lists, multiply what one call touches. The risk is not one wrong object but every object.",
+                    "Deny the widening switches with an argument guard, so the tool stays usable for single objects, and rate-limit the rest.",
+                ],
+                owasp: &[LLM06],
+            },
+            Attack::CodeExecution => &Card {
+                slug: "code-execution",
+                title: "Arbitrary code execution",
+                summary: "Text the model writes runs as code, commands or queries with the server's permissions: whoever steers the model runs what they like.",
+                explainer: [
+                    "A tool that runs code, shell commands or raw queries turns the model's output into instructions for the machine. Whoever can influence the model (a web page, an issue comment, a file it reads) can run what they like with the server's permissions.",
+                    "Gate every call behind a human's approval, or deny the destructive statements by argument guards and run the server in a sandbox with no secrets.",
+                ],
+                owasp: &[LLM05, LLM06, MCP05],
+            },
+            Attack::FinancialFraud => &Card {
+                slug: "financial-fraud",
+                title: "Unauthorised payments",
+                summary: "Payments, refunds or transfers made on the say-so of a prompt: money leaves and rarely comes back.",
+                explainer: [
+                    "Tools that pay, refund, transfer or purchase move money on the strength of a prompt. A manipulated agent can pay the wrong party, and money that has left is rarely recovered.",
+                    "Require a human's approval for every call that moves money, and cap amounts where the schema allows it.",
+                ],
+                owasp: &[LLM06],
+            },
+            Attack::Exfiltration => &Card {
+                slug: "exfiltration",
+                title: "Exfiltration to external parties",
+                summary: "Data in the agent's context is sent to people or systems outside, where it cannot be recalled.",
+                explainer: [
+                    "Tools that send email, chat messages, posts or requests to outside parties are the exit door for anything in the agent's context: files it read, secrets it saw, other people's data.",
+                    "Rate-limit or approve outgoing messages, and avoid giving one agent both broad read access and a way to send outside.",
+                ],
+                owasp: &[LLM02, LLM06],
+            },
+            Attack::InfrastructureTakeover => &Card {
+                slug: "infrastructure-takeover",
+                title: "Production outage or takeover",
+                summary: "Calls that change clusters, deployments, DNS or databases take a service down or hand it to someone else.",
+                explainer: [
+                    "Tools that change clusters, deployments, DNS records or production databases can take a service down with one call, or open it to someone else.",
+                    "Keep such tools behind approval, or give the agent credentials scoped to a staging environment.",
+                ],
+                owasp: &[LLM06],
+            },
+            Attack::IndirectInjection => &Card {
+                slug: "indirect-prompt-injection",
+                title: "Indirect prompt injection",
+                summary: "Content fetched from the open web or from other people carries instructions the model may follow as if they came from you.",
+                explainer: [
+                    "Tools that fetch arbitrary URLs or read content other people wrote bring untrusted text into the model's context. Instructions hidden in that text can redirect the agent's next calls.",
+                    "Treat what these tools return as data, not instructions: keep them apart from tools that change things or send messages, or rate-limit the tools that could act on injected orders.",
+                ],
+                owasp: &[LLM01],
+            },
+            Attack::ToolPoisoning => &Card {
+                slug: "tool-poisoning",
+                title: "Tool poisoning",
+                summary: "The tool's own description carries hidden instructions or text, which every agent that lists the tool reads.",
+                explainer: [
+                    "A tool description is text every agent reads before it calls anything. Hidden instructions, invisible characters or references to sensitive paths in that description steer the agent without the user seeing them.",
+                    "Hide poisoned tools: removing them from the tool list is the only way to keep their text out of the agent's context. Review the server before trusting any of its tools.",
+                ],
+                owasp: &[LLM01, LLM03, MCP03],
+            },
+            Attack::RunawayAgent => &Card {
+                slug: "runaway-agent",
+                title: "Runaway agent loops",
+                summary: "An agent stuck in a loop, or told to repeat a step, makes hundreds of changes a minute before anyone looks.",
+                explainer: [
+                    "Agents retry, loop and repeat. A tool that changes state is harmless once and harmful five hundred times a minute: duplicated records, spam, exhausted quotas.",
+                    "A per-tool rate limit bounds the damage of a loop while leaving the tool usable for normal work.",
+                ],
+                owasp: &[LLM06, LLM10],
+            },
+            Attack::DataExposure => &Card {
+                slug: "data-exposure",
+                title: "Data exposure through the agent's context",
+                summary: "What the tool returns lands in the model's context, where injected text can ask for it to be repeated elsewhere.",
+                explainer: [
+                    "Read tools change nothing, but what they return enters the model's context. From there, injected text can ask the agent to repeat it in a message, a commit or a URL.",
+                    "Allow read tools, but keep an eye on which other tools share the session: reading is only as safe as the ways out.",
+                ],
+                owasp: &[LLM02],
+            },
         }
     }
 
+    pub fn slug(self) -> &'static str {
+        self.card().slug
+    }
+
     pub fn title(self) -> &'static str {
-        match self {
-            Attack::CredentialTheft => "Credential theft and lock-out",
-            Attack::IrreversibleLoss => "Irreversible data loss",
-            Attack::BulkDamage => "Bulk damage from one call",
-            Attack::CodeExecution => "Arbitrary code execution",
-            Attack::FinancialFraud => "Unauthorised payments",
-            Attack::Exfiltration => "Exfiltration to external parties",
-            Attack::InfrastructureTakeover => "Production outage or takeover",
-            Attack::IndirectInjection => "Indirect prompt injection",
-            Attack::ToolPoisoning => "Tool poisoning",
-            Attack::RunawayAgent => "Runaway agent loops",
-            Attack::DataExposure => "Data exposure through the agent's context",
-        }
+        self.card().title
     }
 
     /// One sentence: how this access gets abused.
     pub fn summary(self) -> &'static str {
-        match self {
-            Attack::CredentialTheft => "An agent steered by injected text reads, rotates or revokes keys: secrets leak into its context, or the integrations that rely on them stop working.",
-            Attack::IrreversibleLoss => "A mistaken or manipulated call deletes or overwrites data that no undo brings back.",
-            Attack::BulkDamage => "One call acts on many objects (all, recursive, wildcard), so one wrong argument does the damage of thousands of calls.",
-            Attack::CodeExecution => "Text the model writes runs as code, commands or queries with the server's permissions: whoever steers the model runs what they like.",
-            Attack::FinancialFraud => "Payments, refunds or transfers made on the say-so of a prompt: money leaves and rarely comes back.",
-            Attack::Exfiltration => "Data in the agent's context is sent to people or systems outside, where it cannot be recalled.",
-            Attack::InfrastructureTakeover => "Calls that change clusters, deployments, DNS or databases take a service down or hand it to someone else.",
-            Attack::IndirectInjection => "Content fetched from the open web or from other people carries instructions the model may follow as if they came from you.",
-            Attack::ToolPoisoning => "The tool's own description carries hidden instructions or text, which every agent that lists the tool reads.",
-            Attack::RunawayAgent => "An agent stuck in a loop, or told to repeat a step, makes hundreds of changes a minute before anyone looks.",
-            Attack::DataExposure => "What the tool returns lands in the model's context, where injected text can ask for it to be repeated elsewhere.",
-        }
+        self.card().summary
     }
 
     /// The explainer page's paragraphs: what happens, and what limits it.
     pub fn explainer(self) -> [&'static str; 2] {
-        match self {
-            Attack::CredentialTheft => [
-                "Tools that read, create, rotate or revoke credentials put the keys to other systems within reach of whatever steers the agent. Reading a secret copies it into the model's context, from where any later tool call or reply can carry it out. Rotating or revoking one is a denial of service: every integration still using the old key fails.",
-                "Keep credential tools out of unattended runs: approval for each call, or a tight rate limit where rotation is routine, and never a read of secrets in the same session as a tool that sends messages outside.",
-            ],
-            Attack::IrreversibleLoss => [
-                "Delete, drop, purge and overwrite calls remove state that the tool itself cannot restore. A model acting on a misread instruction, or on text an attacker planted, does the same damage as a careless administrator, only faster.",
-                "Hide such tools from agents that do not need them; where they are needed, require a human's approval per call and keep backups outside the agent's reach.",
-            ],
-            Attack::BulkDamage => [
-                "Switches such as recursive, force or all, and arguments that take wildcards or lists, multiply what one call touches. The risk is not one wrong object but every object.",
-                "Deny the widening switches with an argument guard, so the tool stays usable for single objects, and rate-limit the rest.",
-            ],
-            Attack::CodeExecution => [
-                "A tool that runs code, shell commands or raw queries turns the model's output into instructions for the machine. Whoever can influence the model (a web page, an issue comment, a file it reads) can run what they like with the server's permissions.",
-                "Gate every call behind a human's approval, or deny the destructive statements by argument guards and run the server in a sandbox with no secrets.",
-            ],
-            Attack::FinancialFraud => [
-                "Tools that pay, refund, transfer or purchase move money on the strength of a prompt. A manipulated agent can pay the wrong party, and money that has left is rarely recovered.",
-                "Require a human's approval for every call that moves money, and cap amounts where the schema allows it.",
-            ],
-            Attack::Exfiltration => [
-                "Tools that send email, chat messages, posts or requests to outside parties are the exit door for anything in the agent's context: files it read, secrets it saw, other people's data.",
-                "Rate-limit or approve outgoing messages, and avoid giving one agent both broad read access and a way to send outside.",
-            ],
-            Attack::InfrastructureTakeover => [
-                "Tools that change clusters, deployments, DNS records or production databases can take a service down with one call, or open it to someone else.",
-                "Keep such tools behind approval, or give the agent credentials scoped to a staging environment.",
-            ],
-            Attack::IndirectInjection => [
-                "Tools that fetch arbitrary URLs or read content other people wrote bring untrusted text into the model's context. Instructions hidden in that text can redirect the agent's next calls.",
-                "Treat what these tools return as data, not instructions: keep them apart from tools that change things or send messages, or rate-limit the tools that could act on injected orders.",
-            ],
-            Attack::ToolPoisoning => [
-                "A tool description is text every agent reads before it calls anything. Hidden instructions, invisible characters or references to sensitive paths in that description steer the agent without the user seeing them.",
-                "Hide poisoned tools: removing them from the tool list is the only way to keep their text out of the agent's context. Review the server before trusting any of its tools.",
-            ],
-            Attack::RunawayAgent => [
-                "Agents retry, loop and repeat. A tool that changes state is harmless once and harmful five hundred times a minute: duplicated records, spam, exhausted quotas.",
-                "A per-tool rate limit bounds the damage of a loop while leaving the tool usable for normal work.",
-            ],
-            Attack::DataExposure => [
-                "Read tools change nothing, but what they return enters the model's context. From there, injected text can ask the agent to repeat it in a message, a commit or a URL.",
-                "Allow read tools, but keep an eye on which other tools share the session: reading is only as safe as the ways out.",
-            ],
-        }
+        self.card().explainer
     }
 
     /// OWASP ids this attack class maps to, where one fits.
     pub fn owasp(self) -> &'static [Owasp] {
-        match self {
-            Attack::CredentialTheft => &[LLM02, LLM06, MCP01],
-            Attack::IrreversibleLoss => &[LLM06],
-            Attack::BulkDamage => &[LLM06],
-            Attack::CodeExecution => &[LLM05, LLM06, MCP05],
-            Attack::FinancialFraud => &[LLM06],
-            Attack::Exfiltration => &[LLM02, LLM06],
-            Attack::InfrastructureTakeover => &[LLM06],
-            Attack::IndirectInjection => &[LLM01],
-            Attack::ToolPoisoning => &[LLM01, LLM03, MCP03],
-            Attack::RunawayAgent => &[LLM06, LLM10],
-            Attack::DataExposure => &[LLM02],
-        }
+        self.card().owasp
     }
 }
 
