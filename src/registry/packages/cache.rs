@@ -161,11 +161,10 @@ pub fn installs(cache_dir: &Path) -> Vec<CachedInstall> {
             let Ok(md) = marker.metadata() else {
                 continue;
             };
-            let bytes = std::fs::read_to_string(&marker)
-                .ok()
-                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-                .and_then(|v| v.get("bytes").and_then(serde_json::Value::as_u64))
-                .unwrap_or_else(|| disk_usage(&dir));
+            let bytes = match installs_size(&dir) {
+                0 => disk_usage(&dir),
+                n => n,
+            };
             out.push(CachedInstall {
                 dir,
                 bytes,
@@ -268,6 +267,116 @@ pub fn evict_to_budget(cache_dir: &Path, budget: u64, current: u64) -> Evicted {
         }
     }
     done
+}
+
+/// A crawl's view of the cache: its size, the budget, what was evicted.
+/// Between exact measurements it keeps an upper bound (the last measure plus
+/// the size of every install used since), and measures (walks the cache)
+/// only when that bound is over the budget.
+pub struct Budget {
+    dir: PathBuf,
+    limit: Option<u64>,
+    state: tokio::sync::Mutex<BudgetState>,
+}
+
+#[derive(Default)]
+struct BudgetState {
+    upper_bound: u64,
+    evicted: Evicted,
+}
+
+/// The cache at the end of a crawl.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheReport {
+    pub dir: PathBuf,
+    /// Disk used by the whole cache (installs and shared stores).
+    pub bytes: u64,
+    pub budget: Option<u64>,
+    pub evicted: Evicted,
+}
+
+impl Budget {
+    /// Measures the cache (a walk of it) and empties an old trash.
+    pub async fn new(dir: &Path, limit: Option<u64>) -> Budget {
+        let owned = dir.to_path_buf();
+        let bytes = tokio::task::spawn_blocking(move || {
+            empty_trash(&owned);
+            disk_usage(&owned)
+        })
+        .await
+        .unwrap_or(0);
+        Budget {
+            dir: dir.to_path_buf(),
+            limit,
+            state: tokio::sync::Mutex::new(BudgetState {
+                upper_bound: bytes,
+                evicted: Evicted::default(),
+            }),
+        }
+    }
+
+    /// A budget that never measures (a crawl that installs nothing).
+    pub fn new_unmeasured(dir: &Path) -> Budget {
+        Budget {
+            dir: dir.to_path_buf(),
+            limit: None,
+            state: tokio::sync::Mutex::new(BudgetState::default()),
+        }
+    }
+
+    /// A server done with the install in `install_dir`: its size counts
+    /// (an upper bound), and when the cache may be over the budget it is
+    /// measured and least recently used installs not in use are evicted.
+    pub async fn used(&self, install_dir: &Path) {
+        let Some(limit) = self.limit else {
+            return;
+        };
+        let bytes = installs_size(install_dir);
+        let mut st = self.state.lock().await;
+        st.upper_bound += bytes;
+        if st.upper_bound <= limit {
+            return;
+        }
+        let dir = self.dir.clone();
+        let (evicted, now) = tokio::task::spawn_blocking(move || {
+            let current = disk_usage(&dir);
+            let evicted = evict_to_budget(&dir, limit, current);
+            let now = if evicted.installs > 0 {
+                disk_usage(&dir)
+            } else {
+                current
+            };
+            (evicted, now)
+        })
+        .await
+        .unwrap_or_default();
+        st.upper_bound = now;
+        st.evicted.installs += evicted.installs;
+        st.evicted.bytes += evicted.bytes;
+    }
+
+    /// The cache now (a walk of it).
+    pub async fn report(&self) -> CacheReport {
+        let dir = self.dir.clone();
+        let bytes = tokio::task::spawn_blocking(move || disk_usage(&dir))
+            .await
+            .unwrap_or(0);
+        CacheReport {
+            dir: self.dir.clone(),
+            bytes,
+            budget: self.limit,
+            evicted: self.state.lock().await.evicted,
+        }
+    }
+}
+
+/// An install's size from its marker (0 when it is not finished).
+fn installs_size(dir: &Path) -> u64 {
+    std::fs::read_to_string(dir.join(MARKER))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("bytes").and_then(serde_json::Value::as_u64))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]

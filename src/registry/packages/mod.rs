@@ -129,13 +129,14 @@ impl Installer {
             PackageRegistry::Pypi => ("pypi", "=="),
             _ => return None,
         };
-        let path = cache::sibling(&self.package_dir(eco, pkg, sep), ".use");
+        let dir = self.package_dir(eco, pkg, sep);
+        let path = cache::sibling(&dir, ".use");
         std::fs::create_dir_all(path.parent()?).ok()?;
         tokio::task::spawn_blocking(move || flock_file(&path, libc::LOCK_SH).ok())
             .await
             .ok()
             .flatten()
-            .map(Lease)
+            .map(|file| Lease { _file: file, dir })
     }
 
     /// Installs (or reuses) the package and returns how to run it.
@@ -224,7 +225,11 @@ fn check_version(pkg: &PackageLaunch) -> Result<(), PrepareError> {
 struct DirLock(#[allow(dead_code)] std::fs::File);
 
 /// A package's install in use (see [`Installer::lease`]), until dropped.
-pub struct Lease(#[allow(dead_code)] std::fs::File);
+pub struct Lease {
+    _file: std::fs::File,
+    /// The install's directory.
+    pub dir: PathBuf,
+}
 
 /// Opens (creating) `path` and flocks it with `op`, waiting.
 fn flock_file(path: &Path, op: libc::c_int) -> std::io::Result<std::fs::File> {
