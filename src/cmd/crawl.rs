@@ -39,6 +39,7 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         probe,
         progress: std::io::stderr().is_terminal(),
         cache_dir: Some(cache_dir),
+        installer: None,
     };
     let rt = super::runtime()?;
     let report = crawl::crawl(&rt, &store, &args.sources, &opts)?;

@@ -65,6 +65,9 @@ pub struct CrawlOptions {
     pub progress: bool,
     /// Package install cache (`None`: the default, ~/.cache/mcp-risk).
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Install with this installer (its own tools and cache directory)
+    /// instead of one made from `cache_dir` and `shared_stores`.
+    pub installer: Option<Arc<Installer>>,
 }
 
 impl Default for CrawlOptions {
@@ -79,6 +82,7 @@ impl Default for CrawlOptions {
             probe: ProbeOptions::default(),
             progress: false,
             cache_dir: None,
+            installer: None,
         }
     }
 }
@@ -217,8 +221,8 @@ impl Pending {
             Pending::Record(r) => (r, allow_exec, false),
             Pending::Listed { record, allow_exec } => (record, allow_exec, true),
         };
-        let installs_one = lease.is_some()
-            || matches!(&record.launch, Launch::Package(_) if allowed);
+        let installs_one =
+            lease.is_some() || matches!(&record.launch, Launch::Package(_) if allowed);
         let _permit = if installs_one {
             let p = installs.acquire().await.ok();
             progress.installing(&record.name);
@@ -342,16 +346,22 @@ pub fn crawl_pending(
         installs_total as u64,
         opts.progress,
     ));
-    let cache_dir = opts
-        .cache_dir
-        .clone()
-        .unwrap_or_else(crate::registry::packages::default_cache_dir);
-    let mut installer = Installer::new(&cache_dir);
-    if opts.shared_stores {
-        installer.detect_shared_stores();
-    }
+    let installer = match &opts.installer {
+        Some(i) => Arc::clone(i),
+        None => {
+            let cache_dir = opts
+                .cache_dir
+                .clone()
+                .unwrap_or_else(crate::registry::packages::default_cache_dir);
+            let mut installer = Installer::new(&cache_dir);
+            if opts.shared_stores {
+                installer.detect_shared_stores();
+            }
+            Arc::new(installer)
+        }
+    };
+    let cache_dir = installer.cache_dir.clone();
     let stores = installer.describe_stores();
-    let installer = Arc::new(installer);
     let (write_errors, cache) = rt.block_on(async {
         let budget = Arc::new(if installs_total > 0 {
             Budget::new(&cache_dir, opts.cache_budget).await
@@ -394,16 +404,17 @@ pub fn crawl_pending(
                 };
                 let spinner = probing.then(|| progress.spinner(&record.name));
                 let probe_opts = opts.probe.clone();
-                let outcome = tokio::spawn(async move { outcome_of_prepared(prepared, &probe_opts).await })
-                    .await
-                    .unwrap_or_else(|e| {
-                        let mut o = ProbeOutcome::failed(
-                            Status::Crashed,
-                            format!("mcp-risk's probe failed internally: {e}"),
-                        );
-                        o.duration_ms = started.elapsed().as_millis() as u64;
-                        o
-                    });
+                let outcome =
+                    tokio::spawn(async move { outcome_of_prepared(prepared, &probe_opts).await })
+                        .await
+                        .unwrap_or_else(|e| {
+                            let mut o = ProbeOutcome::failed(
+                                Status::Crashed,
+                                format!("mcp-risk's probe failed internally: {e}"),
+                            );
+                            o.duration_ms = started.elapsed().as_millis() as u64;
+                            o
+                        });
                 drop(_probe_permit);
                 if let Some(sp) = spinner {
                     progress.remove(&sp);

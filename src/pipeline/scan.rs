@@ -67,8 +67,8 @@ pub async fn list_records(
     let mut errors = Vec::new();
     for s in sources {
         let spin = progress.then(|| {
-            let spin = ProgressBar::new_spinner()
-                .with_message(format!("listing {}", s.source.describe()));
+            let spin =
+                ProgressBar::new_spinner().with_message(format!("listing {}", s.source.describe()));
             spin.enable_steady_tick(Duration::from_millis(120));
             spin
         });

@@ -410,7 +410,12 @@ async fn run_step_env(
 ) -> Result<(), PrepareError> {
     use std::io::Write;
     let fail = |why: String| (Status::InstallFailed, why);
-    let io_fail = |e: std::io::Error| (io_status(&e), format!("cannot write {}: {e}", log.display()));
+    let io_fail = |e: std::io::Error| {
+        (
+            io_status(&e),
+            format!("cannot write {}: {e}", log.display()),
+        )
+    };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -452,7 +457,10 @@ async fn run_step_env(
         };
         Err((
             why,
-            format!("`{program} {}` exited with {status}\n{tail}", args.join(" ")),
+            format!(
+                "`{program} {}` exited with {status}\n{tail}",
+                args.join(" ")
+            ),
         ))
     }
 }

@@ -58,15 +58,21 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
     let log = dir.join("install.log");
     if let Some(pnpm) = &inst.pnpm {
         let manifest = dir.join("package.json");
-        std::fs::write(&manifest, "{\"name\":\"mcp-risk-install\",\"private\":true}\n").map_err(
-            |e| {
-                (
-                    super::io_status(&e),
-                    format!("cannot write {}: {e}", manifest.display()),
-                )
-            },
-        )?;
-        let store = inst.cache_dir.join("pnpm-store").to_string_lossy().into_owned();
+        std::fs::write(
+            &manifest,
+            "{\"name\":\"mcp-risk-install\",\"private\":true}\n",
+        )
+        .map_err(|e| {
+            (
+                super::io_status(&e),
+                format!("cannot write {}: {e}", manifest.display()),
+            )
+        })?;
+        let store = inst
+            .cache_dir
+            .join("pnpm-store")
+            .to_string_lossy()
+            .into_owned();
         return run_step(
             pnpm,
             &[

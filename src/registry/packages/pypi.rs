@@ -81,7 +81,11 @@ async fn install(
             inst.install_timeout,
         )
         .await?;
-        let venv_python = venv.join("bin").join("python").to_string_lossy().into_owned();
+        let venv_python = venv
+            .join("bin")
+            .join("python")
+            .to_string_lossy()
+            .into_owned();
         return run_step_env(
             uv,
             &[
@@ -126,14 +130,20 @@ async fn install(
 /// the venvs, no Python downloads, and pip's index when uv has none of its own.
 fn uv_env(cache_dir: &Path) -> Vec<(&'static str, String)> {
     let mut envs = vec![
-        ("UV_CACHE_DIR", cache_dir.join("uv").to_string_lossy().into_owned()),
+        (
+            "UV_CACHE_DIR",
+            cache_dir.join("uv").to_string_lossy().into_owned(),
+        ),
         ("UV_LINK_MODE", "hardlink".to_owned()),
         ("UV_PYTHON_DOWNLOADS", "never".to_owned()),
         ("UV_NO_PROGRESS", "1".to_owned()),
     ];
     let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
     if !set("UV_DEFAULT_INDEX") && !set("UV_INDEX_URL") {
-        if let Some(pip) = std::env::var("PIP_INDEX_URL").ok().filter(|v| !v.is_empty()) {
+        if let Some(pip) = std::env::var("PIP_INDEX_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
             envs.push(("UV_DEFAULT_INDEX", pip));
         }
     }
