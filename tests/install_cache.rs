@@ -144,7 +144,7 @@ fn a_tiny_budget_evicts_least_recently_used_installs_once_probed() {
     let budget = 700 * 1024;
     opts.cache_budget = Some(budget);
     let names = ["p1", "p2", "p3", "p4", "p5"];
-    let store = Arc::new(Store::open(&tmp.path().join("db.sqlite")).unwrap());
+    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let report = crawl_pending(
         &rt,
@@ -244,7 +244,7 @@ fn a_full_disk_is_disk_full_the_partial_install_goes_and_the_crawl_goes_on() {
     let mut inst = Installer::new(&cache_dir);
     inst.npm = fake_npm(&tmp.path().join("bin"), &log, 4);
     let opts = options(inst, 2, 2);
-    let store = Arc::new(Store::open(&tmp.path().join("db.sqlite")).unwrap());
+    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let report = crawl_pending(
         &rt,
@@ -294,7 +294,7 @@ fn installs_and_probes_keep_their_own_limits_and_stream() {
     let mut inst = Installer::new(&tmp.path().join("cache"));
     inst.npm = fake_npm(&tmp.path().join("bin"), &log, 4);
     let opts = options(inst, 2, 1);
-    let store = Arc::new(Store::open(&tmp.path().join("db.sqlite")).unwrap());
+    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
     let rt = tokio::runtime::Runtime::new().unwrap();
     let names = ["s1", "s2", "s3", "s4", "s5", "s6"];
     let report = crawl_pending(
@@ -362,6 +362,7 @@ mkdir -p "$real/bin"
 printf '{{"name":"%s","bin":"bin/srv.js"}}' "$name" > "$real/package.json"
 echo 'process.exit(0)' > "$real/bin/srv.js"
 ln -s ".pnpm/$name@1.0.0/node_modules/$name" "$d/node_modules/$name"
+case "$name" in *peer*) echo '✗ 1 peer dependency has issues: zod (see "pnpm peers check")';; esac
 "#,
         log = log.display()
     );
@@ -441,6 +442,19 @@ async fn shared_stores_install_through_uv_and_pnpm_and_fall_back_to_npm() {
         "{text}"
     );
     assert!(!text.contains("npm install"), "npm ran beside pnpm: {text}");
+
+    // A peer dependency pnpm resolved out of its range: npm redoes it.
+    let (status, _) = inst.prepare(&npm_pkg("peer-js")).await.unwrap_err();
+    assert_eq!(status, Status::InstallFailed, "the stand-in npm fails");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains(&format!(
+            "npm install --prefix {}",
+            npm_dir(&cache_dir, "peer-js").display()
+        )),
+        "{text}"
+    );
+    assert!(!npm_dir(&cache_dir, "peer-js").exists());
 
     // Without pnpm: npm with the shared cache, offline first.
     inst.pnpm = None;

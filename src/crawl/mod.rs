@@ -419,19 +419,27 @@ pub fn crawl_pending(
                 if let Some(sp) = spinner {
                     progress.remove(&sp);
                 }
-                let status = outcome.status;
-                let res = store
-                    .submit_attempt(NewAttempt {
-                        launch: launch_json(&record),
-                        name: record.name,
-                        source: record.source,
-                        version: record.version,
-                        description: record.description,
-                        run: Some(run_id),
-                        outcome,
-                    })
-                    .await
-                    .unwrap_or_else(|_| Err(StoreError::Writer("no reply".into())));
+                let mut status = outcome.status;
+                let attempt = |outcome: ProbeOutcome| NewAttempt {
+                    launch: launch_json(&record),
+                    name: record.name.clone(),
+                    source: record.source.clone(),
+                    version: record.version.clone(),
+                    description: record.description.clone(),
+                    run: Some(run_id),
+                    outcome,
+                };
+                let mut res = submit(&store, attempt(outcome)).await;
+                if let Err(e) = &res {
+                    if disk_full(e) {
+                        // The tool rows did not fit: record the outcome
+                        // alone (a few bytes), which may; SQLite rolled the
+                        // failed transaction back, so the database is whole.
+                        status = Status::DiskFull;
+                        let why = format!("the database's disk is full: {e}");
+                        res = submit(&store, attempt(ProbeOutcome::failed(status, why))).await;
+                    }
+                }
                 // Probed and stored: its install may be evicted now.
                 if let Some(lease) = lease {
                     let dir = lease.dir.clone();
@@ -476,6 +484,21 @@ pub fn crawl_pending(
         cache,
         stores,
     })
+}
+
+async fn submit(store: &Store, attempt: NewAttempt) -> Result<i64, StoreError> {
+    store
+        .submit_attempt(attempt)
+        .await
+        .unwrap_or_else(|_| Err(StoreError::Writer("no reply".into())))
+}
+
+/// Whether a write failed because the database's disk (or its size limit) is full.
+fn disk_full(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+        other => other.to_string().contains("database or disk is full"),
+    }
 }
 
 /// Crawls the sources named by `args` (see [`plan`]).
