@@ -347,22 +347,29 @@ printf '#!/bin/sh\n' > "$venv/bin/demo-server"; chmod +x "$venv/bin/demo-server"
     script(dir, "uv", &body)
 }
 
-/// A stand-in pnpm: logs its arguments, installs into `--dir` with the
-/// package linked from a virtual store inside it (as pnpm lays it out).
+/// A stand-in pnpm: logs its arguments; `add --lockfile-only SPEC` writes
+/// the spec as its "lockfile" (and reports peer trouble for a name with
+/// `peer`); `install --frozen-lockfile` installs it into `--dir`, linked
+/// from a virtual store inside it (as pnpm lays it out).
 fn fake_pnpm(dir: &Path, log: &Path) -> String {
     let body = format!(
         r#"echo "pnpm $*" >> "{log}"
-d=""; spec=""
+d=""; spec=""; cmd="$1"
 while [ $# -gt 0 ]; do
-  case "$1" in --dir|--store-dir) [ "$1" = --dir ] && d="$2"; shift;; -*|add) ;; *) spec="$1";; esac; shift
+  case "$1" in --dir|--store-dir) [ "$1" = --dir ] && d="$2"; shift;; -*|add|install) ;; *) spec="$1";; esac; shift
 done
+if [ "$cmd" = add ]; then
+  echo "$spec" > "$d/pnpm-lock.yaml"
+  case "$spec" in *peer*) echo '✗ 1 peer dependency has issues: zod (see "pnpm peers check")';; esac
+  exit 0
+fi
+spec=$(cat "$d/pnpm-lock.yaml")
 name="${{spec%@*}}"
 real="$d/node_modules/.pnpm/$name@1.0.0/node_modules/$name"
 mkdir -p "$real/bin"
 printf '{{"name":"%s","bin":"bin/srv.js"}}' "$name" > "$real/package.json"
 echo 'process.exit(0)' > "$real/bin/srv.js"
 ln -s ".pnpm/$name@1.0.0/node_modules/$name" "$d/node_modules/$name"
-case "$name" in *peer*) echo '✗ 1 peer dependency has issues: zod (see "pnpm peers check")';; esac
 "#,
         log = log.display()
     );
@@ -441,7 +448,13 @@ async fn shared_stores_install_through_uv_and_pnpm_and_fall_back_to_npm() {
         )) && text.contains("--ignore-scripts"),
         "{text}"
     );
-    assert!(!text.contains("npm install"), "npm ran beside pnpm: {text}");
+    assert!(
+        text.contains("pnpm add --lockfile-only")
+            && text.contains("pnpm install --frozen-lockfile"),
+        "{text}"
+    );
+    let npm_ran = |t: &str| t.lines().any(|l| l.starts_with("npm install"));
+    assert!(!npm_ran(&text), "npm ran beside pnpm: {text}");
 
     // A peer dependency pnpm resolved out of its range: npm redoes it.
     let (status, _) = inst.prepare(&npm_pkg("peer-js")).await.unwrap_err();
@@ -528,14 +541,12 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
     );
     assert!(out.contains("pnpm"), "{out}");
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(
-        text.contains("pnpm add") && !text.contains("npm install"),
-        "{text}"
-    );
+    let npm_ran = |t: &str| t.lines().any(|l| l.starts_with("npm install"));
+    assert!(text.contains("pnpm add") && !npm_ran(&text), "{text}");
 
     let out = run("c2", &["--no-shared-stores"]);
     assert!(out.contains("installed with pip, npm"), "{out}");
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.contains("npm install"), "{text}");
+    assert!(npm_ran(&text), "{text}");
     assert!(!text.contains("--prefer-offline"), "{text}");
 }

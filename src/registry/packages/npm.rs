@@ -73,35 +73,35 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
             .join("pnpm-store")
             .to_string_lossy()
             .into_owned();
-        run_step(
-            pnpm,
-            &[
-                "add",
-                "--dir",
-                &prefix,
-                "--store-dir",
-                &store,
-                "--ignore-scripts",
-                "--prod",
-                "--config.node-linker=isolated",
-                "--config.confirmModulesPurge=false",
-                // Every file inside the package directory (hardlinks), none
-                // behind a symlink into a global store the sandbox hides.
-                "--config.enable-global-virtual-store=false",
-                "--reporter=append-only",
-                "--loglevel=warn",
-                &spec,
-            ],
-            &log,
-            inst.install_timeout,
-        )
-        .await?;
+        // Resolve first (metadata only, nothing fetched into the store),
+        // then install exactly that resolution.
+        let common = [
+            "--dir",
+            prefix.as_str(),
+            "--store-dir",
+            store.as_str(),
+            "--ignore-scripts",
+            "--prod",
+            "--config.node-linker=isolated",
+            "--config.confirmModulesPurge=false",
+            // Every file inside the package directory (hardlinks), none
+            // behind a symlink into a global store the sandbox hides.
+            "--config.enable-global-virtual-store=false",
+            "--reporter=append-only",
+            "--loglevel=warn",
+        ];
+        let mut resolve = vec!["add", "--lockfile-only"];
+        resolve.extend(common);
+        resolve.push(&spec);
+        run_step(pnpm, &resolve, &log, inst.install_timeout).await?;
         if !peer_trouble(&std::fs::read_to_string(&log).unwrap_or_default()) {
-            return Ok(());
+            let mut install = vec!["install", "--frozen-lockfile"];
+            install.extend(common);
+            return run_step(pnpm, &install, &log, inst.install_timeout).await;
         }
-        // pnpm settled a peer dependency on a version outside its range
-        // (where npm nests a matching copy): the server may not even start.
-        // Redo the install with npm, as the plain path would.
+        // pnpm settles a peer dependency on a version outside its range
+        // (where npm nests a matching copy), and the server may not even
+        // start: install it with npm, as the plain path would.
         use std::io::Write;
         for leftover in ["node_modules", "package.json", "pnpm-lock.yaml"] {
             let p = dir.join(leftover);
