@@ -218,21 +218,39 @@ async fn eviction_goes_by_last_use_and_skips_installs_in_use() {
         .await
         .expect("an npm install leases");
     let current = disk_usage(&cache_dir);
-    let evicted = evict_to_budget(&cache_dir, 250 * 1024, current);
+    let evicted = evict_to_budget(&cache_dir, 250 * 1024, current, &Default::default());
     assert_eq!(evicted.installs, 1, "{evicted:?}");
     assert!(npm_dir(&cache_dir, "c").join(MARKER).is_file());
     assert!(!npm_dir(&cache_dir, "b").exists());
     assert!(npm_dir(&cache_dir, "a").join(MARKER).is_file());
 
-    // Released, it is the least recently used.
+    // Released, it is the least recently used; unless the run still needs it.
     drop(lease);
-    let evicted = evict_to_budget(&cache_dir, 150 * 1024, disk_usage(&cache_dir));
+    let keep = [npm_dir(&cache_dir, "c")].into_iter().collect();
+    let evicted = evict_to_budget(&cache_dir, 150 * 1024, disk_usage(&cache_dir), &keep);
+    assert_eq!(evicted.installs, 1, "{evicted:?}");
+    assert!(npm_dir(&cache_dir, "c").join(MARKER).is_file());
+    assert!(!npm_dir(&cache_dir, "a").exists());
+    std::fs::create_dir_all(npm_dir(&cache_dir, "a")).unwrap();
+    std::fs::write(npm_dir(&cache_dir, "a").join("blob"), vec![1u8; 100 * 1024]).unwrap();
+    std::fs::write(npm_dir(&cache_dir, "a").join(MARKER), "{}").unwrap();
+    let evicted = evict_to_budget(
+        &cache_dir,
+        150 * 1024,
+        disk_usage(&cache_dir),
+        &Default::default(),
+    );
     assert_eq!(evicted.installs, 1, "{evicted:?}");
     assert!(!npm_dir(&cache_dir, "c").exists());
     assert!(npm_dir(&cache_dir, "a").join(MARKER).is_file());
 
     // Under budget: nothing goes.
-    let evicted = evict_to_budget(&cache_dir, 10 << 20, disk_usage(&cache_dir));
+    let evicted = evict_to_budget(
+        &cache_dir,
+        10 << 20,
+        disk_usage(&cache_dir),
+        &Default::default(),
+    );
     assert_eq!(evicted, cache::Evicted::default());
 }
 

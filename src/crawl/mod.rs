@@ -362,9 +362,14 @@ pub fn crawl_pending(
     };
     let cache_dir = installer.cache_dir.clone();
     let stores = installer.describe_stores();
+    let needed: Vec<PathBuf> = todo
+        .iter()
+        .filter_map(|p| p.package(opts.allow_exec))
+        .filter_map(|pkg| installer.install_dir(pkg))
+        .collect();
     let (write_errors, cache) = rt.block_on(async {
         let budget = Arc::new(if installs_total > 0 {
-            Budget::new(&cache_dir, opts.cache_budget).await
+            Budget::new(&cache_dir, opts.cache_budget, needed).await
         } else {
             Budget::new_unmeasured(&cache_dir)
         });
