@@ -316,7 +316,8 @@ pub struct CacheReport {
 }
 
 impl Budget {
-    /// Measures the cache (a walk of it) and empties an old trash. `needed`:
+    /// Measures the cache (a walk of it, when there is a limit) and empties
+    /// an old trash. `needed`:
     /// the install directories of the servers this run will probe (one entry
     /// per server), kept until each has been probed.
     pub async fn new(dir: &Path, limit: Option<u64>, needed: Vec<PathBuf>) -> Budget {
@@ -325,9 +326,14 @@ impl Budget {
             *counts.entry(d).or_default() += 1;
         }
         let owned = dir.to_path_buf();
+        let measure = limit.is_some();
         let bytes = tokio::task::spawn_blocking(move || {
             empty_trash(&owned);
-            disk_usage(&owned)
+            if measure {
+                disk_usage(&owned)
+            } else {
+                0
+            }
         })
         .await
         .unwrap_or(0);
