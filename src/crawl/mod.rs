@@ -523,3 +523,24 @@ pub fn crawl(
     report.duplicates = duplicates;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real SQLITE_FULL (a page limit stands in for a full disk) is read
+    /// as a full disk; other store errors are not.
+    #[test]
+    fn a_full_database_is_a_full_disk() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (b BLOB); PRAGMA max_page_count = 4;")
+            .unwrap();
+        let err = conn
+            .execute("INSERT INTO t VALUES (zeroblob(1000000))", [])
+            .unwrap_err();
+        let e = StoreError::Sqlite(err);
+        assert!(disk_full(&e), "{e}");
+        assert!(!disk_full(&StoreError::Busy));
+        assert!(!disk_full(&StoreError::Writer("no reply".into())));
+    }
+}
