@@ -507,13 +507,21 @@ async fn shared_stores_install_through_uv_and_pnpm_and_fall_back_to_npm() {
     assert_eq!(inst.describe_stores(), "pip, npm");
 }
 
-/// `crawl` picks pnpm up from PATH, and `--no-shared-stores` forces npm.
+/// `crawl` picks pnpm and uv up from PATH (uv given pip's index), and
+/// `--no-shared-stores` forces npm.
 #[test]
 fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
     let tmp = tempfile::tempdir().unwrap();
     let bin = tmp.path().join("bin");
     let log = tmp.path().join("log");
     fake_pnpm(&bin, &log);
+    fake_uv(&bin, &log);
+    // The plain path's python: logs and fails (no index is ever reached).
+    script(
+        &bin,
+        "python3",
+        &format!("echo \"python3 $*\" >> \"{}\"\nexit 1\n", log.display()),
+    );
     script(
         &bin,
         "npm",
@@ -524,6 +532,9 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
         &dump,
         r#"[{"name": "io.test/demo", "description": "d", "version": "1.0.0",
             "packages": [{"registryType": "npm", "identifier": "demo-js", "version": "1.0.0",
+                          "transport": {"type": "stdio"}}]},
+           {"name": "io.test/py", "description": "p", "version": "1.0.0",
+            "packages": [{"registryType": "pypi", "identifier": "demo-server", "version": "1.0.0",
                           "transport": {"type": "stdio"}}]}]"#,
     )
     .unwrap();
@@ -543,6 +554,9 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
             .args(extra)
             .arg(format!("official:{}", dump.display()))
             .env("PATH", &path)
+            .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+            .env_remove("UV_DEFAULT_INDEX")
+            .env_remove("UV_INDEX_URL")
             .output()
             .unwrap();
         assert!(
@@ -557,14 +571,20 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
         out.contains("install cache:") && out.contains("budget 1.5 GB"),
         "{out}"
     );
-    assert!(out.contains("pnpm"), "{out}");
+    assert!(out.contains("installed with uv, pnpm"), "{out}");
     let text = std::fs::read_to_string(&log).unwrap();
     let npm_ran = |t: &str| t.lines().any(|l| l.starts_with("npm install"));
     assert!(text.contains("pnpm add") && !npm_ran(&text), "{text}");
+    assert!(
+        text.contains("uv pip install")
+            && text.contains("UV_DEFAULT_INDEX=http://127.0.0.1:9/simple"),
+        "{text}"
+    );
 
     let out = run("c2", &["--no-shared-stores"]);
     assert!(out.contains("installed with pip, npm"), "{out}");
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(npm_ran(&text), "{text}");
+    assert!(text.contains("python3 -m venv"), "{text}");
     assert!(!text.contains("--prefer-offline"), "{text}");
 }
