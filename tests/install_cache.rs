@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use mcp_risk::crawl::{crawl_pending, CrawlOptions, Pending};
+use mcp_risk::crawl::{crawl_pending, CrawlOptions, CrawlReport, Pending};
 use mcp_risk::mcp::{ProbeOptions, ProbeTarget, Status};
 use mcp_risk::registry::packages::cache::{self, disk_usage, evict_to_budget};
 use mcp_risk::registry::packages::{Installer, MARKER};
@@ -95,6 +95,13 @@ fn options(inst: Installer, install_jobs: usize, concurrency: usize) -> CrawlOpt
     }
 }
 
+/// Crawls `names` (each an npm package server) into `store` as the run `key`.
+fn crawl(store: &Arc<Store>, key: &str, names: &[&str], opts: &CrawlOptions) -> CrawlReport {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pending = names.iter().map(|n| listed(n)).collect();
+    crawl_pending(&rt, store, &[key.to_owned()], pending, opts).unwrap()
+}
+
 fn events(path: &Path) -> Vec<(String, String)> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -145,15 +152,7 @@ fn a_tiny_budget_evicts_least_recently_used_installs_once_probed() {
     opts.cache_budget = Some(budget);
     let names = ["p1", "p2", "p3", "p4", "p5"];
     let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = crawl_pending(
-        &rt,
-        &store,
-        &["test".into()],
-        names.iter().map(|n| listed(n)).collect(),
-        &opts,
-    )
-    .unwrap();
+    let report = crawl(&store, "test", &names, &opts);
 
     // Every server was installed, probed and stored; a re-probe reinstalls.
     let st = statuses(&store, report.run);
@@ -184,6 +183,21 @@ fn a_tiny_budget_evicts_least_recently_used_installs_once_probed() {
                 .next()
                 .is_none()
     );
+
+    // A new run over a warm cache already over its budget: the installs its
+    // servers still need are kept until they are probed, so none is
+    // installed twice (only those evicted above are installed again).
+    let before = events(&log).len();
+    let report = crawl(&store, "test-again", &names, &opts);
+    assert_eq!(statuses(&store, report.run).len(), 5);
+    let again: Vec<String> = events(&log)[before..]
+        .iter()
+        .filter(|(e, _)| e == "install-start")
+        .map(|(_, n)| n.clone())
+        .collect();
+    let evicted_first: Vec<String> = names[..first_kept].iter().map(|n| n.to_string()).collect();
+    assert_eq!(again, evicted_first, "reinstalled: {again:?}");
+    assert!(report.cache.unwrap().bytes <= budget);
 }
 
 #[tokio::test]
@@ -263,18 +277,7 @@ fn a_full_disk_is_disk_full_the_partial_install_goes_and_the_crawl_goes_on() {
     inst.npm = fake_npm(&tmp.path().join("bin"), &log, 4);
     let opts = options(inst, 2, 2);
     let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = crawl_pending(
-        &rt,
-        &store,
-        &["test".into()],
-        ["before", "disk-full", "after"]
-            .iter()
-            .map(|n| listed(n))
-            .collect(),
-        &opts,
-    )
-    .unwrap();
+    let report = crawl(&store, "test", &["before", "disk-full", "after"], &opts);
     assert_eq!(
         statuses(&store, report.run),
         [
@@ -313,16 +316,8 @@ fn installs_and_probes_keep_their_own_limits_and_stream() {
     inst.npm = fake_npm(&tmp.path().join("bin"), &log, 4);
     let opts = options(inst, 2, 1);
     let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
-    let rt = tokio::runtime::Runtime::new().unwrap();
     let names = ["s1", "s2", "s3", "s4", "s5", "s6"];
-    let report = crawl_pending(
-        &rt,
-        &store,
-        &["test".into()],
-        names.iter().map(|n| listed(n)).collect(),
-        &opts,
-    )
-    .unwrap();
+    let report = crawl(&store, "test", &names, &opts);
     assert_eq!(report.handled, 6);
     let evs = events(&log);
     assert_eq!(evs.len(), 24, "{evs:?}");
