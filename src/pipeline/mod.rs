@@ -7,6 +7,7 @@
 //! only call these.
 
 pub mod drift;
+pub mod scan;
 pub mod shard;
 
 use std::collections::BTreeMap;

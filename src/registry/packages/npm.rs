@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{mark_installed, open_slot, run_step, stdio, which, Installer, PrepareError};
+use super::{open_slot, run_step, stdio, which, Installer, PrepareError};
 use crate::mcp::{ProbeTarget, Status};
 use crate::registry::PackageLaunch;
 
@@ -33,28 +33,12 @@ pub(super) async fn prepare(
 ) -> Result<ProbeTarget, PrepareError> {
     let slot = open_slot(inst, pkg, "npm", "@", valid_name, "an npm package name").await?;
     let dir = &slot.dir;
-    if let Some(started) = slot.fresh {
-        let spec = format!("{}@{}", pkg.identifier, pkg.version);
-        let prefix = dir.to_string_lossy().into_owned();
-        run_step(
-            &inst.npm,
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                "--no-audit",
-                "--no-fund",
-                "--ignore-scripts",
-                "--omit=dev",
-                "--loglevel=warn",
-                &spec,
-            ],
-            &dir.join("install.log"),
-            inst.install_timeout,
-        )
-        .await?;
-        bin_path(dir, &pkg.identifier)?;
-        mark_installed(dir, started)?;
+    if slot.fresh.is_some() {
+        let result = match install(inst, pkg, dir).await {
+            Ok(()) => bin_path(dir, &pkg.identifier).map(|_| ()),
+            Err(e) => Err(e),
+        };
+        slot.finish(result).await?;
     }
     let bin = bin_path(dir, &pkg.identifier)?;
     if runs_itself(Path::new(&bin)) {
@@ -63,6 +47,100 @@ pub(super) async fn prepare(
     let mut args = vec![bin];
     args.extend(pkg.package_args.iter().cloned());
     Ok(stdio(which(&inst.node), args, &pkg.env))
+}
+
+/// Installs `name@version` into `dir`: with pnpm (the shared store under the
+/// cache, hardlinked into `dir/node_modules`), else with npm (an isolated
+/// `--prefix`, with the shared cache when asked). Never runs install scripts.
+async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<(), PrepareError> {
+    let spec = format!("{}@{}", pkg.identifier, pkg.version);
+    let prefix = dir.to_string_lossy().into_owned();
+    let log = dir.join("install.log");
+    if let Some(pnpm) = &inst.pnpm {
+        let manifest = dir.join("package.json");
+        std::fs::write(
+            &manifest,
+            "{\"name\":\"mcp-risk-install\",\"private\":true}\n",
+        )
+        .map_err(|e| {
+            (
+                super::io_status(&e),
+                format!("cannot write {}: {e}", manifest.display()),
+            )
+        })?;
+        let store = inst
+            .cache_dir
+            .join("pnpm-store")
+            .to_string_lossy()
+            .into_owned();
+        // Resolve first (metadata only, nothing fetched into the store),
+        // then install exactly that resolution.
+        let common = [
+            "--dir",
+            prefix.as_str(),
+            "--store-dir",
+            store.as_str(),
+            "--ignore-scripts",
+            "--prod",
+            "--config.node-linker=isolated",
+            "--config.confirmModulesPurge=false",
+            // Every file inside the package directory (hardlinks), none
+            // behind a symlink into a global store the sandbox hides.
+            "--config.enable-global-virtual-store=false",
+            "--reporter=append-only",
+            "--loglevel=warn",
+        ];
+        let mut resolve = vec!["add", "--lockfile-only"];
+        resolve.extend(common);
+        resolve.push(&spec);
+        run_step(pnpm, &resolve, &log, inst.install_timeout).await?;
+        if !peer_trouble(&std::fs::read_to_string(&log).unwrap_or_default()) {
+            let mut install = vec!["install", "--frozen-lockfile"];
+            install.extend(common);
+            return run_step(pnpm, &install, &log, inst.install_timeout).await;
+        }
+        // pnpm settles a peer dependency on a version outside its range
+        // (where npm nests a matching copy), and the server may not even
+        // start: install it with npm, as the plain path would.
+        use std::io::Write;
+        for leftover in ["node_modules", "package.json", "pnpm-lock.yaml"] {
+            let p = dir.join(leftover);
+            let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(&log) {
+            let _ = writeln!(
+                f,
+                "mcp-risk: peer dependency trouble under pnpm; installing with npm"
+            );
+        }
+    }
+    let npm_cache = inst.cache_dir.join("npm-cache");
+    let npm_cache = npm_cache.to_string_lossy().into_owned();
+    let mut args = vec![
+        "install",
+        "--prefix",
+        &prefix,
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--omit=dev",
+        "--loglevel=warn",
+    ];
+    if inst.npm_shared_cache {
+        args.extend(["--cache", &npm_cache, "--prefer-offline"]);
+    }
+    args.push(&spec);
+    run_step(&inst.npm, &args, &log, inst.install_timeout).await
+}
+
+/// Whether pnpm's output says a peer dependency was left unmet or resolved
+/// outside its range (pnpm 12: "peer dependency has issues"; earlier:
+/// "unmet peer").
+fn peer_trouble(log: &str) -> bool {
+    log.lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        (l.contains("peer dependenc") && l.contains("issues")) || l.contains("unmet peer")
+    })
 }
 
 /// A bin that is a native executable, or a script for another interpreter
@@ -142,6 +220,17 @@ fn bin_path(dir: &Path, name: &str) -> Result<String, PrepareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peer_trouble_is_read_from_pnpm_output() {
+        assert!(peer_trouble(
+            "Progress: done\n✗ 1 peer dependency has issues: zod (see \"pnpm peers check\")\n"
+        ));
+        assert!(peer_trouble(" WARN  Issues with peer dependencies found\n└─┬ x\n  └── ✕ unmet peer zod@^3.25: found 3.24.1"));
+        assert!(!peer_trouble(
+            "Packages: +12\nProgress: resolved 12, reused 12, downloaded 0, added 12, done\n"
+        ));
+    }
 
     #[test]
     fn names_are_checked() {
