@@ -178,16 +178,18 @@ fn classify_batch(
     Classified { worst, buf, notes }
 }
 
+/// A tool's name and declared hints, for its server's context.
+type Part = (String, Option<Hints>);
+
+/// One split batch (its place in the file), read for the context.
+type ReadBatch<'a> = (usize, Vec<&'a RawValue>, Vec<Part>);
+
 /// A file's raw tools in order, and each one's name and declared hints for
 /// the server's context (every verdict depends on it, so it is known before
 /// any tool is classified). The text is split serially while the batches
 /// already split are read in parallel.
-type Split<'a> = (Vec<&'a RawValue>, Vec<(String, Option<Hints>)>);
-
-fn split<'a>(text: &'a str, f: &Path) -> Result<Split<'a>, InputError> {
-    type Part = (String, Option<Hints>);
-    let done: std::sync::Mutex<Vec<(usize, Vec<&'a RawValue>, Vec<Part>)>> =
-        std::sync::Mutex::default();
+fn split<'a>(text: &'a str, f: &Path) -> Result<(Vec<&'a RawValue>, Vec<Part>), InputError> {
+    let done: std::sync::Mutex<Vec<ReadBatch<'a>>> = std::sync::Mutex::default();
     let split = rayon::scope(|s| {
         let done = &done;
         let mut n = 0;
