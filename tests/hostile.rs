@@ -241,6 +241,19 @@ fn streaming_and_loading_paths_agree_over_the_corpus() {
         "zz-number.json",
         &delete_all_files(r#""x":-1e400,"#),
     );
+    // Tools that are arrays or have names that are not strings count as no
+    // name and no annotations in the server's context on both paths (the
+    // streaming path once read a two-element array as a name and hints).
+    let odd: Vec<String> = (0..4)
+        .map(|i| format!(r#"["store_item{i}_delete", {{"readOnlyHint": false, "destructiveHint": true}}]"#))
+        .chain((0..4).map(|i| format!(r#"{{"name": {i}}}"#)))
+        .chain([r#"{"name": "store_item_get", "description": "Gets an item.", "annotations": {"readOnlyHint": false, "destructiveHint": true}}"#.to_owned()])
+        .collect();
+    write(
+        dir.path(),
+        "zz-odd-tools.json",
+        &format!(r#"{{"tools": [{}]}}"#, odd.join(",")),
+    );
     assert_same_paths(dir.path());
 }
 

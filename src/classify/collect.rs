@@ -592,31 +592,37 @@ fn nested_operations(def: &ToolView) -> Vec<(String, Vec<String>)> {
 /// The first hidden or control character in any text the model reads, with
 /// an escaped snippet around it.
 fn hidden_unicode(def: &ToolView) -> Option<(String, String)> {
-    let mut fields: Vec<(String, &str)> = vec![
-        ("name".into(), &*def.name),
-        ("title".into(), &*def.title),
-        ("description".into(), &*def.description),
+    // The field's name is written only for the field that has one.
+    let top = [
+        ("name", &*def.name),
+        ("title", &*def.title),
+        ("description", &*def.description),
     ];
-    for p in &def.params {
-        fields.push((
+    for (field, text) in top {
+        if let Some(snippet) = hidden_snippet(text) {
+            return Some((field.to_owned(), snippet));
+        }
+    }
+    def.params.iter().find_map(|p| {
+        let snippet = hidden_snippet(&p.description)?;
+        Some((
             format!("inputSchema.properties.{}.description", p.name),
-            &*p.description,
-        ));
+            snippet,
+        ))
+    })
+}
+
+/// An escaped snippet around the first hidden or control character of `text`.
+fn hidden_snippet(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
     }
-    for (field, text) in fields {
-        if text.is_ascii() {
-            continue;
-        }
-        let pos = text.char_indices().find(|(_, c)| {
-            !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c)
-        });
-        if let Some((i, _)) = pos {
-            let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);
-            let snippet: String = text[start..].chars().take(40).collect();
-            return Some((field, crate::text::terminal_safe(&snippet)));
-        }
-    }
-    None
+    let (i, _) = text
+        .char_indices()
+        .find(|(_, c)| !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c))?;
+    let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);
+    let snippet: String = text[start..].chars().take(40).collect();
+    Some(crate::text::terminal_safe(&snippet))
 }
 
 #[cfg(test)]

@@ -10,9 +10,10 @@
 //! Declared annotations are then compared: unless ignored, the more severe of
 //! declared and inferred wins, and every disagreement is reported.
 
-use std::collections::{HashMap, HashSet};
-
 use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+// Looked up for most words of every text: Fx, not SipHash (the keys are
+// the catalogue's own verbs, so there is no untrusted key to flood with).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde_json::Value;
 
 use super::collect::{Collected, Hit};
@@ -81,8 +82,8 @@ fn one(p: &str) -> Result<Regex, regex::Error> {
 
 impl Engine {
     pub fn new(catalogue: Catalogue) -> Result<Engine, regex::Error> {
-        let mut verbs = HashMap::new();
-        let mut nouns = HashSet::new();
+        let mut verbs = HashMap::default();
+        let mut nouns = HashSet::default();
         let mut phrases = Vec::new();
         let (mut params, mut param_rule) = (Vec::new(), Vec::new());
         let (mut pdescs, mut pdesc_rule) = (Vec::new(), Vec::new());

@@ -2,18 +2,17 @@
 //! a live probe: [`gather`]), classify, render, and map the worst risk to an
 //! exit code.
 //!
-//! `--input --format json` streams: each file is parsed into borrowed raw
-//! tools, classified and serialised in parallel chunks, and written as it
-//! goes, so a 224k-tool catalogue needs little more memory than its text.
+//! `--input --format json` streams ([`crate::pipeline::stream`]): each file
+//! is classified and written as it goes, so a 224k-tool catalogue needs
+//! little more memory than its text.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde_json::value::RawValue;
 
-use crate::classify::{classify_tools, Options, Risk, Verdict};
+use crate::classify::{classify_tools, Options, Verdict};
 use crate::cli::{ClassifyArgs, ClassifyFormat};
 use crate::input::{tolerant, ServerTools, ToolNote};
 
@@ -261,220 +260,19 @@ fn finish(r: std::io::Result<()>) -> anyhow::Result<()> {
     }
 }
 
-/// Classifies a batch and serialises its verdicts, comma-separated, into one
-/// buffer, with the batch's worst risk and its tools' anomalies.
-fn classify_batch(
-    engine: &crate::classify::engine::Engine,
-    batch: &[&RawValue],
-    first: usize,
-    ignore: bool,
-    ctx: &crate::classify::context::Context,
-) -> Classified {
-    let mut buf = Vec::with_capacity(batch.len() * 640);
-    let mut worst = None;
-    let mut notes = Vec::new();
-    for (k, r) in batch.iter().enumerate() {
-        let (verdict, ns) = tolerant::classify_raw(engine, r.get(), ignore, ctx);
-        if worst.as_ref().is_none_or(|(w, _)| verdict.risk > *w) {
-            worst = Some((verdict.risk, verdict.name.clone()));
-        }
-        for note in ns {
-            let label = if verdict.name.is_empty() {
-                format!("#{}", first + k)
-            } else {
-                format!("{:?}", verdict.name)
-            };
-            notes.push((
-                label,
-                ToolNote {
-                    index: first + k,
-                    note,
-                },
-            ));
-        }
-        if k > 0 {
-            buf.push(b',');
-        }
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut buf, &crate::report::json::Tool::from(&verdict));
-    }
-    Classified { worst, buf, notes }
-}
-
-/// One classified batch: its worst risk, its serialised verdicts and the
-/// anomalies of its tools (with their labels).
-struct Classified {
-    /// The batch's worst risk and the first tool that has it.
-    worst: Option<(Risk, String)>,
-    buf: Vec<u8>,
-    notes: Vec<(String, ToolNote)>,
-}
-
-/// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
-/// The text is parsed whole, then its batches are classified in parallel;
-/// nothing of the file is written until it has parsed completely, so a file
-/// that is not a tool list leaves the output as it was (`Err`, with nothing
-/// written). `begin` writes what comes before the first server.
-fn stream_file<W: Write>(
-    out: &mut W,
-    text: &str,
-    f: &Path,
-    first: bool,
-    ignore: bool,
-    worst: &mut Option<(Risk, String)>,
-    begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
-) -> Result<anyhow::Result<()>, crate::input::InputError> {
-    use rayon::prelude::*;
-    let engine = crate::classify::engine();
-    // Parse first: every tool's verdict depends on its server's context
-    // (naming convention, blanket annotations), known only from all of them.
-    let mut batches: Vec<Vec<&RawValue>> = Vec::new();
-    crate::input::stream_tools(text, f, &mut |batch| batches.push(batch))?;
-    let ctx = {
-        let parts: Vec<(String, Option<crate::tool::Hints>)> = batches
-            .par_iter()
-            .flat_map_iter(|b| b.iter().map(|r| name_and_hints(r.get())))
-            .collect();
-        crate::classify::context::Context::from_parts(
-            engine,
-            parts.iter().map(|(n, h)| (n.as_str(), h.clone())),
-        )
-    };
-    let starts: Vec<usize> = batches
-        .iter()
-        .scan(0, |at, b| {
-            let s = *at;
-            *at += b.len();
-            Some(s)
-        })
-        .collect();
-    // Classified a few batches per thread at a time and written in order,
-    // so the output buffers are reused instead of all held at once.
-    const AT_ONCE: usize = 32;
-    Ok((|| {
-        begin(out)?;
-        if !first {
-            out.write_all(b",")?;
-        }
-        out.write_all(b"{\"server\":")?;
-        serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
-        out.write_all(b",\"tools\":[")?;
-        let (mut notes, mut labels) = (Vec::new(), Vec::new());
-        let mut i = 0;
-        for (chunk, at) in batches.chunks(AT_ONCE).zip(starts.chunks(AT_ONCE)) {
-            let classified: Vec<Classified> = chunk
-                .par_iter()
-                .zip(at)
-                .map(|(b, &at)| classify_batch(engine, b, at, ignore, &ctx))
-                .collect();
-            for c in classified {
-                if let Some((r, name)) = c.worst {
-                    if worst.as_ref().is_none_or(|(w, _)| r > *w) {
-                        *worst = Some((r, name));
-                    }
-                }
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                i += 1;
-                out.write_all(&c.buf)?;
-                for (label, note) in c.notes {
-                    labels.push(label);
-                    notes.push(note);
-                }
-            }
-        }
-        out.write_all(b"]}")?;
-        crate::input::warn_notes(f, &notes, |i| {
-            let k = notes.iter().position(|n| n.index == i).unwrap_or(0);
-            labels.get(k).cloned().unwrap_or_else(|| format!("#{i}"))
-        });
-        Ok(())
-    })())
-}
-
-/// A tool's name and declared hints for its server's context, read without
-/// building the whole value; a tool that needs the tolerant reading (too
-/// long, or refused by serde_json) is read as the loading path reads it, so
-/// both paths see the same context.
-fn name_and_hints(raw: &str) -> (String, Option<crate::tool::Hints>) {
-    use serde_json::Value;
-    #[derive(serde::Deserialize)]
-    struct Head {
-        #[serde(default)]
-        name: Option<Value>,
-        #[serde(default)]
-        annotations: Option<Value>,
-    }
-    let of = |name: Option<&Value>, annotations: Option<&Value>| {
-        (
-            name.and_then(Value::as_str).unwrap_or("").to_owned(),
-            annotations.and_then(crate::tool::Hints::from_annotations),
-        )
-    };
-    if raw.len() <= tolerant::FIELD_CAP {
-        if let Ok(h) = serde_json::from_str::<Head>(raw) {
-            return of(h.name.as_ref(), h.annotations.as_ref());
-        }
-    }
-    let (v, _) = tolerant::tool_value(raw);
-    of(v.get("name"), v.get("annotations"))
-}
-
 /// `--input PATH --format json`, streamed (same bytes as the v1 writer).
 /// Stdout holds a valid document or nothing: nothing is written before the
 /// first file parses, and an error after that still closes the document.
 fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     let (files, is_dir) = crate::input::input_files(path)?;
-    let ignore = args.ignore_annotations;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-    let mut worst: Option<(Risk, String)> = None;
-    let mut started = false;
-    let mut skipped = 0;
-    let mut write = |out: &mut std::io::BufWriter<_>| -> anyhow::Result<()> {
-        let mut first = true;
-        for f in &files {
-            let mut begin = |o: &mut std::io::BufWriter<_>| {
-                if !started {
-                    started = true;
-                    o.write_all(b"{\"schema_version\":1,\"servers\":[")?;
-                }
-                Ok(())
-            };
-            let read = crate::input::Bytes::open(f).and_then(|b| {
-                let text = b.text(f)?;
-                stream_file(out, text, f, first, ignore, &mut worst, &mut begin)
-            });
-            let err = match read {
-                Ok(written) => {
-                    written?;
-                    first = false;
-                    continue;
-                }
-                Err(e) => e,
-            };
-            if is_dir && !args.strict {
-                crate::input::warn_skipped(&err);
-                skipped += 1;
-            } else {
-                return Err(err.into());
-            }
-        }
-        if !started {
-            started = true;
-            out.write_all(b"{\"schema_version\":1,\"servers\":[")?;
-        }
-        out.write_all(b"]}\n")?;
-        started = false;
-        Ok(())
-    };
-    let result = write(&mut out);
-    if started {
-        // An error after output began: close the document so stdout stays
-        // valid JSON (the error itself goes to stderr and the exit code).
-        let _ = out.write_all(b"]}\n");
-    }
+    let (summary, result) = crate::pipeline::stream::write_json(
+        &mut out,
+        &files,
+        is_dir && !args.strict,
+        args.ignore_annotations,
+    );
     match result {
         Err(e)
             if e.downcast_ref::<std::io::Error>()
@@ -483,8 +281,11 @@ fn stream_json(path: &Path, args: &ClassifyArgs) -> anyhow::Result<ExitCode> {
     }
     finish(out.flush())?;
     let code = crate::exit::fail_on(
-        worst.as_ref().map(|(w, name)| (*w, Some(name.as_str()))),
+        summary
+            .worst
+            .as_ref()
+            .map(|(w, name)| (*w, Some(name.as_str()))),
         args.fail_on,
     );
-    Ok(crate::exit::code(final_code(code, skipped)))
+    Ok(crate::exit::code(final_code(code, summary.skipped)))
 }

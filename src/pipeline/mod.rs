@@ -4,11 +4,13 @@
 //! the crawl before ([`drift`]), and turn each server into the plain data the
 //! pages render ([`server_input`]). The store keeps data and never runs the
 //! classifier; the commands (`scan`, `pages --db`, `policy --all`, `diff`)
-//! only call these.
+//! only call these. `classify --input --format json` streams its document
+//! through [`stream`].
 
 pub mod drift;
 pub mod scan;
 pub mod shard;
+pub mod stream;
 
 use std::collections::BTreeMap;
 

@@ -1,0 +1,326 @@
+//! `classify --input --format json`, streamed: the document is written file
+//! by file as each is classified, so a 224k-tool catalogue needs little more
+//! memory than its text. The command keeps the arguments and the exit code.
+//!
+//! Each file's text is split into borrowed raw tools
+//! ([`crate::input::stream_tools`]) while, in parallel, each split batch's
+//! names and declared hints are read for the server's [`Context`]; then the
+//! raw tools are classified ([`tolerant::classify_raw`]) and serialised in
+//! small parallel batches and written in order. Only the raw tools' places
+//! are held, not their parsed views (224k views would take gigabytes). The
+//! bytes are those of the v1 writer ([`crate::report::json`]).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::classify::context::Context;
+use crate::classify::engine::Engine;
+use crate::classify::Risk;
+use crate::input::{tolerant, InputError, ToolNote};
+use crate::tool::Hints;
+
+/// What a streamed document came to.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// The worst risk and the first tool (in output order) that has it.
+    pub worst: Option<(Risk, String)>,
+    /// Input files left out (a directory without `--strict`).
+    pub skipped: usize,
+}
+
+/// Writes `{"schema_version":1,"servers":[..]}` for `files` to `out`.
+/// `out` holds a valid document or nothing: nothing is written before the
+/// first file parses, and an error after that still closes the document (the
+/// error is returned). A file that does not parse is skipped with a warning
+/// when `skip_bad` (a directory without `--strict`), else it is the error.
+pub fn write_json<W: Write>(
+    out: &mut W,
+    files: &[PathBuf],
+    skip_bad: bool,
+    ignore_annotations: bool,
+) -> (Summary, anyhow::Result<()>) {
+    let mut summary = Summary::default();
+    let mut started = false;
+    let mut write = |out: &mut W| -> anyhow::Result<()> {
+        let mut first = true;
+        for f in files {
+            let mut begin = |o: &mut W| {
+                if !started {
+                    started = true;
+                    o.write_all(b"{\"schema_version\":1,\"servers\":[")?;
+                }
+                Ok(())
+            };
+            let read = crate::input::Bytes::open(f).and_then(|b| {
+                let text = b.text(f)?;
+                write_file(
+                    out,
+                    text,
+                    f,
+                    first,
+                    ignore_annotations,
+                    &mut summary.worst,
+                    &mut begin,
+                )
+            });
+            let err = match read {
+                Ok(written) => {
+                    written?;
+                    first = false;
+                    continue;
+                }
+                Err(e) => e,
+            };
+            if skip_bad {
+                crate::input::warn_skipped(&err);
+                summary.skipped += 1;
+            } else {
+                return Err(err.into());
+            }
+        }
+        if !started {
+            started = true;
+            out.write_all(b"{\"schema_version\":1,\"servers\":[")?;
+        }
+        out.write_all(b"]}\n")?;
+        started = false;
+        Ok(())
+    };
+    let result = write(out);
+    if started {
+        // An error after output began: close the document so the output
+        // stays valid JSON (the error itself is returned).
+        let _ = out.write_all(b"]}\n");
+    }
+    (summary, result)
+}
+
+/// A tool's name and declared hints for its server's context, read without
+/// building the whole value. A tool that is not an object, or needs the
+/// tolerant reading (too long, or refused by serde_json), is read as the
+/// loading path reads it, so both paths see the same context.
+fn name_and_hints(raw: &str) -> (String, Option<Hints>) {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        #[serde(default)]
+        name: Option<Value>,
+        #[serde(default)]
+        annotations: Option<Value>,
+    }
+    let of = |name: Option<&Value>, annotations: Option<&Value>| {
+        (
+            name.and_then(Value::as_str).unwrap_or("").to_owned(),
+            annotations.and_then(Hints::from_annotations),
+        )
+    };
+    if raw.len() <= tolerant::FIELD_CAP && raw.trim_start().starts_with('{') {
+        if let Ok(h) = serde_json::from_str::<Head>(raw) {
+            return of(h.name.as_ref(), h.annotations.as_ref());
+        }
+    }
+    let (v, _) = tolerant::tool_value(raw);
+    of(v.get("name"), v.get("annotations"))
+}
+
+/// One classified batch: its worst risk, its serialised verdicts and the
+/// anomalies of its tools (with their labels).
+struct Classified {
+    /// The batch's worst risk and the first tool that has it.
+    worst: Option<(Risk, String)>,
+    buf: Vec<u8>,
+    notes: Vec<(String, ToolNote)>,
+}
+
+/// Classifies a batch and serialises its verdicts, comma-separated, into
+/// `buf` (emptied first; a buffer of an earlier batch, reused), with the
+/// batch's worst risk and its tools' anomalies.
+fn classify_batch(
+    engine: &Engine,
+    batch: &[&RawValue],
+    first: usize,
+    ignore: bool,
+    ctx: &Context,
+    mut buf: Vec<u8>,
+) -> Classified {
+    buf.clear();
+    buf.reserve(batch.len() * 640);
+    let mut worst = None;
+    let mut notes = Vec::new();
+    for (k, r) in batch.iter().enumerate() {
+        let (verdict, ns) = tolerant::classify_raw(engine, r.get(), ignore, ctx);
+        if worst.as_ref().is_none_or(|(w, _)| verdict.risk > *w) {
+            worst = Some((verdict.risk, verdict.name.clone()));
+        }
+        for note in ns {
+            let label = if verdict.name.is_empty() {
+                format!("#{}", first + k)
+            } else {
+                format!("{:?}", verdict.name)
+            };
+            notes.push((
+                label,
+                ToolNote {
+                    index: first + k,
+                    note,
+                },
+            ));
+        }
+        if k > 0 {
+            buf.push(b',');
+        }
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut buf, &crate::report::json::Tool::from(&verdict));
+    }
+    Classified { worst, buf, notes }
+}
+
+/// A tool's name and declared hints, for its server's context.
+type Part = (String, Option<Hints>);
+
+/// One split batch (its place in the file), read for the context.
+type ReadBatch<'a> = (usize, Vec<&'a RawValue>, Vec<Part>);
+
+/// A file's raw tools in order, and each one's name and declared hints for
+/// the server's context (every verdict depends on it, so it is known before
+/// any tool is classified). The text is split serially while the batches
+/// already split are read in parallel.
+fn split<'a>(text: &'a str, f: &Path) -> Result<(Vec<&'a RawValue>, Vec<Part>), InputError> {
+    let done: std::sync::Mutex<Vec<ReadBatch<'a>>> = std::sync::Mutex::default();
+    let split = rayon::scope(|s| {
+        let done = &done;
+        let mut n = 0;
+        crate::input::stream_tools(text, f, &mut |batch: Vec<&'a RawValue>| {
+            let at = n;
+            n += 1;
+            s.spawn(move |_| {
+                let parts: Vec<Part> = batch.iter().map(|r| name_and_hints(r.get())).collect();
+                done.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((at, batch, parts));
+            });
+        })
+    });
+    split?;
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_unstable_by_key(|(at, _, _)| *at);
+    let n = done.iter().map(|(_, b, _)| b.len()).sum();
+    let (mut raws, mut parts) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for (_, b, p) in done {
+        raws.extend(b);
+        parts.extend(p);
+    }
+    Ok((raws, parts))
+}
+
+/// Tools per classified batch (one parallel task, one output buffer): small,
+/// so two busy cores share a 1,000-tool file evenly.
+const BATCH: usize = 64;
+
+/// Tools classified before their batches are written in order, so the
+/// output buffers are reused instead of all held at once.
+const WINDOW: usize = 256 * BATCH;
+
+/// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
+/// The text is split whole first, so a file that is not a tool list leaves
+/// the output as it was (`Err`, with nothing written). `begin` writes what
+/// comes before the first server.
+fn write_file<W: Write>(
+    out: &mut W,
+    text: &str,
+    f: &Path,
+    first: bool,
+    ignore: bool,
+    worst: &mut Option<(Risk, String)>,
+    begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
+) -> Result<anyhow::Result<()>, InputError> {
+    let engine = crate::classify::engine();
+    let (raws, parts) = split(text, f)?;
+    let ctx = Context::from_parts(engine, parts.iter().map(|(n, h)| (n.as_str(), h.clone())));
+    drop(parts);
+    Ok((|| {
+        begin(out)?;
+        if !first {
+            out.write_all(b",")?;
+        }
+        out.write_all(b"{\"server\":")?;
+        serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
+        out.write_all(b",\"tools\":[")?;
+        let (mut notes, mut labels) = (Vec::new(), Vec::new());
+        let mut spare: Vec<Vec<u8>> = Vec::new();
+        let mut i = 0;
+        for (w, window) in raws.chunks(WINDOW).enumerate() {
+            let batches = window.len().div_ceil(BATCH);
+            let bufs: Vec<Vec<u8>> = (0..batches)
+                .map(|_| spare.pop().unwrap_or_default())
+                .collect();
+            let classified: Vec<Classified> = window
+                .par_chunks(BATCH)
+                .enumerate()
+                .zip(bufs)
+                .map(|((k, b), buf)| {
+                    classify_batch(engine, b, w * WINDOW + k * BATCH, ignore, &ctx, buf)
+                })
+                .collect();
+            for c in classified {
+                if let Some((r, name)) = c.worst {
+                    if worst.as_ref().is_none_or(|(w, _)| r > *w) {
+                        *worst = Some((r, name));
+                    }
+                }
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                i += 1;
+                out.write_all(&c.buf)?;
+                spare.push(c.buf);
+                for (label, note) in c.notes {
+                    labels.push(label);
+                    notes.push(note);
+                }
+            }
+        }
+        out.write_all(b"]}")?;
+        crate::input::warn_notes(f, &notes, |i| {
+            let k = notes.iter().position(|n| n.index == i).unwrap_or(0);
+            labels.get(k).cloned().unwrap_or_else(|| format!("#{i}"))
+        });
+        Ok(())
+    })())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The context reads a tool's name and hints as `Context::of` reads the
+    /// loaded value: an array (which serde would read as a struct's fields
+    /// in order) or a name that is not a string gives neither.
+    #[test]
+    fn name_and_hints_read_like_the_loaded_value() {
+        let hints = Hints::from_annotations(&json!({"destructiveHint": true}));
+        assert_eq!(
+            name_and_hints(r#"{"name": "a_delete", "annotations": {"destructiveHint": true}}"#),
+            ("a_delete".to_owned(), hints.clone())
+        );
+        assert_eq!(
+            name_and_hints(r#"["a_delete", {"destructiveHint": true}]"#),
+            (String::new(), None)
+        );
+        assert_eq!(
+            name_and_hints(r#"{"name": 7, "annotations": {"destructiveHint": true}}"#),
+            (String::new(), hints.clone())
+        );
+        // Repeated members: the last wins, as in a loaded `Value`.
+        assert_eq!(
+            name_and_hints(
+                r#"{"name": "x", "name": "y", "annotations": {"destructiveHint": true}}"#
+            ),
+            ("y".to_owned(), hints)
+        );
+    }
+}
