@@ -169,7 +169,7 @@ export PIP_INDEX_URL="http://127.0.0.1:$PPORT/simple/"
 export PIP_TRUSTED_HOST=127.0.0.1 PIP_DISABLE_PIP_VERSION_CHECK=1
 export UV_INDEX_URL="$PIP_INDEX_URL" UV_DEFAULT_INDEX="$PIP_INDEX_URL"
 export UV_PYTHON_DOWNLOADS=never
-unset PIP_EXTRA_INDEX_URL UV_EXTRA_INDEX_URL
+unset PIP_EXTRA_INDEX_URL PIP_FIND_LINKS UV_EXTRA_INDEX_URL UV_FIND_LINKS
 
 # --- 4. the scans ----------------------------------------------------------
 HELP=$("$BIN" scan --help)
@@ -237,9 +237,12 @@ run_mode() {
   ok=$(sqlite3 "$dir/scan.db" "$OK_SQL" 2>/dev/null || echo '?')
   tools=$(sqlite3 "$dir/scan.db" "$TOOLS_SQL" 2>/dev/null || echo '?')
   child=$(awk -F': ' '/Maximum resident set size/{print $2}' "$dir/time.txt")
-  disk_cache=$(du -sb "$dir/cache" 2>/dev/null | cut -f1)
+  disk_cache=$( (du -sb "$dir/cache" 2>/dev/null || echo 0) | cut -f1)
   # One du over everything: a file hardlinked from a shared store counts once.
-  disk_all=$(du -sbc "$dir"/cache "$dir"/*-cache "$dir"/xdg-* 2>/dev/null | tail -1 | cut -f1)
+  local stores
+  stores=$(shopt -s nullglob; echo "$dir"/cache "$dir"/*-cache "$dir"/xdg-*)
+  # shellcheck disable=SC2086 # the paths are ours, without spaces
+  disk_all=$( (du -sbc $stores 2>/dev/null || true) | tail -1 | cut -f1)
   local per_hour gb100
   per_hour=$(awk -v n="$ok" -v w="$wall" 'BEGIN{ if (n+0>0) printf "%d", n*3600/w; else print "-" }')
   gb100=$(awk -v d="$disk_all" -v n="$servers" 'BEGIN{ if (n+0>0) printf "%.2f", d/1e9*100/n; else print "-" }')
