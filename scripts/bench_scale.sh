@@ -56,7 +56,11 @@ PY=${PYTHON:-python3}
 log() { printf '[bench_scale %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 
 PIDS=()
+SCAN_PGID=""
 cleanup() {
+  # The scan runs in its own process group (setsid): the group is ended with
+  # it, installers included (background jobs of a script ignore Ctrl-C).
+  [ -z "$SCAN_PGID" ] || kill -TERM -- "-$SCAN_PGID" 2>/dev/null || true
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 }
@@ -98,7 +102,7 @@ verdaccio_config() { # FILE STORAGE WITH_UPLINK
     echo "storage: $2"
     echo "auth: {htpasswd: {file: $2/htpasswd, max_users: -1}}"
     echo "web: {enable: false}"
-    echo "logs: {type: stdout, format: pretty, level: warn}"
+    echo "log: {type: stdout, format: pretty, level: warn}"
     echo "max_body_size: 200mb"
     if [ "$3" = 1 ]; then
       echo "uplinks: {npmjs: {url: 'https://registry.npmjs.org/', maxage: 365d, cache: true}}"
@@ -194,8 +198,8 @@ RESULT="$WORK/result.md"
   echo "binary: $BIN ($("$BIN" --version 2>/dev/null || echo '?'))"
   echo "servers: $N npm (@modelcontextprotocol/sdk $SDK_VERSION) + $N PyPI (mcp $MCP_VERSION FastMCP), $(grep -o '"name": "io.github' "$GEN/servers.json" | wc -l) listed"
   echo
-  echo "| mode | servers | ok | tools | statuses | wall | servers/hour | install cache | cache+tool caches | GB/100 servers | peak RSS mcp-risk | peak RSS largest child |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| mode | servers | ok | tools | statuses | wall | ok servers/hour | load at start | install cache | cache+tool caches | GB/100 servers | peak RSS mcp-risk | peak RSS largest child |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$RESULT"
 
 human() { awk -v b="$1" 'BEGIN{ split("B KB MB GB TB",u," "); i=1; while (b>=1000 && i<5) {b/=1000; i++}; printf (i==1?"%d %s":"%.2f %s"), b, u[i] }'; }
@@ -214,8 +218,11 @@ run_mode() {
   echo "$mode: ${cmd[*]}" >>"$WORK/commands.txt"
   local t0 t1 rc=0 hwm=0
   t0=$(date +%s.%N)
-  /usr/bin/time -v -o "$dir/time.txt" "${cmd[@]}" >"$dir/scan.log" 2>&1 &
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  setsid /usr/bin/time -v -o "$dir/time.txt" "${cmd[@]}" >"$dir/scan.log" 2>&1 &
   local tpid=$!
+  SCAN_PGID=$tpid
   # Peak RSS of mcp-risk itself: its VmHWM, sampled until it exits (time -v
   # reports the largest process of the tree, often npm or pip).
   local spid=""
@@ -229,6 +236,7 @@ run_mode() {
     sleep 0.5
   done
   wait "$tpid" || rc=$?
+  SCAN_PGID=""
   t1=$(date +%s.%N)
   local wall servers ok tools statuses child disk_cache disk_all
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
@@ -246,8 +254,8 @@ run_mode() {
   local per_hour gb100
   per_hour=$(awk -v n="$ok" -v w="$wall" 'BEGIN{ if (n+0>0) printf "%d", n*3600/w; else print "-" }')
   gb100=$(awk -v d="$disk_all" -v n="$servers" 'BEGIN{ if (n+0>0) printf "%.2f", d/1e9*100/n; else print "-" }')
-  printf '| %s | %s | %s | %s | %s | %s s | %s | %s | %s | %s | %s MB | %s MB |\n' \
-    "$mode" "$servers" "$ok" "$tools" "$statuses" "$wall" "$per_hour" "$(human "$disk_cache")" \
+  printf '| %s | %s | %s | %s | %s | %s s | %s | %s | %s | %s | %s | %s MB | %s MB |\n' \
+    "$mode" "$servers" "$ok" "$tools" "$statuses" "$wall" "$per_hour" "$load" "$(human "$disk_cache")" \
     "$(human "$disk_all")" "$gb100" "$((hwm / 1024))" "$((child / 1024))" >>"$RESULT"
   log "mode $mode: exit $rc, $ok/$servers ok in $wall s, disk $(human "$disk_all")"
   [ "$rc" = 0 ] || log "mode $mode: scan exited with $rc; see $dir/scan.log"
