@@ -25,6 +25,8 @@
 #        (default 150; --small: 10)  WORK=dir (default target/bench-scale)
 #        CONCURRENCY=n, INSTALL_JOBS=n (passed when the binary knows the flag)
 #        KEEP=1 keeps each mode's cache (default: deleted after measuring)
+#        CHECK=1 probes two generated servers installed by hand first
+#        (always with --small; scripts/scale/check.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,7 +43,7 @@ for a in "$@"; do
   case $a in
     --small) SMALL=1 ;;
     shared | plain) MODES+=("$a") ;;
-    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "unknown argument $a" >&2; exit 2 ;;
   esac
 done
@@ -174,6 +176,12 @@ export PIP_TRUSTED_HOST=127.0.0.1 PIP_DISABLE_PIP_VERSION_CHECK=1
 export UV_INDEX_URL="$PIP_INDEX_URL" UV_DEFAULT_INDEX="$PIP_INDEX_URL"
 export UV_PYTHON_DOWNLOADS=never
 unset PIP_EXTRA_INDEX_URL PIP_FIND_LINKS UV_EXTRA_INDEX_URL UV_FIND_LINKS
+
+# --- check: two generated servers installed by hand answer tools/list ------
+if [ "$SMALL" = 1 ] || [ "${CHECK:-0}" = 1 ]; then
+  "$SCALE/check.sh" "$BIN" "$GEN" "$WORK/check" >&2
+  rm -rf "$WORK/check"
+fi
 
 # --- 4. the scans ----------------------------------------------------------
 HELP=$("$BIN" scan --help)

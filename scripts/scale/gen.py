@@ -9,6 +9,7 @@ Writes, under OUT:
                                    real stdio server on the `mcp` SDK's FastMCP
   servers.json                     the server.json entries the mock official
                                    registry lists (registry envelope shape)
+  expected.json                    each package's tool names (for check.sh)
 
 Each server gets its own tools, drawn with a seeded RNG from a vocabulary of
 services, resources and read / write / destructive verbs, with a per-server
@@ -85,6 +86,15 @@ VERBS = [
     ("destroy", "destructive", ["Destroy a {r} in {s} irreversibly."]),
     ("revoke", "destructive", ["Revoke a {r} in {s}."]),
 ]
+# Verbs that only make sense for some resources (others take any).
+ONLY = {
+    "send": {"message", "email", "draft", "sms message", "reminder", "comment", "invoice"},
+    "upload": {"file", "object", "document", "image", "release", "snapshot"},
+    "read": {"file", "object", "document", "page", "email", "message", "row", "key", "block",
+             "thread", "secret", "config map", "record", "stream", "worklog"},
+    "rename": {"file", "directory", "folder", "channel", "branch", "project", "table", "label",
+               "board", "page", "database", "index", "alias", "view", "base", "calendar"},
+}
 READ = [v for v in VERBS if v[1] == "read"]
 WRITE = [v for v in VERBS if v[1] == "write"]
 DESTRUCTIVE = [v for v in VERBS if v[1] == "destructive"]
@@ -143,7 +153,10 @@ def gen_tools(rng, service):
     tools, seen = [], set()
     for pool in kinds:
         verb, _kind, descs = rng.choice(pool)
-        r = rng.choice(resources)
+        fits = [r for r in resources if r in ONLY.get(verb, resources)]
+        if not fits:
+            continue
+        r = rng.choice(fits)
         many = verb in ("list", "search", "count", "export", "purge")
         noun = plural(r) if many else r
         name = style_name(style, prefix, verb, noun.replace("-", " ").split())
@@ -337,7 +350,7 @@ def main():
     a = ap.parse_args()
     rng = random.Random(a.seed)
     services = sorted(SERVICES)
-    entries, total_tools = [], 0
+    entries, expected, total_tools = [], {}, 0
     for reg, count in (("npm", a.npm), ("pypi", a.pypi)):
         for i in range(count):
             service = rng.choice(services)
@@ -350,8 +363,11 @@ def main():
             else:
                 ident = write_wheel(a.out, slug, tools, a.mcp)
             entries.append(entry(f"io.github.bench/{slug}", desc, reg, ident))
+            expected[ident] = {"registry": reg, "tools": [t["name"] for t in tools]}
     with open(os.path.join(a.out, "servers.json"), "w") as f:
         json.dump({"servers": entries}, f)
+    with open(os.path.join(a.out, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
     print(f"generated {a.npm} npm + {a.pypi} PyPI servers, {total_tools} tools, in {a.out}")
 
 
