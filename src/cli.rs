@@ -160,6 +160,8 @@ pub struct ScanArgs {
     /// Package install cache (default: $XDG_CACHE_HOME/mcp-risk or ~/.cache/mcp-risk).
     #[arg(long)]
     pub cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub install: InstallArgs,
     /// Exit with a risk code when the worst tool is at or above this level.
     #[arg(long, value_enum)]
     pub fail_on: Option<Risk>,
@@ -228,6 +230,43 @@ pub struct ProbeArgs {
     pub concurrency: usize,
 }
 
+/// How `scan` and `crawl` install packages.
+#[derive(Args, Clone, Debug, Default)]
+pub struct InstallArgs {
+    /// Packages installed at once (network and disk bound; probes are
+    /// limited by --concurrency).
+    #[arg(long, default_value_t = 4)]
+    pub install_jobs: usize,
+    /// Keep the install cache within SIZE (`20G`, `500M`, `1.5GB`, bytes;
+    /// `0` or `none`: no limit), evicting the least recently used installs
+    /// of servers already probed. Default: the smaller of 20 GB and half the
+    /// free space of the cache's filesystem at start.
+    #[arg(long, value_name = "SIZE", value_parser = parse_budget)]
+    pub cache_budget: Option<CacheBudget>,
+    /// Install with plain venv+pip and npm, not through the shared stores
+    /// (uv's cache, pnpm's store, npm's shared cache).
+    #[arg(long)]
+    pub no_shared_stores: bool,
+}
+
+/// A `--cache-budget`: bytes, or `None` for no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheBudget(pub Option<u64>);
+
+fn parse_budget(s: &str) -> Result<CacheBudget, String> {
+    crate::registry::packages::cache::parse_size(s).map(CacheBudget)
+}
+
+impl InstallArgs {
+    /// The budget in bytes for the cache in `dir` (`None`: no limit).
+    pub fn budget(&self, dir: &std::path::Path) -> Option<u64> {
+        match self.cache_budget {
+            Some(CacheBudget(b)) => b,
+            None => Some(crate::registry::packages::cache::default_budget(dir)),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 #[command(after_long_help = exit::CRAWL_HELP)]
 pub struct CrawlArgs {
@@ -252,6 +291,11 @@ pub struct CrawlArgs {
     /// Run stdio servers without the sandbox.
     #[arg(long)]
     pub no_sandbox: bool,
+    /// Package install cache (default: $XDG_CACHE_HOME/mcp-risk or ~/.cache/mcp-risk).
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub install: InstallArgs,
     /// `json`: one object on stdout with the run, the summary by status and
     /// every server's attempt (status, detail, era, protocol version, tool
     /// count, sandbox, duration); for scripts and CI.

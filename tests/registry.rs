@@ -526,6 +526,7 @@ async fn scan_preparation_applies_the_launch_policy() {
         refresh: false,
         timeout: 5,
         cache: Some(cache.path().join("cache")),
+        install: Default::default(),
         fail_on: None,
     };
     let prep = mcp_risk::cmd::scan::prepare_sources(&args).await.unwrap();

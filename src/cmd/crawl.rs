@@ -15,6 +15,7 @@ use crate::cli::{CrawlArgs, TableOrJson};
 use crate::crawl::{self, CrawlOptions};
 use crate::exit;
 use crate::mcp::{ProbeOptions, Status};
+use crate::registry::packages::default_cache_dir;
 use crate::store::Store;
 use crate::text::terminal_safe;
 
@@ -27,13 +28,18 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
     let mut probe = ProbeOptions::default().with_total_timeout(Duration::from_secs(args.timeout));
     probe.sandbox = !args.no_sandbox;
     probe.allow_private = args.allow_private;
+    let cache_dir = args.cache.clone().unwrap_or_else(default_cache_dir);
     let opts = CrawlOptions {
         concurrency: args.concurrency.max(1),
+        install_jobs: args.install.install_jobs.max(1),
+        cache_budget: args.install.budget(&cache_dir),
+        shared_stores: !args.install.no_shared_stores,
         allow_exec: args.allow_exec,
         refresh: args.refresh,
         probe,
         progress: std::io::stderr().is_terminal(),
-        cache_dir: None,
+        cache_dir: Some(cache_dir),
+        installer: None,
     };
     let rt = super::runtime()?;
     let report = crawl::crawl(&rt, &store, &args.sources, &opts)?;
@@ -62,6 +68,13 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
             "summary": report.summary.iter().map(|(s, n)| (s.as_str().to_string(), json!(n))).collect::<serde_json::Map<String, Value>>(),
             "source_errors": report.source_errors,
             "duplicates": report.duplicates,
+            "cache": report.cache.as_ref().map(|c| json!({
+                "dir": c.dir.display().to_string(),
+                "bytes": c.bytes,
+                "budget": c.budget,
+                "evicted_installs": c.evicted.installs,
+                "evicted_bytes": c.evicted.bytes,
+            })),
             "attempts": attempts.iter().map(|a| json!({
                 "server": a.server,
                 "status": a.status,
@@ -98,6 +111,10 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "{:<26} {:>8}", status.as_str(), n)?;
     }
     writeln!(out, "{:<26} {:>8}", "total", total)?;
+    if let Some(c) = &report.cache {
+        writeln!(out)?;
+        writeln!(out, "{}", crawl::cache_line(c, &report.stores))?;
+    }
 
     let failed: Vec<_> = store
         .run_attempts(report.run)?
@@ -140,6 +157,7 @@ pub fn broke(s: Status) -> bool {
             | Status::NotMcp
             | Status::Unreachable
             | Status::InstallFailed
+            | Status::DiskFull
     )
 }
 

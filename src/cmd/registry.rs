@@ -35,6 +35,7 @@ pub fn run(args: &RegistryArgs) -> anyhow::Result<ExitCode> {
                 refresh: false,
                 timeout: 60,
                 cache: cache.clone(),
+                install: Default::default(),
                 fail_on: None,
             };
             let prep = rt.block_on(prepare_sources(&scan))?;

@@ -1,17 +1,16 @@
-//! `mcp-risk scan`: the main job. Resolves the sources (none given: the
-//! bundled registry, embedded in the binary), lists their servers, prepares
-//! each one (installing packages into the cache) with a progress bar, and
-//! prints what it prepared. Crawling, classifying, policies and pages follow
-//! from [`prepare_sources`]'s result.
+//! `mcp-risk scan`: the main job. Reads its arguments, runs the scan
+//! pipeline ([`crate::pipeline::scan`]: sources listed, each server
+//! installed and probed, streaming, with a progress bar per stage), then
+//! classifies, writes policies and pages, and prints the summary.
+//! `registry prepare` uses [`prepare_sources`] and [`render`] (preparation
+//! alone).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-
-use std::sync::Arc;
 
 use super::emit;
 use crate::cli::ScanArgs;
@@ -20,69 +19,21 @@ use crate::exit;
 use crate::mcp::ProbeOptions;
 use crate::mcp::ProbeTarget;
 use crate::registry::packages::{default_cache_dir, Installer};
-use crate::registry::prepare::{prepare_all, Prepared, PreparedServer};
-use crate::registry::{Bundled, ServerRecord, Source};
+use crate::registry::prepare::Prepared;
 use crate::store::Store;
 use crate::text::terminal_safe;
 
-/// One source to read, and whether its packages may be launched.
-pub struct ResolvedSource {
-    pub source: Box<dyn Source>,
-    pub allow_exec: bool,
-}
+pub use crate::pipeline::scan::{resolve_sources, ResolvedSource, ScanPrep};
 
-/// What the preparation produced.
-pub struct ScanPrep {
-    pub servers: Vec<PreparedServer>,
-    /// Sources that could not be read, as `description: error`.
-    pub source_errors: Vec<String>,
-    pub cache_dir: PathBuf,
-    pub elapsed: Duration,
-}
-
-/// The sources for `scan`: the bundled registry when none is given (curated,
-/// so it launches without `--allow-exec`); any other source launches only
-/// with `--allow-exec`.
-pub fn resolve_sources(args: &[String], allow_exec: bool) -> anyhow::Result<Vec<ResolvedSource>> {
-    if args.is_empty() {
-        return Ok(vec![ResolvedSource {
-            source: Box::new(Bundled),
-            allow_exec: true,
-        }]);
-    }
-    args.iter()
-        .map(|a| {
-            let source = crate::registry::open(a)?.into_source();
-            let curated = a == "bundled";
-            Ok(ResolvedSource {
-                source,
-                allow_exec: allow_exec || curated,
-            })
-        })
-        .collect()
-}
-
-/// Lists every source and prepares every server, with progress bars on stderr.
+/// Lists every source and prepares every server (installing packages,
+/// `--concurrency` at a time) without probing, with a progress bar on stderr.
 pub async fn prepare_sources(args: &ScanArgs) -> anyhow::Result<ScanPrep> {
-    let started = Instant::now();
-    let sources = resolve_sources(&args.sources, args.allow_exec)?;
     let cache_dir = args.cache.clone().unwrap_or_else(default_cache_dir);
-    let installer = Installer::new(&cache_dir);
-
-    let mut records: Vec<(ServerRecord, bool)> = Vec::new();
-    let mut source_errors = Vec::new();
-    for s in &sources {
-        let spin =
-            ProgressBar::new_spinner().with_message(format!("listing {}", s.source.describe()));
-        spin.enable_steady_tick(Duration::from_millis(120));
-        match s.source.records().await {
-            Ok(recs) => records.extend(recs.into_iter().map(|r| (r, s.allow_exec))),
-            Err(e) => source_errors.push(format!("{}: {e}", s.source.describe())),
-        }
-        spin.finish_and_clear();
+    let mut installer = Installer::new(&cache_dir);
+    if !args.install.no_shared_stores {
+        installer.detect_shared_stores();
     }
-
-    let bar = ProgressBar::new(records.len() as u64);
+    let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template(
             "{spinner} preparing [{bar:30}] {pos}/{len} {elapsed} {wide_msg}",
@@ -91,39 +42,24 @@ pub async fn prepare_sources(args: &ScanArgs) -> anyhow::Result<ScanPrep> {
         .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(120));
-    let servers = prepare_all(records, &installer, args.concurrency, |s| {
-        bar.set_message(terminal_safe(&s.record.name));
-        bar.inc(1);
-    })
+    let prep = crate::pipeline::scan::prepare_sources(
+        &args.sources,
+        args.allow_exec,
+        &installer,
+        args.concurrency,
+        |s| {
+            bar.set_message(terminal_safe(&s.record.name));
+            bar.inc(1);
+        },
+    )
     .await;
     bar.finish_and_clear();
-    Ok(ScanPrep {
-        servers,
-        source_errors,
-        cache_dir,
-        elapsed: started.elapsed(),
-    })
+    prep
 }
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let rt = super::runtime()?;
-    let prep = rt.block_on(prepare_sources(args))?;
-    for e in &prep.source_errors {
-        eprintln!("error: {}", terminal_safe(e));
-    }
-    if prep.servers.is_empty() {
-        anyhow::bail!("the sources named no servers");
-    }
-    eprintln!(
-        "prepared {} servers in {:.1}s (install cache: {})",
-        prep.servers.len(),
-        prep.elapsed.as_secs_f64(),
-        prep.cache_dir.display()
-    );
-
-    // Crawl: each server is probed as preparation left it (preparation is
-    // where the launch policy was applied).
     let store =
         Arc::new(Store::open(&args.db).with_context(|| format!("opening {}", args.db.display()))?);
     // Packages start cold (Python imports, node module loading): give every
@@ -133,26 +69,27 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     probe.init_timeout = total;
     probe.list_timeout = total;
     probe.allow_private = args.allow_private;
-    // allow_exec stays off: prepare_sources applied the launch policy, and
-    // the crawler probes prepared servers as they are.
+    let cache_dir = args.cache.clone().unwrap_or_else(default_cache_dir);
+    // allow_exec stays off here: each listed record carries its source's
+    // launch permission (the bundled registry, or --allow-exec).
     let opts = CrawlOptions {
         concurrency: args.concurrency.max(1),
+        install_jobs: args.install.install_jobs.max(1),
+        cache_budget: args.install.budget(&cache_dir),
+        shared_stores: !args.install.no_shared_stores,
         refresh: args.refresh,
         probe,
         progress: true,
-        cache_dir: Some(prep.cache_dir.clone()),
+        cache_dir: Some(cache_dir),
         ..CrawlOptions::default()
     };
-    let keys: Vec<String> = if args.sources.is_empty() {
-        {
-            use sha2::{Digest, Sha256};
-            let digest = hex::encode(Sha256::digest(crate::registry::BUNDLED_REGISTRY.as_bytes()));
-            vec![format!("bundled:{}", &digest[..16])]
-        }
-    } else {
-        args.sources.iter().map(|a| crawl::source_key(a)).collect()
+    let scanned = crate::pipeline::scan::scan(&rt, &store, &args.sources, args.allow_exec, &opts)?;
+    for e in &scanned.source_errors {
+        eprintln!("error: {}", terminal_safe(e));
+    }
+    let Some(crawled) = scanned.crawled else {
+        anyhow::bail!("the sources named no servers");
     };
-    let crawled = crawl::crawl_prepared(&rt, &store, &keys, prep.servers, &opts)?;
 
     // Classify, write policies and pages.
     let reports = crate::pipeline::classify_store(&store)?;
@@ -165,7 +102,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     );
 
     let code = match exit::fail_on(tally.worst_risk.map(|w| (w, None)), args.fail_on) {
-        exit::OK if !prep.source_errors.is_empty() => exit::ERROR,
+        exit::OK if !scanned.source_errors.is_empty() => exit::ERROR,
         c => c,
     };
     Ok(exit::code(code))
@@ -187,6 +124,9 @@ fn summary(
     ));
     for (status, n) in &crawled.summary {
         out.push_str(&format!("  {:<24} {n:>5}\n", status.as_str()));
+    }
+    if let Some(c) = &crawled.cache {
+        out.push_str(&format!("\n{}\n", crawl::cache_line(c, &crawled.stores)));
     }
     out.push_str(&format!("\n{} tools classified:", tally.tools));
     for (class, n) in &tally.by_class {

@@ -48,6 +48,10 @@ pub enum Status {
     ReadOnlyFs,
     /// It ran into the sandbox's memory or task limit.
     ResourceLimit,
+    /// The disk filled up while installing it (or storing its result): the
+    /// partial install was removed; a rerun with more space (or a smaller
+    /// `--cache-budget`) retries it.
+    DiskFull,
 }
 
 impl Status {

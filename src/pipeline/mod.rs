@@ -7,6 +7,7 @@
 //! only call these.
 
 pub mod drift;
+pub mod scan;
 
 use std::collections::BTreeMap;
 

@@ -15,10 +15,28 @@
 //! the sandbox (the bundled registry is verified to work this way). A
 //! package that needs a build step fails with `install_failed` and says so.
 //!
-//! Cache: `<cache>/<ecosystem>/<name>@<version>/`, with a marker file written
+//! Cache: `<cache>/<ecosystem>/<name>@<version>/` (`<ecosystem>`: npm, pypi), with a marker file written
 //! only after a successful install (a killed install is redone) and a lock
-//! file per package directory (concurrent scans install once).
+//! file per package directory (concurrent scans install once). A failed
+//! install's directory is removed. The marker records the install's size;
+//! its mtime is when the install was last used. [`cache`] keeps the cache
+//! within a budget.
+//!
+//! Shared stores ([`Installer::detect_shared_stores`], the default of `scan`
+//! and `crawl` unless `--no-shared-stores`): PyPI through `uv` (one cache
+//! under `<cache>/uv`, hardlinked into each venv), npm through `pnpm` (one
+//! content-addressed store under `<cache>/pnpm-store`, hardlinked into each
+//! package's own `node_modules`), else npm with one `--cache <cache>/npm-cache`
+//! and `--prefer-offline`. Every file a server runs stays inside its own
+//! package directory (hardlinks, or symlinks within it), which is what the
+//! sandbox exposes. The registries' usual environment variables are honoured
+//! (`npm_config_registry` by npm and pnpm; `PIP_INDEX_URL` by pip, and by uv
+//! when neither `UV_DEFAULT_INDEX` nor `UV_INDEX_URL` is set).
+//!
+//! A full disk during an install (ENOSPC in the install log or an I/O
+//! error) is `disk_full`, and the partial install is removed.
 
+pub mod cache;
 mod npm;
 mod oci;
 mod pypi;
@@ -51,6 +69,12 @@ pub struct Installer {
     /// Container engines tried in order.
     pub engines: Vec<String>,
     pub install_timeout: Duration,
+    /// Install PyPI packages with this `uv` (shared cache) instead of venv+pip.
+    pub uv: Option<String>,
+    /// Install npm packages with this `pnpm` (shared store) instead of npm.
+    pub pnpm: Option<String>,
+    /// Give npm one shared `--cache` and `--prefer-offline` (when pnpm is not used).
+    pub npm_shared_cache: bool,
     engine: OnceCell<Result<String, String>>,
 }
 
@@ -63,8 +87,56 @@ impl Installer {
             python: "python3".to_owned(),
             engines: vec!["docker".to_owned(), "podman".to_owned()],
             install_timeout: Duration::from_secs(600),
+            uv: None,
+            pnpm: None,
+            npm_shared_cache: false,
             engine: OnceCell::new(),
         }
+    }
+
+    /// Uses the shared stores: `uv` and `pnpm` when they are on PATH, and
+    /// npm's shared cache otherwise.
+    pub fn detect_shared_stores(&mut self) {
+        let found = |p: &str| {
+            which::which(p)
+                .ok()
+                .map(|p| p.to_string_lossy().into_owned())
+        };
+        self.uv = found("uv");
+        self.pnpm = found("pnpm");
+        self.npm_shared_cache = true;
+    }
+
+    /// How packages are installed, for the scan summary: `uv`, `pnpm`,
+    /// `npm --cache` or `pip`/`npm`.
+    pub fn describe_stores(&self) -> String {
+        let py = if self.uv.is_some() { "uv" } else { "pip" };
+        let js = match (&self.pnpm, self.npm_shared_cache) {
+            (Some(_), _) => "pnpm",
+            (None, true) => "npm (shared cache)",
+            (None, false) => "npm",
+        };
+        format!("{py}, {js}")
+    }
+
+    /// Marks the package's install as in use until the lease is dropped
+    /// (a shared lock on `<dir>.use`): eviction leaves it alone, in this
+    /// process and any other on the same cache. `None` for packages that
+    /// are not installed into the cache.
+    pub async fn lease(&self, pkg: &PackageLaunch) -> Option<Lease> {
+        let (eco, sep) = match pkg.registry {
+            PackageRegistry::Npm => ("npm", "@"),
+            PackageRegistry::Pypi => ("pypi", "=="),
+            _ => return None,
+        };
+        let dir = self.package_dir(eco, pkg, sep);
+        let path = cache::sibling(&dir, ".use");
+        std::fs::create_dir_all(path.parent()?).ok()?;
+        tokio::task::spawn_blocking(move || flock_file(&path, libc::LOCK_SH).ok())
+            .await
+            .ok()
+            .flatten()
+            .map(|file| Lease { _file: file, dir })
     }
 
     /// Installs (or reuses) the package and returns how to run it.
@@ -152,13 +224,49 @@ fn check_version(pkg: &PackageLaunch) -> Result<(), PrepareError> {
 /// An exclusive lock on a package directory, held until dropped.
 struct DirLock(#[allow(dead_code)] std::fs::File);
 
+/// A package's install in use (see [`Installer::lease`]), until dropped.
+pub struct Lease {
+    _file: std::fs::File,
+    /// The install's directory.
+    pub dir: PathBuf,
+}
+
+/// Opens (creating) `path` and flocks it with `op`, waiting.
+fn flock_file(path: &Path, op: libc::c_int) -> std::io::Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    // SAFETY: flock on a file descriptor we own; released when `f` closes.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), op) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(f)
+}
+
+/// The status of an I/O failure: `disk_full` when the disk is.
+fn io_status(e: &std::io::Error) -> Status {
+    match e.raw_os_error() {
+        Some(libc::ENOSPC) | Some(libc::EDQUOT) => Status::DiskFull,
+        _ => Status::InstallFailed,
+    }
+}
+
+/// Whether an installer's output says the disk is full.
+fn says_disk_full(log: &str) -> bool {
+    log.contains("No space left on device")
+        || log.contains("ENOSPC")
+        || log.contains("Disk quota exceeded")
+}
+
 async fn lock(dir: &Path) -> Result<DirLock, PrepareError> {
-    let mut name = dir.file_name().unwrap_or_default().to_owned();
-    name.push(".lock");
-    let lock_path = dir.with_file_name(name);
+    let lock_path = cache::sibling(dir, ".lock");
     let fail = |e: std::io::Error| {
         (
-            Status::InstallFailed,
+            io_status(&e),
             format!("cannot lock {}: {e}", lock_path.display()),
         )
     };
@@ -166,23 +274,10 @@ async fn lock(dir: &Path) -> Result<DirLock, PrepareError> {
         std::fs::create_dir_all(parent).map_err(fail)?;
     }
     let path = lock_path.clone();
-    tokio::task::spawn_blocking(move || {
-        use std::os::fd::AsRawFd;
-        let f = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
-        // SAFETY: flock on a file descriptor we own; released when `f` closes.
-        let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) };
-        if rc != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        Ok(DirLock(f))
-    })
-    .await
-    .map_err(|e| fail(std::io::Error::other(e)))?
-    .map_err(fail)
+    tokio::task::spawn_blocking(move || flock_file(&path, libc::LOCK_EX).map(DirLock))
+        .await
+        .map_err(|e| fail(std::io::Error::other(e)))?
+        .map_err(fail)
 }
 
 /// A package's directory in the cache, locked for as long as this lives.
@@ -216,11 +311,17 @@ async fn open_slot(
     let dir = inst.package_dir(ecosystem, pkg, sep);
     let lock = lock(&dir).await?;
     let mut fresh = None;
-    if !installed(&dir).await? {
+    if installed(&dir).await? {
+        // Last used now (what eviction orders by).
+        let _ = std::fs::File::options()
+            .write(true)
+            .open(dir.join(MARKER))
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    } else {
         fresh = Some(std::time::Instant::now());
         std::fs::create_dir_all(&dir).map_err(|e| {
             (
-                Status::InstallFailed,
+                io_status(&e),
                 format!("cannot create {}: {e}", dir.display()),
             )
         })?;
@@ -230,6 +331,25 @@ async fn open_slot(
         fresh,
         _lock: lock,
     })
+}
+
+impl Slot {
+    /// Ends a fresh install: on success the marker (with the install's time
+    /// and size) is written; on failure the partial install is removed.
+    async fn finish<T>(&self, result: Result<T, PrepareError>) -> Result<T, PrepareError> {
+        let result = match (result, self.fresh) {
+            (Ok(v), Some(started)) => mark_installed(&self.dir, started).map(|()| v),
+            (r, _) => r,
+        };
+        if result.is_err() {
+            remove_dir(self.dir.clone()).await;
+        }
+        result
+    }
+}
+
+async fn remove_dir(dir: PathBuf) {
+    let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(dir)).await;
 }
 
 /// Whether `dir` holds a finished install; a partial one is removed (off the
@@ -255,10 +375,14 @@ async fn installed(dir: &Path) -> Result<bool, PrepareError> {
 }
 
 fn mark_installed(dir: &Path, started: std::time::Instant) -> Result<(), PrepareError> {
-    let body = format!("{{\"install_ms\":{}}}\n", started.elapsed().as_millis());
+    let body = format!(
+        "{{\"install_ms\":{},\"bytes\":{}}}\n",
+        started.elapsed().as_millis(),
+        cache::disk_usage(dir)
+    );
     std::fs::write(dir.join(MARKER), body).map_err(|e| {
         (
-            Status::InstallFailed,
+            io_status(&e),
             format!("cannot write {}: {e}", dir.join(MARKER).display()),
         )
     })
@@ -272,19 +396,36 @@ async fn run_step(
     log: &Path,
     timeout: Duration,
 ) -> Result<(), PrepareError> {
+    run_step_env(program, args, &[], log, timeout).await
+}
+
+/// [`run_step`] with extra environment variables. An install that fails
+/// saying the disk is full is `disk_full`.
+async fn run_step_env(
+    program: &str,
+    args: &[&str],
+    envs: &[(&str, String)],
+    log: &Path,
+    timeout: Duration,
+) -> Result<(), PrepareError> {
     use std::io::Write;
     let fail = |why: String| (Status::InstallFailed, why);
+    let io_fail = |e: std::io::Error| {
+        (
+            io_status(&e),
+            format!("cannot write {}: {e}", log.display()),
+        )
+    };
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
-        .map_err(|e| fail(format!("cannot write {}: {e}", log.display())))?;
-    let _ = writeln!(file, "$ {program} {}", args.join(" "));
-    let err_file = file
-        .try_clone()
-        .map_err(|e| fail(format!("cannot write {}: {e}", log.display())))?;
+        .map_err(io_fail)?;
+    writeln!(file, "$ {program} {}", args.join(" ")).map_err(io_fail)?;
+    let err_file = file.try_clone().map_err(io_fail)?;
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(args)
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .stdin(std::process::Stdio::null())
         .stdout(file)
         .stderr(err_file)
@@ -308,11 +449,19 @@ async fn run_step(
     if status.success() {
         Ok(())
     } else {
-        Err(fail(format!(
-            "`{program} {}` exited with {status}\n{}",
-            args.join(" "),
-            log_tail(log)
-        )))
+        let tail = log_tail(log);
+        let why = if says_disk_full(&tail) {
+            Status::DiskFull
+        } else {
+            Status::InstallFailed
+        };
+        Err((
+            why,
+            format!(
+                "`{program} {}` exited with {status}\n{tail}",
+                args.join(" ")
+            ),
+        ))
     }
 }
 

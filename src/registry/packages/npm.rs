@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{mark_installed, open_slot, run_step, stdio, which, Installer, PrepareError};
+use super::{open_slot, run_step, stdio, which, Installer, PrepareError};
 use crate::mcp::{ProbeTarget, Status};
 use crate::registry::PackageLaunch;
 
@@ -33,28 +33,12 @@ pub(super) async fn prepare(
 ) -> Result<ProbeTarget, PrepareError> {
     let slot = open_slot(inst, pkg, "npm", "@", valid_name, "an npm package name").await?;
     let dir = &slot.dir;
-    if let Some(started) = slot.fresh {
-        let spec = format!("{}@{}", pkg.identifier, pkg.version);
-        let prefix = dir.to_string_lossy().into_owned();
-        run_step(
-            &inst.npm,
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                "--no-audit",
-                "--no-fund",
-                "--ignore-scripts",
-                "--omit=dev",
-                "--loglevel=warn",
-                &spec,
-            ],
-            &dir.join("install.log"),
-            inst.install_timeout,
-        )
-        .await?;
-        bin_path(dir, &pkg.identifier)?;
-        mark_installed(dir, started)?;
+    if slot.fresh.is_some() {
+        let result = match install(inst, pkg, dir).await {
+            Ok(()) => bin_path(dir, &pkg.identifier).map(|_| ()),
+            Err(e) => Err(e),
+        };
+        slot.finish(result).await?;
     }
     let bin = bin_path(dir, &pkg.identifier)?;
     if runs_itself(Path::new(&bin)) {
@@ -63,6 +47,70 @@ pub(super) async fn prepare(
     let mut args = vec![bin];
     args.extend(pkg.package_args.iter().cloned());
     Ok(stdio(which(&inst.node), args, &pkg.env))
+}
+
+/// Installs `name@version` into `dir`: with pnpm (the shared store under the
+/// cache, hardlinked into `dir/node_modules`), else with npm (an isolated
+/// `--prefix`, with the shared cache when asked). Never runs install scripts.
+async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<(), PrepareError> {
+    let spec = format!("{}@{}", pkg.identifier, pkg.version);
+    let prefix = dir.to_string_lossy().into_owned();
+    let log = dir.join("install.log");
+    if let Some(pnpm) = &inst.pnpm {
+        let manifest = dir.join("package.json");
+        std::fs::write(
+            &manifest,
+            "{\"name\":\"mcp-risk-install\",\"private\":true}\n",
+        )
+        .map_err(|e| {
+            (
+                super::io_status(&e),
+                format!("cannot write {}: {e}", manifest.display()),
+            )
+        })?;
+        let store = inst
+            .cache_dir
+            .join("pnpm-store")
+            .to_string_lossy()
+            .into_owned();
+        return run_step(
+            pnpm,
+            &[
+                "add",
+                "--dir",
+                &prefix,
+                "--store-dir",
+                &store,
+                "--ignore-scripts",
+                "--prod",
+                "--config.node-linker=isolated",
+                "--config.confirmModulesPurge=false",
+                "--reporter=append-only",
+                "--loglevel=warn",
+                &spec,
+            ],
+            &log,
+            inst.install_timeout,
+        )
+        .await;
+    }
+    let npm_cache = inst.cache_dir.join("npm-cache");
+    let npm_cache = npm_cache.to_string_lossy().into_owned();
+    let mut args = vec![
+        "install",
+        "--prefix",
+        &prefix,
+        "--no-audit",
+        "--no-fund",
+        "--ignore-scripts",
+        "--omit=dev",
+        "--loglevel=warn",
+    ];
+    if inst.npm_shared_cache {
+        args.extend(["--cache", &npm_cache, "--prefer-offline"]);
+    }
+    args.push(&spec);
+    run_step(&inst.npm, &args, &log, inst.install_timeout).await
 }
 
 /// A bin that is a native executable, or a script for another interpreter

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{mark_installed, open_slot, run_step, stdio, Installer, PrepareError};
+use super::{open_slot, run_step, run_step_env, stdio, which, Installer, PrepareError};
 use crate::mcp::{ProbeTarget, Status};
 use crate::registry::PackageLaunch;
 
@@ -43,41 +43,111 @@ pub(super) async fn prepare(
 ) -> Result<ProbeTarget, PrepareError> {
     let slot = open_slot(inst, pkg, "pypi", "==", valid_name, "a PyPI package name").await?;
     let dir = &slot.dir;
-    if let Some(started) = slot.fresh {
-        let log = dir.join("install.log");
-        let venv = dir.join("venv");
-        let venv_s = venv.to_string_lossy().into_owned();
-        run_step(
-            &inst.python,
-            &["-m", "venv", &venv_s],
-            &log,
-            inst.install_timeout,
-        )
-        .await?;
-        let pip = venv.join("bin").join("pip").to_string_lossy().into_owned();
-        let spec = format!("{}=={}", pkg.identifier, pkg.version);
-        run_step(
-            &pip,
-            &[
-                "install",
-                "--disable-pip-version-check",
-                "--no-input",
-                "--only-binary=:all:",
-                &spec,
-            ],
-            &log,
-            inst.install_timeout,
-        )
-        .await?;
-        console_script(&venv, &pkg.identifier)?;
-        mark_installed(dir, started)?;
+    let venv = dir.join("venv");
+    if slot.fresh.is_some() {
+        let result = match install(inst, pkg, dir, &venv).await {
+            Ok(()) => console_script(&venv, &pkg.identifier).map(|_| ()),
+            Err(e) => Err(e),
+        };
+        slot.finish(result).await?;
     }
-    let script = console_script(&dir.join("venv"), &pkg.identifier)?;
+    let script = console_script(&venv, &pkg.identifier)?;
     Ok(stdio(
         script.to_string_lossy().into_owned(),
         pkg.package_args.clone(),
         &pkg.env,
     ))
+}
+
+/// Installs `name==version` from wheels only into `venv`: with uv (one cache
+/// under the mcp-risk cache, hardlinked into the venv), else with the venv's pip.
+async fn install(
+    inst: &Installer,
+    pkg: &PackageLaunch,
+    dir: &Path,
+    venv: &Path,
+) -> Result<(), PrepareError> {
+    let log = dir.join("install.log");
+    let venv_s = venv.to_string_lossy().into_owned();
+    let spec = format!("{}=={}", pkg.identifier, pkg.version);
+    if let Some(uv) = &inst.uv {
+        let envs = uv_env(&inst.cache_dir);
+        let python = which(&inst.python);
+        run_step_env(
+            uv,
+            &["venv", "--quiet", "--python", &python, &venv_s],
+            &envs,
+            &log,
+            inst.install_timeout,
+        )
+        .await?;
+        let venv_python = venv
+            .join("bin")
+            .join("python")
+            .to_string_lossy()
+            .into_owned();
+        return run_step_env(
+            uv,
+            &[
+                "pip",
+                "install",
+                "--python",
+                &venv_python,
+                "--only-binary",
+                ":all:",
+                &spec,
+            ],
+            &envs,
+            &log,
+            inst.install_timeout,
+        )
+        .await;
+    }
+    run_step(
+        &inst.python,
+        &["-m", "venv", &venv_s],
+        &log,
+        inst.install_timeout,
+    )
+    .await?;
+    let pip = venv.join("bin").join("pip").to_string_lossy().into_owned();
+    run_step(
+        &pip,
+        &[
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--only-binary=:all:",
+            &spec,
+        ],
+        &log,
+        inst.install_timeout,
+    )
+    .await
+}
+
+/// uv's environment: its cache under the mcp-risk cache, hardlinked into
+/// the venvs, no Python downloads, and pip's index when uv has none of its own.
+fn uv_env(cache_dir: &Path) -> Vec<(&'static str, String)> {
+    let mut envs = vec![
+        (
+            "UV_CACHE_DIR",
+            cache_dir.join("uv").to_string_lossy().into_owned(),
+        ),
+        ("UV_LINK_MODE", "hardlink".to_owned()),
+        ("UV_PYTHON_DOWNLOADS", "never".to_owned()),
+        ("UV_NO_PROGRESS", "1".to_owned()),
+    ];
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty());
+    if !set("UV_DEFAULT_INDEX") && !set("UV_INDEX_URL") {
+        if let Some(pip) = std::env::var("PIP_INDEX_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            envs.push(("UV_DEFAULT_INDEX", pip));
+        }
+    }
+    envs
 }
 
 /// The console script the package declares (entry_points.txt of its

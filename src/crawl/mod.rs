@@ -1,43 +1,60 @@
 //! The crawl orchestrator: sources → server records → one outcome per server
 //! → the store.
 //!
-//! Each record is handled on its own task, at most `concurrency` at once,
-//! and goes through [`prepare_one`] (the one place that decides what may
-//! run) unless `scan` prepared it already: a tool list that came with the
-//! record gets the checks a served one gets ([`crate::mcp::tools::check`])
-//! and is stored (status `ok`, transport `none`); an unavailable or
-//! disallowed record stores its status; anything to launch or reach is
-//! probed by [`crate::mcp::probe::probe`]. One failing server is one row,
-//! never the end of the crawl.
+//! Each server goes through two stages with their own limits, streaming:
+//! its package (if any) is installed (`install_jobs` at once; network and
+//! disk bound), then it is probed (`concurrency` at once; CPU bound), and
+//! stored, without waiting for the other installs. Preparation is
+//! [`prepare_one`] (the one place that decides what may run) unless `scan`
+//! prepared it already: a tool list that came with the record gets the
+//! checks a served one gets ([`crate::mcp::tools::check`]) and is stored
+//! (status `ok`, transport `none`); an unavailable or disallowed record
+//! stores its status; anything to launch or reach is probed by
+//! [`crate::mcp::probe::probe`]. One failing server is one row, never the
+//! end of the crawl.
+//!
+//! The install cache stays within `cache_budget`: once a server is probed
+//! its install is no longer in use, and the least recently used installs
+//! not in use are evicted when the cache is over the budget
+//! ([`crate::registry::packages::cache`]).
 //!
 //! A run is identified by its sources: crawling the same sources after an
 //! interrupted run resumes it, skipping servers already done unless
 //! `refresh`. Every attempt is committed in a transaction by the store's
 //! writer, so a SIGKILL at any moment leaves a consistent database.
 
+mod outcome;
+mod progress;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
-use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::mcp::jsonrpc::Notes;
 use crate::mcp::{ProbeOptions, ProbeOutcome, Status};
 use crate::registry::files::{self, Local};
+use crate::registry::packages::cache::{Budget, CacheReport};
+use crate::registry::packages::{Installer, Lease};
 use crate::registry::prepare::{prepare_one, Prepared, PreparedServer};
 use crate::registry::{Launch, Opened, ServerRecord, SourceError};
 use crate::store::{NewAttempt, Store, StoreError};
-use crate::text::terminal_safe;
+use outcome::{launch_json, outcome_of_prepared};
+use progress::Progress;
 
 /// How to crawl.
 #[derive(Clone, Debug)]
 pub struct CrawlOptions {
-    /// Servers handled at once (at least 1).
+    /// Servers probed at once (at least 1).
     pub concurrency: usize,
+    /// Packages installed at once (at least 1).
+    pub install_jobs: usize,
+    /// Keep the install cache within this many bytes (`None`: no limit).
+    pub cache_budget: Option<u64>,
+    /// Install through the shared stores (uv, pnpm, npm's cache) when there.
+    pub shared_stores: bool,
     /// Launch stdio servers and packages; without it they are `skipped_policy`.
     pub allow_exec: bool,
     /// Re-probe servers already done in a resumed run.
@@ -48,17 +65,24 @@ pub struct CrawlOptions {
     pub progress: bool,
     /// Package install cache (`None`: the default, ~/.cache/mcp-risk).
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Install with this installer (its own tools and cache directory)
+    /// instead of one made from `cache_dir` and `shared_stores`.
+    pub installer: Option<Arc<Installer>>,
 }
 
 impl Default for CrawlOptions {
     fn default() -> Self {
         CrawlOptions {
             concurrency: 8,
+            install_jobs: 4,
+            cache_budget: None,
+            shared_stores: false,
             allow_exec: false,
             refresh: false,
             probe: ProbeOptions::default(),
             progress: false,
             cache_dir: None,
+            installer: None,
         }
     }
 }
@@ -89,6 +113,34 @@ pub struct CrawlReport {
     pub source_errors: Vec<String>,
     /// Server names given by more than one record (the first one was kept).
     pub duplicates: Vec<String>,
+    /// The install cache at the end (when any package was to be installed).
+    pub cache: Option<CacheReport>,
+    /// How packages were installed (`uv, pnpm`, `pip, npm`, ...).
+    pub stores: String,
+}
+
+/// One line on the install cache: where, how big, the budget, what was
+/// evicted, and how packages were installed.
+pub fn cache_line(c: &CacheReport, stores: &str) -> String {
+    use crate::registry::packages::cache::human;
+    let budget = match c.budget {
+        Some(b) => format!("budget {}", human(b)),
+        None => "no budget".to_owned(),
+    };
+    let evicted = if c.evicted.installs > 0 {
+        format!(
+            "; evicted {} installs, {}",
+            c.evicted.installs,
+            human(c.evicted.bytes)
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "install cache: {} ({}, {budget}{evicted}; installed with {stores})",
+        c.dir.display(),
+        human(c.bytes)
+    )
 }
 
 /// The identity of a source argument: local paths made absolute, so a crawl
@@ -97,55 +149,6 @@ pub fn source_key(arg: &str) -> String {
     std::fs::canonicalize(arg)
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| arg.to_owned())
-}
-
-/// One record's outcome, whatever happens: prepared (the launch check and
-/// any install) by [`prepare_one`], then probed.
-async fn outcome_of(record: &ServerRecord, opts: &CrawlOptions) -> ProbeOutcome {
-    let cache = opts
-        .cache_dir
-        .clone()
-        .unwrap_or_else(crate::registry::packages::default_cache_dir);
-    let installer = crate::registry::packages::Installer::new(&cache);
-    let prepared = prepare_one(record, &installer, opts.allow_exec).await;
-    outcome_of_prepared(prepared, opts).await
-}
-
-/// The outcome of a prepared server: probed, its tools checked, or the
-/// status preparation gave it.
-async fn outcome_of_prepared(prepared: Prepared, opts: &CrawlOptions) -> ProbeOutcome {
-    match prepared {
-        Prepared::Tools { tools } => {
-            // The same checks as a served list (mcp::tools::check).
-            let mut notes = Notes::default();
-            let tools = crate::mcp::tools::check(tools, &mut notes);
-            let anomalies = notes.finish();
-            ProbeOutcome {
-                status: Status::Ok,
-                detail: None,
-                transport: None,
-                era: None,
-                protocol_version: None,
-                server_info: None,
-                tools,
-                anomalies,
-                duration_ms: 0,
-                stderr_tail: String::new(),
-                sandbox: None,
-                auth: None,
-            }
-        }
-        Prepared::Skipped { status, reason } => ProbeOutcome::failed(status, reason),
-        Prepared::Probe { target } => crate::mcp::probe::probe(&target, &opts.probe).await,
-    }
-}
-
-fn launch_json(record: &ServerRecord) -> Value {
-    match &record.launch {
-        // The tools are stored as tool rows; keep the server row small.
-        Launch::Tools { tools } => serde_json::json!({"kind": "tools", "count": tools.len()}),
-        other => serde_json::to_value(other).unwrap_or(Value::Null),
-    }
 }
 
 /// A server waiting to be crawled. A tools/list file is read only when its
@@ -158,8 +161,15 @@ pub enum Pending {
         name: String,
         path: PathBuf,
     },
-    /// Already prepared (`scan`): probed as prepared, never checked again.
+    /// Already prepared: probed as prepared, never checked again.
     Prepared(PreparedServer),
+    /// A listed record (`scan`) launched by its own permission (its source
+    /// is curated, or `--allow-exec`), stored with what preparation made of
+    /// its launch (an installed package as its command).
+    Listed {
+        record: ServerRecord,
+        allow_exec: bool,
+    },
 }
 
 impl Pending {
@@ -168,33 +178,79 @@ impl Pending {
             Pending::Record(r) => &r.name,
             Pending::ToolsFile { name, .. } => name,
             Pending::Prepared(p) => &p.record.name,
+            Pending::Listed { record, .. } => &record.name,
         }
     }
 
-    /// True when handling it means launching or reaching a server.
-    fn probes(&self) -> bool {
-        match self {
-            Pending::Record(r) => {
-                !matches!(r.launch, Launch::Tools { .. } | Launch::Unavailable { .. })
-            }
-            Pending::ToolsFile { .. } => false,
-            Pending::Prepared(p) => matches!(p.prepared, Prepared::Probe { .. }),
+    /// The package it installs, if it installs one.
+    fn package(&self, allow_exec: bool) -> Option<&crate::registry::PackageLaunch> {
+        let (record, allowed) = match self {
+            Pending::Record(r) => (r, allow_exec),
+            Pending::Listed { record, allow_exec } => (record, *allow_exec),
+            _ => return None,
+        };
+        match &record.launch {
+            Launch::Package(p) if allowed => Some(p),
+            _ => None,
         }
     }
 
-    /// The record to store, and its preparation when it is already done.
-    fn into_record(self) -> (ServerRecord, Option<Prepared>) {
-        match self {
-            Pending::Record(r) => (r, None),
-            Pending::ToolsFile { path, .. } => (files::tools_record(&path), None),
+    /// Prepares it (installing its package under an install permit, with
+    /// the install leased until the lease is dropped): the record to store,
+    /// what to do with it, and the lease.
+    async fn prepare(
+        self,
+        installer: &Arc<Installer>,
+        installs: &Semaphore,
+        progress: &Progress,
+        allow_exec: bool,
+    ) -> (ServerRecord, Prepared, Option<Lease>) {
+        let mut lease = None;
+        if let Some(pkg) = self.package(allow_exec) {
+            lease = installer.lease(pkg).await;
+        }
+        let (record, allowed, as_prepared) = match self {
             Pending::Prepared(p) => {
                 let record = ServerRecord {
                     launch: p.prepared.launch(),
                     ..p.record
                 };
-                (record, Some(p.prepared))
+                return (record, p.prepared, None);
             }
+            Pending::ToolsFile { path, .. } => (files::tools_record(&path), false, false),
+            Pending::Record(r) => (r, allow_exec, false),
+            Pending::Listed { record, allow_exec } => (record, allow_exec, true),
+        };
+        let installs_one =
+            lease.is_some() || matches!(&record.launch, Launch::Package(_) if allowed);
+        let _permit = if installs_one {
+            let p = installs.acquire().await.ok();
+            progress.installing(&record.name);
+            p
+        } else {
+            None
+        };
+        let prepared = {
+            let (installer, rec) = (Arc::clone(installer), record.clone());
+            tokio::spawn(async move { prepare_one(&rec, &installer, allowed).await })
+                .await
+                .unwrap_or_else(|e| Prepared::Skipped {
+                    status: Status::Crashed,
+                    reason: format!("mcp-risk's preparation failed internally: {e}"),
+                })
+        };
+        if installs_one {
+            progress.installed();
         }
+        let record = if as_prepared {
+            ServerRecord {
+                launch: prepared.launch(),
+                ..record
+            }
+        } else {
+            record
+        };
+        (record, prepared, lease)
     }
 }
 
@@ -251,55 +307,6 @@ pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<Str
     Ok((pending, errors, dups))
 }
 
-/// Progress display: an overall bar with counts by status, plus a spinner
-/// per server being probed. Hidden when stderr is not a terminal.
-struct Progress {
-    multi: MultiProgress,
-    overall: ProgressBar,
-    counts: Mutex<BTreeMap<Status, u64>>,
-}
-
-impl Progress {
-    fn new(total: u64, visible: bool) -> Progress {
-        let target = if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        let multi = MultiProgress::with_draw_target(target);
-        let overall = multi.add(ProgressBar::new(total));
-        overall.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} {wide_msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        Progress {
-            multi,
-            overall,
-            counts: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    fn spinner(&self, name: &str) -> ProgressBar {
-        let sp = self.multi.add(ProgressBar::new_spinner());
-        sp.set_message(format!("probing {}", terminal_safe(name)));
-        sp.enable_steady_tick(Duration::from_millis(120));
-        sp
-    }
-
-    fn done(&self, status: Status) {
-        let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
-        *c.entry(status).or_default() += 1;
-        let msg = c
-            .iter()
-            .map(|(s, n)| format!("{s} {n}"))
-            .collect::<Vec<_>>()
-            .join(" · ");
-        self.overall.set_message(msg);
-        self.overall.inc(1);
-    }
-}
-
 /// Crawls servers already prepared (`scan`) as the run identified by
 /// `run_sources`: each is probed as prepared.
 pub fn crawl_prepared(
@@ -329,44 +336,88 @@ pub fn crawl_pending(
         .filter(|p| !run.done.contains(p.name()))
         .collect();
     let already_done = run.done.len();
-    let progress = Arc::new(Progress::new(todo.len() as u64, opts.progress));
     let handled = todo.len();
-    let write_errors = rt.block_on(async {
-        let sem = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+    let installs_total = todo
+        .iter()
+        .filter(|p| p.package(opts.allow_exec).is_some())
+        .count();
+    let progress = Arc::new(Progress::new(
+        todo.len() as u64,
+        installs_total as u64,
+        opts.progress,
+    ));
+    let installer = match &opts.installer {
+        Some(i) => Arc::clone(i),
+        None => {
+            let cache_dir = opts
+                .cache_dir
+                .clone()
+                .unwrap_or_else(crate::registry::packages::default_cache_dir);
+            let mut installer = Installer::new(&cache_dir);
+            if opts.shared_stores {
+                installer.detect_shared_stores();
+            }
+            Arc::new(installer)
+        }
+    };
+    let cache_dir = installer.cache_dir.clone();
+    let stores = installer.describe_stores();
+    let (write_errors, cache) = rt.block_on(async {
+        let budget = Arc::new(if installs_total > 0 {
+            Budget::new(&cache_dir, opts.cache_budget).await
+        } else {
+            Budget::new_unmeasured(&cache_dir)
+        });
+        let probes = Arc::new(Semaphore::new(opts.concurrency.max(1)));
+        let installs = Arc::new(Semaphore::new(opts.install_jobs.max(1)));
+        // Servers between the start of their install and the end of their
+        // probe: installs run ahead of probes by at most `install_jobs`.
+        let window = Arc::new(Semaphore::new(
+            opts.concurrency.max(1) + opts.install_jobs.max(1),
+        ));
         let mut set = JoinSet::new();
         let mut errors: Vec<StoreError> = Vec::new();
         for item in todo {
-            let permit = Arc::clone(&sem)
+            let permit = Arc::clone(&window)
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
             let (store, opts, progress) = (Arc::clone(store), opts.clone(), Arc::clone(&progress));
+            let (installer, installs, probes, budget) = (
+                Arc::clone(&installer),
+                Arc::clone(&installs),
+                Arc::clone(&probes),
+                Arc::clone(&budget),
+            );
             let run_id = run.id;
             set.spawn(async move {
                 let _permit = permit;
-                let spinner = item.probes().then(|| progress.spinner(item.name()));
-                let (record, prepared) = item.into_record();
+                let (record, prepared, lease) = item
+                    .prepare(&installer, &installs, &progress, opts.allow_exec)
+                    .await;
                 let started = Instant::now();
-                let probe = tokio::spawn({
-                    let (record, opts) = (record.clone(), opts.clone());
-                    async move {
-                        match prepared {
-                            Some(p) => outcome_of_prepared(p, &opts).await,
-                            None => outcome_of(&record, &opts).await,
-                        }
-                    }
-                });
-                let outcome = probe.await.unwrap_or_else(|e| {
-                    let mut o = ProbeOutcome::failed(
-                        Status::Crashed,
-                        format!("mcp-risk's probe failed internally: {e}"),
-                    );
-                    o.duration_ms = started.elapsed().as_millis() as u64;
-                    o
-                });
+                let probing = matches!(prepared, Prepared::Probe { .. });
+                let _probe_permit = if probing {
+                    probes.acquire().await.ok()
+                } else {
+                    None
+                };
+                let spinner = probing.then(|| progress.spinner(&record.name));
+                let probe_opts = opts.probe.clone();
+                let outcome =
+                    tokio::spawn(async move { outcome_of_prepared(prepared, &probe_opts).await })
+                        .await
+                        .unwrap_or_else(|e| {
+                            let mut o = ProbeOutcome::failed(
+                                Status::Crashed,
+                                format!("mcp-risk's probe failed internally: {e}"),
+                            );
+                            o.duration_ms = started.elapsed().as_millis() as u64;
+                            o
+                        });
+                drop(_probe_permit);
                 if let Some(sp) = spinner {
-                    sp.finish_and_clear();
-                    progress.multi.remove(&sp);
+                    progress.remove(&sp);
                 }
                 let status = outcome.status;
                 let res = store
@@ -381,6 +432,12 @@ pub fn crawl_pending(
                     })
                     .await
                     .unwrap_or_else(|_| Err(StoreError::Writer("no reply".into())));
+                // Probed and stored: its install may be evicted now.
+                if let Some(lease) = lease {
+                    let dir = lease.dir.clone();
+                    drop(lease);
+                    budget.used(&dir).await;
+                }
                 progress.done(status);
                 res.map(|_| ())
             });
@@ -395,9 +452,14 @@ pub fn crawl_pending(
                 errors.push(e);
             }
         }
-        errors
+        let cache = if installs_total > 0 {
+            Some(budget.report().await)
+        } else {
+            None
+        };
+        (errors, cache)
     });
-    progress.overall.finish_and_clear();
+    progress.finish();
     if let Some(e) = write_errors.into_iter().next() {
         // The run stays unfinished so a rerun resumes it.
         return Err(e.into());
@@ -411,6 +473,8 @@ pub fn crawl_pending(
         summary: store.run_summary(run.id)?,
         source_errors: Vec::new(),
         duplicates: Vec::new(),
+        cache,
+        stores,
     })
 }
 
@@ -430,41 +494,4 @@ pub fn crawl(
     report.source_errors = source_errors;
     report.duplicates = duplicates;
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[tokio::test]
-    async fn a_tool_list_from_a_record_is_checked_as_a_served_one() {
-        let tools = vec![
-            json!({"name": "a", "inputSchema": {"type": "object"}}),
-            json!({"name": "a", "inputSchema": {"type": "object"}, "description": 3}),
-            json!({"inputSchema": "nope"}),
-            json!(42),
-        ];
-        let mut notes = Notes::default();
-        let served = crate::mcp::tools::check(tools.clone(), &mut notes);
-        let o = outcome_of_prepared(Prepared::Tools { tools }, &CrawlOptions::default()).await;
-        assert_eq!(o.status, Status::Ok);
-        assert_eq!(o.tools, served);
-        assert_eq!(o.anomalies, notes.finish());
-        let kinds: Vec<(&str, &str)> = o
-            .anomalies
-            .iter()
-            .map(|a| (a.tool.as_deref().unwrap_or(""), a.kind.as_str()))
-            .collect();
-        assert_eq!(
-            kinds,
-            [
-                ("a", "duplicate-tool-name"),
-                ("#2", "missing-name"),
-                ("#2", "input-schema-not-object"),
-                ("#3", "tool-not-object"),
-            ]
-        );
-        assert_eq!(o.tools.len(), 2);
-    }
 }

@@ -1,0 +1,425 @@
+//! The install cache's size and budget: how much it holds, what a budget
+//! string means, and least-recently-used eviction of finished installs.
+//!
+//! Each finished install's marker records its size (`bytes`) and its mtime
+//! is "last used" (touched whenever the install is reused). A server being
+//! installed holds its directory's `.lock`; a server being probed holds a
+//! shared lock on its directory's `.use` file ([`super::Installer::lease`]).
+//! Eviction takes both exclusively without waiting, so it never touches an
+//! install in use, by this process or another one on the same cache. It
+//! removes the marker first and renames the directory into `<cache>/.trash`
+//! before deleting it, so a crash midway never leaves a half-deleted install
+//! that looks finished (the next install of that package starts afresh, and
+//! the next eviction empties the trash).
+//!
+//! The shared stores (uv's cache, pnpm's store, npm's cache) are counted in
+//! the cache's size but never evicted: they hold what many installs share.
+
+use std::collections::HashSet;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::MARKER;
+
+/// The default budget's ceiling: 20 GiB.
+pub const DEFAULT_BUDGET_MAX: u64 = 20 << 30;
+/// Eviction brings the cache down to this share of the budget, so the next
+/// few installs do not each trigger one.
+const LOW_WATER: f64 = 0.9;
+/// The ecosystems whose installs are evictable (directories under the cache).
+const ECOSYSTEMS: [&str; 2] = ["npm", "pypi"];
+/// Where evicted installs go before they are deleted.
+pub const TRASH: &str = ".trash";
+
+/// Parses a cache budget: bytes (`1000000`), or a number with a suffix K, M,
+/// G or T (powers of 1024; `KB`, `KiB`, `G`, `GB` alike, any case, decimals
+/// allowed: `1.5GB`). `0` and `none` mean no budget (`None`).
+pub fn parse_size(s: &str) -> Result<Option<u64>, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("none") || t.eq_ignore_ascii_case("unlimited") {
+        return Ok(None);
+    }
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let num: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. 20G, 500M, 1.5GB, 1000000, none)"))?;
+    let unit = unit.trim().to_ascii_lowercase();
+    let unit = unit
+        .strip_suffix("ib")
+        .or_else(|| unit.strip_suffix('b'))
+        .unwrap_or(&unit);
+    let mult: u64 = match unit {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        "t" => 1 << 40,
+        _ => return Err(format!("`{s}`: unknown unit (use K, M, G or T)")),
+    };
+    let bytes = (num * mult as f64).round();
+    if !bytes.is_finite() || bytes < 0.0 {
+        return Err(format!("`{s}` is not a size"));
+    }
+    Ok((bytes >= 1.0).then_some(bytes as u64))
+}
+
+/// A size for people: `1.9 GB`, `512.0 MB`, `12 KB` (powers of 1024).
+pub fn human(bytes: u64) -> String {
+    let b = bytes as f64;
+    if bytes >= 1 << 30 {
+        format!("{:.1} GB", b / (1u64 << 30) as f64)
+    } else if bytes >= 1 << 20 {
+        format!("{:.1} MB", b / (1u64 << 20) as f64)
+    } else {
+        format!("{} KB", bytes.div_ceil(1 << 10))
+    }
+}
+
+/// Free bytes (for unprivileged users) on the filesystem holding `dir`, or
+/// its nearest existing ancestor.
+pub fn free_space(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let existing = dir.ancestors().find(|d| d.exists())?;
+    let c = std::ffi::CString::new(existing.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs fills the struct we pass; the path is NUL-terminated.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::statvfs(c.as_ptr(), &mut st) };
+    (rc == 0).then(|| st.f_bavail as u64 * st.f_frsize as u64)
+}
+
+/// The default budget: the smaller of 20 GiB and half the free space of the
+/// cache's filesystem now.
+pub fn default_budget(cache_dir: &Path) -> u64 {
+    free_space(cache_dir)
+        .map(|f| (f / 2).min(DEFAULT_BUDGET_MAX))
+        .unwrap_or(DEFAULT_BUDGET_MAX)
+}
+
+/// Disk used under `dir`: allocated blocks, each inode counted once (a file
+/// hardlinked from a shared store into several installs is counted once).
+pub fn disk_usage(dir: &Path) -> u64 {
+    let mut seen = HashSet::new();
+    usage(dir, &mut seen, false)
+}
+
+/// Disk used by the files only `dir` holds: like [`disk_usage`], but files
+/// with other hard links (shared with a store) are left out. What evicting
+/// `dir` would free.
+pub fn unique_usage(dir: &Path) -> u64 {
+    let mut seen = HashSet::new();
+    usage(dir, &mut seen, true)
+}
+
+fn usage(dir: &Path, seen: &mut HashSet<(u64, u64)>, only_unique: bool) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(md) = e.path().symlink_metadata() else {
+                continue;
+            };
+            if md.is_dir() {
+                stack.push(e.path());
+            }
+            if only_unique && md.is_file() && md.nlink() > 1 {
+                continue;
+            }
+            if seen.insert((md.dev(), md.ino())) {
+                total += md.blocks() * 512;
+            }
+        }
+    }
+    total
+}
+
+/// One finished install in the cache.
+#[derive(Clone, Debug)]
+pub struct CachedInstall {
+    pub dir: PathBuf,
+    /// Its size when installed (from the marker), else measured now.
+    pub bytes: u64,
+    pub last_used: SystemTime,
+}
+
+/// The finished installs (directories with a marker), least recently used first.
+pub fn installs(cache_dir: &Path) -> Vec<CachedInstall> {
+    let mut out = Vec::new();
+    for eco in ECOSYSTEMS {
+        let Ok(entries) = std::fs::read_dir(cache_dir.join(eco)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let dir = e.path();
+            let marker = dir.join(MARKER);
+            let Ok(md) = marker.metadata() else {
+                continue;
+            };
+            let bytes = match installs_size(&dir) {
+                0 => disk_usage(&dir),
+                n => n,
+            };
+            out.push(CachedInstall {
+                dir,
+                bytes,
+                last_used: md.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.last_used.cmp(&b.last_used).then(a.dir.cmp(&b.dir)));
+    out
+}
+
+/// `<dir>` + `suffix` beside it (`x@1` → `x@1.lock`).
+pub(super) fn sibling(dir: &Path, suffix: &str) -> PathBuf {
+    let mut name = dir.file_name().unwrap_or_default().to_owned();
+    name.push(suffix);
+    dir.with_file_name(name)
+}
+
+/// An exclusive lock taken without waiting: `None` when someone holds it.
+fn try_exclusive(path: &Path) -> Option<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .ok()?;
+    // SAFETY: flock on a descriptor we own; released when `f` closes.
+    let rc = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    (rc == 0).then_some(f)
+}
+
+/// Removes one install unless it is being installed or used: the marker
+/// first, then the directory renamed into the trash and deleted. Returns
+/// whether it was removed.
+pub fn evict_one(cache_dir: &Path, dir: &Path) -> bool {
+    let Some(_install) = try_exclusive(&sibling(dir, ".lock")) else {
+        return false;
+    };
+    let Some(_use) = try_exclusive(&sibling(dir, ".use")) else {
+        return false;
+    };
+    if std::fs::remove_file(dir.join(MARKER)).is_err() {
+        return false;
+    }
+    let trash = cache_dir.join(TRASH);
+    let _ = std::fs::create_dir_all(&trash);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let to = trash.join(format!(
+        "{}-{}-{nanos}",
+        dir.file_name().unwrap_or_default().to_string_lossy(),
+        std::process::id()
+    ));
+    match std::fs::rename(dir, &to) {
+        Ok(()) => {
+            let _ = std::fs::remove_dir_all(&to);
+        }
+        // Without its marker the install is redone on next use anyway.
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+    true
+}
+
+/// Empties the trash (what an interrupted eviction left).
+pub fn empty_trash(cache_dir: &Path) {
+    let _ = std::fs::remove_dir_all(cache_dir.join(TRASH));
+}
+
+/// What an eviction pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Evicted {
+    pub installs: usize,
+    pub bytes: u64,
+}
+
+/// When the cache is over `budget`, evicts least recently used installs
+/// (skipping those in use) until it is at most 90% of it, or nothing more
+/// can go. `current` is the cache's size measured by the caller.
+pub fn evict_to_budget(cache_dir: &Path, budget: u64, current: u64) -> Evicted {
+    let mut done = Evicted::default();
+    if current <= budget {
+        return done;
+    }
+    let target = (budget as f64 * LOW_WATER) as u64;
+    let mut size = current;
+    for install in installs(cache_dir) {
+        if size <= target {
+            break;
+        }
+        let frees = unique_usage(&install.dir);
+        if evict_one(cache_dir, &install.dir) {
+            size = size.saturating_sub(frees);
+            done.installs += 1;
+            done.bytes += frees;
+        }
+    }
+    done
+}
+
+/// A crawl's view of the cache: its size, the budget, what was evicted.
+/// Between exact measurements it keeps an upper bound (the last measure plus
+/// the size of every install used since), and measures (walks the cache)
+/// only when that bound is over the budget.
+pub struct Budget {
+    dir: PathBuf,
+    limit: Option<u64>,
+    state: tokio::sync::Mutex<BudgetState>,
+}
+
+#[derive(Default)]
+struct BudgetState {
+    upper_bound: u64,
+    evicted: Evicted,
+}
+
+/// The cache at the end of a crawl.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CacheReport {
+    pub dir: PathBuf,
+    /// Disk used by the whole cache (installs and shared stores).
+    pub bytes: u64,
+    pub budget: Option<u64>,
+    pub evicted: Evicted,
+}
+
+impl Budget {
+    /// Measures the cache (a walk of it) and empties an old trash.
+    pub async fn new(dir: &Path, limit: Option<u64>) -> Budget {
+        let owned = dir.to_path_buf();
+        let bytes = tokio::task::spawn_blocking(move || {
+            empty_trash(&owned);
+            disk_usage(&owned)
+        })
+        .await
+        .unwrap_or(0);
+        Budget {
+            dir: dir.to_path_buf(),
+            limit,
+            state: tokio::sync::Mutex::new(BudgetState {
+                upper_bound: bytes,
+                evicted: Evicted::default(),
+            }),
+        }
+    }
+
+    /// A budget that never measures (a crawl that installs nothing).
+    pub fn new_unmeasured(dir: &Path) -> Budget {
+        Budget {
+            dir: dir.to_path_buf(),
+            limit: None,
+            state: tokio::sync::Mutex::new(BudgetState::default()),
+        }
+    }
+
+    /// A server done with the install in `install_dir`: its size counts
+    /// (an upper bound), and when the cache may be over the budget it is
+    /// measured and least recently used installs not in use are evicted.
+    pub async fn used(&self, install_dir: &Path) {
+        let Some(limit) = self.limit else {
+            return;
+        };
+        let bytes = installs_size(install_dir);
+        let mut st = self.state.lock().await;
+        st.upper_bound += bytes;
+        if st.upper_bound <= limit {
+            return;
+        }
+        let dir = self.dir.clone();
+        let (evicted, now) = tokio::task::spawn_blocking(move || {
+            let current = disk_usage(&dir);
+            let evicted = evict_to_budget(&dir, limit, current);
+            let now = if evicted.installs > 0 {
+                disk_usage(&dir)
+            } else {
+                current
+            };
+            (evicted, now)
+        })
+        .await
+        .unwrap_or_default();
+        st.upper_bound = now;
+        st.evicted.installs += evicted.installs;
+        st.evicted.bytes += evicted.bytes;
+    }
+
+    /// The cache now (a walk of it).
+    pub async fn report(&self) -> CacheReport {
+        let dir = self.dir.clone();
+        let bytes = tokio::task::spawn_blocking(move || disk_usage(&dir))
+            .await
+            .unwrap_or(0);
+        CacheReport {
+            dir: self.dir.clone(),
+            bytes,
+            budget: self.limit,
+            evicted: self.state.lock().await.evicted,
+        }
+    }
+}
+
+/// An install's size from its marker (0 when it is not finished).
+fn installs_size(dir: &Path) -> u64 {
+    std::fs::read_to_string(dir.join(MARKER))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("bytes").and_then(serde_json::Value::as_u64))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("20G"), Ok(Some(20 << 30)));
+        assert_eq!(parse_size("500M"), Ok(Some(500 << 20)));
+        assert_eq!(parse_size("1.5GB"), Ok(Some(3 << 29)));
+        assert_eq!(parse_size("2gib"), Ok(Some(2 << 30)));
+        assert_eq!(parse_size("1000000"), Ok(Some(1_000_000)));
+        assert_eq!(parse_size("64k"), Ok(Some(64 << 10)));
+        assert_eq!(parse_size("0"), Ok(None));
+        assert_eq!(parse_size("none"), Ok(None));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5X").is_err());
+        assert!(parse_size("").is_err());
+    }
+
+    #[test]
+    fn human_sizes() {
+        assert_eq!(human(3 << 29), "1.5 GB");
+        assert_eq!(human(5 << 20), "5.0 MB");
+        assert_eq!(human(1), "1 KB");
+    }
+
+    #[test]
+    fn usage_counts_a_hardlinked_file_once_and_unique_leaves_it_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("store");
+        let inst = tmp.path().join("inst");
+        std::fs::create_dir_all(&store).unwrap();
+        std::fs::create_dir_all(&inst).unwrap();
+        std::fs::write(store.join("wheel"), vec![7u8; 64 << 10]).unwrap();
+        std::fs::hard_link(store.join("wheel"), inst.join("wheel")).unwrap();
+        std::fs::write(inst.join("own"), vec![1u8; 16 << 10]).unwrap();
+        let all = disk_usage(tmp.path());
+        let inst_all = disk_usage(&inst);
+        let inst_own = unique_usage(&inst);
+        assert!(all >= (80 << 10) && all < (100 << 10), "{all}");
+        assert!(inst_all >= (80 << 10), "{inst_all}");
+        assert!((16 << 10..32 << 10).contains(&inst_own), "{inst_own}");
+    }
+}
