@@ -8,7 +8,8 @@
 # (scripts/scale/mock_registry.py), then runs
 #   mcp-risk scan official:http://127.0.0.1:PORT --allow-exec --cache ... --db ... --out ...
 # from an empty cache once per mode:
-#   shared  the binary's default (uv / pnpm shared stores, when it has them)
+#   shared  the binary's default (shared stores), with uv and pnpm (installed
+#           into $WORK/tools by this script) on PATH
 #   plain   --no-shared-stores (plain venv+pip and npm)
 # A binary without --no-shared-stores runs the default mode once, as `plain`.
 # Reports servers, ok count, wall time, servers/hour, disk (du -sb, hardlinks
@@ -37,6 +38,8 @@ SDK_VERSION=${SDK_VERSION:-1.32.2}
 MCP_VERSION=${MCP_VERSION:-1.30.0}
 VERDACCIO_VERSION=6.5.0   # the last 6.x that runs on node 20 (6.9+ needs node 22)
 PYPISERVER_VERSION=2.4.2
+UV_VERSION=${UV_VERSION:-0.13.9}
+PNPM_VERSION=${PNPM_VERSION:-12.25.1}
 SMALL=0
 MODES=()
 for a in "$@"; do
@@ -91,6 +94,19 @@ if [ ! -x "$TOOLS/pyenv/bin/pypi-server" ]; then
   "$PY" -m venv "$TOOLS/pyenv"
   "$TOOLS/pyenv/bin/pip" install -q --disable-pip-version-check "pypiserver==$PYPISERVER_VERSION"
 fi
+# The shared stores' tools (uv from PyPI, pnpm from npm), put on PATH for
+# the shared mode only: mcp-risk uses them when it finds them there.
+if [ ! -x "$TOOLS/pyenv/bin/uv" ]; then
+  log "installing uv $UV_VERSION into $TOOLS/pyenv"
+  "$TOOLS/pyenv/bin/pip" install -q --disable-pip-version-check --only-binary=:all: "uv==$UV_VERSION"
+fi
+if [ ! -x "$TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
+  log "installing pnpm $PNPM_VERSION into $TOOLS/pnpm"
+  npm install --prefix "$TOOLS/pnpm" --no-audit --no-fund --loglevel=error "pnpm@$PNPM_VERSION" >/dev/null
+fi
+mkdir -p "$TOOLS/bin"
+ln -sf "$TOOLS/pyenv/bin/uv" "$TOOLS/bin/uv"
+ln -sf "$TOOLS/pnpm/node_modules/.bin/pnpm" "$TOOLS/bin/pnpm"
 DEPWHEELS="$TOOLS/wheels-mcp-$MCP_VERSION"
 if [ ! -e "$DEPWHEELS/.done" ]; then
   log "fetching the wheels of mcp==$MCP_VERSION and its dependencies (once)"
@@ -213,8 +229,8 @@ RESULT="$WORK/result.md"
 human() { awk -v b="$1" 'BEGIN{ split("B KB MB GB TB",u," "); i=1; while (b>=1000 && i<5) {b/=1000; i++}; printf (i==1?"%d %s":"%.2f %s"), b, u[i] }'; }
 
 run_mode() {
-  local mode=$1 dir="$WORK/run-$1" flags=()
-  [ "$mode" = plain ] && flags=("${PLAIN_FLAGS[@]}")
+  local mode=$1 dir="$WORK/run-$1" flags=() path=$PATH
+  if [ "$mode" = plain ]; then flags=("${PLAIN_FLAGS[@]}"); else path="$TOOLS/bin:$PATH"; fi
   rm -rf "$dir"; mkdir -p "$dir"
   # Every install tool's own cache lives in the mode's directory, so the disk
   # figure is the whole cost of the crawl and each mode starts empty.
@@ -222,13 +238,15 @@ run_mode() {
   export XDG_CACHE_HOME="$dir/xdg-cache" XDG_DATA_HOME="$dir/xdg-data" UV_CACHE_DIR="$dir/uv-cache"
   local cmd=("$BIN" scan "official:http://127.0.0.1:$MPORT" --allow-exec
     --cache "$dir/cache" --db "$dir/scan.db" --out "$dir/out" "${flags[@]}" "${EXTRA[@]}")
-  log "mode $mode: ${cmd[*]}"
-  echo "$mode: ${cmd[*]}" >>"$WORK/commands.txt"
+  local note=""
+  [ "$path" = "$PATH" ] || note=" (with $TOOLS/bin, holding uv and pnpm, first on PATH)"
+  log "mode $mode: ${cmd[*]}$note"
+  echo "$mode: ${cmd[*]}$note" >>"$WORK/commands.txt"
   local t0 t1 rc=0 hwm=0
   t0=$(date +%s.%N)
   local load
   load=$(cut -d' ' -f1 /proc/loadavg)
-  setsid /usr/bin/time -v -o "$dir/time.txt" "${cmd[@]}" >"$dir/scan.log" 2>&1 &
+  PATH=$path setsid /usr/bin/time -v -o "$dir/time.txt" "${cmd[@]}" >"$dir/scan.log" 2>&1 &
   local tpid=$!
   SCAN_PGID=$tpid
   # Peak RSS of mcp-risk itself: its VmHWM, sampled until it exits (time -v
