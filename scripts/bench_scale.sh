@@ -24,7 +24,9 @@
 # Usage: scripts/bench_scale.sh [--small] [MODE...]      (MODE: shared, plain)
 # Env:   BIN=path (default target/release/mcp-risk)  N=servers per registry
 #        (default 150; --small: 10)  WORK=dir (default target/bench-scale)
-#        CONCURRENCY=n, INSTALL_JOBS=n (passed when the binary knows the flag)
+#        CONCURRENCY=n, INSTALL_JOBS=n, CACHE_BUDGET=size (default none: no
+#        eviction, so the disk figure counts every install); each is passed
+#        only when the binary knows the flag
 #        KEEP=1 keeps each mode's cache (default: deleted after measuring)
 #        CHECK=1 probes two generated servers installed by hand first
 #        (always with --small; scripts/scale/check.sh)
@@ -46,7 +48,7 @@ for a in "$@"; do
   case $a in
     --small) SMALL=1 ;;
     shared | plain) MODES+=("$a") ;;
-    -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "unknown argument $a" >&2; exit 2 ;;
   esac
 done
@@ -208,6 +210,10 @@ if [ -n "${INSTALL_JOBS:-}" ]; then
   if has_flag --install-jobs; then EXTRA+=(--install-jobs "$INSTALL_JOBS")
   else log "the binary has no --install-jobs: INSTALL_JOBS ignored"; fi
 fi
+# No eviction by default: the disk figure is then every install the crawl
+# made (CACHE_BUDGET=20G, say, measures a budgeted crawl instead).
+if has_flag --cache-budget; then EXTRA+=(--cache-budget "${CACHE_BUDGET:-none}")
+elif [ -n "${CACHE_BUDGET:-}" ]; then log "the binary has no --cache-budget: CACHE_BUDGET ignored"; fi
 if ! has_flag --no-shared-stores; then
   log "the binary has no --no-shared-stores: one run of its default (plain) installs; the shared mode is skipped"
   MODES=(plain)
