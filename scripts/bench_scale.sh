@@ -48,7 +48,7 @@ for a in "$@"; do
   case $a in
     --small) SMALL=1 ;;
     shared | plain) MODES+=("$a") ;;
-    -h | --help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "unknown argument $a" >&2; exit 2 ;;
   esac
 done
