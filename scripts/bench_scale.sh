@@ -41,7 +41,7 @@ MCP_VERSION=${MCP_VERSION:-1.30.0}
 VERDACCIO_VERSION=6.5.0   # the last 6.x that runs on node 20 (6.9+ needs node 22)
 PYPISERVER_VERSION=2.4.2
 UV_VERSION=${UV_VERSION:-0.13.9}
-PNPM_VERSION=${PNPM_VERSION:-12.25.1}
+PNPM_VERSION=${PNPM_VERSION:-10.34.8}  # pnpm 12 ignores npm_config_registry (it fetched from npmjs)
 SMALL=0
 MODES=()
 for a in "$@"; do
@@ -102,13 +102,13 @@ if [ ! -x "$TOOLS/pyenv/bin/uv" ]; then
   log "installing uv $UV_VERSION into $TOOLS/pyenv"
   "$TOOLS/pyenv/bin/pip" install -q --disable-pip-version-check --only-binary=:all: "uv==$UV_VERSION"
 fi
-if [ ! -x "$TOOLS/pnpm/node_modules/.bin/pnpm" ]; then
-  log "installing pnpm $PNPM_VERSION into $TOOLS/pnpm"
-  npm install --prefix "$TOOLS/pnpm" --no-audit --no-fund --loglevel=error "pnpm@$PNPM_VERSION" >/dev/null
+if [ ! -x "$TOOLS/pnpm-$PNPM_VERSION/node_modules/.bin/pnpm" ]; then
+  log "installing pnpm $PNPM_VERSION into $TOOLS/pnpm-$PNPM_VERSION"
+  npm install --prefix "$TOOLS/pnpm-$PNPM_VERSION" --no-audit --no-fund --loglevel=error "pnpm@$PNPM_VERSION" >/dev/null
 fi
 mkdir -p "$TOOLS/bin"
 ln -sf "$TOOLS/pyenv/bin/uv" "$TOOLS/bin/uv"
-ln -sf "$TOOLS/pnpm/node_modules/.bin/pnpm" "$TOOLS/bin/pnpm"
+ln -sf "$TOOLS/pnpm-$PNPM_VERSION/node_modules/.bin/pnpm" "$TOOLS/bin/pnpm"
 DEPWHEELS="$TOOLS/wheels-mcp-$MCP_VERSION"
 if [ ! -e "$DEPWHEELS/.done" ]; then
   log "fetching the wheels of mcp==$MCP_VERSION and its dependencies (once)"
@@ -259,7 +259,7 @@ run_mode() {
   # reports the largest process of the tree, often npm or pip).
   local spid=""
   while kill -0 "$tpid" 2>/dev/null; do
-    [ -n "$spid" ] || spid=$(pgrep -P "$tpid" -x mcp-risk 2>/dev/null | head -1 || true)
+    [ -n "$spid" ] || spid=$(pgrep -P "$tpid" 2>/dev/null | head -1 || true)
     if [ -n "$spid" ]; then
       local v
       v=$(awk '/^VmHWM/{print $2}' "/proc/$spid/status" 2>/dev/null || true)
