@@ -302,6 +302,8 @@ rm -f "$WORK/commands.txt"
 for m in "${MODES[@]}"; do run_mode "$m"; done
 {
   echo
+  "$PY" "$SCALE/agreement.py" "$WORK/run-${MODES[0]}/scan.db" || true
+  echo
   echo "commands:"
   sed 's/^/    /' "$WORK/commands.txt"
 } >>"$RESULT"
