@@ -188,6 +188,8 @@ wait_http "http://127.0.0.1:$MPORT/v0.1/servers?limit=1" "$MOCK_PID" mock-regist
 log "verdaccio :$VPORT, pypiserver :$PPORT, mock registry :$MPORT ($((2 * N)) servers)"
 
 export npm_config_registry="http://127.0.0.1:$VPORT/"
+# pnpm 12 reads its own pnpm_config_* variables, not npm_config_registry.
+export pnpm_config_registry="$npm_config_registry"
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 export PIP_INDEX_URL="http://127.0.0.1:$PPORT/simple/"
 export PIP_TRUSTED_HOST=127.0.0.1 PIP_DISABLE_PIP_VERSION_CHECK=1
