@@ -41,7 +41,7 @@ MCP_VERSION=${MCP_VERSION:-1.30.0}
 VERDACCIO_VERSION=6.5.0   # the last 6.x that runs on node 20 (6.9+ needs node 22)
 PYPISERVER_VERSION=2.4.2
 UV_VERSION=${UV_VERSION:-0.13.9}
-PNPM_VERSION=${PNPM_VERSION:-10.34.8}  # pnpm 12 ignores npm_config_registry (it fetched from npmjs)
+PNPM_VERSION=${PNPM_VERSION:-12.25.1}  # as scripts/install-deps.sh pins it
 SMALL=0
 MODES=()
 for a in "$@"; do

@@ -26,7 +26,7 @@ for verb in ("update", "set", "rename", "archive"):
 
 
 def intended(name):
-    words = [w.lower() for w in re.split(r"[_.\-]|(?<=[a-z])(?=[A-Z])", name) if w]
+    words = [w.lower() for w in re.split(r"[_.\-]|(?<=[a-z0-9])(?=[A-Z])", name) if w]
     for w in words:
         if w in KIND:
             return KIND[w]
