@@ -19,6 +19,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# The shared install stores mcp-risk uses when they are on PATH (see
+# src/registry/packages): pnpm from npm, uv from PyPI. Pinned; skipped when present.
+command -v pnpm >/dev/null 2>&1 || npm install -g --silent --no-audit --no-fund pnpm@12.25.1
+if ! command -v uv >/dev/null 2>&1; then
+  python3 -m pip install --quiet --user uv==0.13.9 2>/dev/null \
+    || python3 -m pip install --quiet --user --break-system-packages uv==0.13.9
+  command -v uv >/dev/null 2>&1 || echo "install-deps: uv is in $(python3 -m site --user-base)/bin; add it to PATH" >&2
+fi
+
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 

@@ -86,6 +86,9 @@ pub enum RegistryCommand {
         /// Packages installed at once.
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
+        /// Install with plain venv+pip and npm, not the shared stores.
+        #[arg(long)]
+        no_shared_stores: bool,
         #[arg(long, value_enum, default_value = "table")]
         format: TableOrJson,
     },

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use mcp_risk::crawl::{crawl_pending, CrawlOptions, Pending};
+use mcp_risk::crawl::{crawl_pending, CrawlOptions, CrawlReport, Pending};
 use mcp_risk::mcp::{ProbeOptions, ProbeTarget, Status};
 use mcp_risk::registry::packages::cache::{self, disk_usage, evict_to_budget};
 use mcp_risk::registry::packages::{Installer, MARKER};
@@ -95,6 +95,13 @@ fn options(inst: Installer, install_jobs: usize, concurrency: usize) -> CrawlOpt
     }
 }
 
+/// Crawls `names` (each an npm package server) into `store` as the run `key`.
+fn crawl(store: &Arc<Store>, key: &str, names: &[&str], opts: &CrawlOptions) -> CrawlReport {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let pending = names.iter().map(|n| listed(n)).collect();
+    crawl_pending(&rt, store, &[key.to_owned()], pending, opts).unwrap()
+}
+
 fn events(path: &Path) -> Vec<(String, String)> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
@@ -144,16 +151,8 @@ fn a_tiny_budget_evicts_least_recently_used_installs_once_probed() {
     let budget = 700 * 1024;
     opts.cache_budget = Some(budget);
     let names = ["p1", "p2", "p3", "p4", "p5"];
-    let store = Arc::new(Store::open(&tmp.path().join("db.sqlite")).unwrap());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = crawl_pending(
-        &rt,
-        &store,
-        &["test".into()],
-        names.iter().map(|n| listed(n)).collect(),
-        &opts,
-    )
-    .unwrap();
+    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
+    let report = crawl(&store, "test", &names, &opts);
 
     // Every server was installed, probed and stored; a re-probe reinstalls.
     let st = statuses(&store, report.run);
@@ -184,6 +183,21 @@ fn a_tiny_budget_evicts_least_recently_used_installs_once_probed() {
                 .next()
                 .is_none()
     );
+
+    // A new run over a warm cache already over its budget: the installs its
+    // servers still need are kept until they are probed, so none is
+    // installed twice (only those evicted above are installed again).
+    let before = events(&log).len();
+    let report = crawl(&store, "test-again", &names, &opts);
+    assert_eq!(statuses(&store, report.run).len(), 5);
+    let again: Vec<String> = events(&log)[before..]
+        .iter()
+        .filter(|(e, _)| e == "install-start")
+        .map(|(_, n)| n.clone())
+        .collect();
+    let evicted_first: Vec<String> = names[..first_kept].iter().map(|n| n.to_string()).collect();
+    assert_eq!(again, evicted_first, "reinstalled: {again:?}");
+    assert!(report.cache.unwrap().bytes <= budget);
 }
 
 #[tokio::test]
@@ -218,21 +232,39 @@ async fn eviction_goes_by_last_use_and_skips_installs_in_use() {
         .await
         .expect("an npm install leases");
     let current = disk_usage(&cache_dir);
-    let evicted = evict_to_budget(&cache_dir, 250 * 1024, current);
+    let evicted = evict_to_budget(&cache_dir, 250 * 1024, current, &Default::default());
     assert_eq!(evicted.installs, 1, "{evicted:?}");
     assert!(npm_dir(&cache_dir, "c").join(MARKER).is_file());
     assert!(!npm_dir(&cache_dir, "b").exists());
     assert!(npm_dir(&cache_dir, "a").join(MARKER).is_file());
 
-    // Released, it is the least recently used.
+    // Released, it is the least recently used; unless the run still needs it.
     drop(lease);
-    let evicted = evict_to_budget(&cache_dir, 150 * 1024, disk_usage(&cache_dir));
+    let keep = [npm_dir(&cache_dir, "c")].into_iter().collect();
+    let evicted = evict_to_budget(&cache_dir, 150 * 1024, disk_usage(&cache_dir), &keep);
+    assert_eq!(evicted.installs, 1, "{evicted:?}");
+    assert!(npm_dir(&cache_dir, "c").join(MARKER).is_file());
+    assert!(!npm_dir(&cache_dir, "a").exists());
+    std::fs::create_dir_all(npm_dir(&cache_dir, "a")).unwrap();
+    std::fs::write(npm_dir(&cache_dir, "a").join("blob"), vec![1u8; 100 * 1024]).unwrap();
+    std::fs::write(npm_dir(&cache_dir, "a").join(MARKER), "{}").unwrap();
+    let evicted = evict_to_budget(
+        &cache_dir,
+        150 * 1024,
+        disk_usage(&cache_dir),
+        &Default::default(),
+    );
     assert_eq!(evicted.installs, 1, "{evicted:?}");
     assert!(!npm_dir(&cache_dir, "c").exists());
     assert!(npm_dir(&cache_dir, "a").join(MARKER).is_file());
 
     // Under budget: nothing goes.
-    let evicted = evict_to_budget(&cache_dir, 10 << 20, disk_usage(&cache_dir));
+    let evicted = evict_to_budget(
+        &cache_dir,
+        10 << 20,
+        disk_usage(&cache_dir),
+        &Default::default(),
+    );
     assert_eq!(evicted, cache::Evicted::default());
 }
 
@@ -244,19 +276,8 @@ fn a_full_disk_is_disk_full_the_partial_install_goes_and_the_crawl_goes_on() {
     let mut inst = Installer::new(&cache_dir);
     inst.npm = fake_npm(&tmp.path().join("bin"), &log, 4);
     let opts = options(inst, 2, 2);
-    let store = Arc::new(Store::open(&tmp.path().join("db.sqlite")).unwrap());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let report = crawl_pending(
-        &rt,
-        &store,
-        &["test".into()],
-        ["before", "disk-full", "after"]
-            .iter()
-            .map(|n| listed(n))
-            .collect(),
-        &opts,
-    )
-    .unwrap();
+    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
+    let report = crawl(&store, "test", &["before", "disk-full", "after"], &opts);
     assert_eq!(
         statuses(&store, report.run),
         [
@@ -294,17 +315,9 @@ fn installs_and_probes_keep_their_own_limits_and_stream() {
     let mut inst = Installer::new(&tmp.path().join("cache"));
     inst.npm = fake_npm(&tmp.path().join("bin"), &log, 4);
     let opts = options(inst, 2, 1);
-    let store = Arc::new(Store::open(&tmp.path().join("db.sqlite")).unwrap());
-    let rt = tokio::runtime::Runtime::new().unwrap();
+    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
     let names = ["s1", "s2", "s3", "s4", "s5", "s6"];
-    let report = crawl_pending(
-        &rt,
-        &store,
-        &["test".into()],
-        names.iter().map(|n| listed(n)).collect(),
-        &opts,
-    )
-    .unwrap();
+    let report = crawl(&store, "test", &names, &opts);
     assert_eq!(report.handled, 6);
     let evs = events(&log);
     assert_eq!(evs.len(), 24, "{evs:?}");
@@ -347,15 +360,23 @@ printf '#!/bin/sh\n' > "$venv/bin/demo-server"; chmod +x "$venv/bin/demo-server"
     script(dir, "uv", &body)
 }
 
-/// A stand-in pnpm: logs its arguments, installs into `--dir` with the
-/// package linked from a virtual store inside it (as pnpm lays it out).
+/// A stand-in pnpm: logs its arguments; `add --lockfile-only SPEC` writes
+/// the spec as its "lockfile" (and reports peer trouble for a name with
+/// `peer`); `install --frozen-lockfile` installs it into `--dir`, linked
+/// from a virtual store inside it (as pnpm lays it out).
 fn fake_pnpm(dir: &Path, log: &Path) -> String {
     let body = format!(
         r#"echo "pnpm $*" >> "{log}"
-d=""; spec=""
+d=""; spec=""; cmd="$1"
 while [ $# -gt 0 ]; do
-  case "$1" in --dir|--store-dir) [ "$1" = --dir ] && d="$2"; shift;; -*|add) ;; *) spec="$1";; esac; shift
+  case "$1" in --dir|--store-dir) [ "$1" = --dir ] && d="$2"; shift;; -*|add|install) ;; *) spec="$1";; esac; shift
 done
+if [ "$cmd" = add ]; then
+  echo "$spec" > "$d/pnpm-lock.yaml"
+  case "$spec" in *peer*) echo '✗ 1 peer dependency has issues: zod (see "pnpm peers check")';; esac
+  exit 0
+fi
+spec=$(cat "$d/pnpm-lock.yaml")
 name="${{spec%@*}}"
 real="$d/node_modules/.pnpm/$name@1.0.0/node_modules/$name"
 mkdir -p "$real/bin"
@@ -440,7 +461,26 @@ async fn shared_stores_install_through_uv_and_pnpm_and_fall_back_to_npm() {
         )) && text.contains("--ignore-scripts"),
         "{text}"
     );
-    assert!(!text.contains("npm install"), "npm ran beside pnpm: {text}");
+    assert!(
+        text.contains("pnpm add --lockfile-only")
+            && text.contains("pnpm install --frozen-lockfile"),
+        "{text}"
+    );
+    let npm_ran = |t: &str| t.lines().any(|l| l.starts_with("npm install"));
+    assert!(!npm_ran(&text), "npm ran beside pnpm: {text}");
+
+    // A peer dependency pnpm resolved out of its range: npm redoes it.
+    let (status, _) = inst.prepare(&npm_pkg("peer-js")).await.unwrap_err();
+    assert_eq!(status, Status::InstallFailed, "the stand-in npm fails");
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains(&format!(
+            "npm install --prefix {}",
+            npm_dir(&cache_dir, "peer-js").display()
+        )),
+        "{text}"
+    );
+    assert!(!npm_dir(&cache_dir, "peer-js").exists());
 
     // Without pnpm: npm with the shared cache, offline first.
     inst.pnpm = None;
@@ -462,13 +502,21 @@ async fn shared_stores_install_through_uv_and_pnpm_and_fall_back_to_npm() {
     assert_eq!(inst.describe_stores(), "pip, npm");
 }
 
-/// `crawl` picks pnpm up from PATH, and `--no-shared-stores` forces npm.
+/// `crawl` picks pnpm and uv up from PATH (uv given pip's index), and
+/// `--no-shared-stores` forces npm.
 #[test]
 fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
     let tmp = tempfile::tempdir().unwrap();
     let bin = tmp.path().join("bin");
     let log = tmp.path().join("log");
     fake_pnpm(&bin, &log);
+    fake_uv(&bin, &log);
+    // The plain path's python: logs and fails (no index is ever reached).
+    script(
+        &bin,
+        "python3",
+        &format!("echo \"python3 $*\" >> \"{}\"\nexit 1\n", log.display()),
+    );
     script(
         &bin,
         "npm",
@@ -479,6 +527,9 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
         &dump,
         r#"[{"name": "io.test/demo", "description": "d", "version": "1.0.0",
             "packages": [{"registryType": "npm", "identifier": "demo-js", "version": "1.0.0",
+                          "transport": {"type": "stdio"}}]},
+           {"name": "io.test/py", "description": "p", "version": "1.0.0",
+            "packages": [{"registryType": "pypi", "identifier": "demo-server", "version": "1.0.0",
                           "transport": {"type": "stdio"}}]}]"#,
     )
     .unwrap();
@@ -498,6 +549,9 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
             .args(extra)
             .arg(format!("official:{}", dump.display()))
             .env("PATH", &path)
+            .env("PIP_INDEX_URL", "http://127.0.0.1:9/simple")
+            .env_remove("UV_DEFAULT_INDEX")
+            .env_remove("UV_INDEX_URL")
             .output()
             .unwrap();
         assert!(
@@ -512,16 +566,20 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
         out.contains("install cache:") && out.contains("budget 1.5 GB"),
         "{out}"
     );
-    assert!(out.contains("pnpm"), "{out}");
+    assert!(out.contains("installed with uv, pnpm"), "{out}");
     let text = std::fs::read_to_string(&log).unwrap();
+    let npm_ran = |t: &str| t.lines().any(|l| l.starts_with("npm install"));
+    assert!(text.contains("pnpm add") && !npm_ran(&text), "{text}");
     assert!(
-        text.contains("pnpm add") && !text.contains("npm install"),
+        text.contains("uv pip install")
+            && text.contains("UV_DEFAULT_INDEX=http://127.0.0.1:9/simple"),
         "{text}"
     );
 
     let out = run("c2", &["--no-shared-stores"]);
     assert!(out.contains("installed with pip, npm"), "{out}");
     let text = std::fs::read_to_string(&log).unwrap();
-    assert!(text.contains("npm install"), "{text}");
+    assert!(npm_ran(&text), "{text}");
+    assert!(text.contains("python3 -m venv"), "{text}");
     assert!(!text.contains("--prefer-offline"), "{text}");
 }

@@ -23,6 +23,7 @@ pub fn run(args: &RegistryArgs) -> anyhow::Result<ExitCode> {
             allow_exec,
             cache,
             concurrency,
+            no_shared_stores,
             format,
         } => {
             let scan = ScanArgs {
@@ -35,7 +36,10 @@ pub fn run(args: &RegistryArgs) -> anyhow::Result<ExitCode> {
                 refresh: false,
                 timeout: 60,
                 cache: cache.clone(),
-                install: Default::default(),
+                install: crate::cli::InstallArgs {
+                    no_shared_stores: *no_shared_stores,
+                    ..Default::default()
+                },
                 fail_on: None,
             };
             let prep = rt.block_on(prepare_sources(&scan))?;

@@ -362,9 +362,14 @@ pub fn crawl_pending(
     };
     let cache_dir = installer.cache_dir.clone();
     let stores = installer.describe_stores();
+    let needed: Vec<PathBuf> = todo
+        .iter()
+        .filter_map(|p| p.package(opts.allow_exec))
+        .filter_map(|pkg| installer.install_dir(pkg))
+        .collect();
     let (write_errors, cache) = rt.block_on(async {
         let budget = Arc::new(if installs_total > 0 {
-            Budget::new(&cache_dir, opts.cache_budget).await
+            Budget::new(&cache_dir, opts.cache_budget, needed).await
         } else {
             Budget::new_unmeasured(&cache_dir)
         });
@@ -419,19 +424,27 @@ pub fn crawl_pending(
                 if let Some(sp) = spinner {
                     progress.remove(&sp);
                 }
-                let status = outcome.status;
-                let res = store
-                    .submit_attempt(NewAttempt {
-                        launch: launch_json(&record),
-                        name: record.name,
-                        source: record.source,
-                        version: record.version,
-                        description: record.description,
-                        run: Some(run_id),
-                        outcome,
-                    })
-                    .await
-                    .unwrap_or_else(|_| Err(StoreError::Writer("no reply".into())));
+                let mut status = outcome.status;
+                let attempt = |outcome: ProbeOutcome| NewAttempt {
+                    launch: launch_json(&record),
+                    name: record.name.clone(),
+                    source: record.source.clone(),
+                    version: record.version.clone(),
+                    description: record.description.clone(),
+                    run: Some(run_id),
+                    outcome,
+                };
+                let mut res = submit(&store, attempt(outcome)).await;
+                if let Err(e) = &res {
+                    if disk_full(e) {
+                        // The tool rows did not fit: record the outcome
+                        // alone (a few bytes), which may; SQLite rolled the
+                        // failed transaction back, so the database is whole.
+                        status = Status::DiskFull;
+                        let why = format!("the database's disk is full: {e}");
+                        res = submit(&store, attempt(ProbeOutcome::failed(status, why))).await;
+                    }
+                }
                 // Probed and stored: its install may be evicted now.
                 if let Some(lease) = lease {
                     let dir = lease.dir.clone();
@@ -478,6 +491,21 @@ pub fn crawl_pending(
     })
 }
 
+async fn submit(store: &Store, attempt: NewAttempt) -> Result<i64, StoreError> {
+    store
+        .submit_attempt(attempt)
+        .await
+        .unwrap_or_else(|_| Err(StoreError::Writer("no reply".into())))
+}
+
+/// Whether a write failed because the database's disk (or its size limit) is full.
+fn disk_full(e: &StoreError) -> bool {
+    match e {
+        StoreError::Sqlite(e) => e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull),
+        other => other.to_string().contains("database or disk is full"),
+    }
+}
+
 /// Crawls the sources named by `args` (see [`plan`]).
 pub fn crawl(
     rt: &tokio::runtime::Runtime,
@@ -494,4 +522,25 @@ pub fn crawl(
     report.source_errors = source_errors;
     report.duplicates = duplicates;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real SQLITE_FULL (a page limit stands in for a full disk) is read
+    /// as a full disk; other store errors are not.
+    #[test]
+    fn a_full_database_is_a_full_disk() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (b BLOB); PRAGMA max_page_count = 4;")
+            .unwrap();
+        let err = conn
+            .execute("INSERT INTO t VALUES (zeroblob(1000000))", [])
+            .unwrap_err();
+        let e = StoreError::Sqlite(err);
+        assert!(disk_full(&e), "{e}");
+        assert!(!disk_full(&StoreError::Busy));
+        assert!(!disk_full(&StoreError::Writer("no reply".into())));
+    }
 }

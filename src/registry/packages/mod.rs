@@ -119,17 +119,21 @@ impl Installer {
         format!("{py}, {js}")
     }
 
+    /// The directory a package installs into (npm and PyPI only).
+    pub fn install_dir(&self, pkg: &PackageLaunch) -> Option<PathBuf> {
+        match pkg.registry {
+            PackageRegistry::Npm => Some(self.package_dir("npm", pkg, "@")),
+            PackageRegistry::Pypi => Some(self.package_dir("pypi", pkg, "==")),
+            _ => None,
+        }
+    }
+
     /// Marks the package's install as in use until the lease is dropped
     /// (a shared lock on `<dir>.use`): eviction leaves it alone, in this
     /// process and any other on the same cache. `None` for packages that
     /// are not installed into the cache.
     pub async fn lease(&self, pkg: &PackageLaunch) -> Option<Lease> {
-        let (eco, sep) = match pkg.registry {
-            PackageRegistry::Npm => ("npm", "@"),
-            PackageRegistry::Pypi => ("pypi", "=="),
-            _ => return None,
-        };
-        let dir = self.package_dir(eco, pkg, sep);
+        let dir = self.install_dir(pkg)?;
         let path = cache::sibling(&dir, ".use");
         std::fs::create_dir_all(path.parent()?).ok()?;
         tokio::task::spawn_blocking(move || flock_file(&path, libc::LOCK_SH).ok())

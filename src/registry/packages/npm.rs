@@ -73,26 +73,46 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
             .join("pnpm-store")
             .to_string_lossy()
             .into_owned();
-        return run_step(
-            pnpm,
-            &[
-                "add",
-                "--dir",
-                &prefix,
-                "--store-dir",
-                &store,
-                "--ignore-scripts",
-                "--prod",
-                "--config.node-linker=isolated",
-                "--config.confirmModulesPurge=false",
-                "--reporter=append-only",
-                "--loglevel=warn",
-                &spec,
-            ],
-            &log,
-            inst.install_timeout,
-        )
-        .await;
+        // Resolve first (metadata only, nothing fetched into the store),
+        // then install exactly that resolution.
+        let common = [
+            "--dir",
+            prefix.as_str(),
+            "--store-dir",
+            store.as_str(),
+            "--ignore-scripts",
+            "--prod",
+            "--config.node-linker=isolated",
+            "--config.confirmModulesPurge=false",
+            // Every file inside the package directory (hardlinks), none
+            // behind a symlink into a global store the sandbox hides.
+            "--config.enable-global-virtual-store=false",
+            "--reporter=append-only",
+            "--loglevel=warn",
+        ];
+        let mut resolve = vec!["add", "--lockfile-only"];
+        resolve.extend(common);
+        resolve.push(&spec);
+        run_step(pnpm, &resolve, &log, inst.install_timeout).await?;
+        if !peer_trouble(&std::fs::read_to_string(&log).unwrap_or_default()) {
+            let mut install = vec!["install", "--frozen-lockfile"];
+            install.extend(common);
+            return run_step(pnpm, &install, &log, inst.install_timeout).await;
+        }
+        // pnpm settles a peer dependency on a version outside its range
+        // (where npm nests a matching copy), and the server may not even
+        // start: install it with npm, as the plain path would.
+        use std::io::Write;
+        for leftover in ["node_modules", "package.json", "pnpm-lock.yaml"] {
+            let p = dir.join(leftover);
+            let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
+        }
+        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).open(&log) {
+            let _ = writeln!(
+                f,
+                "mcp-risk: peer dependency trouble under pnpm; installing with npm"
+            );
+        }
     }
     let npm_cache = inst.cache_dir.join("npm-cache");
     let npm_cache = npm_cache.to_string_lossy().into_owned();
@@ -111,6 +131,16 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
     }
     args.push(&spec);
     run_step(&inst.npm, &args, &log, inst.install_timeout).await
+}
+
+/// Whether pnpm's output says a peer dependency was left unmet or resolved
+/// outside its range (pnpm 12: "peer dependency has issues"; earlier:
+/// "unmet peer").
+fn peer_trouble(log: &str) -> bool {
+    log.lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        (l.contains("peer dependenc") && l.contains("issues")) || l.contains("unmet peer")
+    })
 }
 
 /// A bin that is a native executable, or a script for another interpreter
@@ -190,6 +220,17 @@ fn bin_path(dir: &Path, name: &str) -> Result<String, PrepareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peer_trouble_is_read_from_pnpm_output() {
+        assert!(peer_trouble(
+            "Progress: done\n✗ 1 peer dependency has issues: zod (see \"pnpm peers check\")\n"
+        ));
+        assert!(peer_trouble(" WARN  Issues with peer dependencies found\n└─┬ x\n  └── ✕ unmet peer zod@^3.25: found 3.24.1"));
+        assert!(!peer_trouble(
+            "Packages: +12\nProgress: resolved 12, reused 12, downloaded 0, added 12, done\n"
+        ));
+    }
 
     #[test]
     fn names_are_checked() {
