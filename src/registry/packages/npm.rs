@@ -75,7 +75,15 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
             .into_owned();
         // Resolve first (metadata only, nothing fetched into the store),
         // then install exactly that resolution.
-        let common = [
+        // pnpm 12 reads only its own `pnpm_config_registry`, not npm's
+        // variable: hand it npm's registry so a mirror is not bypassed.
+        let registry = pnpm_registry_flag(
+            std::env::var("pnpm_config_registry").ok(),
+            std::env::var("npm_config_registry")
+                .or_else(|_| std::env::var("NPM_CONFIG_REGISTRY"))
+                .ok(),
+        );
+        let mut common = vec![
             "--dir",
             prefix.as_str(),
             "--store-dir",
@@ -90,13 +98,14 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
             "--reporter=append-only",
             "--loglevel=warn",
         ];
+        common.extend(registry.as_deref());
         let mut resolve = vec!["add", "--lockfile-only"];
-        resolve.extend(common);
+        resolve.extend(&common);
         resolve.push(&spec);
         run_step(pnpm, &resolve, &log, inst.install_timeout).await?;
         if !peer_trouble(&std::fs::read_to_string(&log).unwrap_or_default()) {
             let mut install = vec!["install", "--frozen-lockfile"];
-            install.extend(common);
+            install.extend(&common);
             return run_step(pnpm, &install, &log, inst.install_timeout).await;
         }
         // pnpm settles a peer dependency on a version outside its range
@@ -131,6 +140,16 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
     }
     args.push(&spec);
     run_step(&inst.npm, &args, &log, inst.install_timeout).await
+}
+
+/// `--registry=URL` for pnpm when npm's registry variable names one and
+/// pnpm's own does not (pnpm honours its own variable itself).
+fn pnpm_registry_flag(pnpm_own: Option<String>, npm: Option<String>) -> Option<String> {
+    if pnpm_own.is_some_and(|v| !v.is_empty()) {
+        return None;
+    }
+    npm.filter(|v| !v.trim().is_empty())
+        .map(|v| format!("--registry={}", v.trim()))
 }
 
 /// Whether pnpm's output says a peer dependency was left unmet or resolved
@@ -220,6 +239,21 @@ fn bin_path(dir: &Path, name: &str) -> Result<String, PrepareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pnpm_is_given_npms_registry_unless_it_has_its_own() {
+        let url = || Some("http://127.0.0.1:4873/".to_owned());
+        assert_eq!(
+            pnpm_registry_flag(None, url()).as_deref(),
+            Some("--registry=http://127.0.0.1:4873/")
+        );
+        assert_eq!(pnpm_registry_flag(url(), url()), None);
+        assert_eq!(pnpm_registry_flag(None, None), None);
+        assert_eq!(
+            pnpm_registry_flag(Some(String::new()), Some(" ".into())),
+            None
+        );
+    }
 
     #[test]
     fn peer_trouble_is_read_from_pnpm_output() {
