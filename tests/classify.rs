@@ -600,6 +600,11 @@ fn patterns_from_untuned_servers_follow_the_contract() {
         (t("browser_handle_dialog", "Handle a dialog", json!({"accept": {"type": "boolean"}})), Class::Destructive),
         // An ambiguous lead verb with a `by` clause that says how.
         (t("manage_incidents", "Manage one or more incidents by changing its status, urgency, or assignment.", json!({})), Class::Destructive),
+        // After a prefix, the name's verb the description leads with is the
+        // action; a later verb-word is the object's noun ("grant").
+        (t("db_describe_user_grant", "Describe the grants of a database user.", json!({"user": s("User")})), Class::Read),
+        // ... while a description that leads with both keeps the worse.
+        (t("db_get_and_delete_grant", "Get and delete a grant of a database user.", json!({"user": s("User")})), Class::Destructive),
     ];
     for (tool, class) in cases {
         let v = one(tool.clone());

@@ -6,7 +6,9 @@
 //!    highest `(priority, class)` sets the class outright.
 //! 2. **The tool's own verb**: the verb(s) its name leads with; without one,
 //!    the more severe of a verb further in the name and the verb list
-//!    leading the description's first purpose sentence.
+//!    leading the description's first purpose sentence (when that list
+//!    names the class of one of the name's further verbs, the name's verbs
+//!    of other classes are taken for nouns: `db_describe_user_grant`).
 //! 3. **Decide** rules (raw SQL, a read-only query language, a read-only
 //!    claim), only when neither of the above decided: highest
 //!    `(priority, class)` wins.
@@ -125,8 +127,24 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         let pick = if name_decided {
             best(&is_verb_at(Site::Name), false)
         } else {
+            // A name with several verbs further in (`db_describe_user_grant`)
+            // holds its action and its object's nouns: when the lead
+            // sentence's verbs name one of the name's classes, the name's
+            // verbs of other classes are nouns there.
+            let lead: Vec<Class> = hits
+                .iter()
+                .filter(|h| h.site == Site::Lead)
+                .filter_map(|h| h.class)
+                .collect();
+            let confirmed = hits
+                .iter()
+                .any(|h| h.site == Site::NameInner && h.class.is_some_and(|c| lead.contains(&c)));
             best(
-                &|h: &Hit| matches!(h.site, Site::Lead | Site::NameInner) && h.class.is_some(),
+                &|h: &Hit| match (h.site, h.class) {
+                    (Site::Lead, Some(_)) => true,
+                    (Site::NameInner, Some(c)) => !confirmed || lead.contains(&c),
+                    _ => false,
+                },
                 false,
             )
         };
