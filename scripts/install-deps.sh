@@ -22,10 +22,10 @@ fi
 # The shared install stores mcp-risk uses when they are on PATH (see
 # src/registry/packages): pnpm from npm, uv from PyPI. Pinned; skipped when present.
 command -v pnpm >/dev/null 2>&1 || npm install -g --silent --no-audit --no-fund pnpm@12.25.1
-if ! command -v uv >/dev/null 2>&1; then
+if ! command -v uv >/dev/null 2>&1 && [ ! -x "$HOME/.local/bin/uv" ]; then
   python3 -m pip install --quiet --user uv==0.13.9 2>/dev/null \
     || python3 -m pip install --quiet --user --break-system-packages uv==0.13.9
-  command -v uv >/dev/null 2>&1 || echo "install-deps: uv is in $(python3 -m site --user-base)/bin; add it to PATH" >&2
+  # mcp-risk finds uv in ~/.local/bin even off PATH.
 fi
 
 rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt

@@ -94,11 +94,19 @@ impl Installer {
         }
     }
 
-    /// Uses the shared stores: `uv` and `pnpm` when they are on PATH, and
-    /// npm's shared cache otherwise.
+    /// Uses the shared stores: `uv` and `pnpm` when they are on PATH (or, for
+    /// a tool `pip install --user` put in `~/.local/bin` off PATH, there),
+    /// and npm's shared cache otherwise.
     pub fn detect_shared_stores(&mut self) {
+        let user_bin = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(|h| PathBuf::from(h).join(".local").join("bin"));
         let found = |p: &str| {
             which::which(p)
+                .or_else(|e| {
+                    let dir = user_bin.as_deref().ok_or(e)?;
+                    which::which_in(p, Some(dir), dir)
+                })
                 .ok()
                 .map(|p| p.to_string_lossy().into_owned())
         };
