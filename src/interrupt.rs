@@ -40,12 +40,15 @@ struct Child {
 
 struct Registry {
     children: Vec<Child>,
+    /// Launches between their start and [`register`] (or failure).
+    launching: usize,
     /// Set once a signal came: a server registered later is killed at once.
     stopping: bool,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     children: Vec::new(),
+    launching: 0,
     stopping: false,
 });
 
@@ -65,6 +68,23 @@ pub fn register(pid: i32) {
         kill_group(pid);
     }
     r.children.push(Child { pid, dir: None });
+}
+
+/// Held by a launch from before its clone until it has registered the
+/// child (or failed), so a signal in between waits for it.
+pub struct Launching(());
+
+impl Launching {
+    pub fn start() -> Launching {
+        registry().launching += 1;
+        Launching(())
+    }
+}
+
+impl Drop for Launching {
+    fn drop(&mut self) {
+        registry().launching -= 1;
+    }
 }
 
 /// The temporary directory of a registered server, removed once it is
@@ -115,24 +135,35 @@ fn gone(pid: i32) -> bool {
     !left
 }
 
-/// Kills every registered server, waits for them, removes their
-/// directories; returns how many there were.
+/// Kills every registered server (and those registered meanwhile: a launch
+/// may be between its clone and [`register`]), waits for them, removes
+/// their directories; returns how many there were.
 pub fn stop_all() -> usize {
-    let children = {
+    let take = || {
         let mut r = registry();
         r.stopping = true;
-        std::mem::take(&mut r.children)
+        (std::mem::take(&mut r.children), r.launching)
     };
-    for c in &children {
-        kill_group(c.pid);
-    }
+    let (mut children, _) = take();
     let deadline = Instant::now() + WAIT;
-    let mut waiting: Vec<&Child> = children.iter().collect();
-    while !waiting.is_empty() && Instant::now() < deadline {
-        waiting.retain(|c| !gone(c.pid));
-        if !waiting.is_empty() {
-            std::thread::sleep(Duration::from_millis(10));
+    let mut waiting: Vec<i32> = Vec::new();
+    loop {
+        for c in &children[..] {
+            if !waiting.contains(&c.pid) {
+                kill_group(c.pid);
+                waiting.push(c.pid);
+            }
         }
+        waiting.retain(|&pid| !gone(pid));
+        // Killed at registration; counted and waited for here.
+        let (late, launching) = take();
+        let settled = waiting.is_empty() && late.is_empty() && launching == 0;
+        if settled || Instant::now() >= deadline {
+            children.extend(late);
+            break;
+        }
+        children.extend(late);
+        std::thread::sleep(Duration::from_millis(10));
     }
     for c in &children {
         if let Some(dir) = &c.dir {

@@ -59,7 +59,8 @@ fn sigterm_stops_the_servers_and_the_rerun_resumes(sandbox: bool) {
         if sandbox { "sandbox" } else { "nosandbox" }
     );
     // One file source, done at once; one stdio server that never answers
-    // (`silent`; the token, an argument it ignores, marks it in /proc).
+    // and never exits by itself (`deaf`: the end of its stdin does not stop
+    // it; the token, an argument it ignores, marks it in /proc).
     let tools = tmp.path().join("tools");
     std::fs::create_dir(&tools).unwrap();
     std::fs::write(
@@ -72,7 +73,7 @@ fn sigterm_stops_the_servers_and_the_rerun_resumes(sandbox: bool) {
     let servers = tmp.path().join("servers.json");
     std::fs::write(
         &servers,
-        json!({"servers": {"hang": {"command": FAKE, "args": ["silent", token]}}}).to_string(),
+        json!({"servers": {"hang": {"command": FAKE, "args": ["deaf", token]}}}).to_string(),
     )
     .unwrap();
     let db = tmp.path().join("db.sqlite");
@@ -197,4 +198,60 @@ fn sigterm_stops_a_sandboxed_crawl() {
 #[test]
 fn sigterm_stops_an_unsandboxed_crawl() {
     sigterm_stops_the_servers_and_the_rerun_resumes(false);
+}
+
+/// SIGKILL runs no handler of ours: the servers die with the launcher
+/// thread that cloned them (PR_SET_PDEATHSIG).
+fn sigkill_still_kills_the_server(sandbox: bool) {
+    let tmp = tempfile::tempdir().unwrap();
+    let token = format!(
+        "pdeathsig-token-{}-{}",
+        std::process::id(),
+        if sandbox { "sandbox" } else { "nosandbox" }
+    );
+    let servers = tmp.path().join("servers.json");
+    std::fs::write(
+        &servers,
+        json!({"servers": {"hang": {"command": FAKE, "args": ["deaf", token]}}}).to_string(),
+    )
+    .unwrap();
+    let db = tmp.path().join("db.sqlite");
+    let mut c = Command::new(env!("CARGO_BIN_EXE_mcp-risk"));
+    c.args(["crawl", "--db", p(&db), "--allow-exec", "--timeout", "60"]);
+    if !sandbox {
+        c.arg("--no-sandbox");
+    }
+    let mut child = c
+        .arg(p(&servers))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while running_with(&token).is_empty() {
+        assert!(child.try_wait().unwrap().is_none(), "crawl ended early");
+        assert!(Instant::now() < deadline, "the server never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let left = running_with(&token);
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still running: {left:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigkill_of_a_sandboxed_crawl_kills_its_server() {
+    sigkill_still_kills_the_server(true);
+}
+
+#[test]
+fn sigkill_of_an_unsandboxed_crawl_kills_its_server() {
+    sigkill_still_kills_the_server(false);
 }

@@ -256,6 +256,8 @@ impl Drop for Stack {
 /// Starts `plan` with piped stdin/stdout/stderr in its own process group.
 pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
     let os = |step: &'static str| move |error: io::Error| ChildFailed { step, error };
+    // Until the child is registered: a signal meanwhile waits for it.
+    let _launching = crate::interrupt::Launching::start();
     reap_unreaped();
     let (in_r, in_w) = pipe().map_err(os("creating pipes"))?;
     let (out_r, out_w) = pipe().map_err(os("creating pipes"))?;
