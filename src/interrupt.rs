@@ -96,8 +96,13 @@ pub fn attach_dir(pid: i32, dir: PathBuf) {
 }
 
 /// Its handle was dropped (it was killed and, mostly, reaped then).
+/// Once stopping, it stays listed: one killed at registration may be
+/// dropped before [`stop_all`] takes it, and is still counted there.
 pub fn unregister(pid: i32) {
-    registry().children.retain(|c| c.pid != pid);
+    let mut r = registry();
+    if !r.stopping {
+        r.children.retain(|c| c.pid != pid);
+    }
 }
 
 /// How many servers are registered (for tests).
