@@ -22,6 +22,10 @@
 //!   servers (and any launched from now on), waits up to two seconds for
 //!   them to go, removes their temporary directories, prints one line and
 //!   exits 130 (SIGINT) or 143 (SIGTERM).
+//!
+//! SIGKILL of mcp-risk itself runs nothing of ours: for that the launcher
+//! threads (which live as long as the process) give each child
+//! PR_SET_PDEATHSIG(SIGKILL) (see `sandbox::spawn`).
 
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
@@ -87,6 +91,23 @@ impl Drop for Launching {
     }
 }
 
+/// A child started some other way (an installer through tokio::process,
+/// in a process group of its own): registered until this is dropped.
+pub struct Registered(i32);
+
+impl Registered {
+    pub fn new(pid: i32) -> Registered {
+        register(pid);
+        Registered(pid)
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        unregister(self.0);
+    }
+}
+
 /// The temporary directory of a registered server, removed once it is
 /// killed on a signal.
 pub fn attach_dir(pid: i32, dir: PathBuf) {
@@ -103,11 +124,6 @@ pub fn unregister(pid: i32) {
     if !r.stopping {
         r.children.retain(|c| c.pid != pid);
     }
-}
-
-/// How many servers are registered (for tests).
-pub fn registered() -> usize {
-    registry().children.len()
 }
 
 /// Held while a transaction is written. Blocks for good once a signal

@@ -255,3 +255,63 @@ fn sigkill_of_a_sandboxed_crawl_kills_its_server() {
 fn sigkill_of_an_unsandboxed_crawl_kills_its_server() {
     sigkill_still_kills_the_server(false);
 }
+
+/// An installer (a stand-in npm that starts a process of its own and
+/// hangs) is stopped with everything it started.
+#[test]
+fn sigterm_stops_an_installer_and_what_it_started() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let token = format!("installer-token-{}", std::process::id());
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let npm = bin.join("npm");
+    // Not `exec`: the hanging process is npm's child, reached only by
+    // killing npm's process group.
+    std::fs::write(&npm, format!("#!/bin/sh\n\"{FAKE}\" deaf {token}\n")).unwrap();
+    std::fs::set_permissions(&npm, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dump = tmp.path().join("servers.json");
+    std::fs::write(
+        &dump,
+        r#"[{"name": "io.test/demo", "description": "d", "version": "1.0.0",
+            "packages": [{"registryType": "npm", "identifier": "demo-js", "version": "1.0.0",
+                          "transport": {"type": "stdio"}}]}]"#,
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+        .args([
+            "crawl",
+            "--allow-exec",
+            "--no-sandbox",
+            "--no-shared-stores",
+        ])
+        .arg("--db")
+        .arg(tmp.path().join("db.sqlite"))
+        .arg("--cache")
+        .arg(tmp.path().join("cache"))
+        .arg(format!("official:{}", dump.display()))
+        .env("PATH", &path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while running_with(&token).is_empty() {
+        assert!(child.try_wait().unwrap().is_none(), "crawl ended early");
+        assert!(Instant::now() < deadline, "the installer never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: kill(2) on the child we started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("interrupted: stopped 1 server"), "{stderr}");
+    let left = running_with(&token);
+    assert!(left.is_empty(), "still running: {left:?}");
+}
