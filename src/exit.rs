@@ -23,12 +23,30 @@ pub const WORST_HIGH: u8 = 13;
 /// The worst tool reached `--fail-on` and is critical risk.
 pub const WORST_CRITICAL: u8 = 14;
 
+/// Stopped by SIGINT (Ctrl-C): every server it started was killed, nothing
+/// half-done was recorded, and a crawl run stays unfinished (the same
+/// command resumes it). See [`crate::interrupt`].
+pub const INTERRUPTED_SIGINT: u8 = 130;
+/// Likewise, stopped by SIGTERM.
+pub const INTERRUPTED_SIGTERM: u8 = 143;
+
+/// The lines of the help texts below for [`INTERRUPTED_SIGINT`] and
+/// [`INTERRUPTED_SIGTERM`].
+macro_rules! interrupted_help {
+    () => {
+        "
+  130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: the servers it started
+      were stopped; rerun the same command to resume"
+    };
+}
+
 /// `crawl --strict`: a server crashed, timed out, broke the protocol or
 /// failed to install.
 pub const CRAWL_FAILURES: u8 = 3;
 
 /// The help text that documents every code above (shown by `--help`).
-pub const HELP: &str = "Exit codes:
+pub const HELP: &str = concat!(
+    "Exit codes:
   0   success; no tool at or above --fail-on
   1   error (unreadable input, database or network failure, invalid policy);
       also with --fail-on when some servers could not be classified and no
@@ -39,7 +57,9 @@ pub const HELP: &str = "Exit codes:
   11  worst tool at or above --fail-on is low risk
   12  ... medium risk
   13  ... high risk
-  14  ... critical risk";
+  14  ... critical risk",
+    interrupted_help!()
+);
 
 /// Exit codes of commands without `--fail-on`.
 pub const PLAIN_HELP: &str = "Exit codes:
@@ -56,19 +76,25 @@ pub const INPUT_HELP: &str = "Exit codes:
       named on stderr; --strict stops at the first instead)";
 
 /// Exit codes of `probe`.
-pub const PROBE_HELP: &str = "Exit codes:
+pub const PROBE_HELP: &str = concat!(
+    "Exit codes:
   0   the server listed its tools
   1   it did not (the status says why), or an error
-  2   usage error";
+  2   usage error",
+    interrupted_help!()
+);
 
 /// Exit codes of `crawl`.
-pub const CRAWL_HELP: &str = "Exit codes:
+pub const CRAWL_HELP: &str = concat!(
+    "Exit codes:
   0   the crawl ran; servers that were not reached are data (their status is
       in the summary and the database), not a failure of the crawl
   1   error (unreadable source, database failure)
   2   usage error
   3   with --strict: a server crashed, timed out, broke the protocol, was not
-      an MCP server, was unreachable or failed to install";
+      an MCP server, was unreachable or failed to install",
+    interrupted_help!()
+);
 
 pub fn code(c: u8) -> ExitCode {
     ExitCode::from(c)

@@ -13,6 +13,7 @@ pub mod cmd;
 pub mod crawl;
 pub mod exit;
 pub mod input;
+pub mod interrupt;
 pub mod mcp;
 pub mod pipeline;
 pub mod policy;

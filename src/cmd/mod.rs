@@ -17,8 +17,12 @@ pub mod rules;
 pub mod scan;
 pub mod servers;
 
-/// A tokio runtime for commands that do network or process I/O.
+/// A tokio runtime for commands that do network or process I/O. Every
+/// command that launches servers builds one, so this is also where SIGINT
+/// and SIGTERM handling starts (see [`crate::interrupt`]): the servers are
+/// killed and the command exits 130 or 143.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    crate::interrupt::install();
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)

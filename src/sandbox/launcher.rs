@@ -62,6 +62,8 @@ fn queue() -> Option<&'static Sender<Request>> {
 fn serve(rx: &Mutex<Receiver<Request>>) {
     // Fails harmlessly without CAP_SETPCAP (unprivileged).
     let _ = super::credentials::empty_bounding_set();
+    // These threads never end: what they clone may die with us.
+    super::spawn::lives_for_good();
     loop {
         let next = match rx.lock() {
             Ok(rx) => rx.recv(),

@@ -335,6 +335,9 @@ pub fn spawn(l: &Launch<'_>) -> Result<Spawned, SandboxError> {
             )
         }
     })?;
+    if let Some(d) = &dir {
+        crate::interrupt::attach_dir(proc.pid(), d.0.clone());
+    }
     Ok(Spawned {
         pgid: proc.pid(),
         proc,

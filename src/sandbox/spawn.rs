@@ -79,6 +79,8 @@ struct ChildCtx {
     rlimit_memory: Option<u64>,
     rlimit_tasks: Option<u64>,
     cgroup_procs: *const *const libc::c_char,
+    /// PR_SET_PDEATHSIG(SIGKILL) before exec (see [`lives_for_good`]).
+    pdeathsig: bool,
     /// Set by the child before `_exit(127)`: the errno and the step.
     errno: AtomicI32,
     step: AtomicI32,
@@ -154,6 +156,21 @@ fn reap_unreaped() {
             r == 0
         });
     }
+}
+
+thread_local! {
+    static LIVES_FOR_GOOD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the calling thread as one that lives as long as the process (the
+/// launcher threads). Children cloned from it get PR_SET_PDEATHSIG(SIGKILL):
+/// should we be SIGKILLed (no handler runs then), the kernel kills them.
+/// The parent death signal fires when the *thread* that cloned the child
+/// exits, not the process, so it is never set for children cloned on other
+/// threads (tokio's blocking threads exit after 10 s idle, which would kill
+/// a server in mid-probe).
+pub(super) fn lives_for_good() {
+    LIVES_FOR_GOOD.with(|c| c.set(true));
 }
 
 /// A pipe whose ends are both above 2 (so the child's dup2 onto 0..2 never
@@ -239,6 +256,8 @@ impl Drop for Stack {
 /// Starts `plan` with piped stdin/stdout/stderr in its own process group.
 pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
     let os = |step: &'static str| move |error: io::Error| ChildFailed { step, error };
+    // Until the child is registered: a signal meanwhile waits for it.
+    let _launching = crate::interrupt::Launching::start();
     reap_unreaped();
     let (in_r, in_w) = pipe().map_err(os("creating pipes"))?;
     let (out_r, out_w) = pipe().map_err(os("creating pipes"))?;
@@ -273,6 +292,7 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
         rlimit_memory: plan.rlimit_memory,
         rlimit_tasks: plan.rlimit_tasks,
         cgroup_procs: cgroup_procs.as_ptr(),
+        pdeathsig: LIVES_FOR_GOOD.with(std::cell::Cell::get),
         errno: AtomicI32::new(0),
         step: AtomicI32::new(0),
     };
@@ -325,6 +345,8 @@ pub(super) fn start(plan: &Plan) -> Result<Proc, ChildFailed> {
             error: io::Error::from_raw_os_error(ctx.errno.load(Ordering::Acquire)),
         });
     }
+    // Killed on SIGINT/SIGTERM until its handle is dropped.
+    crate::interrupt::register(pid);
     Ok(Proc {
         pid,
         pidfd: pidfd_open(pid),
@@ -424,6 +446,12 @@ extern "C" fn child_main(arg: *mut c_void) -> c_int {
         if !cwd.is_null() && libc::chdir(cwd) != 0 {
             return fail(STEP_CHDIR);
         }
+        // After the last credential change (a change of uid clears it).
+        // Our launcher thread is held by CLONE_VFORK until we exec, so it
+        // cannot have exited before this.
+        if ctx.pdeathsig {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong);
+        }
         let mut none: libc::sigset_t = std::mem::zeroed();
         libc::sigemptyset(&mut none);
         libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
@@ -511,6 +539,7 @@ impl Proc {
 
 impl Drop for Proc {
     fn drop(&mut self) {
+        crate::interrupt::unregister(self.pid);
         if self.status.is_none() && !matches!(self.try_wait(), Ok(Some(_))) {
             if let Ok(mut pids) = UNREAPED.lock() {
                 pids.push(self.pid);

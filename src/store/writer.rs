@@ -91,6 +91,9 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Op>) {
             }
         }
         let mut done = Vec::with_capacity(batch.len());
+        // After SIGINT/SIGTERM this blocks until the process exits: no
+        // attempt of a server killed on the signal is recorded.
+        let gate = crate::interrupt::commit_gate();
         let commit = match conn.transaction() {
             Ok(mut tx) => {
                 for op in batch {
@@ -106,6 +109,7 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Op>) {
                 Err(msg)
             }
         };
+        drop(gate);
         for d in done {
             d.answer(&commit);
         }

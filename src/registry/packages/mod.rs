@@ -441,10 +441,18 @@ async fn run_step_env(
         .stdin(std::process::Stdio::null())
         .stdout(file)
         .stderr(err_file)
+        // A group of its own, killed whole on SIGINT/SIGTERM (see
+        // crate::interrupt) with whatever it started.
+        .process_group(0)
         .kill_on_drop(true);
+    let launching = crate::interrupt::Launching::start();
     let mut child = cmd
         .spawn()
         .map_err(|e| fail(format!("cannot run `{program}`: {e} (is it installed?)")))?;
+    let _registered = child
+        .id()
+        .map(|pid| crate::interrupt::Registered::new(pid as i32));
+    drop(launching);
     let status = match tokio::time::timeout(timeout, child.wait()).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => return Err(fail(format!("`{program}` failed: {e}"))),
