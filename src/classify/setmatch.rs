@@ -16,8 +16,10 @@ use regex_automata::{Input, MatchKind, PatternSet};
 /// another set's automaton.
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
 
-/// One set's search cache and match set.
-type Scratch = (meta::Cache, PatternSet);
+/// One set's search cache and match set, boxed: the cache is a large
+/// struct, and moving it in and out of the slot on every search cost more
+/// than the allocation it saves.
+type Scratch = Box<(meta::Cache, PatternSet)>;
 
 thread_local! {
     /// This thread's scratch space, per set (a handful of sets per engine).
@@ -75,23 +77,24 @@ impl SetMatcher {
                 .find(|(id, _)| *id == self.id)
                 .and_then(|(_, slot)| slot.take())
         });
-        let (mut cache, mut set) = taken.unwrap_or_else(|| {
-            (
+        let mut scratch = taken.unwrap_or_else(|| {
+            Box::new((
                 self.re.create_cache(),
                 PatternSet::new(self.re.pattern_len()),
-            )
+            ))
         });
+        let (cache, set) = &mut *scratch;
         set.clear();
         self.re
-            .which_overlapping_matches_with(&mut cache, &Input::new(hay), &mut set);
+            .which_overlapping_matches_with(cache, &Input::new(hay), set);
         for p in set.iter() {
             f(p.as_usize());
         }
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             match s.iter_mut().find(|(id, _)| *id == self.id) {
-                Some((_, slot)) => *slot = Some((cache, set)),
-                None => s.push((self.id, Some((cache, set)))),
+                Some((_, slot)) => *slot = Some(scratch),
+                None => s.push((self.id, Some(scratch))),
             }
         });
     }
