@@ -99,13 +99,13 @@ impl Engine {
         let mut param_hits: Vec<(usize, &str)> = Vec::new();
         for p in &def.params {
             let leaf = p.name.rsplit('.').next().unwrap_or(&p.name);
-            for pi in self.param_set.matches(leaf.as_bytes()).iter() {
+            self.param_set.each_match(leaf.as_bytes(), |pi| {
                 param_hits.push((self.param_rule[pi], p.name.as_str()));
-            }
+            });
             if p.description.is_empty() {
                 continue;
             }
-            for pi in self.pdesc_set.matches(p.description.as_bytes()).iter() {
+            self.pdesc_set.each_match(p.description.as_bytes(), |pi| {
                 let m = self.pdesc_res[pi].find(p.description.as_bytes());
                 phrase_hits.push(PhraseHit {
                     rule: self.pdesc_rule[pi],
@@ -113,7 +113,7 @@ impl Engine {
                     site: Site::Param,
                     text: m.map_or(String::new(), |m| quote(&p.description, m.start(), m.end())),
                 });
-            }
+            });
         }
 
         let mut out = Collected {
@@ -348,10 +348,10 @@ impl Engine {
             if text.is_empty() {
                 continue;
             }
-            for pi in set.set.matches(text.as_bytes()).iter() {
+            set.set.each_match(text.as_bytes(), |pi| {
                 let ri = set.rule[pi];
                 if !self.catalogue.rules[ri].fields.contains(&field) {
-                    continue;
+                    return;
                 }
                 let (start, end) = set.res[pi]
                     .find(text.as_bytes())
@@ -367,16 +367,16 @@ impl Engine {
                     site: Site::NameText,
                     text: quote(text, start, end),
                 });
-            }
+            });
         }
         if desc.is_empty() {
             return out;
         }
-        for pi in set.set.matches(desc.as_bytes()).iter() {
+        set.set.each_match(desc.as_bytes(), |pi| {
             let ri = set.rule[pi];
             let rule = &self.catalogue.rules[ri];
             if !rule.fields.contains(&Field::Description) {
-                continue;
+                return;
             }
             let found = set.res[pi].find_iter(desc.as_bytes()).find_map(|m| {
                 let site = match (rule.scope, prose.place(m.start())) {
@@ -395,7 +395,7 @@ impl Engine {
                     text: quote(desc, start, end),
                 });
             }
-        }
+        });
         out
     }
 

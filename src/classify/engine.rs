@@ -10,7 +10,7 @@
 //! Declared annotations are then compared: unless ignored, the more severe of
 //! declared and inferred wins, and every disagreement is reported.
 
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
 // Looked up for most words of every text: Fx, not SipHash (the keys are
 // the catalogue's own verbs, so there is no untrusted key to flood with).
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -21,13 +21,14 @@ use super::context::Context;
 use super::decide::{decide, Decision, Role, EMPTY_DESCRIPTION_FACTOR};
 use super::normalize::find_base_form;
 use super::rules::{Catalogue, Rule};
+use super::setmatch::SetMatcher;
 use super::verdict::{Class, Signal, Verdict};
 use super::view::ToolView;
 use crate::tool::Hints;
 
 /// One compiled group of phrase patterns.
 pub struct PhraseSet {
-    pub set: RegexSet,
+    pub set: SetMatcher,
     pub res: Vec<Regex>,
     /// Rule index of each pattern.
     pub rule: Vec<usize>,
@@ -53,24 +54,20 @@ pub struct Engine {
     pub(super) nouns: HashSet<String>,
     /// Every phrase pattern (one pass over each text).
     pub(super) phrases: PhraseSet,
-    pub(super) param_set: RegexSet,
+    pub(super) param_set: SetMatcher,
     pub(super) param_rule: Vec<usize>,
-    pub(super) pdesc_set: RegexSet,
+    pub(super) pdesc_set: SetMatcher,
     pub(super) pdesc_res: Vec<Regex>,
     pub(super) pdesc_rule: Vec<usize>,
     /// Rules with a shape matcher (they fire without a text match).
     pub(super) shape_rules: Vec<usize>,
 }
 
-fn builder_set(pats: &[String]) -> Result<RegexSet, regex::Error> {
-    RegexSetBuilder::new(pats)
-        .unicode(false)
-        .case_insensitive(true)
-        .size_limit(64 << 20)
-        // A large lazy-DFA cache: with a small one the overlapping search
-        // over ~200 case-insensitive patterns spends its time re-determinizing.
-        .dfa_size_limit(256 << 20)
-        .build()
+fn builder_set(pats: &[String]) -> Result<SetMatcher, regex::Error> {
+    // As `RegexSetBuilder::new(pats).unicode(false).case_insensitive(true)`,
+    // with a large lazy-DFA cache: with a small one the overlapping search
+    // over ~200 case-insensitive patterns spends its time re-determinizing.
+    SetMatcher::new(pats, 64 << 20, 256 << 20)
 }
 
 fn one(p: &str) -> Result<Regex, regex::Error> {

@@ -13,6 +13,7 @@ pub mod grade;
 pub mod normalize;
 pub mod prose;
 pub mod rules;
+mod setmatch;
 mod verbs;
 pub mod verdict;
 pub mod view;

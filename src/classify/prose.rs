@@ -51,7 +51,8 @@ impl Prose<'_> {
     }
 }
 
-/// Whether a sentence announces the tool's deprecation or removal.
+/// Whether a sentence announces the tool's deprecation or removal. (No
+/// anchors or word boundaries: see [`split`].)
 pub fn is_deprecation(s: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -70,7 +71,8 @@ fn ci(p: &str) -> Regex {
 }
 
 /// Whether a sentence warns what a call does ("Any untracked data will be
-/// lost"): a warning describes the tool whatever word it opens with.
+/// lost"): a warning describes the tool whatever word it opens with. (No
+/// anchors or word boundaries: see [`split`].)
 fn is_warning(s: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -95,8 +97,13 @@ fn first_word(s: &str) -> String {
 pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
     let mut out = Prose::default();
     let mut label_only = false;
+    // The patterns have no anchors or word boundaries, so a sentence (a
+    // slice of the description) can match only if the whole description
+    // does: one scan of the text usually answers for every sentence.
+    let deprecation = is_deprecation(desc);
+    let mut warning: Option<bool> = None;
     for (n, s) in sentences(desc).into_iter().enumerate() {
-        if is_deprecation(s) {
+        if deprecation && is_deprecation(s) {
             continue;
         }
         out.all.push(s);
@@ -108,7 +115,7 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
             let w = first_word(s);
             DESCRIBING_OPENERS.contains(&w.as_str())
                 || (w.ends_with('s') && !w.ends_with("ss") && is_verb(&w))
-                || is_warning(s)
+                || (*warning.get_or_insert_with(|| is_warning(desc)) && is_warning(s))
         };
         if !describing {
             continue;

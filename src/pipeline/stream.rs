@@ -100,30 +100,150 @@ pub fn write_json<W: Write>(
 }
 
 /// A tool's name and declared hints for its server's context, read without
-/// building the whole value. A tool that is not an object, or needs the
-/// tolerant reading (too long, or refused by serde_json), is read as the
+/// parsing the rest: the split has checked the text is valid JSON, so the
+/// top-level members are found by a scanner that skips strings with memchr
+/// and counts brackets ([`head`]); only the `name` string and the
+/// `annotations` value are parsed. Repeated members: the last wins, as in a
+/// loaded `Value`. A tool that is not an object, or needs the tolerant
+/// reading (too long, or a member serde_json refuses), is read as the
 /// loading path reads it, so both paths see the same context.
 fn name_and_hints(raw: &str) -> (String, Option<Hints>) {
-    #[derive(serde::Deserialize)]
-    struct Head {
-        #[serde(default)]
-        name: Option<Value>,
-        #[serde(default)]
-        annotations: Option<Value>,
-    }
-    let of = |name: Option<&Value>, annotations: Option<&Value>| {
-        (
-            name.and_then(Value::as_str).unwrap_or("").to_owned(),
-            annotations.and_then(Hints::from_annotations),
-        )
-    };
-    if raw.len() <= tolerant::FIELD_CAP && raw.trim_start().starts_with('{') {
-        if let Ok(h) = serde_json::from_str::<Head>(raw) {
-            return of(h.name.as_ref(), h.annotations.as_ref());
+    if raw.len() <= tolerant::FIELD_CAP {
+        if let Some(part) = head(raw).and_then(|(name, annotations)| {
+            let name = match name {
+                Some(n) if n.starts_with('"') => {
+                    let inner = &n[1..n.len() - 1];
+                    if inner.contains('\\') {
+                        serde_json::from_str::<String>(n).ok()?
+                    } else {
+                        inner.to_owned()
+                    }
+                }
+                _ => String::new(),
+            };
+            let hints = match annotations {
+                Some(a) => Hints::from_annotations(&serde_json::from_str::<Value>(a).ok()?),
+                None => None,
+            };
+            Some((name, hints))
+        }) {
+            return part;
         }
     }
     let (v, _) = tolerant::tool_value(raw);
-    of(v.get("name"), v.get("annotations"))
+    (
+        v.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        v.get("annotations").and_then(Hints::from_annotations),
+    )
+}
+
+/// The raw texts of the last top-level `name` and `annotations` members of
+/// `text`, a valid JSON value; `None` when it is not an object (or a key
+/// does not decode).
+fn head(text: &str) -> Option<(Option<&str>, Option<&str>)> {
+    let b = text.as_bytes();
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let (mut name, mut annotations) = (None, None);
+    i = ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some((None, None));
+    }
+    loop {
+        // A key.
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let end = string_end(b, i)?;
+        let key = &text[i + 1..end - 1];
+        let decoded;
+        let key = if key.contains('\\') {
+            decoded = serde_json::from_str::<String>(&text[i..end]).ok()?;
+            decoded.as_str()
+        } else {
+            key
+        };
+        i = ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = ws(b, i + 1);
+        let end = value_end(b, start)?;
+        match key {
+            "name" => name = Some(&text[start..end]),
+            "annotations" => annotations = Some(&text[start..end]),
+            _ => {}
+        }
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b'}') => return Some((name, annotations)),
+            _ => return None,
+        }
+    }
+}
+
+/// The first index at or after `i` that is not JSON whitespace.
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The index just past the string that opens at `b[i]` (a quote).
+fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    loop {
+        j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+        if b[j] == b'"' {
+            return Some(j + 1);
+        }
+        // An escape: skip the backslash and the escaped byte.
+        j += 2;
+    }
+}
+
+/// The index just past the JSON value that starts at `b[i]`.
+fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            // Strings are skipped whole, so only structure is counted.
+            loop {
+                match *b.get(j)? {
+                    b'"' => j = string_end(b, j)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        j += 1;
+                    }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        j += 1;
+                        if depth == 0 {
+                            return Some(j);
+                        }
+                    }
+                    _ => j += 1,
+                }
+            }
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
 }
 
 /// One classified batch: its worst risk, its serialised verdicts and the
@@ -321,6 +441,40 @@ mod tests {
                 r#"{"name": "x", "name": "y", "annotations": {"destructiveHint": true}}"#
             ),
             ("y".to_owned(), hints)
+        );
+    }
+
+    /// The scanner finds the same members as the loaded value wherever
+    /// braces, quotes and escapes sit in the text.
+    #[test]
+    fn name_and_hints_agree_with_the_loaded_value() {
+        let texts = [
+            r#"{}"#,
+            r#" { "name" : "a\"b" , "annotations" : { "readOnlyHint" : true } } "#,
+            r#"{"description":"x } ] { [ \" \\","name":"n","inputSchema":{"properties":{"a":{"description":"}}}"}}},"annotations":{"destructiveHint":true,"title":"T"}}"#,
+            r#"{"n\u0061me":"escaped key","annotations":{"readOnlyHint":false}}"#,
+            r#"{"name":"x\u00e9","tags":[1,-2.5e3,true,null,{"name":"inner"}],"annotations":null}"#,
+            r#"{"annotations":{"readOnlyHint":true},"name":"first","annotations":{"destructiveHint":true}}"#,
+            r#"{"name":"\ud800 lone","annotations":{"destructiveHint":true}}"#,
+            r#"{"name":"n","annotations":{"x":1e999,"destructiveHint":true}}"#,
+            r#"["name","x"]"#,
+            r#""name""#,
+        ];
+        for t in texts {
+            let (v, _) = tolerant::tool_value(t);
+            let want = (
+                v.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned(),
+                v.get("annotations").and_then(Hints::from_annotations),
+            );
+            assert_eq!(name_and_hints(t), want, "{t}");
+        }
+        assert_eq!(name_and_hints(texts[3]).0, "escaped key");
+        assert_eq!(
+            name_and_hints(texts[5]).1,
+            Hints::from_annotations(&json!({"destructiveHint": true}))
         );
     }
 }
