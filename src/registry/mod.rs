@@ -104,17 +104,6 @@ impl Serialize for Launch {
     }
 }
 
-impl Launch {
-    /// The probe target of a launch that needs no preparation (a command as
-    /// given, a remote endpoint); `None` for the others.
-    pub fn probe_target(&self) -> Option<ProbeTarget> {
-        match self {
-            Launch::Probe(t) => Some(t.clone()),
-            Launch::Package(_) | Launch::Tools { .. } | Launch::Unavailable { .. } => None,
-        }
-    }
-}
-
 impl From<ProbeTarget> for Launch {
     fn from(t: ProbeTarget) -> Launch {
         Launch::Probe(t)
