@@ -7,7 +7,7 @@ mod mock;
 
 use std::path::Path;
 
-use mcp_risk::mcp::Status;
+use mcp_risk::mcp::{ProbeTarget, Status};
 use mcp_risk::registry::official::{OfficialApi, OfficialDump};
 use mcp_risk::registry::{source_from_arg, Bundled, Launch, PackageRegistry, ServerRecord, Source};
 use serde_json::{json, Value};
@@ -171,21 +171,21 @@ async fn official_remotes_resolve_templates_and_need_config_for_secret_headers()
     let by = |n: &str| recs.iter().find(|r| r.name == n).unwrap().launch.clone();
     assert_eq!(
         by("com.example/templated"),
-        Launch::Remote {
+        Launch::Probe(ProbeTarget::Http {
             url: "https://demo.example.com/mcp".into(),
             headers: vec![],
             sse: false
-        }
+        })
     );
     assert!(matches!(by("com.example/secret"),
         Launch::Unavailable { status: Status::NeedsConfig, reason } if reason.contains("secret header `Authorization`")));
     assert_eq!(
         by("com.example/fixed-header"),
-        Launch::Remote {
+        Launch::Probe(ProbeTarget::Http {
             url: "https://example.com/sse".into(),
             headers: vec![("X-Client".into(), "mcp-risk".into())],
             sse: true
-        }
+        })
     );
     assert!(matches!(by("com.example/needs-arg"),
         Launch::Unavailable { status: Status::NeedsConfig, reason } if reason.contains("db_path")));
@@ -358,11 +358,11 @@ async fn docker_catalog_checkout() {
     assert!(matches!(&recs[2].launch, Launch::Tools { tools } if tools[0]["name"] == "curl"));
     assert_eq!(
         recs[3].launch,
-        Launch::Remote {
+        Launch::Probe(ProbeTarget::Http {
             url: "https://eps.example/sse".into(),
             headers: vec![],
             sse: true
-        }
+        })
     );
     let Launch::Package(p) = &recs[4].launch else {
         panic!("{:?}", recs[4].launch)
@@ -451,14 +451,14 @@ async fn client_configs_of_every_kind() {
     assert_eq!(names(&recs), ["cloud", "local"]);
     assert_eq!(
         recs[0].launch,
-        Launch::Remote {
+        Launch::Probe(ProbeTarget::Http {
             url: "https://mcp.example/mcp".into(),
             headers: vec![("Authorization".into(), "Bearer mine".into())],
             sse: false,
-        }
+        })
     );
     assert!(
-        matches!(&recs[1].launch, Launch::Stdio { command, env, .. } if command == "npx" && env["TOKEN"] == "mine")
+        matches!(&recs[1].launch, Launch::Probe(ProbeTarget::Stdio { command, env, .. }) if command == "npx" && env["TOKEN"] == "mine")
     );
 
     let recs = source_from_arg(vscode.to_str().unwrap())
@@ -470,7 +470,9 @@ async fn client_configs_of_every_kind() {
     assert!(
         matches!(&recs[0].launch, Launch::Unavailable { status: Status::NeedsConfig, reason } if reason.contains("${input:token}"))
     );
-    assert!(matches!(&recs[1].launch, Launch::Stdio { command, .. } if command == "uvx"));
+    assert!(
+        matches!(&recs[1].launch, Launch::Probe(ProbeTarget::Stdio { command, .. }) if command == "uvx")
+    );
 
     let recs = source_from_arg(&format!("config:{}", codex.display()))
         .unwrap()
@@ -479,7 +481,7 @@ async fn client_configs_of_every_kind() {
         .await
         .unwrap();
     assert!(
-        matches!(&recs[0].launch, Launch::Stdio { command, args, .. } if command == "docs-mcp" && args == &["--stdio"])
+        matches!(&recs[0].launch, Launch::Probe(ProbeTarget::Stdio { command, args, .. }) if command == "docs-mcp" && args == &["--stdio"])
     );
 
     let recs = source_from_arg(settings.to_str().unwrap())
@@ -488,7 +490,10 @@ async fn client_configs_of_every_kind() {
         .records()
         .await
         .unwrap();
-    assert!(matches!(&recs[0].launch, Launch::Remote { sse: true, .. }));
+    assert!(matches!(
+        &recs[0].launch,
+        Launch::Probe(ProbeTarget::Http { sse: true, .. })
+    ));
 }
 
 #[test]

@@ -136,7 +136,7 @@ pub fn from_bundled(query: &str, opts: &ProbeOptions) -> anyhow::Result<Option<S
             name: r.name.clone(),
             aliases: match &r.launch {
                 Launch::Package(p) => vec![p.identifier.clone()],
-                Launch::Remote { url, .. } => url::Url::parse(url)
+                Launch::Probe(ProbeTarget::Http { url, .. }) => url::Url::parse(url)
                     .ok()
                     .and_then(|u| u.host_str().map(str::to_owned))
                     .into_iter()
@@ -418,12 +418,12 @@ pub fn config_servers(
         let prepared = match &rec.launch {
             // Remote servers get the config's headers (often real tokens):
             // contacting them is opt-in, like launching local ones.
-            Launch::Remote { .. } if !allow_remote => Prepared::Skipped {
+            Launch::Probe(ProbeTarget::Http { .. }) if !allow_remote => Prepared::Skipped {
                 status: Status::SkippedPolicy,
                 reason: "contacting a remote server needs --allow-remote (the config's headers would be sent to it)".into(),
             },
             // `npx -y pkg` / `uvx pkg`: the cached, pinned install `scan` uses.
-            Launch::Stdio { command, args, env } if allow_exec => {
+            Launch::Probe(ProbeTarget::Stdio { command, args, env }) if allow_exec => {
                 match install_launcher(&rt, &rec.name, command, args, env) {
                     Some(Ok(target)) => Prepared::Probe { target },
                     Some(Err(why)) => Prepared::Skipped {

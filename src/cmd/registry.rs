@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cli::{RegistryArgs, RegistryCommand, ScanArgs, TableOrJson};
 use crate::exit;
+use crate::mcp::ProbeTarget;
 use crate::registry::Launch;
 use crate::text::terminal_safe;
 
@@ -62,8 +63,8 @@ pub fn run(args: &RegistryArgs) -> anyhow::Result<ExitCode> {
 
 fn kind(l: &Launch) -> &'static str {
     match l {
-        Launch::Stdio { .. } => "stdio",
-        Launch::Remote { .. } => "remote",
+        Launch::Probe(ProbeTarget::Stdio { .. }) => "stdio",
+        Launch::Probe(ProbeTarget::Http { .. }) => "remote",
         Launch::Package(_) => "package",
         Launch::Tools { .. } => "tools",
         Launch::Unavailable { .. } => "unavailable",
@@ -101,8 +102,8 @@ async fn list(sources: &[String], format: TableOrJson) -> anyhow::Result<ExitCod
                         p.identifier,
                         p.version
                     ),
-                    Launch::Remote { url, .. } => url.clone(),
-                    Launch::Stdio { command, .. } => command.clone(),
+                    Launch::Probe(ProbeTarget::Http { url, .. }) => url.clone(),
+                    Launch::Probe(ProbeTarget::Stdio { command, .. }) => command.clone(),
                     Launch::Tools { tools } => format!("{} tools", tools.len()),
                     Launch::Unavailable { status, reason } => format!("{status}: {reason}"),
                 };

@@ -310,19 +310,6 @@ pub async fn plan(args: &[String]) -> Result<(Vec<Pending>, Vec<String>, Vec<Str
     Ok((pending, errors, dups))
 }
 
-/// Crawls servers already prepared (`scan`) as the run identified by
-/// `run_sources`: each is probed as prepared.
-pub fn crawl_prepared(
-    rt: &tokio::runtime::Runtime,
-    store: &Arc<Store>,
-    run_sources: &[String],
-    servers: Vec<PreparedServer>,
-    opts: &CrawlOptions,
-) -> Result<CrawlReport, CrawlError> {
-    let pending = servers.into_iter().map(Pending::Prepared).collect();
-    crawl_pending(rt, store, run_sources, pending, opts)
-}
-
 /// Crawls pending servers (see [`Pending`]) as the run identified by
 /// `run_sources`, storing one attempt per server. Blocks; drives the async
 /// work on `rt`.

@@ -181,7 +181,10 @@ pub enum ProbeTarget {
         env: BTreeMap<String, String>,
     },
     /// A remote server: Streamable HTTP first, legacy HTTP+SSE on fallback
-    /// (or first, when `sse` is true because the registry said so).
+    /// (or first, when `sse` is true because the registry said so). A
+    /// [`crate::registry::Launch`] writes this kind as `remote`, so it is read
+    /// by that name too.
+    #[serde(alias = "remote")]
     Http {
         url: String,
         #[serde(default)]

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use super::http::str_field;
 use super::{Launch, ServerRecord, Source, SourceError, SourceFuture};
-use crate::mcp::Status;
+use crate::mcp::{ProbeTarget, Status};
 
 #[derive(Clone, Debug)]
 pub struct ConfigFile {
@@ -224,11 +224,11 @@ fn launch(entry: &Value) -> Launch {
         }
         let sse =
             str_field(entry, "type") == Some("sse") || str_field(entry, "transport") == Some("sse");
-        return Launch::Remote {
+        return Launch::Probe(ProbeTarget::Http {
             url: url.to_owned(),
             headers: headers.into_iter().collect(),
             sse,
-        };
+        });
     }
     let Some(command) = str_field(entry, "command") else {
         return Launch::Unavailable {
@@ -244,11 +244,11 @@ fn launch(entry: &Value) -> Launch {
             reason: format!("takes `{v}`, which the client prompts the user for"),
         };
     }
-    Launch::Stdio {
+    Launch::Probe(ProbeTarget::Stdio {
         command: command.to_owned(),
         args,
         env,
-    }
+    })
 }
 
 impl Source for ConfigFile {

@@ -15,7 +15,7 @@ use super::official::server_json::{DUMMY_SECRET, DUMMY_VALUE};
 use super::{
     Launch, PackageLaunch, PackageRegistry, ServerRecord, Source, SourceError, SourceFuture,
 };
-use crate::mcp::Status;
+use crate::mcp::{ProbeTarget, Status};
 
 #[derive(Clone, Debug)]
 pub struct DockerCatalog {
@@ -190,11 +190,11 @@ fn launch_of(doc: &Value) -> Launch {
             }
         }
         let sse = str_field(remote, "transport_type") == Some("sse");
-        return Launch::Remote {
+        return Launch::Probe(ProbeTarget::Http {
             url: url.to_owned(),
             headers,
             sse,
-        };
+        });
     }
     let Some(image) = str_field(doc, "image") else {
         return Launch::Unavailable {

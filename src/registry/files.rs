@@ -43,7 +43,7 @@ use serde_json::{Map, Value};
 
 use super::{Launch, ServerRecord, Source, SourceError, SourceFuture};
 use crate::input;
-use crate::mcp::Status;
+use crate::mcp::{ProbeTarget, Status};
 
 /// Source kind recorded for tools/list files.
 pub const KIND_FILE: &str = "file";
@@ -184,7 +184,7 @@ fn launch_of(spec: &Map<String, Value>) -> Result<Launch, String> {
             .map(|e| string_map(e, "env"))
             .transpose()?
             .unwrap_or_default();
-        return Ok(Launch::Stdio { command, args, env });
+        return Ok(Launch::Probe(ProbeTarget::Stdio { command, args, env }));
     }
     if let Some(url) = spec.get("url") {
         let url = url
@@ -212,7 +212,7 @@ fn launch_of(spec: &Map<String, Value>) -> Result<Launch, String> {
             (None, Some(_)) => return Err("sse must be true or false".into()),
             (None, None) => false,
         };
-        return Ok(Launch::Remote { url, headers, sse });
+        return Ok(Launch::Probe(ProbeTarget::Http { url, headers, sse }));
     }
     if let Some(tools) = spec.get("tools") {
         return match input::tools_of(tools.clone()) {
@@ -393,11 +393,11 @@ mod tests {
         let recs = servers_from_value(&map, "f");
         assert_eq!(recs.len(), 3);
         assert!(
-            matches!(&recs[0].launch, Launch::Stdio { command, args, env }
+            matches!(&recs[0].launch, Launch::Probe(ProbeTarget::Stdio { command, args, env })
             if command == "srv" && args == &["--x"] && env["K"] == "v")
         );
         assert!(
-            matches!(&recs[1].launch, Launch::Remote { headers, sse: true, .. }
+            matches!(&recs[1].launch, Launch::Probe(ProbeTarget::Http { headers, sse: true, .. })
             if headers == &[("X-K".to_owned(), "v".to_owned())])
         );
         assert!(matches!(

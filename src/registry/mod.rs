@@ -54,26 +54,14 @@ pub struct PackageLaunch {
 }
 
 /// How to reach a server, or why it cannot be reached.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// A launch that needs no preparation is a [`ProbeTarget`] as it stands. The
+/// JSON keeps its own names: `{"kind":"stdio",...}` and `{"kind":"remote",...}`
+/// (a [`ProbeTarget::Http`] inside a launch is written `remote`; `http` is read
+/// too), so stored launches and user-visible output are unchanged.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Launch {
-    /// A command to run as given (argv, never a shell).
-    Stdio {
-        command: String,
-        #[serde(default)]
-        args: Vec<String>,
-        #[serde(default)]
-        env: BTreeMap<String, String>,
-    },
-    /// A remote endpoint.
-    Remote {
-        url: String,
-        #[serde(default)]
-        headers: Vec<(String, String)>,
-        /// Legacy HTTP+SSE rather than Streamable HTTP.
-        #[serde(default)]
-        sse: bool,
-    },
     /// A package to install and run (needs `--allow-exec` unless curated).
     Package(PackageLaunch),
     /// The tool list came with the record (a tools/list file, a registry API
@@ -81,34 +69,44 @@ pub enum Launch {
     Tools { tools: Vec<Value> },
     /// Known not reachable as described, with the status to record.
     Unavailable { status: Status, reason: String },
+    /// A command to run as given (argv, never a shell) or a remote endpoint.
+    #[serde(untagged)]
+    Probe(ProbeTarget),
 }
 
-impl Launch {
-    /// The probe target of a launch that needs no preparation (a command as
-    /// given, a remote endpoint); `None` for the others.
-    pub fn probe_target(&self) -> Option<ProbeTarget> {
+impl Serialize for Launch {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        /// The variants whose JSON the derive writes as it is.
+        #[derive(Serialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        enum Plain<'a> {
+            Package(&'a PackageLaunch),
+            Tools { tools: &'a [Value] },
+            Unavailable { status: &'a Status, reason: &'a str },
+        }
         match self {
-            Launch::Stdio { command, args, env } => Some(ProbeTarget::Stdio {
-                command: command.clone(),
-                args: args.clone(),
-                env: env.clone(),
-            }),
-            Launch::Remote { url, headers, sse } => Some(ProbeTarget::Http {
-                url: url.clone(),
-                headers: headers.clone(),
-                sse: *sse,
-            }),
-            Launch::Package(_) | Launch::Tools { .. } | Launch::Unavailable { .. } => None,
+            Launch::Probe(ProbeTarget::Http { url, headers, sse }) => {
+                let mut st = s.serialize_struct("Launch", 4)?;
+                st.serialize_field("kind", "remote")?;
+                st.serialize_field("url", url)?;
+                st.serialize_field("headers", headers)?;
+                st.serialize_field("sse", sse)?;
+                st.end()
+            }
+            Launch::Probe(t) => t.serialize(s),
+            Launch::Package(p) => Plain::Package(p).serialize(s),
+            Launch::Tools { tools } => Plain::Tools { tools }.serialize(s),
+            Launch::Unavailable { status, reason } => {
+                Plain::Unavailable { status, reason }.serialize(s)
+            }
         }
     }
 }
 
 impl From<ProbeTarget> for Launch {
     fn from(t: ProbeTarget) -> Launch {
-        match t {
-            ProbeTarget::Stdio { command, args, env } => Launch::Stdio { command, args, env },
-            ProbeTarget::Http { url, headers, sse } => Launch::Remote { url, headers, sse },
-        }
+        Launch::Probe(t)
     }
 }
 
@@ -169,5 +167,83 @@ impl Source for Bundled {
                 "bundled",
             )
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The JSON of the probe-target launches is pinned: stored launches
+    /// (`launch` column) and user output read `stdio` and `remote` for a
+    /// launch, `stdio` and `http` for a bare probe target.
+    #[test]
+    fn launch_and_probe_target_json_is_pinned() {
+        let stdio = ProbeTarget::Stdio {
+            command: "npx".into(),
+            args: vec!["-y".into(), "srv".into()],
+            env: BTreeMap::from([("TOKEN".to_owned(), "x".to_owned())]),
+        };
+        let http = ProbeTarget::Http {
+            url: "https://example.com/mcp".into(),
+            headers: vec![("Authorization".into(), "Bearer x".into())],
+            sse: true,
+        };
+        let stdio_json =
+            r#"{"kind":"stdio","command":"npx","args":["-y","srv"],"env":{"TOKEN":"x"}}"#;
+        let remote_json = r#"{"kind":"remote","url":"https://example.com/mcp","headers":[["Authorization","Bearer x"]],"sse":true}"#;
+        let http_json = r#"{"kind":"http","url":"https://example.com/mcp","headers":[["Authorization","Bearer x"]],"sse":true}"#;
+
+        let launch = Launch::from(stdio.clone());
+        assert_eq!(serde_json::to_string(&launch).unwrap(), stdio_json);
+        assert_eq!(serde_json::to_string(&stdio).unwrap(), stdio_json);
+        assert_eq!(serde_json::from_str::<Launch>(stdio_json).unwrap(), launch);
+        assert_eq!(
+            serde_json::from_str::<ProbeTarget>(stdio_json).unwrap(),
+            stdio
+        );
+
+        let launch = Launch::from(http.clone());
+        assert_eq!(serde_json::to_string(&launch).unwrap(), remote_json);
+        assert_eq!(serde_json::to_string(&http).unwrap(), http_json);
+        assert_eq!(serde_json::from_str::<Launch>(remote_json).unwrap(), launch);
+        assert_eq!(
+            serde_json::from_str::<ProbeTarget>(http_json).unwrap(),
+            http
+        );
+
+        // Defaults still apply when the optional fields are absent.
+        assert_eq!(
+            serde_json::from_value::<Launch>(json!({"kind": "remote", "url": "u"})).unwrap(),
+            Launch::Probe(ProbeTarget::Http {
+                url: "u".into(),
+                headers: vec![],
+                sse: false
+            })
+        );
+        assert_eq!(
+            serde_json::from_value::<Launch>(json!({"kind": "stdio", "command": "c"})).unwrap(),
+            Launch::Probe(ProbeTarget::Stdio {
+                command: "c".into(),
+                args: vec![],
+                env: BTreeMap::new()
+            })
+        );
+    }
+
+    /// The other launches keep their JSON too.
+    #[test]
+    fn other_launches_round_trip() {
+        for v in [
+            json!({"kind": "tools", "tools": [{"name": "t"}]}),
+            json!({"kind": "unavailable", "status": "timeout", "reason": "slow"}),
+            json!({"kind": "package", "registry": "npm", "identifier": "srv", "version": "1.0.0",
+                   "runtime_args": [], "package_args": ["--stdio"], "env": {}}),
+        ] {
+            let launch: Launch = serde_json::from_value(v.clone()).unwrap();
+            assert_eq!(serde_json::to_value(&launch).unwrap(), v);
+        }
+        assert!(serde_json::from_value::<Launch>(json!({"kind": "nope"})).is_err());
     }
 }

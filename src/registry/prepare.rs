@@ -52,7 +52,7 @@ pub async fn prepare_one(rec: &ServerRecord, installer: &Installer, allow_exec: 
             status: *status,
             reason: reason.clone(),
         },
-        Launch::Stdio { .. } if !allow_exec => {
+        Launch::Probe(ProbeTarget::Stdio { .. }) if !allow_exec => {
             skipped("launching a stdio server needs --allow-exec".to_owned())
         }
         Launch::Package(p) if !allow_exec => skipped(format!(
@@ -63,9 +63,8 @@ pub async fn prepare_one(rec: &ServerRecord, installer: &Installer, allow_exec: 
             Ok(target) => Prepared::Probe { target },
             Err((status, reason)) => Prepared::Skipped { status, reason },
         },
-        Launch::Stdio { .. } | Launch::Remote { .. } => match rec.launch.probe_target() {
-            Some(target) => Prepared::Probe { target },
-            None => unreachable!("a command or an endpoint is a probe target"),
+        Launch::Probe(target) => Prepared::Probe {
+            target: target.clone(),
         },
     }
 }
@@ -135,11 +134,11 @@ mod tests {
     #[tokio::test]
     async fn prepare_one_decides_what_may_run() {
         let installer = Installer::new(std::path::Path::new("/nonexistent-mcp-risk-cache"));
-        let stdio = record(Launch::Stdio {
+        let stdio = record(Launch::Probe(ProbeTarget::Stdio {
             command: "srv".into(),
             args: vec![],
             env: Default::default(),
-        });
+        }));
         assert!(matches!(
             prepare_one(&stdio, &installer, false).await,
             Prepared::Skipped {
@@ -170,11 +169,11 @@ mod tests {
             reason.contains("@x/y@1.0.0") && reason.contains("--allow-exec"),
             "{reason}"
         );
-        let remote = record(Launch::Remote {
+        let remote = record(Launch::Probe(ProbeTarget::Http {
             url: "https://example.invalid/mcp".into(),
             headers: vec![],
             sse: true,
-        });
+        }));
         assert!(matches!(
             prepare_one(&remote, &installer, false).await,
             Prepared::Probe {

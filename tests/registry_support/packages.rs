@@ -222,22 +222,22 @@ async fn launching_needs_permission_and_order_is_kept() {
         (
             rec(
                 "cmd-denied",
-                Launch::Stdio {
+                Launch::Probe(ProbeTarget::Stdio {
                     command: "srv".into(),
                     args: vec![],
                     env: Default::default(),
-                },
+                }),
             ),
             false,
         ),
         (
             rec(
                 "remote",
-                Launch::Remote {
+                Launch::Probe(ProbeTarget::Http {
                     url: "https://r.example/mcp".into(),
                     headers: vec![],
                     sse: false,
-                },
+                }),
             ),
             false,
         ),

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::mcp::Status;
+use crate::mcp::{ProbeTarget, Status};
 use crate::registry::http::str_field;
 use crate::registry::{Launch, PackageLaunch, PackageRegistry, ServerRecord};
 
@@ -359,7 +359,7 @@ fn remote_launch(remote: &Value) -> Result<Launch, Why> {
             None => {}
         }
     }
-    Ok(Launch::Remote { url, headers, sse })
+    Ok(Launch::Probe(ProbeTarget::Http { url, headers, sse }))
 }
 
 #[cfg(test)]
