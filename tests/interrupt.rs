@@ -9,33 +9,14 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags};
 use serde_json::json;
 
-const FAKE: &str = env!("CARGO_BIN_EXE_mcp-risk-fake-server");
+// The probe tests' helpers; this file uses a few of them.
+#[allow(dead_code)]
+mod common;
+
+use common::{running_with, FAKE};
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
-}
-
-/// Host pids of live (not zombie) processes whose command line holds `token`.
-fn running_with(token: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-        if !String::from_utf8_lossy(&cmdline).contains(token) {
-            continue;
-        }
-        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-        let state = stat
-            .rsplit(')')
-            .next()
-            .and_then(|r| r.split_whitespace().next());
-        if !matches!(state, None | Some("Z") | Some("X")) {
-            found.push(pid);
-        }
-    }
-    found
 }
 
 /// Attempts of run 1 (0 while the crawler has not made the database yet).

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::{description, kinds, names, opts, stdio, FakeHttp, FAKE};
+use common::{description, kinds, names, opts, running_with, stdio, FakeHttp, FAKE};
 use mcp_risk::mcp::probe::probe;
 use mcp_risk::mcp::{Era, ProbeOptions, ProbeTarget, Status, Transport};
 
@@ -215,29 +215,6 @@ async fn a_stderr_flood_is_drained_into_a_bounded_tail() {
     assert_eq!(out.status, Status::Ok, "{out:?}");
     assert_eq!(out.tools.len(), 2);
     assert!(out.stderr_tail.len() <= 2048, "{}", out.stderr_tail.len());
-}
-
-/// Host pids of running (not zombie) processes whose command line holds `token`.
-fn running_with(token: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
-        if !String::from_utf8_lossy(&cmdline).contains(token) {
-            continue;
-        }
-        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
-        let state = stat
-            .rsplit(')')
-            .next()
-            .and_then(|r| r.split_whitespace().next());
-        if !matches!(state, None | Some("Z") | Some("X")) {
-            found.push(pid);
-        }
-    }
-    found
 }
 
 /// Runs `mode` (which starts a `sleeper` child marked with a token) and

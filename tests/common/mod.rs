@@ -1,5 +1,5 @@
-//! Helpers for the probe tests: the fake server's path, short deadlines, and
-//! a fake HTTP server process killed when the test ends.
+//! Helpers for the probe and interrupt tests: the fake server's path, short deadlines,
+//! a fake HTTP server process killed when the test ends, and live processes by command line.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -101,4 +101,27 @@ pub fn description<'a>(tools: &'a [serde_json::Value], name: &str) -> &'a str {
         .find(|t| t["name"] == name)
         .and_then(|t| t["description"].as_str())
         .unwrap_or_else(|| panic!("no tool {name}"))
+}
+
+/// Host pids of running (not zombie) processes whose command line holds `token`.
+pub fn running_with(token: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let cmdline = std::fs::read(e.path().join("cmdline")).unwrap_or_default();
+        if !String::from_utf8_lossy(&cmdline).contains(token) {
+            continue;
+        }
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(')')
+            .next()
+            .and_then(|r| r.split_whitespace().next());
+        if !matches!(state, None | Some("Z") | Some("X")) {
+            found.push(pid);
+        }
+    }
+    found
 }
