@@ -398,11 +398,19 @@ async fn docker_catalog_tools_json_is_read_tolerantly() {
         "name: gamma\ntype: poci\ntools:\n  - name: inline\n    description: y\n",
     );
     write(&s.join("gamma/tools.json"), r#"{"not": "a tool list"}"#);
+    // A server.yaml that is not YAML is its own row, not the catalog's end.
+    write(&s.join("delta/server.yaml"), "name: [unclosed\n  : :");
     let src = source_from_arg(dir.path().to_str().unwrap())
         .unwrap()
         .expect("a catalog");
     let recs = src.records().await.unwrap();
-    assert_eq!(names(&recs), ["alpha", "beta", "gamma"]);
+    assert_eq!(names(&recs), ["alpha", "beta", "delta", "gamma"]);
+    assert!(
+        matches!(&recs[2].launch, Launch::Unavailable { status: Status::NotMcp, reason }
+            if reason.contains("delta") && reason.contains("not valid YAML")),
+        "{:?}",
+        recs[2].launch
+    );
     let Launch::Tools { tools } = &recs[0].launch else {
         panic!("{:?}", recs[0].launch)
     };
@@ -416,7 +424,7 @@ async fn docker_catalog_tools_json_is_read_tolerantly() {
         "{:?}",
         recs[1].launch
     );
-    assert!(matches!(&recs[2].launch, Launch::Tools { tools } if tools[0]["name"] == "inline"));
+    assert!(matches!(&recs[3].launch, Launch::Tools { tools } if tools[0]["name"] == "inline"));
 }
 
 #[tokio::test]

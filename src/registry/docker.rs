@@ -59,7 +59,30 @@ impl DockerCatalog {
                         .to_owned(),
             });
         }
-        dirs.iter().map(|d| read_server(d)).collect()
+        // A server.yaml that cannot be read is that server's row (`not_mcp`,
+        // with why), never the whole catalog's failure.
+        Ok(dirs
+            .iter()
+            .map(|d| read_server(d).unwrap_or_else(|e| unreadable_server(d, &e)))
+            .collect())
+    }
+}
+
+/// The row of a server whose server.yaml could not be read: named by its
+/// directory, recorded as `not_mcp` with the reason.
+fn unreadable_server(dir: &Path, e: &SourceError) -> ServerRecord {
+    ServerRecord {
+        name: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        source: "docker".to_owned(),
+        version: None,
+        description: None,
+        launch: Launch::Unavailable {
+            status: Status::NotMcp,
+            reason: e.to_string(),
+        },
     }
 }
 
