@@ -382,7 +382,8 @@ impl Notes {
         self.non_json.count + self.non_rpc.count
     }
 
-    /// Sorted anomalies with the counters folded in.
+    /// The anomalies in the order they were noted, then the skipped-line
+    /// counters folded in (non-JSON, then non-JSON-RPC).
     pub fn finish(mut self) -> Vec<Anomaly> {
         let skipped = [
             (self.non_json, AnomalyKind::NonJsonLine, "not JSON"),
