@@ -176,6 +176,16 @@ pub fn installs(cache_dir: &Path) -> Vec<CachedInstall> {
     out
 }
 
+/// The finished installs' directories (a marker in each), without sizing them.
+fn finished_dirs(cache_dir: &Path) -> HashSet<PathBuf> {
+    ECOSYSTEMS
+        .iter()
+        .filter_map(|eco| std::fs::read_dir(cache_dir.join(eco)).ok())
+        .flat_map(|entries| entries.flatten().map(|e| e.path()))
+        .filter(|dir| dir.join(MARKER).is_file())
+        .collect()
+}
+
 /// `<dir>` + `suffix` beside it (`x@1` → `x@1.lock`).
 pub(super) fn sibling(dir: &Path, suffix: &str) -> PathBuf {
     let mut name = dir.file_name().unwrap_or_default().to_owned();
@@ -280,8 +290,8 @@ pub fn evict_to_budget(
 
 /// A crawl's view of the cache: its size, the budget, what was evicted.
 /// Between exact measurements it keeps an upper bound (the last measure plus
-/// the size of every install used since), and measures (walks the cache)
-/// only when that bound is over the budget.
+/// the size of every install that was not in it, counted once), and
+/// measures (walks the cache) only when that bound is over the budget.
 pub struct Budget {
     dir: PathBuf,
     limit: Option<u64>,
@@ -303,6 +313,10 @@ struct BudgetState {
     /// Installs of servers this run has not probed yet: never evicted (an
     /// install a server will use soon is not reinstalled twice in one run).
     needed: Needed,
+    /// Installs already in `upper_bound` (there at the last measure, or
+    /// counted since): reusing one adds nothing, so a warm cache is not
+    /// walked again for installs it already held.
+    counted: HashSet<PathBuf>,
 }
 
 /// The cache at the end of a crawl.
@@ -327,16 +341,16 @@ impl Budget {
         }
         let owned = dir.to_path_buf();
         let measure = limit.is_some();
-        let bytes = tokio::task::spawn_blocking(move || {
+        let (bytes, counted) = tokio::task::spawn_blocking(move || {
             empty_trash(&owned);
             if measure {
-                disk_usage(&owned)
+                (disk_usage(&owned), finished_dirs(&owned))
             } else {
-                0
+                (0, HashSet::new())
             }
         })
         .await
-        .unwrap_or(0);
+        .unwrap_or_default();
         Budget {
             dir: dir.to_path_buf(),
             limit,
@@ -345,6 +359,7 @@ impl Budget {
                 next_check: limit.unwrap_or(u64::MAX),
                 evicted: Evicted::default(),
                 needed: counts,
+                counted,
             }),
         }
     }
@@ -373,14 +388,15 @@ impl Budget {
         let Some(limit) = self.limit else {
             return;
         };
-        let bytes = installs_size(install_dir);
-        st.upper_bound += bytes;
+        if st.counted.insert(install_dir.to_path_buf()) {
+            st.upper_bound += installs_size(install_dir);
+        }
         if st.upper_bound <= st.next_check {
             return;
         }
         let dir = self.dir.clone();
         let keep: HashSet<PathBuf> = st.needed.keys().cloned().collect();
-        let (evicted, now) = tokio::task::spawn_blocking(move || {
+        let (evicted, now, counted) = tokio::task::spawn_blocking(move || {
             let current = disk_usage(&dir);
             let evicted = evict_to_budget(&dir, limit, current, &keep);
             let now = if evicted.installs > 0 {
@@ -388,11 +404,12 @@ impl Budget {
             } else {
                 current
             };
-            (evicted, now)
+            (evicted, now, finished_dirs(&dir))
         })
         .await
         .unwrap_or_default();
         st.upper_bound = now;
+        st.counted = counted;
         st.next_check = if now > limit { now + limit / 10 } else { limit };
         st.evicted.installs += evicted.installs;
         st.evicted.bytes += evicted.bytes;
@@ -439,6 +456,26 @@ mod tests {
         assert!(parse_size("lots").is_err());
         assert!(parse_size("5X").is_err());
         assert!(parse_size("").is_err());
+    }
+
+    #[tokio::test]
+    async fn reusing_an_install_the_cache_held_adds_nothing_to_the_bound() {
+        let tmp = tempfile::tempdir().unwrap();
+        let old = tmp.path().join("npm").join("old@1");
+        let new = tmp.path().join("npm").join("new@1");
+        std::fs::create_dir_all(&old).unwrap();
+        std::fs::write(old.join(MARKER), "{\"bytes\":4096}\n").unwrap();
+        let budget = Budget::new(tmp.path(), Some(1 << 30), Vec::new()).await;
+        let start = budget.state.lock().await.upper_bound;
+        budget.used(&old).await;
+        budget.used(&old).await;
+        assert_eq!(budget.state.lock().await.upper_bound, start);
+        // A new install counts once, however many servers use it.
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join(MARKER), "{\"bytes\":8192}\n").unwrap();
+        budget.used(&new).await;
+        budget.used(&new).await;
+        assert_eq!(budget.state.lock().await.upper_bound, start + 8192);
     }
 
     #[test]
