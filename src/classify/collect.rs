@@ -105,15 +105,17 @@ impl Engine {
             if p.description.is_empty() {
                 continue;
             }
-            self.pdesc_set.each_match(p.description.as_bytes(), |pi| {
-                let m = self.pdesc_res[pi].find(p.description.as_bytes());
-                phrase_hits.push(PhraseHit {
-                    rule: self.pdesc_rule[pi],
-                    field: format!("inputSchema.properties.{}.description", p.name),
-                    site: Site::Param,
-                    text: m.map_or(String::new(), |m| quote(&p.description, m.start(), m.end())),
+            self.pdescs
+                .set
+                .each_match(p.description.as_bytes(), |pi, ms| {
+                    let m = ms.next();
+                    phrase_hits.push(PhraseHit {
+                        rule: self.pdescs.rule[pi],
+                        field: format!("inputSchema.properties.{}.description", p.name),
+                        site: Site::Param,
+                        text: m.map_or(String::new(), |(s, e)| quote(&p.description, s, e)),
+                    });
                 });
-            });
         }
 
         let mut out = Collected {
@@ -348,14 +350,12 @@ impl Engine {
             if text.is_empty() {
                 continue;
             }
-            set.set.each_match(text.as_bytes(), |pi| {
+            set.set.each_match(text.as_bytes(), |pi, ms| {
                 let ri = set.rule[pi];
                 if !self.catalogue.rules[ri].fields.contains(&field) {
                     return;
                 }
-                let (start, end) = set.res[pi]
-                    .find(text.as_bytes())
-                    .map_or((0, 0), |m| (m.start(), m.end()));
+                let (start, end) = ms.next().unwrap_or((0, 0));
                 out.push(PhraseHit {
                     rule: ri,
                     field: if field == Field::Name {
@@ -372,20 +372,20 @@ impl Engine {
         if desc.is_empty() {
             return out;
         }
-        set.set.each_match(desc.as_bytes(), |pi| {
+        set.set.each_match(desc.as_bytes(), |pi, ms| {
             let ri = set.rule[pi];
             let rule = &self.catalogue.rules[ri];
             if !rule.fields.contains(&Field::Description) {
                 return;
             }
-            let found = set.res[pi].find_iter(desc.as_bytes()).find_map(|m| {
-                let site = match (rule.scope, prose.place(m.start())) {
+            let found = ms.find_map(|(start, end)| {
+                let site = match (rule.scope, prose.place(start)) {
                     (Scope::Full, _) => Site::Full,
                     (Scope::Purpose, Some(true)) => Site::LeadText,
                     (Scope::Purpose, Some(false)) => Site::Later,
                     (Scope::Purpose, None) => return None,
                 };
-                Some((site, m.start(), m.end()))
+                Some((site, start, end))
             });
             if let Some((site, start, end)) = found {
                 out.push(PhraseHit {

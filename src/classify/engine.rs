@@ -1,4 +1,4 @@
-//! The engine: compiles every rule pattern once (one `RegexSet` per matcher
+//! The engine: compiles every rule pattern once (one matcher per pattern
 //! kind, ASCII word boundaries) and turns one tool into one [`Verdict`] in
 //! three pure stages with typed hand-offs:
 //!
@@ -10,7 +10,6 @@
 //! Declared annotations are then compared: unless ignored, the more severe of
 //! declared and inferred wins, and every disagreement is reported.
 
-use regex::bytes::{Regex, RegexBuilder};
 // Looked up for most words of every text: Fx, not SipHash (the keys are
 // the catalogue's own verbs, so there is no untrusted key to flood with).
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -21,15 +20,14 @@ use super::context::Context;
 use super::decide::{decide, Decision, Role, EMPTY_DESCRIPTION_FACTOR};
 use super::normalize::find_base_form;
 use super::rules::{Catalogue, Rule};
-use super::setmatch::SetMatcher;
+use super::setmatch::{PhraseMatcher, SetMatcher};
 use super::verdict::{Class, Signal, Verdict};
 use super::view::ToolView;
 use crate::tool::Hints;
 
 /// One compiled group of phrase patterns.
 pub struct PhraseSet {
-    pub set: SetMatcher,
-    pub res: Vec<Regex>,
+    pub set: PhraseMatcher,
     /// Rule index of each pattern.
     pub rule: Vec<usize>,
 }
@@ -38,8 +36,7 @@ impl PhraseSet {
     fn new(pats: Vec<(String, usize)>) -> Result<PhraseSet, regex::Error> {
         let (pats, rule): (Vec<String>, Vec<usize>) = pats.into_iter().unzip();
         Ok(PhraseSet {
-            set: builder_set(&pats)?,
-            res: pats.iter().map(|p| one(p)).collect::<Result<_, _>>()?,
+            set: PhraseMatcher::new(&pats, 64 << 20, 256 << 20)?,
             rule,
         })
     }
@@ -56,9 +53,7 @@ pub struct Engine {
     pub(super) phrases: PhraseSet,
     pub(super) param_set: SetMatcher,
     pub(super) param_rule: Vec<usize>,
-    pub(super) pdesc_set: SetMatcher,
-    pub(super) pdesc_res: Vec<Regex>,
-    pub(super) pdesc_rule: Vec<usize>,
+    pub(super) pdescs: PhraseSet,
     /// Rules with a shape matcher (they fire without a text match).
     pub(super) shape_rules: Vec<usize>,
 }
@@ -70,20 +65,13 @@ fn builder_set(pats: &[String]) -> Result<SetMatcher, regex::Error> {
     SetMatcher::new(pats, 64 << 20, 256 << 20)
 }
 
-fn one(p: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(p)
-        .unicode(false)
-        .case_insensitive(true)
-        .build()
-}
-
 impl Engine {
     pub fn new(catalogue: Catalogue) -> Result<Engine, regex::Error> {
         let mut verbs = HashMap::default();
         let mut nouns = HashSet::default();
         let mut phrases = Vec::new();
         let (mut params, mut param_rule) = (Vec::new(), Vec::new());
-        let (mut pdescs, mut pdesc_rule) = (Vec::new(), Vec::new());
+        let mut pdescs = Vec::new();
         for (i, r) in catalogue.rules.iter().enumerate() {
             for v in &r.verbs {
                 verbs.entry(v.clone()).or_insert((i, r.effect.class()));
@@ -97,8 +85,7 @@ impl Engine {
                 param_rule.push(i);
             }
             for p in &r.param_phrases {
-                pdescs.push(p.clone());
-                pdesc_rule.push(i);
+                pdescs.push((p.clone(), i));
             }
         }
         Ok(Engine {
@@ -107,9 +94,7 @@ impl Engine {
             phrases: PhraseSet::new(phrases)?,
             param_set: builder_set(&params)?,
             param_rule,
-            pdesc_set: builder_set(&pdescs)?,
-            pdesc_res: pdescs.iter().map(|p| one(p)).collect::<Result<_, _>>()?,
-            pdesc_rule,
+            pdescs: PhraseSet::new(pdescs)?,
             shape_rules: catalogue
                 .rules
                 .iter()
