@@ -74,23 +74,51 @@ impl Context {
         engine: &Engine,
         tools: impl Iterator<Item = (&'a str, Option<Hints>)>,
     ) -> Context {
+        Context::from_facts(tools.map(|(name, hints)| Facts::of(engine, name, hints.as_ref())))
+    }
+
+    /// The context from each tool's [`Facts`] (computed where the tools are
+    /// read, in parallel: only this sum is serial).
+    pub fn from_facts(tools: impl Iterator<Item = Facts>) -> Context {
         let (mut first, mut last) = (0usize, 0usize);
         let mut declared = Vec::new();
-        for (name, hints) in tools {
-            let t = identifier_tokens(name);
-            if t.len() >= 2 {
-                // Verb-first after a product prefix (`jira_remove_issue_link`)
-                // is still verb-first: its last word is the object.
-                let leads =
-                    engine.is_name_verb(&t[0]) || (t.len() >= 3 && engine.is_name_verb(&t[1]));
-                first += usize::from(leads);
-                last += usize::from(engine.is_name_verb(&t[t.len() - 1]));
-            }
-            declared.extend(hints.as_ref().and_then(declared_class));
+        for f in tools {
+            first += usize::from(f.leads);
+            last += usize::from(f.ends);
+            declared.extend(f.declared);
         }
         Context {
             verb_last: last >= MIN_NAMES && last >= 2 * first,
             blanket: blanket(&declared),
+        }
+    }
+}
+
+/// What one tool adds to its server's context.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// Its name (of two words or more) leads with a verb.
+    leads: bool,
+    /// Its name (of two words or more) ends with a verb.
+    ends: bool,
+    /// The class its declared hints claim.
+    declared: Option<Class>,
+}
+
+impl Facts {
+    pub fn of(engine: &Engine, name: &str, hints: Option<&Hints>) -> Facts {
+        let t = identifier_tokens(name);
+        let (mut leads, mut ends) = (false, false);
+        if t.len() >= 2 {
+            // Verb-first after a product prefix (`jira_remove_issue_link`)
+            // is still verb-first: its last word is the object.
+            leads = engine.is_name_verb(&t[0]) || (t.len() >= 3 && engine.is_name_verb(&t[1]));
+            ends = engine.is_name_verb(&t[t.len() - 1]);
+        }
+        Facts {
+            leads,
+            ends,
+            declared: hints.and_then(declared_class),
         }
     }
 }

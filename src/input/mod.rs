@@ -126,6 +126,92 @@ impl Bytes {
     }
 }
 
+/// The index just past the JSON string that opens at `b[i]` (a quote);
+/// `None` if it does not end.
+pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
+    let mut j = i + 1;
+    loop {
+        j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+        if b[j] == b'"' {
+            return Some(j + 1);
+        }
+        // An escape: skip the backslash and the escaped byte.
+        j += 2;
+    }
+}
+
+/// The first index at or after `i` that is not JSON whitespace.
+pub(crate) fn ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The index just past the JSON value that starts at `b[i]`.
+pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
+    match *b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut j = i;
+            // Strings are skipped whole, so only structure is counted.
+            loop {
+                match *b.get(j)? {
+                    b'"' => j = string_end(b, j)?,
+                    b'{' | b'[' => {
+                        depth += 1;
+                        j += 1;
+                    }
+                    b'}' | b']' => {
+                        depth -= 1;
+                        j += 1;
+                        if depth == 0 {
+                            return Some(j);
+                        }
+                    }
+                    _ => j += 1,
+                }
+            }
+        }
+        _ => {
+            let mut j = i;
+            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
+                j += 1;
+            }
+            Some(j)
+        }
+    }
+}
+
+/// Whether valid JSON text nests containers `limit` deep or deeper
+/// (strings skipped, so brackets inside them do not count).
+pub(crate) fn nests_at_least(b: &[u8], limit: usize) -> bool {
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'"' => match string_end(b, i) {
+                Some(j) => {
+                    i = j;
+                    continue;
+                }
+                None => return false,
+            },
+            b'{' | b'[' => {
+                depth += 1;
+                if depth >= limit {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Extracts the tool array from any of the accepted shapes.
 pub fn tools_of(v: Value) -> Option<Vec<Value>> {
     match v {
@@ -294,7 +380,84 @@ pub fn stream_tools<'a>(
     path: &Path,
     emit: &mut dyn FnMut(Vec<&'a RawValue>),
 ) -> Result<(), InputError> {
+    // The common shapes, `[...]` and `{"tools": [...]}`: the elements are
+    // found by a scanner that only counts brackets and skips strings, and
+    // each is checked by serde_json on both cores (the same check the
+    // streaming parse makes), so the serial part is the scan alone. Any
+    // other shape, and any text that fails a check, is parsed as before,
+    // which gives the same raw tools or the same error.
+    if let Some(elements) = array_elements(text) {
+        let raws: Option<Vec<&'a RawValue>> = elements
+            .par_iter()
+            .with_min_len(64)
+            .map(|e| serde_json::from_str::<&'a RawValue>(e).ok())
+            .collect();
+        if let Some(raws) = raws {
+            for chunk in raws.chunks(stream::CHUNK) {
+                emit(chunk.to_vec());
+            }
+            return Ok(());
+        }
+    }
     stream_nested(text, path, emit, 0)
+}
+
+/// The element texts of a document that is a JSON array, or an object
+/// whose only member is `"tools"`, an array; `None` for any other shape or
+/// where the structure between elements is not JSON. The elements
+/// themselves are not checked.
+fn array_elements(text: &str) -> Option<Vec<&str>> {
+    let b = text.as_bytes();
+    let mut i = ws(b, 0);
+    let enveloped = match *b.get(i)? {
+        b'[' => false,
+        b'{' => {
+            i = ws(b, i + 1);
+            if !b[i..].starts_with(b"\"tools\"") {
+                return None;
+            }
+            i = ws(b, i + 7);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = ws(b, i + 1);
+            if b.get(i) != Some(&b'[') {
+                return None;
+            }
+            true
+        }
+        _ => return None,
+    };
+    i = ws(b, i + 1);
+    let mut out = Vec::new();
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            let end = value_end(b, i)?;
+            if end == i || end > b.len() {
+                return None;
+            }
+            out.push(text.get(i..end)?);
+            i = ws(b, end);
+            match *b.get(i)? {
+                b',' => i = ws(b, i + 1),
+                b']' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if enveloped {
+        i = ws(b, i);
+        if b.get(i) != Some(&b'}') {
+            return None;
+        }
+        i += 1;
+    }
+    (ws(b, i) == b.len()).then_some(out)
 }
 
 /// How many `result` envelopes may wrap the tool list (a JSON-RPC response
@@ -338,6 +501,70 @@ mod stream;
 
 #[cfg(test)]
 mod tests {
+    /// The scanned split gives the streaming parse's raw tools, or its
+    /// error, whatever the shape and wherever the text breaks.
+    #[test]
+    fn scanned_split_agrees_with_the_streaming_parse() {
+        let docs = [
+            r#"[{"name":"a"}, {"name":"b","d":"] } [ \" ,"} ,7,"s",null,[1,[2]]]"#,
+            r#" { "tools" : [ {"name":"a"} , {"name":"b"} ] } "#,
+            r#"{"tools":[]}"#,
+            "[]",
+            r#"{"tools":[{"name":"a"}],"x":1}"#,
+            r#"{"result":{"tools":[{"name":"a"}]}}"#,
+            r#"{"tools":null}"#,
+            r#"[{"name":"a"},]"#,
+            r#"[{"name":"a"} {"name":"b"}]"#,
+            r#"[{"name":"a"}] x"#,
+            r#"[{"name" "a"}]"#,
+            r#"[{"name":"a"]}"#,
+            r#"[tru]"#,
+            r#"[{"n":"\ud800","x":1e999}]"#,
+            r#"{"tools":[{"name":"a"}]"#,
+            "[\"unterminated]",
+            "",
+        ];
+        let p = Path::new("t.json");
+        for d in docs {
+            let mut fast: Vec<String> = Vec::new();
+            let got = stream_tools(d, p, &mut |b| {
+                fast.extend(b.iter().map(|r| r.get().to_owned()))
+            });
+            let mut slow: Vec<String> = Vec::new();
+            let want = stream_nested(
+                d,
+                p,
+                &mut |b| slow.extend(b.iter().map(|r| r.get().to_owned())),
+                0,
+            );
+            assert_eq!(
+                got.map_err(|e| e.to_string()),
+                want.map_err(|e| e.to_string()),
+                "{d}"
+            );
+            assert_eq!(fast, slow, "{d}");
+        }
+        assert_eq!(
+            array_elements(r#"[1, "a", {"b":[2]}]"#).unwrap(),
+            ["1", "\"a\"", r#"{"b":[2]}"#]
+        );
+        assert!(array_elements(r#"{"result":[]}"#).is_none());
+    }
+
+    #[test]
+    fn nesting_counts_depth_not_brackets_and_skips_strings() {
+        let deep = format!("{}1{}", "[".repeat(64), "]".repeat(64));
+        assert!(nests_at_least(deep.as_bytes(), 64));
+        assert!(!nests_at_least(deep.as_bytes(), 65));
+        // Hundreds of objects side by side are three levels deep.
+        let wide = format!("{{\"p\":[{}]}}", vec!["{}"; 500].join(","));
+        assert!(!nests_at_least(wide.as_bytes(), 4));
+        assert!(nests_at_least(wide.as_bytes(), 3));
+        // Brackets in strings, escaped quotes included, do not count.
+        let s = r#"{"d":"[[[[\"[[[[","e":[]}"#;
+        assert!(!nests_at_least(s.as_bytes(), 3));
+    }
+
     use super::*;
     use serde_json::json;
 

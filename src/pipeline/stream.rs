@@ -17,10 +17,10 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::classify::context::Context;
+use crate::classify::context::{Context, Facts};
 use crate::classify::engine::Engine;
 use crate::classify::Risk;
-use crate::input::{tolerant, InputError, ToolNote};
+use crate::input::{string_end, tolerant, value_end, ws, InputError, ToolNote};
 use crate::tool::Hints;
 
 /// What a streamed document came to.
@@ -188,64 +188,6 @@ fn head(text: &str) -> Option<(Option<&str>, Option<&str>)> {
     }
 }
 
-/// The first index at or after `i` that is not JSON whitespace.
-fn ws(b: &[u8], mut i: usize) -> usize {
-    while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        i += 1;
-    }
-    i
-}
-
-/// The index just past the string that opens at `b[i]` (a quote).
-fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    let mut j = i + 1;
-    loop {
-        j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
-        if b[j] == b'"' {
-            return Some(j + 1);
-        }
-        // An escape: skip the backslash and the escaped byte.
-        j += 2;
-    }
-}
-
-/// The index just past the JSON value that starts at `b[i]`.
-fn value_end(b: &[u8], i: usize) -> Option<usize> {
-    match *b.get(i)? {
-        b'"' => string_end(b, i),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut j = i;
-            // Strings are skipped whole, so only structure is counted.
-            loop {
-                match *b.get(j)? {
-                    b'"' => j = string_end(b, j)?,
-                    b'{' | b'[' => {
-                        depth += 1;
-                        j += 1;
-                    }
-                    b'}' | b']' => {
-                        depth -= 1;
-                        j += 1;
-                        if depth == 0 {
-                            return Some(j);
-                        }
-                    }
-                    _ => j += 1,
-                }
-            }
-        }
-        _ => {
-            let mut j = i;
-            while j < b.len() && !matches!(b[j], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-            {
-                j += 1;
-            }
-            Some(j)
-        }
-    }
-}
-
 /// One classified batch: its worst risk, its serialised verdicts and the
 /// anomalies of its tools (with their labels).
 struct Classified {
@@ -298,8 +240,8 @@ fn classify_batch(
     Classified { worst, buf, notes }
 }
 
-/// A tool's name and declared hints, for its server's context.
-type Part = (String, Option<Hints>);
+/// What a tool adds to its server's context.
+type Part = Facts;
 
 /// One split batch (its place in the file), read for the context.
 type ReadBatch<'a> = (usize, Vec<&'a RawValue>, Vec<Part>);
@@ -308,7 +250,11 @@ type ReadBatch<'a> = (usize, Vec<&'a RawValue>, Vec<Part>);
 /// the server's context (every verdict depends on it, so it is known before
 /// any tool is classified). The text is split serially while the batches
 /// already split are read in parallel.
-fn split<'a>(text: &'a str, f: &Path) -> Result<(Vec<&'a RawValue>, Vec<Part>), InputError> {
+fn split<'a>(
+    engine: &Engine,
+    text: &'a str,
+    f: &Path,
+) -> Result<(Vec<&'a RawValue>, Vec<Part>), InputError> {
     let done: std::sync::Mutex<Vec<ReadBatch<'a>>> = std::sync::Mutex::default();
     let split = rayon::scope(|s| {
         let done = &done;
@@ -317,7 +263,13 @@ fn split<'a>(text: &'a str, f: &Path) -> Result<(Vec<&'a RawValue>, Vec<Part>), 
             let at = n;
             n += 1;
             s.spawn(move |_| {
-                let parts: Vec<Part> = batch.iter().map(|r| name_and_hints(r.get())).collect();
+                let parts: Vec<Part> = batch
+                    .iter()
+                    .map(|r| {
+                        let (name, hints) = name_and_hints(r.get());
+                        Facts::of(engine, &name, hints.as_ref())
+                    })
+                    .collect();
                 done.lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push((at, batch, parts));
@@ -358,9 +310,8 @@ fn write_file<W: Write>(
     begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
 ) -> Result<anyhow::Result<()>, InputError> {
     let engine = crate::classify::engine();
-    let (raws, parts) = split(text, f)?;
-    let ctx = Context::from_parts(engine, parts.iter().map(|(n, h)| (n.as_str(), h.clone())));
-    drop(parts);
+    let (raws, parts) = split(engine, text, f)?;
+    let ctx = Context::from_facts(parts.into_iter());
     Ok((|| {
         begin(out)?;
         if !first {
