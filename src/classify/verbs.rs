@@ -410,7 +410,11 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
     let mut next = Pos::Start;
     let mut comma = false;
     let mut depth = 0usize;
+    // A slash joins a list only between words (`create/update`); one after
+    // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
+    let mut after_word = false;
     for c in s.chars().chain(std::iter::once(' ')) {
+        let joins_words = std::mem::replace(&mut after_word, c.is_ascii_alphanumeric());
         if depth > 0 {
             match c {
                 '(' => depth += 1,
@@ -442,7 +446,11 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
             comma = false;
         }
         match c {
-            ',' | ';' | '/' => {
+            ',' | ';' => {
+                next = Pos::Start;
+                comma = true;
+            }
+            '/' if joins_words => {
                 next = Pos::Start;
                 comma = true;
             }
