@@ -336,6 +336,18 @@ impl Engine {
             .iter()
             .map(|(_, c, _)| *c)
             .max();
+        // HTTP methods are the tool's own operation only when the tool makes
+        // the request (`api_request`, `send_request`); beside a name that
+        // creates or updates something else (`create_uptime_monitor`) they
+        // are a setting of that thing, as its URL or headers are.
+        if name_class.is_some()
+            && values.iter().all(|v| is_http_method(v))
+            && !name_tokens
+                .iter()
+                .any(|t| MAKES_REQUESTS.contains(&t.as_str()))
+        {
+            return None;
+        }
         // Values that name no verb at all are a selector only as modes of
         // what the name does (`git_reset` mode soft/mixed/hard).
         if !classified.iter().any(|(_, c)| c.is_some()) && name_class.is_none() {
@@ -367,6 +379,20 @@ impl Engine {
         ))
     }
 }
+
+/// Whether an enum value is an HTTP method.
+fn is_http_method(v: &str) -> bool {
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"]
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(v))
+}
+
+/// Name words of a tool that makes HTTP requests itself, whose HTTP method
+/// is its operation.
+const MAKES_REQUESTS: &[&str] = &[
+    "request", "requests", "call", "api", "http", "https", "endpoint", "fetch", "curl", "rest",
+    "graphql", "proxy",
+];
 
 /// Byte ranges of the first `max` ASCII alphanumeric words of `s`
 /// (`_` joins a word, as in identifiers).
