@@ -3,7 +3,7 @@
 
 use super::context::Context;
 use super::engine::Engine;
-use super::normalize::identifier_tokens;
+use super::normalize::{fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
 use super::verdict::{ArgFacts, Class, Evidence};
@@ -84,14 +84,18 @@ struct PhraseHit {
 impl Engine {
     /// Stage 1 for one tool.
     pub(super) fn collect(&self, def: &ToolView, ctx: &Context) -> Collected {
-        let name_tokens = identifier_tokens(&def.name);
+        // Matched as a reader sees it: hidden or lookalike characters inside
+        // a verb do not hide it (`fold_lookalikes`; the hidden-unicode rule
+        // still reads the raw text).
+        let name_tokens = identifier_tokens(&fold_lookalikes(&def.name));
         let name_text = name_tokens.join(" ");
         let title = if def.annotation_title.is_empty() {
-            def.title.to_string()
+            fold_lookalikes(&def.title).into_owned()
         } else {
-            format!("{} {}", def.title, def.annotation_title)
+            fold_lookalikes(&format!("{} {}", def.title, def.annotation_title)).into_owned()
         };
-        let desc = def.description.trim();
+        let folded = fold_lookalikes(def.description.trim());
+        let desc: &str = &folded;
         let prose = prose::split(desc, |w| self.is_lexicon_verb(w));
         let mut phrase_hits = self.phrase_hits(&name_text, &title, desc, &prose);
 
@@ -285,6 +289,13 @@ impl Engine {
         } else {
             Vec::new()
         };
+        // Destructive verbs of later sentences count only when the name and
+        // the lead say nothing.
+        let later = if name_verbs.is_empty() && lead_verbs.is_empty() {
+            self.later_verbs(&prose.sentences)
+        } else {
+            Vec::new()
+        };
         let verb_hits = name_verbs
             .into_iter()
             .map(|(r, c, w)| (name_site, r, Some(c), w, "name"))
@@ -307,6 +318,11 @@ impl Engine {
                 listed
                     .into_iter()
                     .map(|(r, c, w)| (Site::Enumeration, r, Some(c), w, "description")),
+            )
+            .chain(
+                later
+                    .into_iter()
+                    .map(|(r, c, w)| (Site::Later, r, Some(c), w, "description")),
             );
         for (site, rule, class, word, field) in verb_hits {
             out.evidence.push(Evidence {

@@ -91,9 +91,7 @@ fn addresses_agent(s: &str) -> bool {
     let mut words = s
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty());
-    words
-        .next()
-        .is_some_and(|w| w.eq_ignore_ascii_case("the"))
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("the"))
         && words
             .next()
             .is_some_and(|w| AGENT_SUBJECTS.iter().any(|a| w.eq_ignore_ascii_case(a)))
@@ -194,7 +192,10 @@ mod tests {
         );
         assert_eq!(
             p.sentences,
-            ["This tool retrieves flaky tests", "The tool deletes nothing"]
+            [
+                "This tool retrieves flaky tests",
+                "The tool deletes nothing"
+            ]
         );
     }
 

@@ -194,6 +194,32 @@ impl Engine {
         (Vec::new(), ambiguous)
     }
 
+    /// Destructive verbs that open later purpose sentences ("Note: read-only.
+    /// Drops the table."; "<filler> This tool deletes ..."), for a tool whose
+    /// name and lead say nothing: text placed before a verb may not hide it.
+    /// Only destructive verbs in a subject's form: a later sentence that
+    /// opens with another verb ("Accepts ...", "Returns ...") describes
+    /// inputs or outputs, and a bare imperative is the agent's next step.
+    pub(super) fn later_verbs(&self, purpose: &[&str]) -> Vec<(usize, Class, String)> {
+        let mut out: Vec<(usize, Class, String)> = Vec::new();
+        for s in purpose.iter().skip(1) {
+            let words = clause_words(s);
+            let Some((w, _)) = words.iter().find(|(w, _)| !FILLER.contains(&w.as_str())) else {
+                continue;
+            };
+            // A subject's verb (`Drops`, "This tool deletes"), not a bare
+            // imperative: "3. Optionally deploy with X" is the agent's step.
+            let subjects = w.ends_with('s') && self.lookup(w).is_none();
+            if !subjects || self.nouns.contains(w.as_str()) || out.iter().any(|(_, _, x)| x == w) {
+                continue;
+            }
+            if let Some((r, Some(Class::Destructive))) = self.lookup_inflected(w) {
+                out.push((r, Class::Destructive, w.clone()));
+            }
+        }
+        out
+    }
+
     /// The first sentence from its verb on, when it opens with the tool's
     /// own name or title as the subject ("dbt compile generates SQL ...",
     /// "The fetch_page tool returns ..."): the verb must be inflected as a
@@ -382,9 +408,11 @@ impl Engine {
 
 /// Whether an enum value is an HTTP method.
 fn is_http_method(v: &str) -> bool {
-    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(v))
+    [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
+    ]
+    .iter()
+    .any(|m| m.eq_ignore_ascii_case(v))
 }
 
 /// Name words of a tool that makes HTTP requests itself, whose HTTP method
