@@ -850,3 +850,53 @@ fn hostile_text_never_lowers_a_verdict() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// An enum of HTTP methods is the tool's operation only when the tool makes
+/// the request itself; beside a name that creates or updates something else
+/// it is a setting of that thing (the method a monitor's check uses).
+#[test]
+fn http_methods_are_an_operation_only_of_a_tool_that_makes_the_request() {
+    let methods = json!({"method": {"type": "string",
+        "enum": ["GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"],
+        "description": "HTTP method used for the check request."}});
+    let t = |name: &str, desc: &str| {
+        json!({"name": name, "description": desc,
+        "inputSchema": {"type": "object", "properties": methods.clone()}})
+    };
+    let table = [
+        (
+            t("create_uptime_monitor", "Create an HTTP uptime monitor."),
+            Class::Write,
+        ),
+        (
+            t("update_uptime_monitor", "Update an HTTP uptime monitor."),
+            Class::Destructive,
+        ),
+        (
+            t(
+                "api_request",
+                "Make an authenticated HTTP request to the API.",
+            ),
+            Class::Destructive,
+        ),
+        (
+            t("send_request", "Send an HTTP request."),
+            Class::Destructive,
+        ),
+        (
+            t("grafana_http", "Perform an HTTP call against the server."),
+            Class::Destructive,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{}: {}", tool["name"], v.rationale);
+    }
+    let monitor = one(t("create_uptime_monitor", "Create an HTTP uptime monitor."));
+    assert!(
+        monitor.args.operations.is_empty(),
+        "{:?}",
+        monitor.args.operations
+    );
+    assert_eq!(monitor.risk, Risk::Medium);
+}
