@@ -239,6 +239,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Verb { .. }, Site::Lead | Site::NameInner) if name_decided => {
                 Err("the name's verb outranks the description's")
             }
+            (Effect::Decide { .. }, _) if stated_change && class == Class::Read => {
+                Err("a claim of reading yields to a destructive verb the description states")
+            }
             (Effect::Decide { .. }, _) => Err("a verb or a stronger rule decided first"),
             (Effect::Override { .. }, _) => Err("a stronger override decided"),
             _ => Err("a stronger hit decided"),
