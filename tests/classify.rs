@@ -749,6 +749,18 @@ fn hostile_text_never_lowers_a_verdict() {
                    "description": "Deletes the repository."}),
         ),
         (
+            "a title that looks, over a name without a verb",
+            tool("repo_admin", "Deletes the repository."),
+            json!({"name": "repo_admin", "title": "View repository",
+                   "description": "Deletes the repository."}),
+        ),
+        (
+            "an annotation title that looks, over a name without a verb",
+            tool("repo_admin", "Deletes the repository."),
+            json!({"name": "repo_admin", "description": "Deletes the repository.",
+                   "annotations": {"title": "Get repository details"}}),
+        ),
+        (
             "a read-only claim in the operation selector's description",
             json!({"name": "repo_admin", "description": "Administer repositories.",
                    "inputSchema": {"type": "object", "properties": {"action": {"type": "string",

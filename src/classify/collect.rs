@@ -257,31 +257,44 @@ impl Engine {
         let ((name_verbs, name_amb), leading) =
             self.identifier_verbs_at(&name_tokens, ctx.verb_last);
         let name_site = if leading { Site::Name } else { Site::NameInner };
-        // The title (the authors' label for humans) leads when it has a verb:
-        // "Start a research agent" for a name without one.
+        // A first sentence whose subject is the tool itself ("dbt compile
+        // generates ...") leads with the verb after it.
+        let description_lead = || {
+            let (title_tokens, ann_tokens) = (
+                identifier_tokens(&def.title),
+                identifier_tokens(&def.annotation_title),
+            );
+            let subjects = [&name_tokens[..], &title_tokens[..], &ann_tokens[..]];
+            let rest = prose
+                .sentences
+                .first()
+                .and_then(|s| self.after_subject(s, &subjects));
+            match rest {
+                Some(rest) => {
+                    let mut sentences = prose.sentences.clone();
+                    sentences[0] = rest;
+                    self.lead_verbs(&sentences)
+                }
+                None => self.lead_verbs(&prose.sentences),
+            }
+        };
         let ((lead_verbs, lead_amb), lead_field) = match self.lead_verbs(&[title.as_str()]) {
-            (d, a) if !d.is_empty() => ((d, a), "title"),
-            // A first sentence whose subject is the tool itself ("dbt
-            // compile generates ...") leads with the verb after it.
-            _ => {
-                let (title_tokens, ann_tokens) = (
-                    identifier_tokens(&def.title),
-                    identifier_tokens(&def.annotation_title),
-                );
-                let subjects = [&name_tokens[..], &title_tokens[..], &ann_tokens[..]];
-                let rest = prose
-                    .sentences
-                    .first()
-                    .and_then(|s| self.after_subject(s, &subjects));
-                match rest {
-                    Some(rest) => {
-                        let mut sentences = prose.sentences.clone();
-                        sentences[0] = rest;
-                        (self.lead_verbs(&sentences), "description")
-                    }
-                    None => (self.lead_verbs(&prose.sentences), "description"),
+            // The title (the authors' label for humans) leads when it has a
+            // verb ("Start a research agent" for a name without one), unless
+            // the name says nothing and the description leads with a more
+            // severe verb: a title may not talk the description's action
+            // down ("View repository" over "Deletes the repository").
+            (d, a) if !d.is_empty() && !name_verbs.is_empty() => ((d, a), "title"),
+            (d, a) if !d.is_empty() => {
+                let worst = |v: &[(usize, Class, String)]| v.iter().map(|(_, c, _)| *c).max();
+                let (dd, da) = description_lead();
+                if worst(&dd) > worst(&d) {
+                    ((dd, da), "description")
+                } else {
+                    ((d, a), "title")
                 }
             }
+            _ => (description_lead(), "description"),
         };
         // Listed operations count only for a name without a decided verb.
         let listed = if name_verbs.is_empty() {
