@@ -520,6 +520,23 @@ mod tests {
     use crate::classify::normalize::identifier_tokens;
 
     #[test]
+    fn a_slash_lists_operations_only_between_words() {
+        let e = crate::classify::engine();
+        let listed = |s: &str| {
+            e.enumerated_verbs(&[s])
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            listed("Create/update/delete records"),
+            ["create", "update", "delete"]
+        );
+        // A path is no list: `set` and `goto` are not the tool's operations.
+        assert!(listed("Set shorten=true to return a /goto/<uid> short URL").is_empty());
+    }
+
+    #[test]
     fn where_a_name_leads_with_its_verb() {
         let e = crate::classify::engine();
         let leads = |n: &str| e.identifier_verbs_at(&identifier_tokens(n), false).1;
