@@ -17,6 +17,13 @@ pub fn fold_lookalikes(s: &str) -> Cow<'_, str> {
     {
         return Cow::Borrowed(s);
     }
+    // Most non-ASCII text (emoji, accents, other scripts) has nothing to fold.
+    if !s
+        .chars()
+        .any(|c| is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some())
+    {
+        return Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     let mut word: Vec<char> = Vec::new();
     let flush = |word: &mut Vec<char>, out: &mut String| {
