@@ -861,6 +861,14 @@ fn hostile_text_never_lowers_a_verdict() {
         );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A letter of another script disguised as a Latin one is itself a sign
+    // of poisoning (a tool passing for another), as hidden characters are.
+    let disguised = classify(&tool("d\u{0435}lete_repo", "Deletes the repository."));
+    assert!(
+        disguised.has(Signal::SuspiciousDescription),
+        "{:?}",
+        disguised.signals
+    );
 }
 
 /// An enum of HTTP methods is the tool's operation only when the tool makes

@@ -641,14 +641,18 @@ fn hidden_unicode(def: &ToolView) -> Option<(String, String)> {
     })
 }
 
-/// An escaped snippet around the first hidden or control character of `text`.
+/// An escaped snippet around the first hidden or control character of
+/// `text`, or the first letter disguised as a Latin one inside a Latin word
+/// (`dеlete` with a Cyrillic `е`: a tool passing for another).
 fn hidden_snippet(text: &str) -> Option<String> {
     if text.is_ascii() {
         return None;
     }
-    let (i, _) = text
+    let i = text
         .char_indices()
-        .find(|(_, c)| !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c))?;
+        .find(|(_, c)| !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c))
+        .map(|(i, _)| i)
+        .or_else(|| super::normalize::disguised_letter(text))?;
     let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);
     let snippet: String = text[start..].chars().take(40).collect();
     Some(crate::text::terminal_safe(&snippet))

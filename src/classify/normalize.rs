@@ -56,6 +56,28 @@ pub fn fold_lookalikes(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// The byte offset of the first letter of another script drawn like a
+/// Latin one inside a word that also holds ASCII letters (`dеlete`), if any.
+pub fn disguised_letter(s: &str) -> Option<usize> {
+    let mut ascii = false;
+    let mut disguised: Option<usize> = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        if c.is_alphanumeric() {
+            ascii |= c.is_ascii_alphabetic();
+            if disguised.is_none() && lookalike(c).is_some() {
+                disguised = Some(i);
+            }
+            continue;
+        }
+        if ascii && disguised.is_some() {
+            return disguised;
+        }
+        ascii = false;
+        disguised = None;
+    }
+    None
+}
+
 /// Characters a reader does not see.
 fn is_invisible(c: char) -> bool {
     (c.is_control() && !c.is_whitespace())
@@ -321,6 +343,11 @@ mod tests {
         for (text, want) in table {
             assert_eq!(fold_lookalikes(text), want, "{text:?}");
         }
+        assert_eq!(disguised_letter("d\u{0435}lete_repo"), Some(1));
+        assert_eq!(
+            disguised_letter("get \u{0441}\u{043e}\u{0440}\u{0443} caf\u{e9}"),
+            None
+        );
         assert!(matches!(fold_lookalikes("plain"), Cow::Borrowed(_)));
         assert!(matches!(fold_lookalikes("caf\u{e9}"), Cow::Borrowed(_)));
     }
