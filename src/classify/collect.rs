@@ -3,7 +3,7 @@
 
 use super::context::Context;
 use super::engine::Engine;
-use super::normalize::identifier_tokens;
+use super::normalize::{fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
 use super::verdict::{ArgFacts, Class, Evidence};
@@ -84,14 +84,18 @@ struct PhraseHit {
 impl Engine {
     /// Stage 1 for one tool.
     pub(super) fn collect(&self, def: &ToolView, ctx: &Context) -> Collected {
-        let name_tokens = identifier_tokens(&def.name);
+        // Matched as a reader sees it: hidden or lookalike characters inside
+        // a verb do not hide it (`fold_lookalikes`; the hidden-unicode rule
+        // still reads the raw text).
+        let name_tokens = identifier_tokens(&fold_lookalikes(&def.name));
         let name_text = name_tokens.join(" ");
         let title = if def.annotation_title.is_empty() {
-            def.title.to_string()
+            fold_lookalikes(&def.title).into_owned()
         } else {
-            format!("{} {}", def.title, def.annotation_title)
+            fold_lookalikes(&format!("{} {}", def.title, def.annotation_title)).into_owned()
         };
-        let desc = def.description.trim();
+        let folded = fold_lookalikes(def.description.trim());
+        let desc: &str = &folded;
         let prose = prose::split(desc, |w| self.is_lexicon_verb(w));
         let mut phrase_hits = self.phrase_hits(&name_text, &title, desc, &prose);
 
@@ -255,35 +259,55 @@ impl Engine {
         let ((name_verbs, name_amb), leading) =
             self.identifier_verbs_at(&name_tokens, ctx.verb_last);
         let name_site = if leading { Site::Name } else { Site::NameInner };
-        // The title (the authors' label for humans) leads when it has a verb:
-        // "Start a research agent" for a name without one.
+        // A first sentence whose subject is the tool itself ("dbt compile
+        // generates ...") leads with the verb after it.
+        let description_lead = || {
+            let (title_tokens, ann_tokens) = (
+                identifier_tokens(&def.title),
+                identifier_tokens(&def.annotation_title),
+            );
+            let subjects = [&name_tokens[..], &title_tokens[..], &ann_tokens[..]];
+            let rest = prose
+                .sentences
+                .first()
+                .and_then(|s| self.after_subject(s, &subjects));
+            match rest {
+                Some(rest) => {
+                    let mut sentences = prose.sentences.clone();
+                    sentences[0] = rest;
+                    self.lead_verbs(&sentences)
+                }
+                None => self.lead_verbs(&prose.sentences),
+            }
+        };
         let ((lead_verbs, lead_amb), lead_field) = match self.lead_verbs(&[title.as_str()]) {
-            (d, a) if !d.is_empty() => ((d, a), "title"),
-            // A first sentence whose subject is the tool itself ("dbt
-            // compile generates ...") leads with the verb after it.
-            _ => {
-                let (title_tokens, ann_tokens) = (
-                    identifier_tokens(&def.title),
-                    identifier_tokens(&def.annotation_title),
-                );
-                let subjects = [&name_tokens[..], &title_tokens[..], &ann_tokens[..]];
-                let rest = prose
-                    .sentences
-                    .first()
-                    .and_then(|s| self.after_subject(s, &subjects));
-                match rest {
-                    Some(rest) => {
-                        let mut sentences = prose.sentences.clone();
-                        sentences[0] = rest;
-                        (self.lead_verbs(&sentences), "description")
-                    }
-                    None => (self.lead_verbs(&prose.sentences), "description"),
+            // The title (the authors' label for humans) leads when it has a
+            // verb ("Start a research agent" for a name without one), unless
+            // the name says nothing and the description leads with a more
+            // severe verb: a title may not talk the description's action
+            // down ("View repository" over "Deletes the repository").
+            (d, a) if !d.is_empty() && !name_verbs.is_empty() => ((d, a), "title"),
+            (d, a) if !d.is_empty() => {
+                let worst = |v: &[(usize, Class, String)]| v.iter().map(|(_, c, _)| *c).max();
+                let (dd, da) = description_lead();
+                if worst(&dd) > worst(&d) {
+                    ((dd, da), "description")
+                } else {
+                    ((d, a), "title")
                 }
             }
+            _ => (description_lead(), "description"),
         };
         // Listed operations count only for a name without a decided verb.
         let listed = if name_verbs.is_empty() {
             self.enumerated_verbs(&prose.all)
+        } else {
+            Vec::new()
+        };
+        // Destructive verbs of later sentences count only when the name and
+        // the lead say nothing.
+        let later = if name_verbs.is_empty() && lead_verbs.is_empty() {
+            self.later_verbs(&prose.sentences)
         } else {
             Vec::new()
         };
@@ -309,6 +333,11 @@ impl Engine {
                 listed
                     .into_iter()
                     .map(|(r, c, w)| (Site::Enumeration, r, Some(c), w, "description")),
+            )
+            .chain(
+                later
+                    .into_iter()
+                    .map(|(r, c, w)| (Site::Later, r, Some(c), w, "description")),
             );
         for (site, rule, class, word, field) in verb_hits {
             out.evidence.push(Evidence {
@@ -612,14 +641,18 @@ fn hidden_unicode(def: &ToolView) -> Option<(String, String)> {
     })
 }
 
-/// An escaped snippet around the first hidden or control character of `text`.
+/// An escaped snippet around the first hidden or control character of
+/// `text`, or the first letter disguised as a Latin one inside a Latin word
+/// (`dеlete` with a Cyrillic `е`: a tool passing for another).
 fn hidden_snippet(text: &str) -> Option<String> {
     if text.is_ascii() {
         return None;
     }
-    let (i, _) = text
+    let i = text
         .char_indices()
-        .find(|(_, c)| !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c))?;
+        .find(|(_, c)| !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c))
+        .map(|(i, _)| i)
+        .or_else(|| super::normalize::disguised_letter(text))?;
     let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);
     let snippet: String = text[start..].chars().take(40).collect();
     Some(crate::text::terminal_safe(&snippet))

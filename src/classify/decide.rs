@@ -11,7 +11,10 @@
 //!    of other classes are taken for nouns: `db_describe_user_grant`).
 //! 3. **Decide** rules (raw SQL, a read-only query language, a read-only
 //!    claim), only when neither of the above decided: highest
-//!    `(priority, class)` wins.
+//!    `(priority, class)` wins. One that says read does not decide when a
+//!    later purpose sentence opens with a destructive verb ("Note: does not
+//!    modify anything. Drops the table."): a claim of safety never outweighs
+//!    a stated action.
 //! 4. **Raisers** lift the class, never lower it:
 //!    - the worst operation of an operation selector (schema);
 //!    - `floor` rules matched in the schema, the name or title, or the first
@@ -22,7 +25,10 @@
 //!      incidental);
 //!    - operations the description enumerates, only when nothing decided,
 //!      the name holds no decided verb (`manage_todos`) and no operation
-//!      selector lists them.
+//!      selector lists them;
+//!    - destructive verbs opening later purpose sentences, only when nothing
+//!      decided and the name holds no decided verb (text placed before the
+//!      verb, such as 5,000 characters of filler, may not hide it).
 //! 5. Nothing decided: **write**, at low confidence (an unknown tool is never
 //!    read).
 //!
@@ -158,8 +164,14 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             current = Some((hits[i].class.expect("picked"), i, conf));
         }
     }
-    // 3. Decide rules.
-    let is_decide = |h: &Hit| matches!(effect(h), Effect::Decide { .. });
+    // 3. Decide rules; one that says read yields to a stated destructive verb.
+    let stated_change = hits.iter().any(|h| {
+        h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
+    });
+    let is_decide = |h: &Hit| {
+        matches!(effect(h), Effect::Decide { .. })
+            && !(stated_change && h.class == Some(Class::Read))
+    };
     if current.is_none() {
         if let Some(i) = best(&is_decide, true) {
             current = Some((
@@ -218,8 +230,17 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Verb { .. }, Site::Enumeration) => {
                 Err("listed operations; the tool's verb or a stronger rule decided")
             }
+            (Effect::Verb { .. }, Site::Later) if !name_says && undecided => {
+                Ok(ENUMERATION_CONFIDENCE)
+            }
+            (Effect::Verb { .. }, Site::Later) => {
+                Err("a later sentence; the tool's verb or a stronger rule decided")
+            }
             (Effect::Verb { .. }, Site::Lead | Site::NameInner) if name_decided => {
                 Err("the name's verb outranks the description's")
+            }
+            (Effect::Decide { .. }, _) if stated_change && class == Class::Read => {
+                Err("a claim of reading yields to a destructive verb the description states")
             }
             (Effect::Decide { .. }, _) => Err("a verb or a stronger rule decided first"),
             (Effect::Override { .. }, _) => Err("a stronger override decided"),
@@ -498,6 +519,32 @@ mod tests {
                     ],
                     R,
                     Some(1),
+                ),
+            ),
+            (
+                "a destructive verb of a later sentence decides an unnamed tool",
+                (vec![h("verb", Site::Later, Some(D))], D, Some(0)),
+            ),
+            (
+                "a read claim yields to a later sentence's destructive verb",
+                (
+                    vec![
+                        h("decide-read", Site::LeadText, Some(R)),
+                        h("verb", Site::Later, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "a later sentence's verb does not outrank the name's",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("verb", Site::Later, Some(D)),
+                    ],
+                    R,
+                    Some(0),
                 ),
             ),
             (

@@ -308,6 +308,9 @@ impl Engine {
             (super::collect::Site::Lead | super::collect::Site::Enumeration, Some(rest)) => {
                 format!("Its description leads with a verb for {rest}")
             }
+            (super::collect::Site::Later, Some(rest)) => {
+                format!("A later sentence of its description opens with a verb for {rest}")
+            }
             _ => text,
         }
     }

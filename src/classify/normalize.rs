@@ -2,6 +2,142 @@
 //! `github.delete_repo` or `Deletes a block.` into lowercase ASCII word tokens so
 //! a verb is found wherever it sits.
 
+use std::borrow::Cow;
+
+/// Text as a reader sees it, for matching: invisible characters (zero-width,
+/// bidi controls, tags, soft hyphens, variation selectors, controls other
+/// than whitespace) dropped, fullwidth forms folded to ASCII, and Cyrillic or
+/// Greek letters that look like Latin ones folded to those inside words that
+/// also hold ASCII letters (`dеlete` with a Cyrillic `е`), so a verb cannot
+/// hide from the rules. Words wholly in another script are left alone.
+/// Printable ASCII text is returned as is, without a copy.
+pub fn fold_lookalikes(s: &str) -> Cow<'_, str> {
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return Cow::Borrowed(s);
+    }
+    // Most non-ASCII text (emoji, accents, other scripts) has nothing to fold.
+    if !s
+        .chars()
+        .any(|c| is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some())
+    {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut word: Vec<char> = Vec::new();
+    let flush = |word: &mut Vec<char>, out: &mut String| {
+        let mixed = word.iter().any(|c| c.is_ascii_alphabetic());
+        for &c in word.iter() {
+            match lookalike(c) {
+                Some(a) if mixed => out.push(a),
+                _ => out.push(c),
+            }
+        }
+        word.clear();
+    };
+    for c in s.chars() {
+        if is_invisible(c) {
+            continue;
+        }
+        let c = fullwidth(c).unwrap_or(c);
+        if c.is_alphanumeric() {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    if out == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// The byte offset of the first letter of another script drawn like a
+/// Latin one inside a word that also holds ASCII letters (`dеlete`), if any.
+pub fn disguised_letter(s: &str) -> Option<usize> {
+    let mut ascii = false;
+    let mut disguised: Option<usize> = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        if c.is_alphanumeric() {
+            ascii |= c.is_ascii_alphabetic();
+            if disguised.is_none() && lookalike(c).is_some() {
+                disguised = Some(i);
+            }
+            continue;
+        }
+        if ascii && disguised.is_some() {
+            return disguised;
+        }
+        ascii = false;
+        disguised = None;
+    }
+    None
+}
+
+/// Characters a reader does not see.
+fn is_invisible(c: char) -> bool {
+    (c.is_control() && !c.is_whitespace())
+        || matches!(c as u32,
+            0xAD | 0x34F | 0x61C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+            | 0xFEFF | 0xFFA0 | 0xE0000..=0xE0FFF)
+}
+
+/// A fullwidth ASCII form (`ｄ`) as ASCII.
+fn fullwidth(c: char) -> Option<char> {
+    let u = c as u32;
+    (0xFF01..=0xFF5E)
+        .contains(&u)
+        .then(|| char::from_u32(u - 0xFEE0))
+        .flatten()
+}
+
+/// The Latin letter a Cyrillic or Greek one is drawn like, if any.
+fn lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'α' => 'a',
+        'е' | 'ё' | 'ε' => 'e',
+        'і' | 'ї' | 'ι' | 'ı' => 'i',
+        'ј' => 'j',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'с' => 'c',
+        'ѕ' => 's',
+        'у' => 'y',
+        'х' | 'χ' => 'x',
+        'һ' => 'h',
+        'ԁ' => 'd',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'ӏ' => 'l',
+        'к' | 'κ' => 'k',
+        'ν' => 'v',
+        'υ' => 'u',
+        'А' | 'Α' => 'A',
+        'В' | 'Β' => 'B',
+        'Е' | 'Ε' => 'E',
+        'Ѕ' => 'S',
+        'І' | 'Ι' => 'I',
+        'Ј' => 'J',
+        'К' | 'Κ' => 'K',
+        'М' | 'Μ' => 'M',
+        'Н' | 'Η' => 'H',
+        'Ν' => 'N',
+        'О' | 'Ο' => 'O',
+        'Р' | 'Ρ' => 'P',
+        'С' => 'C',
+        'Т' | 'Τ' => 'T',
+        'Х' | 'Χ' => 'X',
+        'У' | 'Υ' | 'Ү' => 'Y',
+        'Ζ' => 'Z',
+        _ => return None,
+    })
+}
+
 /// Splits an identifier into lowercase tokens at `_`, `-`, `.`, `/`, spaces,
 /// digits boundaries and camelCase humps (`getHTTPResponse` → get, http, response).
 pub fn identifier_tokens(name: &str) -> Vec<String> {
@@ -181,6 +317,40 @@ pub fn find_base_form<T>(w: &str, mut f: impl FnMut(&str) -> Option<T>) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lookalikes_fold_to_what_a_reader_sees() {
+        let table = [
+            ("delete_repo", "delete_repo"),
+            ("de\u{200b}lete_repo", "delete_repo"),
+            ("de\u{202e}lete_repo", "delete_repo"),
+            ("d\u{0435}lete_repo", "delete_repo"),
+            (
+                "D\u{0435}l\u{0435}t\u{0435}s the repo.",
+                "Deletes the repo.",
+            ),
+            (
+                "\u{ff44}\u{ff45}\u{ff4c}\u{ff45}\u{ff54}\u{ff45}_repo",
+                "delete_repo",
+            ),
+            ("de\u{7}lete\nnext", "delete\nnext"),
+            // A word wholly in another script is left alone.
+            (
+                "\u{0441}\u{043e}\u{0440}\u{0443} caf\u{e9}",
+                "\u{0441}\u{043e}\u{0440}\u{0443} caf\u{e9}",
+            ),
+        ];
+        for (text, want) in table {
+            assert_eq!(fold_lookalikes(text), want, "{text:?}");
+        }
+        assert_eq!(disguised_letter("d\u{0435}lete_repo"), Some(1));
+        assert_eq!(
+            disguised_letter("get \u{0441}\u{043e}\u{0440}\u{0443} caf\u{e9}"),
+            None
+        );
+        assert!(matches!(fold_lookalikes("plain"), Cow::Borrowed(_)));
+        assert!(matches!(fold_lookalikes("caf\u{e9}"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn splits_every_identifier_style() {

@@ -81,6 +81,22 @@ fn is_warning(s: &str) -> bool {
     .is_match(s.as_bytes())
 }
 
+/// Who a later sentence opening with "The ..." may speak of and still be
+/// talking to the agent ("The agent receiving this output MUST fix ..."):
+/// the agent's next steps, not what the tool does.
+const AGENT_SUBJECTS: &[&str] = &["agent", "model", "assistant", "llm", "ai"];
+
+/// Whether a sentence's subject is the agent reading the description.
+fn addresses_agent(s: &str) -> bool {
+    let mut words = s
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    words.next().is_some_and(|w| w.eq_ignore_ascii_case("the"))
+        && words
+            .next()
+            .is_some_and(|w| AGENT_SUBJECTS.iter().any(|a| w.eq_ignore_ascii_case(a)))
+}
+
 fn first_word(s: &str) -> String {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .find(|w| !w.is_empty())
@@ -113,7 +129,7 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
             true
         } else {
             let w = first_word(s);
-            DESCRIBING_OPENERS.contains(&w.as_str())
+            (DESCRIBING_OPENERS.contains(&w.as_str()) && !addresses_agent(s))
                 || (w.ends_with('s') && !w.ends_with("ss") && is_verb(&w))
                 || (*warning.get_or_insert_with(|| is_warning(desc)) && is_warning(s))
         };
@@ -165,6 +181,22 @@ mod tests {
         assert_eq!(p.place(0), Some(true));
         assert_eq!(p.place(14), Some(false));
         assert_eq!(p.place(45), None);
+    }
+
+    #[test]
+    fn sentences_addressed_to_the_agent_are_not_purpose() {
+        let p = split(
+            "This tool retrieves flaky tests. The agent receiving this output MUST fix them. \
+             The tool deletes nothing. The model should then call list_models.",
+            verb_s,
+        );
+        assert_eq!(
+            p.sentences,
+            [
+                "This tool retrieves flaky tests",
+                "The tool deletes nothing"
+            ]
+        );
     }
 
     #[test]

@@ -194,6 +194,32 @@ impl Engine {
         (Vec::new(), ambiguous)
     }
 
+    /// Destructive verbs that open later purpose sentences ("Note: read-only.
+    /// Drops the table."; "<filler> This tool deletes ..."), for a tool whose
+    /// name and lead say nothing: text placed before a verb may not hide it.
+    /// Only destructive verbs in a subject's form: a later sentence that
+    /// opens with another verb ("Accepts ...", "Returns ...") describes
+    /// inputs or outputs, and a bare imperative is the agent's next step.
+    pub(super) fn later_verbs(&self, purpose: &[&str]) -> Vec<(usize, Class, String)> {
+        let mut out: Vec<(usize, Class, String)> = Vec::new();
+        for s in purpose.iter().skip(1) {
+            let words = clause_words(s);
+            let Some((w, _)) = words.iter().find(|(w, _)| !FILLER.contains(&w.as_str())) else {
+                continue;
+            };
+            // A subject's verb (`Drops`, "This tool deletes"), not a bare
+            // imperative: "3. Optionally deploy with X" is the agent's step.
+            let subjects = w.ends_with('s') && self.lookup(w).is_none();
+            if !subjects || self.nouns.contains(w.as_str()) || out.iter().any(|(_, _, x)| x == w) {
+                continue;
+            }
+            if let Some((r, Some(Class::Destructive))) = self.lookup_inflected(w) {
+                out.push((r, Class::Destructive, w.clone()));
+            }
+        }
+        out
+    }
+
     /// The first sentence from its verb on, when it opens with the tool's
     /// own name or title as the subject ("dbt compile generates SQL ...",
     /// "The fetch_page tool returns ..."): the verb must be inflected as a
@@ -336,6 +362,18 @@ impl Engine {
             .iter()
             .map(|(_, c, _)| *c)
             .max();
+        // HTTP methods are the tool's own operation only when the tool makes
+        // the request (`api_request`, `send_request`); beside a name that
+        // creates or updates something else (`create_uptime_monitor`) they
+        // are a setting of that thing, as its URL or headers are.
+        if name_class.is_some()
+            && values.iter().all(|v| is_http_method(v))
+            && !name_tokens
+                .iter()
+                .any(|t| MAKES_REQUESTS.contains(&t.as_str()))
+        {
+            return None;
+        }
         // Values that name no verb at all are a selector only as modes of
         // what the name does (`git_reset` mode soft/mixed/hard).
         if !classified.iter().any(|(_, c)| c.is_some()) && name_class.is_none() {
@@ -367,6 +405,22 @@ impl Engine {
         ))
     }
 }
+
+/// Whether an enum value is an HTTP method.
+fn is_http_method(v: &str) -> bool {
+    [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT",
+    ]
+    .iter()
+    .any(|m| m.eq_ignore_ascii_case(v))
+}
+
+/// Name words of a tool that makes HTTP requests itself, whose HTTP method
+/// is its operation.
+const MAKES_REQUESTS: &[&str] = &[
+    "request", "requests", "call", "api", "http", "https", "endpoint", "fetch", "curl", "rest",
+    "graphql", "proxy",
+];
 
 /// Byte ranges of the first `max` ASCII alphanumeric words of `s`
 /// (`_` joins a word, as in identifiers).
@@ -410,7 +464,11 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
     let mut next = Pos::Start;
     let mut comma = false;
     let mut depth = 0usize;
+    // A slash joins a list only between words (`create/update`); one after
+    // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
+    let mut after_word = false;
     for c in s.chars().chain(std::iter::once(' ')) {
+        let joins_words = std::mem::replace(&mut after_word, c.is_ascii_alphanumeric());
         if depth > 0 {
             match c {
                 '(' => depth += 1,
@@ -442,7 +500,11 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
             comma = false;
         }
         match c {
-            ',' | ';' | '/' => {
+            ',' | ';' => {
+                next = Pos::Start;
+                comma = true;
+            }
+            '/' if joins_words => {
                 next = Pos::Start;
                 comma = true;
             }
@@ -456,6 +518,23 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
 #[cfg(test)]
 mod tests {
     use crate::classify::normalize::identifier_tokens;
+
+    #[test]
+    fn a_slash_lists_operations_only_between_words() {
+        let e = crate::classify::engine();
+        let listed = |s: &str| {
+            e.enumerated_verbs(&[s])
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            listed("Create/update/delete records"),
+            ["create", "update", "delete"]
+        );
+        // A path is no list: `set` and `goto` are not the tool's operations.
+        assert!(listed("Set shorten=true to return a /goto/<uid> short URL").is_empty());
+    }
 
     #[test]
     fn where_a_name_leads_with_its_verb() {
