@@ -18,10 +18,14 @@ pub fn fold_lookalikes(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     // Most non-ASCII text (emoji, accents, other scripts) has nothing to fold.
-    if !s
-        .chars()
-        .any(|c| is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some())
-    {
+    if !s.chars().any(|c| {
+        if c.is_ascii() {
+            // `is_invisible` for ASCII: a control that is not whitespace.
+            c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+        } else {
+            is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some()
+        }
+    }) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -59,6 +63,12 @@ pub fn fold_lookalikes(s: &str) -> Cow<'_, str> {
 /// The byte offset of the first letter of another script drawn like a
 /// Latin one inside a word that also holds ASCII letters (`dеlete`), if any.
 pub fn disguised_letter(s: &str) -> Option<usize> {
+    // Every lookalike is Greek, Cyrillic or a dotless i: UTF-8 lead bytes
+    // C4 and CE-D4. A text without them has none (one pass over bytes
+    // instead of a Unicode table lookup per character).
+    if !s.bytes().any(|b| b == 0xC4 || (0xCE..=0xD4).contains(&b)) {
+        return None;
+    }
     let mut ascii = false;
     let mut disguised: Option<usize> = None;
     for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
@@ -317,6 +327,25 @@ pub fn find_base_form<T>(w: &str, mut f: impl FnMut(&str) -> Option<T>) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_invisibles_are_the_controls_that_are_not_whitespace() {
+        for c in (0u8..0x80).map(char::from) {
+            let fast = c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r');
+            assert_eq!(fast, is_invisible(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn every_lookalike_has_a_lead_byte_the_prefilter_looks_for() {
+        for c in (0x80u32..0x3000).filter_map(char::from_u32) {
+            if lookalike(c).is_some() {
+                let mut b = [0u8; 4];
+                let lead = c.encode_utf8(&mut b).as_bytes()[0];
+                assert!(lead == 0xC4 || (0xCE..=0xD4).contains(&lead), "{c:?}");
+            }
+        }
+    }
 
     #[test]
     fn lookalikes_fold_to_what_a_reader_sees() {
