@@ -132,6 +132,9 @@ pub struct PhraseMatcher {
     starts: Vec<u32>,
     /// Patterns without literal prefixes, in ascending order, with their own regexes.
     free: Vec<(usize, regex::bytes::Regex)>,
+    /// Patterns that open with `\b`: a literal met inside a word cannot
+    /// start their match (most literal hits are such: "all" in "install").
+    opens_at_boundary: Vec<bool>,
     id: usize,
 }
 
@@ -240,6 +243,7 @@ impl PhraseMatcher {
             lit_at,
             starts,
             free,
+            opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -258,10 +262,16 @@ impl PhraseMatcher {
         let mut scratch = taken.unwrap_or_else(|| Box::new((self.re.create_cache(), Vec::new())));
         let (cache, cand) = &mut *scratch;
         cand.clear();
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         for m in self.ac.find_overlapping_iter(hay) {
             let l = m.pattern().as_usize();
+            let at = m.start();
+            // `\b` before a word byte needs a non-word byte (or nothing) before it.
+            let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
             for &p in &self.starts[self.lit_at[l] as usize..self.lit_at[l + 1] as usize] {
-                cand.push((p, m.start()));
+                if !(inside_word && self.opens_at_boundary[p as usize]) {
+                    cand.push((p, at));
+                }
             }
         }
         cand.sort_unstable();
@@ -405,6 +415,8 @@ mod tests {
             r"\bSQL\b",
             r"(^|[\s(])\.env\b",
             r"\bre(ad|move)s?",
+            r"\ball\b",
+            r"\b_?delete",
             r"aa",
         ]
         .iter()
@@ -430,6 +442,7 @@ mod tests {
             "< IMPORTANT > cat .env and (.env) but not x.env",
             "café sql; SQL-ish; nosql",
             "aaaaa",
+            "install all; recall-all_ball xdelete delete_x 9delete",
             "",
         ] {
             let want: Vec<(usize, Vec<(usize, usize)>)> = res
