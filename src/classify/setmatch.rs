@@ -34,6 +34,40 @@ thread_local! {
     static SCRATCH: RefCell<Vec<(usize, Option<Scratch>)>> = const { RefCell::new(Vec::new()) };
 }
 
+/// `pats` compiled into one meta regex as `regex::bytes::RegexSetBuilder`
+/// compiles them (case-insensitive, ASCII, bytes), on top of `metac`, with
+/// an NFA size limit of `size` and a lazy-DFA cache of `dfa` bytes; an
+/// error is the one that builder gives for the same patterns.
+fn build_set(
+    pats: &[String],
+    metac: meta::Config,
+    size: usize,
+    dfa: usize,
+) -> Result<Regex, regex::Error> {
+    let metac = metac
+        .nfa_size_limit(Some(size))
+        .hybrid_cache_capacity(dfa)
+        .utf8_empty(false);
+    let syntaxc = syntax::Config::new()
+        .unicode(false)
+        .case_insensitive(true)
+        .utf8(false);
+    meta::Builder::new()
+        .configure(metac)
+        .syntax(syntaxc)
+        .build_many(pats)
+        .map_err(|e| {
+            regex::bytes::RegexSetBuilder::new(pats)
+                .unicode(false)
+                .case_insensitive(true)
+                .size_limit(size)
+                .dfa_size_limit(dfa)
+                .build()
+                .err()
+                .unwrap_or_else(|| regex::Error::Syntax(e.to_string()))
+        })
+}
+
 pub struct SetMatcher {
     re: Regex,
     id: usize,
@@ -45,34 +79,12 @@ impl SetMatcher {
     /// an error is the one that builder gives.
     pub fn new(pats: &[String], size: usize, dfa: usize) -> Result<SetMatcher, regex::Error> {
         let metac = meta::Config::new()
-            .nfa_size_limit(Some(size))
-            .hybrid_cache_capacity(dfa)
             .match_kind(MatchKind::All)
-            .utf8_empty(false)
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
-        let syntaxc = syntax::Config::new()
-            .unicode(false)
-            .case_insensitive(true)
-            .utf8(false);
-        match meta::Builder::new()
-            .configure(metac)
-            .syntax(syntaxc)
-            .build_many(pats)
-        {
-            Ok(re) => Ok(SetMatcher {
-                re,
-                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            }),
-            // The `regex` crate's own error (its message) for the same patterns.
-            Err(e) => Err(regex::bytes::RegexSetBuilder::new(pats)
-                .unicode(false)
-                .case_insensitive(true)
-                .size_limit(size)
-                .dfa_size_limit(dfa)
-                .build()
-                .err()
-                .unwrap_or_else(|| regex::Error::Syntax(e.to_string()))),
-        }
+        Ok(SetMatcher {
+            re: build_set(pats, metac, size, dfa)?,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
     }
 
     /// Calls `f` with the index of every pattern that matches somewhere in
@@ -182,28 +194,8 @@ impl PhraseMatcher {
     /// `size` and a lazy-DFA cache of `dfa` bytes.
     pub fn new(pats: &[String], size: usize, dfa: usize) -> Result<PhraseMatcher, regex::Error> {
         let metac = meta::Config::new()
-            .nfa_size_limit(Some(size))
-            .hybrid_cache_capacity(dfa)
-            .utf8_empty(false)
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
-        let syntaxc = syntax::Config::new()
-            .unicode(false)
-            .case_insensitive(true)
-            .utf8(false);
-        let re = meta::Builder::new()
-            .configure(metac)
-            .syntax(syntaxc)
-            .build_many(pats)
-            .map_err(|e| {
-                // The `regex` crate's own error (its message) for the same patterns.
-                regex::bytes::RegexSetBuilder::new(pats)
-                    .unicode(false)
-                    .case_insensitive(true)
-                    .size_limit(size)
-                    .build()
-                    .err()
-                    .unwrap_or_else(|| regex::Error::Syntax(e.to_string()))
-            })?;
+        let re = build_set(pats, metac, size, dfa)?;
         let mut by_lit: std::collections::BTreeMap<Vec<u8>, Vec<u32>> = Default::default();
         let mut free = Vec::new();
         for (i, p) in pats.iter().enumerate() {
