@@ -247,7 +247,12 @@ impl Engine {
             None => "No verb or phrase says what this tool does; an unrecognised tool is never called read".to_owned(),
         };
         // Raisers lift the class above what first decided it.
-        let mut notes: Vec<String> = d.raised.iter().map(|&r| self.because(&hits[r])).collect();
+        // Clauses after the first: "...; it writes its output to ...".
+        let mut notes: Vec<String> = d
+            .raised
+            .iter()
+            .map(|&r| lower_first(self.because(&hits[r])))
+            .collect();
         let mut extra: Vec<Signal> = Vec::new();
         if empty_description {
             extra.push(Signal::EmptyDescription);
@@ -313,6 +318,20 @@ impl Engine {
             }
             _ => text,
         }
+    }
+}
+
+/// `s` with its first letter in lower case when it opens a sentence
+/// ("It writes" → "it writes"; an acronym such as "SQL" stays).
+fn lower_first(s: String) -> String {
+    let mut cs = s.chars();
+    match (cs.next(), cs.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+            let mut out = a.to_lowercase().collect::<String>();
+            out.push_str(&s[a.len_utf8()..]);
+            out
+        }
+        _ => s,
     }
 }
 
