@@ -407,6 +407,17 @@ impl Engine {
             if !rule.fields.contains(&Field::Description) {
                 return;
             }
+            // A read override (guidance, a computed answer) stated under a
+            // condition in a later sentence ("if they are missing, it returns
+            // configuration guidance") is a fallback, not what the tool does:
+            // it may not overrule the verbs. Only ever a read verdict lost.
+            let read_override = matches!(
+                rule.effect,
+                Effect::Override {
+                    class: Class::Read,
+                    ..
+                }
+            );
             let found = ms.find_map(|(start, end)| {
                 let site = match (rule.scope, prose.place(start)) {
                     (Scope::Full, _) => Site::Full,
@@ -414,6 +425,9 @@ impl Engine {
                     (Scope::Purpose, Some(false)) => Site::Later,
                     (Scope::Purpose, None) => return None,
                 };
+                if read_override && site == Site::Later && conditional_clause(desc, start) {
+                    return None;
+                }
                 Some((site, start, end))
             });
             if let Some((site, start, end)) = found {
@@ -539,6 +553,24 @@ impl Engine {
     }
 }
 
+/// Whether the clause holding byte `at` of `text` is conditional: since the
+/// sentence or clause began (`.`, `;`, `:`, a line break), an `if`, `when`,
+/// `unless` or `otherwise` came first.
+fn conditional_clause(text: &str, at: usize) -> bool {
+    let before = &text.as_bytes()[..at.min(text.len())];
+    let begin = before
+        .iter()
+        .rposition(|b| matches!(b, b'.' | b';' | b':' | b'\n' | b'!' | b'?'))
+        .map_or(0, |i| i + 1);
+    before[begin..]
+        .split(|b| !b.is_ascii_alphabetic())
+        .any(|w| {
+            [&b"if"[..], b"when", b"unless", b"otherwise"]
+                .iter()
+                .any(|c| w.eq_ignore_ascii_case(c))
+        })
+}
+
 /// The values an operation selector without an enum documents in its
 /// description: the quoted identifiers (`'update' (set parameters), 'check'
 /// ...`), when there are at least two.
@@ -661,6 +693,21 @@ fn hidden_snippet(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::documented_values;
+
+    #[test]
+    fn conditional_clauses_are_those_an_if_or_when_opens() {
+        let t = "Runs a workload. It needs keys; if they are missing, it returns guidance. It returns a report.";
+        let at = |p: &str| t.find(p).unwrap();
+        assert!(super::conditional_clause(t, at("returns guidance")));
+        assert!(!super::conditional_clause(t, at("returns a report")));
+        assert!(!super::conditional_clause(t, at("needs keys")));
+        assert!(super::conditional_clause("When done, returns a plan", 11));
+        // A word that only contains "if" is no condition.
+        assert!(!super::conditional_clause(
+            "Modifies nothing; gifted returns a plan",
+            25
+        ));
+    }
 
     #[test]
     fn documented_values_are_quoted_identifiers_two_or_more() {
