@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[allow(dead_code)]
+mod common;
+
 use mcp_risk::crawl::source_key;
 use mcp_risk::mcp::{ProbeOutcome, Status};
 use mcp_risk::store::Store;
@@ -356,18 +359,7 @@ fn sigkill_halfway_leaves_a_consistent_database_that_resumes() {
     child.wait().unwrap();
 
     let c = Connection::open(&db).unwrap();
-    let check: String = c
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    let (done, finished): (i64, Option<String>) = c
-        .query_row(
-            "SELECT (SELECT COUNT(*) FROM attempt WHERE run_id = 1), finished
-             FROM crawl_run WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (done, finished) = common::first_run_state(&c);
     // Every committed attempt is whole: its tool links match its count.
     let torn: i64 = c
         .query_row(

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+#[allow(dead_code)]
+mod common;
+
 use mcp_risk::crawl::{crawl_pending, CrawlOptions, CrawlReport, Pending};
 use mcp_risk::mcp::{ProbeOptions, ProbeTarget, Status};
 use mcp_risk::registry::packages::cache::{self, disk_usage, evict_to_budget};
@@ -535,11 +538,7 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
                           "transport": {"type": "stdio"}}]}]"#,
     )
     .unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = common::path_with(&bin);
     let run = |cache: &str, extra: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
             .args(["crawl", "--allow-exec", "--no-sandbox", "--timeout", "5"])

@@ -13,7 +13,7 @@ use serde_json::json;
 #[allow(dead_code)]
 mod common;
 
-use common::{running_with, FAKE};
+use common::{path_with, running_with, token, wait_until_gone, FAKE};
 
 fn p(path: &Path) -> &str {
     path.to_str().unwrap()
@@ -34,11 +34,7 @@ fn attempts(db: &Path) -> i64 {
 
 fn sigterm_stops_the_servers_and_the_rerun_resumes(sandbox: bool) {
     let tmp = tempfile::tempdir().unwrap();
-    let token = format!(
-        "interrupt-token-{}-{}",
-        std::process::id(),
-        if sandbox { "sandbox" } else { "nosandbox" }
-    );
+    let token = token("interrupt", sandbox);
     // One file source, done at once; one stdio server that never answers
     // and never exits by itself (`deaf`: the end of its stdin does not stop
     // it; the token, an argument it ignores, marks it in /proc).
@@ -122,18 +118,7 @@ fn sigterm_stops_the_servers_and_the_rerun_resumes(sandbox: bool) {
 
     // Nothing recorded for the killed server; the run is not finished.
     let c = Connection::open(&db).unwrap();
-    let check: String = c
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    let (n, finished): (i64, Option<String>) = c
-        .query_row(
-            "SELECT (SELECT COUNT(*) FROM attempt WHERE run_id = 1), finished
-             FROM crawl_run WHERE id = 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
+    let (n, finished) = common::first_run_state(&c);
     assert_eq!((n, finished), (1, None));
     drop(c);
 
@@ -185,11 +170,7 @@ fn sigterm_stops_an_unsandboxed_crawl() {
 /// thread that cloned them (PR_SET_PDEATHSIG).
 fn sigkill_still_kills_the_server(sandbox: bool) {
     let tmp = tempfile::tempdir().unwrap();
-    let token = format!(
-        "pdeathsig-token-{}-{}",
-        std::process::id(),
-        if sandbox { "sandbox" } else { "nosandbox" }
-    );
+    let token = token("pdeathsig", sandbox);
     let servers = tmp.path().join("servers.json");
     std::fs::write(
         &servers,
@@ -216,15 +197,7 @@ fn sigkill_still_kills_the_server(sandbox: bool) {
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(3);
-    loop {
-        let left = running_with(&token);
-        if left.is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "still running: {left:?}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_until_gone(&token, Duration::from_secs(3));
 }
 
 #[test]
@@ -259,11 +232,7 @@ fn sigterm_stops_an_installer_and_what_it_started() {
                           "transport": {"type": "stdio"}}]}]"#,
     )
     .unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with(&bin);
     let mut child = Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
         .args([
             "crawl",

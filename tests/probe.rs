@@ -2,12 +2,14 @@
 //! every way the crawl issue names. Each probe must end in bounded time with
 //! the right status and every salvageable tool kept.
 
+// Not every helper serves this file (some are the interrupt and crawl tests').
+#[allow(dead_code)]
 mod common;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use common::{description, kinds, names, opts, running_with, stdio, FakeHttp, FAKE};
+use common::{description, kinds, names, opts, stdio, wait_until_gone, FakeHttp, FAKE};
 use mcp_risk::mcp::probe::probe;
 use mcp_risk::mcp::{Era, ProbeOptions, ProbeTarget, Status, Transport};
 
@@ -233,15 +235,10 @@ async fn assert_grandchild_dies(mode: &str) -> mcp_risk::mcp::ProbeOutcome {
     // It did start one (its pid, as its PID namespace numbers it).
     let pid = description(&o.tools, "grandchild");
     assert!(pid.starts_with("pid ") && pid.len() > 4, "{pid}");
-    let deadline = Instant::now() + Duration::from_secs(3);
-    loop {
-        let left = running_with(&token);
-        if left.is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "still running: {left:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let t = token.clone();
+    tokio::task::spawn_blocking(move || wait_until_gone(&t, Duration::from_secs(3)))
+        .await
+        .unwrap();
     o
 }
 

@@ -1,5 +1,6 @@
-//! Helpers for the probe and interrupt tests: the fake server's path, short deadlines,
-//! a fake HTTP server process killed when the test ends, and live processes by command line.
+//! Helpers shared by the probe, interrupt, crawl and install-cache tests: the
+//! fake server's path, short deadlines, a fake HTTP server process killed when
+//! the test ends, live processes by command line, and a killed crawl's state.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -124,4 +125,57 @@ pub fn running_with(token: &str) -> Vec<u32> {
         }
     }
     found
+}
+
+/// Waits up to `limit` for every process whose command line holds `token`
+/// to end; fails the test with the pids still running.
+pub fn wait_until_gone(token: &str, limit: std::time::Duration) {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        let left = running_with(token);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still running: {left:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// A test token naming the test and whether it runs sandboxed, unique to
+/// this process: it marks the servers a test starts in /proc.
+pub fn token(test: &str, sandbox: bool) -> String {
+    format!(
+        "{test}-token-{}-{}",
+        std::process::id(),
+        if sandbox { "sandbox" } else { "nosandbox" }
+    )
+}
+
+/// `PATH` with `dir` first (fake installers and package managers).
+pub fn path_with(dir: &std::path::Path) -> String {
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// The first crawl run of a database whose writer was killed: the database
+/// must pass SQLite's integrity check; returns its attempts and whether
+/// (when) it finished.
+pub fn first_run_state(c: &rusqlite::Connection) -> (i64, Option<String>) {
+    let check: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    c.query_row(
+        "SELECT (SELECT COUNT(*) FROM attempt WHERE run_id = 1), finished
+         FROM crawl_run WHERE id = 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .unwrap()
 }
