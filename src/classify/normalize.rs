@@ -20,8 +20,7 @@ pub fn fold_lookalikes(s: &str) -> Cow<'_, str> {
     // Most non-ASCII text (emoji, accents, other scripts) has nothing to fold.
     if !s.chars().any(|c| {
         if c.is_ascii() {
-            // `is_invisible` for ASCII: a control that is not whitespace.
-            c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+            is_invisible(c)
         } else {
             is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some()
         }
@@ -327,14 +326,6 @@ pub fn find_base_form<T>(w: &str, mut f: impl FnMut(&str) -> Option<T>) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ascii_invisibles_are_the_controls_that_are_not_whitespace() {
-        for c in (0u8..0x80).map(char::from) {
-            let fast = c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\x0b' | '\x0c' | '\r');
-            assert_eq!(fast, is_invisible(c), "{c:?}");
-        }
-    }
 
     #[test]
     fn every_lookalike_has_a_lead_byte_the_prefilter_looks_for() {
