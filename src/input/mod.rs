@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+pub use stream::CHUNK;
 pub use tolerant::{Note, NoteKind};
 
 /// The tools of one server, as served (each tool's JSON kept verbatim, but
@@ -185,19 +186,39 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
-/// Whether valid JSON text nests containers `limit` deep or deeper
-/// (strings skipped, so brackets inside them do not count).
-pub(crate) fn nests_at_least(b: &[u8], limit: usize) -> bool {
+/// Whether `serde_json::Value` might refuse valid JSON text although the
+/// input layer's tolerant reading takes it ([`tolerant::tool_value`]): it
+/// nests containers `limit` deep or deeper, a string holds a lone-surrogate
+/// escape (`\ud800`..`\udfff`; pairs are flagged too, which only costs the
+/// slower path), or a number may be out of `f64` range (an exponent of three
+/// or more digits, or 32 digits in a row: a mantissa past range has 309).
+/// One pass: strings are skipped with memchr, escapes looked at as met.
+pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
     let (mut depth, mut i) = (0usize, 0usize);
     while i < b.len() {
         match b[i] {
-            b'"' => match string_end(b, i) {
-                Some(j) => {
-                    i = j;
-                    continue;
+            b'"' => {
+                let mut j = i + 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &b[j.min(b.len())..]) {
+                        None => return false,
+                        Some(k) => j += k,
+                    }
+                    if b[j] == b'"' {
+                        break;
+                    }
+                    if b.get(j + 1) == Some(&b'u')
+                        && matches!(b.get(j + 2), Some(b'd' | b'D'))
+                        && matches!(b.get(j + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
+                    {
+                        return true;
+                    }
+                    // Skip the escaped character too (`\\u` is a backslash, then `u`).
+                    j += 2;
                 }
-                None => return false,
-            },
+                i = j + 1;
+                continue;
+            }
             b'{' | b'[' => {
                 depth += 1;
                 if depth >= limit {
@@ -205,9 +226,46 @@ pub(crate) fn nests_at_least(b: &[u8], limit: usize) -> bool {
                 }
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
+            b'0'..=b'9' => {
+                let end = i + b[i..]
+                    .iter()
+                    .position(|c| !matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+                    .unwrap_or(b.len() - i);
+                if number_may_overflow(&b[i..end]) {
+                    return true;
+                }
+                i = end;
+                continue;
+            }
             _ => {}
         }
         i += 1;
+    }
+    false
+}
+
+/// Whether one number token may be out of `f64` range (see [`might_refuse`]).
+fn number_may_overflow(n: &[u8]) -> bool {
+    let mut run = 0;
+    for (k, c) in n.iter().enumerate() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 32 {
+                return true;
+            }
+            continue;
+        }
+        run = 0;
+        if matches!(c, b'e' | b'E') && k > 0 && n[k - 1].is_ascii_digit() {
+            let rest = &n[k + 1..];
+            let rest = rest
+                .strip_prefix(b"+")
+                .or_else(|| rest.strip_prefix(b"-"))
+                .unwrap_or(rest);
+            if rest.len() >= 3 && rest[..3].iter().all(u8::is_ascii_digit) {
+                return true;
+            }
+        }
     }
     false
 }
@@ -407,6 +465,20 @@ pub fn stream_tools<'a>(
 /// where the structure between elements is not JSON. The elements
 /// themselves are not checked.
 fn array_elements(text: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    array_elements_each(text, usize::MAX, &mut |batch| out.extend(batch))?;
+    Some(out)
+}
+
+/// [`array_elements`], handed to `emit` in order in batches of `chunk` as
+/// the text is scanned (so the batches can be worked on while the rest is
+/// scanned). `None` (after some batches, perhaps) when the document is not
+/// of that shape: what was emitted is then to be thrown away.
+pub(crate) fn array_elements_each<'a>(
+    text: &'a str,
+    chunk: usize,
+    emit: &mut dyn FnMut(Vec<&'a str>),
+) -> Option<()> {
     let b = text.as_bytes();
     let mut i = ws(b, 0);
     let enveloped = match *b.get(i)? {
@@ -439,6 +511,9 @@ fn array_elements(text: &str) -> Option<Vec<&str>> {
                 return None;
             }
             out.push(text.get(i..end)?);
+            if out.len() == chunk {
+                emit(std::mem::take(&mut out));
+            }
             i = ws(b, end);
             match *b.get(i)? {
                 b',' => i = ws(b, i + 1),
@@ -457,7 +532,13 @@ fn array_elements(text: &str) -> Option<Vec<&str>> {
         }
         i += 1;
     }
-    (ws(b, i) == b.len()).then_some(out)
+    if ws(b, i) != b.len() {
+        return None;
+    }
+    if !out.is_empty() {
+        emit(out);
+    }
+    Some(())
 }
 
 /// How many `result` envelopes may wrap the tool list (a JSON-RPC response
@@ -554,15 +635,44 @@ mod tests {
     #[test]
     fn nesting_counts_depth_not_brackets_and_skips_strings() {
         let deep = format!("{}1{}", "[".repeat(64), "]".repeat(64));
-        assert!(nests_at_least(deep.as_bytes(), 64));
-        assert!(!nests_at_least(deep.as_bytes(), 65));
+        assert!(might_refuse(deep.as_bytes(), 64));
+        assert!(!might_refuse(deep.as_bytes(), 65));
         // Hundreds of objects side by side are three levels deep.
         let wide = format!("{{\"p\":[{}]}}", vec!["{}"; 500].join(","));
-        assert!(!nests_at_least(wide.as_bytes(), 4));
-        assert!(nests_at_least(wide.as_bytes(), 3));
+        assert!(!might_refuse(wide.as_bytes(), 4));
+        assert!(might_refuse(wide.as_bytes(), 3));
         // Brackets in strings, escaped quotes included, do not count.
         let s = r#"{"d":"[[[[\"[[[[","e":[]}"#;
-        assert!(!nests_at_least(s.as_bytes(), 3));
+        assert!(!might_refuse(s.as_bytes(), 3));
+    }
+
+    /// Lone-surrogate escapes and numbers past `f64` range send a text to
+    /// the tolerant reading; the same characters elsewhere do not.
+    #[test]
+    fn might_refuse_flags_surrogates_and_huge_numbers_only() {
+        let yes = [
+            r#"{"a":"x\ud800"}"#,
+            r#"{"a":"\uDBFF\uDFFF"}"#,
+            r#"{"n":1e308}"#,
+            r#"{"n":-2.5E+400}"#,
+            r#"{"n":[1, 2e-999]}"#,
+            r#"{"n":123456789012345678901234567890123}"#,
+        ];
+        let no = [
+            r#"{"a":"\\ud800"}"#,
+            r#"{"a":"\u00e9 \n \" \\"}"#,
+            r#"{"a":"1e308 and 123456789012345678901234567890123"}"#,
+            r#"{"n":1e30,"m":-0.5e-12,"k":12345678901234567890}"#,
+            r#"{"n":1.2345e99}"#,
+            r#"{"a":"unterminated"#,
+            "",
+        ];
+        for t in yes {
+            assert!(might_refuse(t.as_bytes(), 64), "{t}");
+        }
+        for t in no {
+            assert!(!might_refuse(t.as_bytes(), 64), "{t}");
+        }
     }
 
     use super::*;

@@ -1,14 +1,18 @@
 //! `classify --input --format json`, streamed: the document is written file
 //! by file as each is classified, so a 224k-tool catalogue needs little more
-//! memory than its text. The command keeps the arguments and the exit code.
+//! memory than its text and its output. The command keeps the arguments and
+//! the exit code.
 //!
-//! Each file's text is split into borrowed raw tools
-//! ([`crate::input::stream_tools`]) while, in parallel, each split batch's
-//! names and declared hints are read for the server's [`Context`]; then the
-//! raw tools are classified ([`tolerant::classify_raw`]) and serialised in
-//! small parallel batches and written in order. Only the raw tools' places
-//! are held, not their parsed views (224k views would take gigabytes). The
-//! bytes are those of the v1 writer ([`crate::report::json`]).
+//! Each file's text is split into borrowed raw tools by a bracket scanner
+//! while, in parallel, each split batch's names and declared hints are read
+//! for the server's [`Context`]; then the raw tools are classified
+//! ([`tolerant::classify_unchecked`], which checks each is JSON as it reads
+//! it) and serialised in small parallel batches, and the file is written in
+//! order. A file of another shape, or with a tool that is not JSON, takes
+//! the streaming parse ([`crate::input::stream_tools`]) instead, which gives
+//! the same tools or the file's error. Only the raw tools' places and the
+//! serialised verdicts are held, not parsed views (224k views would take
+//! gigabytes). The bytes are those of the v1 writer ([`crate::report::json`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,11 +104,12 @@ pub fn write_json<W: Write>(
 }
 
 /// A tool's name and declared hints for its server's context, read without
-/// parsing the rest: the split has checked the text is valid JSON, so the
-/// top-level members are found by a scanner that skips strings with memchr
-/// and counts brackets ([`head`]); only the `name` string and the
-/// `annotations` value are parsed. Repeated members: the last wins, as in a
-/// loaded `Value`. A tool that is not an object, or needs the tolerant
+/// parsing the rest: the top-level members are found by a scanner that
+/// skips strings with memchr and counts brackets ([`head`]); only the `name`
+/// string and the `annotations` value are parsed. A text that is not JSON
+/// gives something, never a panic (its file is then read again by the
+/// streaming parse, which refuses it). Repeated members: the last wins, as
+/// in a loaded `Value`. A tool that is not an object, or needs the tolerant
 /// reading (too long, or a member serde_json refuses), is read as the
 /// loading path reads it, so both paths see the same context.
 fn name_and_hints(raw: &str) -> (String, Option<Hints>) {
@@ -197,23 +202,27 @@ struct Classified {
     notes: Vec<(String, ToolNote)>,
 }
 
-/// Classifies a batch and serialises its verdicts, comma-separated, into
-/// `buf` (emptied first; a buffer of an earlier batch, reused), with the
-/// batch's worst risk and its tools' anomalies.
+/// Classifies a batch and serialises its verdicts, comma-separated, with
+/// the batch's worst risk and its tools' anomalies. `checked`: the tools are
+/// known to be JSON; otherwise each is checked as it is read, and `None`
+/// says one is not.
 fn classify_batch(
     engine: &Engine,
-    batch: &[&RawValue],
+    batch: &[&str],
     first: usize,
     ignore: bool,
     ctx: &Context,
-    mut buf: Vec<u8>,
-) -> Classified {
-    buf.clear();
-    buf.reserve(batch.len() * 640);
+    checked: bool,
+) -> Option<Classified> {
+    let mut buf = Vec::with_capacity(batch.len() * 640);
     let mut worst = None;
     let mut notes = Vec::new();
     for (k, r) in batch.iter().enumerate() {
-        let (verdict, ns) = tolerant::classify_raw(engine, r.get(), ignore, ctx);
+        let (verdict, ns) = if checked {
+            tolerant::classify_raw(engine, r, ignore, ctx)
+        } else {
+            tolerant::classify_unchecked(engine, r, ignore, ctx)?
+        };
         if worst.as_ref().is_none_or(|(w, _)| verdict.risk > *w) {
             worst = Some((verdict.risk, verdict.name.clone()));
         }
@@ -237,36 +246,51 @@ fn classify_batch(
         // Writing to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut buf, &crate::report::json::Tool::from(&verdict));
     }
-    Classified { worst, buf, notes }
+    Some(Classified { worst, buf, notes })
+}
+
+/// Every tool of a file classified, in batches in order; `None` when some
+/// tool is not JSON (only possible when not `checked`).
+fn classify_all(
+    engine: &Engine,
+    raws: &[&str],
+    ctx: &Context,
+    ignore: bool,
+    checked: bool,
+) -> Option<Vec<Classified>> {
+    raws.par_chunks(BATCH)
+        .enumerate()
+        .map(|(k, b)| classify_batch(engine, b, k * BATCH, ignore, ctx, checked))
+        .collect()
 }
 
 /// What a tool adds to its server's context.
 type Part = Facts;
 
 /// One split batch (its place in the file), read for the context.
-type ReadBatch<'a> = (usize, Vec<&'a RawValue>, Vec<Part>);
+type ReadBatch<'a> = (usize, Vec<&'a str>, Vec<Part>);
 
 /// A file's raw tools in order, and each one's name and declared hints for
 /// the server's context (every verdict depends on it, so it is known before
-/// any tool is classified). The text is split serially while the batches
-/// already split are read in parallel.
-fn split<'a>(
+/// any tool is classified). `scan` splits the text serially, handing on
+/// batches, while the batches already split are read in parallel; it says
+/// whether the split held.
+fn split<'a, E: Send>(
     engine: &Engine,
-    text: &'a str,
-    f: &Path,
-) -> Result<(Vec<&'a RawValue>, Vec<Part>), InputError> {
+    scan: impl FnOnce(&mut dyn FnMut(Vec<&'a str>)) -> Result<(), E> + Send,
+) -> Result<(Vec<&'a str>, Vec<Part>), E> {
     let done: std::sync::Mutex<Vec<ReadBatch<'a>>> = std::sync::Mutex::default();
     let split = rayon::scope(|s| {
         let done = &done;
         let mut n = 0;
-        crate::input::stream_tools(text, f, &mut |batch: Vec<&'a RawValue>| {
+        scan(&mut |batch: Vec<&'a str>| {
             let at = n;
             n += 1;
             s.spawn(move |_| {
                 let parts: Vec<Part> = batch
                     .iter()
                     .map(|r| {
-                        let (name, hints) = name_and_hints(r.get());
+                        let (name, hints) = name_and_hints(r);
                         Facts::of(engine, &name, hints.as_ref())
                     })
                     .collect();
@@ -288,18 +312,53 @@ fn split<'a>(
     Ok((raws, parts))
 }
 
+/// A file's tools classified. The common shapes (`[...]`, `{"tools":
+/// [...]}`) are split by the bracket scanner and each tool checked as JSON
+/// where it is read for its verdict (the view's parse is that check); any
+/// other shape, or a tool that is not JSON, takes the streaming parse
+/// ([`classify_parsed`]), which gives the same tools or the file's error.
+fn classify_file(
+    engine: &Engine,
+    text: &str,
+    f: &Path,
+    ignore: bool,
+) -> Result<Vec<Classified>, InputError> {
+    if let Ok((raws, parts)) = split(engine, |emit| {
+        crate::input::array_elements_each(text, crate::input::CHUNK, emit).ok_or(())
+    }) {
+        let ctx = Context::from_facts(parts.into_iter());
+        if let Some(c) = classify_all(engine, &raws, &ctx, ignore, false) {
+            return Ok(c);
+        }
+    }
+    classify_parsed(engine, text, f, ignore)
+}
+
+/// [`classify_file`] by the streaming parse alone
+/// ([`crate::input::stream_tools`]), which checks every tool first.
+fn classify_parsed(
+    engine: &Engine,
+    text: &str,
+    f: &Path,
+    ignore: bool,
+) -> Result<Vec<Classified>, InputError> {
+    let (raws, parts) = split(engine, |emit| {
+        crate::input::stream_tools(text, f, &mut |b: Vec<&RawValue>| {
+            emit(b.into_iter().map(RawValue::get).collect())
+        })
+    })?;
+    let ctx = Context::from_facts(parts.into_iter());
+    Ok(classify_all(engine, &raws, &ctx, ignore, true).unwrap_or_default())
+}
+
 /// Tools per classified batch (one parallel task, one output buffer): small,
 /// so two busy cores share a 1,000-tool file evenly.
 const BATCH: usize = 64;
 
-/// Tools classified before their batches are written in order, so the
-/// output buffers are reused instead of all held at once.
-const WINDOW: usize = 256 * BATCH;
-
 /// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
-/// The text is split whole first, so a file that is not a tool list leaves
-/// the output as it was (`Err`, with nothing written). `begin` writes what
-/// comes before the first server.
+/// Every tool is classified (and so checked) before anything is written,
+/// so a file that is not a tool list leaves the output as it was (`Err`,
+/// with nothing written). `begin` writes what comes before the first server.
 fn write_file<W: Write>(
     out: &mut W,
     text: &str,
@@ -310,8 +369,7 @@ fn write_file<W: Write>(
     begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
 ) -> Result<anyhow::Result<()>, InputError> {
     let engine = crate::classify::engine();
-    let (raws, parts) = split(engine, text, f)?;
-    let ctx = Context::from_facts(parts.into_iter());
+    let classified = classify_file(engine, text, f, ignore)?;
     Ok((|| {
         begin(out)?;
         if !first {
@@ -321,37 +379,19 @@ fn write_file<W: Write>(
         serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
         out.write_all(b",\"tools\":[")?;
         let (mut notes, mut labels) = (Vec::new(), Vec::new());
-        let mut spare: Vec<Vec<u8>> = Vec::new();
-        let mut i = 0;
-        for (w, window) in raws.chunks(WINDOW).enumerate() {
-            let batches = window.len().div_ceil(BATCH);
-            let bufs: Vec<Vec<u8>> = (0..batches)
-                .map(|_| spare.pop().unwrap_or_default())
-                .collect();
-            let classified: Vec<Classified> = window
-                .par_chunks(BATCH)
-                .enumerate()
-                .zip(bufs)
-                .map(|((k, b), buf)| {
-                    classify_batch(engine, b, w * WINDOW + k * BATCH, ignore, &ctx, buf)
-                })
-                .collect();
-            for c in classified {
-                if let Some((r, name)) = c.worst {
-                    if worst.as_ref().is_none_or(|(w, _)| r > *w) {
-                        *worst = Some((r, name));
-                    }
+        for (i, c) in classified.into_iter().enumerate() {
+            if let Some((r, name)) = c.worst {
+                if worst.as_ref().is_none_or(|(w, _)| r > *w) {
+                    *worst = Some((r, name));
                 }
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                i += 1;
-                out.write_all(&c.buf)?;
-                spare.push(c.buf);
-                for (label, note) in c.notes {
-                    labels.push(label);
-                    notes.push(note);
-                }
+            }
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            out.write_all(&c.buf)?;
+            for (label, note) in c.notes {
+                labels.push(label);
+                notes.push(note);
             }
         }
         out.write_all(b"]}")?;
@@ -393,6 +433,51 @@ mod tests {
             ),
             ("y".to_owned(), hints)
         );
+    }
+
+    /// Checking each tool where it is read gives what the streaming parse
+    /// gives: the same verdicts and anomalies, or the same error, whatever
+    /// the shape and wherever the text breaks.
+    #[test]
+    fn checking_tools_as_read_agrees_with_the_streaming_parse() {
+        let docs = [
+            r#"[{"name":"a"}, {"name":"b","d":"] } [ \" ,"} ,7,"s",null,[1,[2]]]"#,
+            r#" { "tools" : [ {"name":"delete_a"} , {"name":"b"} ] } "#,
+            r#"{"tools":[{"name":"a"}],"x":1}"#,
+            r#"{"result":{"tools":[{"name":"a"}]}}"#,
+            r#"[{"name":"a"},]"#,
+            r#"[{"name":"a"}] x"#,
+            r#"[{"name" "a"}]"#,
+            r#"[tru]"#,
+            r#"[{"n":"\ud800","x":1e999,"name":"drop_table"}]"#,
+            "[{\"name\":\"delete_x\",\"description\":\"bad \u{1} control\"}]",
+            r#"[{"name":"delete_x"},{"name":"a","description":"bad \q escape"}]"#,
+            r#"[{"name":"delete_x","inputSchema":{"properties":{"a":{"enum":[01]}}}}]"#,
+            r#"[{"name":"delete_x","x":1.}]"#,
+            r#"[{"name":"x","name":"delete_y"}]"#,
+            r#"[{"name":"x"},{"name":"y","annotations":{"destructiveHint":true}},5,"s",null,[1]]"#,
+            r#"[{"name":"x","description":"\uZZZZ"}]"#,
+            "",
+        ];
+        let e = crate::classify::engine();
+        let p = Path::new("t.json");
+        let flat = |r: Result<Vec<Classified>, InputError>| {
+            r.map(|cs| {
+                cs.into_iter()
+                    .map(|c| (c.worst, c.buf, c.notes.len()))
+                    .collect::<Vec<_>>()
+            })
+            .map_err(|e| e.to_string())
+        };
+        for d in docs {
+            for ignore in [false, true] {
+                assert_eq!(
+                    flat(classify_file(e, d, p, ignore)),
+                    flat(classify_parsed(e, d, p, ignore)),
+                    "{d}"
+                );
+            }
+        }
     }
 
     /// The scanner finds the same members as the loaded value wherever

@@ -321,59 +321,16 @@ fn collect_raw<'a>(
     Ok(())
 }
 
-/// Whether the text may hold a number out of `f64` range: a digit, then an
-/// exponent of three or more digits (`1e308`, `2E+400`), or 32 digits in a
-/// row (a mantissa past range has 309). One lazy-DFA scan; false alarms
-/// (such text inside a string) only cost the slower path.
-fn may_overflow(b: &[u8]) -> bool {
-    static RE: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
-        regex::bytes::RegexBuilder::new(r"[0-9][eE][+-]?[0-9]{3}|[0-9]{32}")
-            .unicode(false)
-            .build()
-            .expect("a valid pattern")
-    });
-    RE.is_match(b)
-}
-
-/// Whether `serde_json::Value` might refuse this text although it is valid
-/// JSON (nesting past the input layer's depth cap, a lone surrogate escape,
-/// a number out of `f64` range): such tools take the input layer's tolerant
-/// path so both paths read them, and note what they had to repair, alike.
-fn value_might_refuse(text: &str) -> bool {
-    let b = text.as_bytes();
-    // Nesting, not the count of brackets: a large schema has hundreds of
-    // objects side by side, and sending it down the slower path cost a
-    // fifth of the classifier's time on the dev corpus.
-    if crate::input::nests_at_least(b, crate::input::tolerant::MAX_DEPTH) || may_overflow(b) {
-        return true;
-    }
-    // `str::find(char)` runs on memchr, so texts without escapes cost little.
-    let mut rest = text;
-    while let Some(i) = rest.find('\\') {
-        let e = rest.as_bytes();
-        if e.get(i + 1) == Some(&b'u')
-            && matches!(e.get(i + 2), Some(b'd' | b'D'))
-            && matches!(e.get(i + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
-        {
-            return true;
-        }
-        // Skip the escaped character too (`\\u` is a backslash, then `u`).
-        match rest.get(i + 2..) {
-            Some(r) => rest = r,
-            None => break,
-        }
-    }
-    false
-}
-
 impl<'a> ToolView<'a> {
     /// The view of one tool's JSON text without parsing it into a `Value`.
     /// `None` when the text should take the `Value` path instead (see
-    /// [`value_might_refuse`]) or does not parse.
+    /// [`crate::input::might_refuse`]) or does not parse.
     pub fn from_json(text: &'a str) -> Option<ToolView<'a>> {
         // Texts serde_json may refuse, and texts long enough to hold a
         // string past the input layer's cap, take its tolerant path.
-        if text.len() > crate::input::tolerant::FIELD_CAP || value_might_refuse(text) {
+        if text.len() > crate::input::tolerant::FIELD_CAP
+            || crate::input::might_refuse(text.as_bytes(), crate::input::tolerant::MAX_DEPTH)
+        {
             return None;
         }
         Self::from_json_inner(text).ok()
