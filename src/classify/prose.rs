@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use regex::bytes::{Regex, RegexBuilder};
+use aho_corasick::AhoCorasick;
 
 use super::normalize::sentences;
 
@@ -51,34 +51,72 @@ impl Prose<'_> {
     }
 }
 
-/// Whether a sentence announces the tool's deprecation or removal. (No
-/// anchors or word boundaries: see [`split`].)
+/// What announces the tool's deprecation or removal (ASCII case ignored).
+const DEPRECATION: &[&str] = &[
+    "deprecat",
+    "future release",
+    "future version",
+    "will be removed in",
+    "no longer supported",
+    "no longer maintained",
+];
+
+/// What warns what a call does ("Any untracked data will be lost"): a
+/// warning describes the tool whatever word its sentence opens with.
+const WARNING: &[&str] = &[
+    "will be lost",
+    "will be deleted",
+    "will be overwritten",
+    "will be replaced",
+    "cannot be undone",
+    "can't be undone",
+    "irreversib",
+    "permanent",
+    "warning",
+    "caution",
+    "destructive",
+    "overwrit",
+];
+
+/// A deprecation note (`false`) or a warning (`true`) found in a
+/// description, with its byte range.
+type Mark = (bool, usize, usize);
+
+/// Every deprecation note and warning in `text`, overlapping ones too, so a
+/// sentence (a slice of the text) holds one exactly when one of these lies
+/// inside it. One scan of the description answers for all its sentences.
+fn marks(text: &str) -> Vec<Mark> {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(DEPRECATION.iter().chain(WARNING))
+            .expect("fixed literals")
+    })
+    .find_overlapping_iter(text)
+    .map(|m| {
+        (
+            m.pattern().as_usize() >= DEPRECATION.len(),
+            m.start(),
+            m.end(),
+        )
+    })
+    .collect()
+}
+
+/// Whether a mark of the kind (`warning`) lies inside `s`, a slice of the
+/// text `base` starts.
+fn marked(marks: &[Mark], warning: bool, base: usize, s: &str) -> bool {
+    let start = s.as_ptr() as usize - base;
+    let end = start + s.len();
+    marks
+        .iter()
+        .any(|&(w, a, b)| w == warning && a >= start && b <= end)
+}
+
+/// Whether a text announces the tool's deprecation or removal.
 pub fn is_deprecation(s: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        ci(r"deprecat|future (release|version)|will be removed in|no longer (supported|maintained)")
-    })
-    .is_match(s.as_bytes())
-}
-
-/// A case-insensitive ASCII pattern (compiled once per use site).
-fn ci(p: &str) -> Regex {
-    RegexBuilder::new(p)
-        .unicode(false)
-        .case_insensitive(true)
-        .build()
-        .expect("a fixed pattern")
-}
-
-/// Whether a sentence warns what a call does ("Any untracked data will be
-/// lost"): a warning describes the tool whatever word it opens with. (No
-/// anchors or word boundaries: see [`split`].)
-fn is_warning(s: &str) -> bool {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| {
-        ci(r"will be (lost|deleted|overwritten|replaced)|can(not|'t) be undone|irreversib|permanent|warning|caution|destructive|overwrit")
-    })
-    .is_match(s.as_bytes())
+    marks(s).iter().any(|m| !m.0)
 }
 
 /// Who a later sentence opening with "The ..." may speak of and still be
@@ -113,13 +151,10 @@ fn first_word(s: &str) -> String {
 pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
     let mut out = Prose::default();
     let mut label_only = false;
-    // The patterns have no anchors or word boundaries, so a sentence (a
-    // slice of the description) can match only if the whole description
-    // does: one scan of the text usually answers for every sentence.
-    let deprecation = is_deprecation(desc);
-    let mut warning: Option<bool> = None;
+    let marks = marks(desc);
+    let base = desc.as_ptr() as usize;
     for (n, s) in sentences(desc).into_iter().enumerate() {
-        if deprecation && is_deprecation(s) {
+        if marked(&marks, false, base, s) {
             continue;
         }
         out.all.push(s);
@@ -131,7 +166,7 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
             let w = first_word(s);
             (DESCRIBING_OPENERS.contains(&w.as_str()) && !addresses_agent(s))
                 || (w.ends_with('s') && !w.ends_with("ss") && is_verb(&w))
-                || (*warning.get_or_insert_with(|| is_warning(desc)) && is_warning(s))
+                || marked(&marks, true, base, s)
         };
         if !describing {
             continue;
@@ -143,7 +178,6 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
         label_only = n == 0 && s.split_whitespace().count() <= 2 && !is_verb(&first_word(s));
         out.sentences.push(s);
     }
-    let base = desc.as_ptr() as usize;
     out.ranges = out
         .sentences
         .iter()
@@ -207,6 +241,23 @@ mod tests {
         );
         assert!(p.sentences.is_empty(), "{:?}", p.sentences);
         assert_eq!(p.place(5), None);
+        // A note is found in its own sentence only, in any case.
+        let p = split("Lists jobs. No Longer Maintained: see docs.", verb_s);
+        assert_eq!(p.sentences, ["Lists jobs"]);
+        assert!(is_deprecation("This API is DEPRECATED"));
+        assert!(!is_deprecation("Removes the cache"));
+    }
+
+    #[test]
+    fn warnings_describe_the_tool() {
+        let p = split(
+            "Reset the branch. Data will be LOST. Please confirm first. Cannot be undone.",
+            verb_s,
+        );
+        assert_eq!(
+            p.sentences,
+            ["Reset the branch", "Data will be LOST", "Cannot be undone"]
+        );
     }
 
     #[test]
