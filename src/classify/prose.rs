@@ -242,8 +242,8 @@ mod tests {
         assert!(p.sentences.is_empty(), "{:?}", p.sentences);
         assert_eq!(p.place(5), None);
         // A note is found in its own sentence only, in any case.
-        let p = split("Lists jobs. No Longer Maintained: see docs.", verb_s);
-        assert_eq!(p.sentences, ["Lists jobs"]);
+        let p = split("List jobs. No Longer Maintained: see docs.", verb_s);
+        assert_eq!(p.sentences, ["List jobs"]);
         assert!(is_deprecation("This API is DEPRECATED"));
         assert!(!is_deprecation("Removes the cache"));
     }
