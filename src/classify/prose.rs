@@ -8,8 +8,6 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
-
 use super::normalize::sentences;
 
 /// Words a later sentence may open with and still describe the tool.
@@ -86,22 +84,20 @@ type Mark = (bool, usize, usize);
 /// sentence (a slice of the text) holds one exactly when one of these lies
 /// inside it. One scan of the description answers for all its sentences.
 fn marks(text: &str) -> Vec<Mark> {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(DEPRECATION.iter().chain(WARNING))
-            .expect("fixed literals")
-    })
-    .find_overlapping_iter(text)
-    .map(|m| {
-        (
-            m.pattern().as_usize() >= DEPRECATION.len(),
-            m.start(),
-            m.end(),
-        )
-    })
-    .collect()
+    static AC: OnceLock<aho_corasick::dfa::DFA> = OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        super::setmatch::literal_dfa(DEPRECATION.iter().chain(WARNING)).expect("fixed literals")
+    });
+    let mut out = Vec::new();
+    super::setmatch::overlapping_hits(ac, text.as_bytes(), |l, start| {
+        let len = DEPRECATION
+            .iter()
+            .chain(WARNING)
+            .nth(l)
+            .map_or(0, |p| p.len());
+        out.push((l >= DEPRECATION.len(), start, start + len));
+    });
+    out
 }
 
 /// Whether a mark of the kind (`warning`) lies inside `s`, a slice of the
