@@ -129,6 +129,33 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         .iter()
         .any(|h| h.site == Site::Name && h.class.is_some());
     let is_verb_at = |site: Site| move |h: &Hit| h.site == site && h.class.is_some();
+    // A name that leads with an ambiguous verb (`manage_task_list`,
+    // `generate_feedback_link`): the verbs further in name its object.
+    let ambiguous_name: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.site == Site::Name && h.class.is_none() && is_verb(rules, h))
+        .map(|h| h.text.as_str())
+        .collect();
+    let object_name = !name_decided && !ambiguous_name.is_empty();
+    // Such a verb with its object may be a decide rule's phrase
+    // (`generate locator`): that says what the tool does more precisely than
+    // the lead sentence's verb or a noun of the name taken for a verb.
+    if current.is_none() && object_name {
+        let is_named_decide = |h: &Hit| {
+            matches!(effect(h), Effect::Decide { .. })
+                && h.site == Site::NameText
+                && ambiguous_name
+                    .iter()
+                    .any(|v| h.text.to_lowercase().split(' ').any(|w| w == *v))
+        };
+        if let Some(i) = best(&is_named_decide, true) {
+            current = Some((
+                hits[i].class.expect("picked"),
+                i,
+                rules[hits[i].rule].confidence,
+            ));
+        }
+    }
     if current.is_none() {
         let pick = if name_decided {
             best(&is_verb_at(Site::Name), false)
@@ -202,6 +229,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
     // 4. Raisers, in hit order. Whether the tool was undecided is judged
     // before any of them, so a group (listed operations) acts as one.
     let undecided = current.is_none();
+    // Decided only by a noun of an ambiguous name (`manage_task_list`): the
+    // operations the description lists or states still raise it.
+    let by_object = object_name && current.is_some_and(|(_, i, _)| hits[i].site == Site::NameInner);
     let overridden = current.is_some_and(|(_, i, _)| is_override(&hits[i]));
     let mut raised = Vec::new();
     for (i, h) in hits.iter().enumerate() {
@@ -220,7 +250,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Floor { .. }, _) if undecided => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) => Err("a later clause; the tool's own verb decides"),
             (Effect::Verb { .. }, Site::Enumeration)
-                if !name_says && !has_selector && undecided =>
+                if !has_selector && ((!name_says && undecided) || by_object) =>
             {
                 Ok(ENUMERATION_CONFIDENCE)
             }
@@ -230,7 +260,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Verb { .. }, Site::Enumeration) => {
                 Err("listed operations; the tool's verb or a stronger rule decided")
             }
-            (Effect::Verb { .. }, Site::Later) if !name_says && undecided => {
+            (Effect::Verb { .. }, Site::Later) if (!name_says && undecided) || by_object => {
                 Ok(ENUMERATION_CONFIDENCE)
             }
             (Effect::Verb { .. }, Site::Later) => {
