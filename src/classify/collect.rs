@@ -743,6 +743,29 @@ mod tests {
     }
 
     #[test]
+    fn filters_and_output_switches_are_told_apart() {
+        let filters = [
+            ("Filter by to-do action", true),
+            ("Return entities for the specified action.", true),
+            ("Only return items of this kind", true),
+            ("The action to perform", false),
+            ("Operation to run: create or delete", false),
+        ];
+        for (d, want) in filters {
+            assert_eq!(filters_results(d), want, "{d}");
+        }
+        let widens = [
+            ("Return all console messages since the beginning", true),
+            ("Include archived items", true),
+            ("Delete all matching documents", false),
+            ("Force the push", false),
+        ];
+        for (d, want) in widens {
+            assert_eq!(widens_output(d), want, "{d}");
+        }
+    }
+
+    #[test]
     fn documented_values_are_quoted_identifiers_two_or_more() {
         let table: [(&str, &[&str]); 5] = [
             (

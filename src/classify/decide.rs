@@ -427,6 +427,10 @@ mod tests {
     fn precedence_table() {
         let r = rules();
         let h = |rule: &str, site: Site, class: Option<Class>| hit(&r, rule, site, class);
+        let ht = |rule: &str, site: Site, class: Option<Class>, text: &str| Hit {
+            text: text.into(),
+            ..hit(&r, rule, site, class)
+        };
         let cases: Vec<(&str, Case)> = vec![
             ("nothing: write, never read", (vec![], W, None)),
             (
@@ -586,6 +590,42 @@ mod tests {
                     ],
                     R,
                     Some(1),
+                ),
+            ),
+            (
+                "a noun of an ambiguous name yields to the operations listed",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "manage"),
+                        ht("verb", Site::NameInner, Some(R), "list"),
+                        ht("verb", Site::Enumeration, Some(D), "delete"),
+                    ],
+                    D,
+                    Some(2),
+                ),
+            ),
+            (
+                "an ambiguous verb with its object as a decide phrase outranks the lead verb",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "generate"),
+                        ht("decide-read", Site::NameText, Some(R), "generate locator"),
+                        ht("verb", Site::Lead, Some(W), "create"),
+                    ],
+                    R,
+                    Some(1),
+                ),
+            ),
+            (
+                "a decide phrase in the name without the name's verb does not",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "generate"),
+                        ht("decide-read", Site::NameText, Some(R), "feedback link"),
+                        ht("verb", Site::Lead, Some(W), "create"),
+                    ],
+                    W,
+                    Some(2),
                 ),
             ),
         ];
