@@ -725,7 +725,7 @@ fn hidden_snippet(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::documented_values;
+    use super::{documented_values, filters_results, widens_output};
 
     #[test]
     fn conditional_clauses_are_those_an_if_or_when_opens() {
