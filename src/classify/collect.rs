@@ -304,7 +304,10 @@ impl Engine {
         // Listed operations count only for a name without a decided verb,
         // or one whose verbs follow an ambiguous one (`manage_task_list`:
         // `list` is the object there).
-        let object_name = !leading && !name_amb.is_empty();
+        let object_name = !leading
+            && name_tokens
+                .first()
+                .is_some_and(|t| name_amb.iter().any(|(_, w)| w == t));
         let listed = if name_verbs.is_empty() || object_name {
             self.enumerated_verbs(&prose.all)
         } else {
@@ -581,9 +584,17 @@ fn filters_results(desc: &str) -> bool {
 /// ("Return all console messages since ..."), not what it changes.
 fn widens_output(desc: &str) -> bool {
     let d = desc.trim_start().to_ascii_lowercase();
-    ["return ", "returns ", "include ", "includes ", "show ", "shows ", "list "]
-        .iter()
-        .any(|w| d.starts_with(w))
+    [
+        "return ",
+        "returns ",
+        "include ",
+        "includes ",
+        "show ",
+        "shows ",
+        "list ",
+    ]
+    .iter()
+    .any(|w| d.starts_with(w))
 }
 
 /// Whether the clause holding byte `at` of `text` is conditional: since the

@@ -4,7 +4,9 @@
 //! The precedence, strongest first:
 //! 1. **Override** rules (narrow phrases such as "start tracing"): the
 //!    highest `(priority, class)` sets the class outright.
-//! 2. **The tool's own verb**: the verb(s) its name leads with; without one,
+//! 2. **The tool's own verb**: when the name holds an ambiguous verb (`generate`,
+//!    `query`) and a decide rule's phrase in the name holds it with its object
+//!    (`generate locator`, `query logs`), that phrase; else the verb(s) its name leads with; without one,
 //!    the more severe of a verb further in the name and the verb list
 //!    leading the description's first purpose sentence (when that list
 //!    names the class of one of the name's further verbs, the name's verbs
@@ -144,11 +146,21 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         let is_named_decide = |h: &Hit| {
             matches!(effect(h), Effect::Decide { .. })
                 && h.site == Site::NameText
+                && !(stated_change(hits, rules) && h.class == Some(Class::Read))
                 && ambiguous_name
                     .iter()
                     .any(|v| h.text.to_lowercase().split(' ').any(|w| w == *v))
         };
-        if let Some(i) = best(&is_named_decide, true) {
+        // It competes with the other decide rules by priority (raw SQL in a
+        // parameter still outranks a lower-priority reading of the name).
+        let any_decide = |h: &Hit| {
+            matches!(effect(h), Effect::Decide { .. })
+                && !(stated_change(hits, rules) && h.class == Some(Class::Read))
+        };
+        let top = best(&any_decide, true).map(|j| effect(&hits[j]).priority());
+        if let Some(i) = best(&is_named_decide, true)
+            .filter(|&i| top.is_none_or(|p| effect(&hits[i]).priority() >= p))
+        {
             current = Some((
                 hits[i].class.expect("picked"),
                 i,
@@ -192,9 +204,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         }
     }
     // 3. Decide rules; one that says read yields to a stated destructive verb.
-    let stated_change = hits.iter().any(|h| {
-        h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
-    });
+    let stated_change = stated_change(hits, rules);
     let is_decide = |h: &Hit| {
         matches!(effect(h), Effect::Decide { .. })
             && !(stated_change && h.class == Some(Class::Read))
@@ -324,6 +334,14 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
     }
 }
 
+/// A later purpose sentence opens with a mutating verb ("Drops the table."):
+/// a claim of reading never outweighs it.
+fn stated_change(hits: &[Hit], rules: &[Rule]) -> bool {
+    hits.iter().any(|h| {
+        h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
+    })
+}
+
 fn is_verb(rules: &[Rule], h: &Hit) -> bool {
     matches!(rules[h.rule].effect, Effect::Verb { .. })
 }
@@ -404,6 +422,14 @@ mod tests {
             ),
             rule("operations", Effect::Signal, &[]),
             rule("ambiguous", Effect::Verb { class: None }, &[]),
+            rule(
+                "decide-read-low",
+                Effect::Decide {
+                    class: R,
+                    priority: 4,
+                },
+                &[],
+            ),
         ]
     }
 
@@ -613,6 +639,23 @@ mod tests {
                         ht("verb", Site::Lead, Some(W), "create"),
                     ],
                     R,
+                    Some(1),
+                ),
+            ),
+            (
+                "a decide phrase in the name still yields to a decide rule of higher priority",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "generate"),
+                        ht("decide-sql", Site::Param, Some(D), "sql"),
+                        ht(
+                            "decide-read-low",
+                            Site::NameText,
+                            Some(R),
+                            "generate report",
+                        ),
+                    ],
+                    D,
                     Some(1),
                 ),
             ),
