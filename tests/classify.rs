@@ -209,6 +209,50 @@ fn multi_operation_tools_take_the_worst_and_list_destructive_values() {
     assert_eq!(v.args.switches, ["force"]);
 }
 
+/// Patterns a held-out test on servers nobody tuned the rules to found
+/// (synthetic tools written after them; the servers themselves are not read).
+#[test]
+fn manage_tools_filters_and_output_switches_generalise() {
+    // A `manage_` name whose further verb is its object's noun takes the
+    // worst operation its description lists, inline or one a line.
+    let inline = one(json!({"name": "manage_task_list",
+        "description": "Manage task lists: create, update, delete, or clear completed tasks.",
+        "inputSchema": {"type": "object", "properties": {"action": {"type": "string"}}}}));
+    assert_eq!(inline.class, Class::Destructive, "{}", inline.rationale);
+    let keyed = one(json!({"name": "manage_note_comment",
+        "description": "Manage comments on a note.\n\nActions:\n  - create: Create a comment.\n  - update: Edit a comment.\n  - delete: Delete a comment.",
+        "inputSchema": {"type": "object", "properties": {"action": {"type": "string"}}}}));
+    assert_eq!(keyed.class, Class::Destructive, "{}", keyed.rationale);
+    // An `action` enum that filters a listing is no operation selector.
+    let filter = one(
+        json!({"name": "list_adjustments", "description": "List adjustments.",
+        "inputSchema": {"type": "object", "properties": {"action": {"type": "string",
+            "description": "Filter by adjustment action",
+            "enum": ["credit", "refund", "chargeback_removed"]}}}}),
+    );
+    assert_eq!((filter.class, filter.risk), (Class::Read, Risk::Low));
+    assert!(filter.args.operations.is_empty());
+    // A boolean that widens what is returned is no damage switch.
+    let widen = one(
+        json!({"name": "console_messages", "description": "Returns console messages",
+        "inputSchema": {"type": "object", "properties": {"all": {"type": "boolean",
+            "description": "Return all console messages since the session began."}}}}),
+    );
+    assert_eq!(widen.class, Class::Read);
+    assert!(widen.args.switches.is_empty(), "{:?}", widen.args.switches);
+    // The name's ambiguous verb with its object outranks the title's verb.
+    let locator = one(
+        json!({"name": "generate_locator", "title": "Create locator for element",
+        "description": "Generate locator for the given element to use in tests"}),
+    );
+    assert_eq!(locator.class, Class::Read, "{}", locator.rationale);
+    // Calling any program a store offers is an escape hatch.
+    let hatch = one(json!({"name": "call-actor",
+        "description": "Call any Actor from the store.\n\nIMPORTANT:\n- Waits up to 30 s for completion; returns run status"}));
+    assert_eq!(hatch.class, Class::Destructive, "{}", hatch.rationale);
+    assert!(hatch.risk >= Risk::High);
+}
+
 #[test]
 fn raw_sql_and_shell_parameters_are_recorded() {
     let v = one(

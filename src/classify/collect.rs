@@ -154,16 +154,19 @@ impl Engine {
             let pdesc_hit = phrase_hits
                 .iter()
                 .any(|h| h.rule == ri && h.site == Site::Param);
-            // A damage switch is a boolean flag; `all: "..."` strings are not.
+            // A damage switch is a boolean flag; `all: "..."` strings are not,
+            // nor is a flag that widens what is returned ("Return all console
+            // messages"), which destroys nothing.
             let rule_params: Vec<&str> = param_hits
                 .iter()
                 .filter(|(r, p)| {
                     *r == ri
                         && (rule.arg != Some(ArgKind::Switch)
-                            || def
-                                .params
-                                .iter()
-                                .any(|q| q.name == *p && q.ty.contains("boolean")))
+                            || def.params.iter().any(|q| {
+                                q.name == *p
+                                    && q.ty.contains("boolean")
+                                    && !widens_output(&q.description)
+                            }))
                 })
                 .map(|(_, p)| *p)
                 .collect();
@@ -298,15 +301,21 @@ impl Engine {
             }
             _ => (description_lead(), "description"),
         };
-        // Listed operations count only for a name without a decided verb.
-        let listed = if name_verbs.is_empty() {
+        // Listed operations count only for a name without a decided verb,
+        // or one whose verbs follow an ambiguous one (`manage_task_list`:
+        // `list` is the object there).
+        let object_name = !leading
+            && name_tokens
+                .first()
+                .is_some_and(|t| name_amb.iter().any(|(_, w)| w == t));
+        let listed = if name_verbs.is_empty() || object_name {
             self.enumerated_verbs(&prose.all)
         } else {
             Vec::new()
         };
         // Destructive verbs of later sentences count only when the name and
         // the lead say nothing.
-        let later = if name_verbs.is_empty() && lead_verbs.is_empty() {
+        let later = if (name_verbs.is_empty() || object_name) && lead_verbs.is_empty() {
             self.later_verbs(&prose.sentences)
         } else {
             Vec::new()
@@ -483,7 +492,11 @@ impl Engine {
                 let top = def
                     .params
                     .iter()
-                    .filter(|p| rule_params.contains(&p.name.as_str()) && !p.ty.contains("array"))
+                    .filter(|p| {
+                        rule_params.contains(&p.name.as_str())
+                            && !p.ty.contains("array")
+                            && !filters_results(&p.description)
+                    })
                     .map(|p| match p.enum_values.is_empty() {
                         true if name_silent => {
                             (p.name.clone(), documented_values(&p.description), false)
@@ -551,6 +564,37 @@ impl Engine {
             }
         }
     }
+}
+
+/// Whether a parameter's description says it selects what is returned
+/// ("Filter by to-do action", "Return entities for the specified action"):
+/// an `action` enum there filters results, it is not an operation to run.
+fn filters_results(desc: &str) -> bool {
+    let d = desc.trim_start().to_ascii_lowercase();
+    d.starts_with("filter")
+        || d.starts_with("only return")
+        || d.starts_with("return only")
+        || d.starts_with("return entities")
+        || d.starts_with("return items")
+        || d.starts_with("return results")
+        || d.contains(" filter by ")
+}
+
+/// Whether a boolean's description says it widens what the call returns
+/// ("Return all console messages since ..."), not what it changes.
+fn widens_output(desc: &str) -> bool {
+    let d = desc.trim_start().to_ascii_lowercase();
+    [
+        "return ",
+        "returns ",
+        "include ",
+        "includes ",
+        "show ",
+        "shows ",
+        "list ",
+    ]
+    .iter()
+    .any(|w| d.starts_with(w))
 }
 
 /// Whether the clause holding byte `at` of `text` is conditional: since the
@@ -692,7 +736,7 @@ fn hidden_snippet(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::documented_values;
+    use super::{documented_values, filters_results, widens_output};
 
     #[test]
     fn conditional_clauses_are_those_an_if_or_when_opens() {
@@ -707,6 +751,29 @@ mod tests {
             "Modifies nothing; gifted returns a plan",
             25
         ));
+    }
+
+    #[test]
+    fn filters_and_output_switches_are_told_apart() {
+        let filters = [
+            ("Filter by to-do action", true),
+            ("Return entities for the specified action.", true),
+            ("Only return items of this kind", true),
+            ("The action to perform", false),
+            ("Operation to run: create or delete", false),
+        ];
+        for (d, want) in filters {
+            assert_eq!(filters_results(d), want, "{d}");
+        }
+        let widens = [
+            ("Return all console messages since the beginning", true),
+            ("Include archived items", true),
+            ("Delete all matching documents", false),
+            ("Force the push", false),
+        ];
+        for (d, want) in widens {
+            assert_eq!(widens_output(d), want, "{d}");
+        }
     }
 
     #[test]

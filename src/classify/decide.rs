@@ -4,7 +4,9 @@
 //! The precedence, strongest first:
 //! 1. **Override** rules (narrow phrases such as "start tracing"): the
 //!    highest `(priority, class)` sets the class outright.
-//! 2. **The tool's own verb**: the verb(s) its name leads with; without one,
+//! 2. **The tool's own verb**: when the name holds an ambiguous verb (`generate`,
+//!    `query`) and a decide rule's phrase in the name holds it with its object
+//!    (`generate locator`, `query logs`), that phrase; else the verb(s) its name leads with; without one,
 //!    the more severe of a verb further in the name and the verb list
 //!    leading the description's first purpose sentence (when that list
 //!    names the class of one of the name's further verbs, the name's verbs
@@ -129,6 +131,43 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         .iter()
         .any(|h| h.site == Site::Name && h.class.is_some());
     let is_verb_at = |site: Site| move |h: &Hit| h.site == site && h.class.is_some();
+    // A name that leads with an ambiguous verb (`manage_task_list`,
+    // `generate_feedback_link`): the verbs further in name its object.
+    let ambiguous_name: Vec<&str> = hits
+        .iter()
+        .filter(|h| h.site == Site::Name && h.class.is_none() && is_verb(rules, h))
+        .map(|h| h.text.as_str())
+        .collect();
+    let object_name = !name_decided && !ambiguous_name.is_empty();
+    // Such a verb with its object may be a decide rule's phrase
+    // (`generate locator`): that says what the tool does more precisely than
+    // the lead sentence's verb or a noun of the name taken for a verb.
+    if current.is_none() && object_name {
+        let is_named_decide = |h: &Hit| {
+            matches!(effect(h), Effect::Decide { .. })
+                && h.site == Site::NameText
+                && !(stated_change(hits, rules) && h.class == Some(Class::Read))
+                && ambiguous_name
+                    .iter()
+                    .any(|v| h.text.to_lowercase().split(' ').any(|w| w == *v))
+        };
+        // It competes with the other decide rules by priority (raw SQL in a
+        // parameter still outranks a lower-priority reading of the name).
+        let any_decide = |h: &Hit| {
+            matches!(effect(h), Effect::Decide { .. })
+                && !(stated_change(hits, rules) && h.class == Some(Class::Read))
+        };
+        let top = best(&any_decide, true).map(|j| effect(&hits[j]).priority());
+        if let Some(i) = best(&is_named_decide, true)
+            .filter(|&i| top.is_none_or(|p| effect(&hits[i]).priority() >= p))
+        {
+            current = Some((
+                hits[i].class.expect("picked"),
+                i,
+                rules[hits[i].rule].confidence,
+            ));
+        }
+    }
     if current.is_none() {
         let pick = if name_decided {
             best(&is_verb_at(Site::Name), false)
@@ -165,9 +204,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         }
     }
     // 3. Decide rules; one that says read yields to a stated destructive verb.
-    let stated_change = hits.iter().any(|h| {
-        h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
-    });
+    let stated_change = stated_change(hits, rules);
     let is_decide = |h: &Hit| {
         matches!(effect(h), Effect::Decide { .. })
             && !(stated_change && h.class == Some(Class::Read))
@@ -202,6 +239,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
     // 4. Raisers, in hit order. Whether the tool was undecided is judged
     // before any of them, so a group (listed operations) acts as one.
     let undecided = current.is_none();
+    // Decided only by a noun of an ambiguous name (`manage_task_list`): the
+    // operations the description lists or states still raise it.
+    let by_object = object_name && current.is_some_and(|(_, i, _)| hits[i].site == Site::NameInner);
     let overridden = current.is_some_and(|(_, i, _)| is_override(&hits[i]));
     let mut raised = Vec::new();
     for (i, h) in hits.iter().enumerate() {
@@ -220,7 +260,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Floor { .. }, _) if undecided => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) => Err("a later clause; the tool's own verb decides"),
             (Effect::Verb { .. }, Site::Enumeration)
-                if !name_says && !has_selector && undecided =>
+                if !has_selector && ((!name_says && undecided) || by_object) =>
             {
                 Ok(ENUMERATION_CONFIDENCE)
             }
@@ -230,7 +270,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Verb { .. }, Site::Enumeration) => {
                 Err("listed operations; the tool's verb or a stronger rule decided")
             }
-            (Effect::Verb { .. }, Site::Later) if !name_says && undecided => {
+            (Effect::Verb { .. }, Site::Later) if (!name_says && undecided) || by_object => {
                 Ok(ENUMERATION_CONFIDENCE)
             }
             (Effect::Verb { .. }, Site::Later) => {
@@ -292,6 +332,14 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             roles,
         },
     }
+}
+
+/// A later purpose sentence opens with a mutating verb ("Drops the table."):
+/// a claim of reading never outweighs it.
+fn stated_change(hits: &[Hit], rules: &[Rule]) -> bool {
+    hits.iter().any(|h| {
+        h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
+    })
 }
 
 fn is_verb(rules: &[Rule], h: &Hit) -> bool {
@@ -374,6 +422,14 @@ mod tests {
             ),
             rule("operations", Effect::Signal, &[]),
             rule("ambiguous", Effect::Verb { class: None }, &[]),
+            rule(
+                "decide-read-low",
+                Effect::Decide {
+                    class: R,
+                    priority: 4,
+                },
+                &[],
+            ),
         ]
     }
 
@@ -397,6 +453,10 @@ mod tests {
     fn precedence_table() {
         let r = rules();
         let h = |rule: &str, site: Site, class: Option<Class>| hit(&r, rule, site, class);
+        let ht = |rule: &str, site: Site, class: Option<Class>, text: &str| Hit {
+            text: text.into(),
+            ..hit(&r, rule, site, class)
+        };
         let cases: Vec<(&str, Case)> = vec![
             ("nothing: write, never read", (vec![], W, None)),
             (
@@ -556,6 +616,59 @@ mod tests {
                     ],
                     R,
                     Some(1),
+                ),
+            ),
+            (
+                "a noun of an ambiguous name yields to the operations listed",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "manage"),
+                        ht("verb", Site::NameInner, Some(R), "list"),
+                        ht("verb", Site::Enumeration, Some(D), "delete"),
+                    ],
+                    D,
+                    Some(2),
+                ),
+            ),
+            (
+                "an ambiguous verb with its object as a decide phrase outranks the lead verb",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "generate"),
+                        ht("decide-read", Site::NameText, Some(R), "generate locator"),
+                        ht("verb", Site::Lead, Some(W), "create"),
+                    ],
+                    R,
+                    Some(1),
+                ),
+            ),
+            (
+                "a decide phrase in the name still yields to a decide rule of higher priority",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "generate"),
+                        ht("decide-sql", Site::Param, Some(D), "sql"),
+                        ht(
+                            "decide-read-low",
+                            Site::NameText,
+                            Some(R),
+                            "generate report",
+                        ),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "a decide phrase in the name without the name's verb does not",
+                (
+                    vec![
+                        ht("ambiguous", Site::Name, None, "generate"),
+                        ht("decide-read", Site::NameText, Some(R), "feedback link"),
+                        ht("verb", Site::Lead, Some(W), "create"),
+                    ],
+                    W,
+                    Some(2),
                 ),
             ),
         ];

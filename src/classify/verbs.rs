@@ -326,6 +326,27 @@ impl Engine {
                 }
             }
         }
+        // A list of operations one a line, each named before a colon
+        // ("Actions:\n - create: Create a comment.\n - delete: Delete it."):
+        // the sentence splitter leaves each lowercase key as a sentence.
+        let mut keyed: Vec<(usize, Class, String)> = Vec::new();
+        for key in sentences {
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                continue;
+            }
+            let first = key.split('_').next().unwrap_or_default();
+            if self.nouns.contains(first) || keyed.iter().any(|(_, _, w)| w == first) {
+                continue;
+            }
+            if let Some((r, Some(c))) = self.lookup(first) {
+                keyed.push((r, c, first.to_owned()));
+            }
+        }
+        if keyed.len() >= 2
+            && keyed.iter().map(|(_, c, _)| *c).max() > best.iter().map(|(_, c, _)| *c).max()
+        {
+            best = keyed;
+        }
         best
     }
 
