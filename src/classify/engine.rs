@@ -88,13 +88,19 @@ impl Engine {
                 pdescs.push((p.clone(), i));
             }
         }
+        // The three automata are built side by side: start-up is most of
+        // the time of classifying one server.
+        let (phrases, (param_set, pdescs)) = rayon::join(
+            || PhraseSet::new(phrases),
+            || rayon::join(|| builder_set(&params), || PhraseSet::new(pdescs)),
+        );
         Ok(Engine {
             verbs,
             nouns,
-            phrases: PhraseSet::new(phrases)?,
-            param_set: builder_set(&params)?,
+            phrases: phrases?,
+            param_set: param_set?,
             param_rule,
-            pdescs: PhraseSet::new(pdescs)?,
+            pdescs: pdescs?,
             shape_rules: catalogue
                 .rules
                 .iter()

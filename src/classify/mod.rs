@@ -51,7 +51,12 @@ fn build() -> Result<Engine, ClassifyError> {
         _ => rules::embedded_files(),
     };
     let cat = rules::load_from(&files)?;
-    Ok(Engine::new(cat)?)
+    // A pattern that parses may still not compile (past a size limit): say
+    // which rule it is when one alone does not.
+    Engine::new(cat).map_err(|e| match rules::locate_compile_error(&files) {
+        Some(located) => located.into(),
+        None => e.into(),
+    })
 }
 
 /// The process-wide engine; an error means the catalogue (embedded or

@@ -195,7 +195,41 @@ impl PhraseMatcher {
     pub fn new(pats: &[String], size: usize, dfa: usize) -> Result<PhraseMatcher, regex::Error> {
         let metac = meta::Config::new()
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
-        let re = build_set(pats, metac, size, dfa)?;
+        // The set and the prefilter are built side by side (start-up).
+        let (re, prefilter) = rayon::join(
+            || build_set(pats, metac, size, dfa),
+            || Self::prefilter(pats, size),
+        );
+        let re = re?;
+        let (ac, lit_at, starts, free) = prefilter?;
+        Ok(PhraseMatcher {
+            re,
+            ac,
+            lit_at,
+            starts,
+            free,
+            opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        })
+    }
+
+    /// The literal prefilter of `pats`: the DFA of every pattern's literal
+    /// prefixes, for each literal the patterns it starts
+    /// (`starts[lit_at[i]..lit_at[i + 1]]`), and the patterns without
+    /// literal prefixes with their own regexes.
+    #[allow(clippy::type_complexity)]
+    fn prefilter(
+        pats: &[String],
+        size: usize,
+    ) -> Result<
+        (
+            aho_corasick::dfa::DFA,
+            Vec<u32>,
+            Vec<u32>,
+            Vec<(usize, regex::bytes::Regex)>,
+        ),
+        regex::Error,
+    > {
         let mut by_lit: std::collections::BTreeMap<Vec<u8>, Vec<u32>> = Default::default();
         let mut free = Vec::new();
         for (i, p) in pats.iter().enumerate() {
@@ -224,15 +258,7 @@ impl PhraseMatcher {
         // and one table lookup per byte is several times faster than the
         // default (contiguous NFA) on the long descriptions.
         let ac = literal_dfa(by_lit.keys()).map_err(|e| regex::Error::Syntax(e.to_string()))?;
-        Ok(PhraseMatcher {
-            re,
-            ac,
-            lit_at,
-            starts,
-            free,
-            opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-        })
+        Ok((ac, lit_at, starts, free))
     }
 
     /// Calls `f(pattern, matches)` for every pattern that matches somewhere
