@@ -460,24 +460,83 @@ pub fn stream_tools<'a>(
     stream_nested(text, path, emit, 0)
 }
 
+/// The raw texts of the last top-level `name` and `annotations` members of
+/// an object (a repeated member: the last wins, as in a loaded `Value`).
+pub type Head<'a> = (Option<&'a str>, Option<&'a str>);
+
+/// The object that opens at `text[i]`: the index just past it, and its
+/// [`Head`]. Members are found by a scanner that skips strings with memchr
+/// and counts brackets, so only keys are looked at; `None` when the value
+/// is not an object, a key does not decode, or the members do not scan
+/// (the text need not be JSON: what it gives for text that is not is
+/// thrown away with the file's fast path).
+pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)> {
+    let b = text.as_bytes();
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    let (mut name, mut annotations) = (None, None);
+    i = ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some((i + 1, (None, None)));
+    }
+    loop {
+        // A key.
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let end = string_end(b, i)?;
+        let key = &text[i + 1..end - 1];
+        let decoded;
+        let key = if key.contains('\\') {
+            decoded = serde_json::from_str::<String>(&text[i..end]).ok()?;
+            decoded.as_str()
+        } else {
+            key
+        };
+        i = ws(b, end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = ws(b, i + 1);
+        let end = value_end(b, start)?;
+        match key {
+            "name" => name = Some(&text[start..end]),
+            "annotations" => annotations = Some(&text[start..end]),
+            _ => {}
+        }
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b'}') => return Some((i + 1, (name, annotations))),
+            _ => return None,
+        }
+    }
+}
+
 /// The element texts of a document that is a JSON array, or an object
 /// whose only member is `"tools"`, an array; `None` for any other shape or
 /// where the structure between elements is not JSON. The elements
 /// themselves are not checked.
 fn array_elements(text: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
-    array_elements_each(text, usize::MAX, &mut |batch| out.extend(batch))?;
+    array_elements_each(text, usize::MAX, &mut |batch| {
+        out.extend(batch.into_iter().map(|(e, _)| e))
+    })?;
     Some(out)
 }
 
 /// [`array_elements`], handed to `emit` in order in batches of `chunk` as
 /// the text is scanned (so the batches can be worked on while the rest is
-/// scanned). `None` (after some batches, perhaps) when the document is not
-/// of that shape: what was emitted is then to be thrown away.
+/// scanned), each with its [`object_head`] when it is an object whose head
+/// was read while finding its end (`Some(None)`: not an object, or one whose
+/// members did not scan). `None` (after some batches, perhaps) when the
+/// document is not of that shape: what was emitted is then to be thrown away.
+#[allow(clippy::type_complexity)]
 pub(crate) fn array_elements_each<'a>(
     text: &'a str,
     chunk: usize,
-    emit: &mut dyn FnMut(Vec<&'a str>),
+    emit: &mut dyn FnMut(Vec<(&'a str, Option<Option<Head<'a>>>)>),
 ) -> Option<()> {
     let b = text.as_bytes();
     let mut i = ws(b, 0);
@@ -506,11 +565,14 @@ pub(crate) fn array_elements_each<'a>(
         i += 1;
     } else {
         loop {
-            let end = value_end(b, i)?;
+            let (end, head) = match object_head(text, i) {
+                Some((end, h)) => (end, Some(h)),
+                None => (value_end(b, i)?, None),
+            };
             if end == i || end > b.len() {
                 return None;
             }
-            out.push(text.get(i..end)?);
+            out.push((text.get(i..end)?, Some(head)));
             if out.len() == chunk {
                 emit(std::mem::take(&mut out));
             }

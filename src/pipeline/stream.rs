@@ -24,7 +24,7 @@ use serde_json::Value;
 use crate::classify::context::{Context, Facts};
 use crate::classify::engine::Engine;
 use crate::classify::Risk;
-use crate::input::{string_end, tolerant, value_end, ws, InputError, ToolNote};
+use crate::input::{tolerant, ws, Head, InputError, ToolNote};
 use crate::tool::Hints;
 
 /// What a streamed document came to.
@@ -112,9 +112,13 @@ pub fn write_json<W: Write>(
 /// in a loaded `Value`. A tool that is not an object, or needs the tolerant
 /// reading (too long, or a member serde_json refuses), is read as the
 /// loading path reads it, so both paths see the same context.
-fn name_and_hints(raw: &str) -> (String, Option<Hints>) {
+fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option<Hints>) {
     if raw.len() <= tolerant::FIELD_CAP {
-        if let Some(part) = head(raw).and_then(|(name, annotations)| {
+        let found = match known {
+            Some(h) => h,
+            None => head(raw),
+        };
+        if let Some(part) = found.and_then(|(name, annotations)| {
             let name = match name {
                 Some(n) if n.starts_with('"') => {
                     let inner = &n[1..n.len() - 1];
@@ -146,51 +150,9 @@ fn name_and_hints(raw: &str) -> (String, Option<Hints>) {
 }
 
 /// The raw texts of the last top-level `name` and `annotations` members of
-/// `text`, a valid JSON value; `None` when it is not an object (or a key
-/// does not decode).
-fn head(text: &str) -> Option<(Option<&str>, Option<&str>)> {
-    let b = text.as_bytes();
-    let mut i = ws(b, 0);
-    if b.get(i) != Some(&b'{') {
-        return None;
-    }
-    let (mut name, mut annotations) = (None, None);
-    i = ws(b, i + 1);
-    if b.get(i) == Some(&b'}') {
-        return Some((None, None));
-    }
-    loop {
-        // A key.
-        if b.get(i) != Some(&b'"') {
-            return None;
-        }
-        let end = string_end(b, i)?;
-        let key = &text[i + 1..end - 1];
-        let decoded;
-        let key = if key.contains('\\') {
-            decoded = serde_json::from_str::<String>(&text[i..end]).ok()?;
-            decoded.as_str()
-        } else {
-            key
-        };
-        i = ws(b, end);
-        if b.get(i) != Some(&b':') {
-            return None;
-        }
-        let start = ws(b, i + 1);
-        let end = value_end(b, start)?;
-        match key {
-            "name" => name = Some(&text[start..end]),
-            "annotations" => annotations = Some(&text[start..end]),
-            _ => {}
-        }
-        i = ws(b, end);
-        match b.get(i) {
-            Some(b',') => i = ws(b, i + 1),
-            Some(b'}') => return Some((name, annotations)),
-            _ => return None,
-        }
-    }
+/// `text`; `None` when it is not an object (or a key does not decode).
+fn head(text: &str) -> Option<Head<'_>> {
+    crate::input::object_head(text, ws(text.as_bytes(), 0)).map(|(_, h)| h)
 }
 
 /// One classified batch: its worst risk, its serialised verdicts and the
@@ -270,6 +232,10 @@ type Part = Facts;
 /// One split batch (its place in the file), read for the context.
 type ReadBatch<'a> = (usize, Vec<&'a str>, Vec<Part>);
 
+/// A raw tool, and its head if the split found it (`Some`) while finding
+/// where the tool ends.
+type Split<'a> = (&'a str, Option<Option<Head<'a>>>);
+
 /// A file's raw tools in order, and each one's name and declared hints for
 /// the server's context (every verdict depends on it, so it is known before
 /// any tool is classified). `scan` splits the text serially, handing on
@@ -277,23 +243,24 @@ type ReadBatch<'a> = (usize, Vec<&'a str>, Vec<Part>);
 /// whether the split held.
 fn split<'a, E: Send>(
     engine: &Engine,
-    scan: impl FnOnce(&mut dyn FnMut(Vec<&'a str>)) -> Result<(), E> + Send,
+    scan: impl FnOnce(&mut dyn FnMut(Vec<Split<'a>>)) -> Result<(), E> + Send,
 ) -> Result<(Vec<&'a str>, Vec<Part>), E> {
     let done: std::sync::Mutex<Vec<ReadBatch<'a>>> = std::sync::Mutex::default();
     let split = rayon::scope(|s| {
         let done = &done;
         let mut n = 0;
-        scan(&mut |batch: Vec<&'a str>| {
+        scan(&mut |batch: Vec<Split<'a>>| {
             let at = n;
             n += 1;
             s.spawn(move |_| {
                 let parts: Vec<Part> = batch
                     .iter()
-                    .map(|r| {
-                        let (name, hints) = name_and_hints(r);
+                    .map(|&(r, known)| {
+                        let (name, hints) = name_and_hints(r, known);
                         Facts::of(engine, &name, hints.as_ref())
                     })
                     .collect();
+                let batch = batch.into_iter().map(|(r, _)| r).collect();
                 done.lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push((at, batch, parts));
@@ -344,7 +311,7 @@ fn classify_parsed(
 ) -> Result<Vec<Classified>, InputError> {
     let (raws, parts) = split(engine, |emit| {
         crate::input::stream_tools(text, f, &mut |b: Vec<&RawValue>| {
-            emit(b.into_iter().map(RawValue::get).collect())
+            emit(b.into_iter().map(|r| (r.get(), None)).collect())
         })
     })?;
     let ctx = Context::from_facts(parts.into_iter());
@@ -415,21 +382,28 @@ mod tests {
     fn name_and_hints_read_like_the_loaded_value() {
         let hints = Hints::from_annotations(&json!({"destructiveHint": true}));
         assert_eq!(
-            name_and_hints(r#"{"name": "a_delete", "annotations": {"destructiveHint": true}}"#),
+            name_and_hints(
+                r#"{"name": "a_delete", "annotations": {"destructiveHint": true}}"#,
+                None
+            ),
             ("a_delete".to_owned(), hints.clone())
         );
         assert_eq!(
-            name_and_hints(r#"["a_delete", {"destructiveHint": true}]"#),
+            name_and_hints(r#"["a_delete", {"destructiveHint": true}]"#, None),
             (String::new(), None)
         );
         assert_eq!(
-            name_and_hints(r#"{"name": 7, "annotations": {"destructiveHint": true}}"#),
+            name_and_hints(
+                r#"{"name": 7, "annotations": {"destructiveHint": true}}"#,
+                None
+            ),
             (String::new(), hints.clone())
         );
         // Repeated members: the last wins, as in a loaded `Value`.
         assert_eq!(
             name_and_hints(
-                r#"{"name": "x", "name": "y", "annotations": {"destructiveHint": true}}"#
+                r#"{"name": "x", "name": "y", "annotations": {"destructiveHint": true}}"#,
+                None
             ),
             ("y".to_owned(), hints)
         );
@@ -505,11 +479,19 @@ mod tests {
                     .to_owned(),
                 v.get("annotations").and_then(Hints::from_annotations),
             );
-            assert_eq!(name_and_hints(t), want, "{t}");
+            assert_eq!(name_and_hints(t, None), want, "{t}");
+            // The head the split reads while finding the tool's end.
+            let doc = format!("[{t}]");
+            let mut split = Vec::new();
+            crate::input::array_elements_each(&doc, 8, &mut |b| split.extend(b)).unwrap();
+            let (raw, known) = split[0];
+            assert_eq!(raw, t.trim(), "{t}");
+            assert_eq!(known, Some(head(raw)), "{t}");
+            assert_eq!(name_and_hints(raw, known), want, "{t}");
         }
-        assert_eq!(name_and_hints(texts[3]).0, "escaped key");
+        assert_eq!(name_and_hints(texts[3], None).0, "escaped key");
         assert_eq!(
-            name_and_hints(texts[5]).1,
+            name_and_hints(texts[5], None).1,
             Hints::from_annotations(&json!({"destructiveHint": true}))
         );
     }
