@@ -175,8 +175,10 @@ fn classify_batch(
     ignore: bool,
     ctx: &Context,
     checked: bool,
+    mut buf: Vec<u8>,
 ) -> Option<Classified> {
-    let mut buf = Vec::with_capacity(batch.len() * 640);
+    buf.clear();
+    buf.reserve(batch.len() * 640);
     let mut worst = None;
     let mut notes = Vec::new();
     for (k, r) in batch.iter().enumerate() {
@@ -222,7 +224,7 @@ fn classify_all(
 ) -> Option<Vec<Classified>> {
     raws.par_chunks(BATCH)
         .enumerate()
-        .map(|(k, b)| classify_batch(engine, b, k * BATCH, ignore, ctx, checked))
+        .map(|(k, b)| classify_batch(engine, b, k * BATCH, ignore, ctx, checked, Vec::new()))
         .collect()
 }
 
@@ -279,53 +281,81 @@ fn split<'a, E: Send>(
     Ok((raws, parts))
 }
 
-/// A file's tools classified. The common shapes (`[...]`, `{"tools":
-/// [...]}`) are split by the bracket scanner and each tool checked as JSON
-/// where it is read for its verdict (the view's parse is that check); any
-/// other shape, or a tool that is not JSON, takes the streaming parse
-/// ([`classify_parsed`]), which gives the same tools or the file's error.
-fn classify_file(
+/// What a file's tools come to before its output is written.
+enum Classifying<'a> {
+    /// Every tool classified (and so checked) and serialised: a file of at
+    /// most [`WINDOW`] tools, whose output is held until all of it is known.
+    Held(Vec<Classified>),
+    /// Tools already checked as JSON, and their server's context: classified
+    /// and written window by window, reusing the output buffers (a large
+    /// file's whole output held in fresh memory cost more, in page faults,
+    /// than checking its tools first).
+    Checked(Vec<&'a str>, Context),
+}
+
+/// A file's tools, classified or checked. The common shapes (`[...]`,
+/// `{"tools": [...]}`) are split by the bracket scanner; a file of at most
+/// [`WINDOW`] tools has each tool checked as JSON where it is read for its
+/// verdict (the view's parse is that check), a larger one every tool
+/// checked first. Any other shape, or a tool that is not JSON, takes the
+/// streaming parse ([`crate::input::stream_tools`]), which gives the same
+/// tools or the file's error.
+fn classify_file<'a>(
     engine: &Engine,
-    text: &str,
+    text: &'a str,
     f: &Path,
     ignore: bool,
-) -> Result<Vec<Classified>, InputError> {
+) -> Result<Classifying<'a>, InputError> {
     if let Ok((raws, parts)) = split(engine, |emit| {
         crate::input::array_elements_each(text, crate::input::CHUNK, emit).ok_or(())
     }) {
         let ctx = Context::from_facts(parts.into_iter());
-        if let Some(c) = classify_all(engine, &raws, &ctx, ignore, false) {
-            return Ok(c);
+        if raws.len() <= WINDOW {
+            if let Some(c) = classify_all(engine, &raws, &ctx, ignore, false) {
+                return Ok(Classifying::Held(c));
+            }
+        } else if raws
+            .par_iter()
+            .with_min_len(64)
+            .all(|r| serde_json::from_str::<&RawValue>(r).is_ok())
+        {
+            return Ok(Classifying::Checked(raws, ctx));
         }
     }
-    classify_parsed(engine, text, f, ignore)
+    let (raws, parts) = parsed(engine, text, f)?;
+    Ok(Classifying::Checked(
+        raws,
+        Context::from_facts(parts.into_iter()),
+    ))
 }
 
-/// [`classify_file`] by the streaming parse alone
-/// ([`crate::input::stream_tools`]), which checks every tool first.
-fn classify_parsed(
+/// A file's tools and their facts by the streaming parse alone, which
+/// checks every tool.
+fn parsed<'a>(
     engine: &Engine,
-    text: &str,
+    text: &'a str,
     f: &Path,
-    ignore: bool,
-) -> Result<Vec<Classified>, InputError> {
-    let (raws, parts) = split(engine, |emit| {
+) -> Result<(Vec<&'a str>, Vec<Part>), InputError> {
+    split(engine, |emit| {
         crate::input::stream_tools(text, f, &mut |b: Vec<&RawValue>| {
             emit(b.into_iter().map(|r| (r.get(), None)).collect())
         })
-    })?;
-    let ctx = Context::from_facts(parts.into_iter());
-    Ok(classify_all(engine, &raws, &ctx, ignore, true).unwrap_or_default())
+    })
 }
 
 /// Tools per classified batch (one parallel task, one output buffer): small,
 /// so two busy cores share a 1,000-tool file evenly.
 const BATCH: usize = 64;
 
+/// Tools classified before their batches are written in order (a checked
+/// file's), so the output buffers are reused instead of all held at once;
+/// also the most tools whose output is held until the file is all checked.
+const WINDOW: usize = 256 * BATCH;
+
 /// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
-/// Every tool is classified (and so checked) before anything is written,
-/// so a file that is not a tool list leaves the output as it was (`Err`,
-/// with nothing written). `begin` writes what comes before the first server.
+/// Every tool is checked before anything is written, so a file that is not
+/// a tool list leaves the output as it was (`Err`, with nothing written).
+/// `begin` writes what comes before the first server.
 fn write_file<W: Write>(
     out: &mut W,
     text: &str,
@@ -336,7 +366,7 @@ fn write_file<W: Write>(
     begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
 ) -> Result<anyhow::Result<()>, InputError> {
     let engine = crate::classify::engine();
-    let classified = classify_file(engine, text, f, ignore)?;
+    let classifying = classify_file(engine, text, f, ignore)?;
     Ok((|| {
         begin(out)?;
         if !first {
@@ -346,7 +376,8 @@ fn write_file<W: Write>(
         serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
         out.write_all(b",\"tools\":[")?;
         let (mut notes, mut labels) = (Vec::new(), Vec::new());
-        for (i, c) in classified.into_iter().enumerate() {
+        let mut i = 0;
+        let mut put = |out: &mut W, c: Classified| -> std::io::Result<Vec<u8>> {
             if let Some((r, name)) = c.worst {
                 if worst.as_ref().is_none_or(|(w, _)| r > *w) {
                     *worst = Some((r, name));
@@ -355,10 +386,41 @@ fn write_file<W: Write>(
             if i > 0 {
                 out.write_all(b",")?;
             }
+            i += 1;
             out.write_all(&c.buf)?;
             for (label, note) in c.notes {
                 labels.push(label);
                 notes.push(note);
+            }
+            Ok(c.buf)
+        };
+        match classifying {
+            Classifying::Held(cs) => {
+                for c in cs {
+                    put(out, c)?;
+                }
+            }
+            Classifying::Checked(raws, ctx) => {
+                let mut spare: Vec<Vec<u8>> = Vec::new();
+                for (w, window) in raws.chunks(WINDOW).enumerate() {
+                    let batches = window.len().div_ceil(BATCH);
+                    let bufs: Vec<Vec<u8>> = (0..batches)
+                        .map(|_| spare.pop().unwrap_or_default())
+                        .collect();
+                    let classified: Vec<Classified> = window
+                        .par_chunks(BATCH)
+                        .enumerate()
+                        .zip(bufs)
+                        .map(|((k, b), buf)| {
+                            let first = w * WINDOW + k * BATCH;
+                            classify_batch(engine, b, first, ignore, &ctx, true, buf)
+                                .expect("checked tools are JSON")
+                        })
+                        .collect();
+                    for c in classified {
+                        spare.push(put(out, c)?);
+                    }
+                }
             }
         }
         out.write_all(b"]}")?;
@@ -435,8 +497,14 @@ mod tests {
         ];
         let e = crate::classify::engine();
         let p = Path::new("t.json");
-        let flat = |r: Result<Vec<Classified>, InputError>| {
-            r.map(|cs| {
+        let out = |r: Result<Classifying, InputError>, ignore: bool| {
+            r.map(|c| {
+                let cs = match c {
+                    Classifying::Held(cs) => cs,
+                    Classifying::Checked(raws, ctx) => {
+                        classify_all(e, &raws, &ctx, ignore, true).expect("checked")
+                    }
+                };
                 cs.into_iter()
                     .map(|c| (c.worst, c.buf, c.notes.len()))
                     .collect::<Vec<_>>()
@@ -445,13 +513,36 @@ mod tests {
         };
         for d in docs {
             for ignore in [false, true] {
+                let slow = parsed(e, d, p).map(|(raws, parts)| {
+                    Classifying::Checked(raws, Context::from_facts(parts.into_iter()))
+                });
                 assert_eq!(
-                    flat(classify_file(e, d, p, ignore)),
-                    flat(classify_parsed(e, d, p, ignore)),
+                    out(classify_file(e, d, p, ignore), ignore),
+                    out(slow, ignore),
                     "{d}"
                 );
             }
         }
+    }
+
+    /// A file too large to hold its output is checked whole before any of
+    /// it is classified: a tool that is not JSON gives the streaming
+    /// parse's error.
+    #[test]
+    fn a_large_file_is_checked_before_it_is_classified() {
+        let mut doc = String::from("[");
+        for i in 0..=WINDOW {
+            doc.push_str(&format!("{{\"name\":\"t{i}\"}},"));
+        }
+        doc.push_str("{\"name\":\"bad\",\"x\":tru}]");
+        let e = crate::classify::engine();
+        let p = Path::new("t.json");
+        let err = classify_file(e, &doc, p, false)
+            .err()
+            .map(|e| e.to_string());
+        let want = parsed(e, &doc, p).err().map(|e| e.to_string());
+        assert!(want.is_some());
+        assert_eq!(err, want);
     }
 
     /// The scanner finds the same members as the loaded value wherever
