@@ -73,7 +73,16 @@ impl Engine {
         tokens: &[String],
         verb_last: bool,
     ) -> (VerbHits, bool) {
-        if verb_last && tokens.len() >= 2 {
+        // A last word that doubles as a noun (`trigger`) after a decided verb
+        // that does not (`functions_get_trigger`, `functions_delete_trigger`)
+        // is that verb's object, whatever the server's naming convention.
+        let last_is_object = tokens.last().is_some_and(|last| {
+            self.nouns.contains(last)
+                && tokens[..tokens.len() - 1]
+                    .iter()
+                    .any(|w| matches!(self.lookup(w), Some((_, Some(_)))) && !self.nouns.contains(w))
+        });
+        if verb_last && tokens.len() >= 2 && !last_is_object {
             let last = &tokens[tokens.len() - 1];
             match self.lookup(last) {
                 Some((r, Some(c))) => return ((vec![(r, c, last.clone())], Vec::new()), true),
