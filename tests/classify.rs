@@ -668,6 +668,12 @@ fn patterns_from_untuned_servers_follow_the_contract() {
         // Rebuilding replaces what was there; reranking computes.
         (t("rebuild-droplet", "Rebuild a droplet from an image", json!({"ID": {"type": "number"}})), Class::Destructive),
         (t("rerank-documents", "Rerank a set of provided documents by relevance to a query.", json!({})), Class::Read),
+        // A verb-noun in the middle of a name is its object's noun when the
+        // description leads with a mutating verb ("focus time", not a page
+        // focus) ...
+        (t("block_focus_time", "Book the best free blocks in a window as focus time.", json!({})), Class::Write),
+        // ... but a lead that only looks never clears a name's verb.
+        (json!({"name": "schedule_mutual", "title": "Find a mutual slot and schedule", "description": "Find the first slot where everyone is free, then book the meeting there.", "inputSchema": {"type": "object"}}), Class::Write),
     ];
     for (tool, class) in cases {
         let v = one(tool.clone());
