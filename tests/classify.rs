@@ -649,6 +649,31 @@ fn patterns_from_untuned_servers_follow_the_contract() {
         (t("db_describe_user_grant", "Describe the grants of a database user.", json!({"user": s("User")})), Class::Read),
         // ... while a description that leads with both keeps the worse.
         (t("db_get_and_delete_grant", "Get and delete a grant of a database user.", json!({"user": s("User")})), Class::Destructive),
+        // A description that says the tool is not read-only, a switch that
+        // marks what was fetched as read: both change a flag the server keeps.
+        (t("get_emails_content", "Get the full content of one or more emails. This tool is non-read-only because mark_as_read=true changes remote flags.", json!({})), Class::Write),
+        (t("get_email", "Get an email by id", json!({"markRead": {"type": "boolean", "description": "Mark the email as read"}})), Class::Write),
+        (t("get_email", "Get an email by id", json!({"id": s("Email id")})), Class::Read),
+        // Connecting one resource to another adds a link; connecting the
+        // client is its own session.
+        (t("kind_registry_connect", "Connect kind cluster to local registry.", json!({})), Class::Write),
+        (t("connect", "Connect to a database", json!({})), Class::Read),
+        // A snapshot of a kept resource is a new stored object; of a page, a look.
+        (t("nfs-snapshot", "Create a snapshot of a NFS file share", json!({"ShareID": s("ID of the share to snapshot")})), Class::Write),
+        (t("browser_snapshot", "Capture accessibility snapshot of the current page", json!({})), Class::Read),
+        // A Cypher query can delete as freely as SQL.
+        (t("write_neo4j_cypher", "Execute a write Cypher query on the neo4j database.", json!({"query": s("The Cypher query to execute.")})), Class::Destructive),
+        // An attachment handed back inline is a fetch.
+        (t("download_attachment", "Download an email attachment by filename. Returns base64-encoded content for files up to 5MB.", json!({"id": s("Email ID")})), Class::Read),
+        // Rebuilding replaces what was there; reranking computes.
+        (t("rebuild-droplet", "Rebuild a droplet from an image", json!({"ID": {"type": "number"}})), Class::Destructive),
+        (t("rerank-documents", "Rerank a set of provided documents by relevance to a query.", json!({})), Class::Read),
+        // A verb-noun in the middle of a name is its object's noun when the
+        // description leads with a mutating verb ("focus time", not a page
+        // focus) ...
+        (t("block_focus_time", "Book the best free blocks in a window as focus time.", json!({})), Class::Write),
+        // ... but a lead that only looks never clears a name's verb.
+        (json!({"name": "schedule_mutual", "title": "Find a mutual slot and schedule", "description": "Find the first slot where everyone is free, then book the meeting there.", "inputSchema": {"type": "object"}}), Class::Write),
     ];
     for (tool, class) in cases {
         let v = one(tool.clone());

@@ -301,6 +301,26 @@ impl Engine {
             }
             _ => (description_lead(), "description"),
         };
+        // A name whose only verb is a word in its middle that doubles as a
+        // noun (`block_focus_time`: `focus` as in focus time) holds it as its
+        // object's noun when the title or description leads with a mutating
+        // verb of another class ("Book the best free blocks as focus time").
+        // Never towards read: a lead that only looks does not clear it.
+        let mut name_verbs = name_verbs;
+        let inner_noun_only = !leading
+            && name_verbs.len() == 1
+            && name_verbs.iter().all(|(_, c, w)| {
+                self.nouns.contains(w)
+                    && name_tokens.first() != Some(w)
+                    && name_tokens.last() != Some(w)
+                    && !lead_verbs.is_empty()
+                    && lead_verbs
+                        .iter()
+                        .all(|(_, lc, _)| lc != c && *lc != Class::Read)
+            });
+        if inner_noun_only {
+            name_verbs.clear();
+        }
         // Listed operations count only for a name without a decided verb,
         // or one whose verbs follow an ambiguous one (`manage_task_list`:
         // `list` is the object there).

@@ -73,7 +73,16 @@ impl Engine {
         tokens: &[String],
         verb_last: bool,
     ) -> (VerbHits, bool) {
-        if verb_last && tokens.len() >= 2 {
+        // A last word that doubles as a noun (`trigger`) after a decided verb
+        // that does not (`functions_get_trigger`, `functions_delete_trigger`)
+        // is that verb's object, whatever the server's naming convention.
+        let last_is_object = tokens.last().is_some_and(|last| {
+            self.nouns.contains(last)
+                && tokens[..tokens.len() - 1].iter().any(|w| {
+                    matches!(self.lookup(w), Some((_, Some(_)))) && !self.nouns.contains(w)
+                })
+        });
+        if verb_last && tokens.len() >= 2 && !last_is_object {
             let last = &tokens[tokens.len() - 1];
             match self.lookup(last) {
                 Some((r, Some(c))) => return ((vec![(r, c, last.clone())], Vec::new()), true),
@@ -573,5 +582,24 @@ mod tests {
         for (name, want) in table {
             assert_eq!(leads(name), want, "{name}");
         }
+    }
+
+    #[test]
+    fn a_last_word_that_doubles_as_a_noun_is_the_object_under_verb_last_naming() {
+        let e = crate::classify::engine();
+        let verbs = |n: &str| {
+            e.identifier_verbs(&identifier_tokens(n), true)
+                .0
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect::<Vec<_>>()
+        };
+        // `trigger` is what is got or deleted, not the action ...
+        assert_eq!(verbs("functions_get_trigger"), ["get"]);
+        assert_eq!(verbs("functions_delete_trigger"), ["delete"]);
+        // ... while a last word that is only a verb still leads (`deploy` is
+        // a namespace there), and so does a noun-verb with no verb before it.
+        assert_eq!(verbs("deploy_plan_get"), ["get"]);
+        assert_eq!(verbs("workflow_run_trigger"), ["trigger"]);
     }
 }
