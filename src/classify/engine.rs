@@ -248,7 +248,8 @@ impl Engine {
         } = collected;
         let inferred = d.class;
         let mut confidence = d.confidence;
-        let mut rationale = match first_decider(&hits, &d.roles) {
+        let first = first_decider(&hits, &d.roles);
+        let mut rationale = match first {
             Some(i) => self.because(&hits[i]),
             None => "No verb or phrase says what this tool does; an unrecognised tool is never called read".to_owned(),
         };
@@ -259,6 +260,26 @@ impl Engine {
             .iter()
             .map(|&r| lower_first(self.because(&hits[r])))
             .collect();
+        // A raiser that lifted the class above what first decided it leads:
+        // the rationale opens with the reason for the class it gives, and
+        // what was outranked follows ("...; though its own description
+        // claims it is `read-only` ...").
+        let lifted = first.is_some_and(|i| hits[i].class.is_some_and(|c| c < inferred));
+        if let Some(k) = d
+            .raised
+            .iter()
+            .position(|&r| lifted && hits[r].class == Some(inferred))
+        {
+            notes.remove(k);
+            let outranked = std::mem::replace(
+                &mut rationale,
+                upper_first(self.because(&hits[d.raised[k]])),
+            );
+            notes.push(format!(
+                "this outranks the first reading ({})",
+                lower_first(outranked)
+            ));
+        }
         let mut extra: Vec<Signal> = Vec::new();
         if empty_description {
             extra.push(Signal::EmptyDescription);
@@ -337,6 +358,15 @@ fn lower_first(s: String) -> String {
             out.push_str(&s[a.len_utf8()..]);
             out
         }
+        _ => s,
+    }
+}
+
+/// `s` with its first letter capitalised (a clause that opens a rationale).
+fn upper_first(s: String) -> String {
+    let mut cs = s.chars();
+    match cs.next() {
+        Some(a) if a.is_lowercase() => a.to_uppercase().chain(cs).collect(),
         _ => s,
     }
 }

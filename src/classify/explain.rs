@@ -24,6 +24,19 @@ pub fn render(engine: &Engine, t: &Trace) -> String {
             |r| format!("`{r}`")
         )
     );
+    // The hit that decided first, when a raiser then lifted the class.
+    if let Some(first) = (0..t.hits.len()).find(|&i| t.decision.roles[i] == Role::Decided) {
+        let h = &t.hits[first];
+        if h.class.is_some_and(|c| c < t.decision.class) {
+            let _ = writeln!(
+                s,
+                "  `{}` first decided {}; a raiser lifted it to {}",
+                engine.rule(h.rule).id,
+                h.class.map_or("-".to_owned(), |c| c.to_string()),
+                t.decision.class
+            );
+        }
+    }
     if t.decision.class != v.class {
         let _ = writeln!(
             s,

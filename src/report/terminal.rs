@@ -177,10 +177,16 @@ pub fn write<W: Write>(
         longest.min((opts.width / 3).max(12))
     };
     // tool  class(11) risk(8) conf(4) why(rest), single spaces between.
-    let fixed = name_w + 1 + 11 + 1 + 8 + 1 + 4 + 1;
-    let why_w = opts.width.saturating_sub(fixed);
-    // Narrow: the rationale goes under the row, wrapped, never cut.
+    let others = 1 + 11 + 1 + 8 + 1 + 4 + 1;
+    let why_w = opts.width.saturating_sub(name_w + others);
+    // Narrow: the rationale goes under the row, wrapped, never cut, and
+    // the name may then take the room WHY would have had.
     let below = !opts.wide && why_w < MIN_WHY;
+    let name_w = if below {
+        longest.min(opts.width.saturating_sub(others).max(name_w))
+    } else {
+        name_w
+    };
     let mut class_counts = [0usize; 3];
     let mut risk_counts = [0usize; 4];
     for (server, verdicts) in servers {
@@ -214,7 +220,16 @@ pub fn write<W: Write>(
             } else if opts.wide {
                 writeln!(out, "{row} {why}")?;
             } else {
-                writeln!(out, "{row} {}", fit(&why, why_w))?;
+                // Wrapped within the WHY column, never cut: the rationale
+                // is the reason to read the table.
+                let indent = " ".repeat(opts.width.saturating_sub(why_w));
+                for (k, line) in wrap(&why, why_w).iter().enumerate() {
+                    if k == 0 {
+                        writeln!(out, "{row} {line}")?;
+                    } else {
+                        writeln!(out, "{indent}{line}")?;
+                    }
+                }
             }
         }
         writeln!(out)?;
