@@ -45,6 +45,10 @@ const FILLER: &[&str] = &[
 /// How a later sentence that speaks of the tool begins ("This tool ...").
 const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 
+/// Verbs that only fetch one thing and never name a product or namespace:
+/// what follows them in a name is their object, to the end of the name.
+const FETCHING: &[&str] = &["get", "fetch", "retrieve", "describe"];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
 
@@ -81,7 +85,7 @@ impl Engine {
                 && tokens[..tokens.len() - 1].iter().any(|w| {
                     matches!(self.lookup(w), Some((_, Some(_)))) && !self.nouns.contains(w)
                 })
-        });
+        }) || self.last_names_fetched_object(tokens);
         if verb_last && tokens.len() >= 2 && !last_is_object {
             let last = &tokens[tokens.len() - 1];
             match self.lookup(last) {
@@ -137,7 +141,7 @@ impl Engine {
         if verb_first {
             return ((decided, ambiguous), true);
         }
-        if let Some(last) = tokens.last() {
+        if let Some(last) = tokens.last().filter(|_| !last_is_object) {
             if let Some((r, Some(Class::Destructive))) = self.lookup(last) {
                 if !self.nouns.contains(last) && !decided.iter().any(|(_, _, w)| w == last) {
                     decided.push((r, Class::Destructive, last.clone()));
@@ -145,6 +149,22 @@ impl Engine {
             }
         }
         ((decided, ambiguous), false)
+    }
+
+    /// Whether a name's last word is the object of a fetching verb further
+    /// in (`genai-simulation-get-scenario-set`: get a scenario set), not its
+    /// action: a verb that only fetches (get, fetch, retrieve, describe; never
+    /// a namespace, unlike `search` or `list`) followed by a word that is no
+    /// verb, then the last word. A name that leads with the last word's verb
+    /// (`set_read_only`) is untouched: the fetching verb must come first.
+    fn last_names_fetched_object(&self, tokens: &[String]) -> bool {
+        tokens.len() >= 3
+            && tokens[..tokens.len() - 2]
+                .iter()
+                .position(|w| self.lookup(w).is_some())
+                .is_some_and(|i| {
+                    FETCHING.contains(&tokens[i].as_str()) && self.lookup(&tokens[i + 1]).is_none()
+                })
     }
 
     /// The verb list the description's purpose leads with (`Create, patch,
