@@ -622,4 +622,33 @@ mod tests {
         assert_eq!(verbs("deploy_plan_get"), ["get"]);
         assert_eq!(verbs("workflow_run_trigger"), ["trigger"]);
     }
+
+    #[test]
+    fn a_last_verb_after_a_fetching_verb_and_its_object_is_that_object() {
+        let e = crate::classify::engine();
+        let verbs = |n: &str, verb_last: bool| {
+            e.identifier_verbs(&identifier_tokens(n), verb_last)
+                .0
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect::<Vec<_>>()
+        };
+        for verb_last in [true, false] {
+            // What is got is a scenario set: nothing is set.
+            assert_eq!(
+                verbs("genai_simulation_get_scenario_set", verb_last),
+                ["get"]
+            );
+            assert_eq!(
+                verbs("db_describe_instance_update", verb_last),
+                ["describe"]
+            );
+        }
+        // A name that leads with the verb keeps it ...
+        assert_eq!(verbs("set_read_only", false), ["set"]);
+        // ... and so does a namespace that is a verb of another kind, or a
+        // fetching verb with no object between it and the last verb.
+        assert_eq!(verbs("search_index_delete", true), ["delete"]);
+        assert_eq!(verbs("cache_get_delete", true), ["delete"]);
+    }
 }
