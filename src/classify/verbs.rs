@@ -49,6 +49,12 @@ const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 /// what follows them in a name is their object, to the end of the name.
 const FETCHING: &[&str] = &["get", "fetch", "retrieve", "describe"];
 
+/// Adjectives that open a sentence about what the tool's result serves
+/// ("Useful for ...", "Ideal for ..."), not about what the tool does.
+const USE_CASE: &[&str] = &[
+    "useful", "ideal", "good", "great", "helpful", "handy", "perfect", "suitable", "best",
+];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
 
@@ -328,6 +334,12 @@ impl Engine {
         let mut best: Vec<(usize, Class, String)> = Vec::new();
         for s in sentences {
             let words = clause_words(s);
+            // "Useful for displaying data, comparing values and creating
+            // summaries": what a caller may use the result for, not what the
+            // tool does.
+            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_str()) && words[1].0 == "for" {
+                continue;
+            }
             let mut k = 0;
             while k < words.len() {
                 let (w, pos) = &words[k];
@@ -581,6 +593,11 @@ mod tests {
         assert_eq!(
             listed("Create/update/delete records"),
             ["create", "update", "delete"]
+        );
+        // What the result is useful for is no list of the tool's operations.
+        assert!(
+            listed("Useful for displaying data, comparing values, and creating summaries")
+                .is_empty()
         );
         // A path is no list: `set` and `goto` are not the tool's operations.
         assert!(listed("Set shorten=true to return a /goto/<uid> short URL").is_empty());
