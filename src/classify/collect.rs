@@ -673,8 +673,50 @@ fn documented_values(desc: &str) -> Vec<String> {
     if out.len() >= 2 {
         out
     } else {
-        Vec::new()
+        parenthesised_values(desc)
     }
+}
+
+/// The values a selector lists bare in parentheses (`Rollout action (status,
+/// history, restart, undo)`, `(get | set)`, `(e.g. start, stop)`): the first
+/// parenthesis holding two or more single identifiers and nothing else.
+fn parenthesised_values(desc: &str) -> Vec<String> {
+    let mut rest = desc;
+    while let Some(open) = rest.find('(') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(')') else {
+            break;
+        };
+        let inner = after[..close].trim();
+        let inner = ["e.g.,", "e.g.", "eg.", "one of:", "one of"]
+            .iter()
+            .find_map(|p| inner.strip_prefix(p))
+            .unwrap_or(inner);
+        let values: Vec<String> = inner
+            .split([',', '|', '/'])
+            .flat_map(|v| v.split(" or "))
+            .map(|v| v.trim().trim_start_matches("or ").trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let identifiers = values.iter().all(|v| {
+            v.len() <= 40
+                && v.as_bytes()[0].is_ascii_alphabetic()
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        });
+        if values.len() >= 2 && identifiers {
+            let mut out: Vec<String> = Vec::new();
+            for v in values {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+            return out;
+        }
+        rest = &after[close + 1..];
+    }
+    Vec::new()
 }
 
 /// Short quotation of `text[start..end]` (at most 80 characters), widened to
@@ -798,7 +840,7 @@ mod tests {
 
     #[test]
     fn documented_values_are_quoted_identifiers_two_or_more() {
-        let table: [(&str, &[&str]); 5] = [
+        let table: [(&str, &[&str]); 9] = [
             (
                 "The action to perform: 'update' (set parameters), 'check' (check existing), \"status\"",
                 &["update", "check", "status"],
@@ -809,6 +851,15 @@ mod tests {
             // Values with spaces are examples, not selector values.
             ("The command, e.g. 'ls -la' or 'git status'", &[]),
             ("No quotes at all", &[]),
+            // Bare values in parentheses, when no quotes list them.
+            (
+                "Rollout action (status, history, restart, undo, pause, resume)",
+                &["status", "history", "restart", "undo", "pause", "resume"],
+            ),
+            ("Verb (e.g. get | set)", &["get", "set"]),
+            // A parenthesis of prose, or of one word, lists nothing.
+            ("The mode (see the docs for details)", &[]),
+            ("The action (optional)", &[]),
         ];
         for (desc, want) in table {
             assert_eq!(documented_values(desc), want, "{desc}");

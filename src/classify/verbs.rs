@@ -45,6 +45,16 @@ const FILLER: &[&str] = &[
 /// How a later sentence that speaks of the tool begins ("This tool ...").
 const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 
+/// Verbs that only fetch one thing and never name a product or namespace:
+/// what follows them in a name is their object, to the end of the name.
+const FETCHING: &[&str] = &["get", "fetch", "retrieve", "describe"];
+
+/// Adjectives that open a sentence about what the tool's result serves
+/// ("Useful for ...", "Ideal for ..."), not about what the tool does.
+const USE_CASE: &[&str] = &[
+    "useful", "ideal", "good", "great", "helpful", "handy", "perfect", "suitable", "best",
+];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
 
@@ -81,7 +91,7 @@ impl Engine {
                 && tokens[..tokens.len() - 1].iter().any(|w| {
                     matches!(self.lookup(w), Some((_, Some(_)))) && !self.nouns.contains(w)
                 })
-        });
+        }) || self.last_names_fetched_object(tokens);
         if verb_last && tokens.len() >= 2 && !last_is_object {
             let last = &tokens[tokens.len() - 1];
             match self.lookup(last) {
@@ -137,7 +147,7 @@ impl Engine {
         if verb_first {
             return ((decided, ambiguous), true);
         }
-        if let Some(last) = tokens.last() {
+        if let Some(last) = tokens.last().filter(|_| !last_is_object) {
             if let Some((r, Some(Class::Destructive))) = self.lookup(last) {
                 if !self.nouns.contains(last) && !decided.iter().any(|(_, _, w)| w == last) {
                     decided.push((r, Class::Destructive, last.clone()));
@@ -145,6 +155,22 @@ impl Engine {
             }
         }
         ((decided, ambiguous), false)
+    }
+
+    /// Whether a name's last word is the object of a fetching verb further
+    /// in (`genai-simulation-get-scenario-set`: get a scenario set), not its
+    /// action: a verb that only fetches (get, fetch, retrieve, describe; never
+    /// a namespace, unlike `search` or `list`) followed by a word that is no
+    /// verb, then the last word. A name that leads with the last word's verb
+    /// (`set_read_only`) is untouched: the fetching verb must come first.
+    fn last_names_fetched_object(&self, tokens: &[String]) -> bool {
+        tokens.len() >= 3
+            && tokens[..tokens.len() - 2]
+                .iter()
+                .position(|w| self.lookup(w).is_some())
+                .is_some_and(|i| {
+                    FETCHING.contains(&tokens[i].as_str()) && self.lookup(&tokens[i + 1]).is_none()
+                })
     }
 
     /// The verb list the description's purpose leads with (`Create, patch,
@@ -308,6 +334,12 @@ impl Engine {
         let mut best: Vec<(usize, Class, String)> = Vec::new();
         for s in sentences {
             let words = clause_words(s);
+            // "Useful for displaying data, comparing values and creating
+            // summaries": what a caller may use the result for, not what the
+            // tool does.
+            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_str()) && words[1].0 == "for" {
+                continue;
+            }
             let mut k = 0;
             while k < words.len() {
                 let (w, pos) = &words[k];
@@ -562,6 +594,11 @@ mod tests {
             listed("Create/update/delete records"),
             ["create", "update", "delete"]
         );
+        // What the result is useful for is no list of the tool's operations.
+        assert!(
+            listed("Useful for displaying data, comparing values, and creating summaries")
+                .is_empty()
+        );
         // A path is no list: `set` and `goto` are not the tool's operations.
         assert!(listed("Set shorten=true to return a /goto/<uid> short URL").is_empty());
     }
@@ -601,5 +638,34 @@ mod tests {
         // a namespace there), and so does a noun-verb with no verb before it.
         assert_eq!(verbs("deploy_plan_get"), ["get"]);
         assert_eq!(verbs("workflow_run_trigger"), ["trigger"]);
+    }
+
+    #[test]
+    fn a_last_verb_after_a_fetching_verb_and_its_object_is_that_object() {
+        let e = crate::classify::engine();
+        let verbs = |n: &str, verb_last: bool| {
+            e.identifier_verbs(&identifier_tokens(n), verb_last)
+                .0
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect::<Vec<_>>()
+        };
+        for verb_last in [true, false] {
+            // What is got is a scenario set: nothing is set.
+            assert_eq!(
+                verbs("genai_simulation_get_scenario_set", verb_last),
+                ["get"]
+            );
+            assert_eq!(
+                verbs("db_describe_instance_update", verb_last),
+                ["describe"]
+            );
+        }
+        // A name that leads with the verb keeps it ...
+        assert_eq!(verbs("set_read_only", false), ["set"]);
+        // ... and so does a namespace that is a verb of another kind, or a
+        // fetching verb with no object between it and the last verb.
+        assert_eq!(verbs("search_index_delete", true), ["delete"]);
+        assert_eq!(verbs("cache_get_delete", true), ["delete"]);
     }
 }
