@@ -130,6 +130,11 @@ pub fn fail_on(
     fail_on: Option<crate::classify::Risk>,
 ) -> u8 {
     use crate::classify::Risk;
+    if let (None, Some(f)) = (worst, fail_on) {
+        // Nothing classified (an empty tool list): say so rather than pass
+        // a gate silently; a server may rightly expose no tools.
+        eprintln!("warning: no tools were classified, so --fail-on {f} had nothing to gate");
+    }
     let (Some((w, tool)), Some(f)) = (worst, fail_on) else {
         return OK;
     };

@@ -541,18 +541,31 @@ fn the_table_fits_80_columns_and_wide_cuts_nothing() {
     assert!(out.status.success());
     let text = stdout(&out);
     assert!(text.lines().all(|l| width(l) <= 80), "{text}");
-    // Truncated names stay distinct.
-    let names: Vec<&str> = text
-        .lines()
-        .skip(2)
-        .take_while(|l| !l.is_empty())
-        .filter(|l| !l.starts_with(' '))
-        .map(|l| l.split(' ').next().unwrap())
-        .collect();
-    assert_eq!(names.len(), 117);
-    let unique: std::collections::BTreeSet<&&str> = names.iter().collect();
-    assert_eq!(unique.len(), names.len(), "truncated names collide");
-    assert!(names.iter().any(|n| n.contains('…')));
+    let names = |text: &str| -> Vec<String> {
+        text.lines()
+            .skip(2)
+            .take_while(|l| !l.is_empty())
+            .filter(|l| !l.starts_with(' '))
+            .map(|l| l.split(' ').next().unwrap().to_owned())
+            .collect()
+    };
+    // With the rationale under its row, names take its room: none is cut.
+    let whole = names(&text);
+    assert_eq!(whole.len(), 117);
+    assert!(whole.iter().all(|n| !n.contains('…')), "{text}");
+    // Narrower still, truncated names stay distinct.
+    let narrow = bin()
+        .env("COLUMNS", "40")
+        .args(["classify", "--input"])
+        .arg(corpus("github.json"))
+        .output()
+        .unwrap();
+    let narrow = stdout(&narrow);
+    let cut = names(&narrow);
+    assert_eq!(cut.len(), 117);
+    let unique: std::collections::BTreeSet<&String> = cut.iter().collect();
+    assert_eq!(unique.len(), cut.len(), "truncated names collide");
+    assert!(cut.iter().any(|n| n.contains('…')), "{narrow}");
     // The rationale is there in full (wrapped under its row), not cut.
     let v: Value = serde_json::from_slice(
         &bin()
