@@ -47,12 +47,12 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
         Format::Markdown => "index.md",
     };
     eprintln!(
-        "wrote {} files ({} servers, {} tools): site {:.1} MB, index {:.1} MB; open {}",
+        "wrote {} files ({} servers, {} tools): site {}, index {}; open {}",
         written.files,
         written.servers,
         written.tools,
-        written.bytes as f64 / 1e6,
-        written.index_bytes as f64 / 1e6,
+        size(written.bytes),
+        size(written.index_bytes),
         args.out.join(entry).display()
     );
     Ok(exit::code(if skipped > 0 {
@@ -78,4 +78,13 @@ fn site_from_db(db: &Path) -> anyhow::Result<SiteInput> {
     let store = super::db::open_existing(db)?;
     let reports = pipeline::classify_store(&store)?;
     Ok(pipeline::site_of(&reports))
+}
+
+/// A size for people: MB from a megabyte, else KB, else bytes.
+fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.0} KB", b as f64 / 1e3),
+        b => format!("{b} bytes"),
+    }
 }

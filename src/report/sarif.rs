@@ -138,7 +138,9 @@ pub fn log(servers: &[(String, Vec<Verdict>)], origins: &[&Path]) -> Value {
                     "class": v.class,
                     "risk": v.risk,
                     "category": v.category,
-                    "confidence": v.confidence,
+                    // As the JSON report writes it (0.9, not the f32's
+                    // 0.8999999761581421 widened to f64).
+                    "confidence": v.confidence.to_string().parse::<f64>().unwrap_or(0.0),
                     "signals": v.signals,
                 },
             });
