@@ -89,13 +89,8 @@ fn marks(text: &str) -> Vec<Mark> {
         super::setmatch::literal_dfa(DEPRECATION.iter().chain(WARNING)).expect("fixed literals")
     });
     let mut out = Vec::new();
-    super::setmatch::overlapping_hits(ac, text.as_bytes(), |l, start| {
-        let len = DEPRECATION
-            .iter()
-            .chain(WARNING)
-            .nth(l)
-            .map_or(0, |p| p.len());
-        out.push((l >= DEPRECATION.len(), start, start + len));
+    super::setmatch::overlapping_hits(ac, text.as_bytes(), |l, start, end| {
+        out.push((l >= DEPRECATION.len(), start, end));
     });
     out
 }
@@ -108,11 +103,6 @@ fn marked(marks: &[Mark], warning: bool, base: usize, s: &str) -> bool {
     marks
         .iter()
         .any(|&(w, a, b)| w == warning && a >= start && b <= end)
-}
-
-/// Whether a text announces the tool's deprecation or removal.
-pub fn is_deprecation(s: &str) -> bool {
-    marks(s).iter().any(|m| !m.0)
 }
 
 /// Who a later sentence opening with "The ..." may speak of and still be
@@ -240,8 +230,8 @@ mod tests {
         // A note is found in its own sentence only, in any case.
         let p = split("List jobs. No Longer Maintained: see docs.", verb_s);
         assert_eq!(p.sentences, ["List jobs"]);
-        assert!(is_deprecation("This API is DEPRECATED"));
-        assert!(!is_deprecation("Removes the cache"));
+        assert!(marks("This API is DEPRECATED").iter().any(|m| !m.0));
+        assert!(marks("Removes the cache").is_empty());
     }
 
     #[test]

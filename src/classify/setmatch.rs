@@ -276,7 +276,7 @@ impl PhraseMatcher {
         let (cache, cand) = &mut *scratch;
         cand.clear();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        overlapping_hits(&self.ac, hay, |l, at| {
+        overlapping_hits(&self.ac, hay, |l, at, _| {
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
             for &p in &self.starts[self.lit_at[l] as usize..self.lit_at[l + 1] as usize] {
@@ -334,7 +334,7 @@ impl PhraseMatcher {
     }
 }
 
-/// Calls `f(literal, start)` for every occurrence of every literal of `dfa`
+/// Calls `f(literal, start, end)` for every occurrence of every literal of `dfa`
 /// (built with `MatchKind::Standard` and an unanchored start) in `hay`,
 /// overlapping ones too: what `find_overlapping_iter` reports, in another
 /// order. The DFA is walked here rather than by the crate's overlapping
@@ -344,7 +344,11 @@ impl PhraseMatcher {
 /// long text is walked as two halves at once (the second half's walker
 /// starts a longest literal early and reports only what ends in its half):
 /// two independent chains of loads keep the core busy where one stalls.
-pub fn overlapping_hits(dfa: &aho_corasick::dfa::DFA, hay: &[u8], mut f: impl FnMut(usize, usize)) {
+pub fn overlapping_hits(
+    dfa: &aho_corasick::dfa::DFA,
+    hay: &[u8],
+    mut f: impl FnMut(usize, usize, usize),
+) {
     use aho_corasick::automaton::Automaton;
     let Ok(start) = dfa.start_state(aho_corasick::Anchored::No) else {
         return;
@@ -354,7 +358,7 @@ pub fn overlapping_hits(dfa: &aho_corasick::dfa::DFA, hay: &[u8], mut f: impl Fn
     let mut report = |sid, end: usize| {
         for k in 0..dfa.match_len(sid) {
             let l = dfa.match_pattern(sid, k);
-            f(l.as_usize(), end - dfa.pattern_len(l));
+            f(l.as_usize(), end - dfa.pattern_len(l), end);
         }
     };
     let step = |sid, b| dfa.next_state(aho_corasick::Anchored::No, sid, b);
@@ -464,7 +468,7 @@ mod tests {
             for shift in 0..unit.len() {
                 let hay: String = unit.chars().cycle().skip(shift).take(n).collect();
                 let mut got = Vec::new();
-                overlapping_hits(&dfa, hay.as_bytes(), |l, at| got.push((l, at)));
+                overlapping_hits(&dfa, hay.as_bytes(), |l, at, _| got.push((l, at)));
                 got.sort_unstable();
                 let mut want: Vec<(usize, usize)> = ac
                     .find_overlapping_iter(&hay)

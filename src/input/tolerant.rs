@@ -391,6 +391,17 @@ pub fn classify_raw(
             Vec::new(),
         );
     }
+    classify_tolerant(engine, raw, ignore_annotations, ctx)
+}
+
+/// [`classify_raw`]'s slower path: the tool read by [`tool_value`], its
+/// anomalies raising the verdict.
+fn classify_tolerant(
+    engine: &Engine,
+    raw: &str,
+    ignore_annotations: bool,
+    ctx: &Context,
+) -> (Verdict, Vec<Note>) {
     let (value, notes) = tool_value(raw);
     let mut v = engine.classify_in(&value, ignore_annotations, ctx);
     apply_notes(&mut v, &notes);
@@ -407,7 +418,8 @@ pub fn classify_unchecked(
     ignore_annotations: bool,
     ctx: &Context,
 ) -> Option<(Verdict, Vec<Note>)> {
-    if raw.starts_with('{') {
+    let object = raw.starts_with('{');
+    if object {
         if let Some(view) = ToolView::from_json(raw) {
             return Some((
                 engine.classify_view(&view, ignore_annotations, ctx),
@@ -416,7 +428,13 @@ pub fn classify_unchecked(
         }
     }
     serde_json::from_str::<&RawValue>(raw).ok()?;
-    Some(classify_raw(engine, raw, ignore_annotations, ctx))
+    // An object the view did not take goes straight to the slower path
+    // (the view is not tried twice); any other value is read as before.
+    Some(if object {
+        classify_tolerant(engine, raw, ignore_annotations, ctx)
+    } else {
+        classify_raw(engine, raw, ignore_annotations, ctx)
+    })
 }
 
 #[cfg(test)]
