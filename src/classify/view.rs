@@ -188,6 +188,21 @@ mod tests {
             r#""just text""#,
             r#"{"name": "x", "inputSchema": {"properties": []}, "annotations": {"destructiveHint": true}}"#,
             r#"{"name": "x", "inputSchema": null, "title": null, "description": "esc\"aped\n"}"#,
+            // Only parts of `items`, `anyOf` and annotations are kept: what
+            // is read of them must be the same.
+            r#"{"name": "y", "inputSchema": {"properties": {
+                 "operations": {"type": "array", "items": {"type": "object", "enum": ["e"],
+                    "properties": {"op": {"enum": ["drop", 2.5], "description": "d"}, "kind": {"enum": ["k"]},
+                      "path": {"type": "string", "description": {"x": [1, null]}}},
+                    "required": ["op"]}},
+                 "u": {"anyOf": [{"type": "object", "properties": {"a": {"type": "string"}}},
+                    {"oneOf": [{"type": ["integer", "null"]}, {"enum": ["v", 1, true], "const": "c"}]},
+                    {"const": false, "description": "x"}], "description": "union"},
+                 "w": {"oneOf": {"type": "string"}, "items": [{"enum": ["t"]}]}}},
+               "annotations": {"readOnlyHint": true, "extra": {"deep": [1, 2]}, "title": ["T", 1]}}"#,
+            // serde_json's raw-value key reads an object as another value.
+            r#"{"name": "z", "annotations": {"$serde_json::private::RawValue": "{\"destructiveHint\": true, \"title\": \"R\"}"},
+               "inputSchema": {"properties": {"p": {"anyOf": [{"$serde_json::private::RawValue": "{\"type\": \"boolean\"}"}]}}}}"#,
         ];
         for c in cases {
             let v: Value = serde_json::from_str(c).unwrap();
@@ -196,6 +211,13 @@ mod tests {
         }
         // Texts a `Value` may refuse take the `Value` path.
         assert!(ToolView::from_json(r#"{"name": "\ud800"}"#).is_none());
+        for refused in [
+            r#"{"annotations": {"$serde_json::private::RawValue": "{}", "x": 1}}"#,
+            r#"{"inputSchema": {"properties": {"p": {"items": {"x": {"$serde_json::private::RawValue": "[1"}}}}}}"#,
+        ] {
+            assert!(serde_json::from_str::<Value>(refused).is_err(), "{refused}");
+            assert!(ToolView::from_json(refused).is_none(), "{refused}");
+        }
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert!(ToolView::from_json(&format!(r#"{{"x": {deep}}}"#)).is_none());
     }

@@ -1,13 +1,17 @@
 //! The streaming half of the view: the same [`ToolView`] built from one
-//! tool's JSON text without a `serde_json::Value` for the whole tool. Only
-//! the members the view reads are parsed; the rare complex parts (enums,
-//! `anyOf`, annotations) are parsed into small `Value`s and handed to the
-//! same functions as the `Value` path, so both paths agree by construction.
+//! tool's JSON text without a `serde_json::Value` for the whole tool, in one
+//! pass over the text. Only the members the view reads are kept; the rare
+//! complex parts (enums, `anyOf`, non-string types, annotations) are parsed
+//! into small `Value`s and handed to the same functions as the `Value`
+//! path, so both paths agree by construction.
+//!
+//! (It used to keep each property raw and parse it again, and its enum
+//! keys a third time: a tool's schema was read two or three times over.)
 
 use std::borrow::Cow;
 
-use serde::Deserialize as _;
-use serde_json::value::RawValue;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{enum_values, is_steps, item_ops, text_of, type_of, ParamView, ToolView};
@@ -16,10 +20,10 @@ use crate::tool::Hints;
 /// A JSON string, borrowed from the input when it has no escapes.
 struct Text<'a>(Cow<'a, str>);
 
-impl<'de> serde::Deserialize<'de> for Text<'de> {
+impl<'de> Deserialize<'de> for Text<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
+        impl<'de> Visitor<'de> for V {
             type Value = Text<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a string")
@@ -38,65 +42,78 @@ impl<'de> serde::Deserialize<'de> for Text<'de> {
     }
 }
 
-/// The members of one JSON object, in document order, values left raw.
-struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// A member read as text: a string (borrowed when it has no escapes), or
+/// any other value, parsed as a `Value` would parse it.
+enum Field<'a> {
+    Text(Cow<'a, str>),
+    /// Boxed: a `Value` is several times a `Cow`'s size, and a property's
+    /// fields are moved as it is collected.
+    Other(Box<Value>),
+}
 
-impl<'de> serde::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Members<'de>, A::Error> {
-                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some((k, v)) = map.next_entry::<Text<'de>, &'de RawValue>()? {
-                    out.push((k.0, v));
-                }
-                Ok(Members(out))
-            }
+impl<'a> Field<'a> {
+    /// The text [`text_of`] gives for the same member.
+    fn text(self) -> Cow<'a, str> {
+        match self {
+            Field::Text(s) => s,
+            Field::Other(v) => Cow::Owned(text_of(Some(&*v)).into_owned()),
         }
-        d.deserialize_map(V)
     }
 }
 
-impl<'a> Members<'a> {
-    /// The value of `key`; a repeated key's last value wins (as in `serde_json::Map`).
-    fn get(&self, key: &str) -> Option<&'a RawValue> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
-    }
+/// [`Field::text`] of a member that may be absent (`""`, as [`text_of`]).
+fn text(f: Option<Field<'_>>) -> Cow<'_, str> {
+    f.map_or(Cow::Borrowed(""), Field::text)
+}
 
-    /// The members with repeated keys merged the way `serde_json::Map`
-    /// (insertion-ordered) merges them: first position, last value.
-    fn merged(self) -> Vec<(Cow<'a, str>, &'a RawValue)> {
-        let v = self.0;
-        let dup = if v.len() <= 16 {
-            v.iter()
-                .enumerate()
-                .any(|(i, (k, _))| v[..i].iter().any(|(p, _)| p == k))
-        } else {
-            let mut seen = std::collections::HashSet::with_capacity(v.len());
-            !v.iter().all(|(k, _)| seen.insert(k.as_ref()))
-        };
-        if !dup {
-            return v;
-        }
-        let mut out: Vec<(Cow<'a, str>, &'a RawValue)> = Vec::with_capacity(v.len());
-        let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        for (k, r) in v {
-            match at.get(k.as_ref()) {
-                Some(&i) => out[i].1 = r,
-                None => {
-                    at.insert(k.to_string(), out.len());
-                    out.push((k, r));
-                }
+impl<'de> Deserialize<'de> for Field<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        // The scalars become what `Value`'s own visitor makes of them.
+        impl<'de> Visitor<'de> for V {
+            type Value = Field<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Field<'de>, E> {
+                Ok(Field::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Field<'de>, E> {
+                Ok(Field::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Field<'de>, E> {
+                Ok(Field::Text(Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Field<'de>, E> {
+                Ok(Field::Other(Box::new(Value::Bool(v))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Field<'de>, E> {
+                Ok(Field::Other(Box::new(Value::from(v))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Field<'de>, E> {
+                Ok(Field::Other(Box::new(Value::from(v))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Field<'de>, E> {
+                Ok(Field::Other(Box::new(
+                    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number),
+                )))
+            }
+            fn visit_unit<E>(self) -> Result<Field<'de>, E> {
+                Ok(Field::Other(Box::new(Value::Null)))
+            }
+            fn visit_none<E>(self) -> Result<Field<'de>, E> {
+                Ok(Field::Other(Box::new(Value::Null)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Field<'de>, A::Error> {
+                Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+                    .map(|v| Field::Other(Box::new(v)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field<'de>, A::Error> {
+                Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(|v| Field::Other(Box::new(v)))
             }
         }
-        out
+        d.deserialize_any(V)
     }
 }
 
@@ -124,98 +141,356 @@ macro_rules! not_an_object {
         fn visit_none<E>(self) -> Result<$out, E> {
             Ok(None)
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<$out, A::Error> {
-            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$out, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
             Ok(None)
         }
     };
 }
 
-/// Seed: the members of the value if it is an object, else `None`.
-struct MaybeMembers;
+/// Which members of a JSON value to keep when parsing it into a `Value`
+/// for [`type_of`], [`enum_values`], [`item_ops`] or
+/// [`Hints::from_annotations`], which read only these: an object keeps the
+/// listed members (each by its own `Keep`), an array applies the same
+/// `Keep` to its elements; `All` keeps the value whole. Parsing a schema's
+/// `items` or `anyOf` whole (a nested schema with its own properties and
+/// descriptions) cost more than the rest of the tool's parse.
+enum Keep {
+    All,
+    Members(&'static [(&'static str, &'static Keep)]),
+}
 
-impl<'de> serde::de::DeserializeSeed<'de> for MaybeMembers {
-    type Value = Option<Members<'de>>;
+/// An item's selector, of which [`item_ops`] reads the `enum`.
+static ENUM_ONLY: Keep = Keep::Members(&[("enum", &Keep::All)]);
+/// `items`: its `enum` ([`enum_values`]) and its selectors' enums ([`item_ops`]).
+static ITEMS: Keep = Keep::Members(&[
+    ("enum", &Keep::All),
+    (
+        "properties",
+        &Keep::Members(&[
+            ("type", &ENUM_ONLY),
+            ("action", &ENUM_ONLY),
+            ("kind", &ENUM_ONLY),
+            ("operation", &ENUM_ONLY),
+            ("op", &ENUM_ONLY),
+        ]),
+    ),
+]);
+/// The alternatives of `anyOf`/`oneOf`: [`type_of`] reads their types
+/// (nested alternatives too), [`enum_values`] their `enum` and `const`.
+static ALTERNATIVES: Keep = Keep::Members(&[
+    ("type", &Keep::All),
+    ("enum", &Keep::All),
+    ("const", &Keep::All),
+    ("anyOf", &ALTERNATIVES),
+    ("oneOf", &ALTERNATIVES),
+]);
+/// `annotations`: the hints and the title.
+static ANNOTATIONS: Keep = Keep::Members(&[
+    ("readOnlyHint", &Keep::All),
+    ("destructiveHint", &Keep::All),
+    ("idempotentHint", &Keep::All),
+    ("openWorldHint", &Keep::All),
+    ("title", &Keep::All),
+]);
+
+/// The key with which serde_json's own `Value` parse reads an object as
+/// something else (its raw-value marker): such an object is read the way
+/// `Value` reads it, so the same texts parse, and fail, as before.
+const RAW_VALUE_KEY: &str = "$serde_json::private::RawValue";
+
+/// `Value`'s reading of an object whose first key is [`RAW_VALUE_KEY`]: the
+/// member's string parsed as JSON; the object's other members are left for
+/// serde_json to refuse, as it does under `Value`.
+fn raw_value_object<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Value, A::Error> {
+    let s: String = map.next_value()?;
+    serde_json::from_str(&s).map_err(serde::de::Error::custom)
+}
+
+/// Seed: a value parsed into a `Value` keeping what a [`Keep`] says.
+struct Kept(&'static Keep);
+
+impl<'de> DeserializeSeed<'de> for Kept {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        match self.0 {
+            Keep::All => Value::deserialize(d),
+            Keep::Members(_) => d.deserialize_any(self),
+        }
+    }
+}
+
+impl<'de> Visitor<'de> for Kept {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    // The scalars become what `Value`'s own visitor makes of them.
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Kept(self.0))? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let Keep::Members(keep) = self.0 else {
+            unreachable!("Keep::All is parsed as a Value")
+        };
+        let mut out = serde_json::Map::new();
+        let mut first = true;
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            if std::mem::take(&mut first) && k.0 == RAW_VALUE_KEY {
+                return raw_value_object(&mut map);
+            }
+            match keep.iter().find(|(name, _)| *name == k.0) {
+                Some((_, inner)) => {
+                    let v = map.next_value_seed(Kept(inner))?;
+                    out.insert(k.0.into_owned(), v);
+                }
+                None => map.next_value_seed(Skim)?,
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Seed: a value skipped, failing where parsing it into a `Value` fails
+/// (a text the view took is one the `Value` path takes too).
+struct Skim;
+
+impl<'de> DeserializeSeed<'de> for Skim {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skim {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skim)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut first = true;
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            if std::mem::take(&mut first) && k.0 == RAW_VALUE_KEY {
+                return raw_value_object(&mut map).map(drop);
+            }
+            map.next_value_seed(Skim)?;
+        }
+        Ok(())
+    }
+}
+
+/// The keys of a property's schema that [`type_of`], [`enum_values`] and
+/// [`item_ops`] read besides a string `type`.
+const SCHEMA_KEYS: [&str; 5] = ["enum", "const", "anyOf", "oneOf", "items"];
+/// What is kept of each of [`SCHEMA_KEYS`].
+static SCHEMA_KEEP: [&Keep; 5] = [&Keep::All, &Keep::All, &ALTERNATIVES, &ALTERNATIVES, &ITEMS];
+
+/// The members of one property's schema the view reads; a repeated key's
+/// last value wins (as in a `Value`).
+#[derive(Default)]
+struct Prop<'a> {
+    ty: Option<Field<'a>>,
+    description: Option<Field<'a>>,
+    /// The members named in [`SCHEMA_KEYS`], in that order, once one is
+    /// met (boxed: most properties have none, and a property is moved as
+    /// it is collected).
+    schema: Option<Box<[Option<Value>; 5]>>,
+    /// Its `properties`, read one level down from the top.
+    nested: Option<Props<'a>>,
+}
+
+/// The members of a `properties` object in document order; `None` for a
+/// member whose value is not an object.
+type Props<'a> = Vec<(Cow<'a, str>, Option<Prop<'a>>)>;
+
+/// Seed: a property's schema, `None` unless it is an object; `properties`
+/// inside it is read while `depth` is 0.
+struct PropSeed {
+    depth: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for PropSeed {
+    type Value = Option<Prop<'de>>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for MaybeMembers {
-    type Value = Option<Members<'de>>;
+impl<'de> Visitor<'de> for PropSeed {
+    type Value = Option<Prop<'de>>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any value")
     }
-    not_an_object!(Option<Members<'de>>);
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        Members::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+    not_an_object!(Option<Prop<'de>>);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut p = Prop::default();
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            match k.0.as_ref() {
+                "type" => p.ty = Some(map.next_value()?),
+                "description" => p.description = Some(map.next_value()?),
+                "properties" if self.depth < 1 => {
+                    p.nested = map.next_value_seed(PropsSeed {
+                        depth: self.depth + 1,
+                    })?
+                }
+                key => match SCHEMA_KEYS.iter().position(|s| *s == key) {
+                    Some(i) => {
+                        p.schema.get_or_insert_with(Default::default)[i] =
+                            Some(map.next_value_seed(Kept(SCHEMA_KEEP[i]))?)
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                },
+            }
+        }
+        Ok(Some(p))
     }
 }
 
-/// Seed for `inputSchema`: its `properties` members (the last `properties`
-/// wins), `None` unless both are objects; parsed in one pass.
-struct SchemaProps;
+/// Seed: the members of a `properties` object, `None` unless it is one.
+struct PropsSeed {
+    depth: usize,
+}
 
-impl<'de> serde::de::DeserializeSeed<'de> for SchemaProps {
-    type Value = Option<Members<'de>>;
+impl<'de> DeserializeSeed<'de> for PropsSeed {
+    type Value = Option<Props<'de>>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for SchemaProps {
-    type Value = Option<Members<'de>>;
+impl<'de> Visitor<'de> for PropsSeed {
+    type Value = Option<Props<'de>>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any value")
     }
-    not_an_object!(Option<Members<'de>>);
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    not_an_object!(Option<Props<'de>>);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            let p = map.next_value_seed(PropSeed { depth: self.depth })?;
+            out.push((k.0, p));
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Seed for `inputSchema`: its `properties` (the last `properties` wins),
+/// `None` unless both are objects.
+struct SchemaSeed;
+
+impl<'de> DeserializeSeed<'de> for SchemaSeed {
+    type Value = Option<Props<'de>>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SchemaSeed {
+    type Value = Option<Props<'de>>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    not_an_object!(Option<Props<'de>>);
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut props = None;
         while let Some(k) = map.next_key::<Text<'de>>()? {
             if k.0 == "properties" {
-                props = map.next_value_seed(MaybeMembers)?;
+                props = map.next_value_seed(PropsSeed { depth: 0 })?;
             } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
+                map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(props)
     }
 }
 
-/// The members of a tool the view reads, found in one pass: `inputSchema`
-/// is descended into rather than kept raw. `schema` is `Some` once an
-/// `inputSchema` member was seen (the last one wins).
+/// The members of a tool the view reads, found in one pass; a repeated
+/// key's last value wins.
 #[derive(Default)]
 struct ToolFields<'a> {
-    name: Option<&'a RawValue>,
-    title: Option<&'a RawValue>,
-    description: Option<&'a RawValue>,
-    annotations: Option<&'a RawValue>,
-    props: Option<Members<'a>>,
+    name: Option<Field<'a>>,
+    title: Option<Field<'a>>,
+    description: Option<Field<'a>>,
+    annotations: Option<Value>,
+    props: Option<Props<'a>>,
 }
 
-impl<'de> serde::Deserialize<'de> for ToolFields<'de> {
+impl<'de> Deserialize<'de> for ToolFields<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
+        impl<'de> Visitor<'de> for V {
             type Value = ToolFields<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<ToolFields<'de>, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ToolFields<'de>, A::Error> {
                 let mut t = ToolFields::default();
                 while let Some(k) = map.next_key::<Text<'de>>()? {
                     match k.0.as_ref() {
                         "name" => t.name = Some(map.next_value()?),
                         "title" => t.title = Some(map.next_value()?),
                         "description" => t.description = Some(map.next_value()?),
-                        "annotations" => t.annotations = Some(map.next_value()?),
-                        "inputSchema" => t.props = map.next_value_seed(SchemaProps)?,
+                        "annotations" => {
+                            t.annotations = Some(map.next_value_seed(Kept(&ANNOTATIONS))?)
+                        }
+                        "inputSchema" => t.props = map.next_value_seed(SchemaSeed)?,
                         _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
+                            map.next_value::<IgnoredAny>()?;
                         }
                     }
                 }
@@ -226,56 +501,51 @@ impl<'de> serde::Deserialize<'de> for ToolFields<'de> {
     }
 }
 
-/// The members of `text` if it is a JSON object, `None` if it is another value.
-fn members(text: &str) -> Result<Option<Members<'_>>, serde_json::Error> {
-    if !text.trim_start().starts_with('{') {
-        return Ok(None);
-    }
-    serde_json::from_str(text).map(Some)
-}
-
-/// [`text_of`] over a raw value.
-fn raw_text(v: Option<&RawValue>) -> Result<Cow<'_, str>, serde_json::Error> {
-    let Some(v) = v else {
-        return Ok(Cow::Borrowed(""));
+/// `props` with repeated names merged the way `serde_json::Map`
+/// (insertion-ordered) merges them: first position, last value.
+fn merged(props: Props<'_>) -> Props<'_> {
+    let dup = if props.len() <= 16 {
+        props
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| props[..i].iter().any(|(p, _)| p == k))
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity(props.len());
+        !props.iter().all(|(k, _)| seen.insert(k.as_ref()))
     };
-    let t = v.get().trim_start();
-    if t.starts_with('"') {
-        return serde_json::from_str::<Text>(t).map(|t| t.0);
+    if !dup {
+        return props;
     }
-    let parsed: Value = serde_json::from_str(t)?;
-    Ok(Cow::Owned(text_of(Some(&parsed)).into_owned()))
-}
-
-/// A small object holding only `keys` of `m` (those present), parsed.
-fn mini(m: &Members, keys: &[&str]) -> Result<Value, serde_json::Error> {
-    let mut obj = serde_json::Map::new();
-    for k in keys {
-        if let Some(r) = m.get(k) {
-            obj.insert((*k).to_owned(), serde_json::from_str(r.get())?);
+    let mut out: Props<'_> = Vec::with_capacity(props.len());
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (k, p) in props {
+        match at.get(k.as_ref()) {
+            Some(&i) => out[i].1 = p,
+            None => {
+                at.insert(k.to_string(), out.len());
+                out.push((k, p));
+            }
         }
     }
-    Ok(Value::Object(obj))
+    out
 }
 
-fn has_any(m: &Members, keys: &[&str]) -> bool {
-    keys.iter().any(|k| m.get(k).is_some())
-}
-
-/// [`collect`] over the raw text of a `properties` member.
-fn collect_raw<'a>(
-    props: Members<'a>,
-    prefix: &str,
-    depth: usize,
-    out: &mut Vec<ParamView<'a>>,
-) -> Result<(), serde_json::Error> {
-    for (name, prop) in props.merged() {
+/// The parameters of `props`, flattened as [`super::collect`] flattens a
+/// `Value`'s (a nested property as `parent.child`, after its parent).
+fn flatten<'a>(props: Props<'a>, prefix: &str, out: &mut Vec<ParamView<'a>>) {
+    for (name, prop) in merged(props) {
         let full = if prefix.is_empty() {
             name.to_string()
         } else {
             format!("{prefix}.{name}")
         };
-        let Some(f) = members(prop.get())? else {
+        let Some(Prop {
+            ty,
+            description,
+            schema,
+            nested,
+        }) = prop
+        else {
             out.push(ParamView {
                 name: full,
                 ty: String::new(),
@@ -285,40 +555,50 @@ fn collect_raw<'a>(
             });
             continue;
         };
-        let ty = match f.get("type").map(|t| t.get().trim_start()) {
-            Some(t) if t.starts_with('"') => serde_json::from_str::<Text>(t)?.0.into_owned(),
-            _ if has_any(&f, &["type", "anyOf", "oneOf"]) => {
-                type_of(&mini(&f, &["type", "anyOf", "oneOf"])?)
+        // The schema keys [`type_of`], [`enum_values`] and [`item_ops`]
+        // read, as a small object: they read nothing else.
+        let mut m = serde_json::Map::new();
+        let ty = match ty {
+            Some(Field::Text(s)) => Some(s.into_owned()),
+            Some(Field::Other(v)) => {
+                m.insert("type".to_owned(), *v);
+                None
             }
-            _ => String::new(),
+            None => None,
         };
-        const ENUM_KEYS: [&str; 5] = ["enum", "const", "anyOf", "oneOf", "items"];
-        let enum_values = if has_any(&f, &ENUM_KEYS) {
-            enum_values(&mini(&f, &ENUM_KEYS)?)
+        for (k, v) in SCHEMA_KEYS
+            .iter()
+            .zip(schema.map(|s| *s).into_iter().flatten())
+        {
+            if let Some(v) = v {
+                m.insert((*k).to_owned(), v);
+            }
+        }
+        let (ty, enum_values, item_ops) = if m.is_empty() {
+            (ty.unwrap_or_default(), Vec::new(), Vec::new())
         } else {
-            Vec::new()
-        };
-        let item_ops = if prefix.is_empty() && is_steps(&name) && f.get("items").is_some() {
-            item_ops(&mini(&f, &["items"])?)
-        } else {
-            Vec::new()
+            let m = Value::Object(m);
+            (
+                ty.unwrap_or_else(|| type_of(&m)),
+                enum_values(&m),
+                if prefix.is_empty() && is_steps(&name) {
+                    item_ops(&m)
+                } else {
+                    Vec::new()
+                },
+            )
         };
         out.push(ParamView {
             name: full.clone(),
             ty,
-            description: raw_text(f.get("description"))?,
+            description: text(description),
             enum_values,
             item_ops,
         });
-        if depth < 1 {
-            if let Some(p) = f.get("properties") {
-                if let Some(p) = members(p.get())? {
-                    collect_raw(p, &full, depth + 1, out)?;
-                }
-            }
+        if let Some(nested) = nested {
+            flatten(nested, &full, out);
         }
     }
-    Ok(())
 }
 
 impl<'a> ToolView<'a> {
@@ -336,37 +616,33 @@ impl<'a> ToolView<'a> {
         Self::from_json_inner(text).ok()
     }
 
-    fn from_json_inner(text: &'a str) -> Result<ToolView<'a>, serde_json::Error> {
-        let empty = || ToolView {
-            name: Cow::Borrowed(""),
-            title: Cow::Borrowed(""),
-            description: Cow::Borrowed(""),
-            params: Vec::new(),
-            declared: None,
-            annotation_title: Cow::Borrowed(""),
-        };
-        if !text.trim_start().starts_with('{') {
-            return Ok(empty());
+    fn from_json_inner(json: &'a str) -> Result<ToolView<'a>, serde_json::Error> {
+        if !json.trim_start().starts_with('{') {
+            return Ok(ToolView {
+                name: Cow::Borrowed(""),
+                title: Cow::Borrowed(""),
+                description: Cow::Borrowed(""),
+                params: Vec::new(),
+                declared: None,
+                annotation_title: Cow::Borrowed(""),
+            });
         }
-        let m: ToolFields = serde_json::from_str(text)?;
+        let m: ToolFields = serde_json::from_str(json)?;
         let mut params = Vec::new();
         if let Some(props) = m.props {
-            collect_raw(props, "", 0, &mut params)?;
+            flatten(props, "", &mut params);
         }
         let (declared, annotation_title) = match m.annotations {
-            Some(a) => {
-                let a: Value = serde_json::from_str(a.get())?;
-                (
-                    Hints::from_annotations(&a),
-                    Cow::Owned(text_of(a.get("title")).into_owned()),
-                )
-            }
+            Some(a) => (
+                Hints::from_annotations(&a),
+                Cow::Owned(text_of(a.get("title")).into_owned()),
+            ),
             None => (None, Cow::Borrowed("")),
         };
         Ok(ToolView {
-            name: raw_text(m.name)?,
-            title: raw_text(m.title)?,
-            description: raw_text(m.description)?,
+            name: text(m.name),
+            title: text(m.title),
+            description: text(m.description),
             params,
             declared,
             annotation_title,
