@@ -209,6 +209,45 @@ fn multi_operation_tools_take_the_worst_and_list_destructive_values() {
     assert_eq!(v.args.switches, ["force"]);
 }
 
+/// An operation enum in the items of an array (`files: [{action, path,
+/// content}]`, a batch commit) counts as a top-level one: the tool is its
+/// worst operation and the values reach the guards. In an array that is not
+/// one of steps, only `action`/`operation`/`op` select: an item's `type`
+/// says what it is; an array that filters results selects nothing.
+#[test]
+fn operation_enums_in_array_items_count_as_top_level_ones() {
+    let push = one(json!({"name": "push_files",
+        "description": "Push multiple files to a GitLab project in a single commit",
+        "inputSchema": {"type": "object", "properties": {
+            "branch": {"type": "string"},
+            "files": {"type": "array", "items": {"type": "object", "properties": {
+                "action": {"type": "string", "enum": ["create", "update", "delete", "move"]},
+                "file_path": {"type": "string"}, "content": {"type": "string"}}}}}}}));
+    assert_eq!(push.class, Class::Destructive, "{}", push.rationale);
+    assert!(push.has(Signal::IrreversibleLoss));
+    let op = &push.args.operations[0];
+    assert_eq!(op.param, "files[].action");
+    assert_eq!(op.destructive_values(), ["update", "delete", "move"]);
+    // The same file list without the selector is what the name says.
+    let plain = one(json!({"name": "push_files",
+        "description": "Push multiple files to a GitLab project in a single commit",
+        "inputSchema": {"type": "object", "properties": {
+            "files": {"type": "array", "items": {"type": "object", "properties": {
+                "type": {"type": "string", "enum": ["create", "delete"]},
+                "file_path": {"type": "string"}}}}}}}));
+    assert_eq!(plain.class, Class::Write, "{}", plain.rationale);
+    assert!(plain.args.operations.is_empty());
+    let filters = one(
+        json!({"name": "search_records", "description": "Search records",
+        "inputSchema": {"type": "object", "properties": {
+            "filters": {"type": "array", "description": "Filter by these conditions",
+                "items": {"type": "object", "properties": {
+                    "op": {"type": "string", "enum": ["set", "delete", "eq"]}}}}}}}),
+    );
+    assert_eq!(filters.class, Class::Read, "{}", filters.rationale);
+    assert!(filters.args.operations.is_empty());
+}
+
 /// Patterns a held-out test on servers nobody tuned the rules to found
 /// (synthetic tools written after them; the servers themselves are not read).
 #[test]

@@ -293,15 +293,18 @@ fn collect_raw<'a>(
             _ => String::new(),
         };
         const ENUM_KEYS: [&str; 5] = ["enum", "const", "anyOf", "oneOf", "items"];
-        let enum_values = if has_any(&f, &ENUM_KEYS) {
-            enum_values(&mini(&f, &ENUM_KEYS)?)
+        // `items` is among the enum keys: one parse serves both.
+        let enum_src = if has_any(&f, &ENUM_KEYS) {
+            Some(mini(&f, &ENUM_KEYS)?)
         } else {
-            Vec::new()
+            None
         };
-        let item_ops = if prefix.is_empty() && is_steps(&name) && f.get("items").is_some() {
-            item_ops(&mini(&f, &["items"])?)
-        } else {
-            Vec::new()
+        let enum_values = enum_src.as_ref().map_or_else(Vec::new, enum_values);
+        let item_ops = match &enum_src {
+            Some(src) if prefix.is_empty() && f.get("items").is_some() => {
+                item_ops(src, is_steps(&name))
+            }
+            _ => Vec::new(),
         };
         out.push(ParamView {
             name: full.clone(),
