@@ -248,6 +248,46 @@ fn operation_enums_in_array_items_count_as_top_level_ones() {
     assert!(filters.args.operations.is_empty());
 }
 
+/// A secret passed as an argument is a credential the tool handles only
+/// when it keeps it: a tool that reads (or only saves what it downloads)
+/// uses it to authenticate the call, which raises nothing.
+#[test]
+fn credential_arguments_count_only_where_the_tool_keeps_them() {
+    let list = one(
+        json!({"name": "postgres_list", "description": "List PostgreSQL databases.",
+        "inputSchema": {"type": "object", "properties": {
+            "user": {"type": "string"},
+            "password": {"type": "string", "description": "The user password to access the server"}}}}),
+    );
+    assert_eq!(
+        (list.class, list.risk),
+        (Class::Read, Risk::Low),
+        "{}",
+        list.rationale
+    );
+    assert!(!list.has(Signal::Credentials));
+    let download = one(json!({"name": "download_attachment",
+        "description": "Download an uploaded file from a project.",
+        "inputSchema": {"type": "object", "properties": {
+            "secret": {"type": "string", "description": "The 32-character secret of the upload"},
+            "local_path": {"type": "string", "description": "Local path to save the file"}}}}));
+    assert_eq!(download.class, Class::Write, "{}", download.rationale);
+    assert_eq!(download.risk, Risk::Medium, "{}", download.rationale);
+    assert!(!download.has(Signal::Credentials));
+    let user = one(
+        json!({"name": "create_db_user", "description": "Create a database user.",
+        "inputSchema": {"type": "object", "properties": {
+            "password": {"type": "string", "description": "Password for the new user"}}}}),
+    );
+    assert_eq!(
+        (user.class, user.risk),
+        (Class::Write, Risk::High),
+        "{}",
+        user.rationale
+    );
+    assert!(user.has(Signal::Credentials));
+}
+
 /// Patterns a held-out test on servers nobody tuned the rules to found
 /// (synthetic tools written after them; the servers themselves are not read).
 #[test]
