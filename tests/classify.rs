@@ -209,6 +209,85 @@ fn multi_operation_tools_take_the_worst_and_list_destructive_values() {
     assert_eq!(v.args.switches, ["force"]);
 }
 
+/// An operation enum in the items of an array (`files: [{action, path,
+/// content}]`, a batch commit) counts as a top-level one: the tool is its
+/// worst operation and the values reach the guards. In an array that is not
+/// one of steps, only `action`/`operation`/`op` select: an item's `type`
+/// says what it is; an array that filters results selects nothing.
+#[test]
+fn operation_enums_in_array_items_count_as_top_level_ones() {
+    let push = one(json!({"name": "push_files",
+        "description": "Push multiple files to a GitLab project in a single commit",
+        "inputSchema": {"type": "object", "properties": {
+            "branch": {"type": "string"},
+            "files": {"type": "array", "items": {"type": "object", "properties": {
+                "action": {"type": "string", "enum": ["create", "update", "delete", "move"]},
+                "file_path": {"type": "string"}, "content": {"type": "string"}}}}}}}));
+    assert_eq!(push.class, Class::Destructive, "{}", push.rationale);
+    assert!(push.has(Signal::IrreversibleLoss));
+    let op = &push.args.operations[0];
+    assert_eq!(op.param, "files[].action");
+    assert_eq!(op.destructive_values(), ["update", "delete", "move"]);
+    // The same file list without the selector is what the name says.
+    let plain = one(json!({"name": "push_files",
+        "description": "Push multiple files to a GitLab project in a single commit",
+        "inputSchema": {"type": "object", "properties": {
+            "files": {"type": "array", "items": {"type": "object", "properties": {
+                "type": {"type": "string", "enum": ["create", "delete"]},
+                "file_path": {"type": "string"}}}}}}}));
+    assert_eq!(plain.class, Class::Write, "{}", plain.rationale);
+    assert!(plain.args.operations.is_empty());
+    let filters = one(
+        json!({"name": "search_records", "description": "Search records",
+        "inputSchema": {"type": "object", "properties": {
+            "filters": {"type": "array", "description": "Filter by these conditions",
+                "items": {"type": "object", "properties": {
+                    "op": {"type": "string", "enum": ["set", "delete", "eq"]}}}}}}}),
+    );
+    assert_eq!(filters.class, Class::Read, "{}", filters.rationale);
+    assert!(filters.args.operations.is_empty());
+}
+
+/// A secret passed as an argument is a credential the tool handles only
+/// when it keeps it: a tool that reads (or only saves what it downloads)
+/// uses it to authenticate the call, which raises nothing.
+#[test]
+fn credential_arguments_count_only_where_the_tool_keeps_them() {
+    let list = one(
+        json!({"name": "postgres_list", "description": "List PostgreSQL databases.",
+        "inputSchema": {"type": "object", "properties": {
+            "user": {"type": "string"},
+            "password": {"type": "string", "description": "The user password to access the server"}}}}),
+    );
+    assert_eq!(
+        (list.class, list.risk),
+        (Class::Read, Risk::Low),
+        "{}",
+        list.rationale
+    );
+    assert!(!list.has(Signal::Credentials));
+    let download = one(json!({"name": "download_attachment",
+        "description": "Download an uploaded file from a project.",
+        "inputSchema": {"type": "object", "properties": {
+            "secret": {"type": "string", "description": "The 32-character secret of the upload"},
+            "local_path": {"type": "string", "description": "Local path to save the file"}}}}));
+    assert_eq!(download.class, Class::Write, "{}", download.rationale);
+    assert_eq!(download.risk, Risk::Medium, "{}", download.rationale);
+    assert!(!download.has(Signal::Credentials));
+    let user = one(
+        json!({"name": "create_db_user", "description": "Create a database user.",
+        "inputSchema": {"type": "object", "properties": {
+            "password": {"type": "string", "description": "Password for the new user"}}}}),
+    );
+    assert_eq!(
+        (user.class, user.risk),
+        (Class::Write, Risk::High),
+        "{}",
+        user.rationale
+    );
+    assert!(user.has(Signal::Credentials));
+}
+
 /// Patterns a held-out test on servers nobody tuned the rules to found
 /// (synthetic tools written after them; the servers themselves are not read).
 #[test]

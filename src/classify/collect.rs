@@ -744,10 +744,14 @@ fn quote_all(t: &str) -> String {
     }
 }
 
-/// Operation selectors nested in arrays of steps (`actions[].type`).
+/// Operation selectors nested in arrays of steps (`actions[].type`) or of
+/// items to act on (`files[].action`: create, update, delete, move), which
+/// count as a top-level selector does. An array that filters what is
+/// returned (`filters[].op`) selects no operation.
 fn nested_operations(def: &ToolView) -> Vec<(String, Vec<String>)> {
     def.params
         .iter()
+        .filter(|p| !filters_results(&p.description))
         .flat_map(|p| {
             p.item_ops
                 .iter()

@@ -2,7 +2,7 @@
 //! destructive: medium); signals raise it (ARCHITECTURE.md, "risk"). A
 //! multi-operation tool takes its most severe operation.
 
-use super::collect::Hit;
+use super::collect::{Hit, Site};
 use super::decide::Role;
 use super::engine::Engine;
 use super::verdict::{ArgFacts, Category, Class, Risk, Signal};
@@ -38,6 +38,28 @@ const NOT_FOR_READS: [Signal; 6] = [
     Signal::ProductionInfra,
     Signal::CodeExecution,
 ];
+
+/// Whether the tool keeps something it is given (a credential argument then
+/// counts): it mutates, and something other than a parameter says so (the
+/// name's verb, a phrase, an operation selector), or nothing says what it
+/// does. A tool that reads, or one made mutating only by a parameter
+/// (`local_path` to save a download to, a `mark_as_read` switch), still
+/// only reads from the service its credentials open.
+fn keeps_what_it_is_given(class: Class, hits: &[Hit], roles: &[Role]) -> bool {
+    if class == Class::Read {
+        return false;
+    }
+    let mut mutating = hits.iter().zip(roles).filter(|(h, r)| {
+        matches!(r, Role::Decided | Role::Raised | Role::Agreed)
+            && h.class.is_some_and(|c| c != Class::Read)
+    });
+    match mutating.next() {
+        None => true,
+        Some((first, _)) => {
+            first.site != Site::Param || mutating.any(|(h, _)| h.site != Site::Param)
+        }
+    }
+}
 
 /// Class sets the floor; signals raise it.
 pub fn risk_for(class: Class, signals: &[Signal]) -> Risk {
@@ -105,12 +127,25 @@ impl Engine {
     ) -> Graded {
         let mut signals: Vec<Signal> = extra.to_vec();
         let mut risk = Risk::Low;
+        let keeps = keeps_what_it_is_given(class, hits, roles);
         for (h, role) in hits.iter().zip(roles) {
             if !role.counts() {
                 continue;
             }
             let rule = &self.catalogue.rules[h.rule];
-            signals.extend(rule.signals.iter().copied());
+            // A secret passed as an argument (`password`, `secret`) is a
+            // credential the tool handles only when it keeps it (creates a
+            // user with it, stores it in a repository's settings); to a tool
+            // that only reads it authenticates the call, no damage signal.
+            let auth_only = !keeps
+                && h.site == Site::Param
+                && matches!(rule.effect, super::rules::Effect::Signal);
+            signals.extend(
+                rule.signals
+                    .iter()
+                    .copied()
+                    .filter(|s| !(auth_only && *s == Signal::Credentials)),
+            );
             if let Some(rr) = rule.risk {
                 if class != Class::Read || rule.effect.class() == Some(Class::Read) {
                     risk = risk.max(rr);

@@ -16,6 +16,9 @@ pub struct ParamView<'a> {
     /// For a top-level array of steps (`actions`, `steps`, `operations`,
     /// `commands`): the string enums of its items' selector keys
     /// (`type`, `action`, `kind`, `operation`, `op`), in that key order.
+    /// For any other top-level array (`files: [{action, path, content}]`):
+    /// those of its items' `action`, `operation` and `op` only (`type` and
+    /// `kind` there name what an item is, not what is done to it).
     pub item_ops: Vec<(&'static str, Vec<String>)>,
 }
 
@@ -47,7 +50,13 @@ fn is_steps(name: &str) -> bool {
 /// Selector keys looked up in the items of an array of steps.
 const ITEM_KEYS: [&str; 5] = ["type", "action", "kind", "operation", "op"];
 
-fn item_ops(schema: &Value) -> Vec<(&'static str, Vec<String>)> {
+/// Selector keys looked up in the items of any other array: only words that
+/// name what is done to the item.
+const OP_KEYS: [&str; 3] = ["action", "operation", "op"];
+
+/// The selector enums of the items of the array `schema` (its `items`),
+/// `steps` saying whether the array is one of steps (see [`ParamView`]).
+fn item_ops(schema: &Value, steps: bool) -> Vec<(&'static str, Vec<String>)> {
     let Some(props) = schema
         .get("items")
         .and_then(|i| i.get("properties"))
@@ -55,8 +64,8 @@ fn item_ops(schema: &Value) -> Vec<(&'static str, Vec<String>)> {
     else {
         return Vec::new();
     };
-    ITEM_KEYS
-        .iter()
+    let keys: &[&'static str] = if steps { &ITEM_KEYS } else { &OP_KEYS };
+    keys.iter()
         .filter_map(|key| {
             let vals = props.get(*key)?.get("enum")?.as_array()?;
             Some((
@@ -80,8 +89,8 @@ fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<Para
             format!("{prefix}.{name}")
         };
         out.push(ParamView {
-            item_ops: if prefix.is_empty() && is_steps(name) {
-                item_ops(prop)
+            item_ops: if prefix.is_empty() {
+                item_ops(prop, is_steps(name))
             } else {
                 Vec::new()
             },
@@ -178,6 +187,8 @@ mod tests {
                  "force": {"type": "boolean"}, "weird": 5, "alt": {"anyOf": [{"type": "string"}, {"const": "x"}]},
                  "Actions": {"type": "array", "items": {"properties": {"type": {"enum": ["create", "drop", 1]},
                     "op": {"enum": ["a"]}}}},
+                 "files": {"type": "array", "items": {"properties": {"type": {"enum": ["file", "dir"]},
+                    "action": {"enum": ["create", "delete"]}}}},
                  "steps": {"items": {"enum": ["x", "y"]}}}},
                "annotations": {"readOnlyHint": false, "title": "A"}}"#,
             r#"{"na\u006de": "d\u00e9lete", "name": "second", "description": {"b": 1, "a": [2]},

@@ -581,8 +581,8 @@ fn flatten<'a>(props: Props<'a>, prefix: &str, out: &mut Vec<ParamView<'a>>) {
             (
                 ty.unwrap_or_else(|| type_of(&m)),
                 enum_values(&m),
-                if prefix.is_empty() && is_steps(&name) {
-                    item_ops(&m)
+                if prefix.is_empty() {
+                    item_ops(&m, is_steps(&name))
                 } else {
                     Vec::new()
                 },
