@@ -408,6 +408,10 @@ pub struct EvalArgs {
     /// Also list every tool whose class disagrees with its declared label.
     #[arg(long)]
     pub errors: bool,
+    /// Table: one line per server whatever the terminal width (the layout
+    /// piped output always gets).
+    #[arg(long)]
+    pub wide: bool,
     /// Stop at the first file of an --input directory that is not a JSON
     /// tool list (default: skip it with a warning and exit 3).
     #[arg(long)]

@@ -524,6 +524,67 @@ fn eval_scores_against_declared_annotations() {
     assert!(overall["macro_f1_contract"].as_f64() > overall["macro_f1"].as_f64());
 }
 
+/// The eval table on the fixture corpus, with `COLUMNS` as given (unset:
+/// piped output, no terminal to fit).
+fn eval_table(columns: Option<&str>, extra: &[&str]) -> String {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus");
+    let mut c = bin();
+    c.args(["eval", "--input", corpus]).args(extra);
+    match columns {
+        Some(w) => c.env("COLUMNS", w),
+        None => c.env_remove("COLUMNS"),
+    };
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// At 80 columns every line of the eval table fits and each server keeps
+/// its whole name and its figures; piped output (no `COLUMNS`) and `--wide`
+/// keep one line per server, as the saved reports have it.
+#[test]
+fn eval_table_fits_the_terminal_and_piped_output_keeps_the_full_layout() {
+    use unicode_width::UnicodeWidthStr;
+    let narrow = eval_table(Some("80"), &["--errors"]);
+    for line in narrow.lines() {
+        assert!(line.width() <= 80, "wider than 80: {line:?}");
+    }
+    let lines: Vec<&str> = narrow.lines().collect();
+    // A name too long for its column stands alone, its figures under it.
+    let k = lines
+        .iter()
+        .position(|l| *l == "kubernetes-mcp-server")
+        .expect("long name on its own line");
+    assert!(
+        lines[k + 1].trim_start().starts_with("49 "),
+        "{}",
+        lines[k + 1]
+    );
+    let fs = lines
+        .iter()
+        .position(|l| l.starts_with("filesystem "))
+        .unwrap();
+    assert!(lines[fs + 1]
+        .trim_start()
+        .starts_with("r[10 0 0] w[0 1 0] d[0 0 3]"));
+    assert!(narrow.contains("(overall)"));
+
+    let full = eval_table(None, &[]);
+    let row = full.lines().find(|l| l.starts_with("filesystem ")).unwrap();
+    assert!(row.contains("r[10 0 0] w[0 1 0] d[0 0 3]"), "{row}");
+    assert!(row.width() > 80);
+    assert!(full
+        .lines()
+        .any(|l| l.starts_with("kubernetes-mcp-server  ")));
+    assert_eq!(eval_table(Some("80"), &["--wide"]), full);
+    // A terminal wide enough gets the full layout too.
+    assert_eq!(eval_table(Some("200"), &[]), full);
+}
+
 #[test]
 fn rules_list_and_explain() {
     let out = bin()

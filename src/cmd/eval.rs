@@ -368,7 +368,14 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 serde_json::to_string_pretty(&serde_json::json!({ "servers": scores }))?
             )
         }
-        TableOrJson::Table => print_table(&scores),
+        TableOrJson::Table => print_table(
+            &scores,
+            if args.wide {
+                None
+            } else {
+                crate::report::terminal::terminal_width()
+            },
+        ),
     }
     Ok(crate::exit::code(if loaded.skipped.is_empty() {
         crate::exit::OK
@@ -377,42 +384,149 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-fn print_table(scores: &[Scores]) {
+/// The legend under the table, as the full layout prints it (a narrow
+/// terminal gets the same words wrapped to its width).
+const LEGEND: &[&str] = &[
+    "legend: tools = labelled tools; skip = tools declaring neither hint;",
+    "  read/mut = share whose read-vs-mutating matches the label; miss = tools declared",
+    "  mutating that came out read (dangerous misses); miss-ctr = the same without labels",
+    "  the tool's own text contradicts (a read verdict decided with confidence >= 0.7, a",
+    "  description, no hit anywhere, outranked ones included, arguing for write or",
+    "  destructive, no free-form operation/command parameter, and no mutating verb in",
+    "  any form in its title or purpose sentences;",
+    "  `--errors` marks them); rd-hi = tools declared read-only",
+    "  given high or critical risk (a policy would gate or hide them); F1 = macro-F1 over",
+    "  read/write/destructive against the labels; F1-ctr = the same with labels the contract",
+    "  overrides (a create declared destructive counts as write); ctr = labels that",
+    "  contradict the contract (additive tools declared destructive, mutating tools",
+    "  declared read-only), judged by the verb the tool's name leads with (for creates,",
+    "  also after a product prefix: jira_add_worklog).",
+];
+
+const CONFUSION_HEAD: &str = "confusion (declared -> inferred r/w/d)";
+
+/// The numeric columns of a row, from the space before `tools` on.
+fn numbers(s: &Scores) -> String {
+    format!(
+        " {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>7.3} {:>4}",
+        s.labelled,
+        s.skipped,
+        s.read_vs_mutating_accuracy,
+        s.dangerous_miss_rate * 100.0,
+        s.dangerous_miss_rate_contract * 100.0,
+        s.reads_high_rate * 100.0,
+        s.macro_f1,
+        s.macro_f1_contract,
+        s.contradictions,
+    )
+}
+
+fn numbers_head() -> String {
+    format!(
+        " {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>7} {:>4}",
+        "tools", "skip", "read/mut", "miss", "miss-ctr", "rd-hi", "F1", "F1-ctr", "ctr"
+    )
+}
+
+fn confusion(s: &Scores) -> String {
+    let m = &s.confusion;
+    format!(
+        "r[{} {} {}] w[{} {} {}] d[{} {} {}]",
+        m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]
+    )
+}
+
+fn print_table(scores: &[Scores], width: Option<usize>) {
+    print!("{}", render_table(scores, width));
+}
+
+/// The table: one line per server when it fits `width` (or when there is no
+/// width to fit: piped output keeps the full layout, so saved reports stay
+/// comparable); on a narrower terminal each server takes a line of figures
+/// (its name alone above them when it does not fit its column) and its
+/// confusion matrix on the next, and errors and the legend wrap.
+pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
+    use crate::report::terminal::wrap;
     use crate::text::terminal_safe;
-    println!(
-        "{:<24} {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>7} {:>4}  confusion (declared -> inferred r/w/d)",
-        "server", "tools", "skip", "read/mut", "miss", "miss-ctr", "rd-hi", "F1", "F1-ctr", "ctr"
-    );
+    use std::fmt::Write;
+    use unicode_width::UnicodeWidthStr;
+
+    let full_rows: Vec<String> = scores
+        .iter()
+        .map(|s| {
+            format!(
+                "{:<24}{}  {}",
+                terminal_safe(&s.server),
+                numbers(s),
+                confusion(s)
+            )
+        })
+        .collect();
+    let full_head = format!("{:<24}{}  {CONFUSION_HEAD}", "server", numbers_head());
+    let narrow = width.filter(|w| {
+        full_rows
+            .iter()
+            .chain(std::iter::once(&full_head))
+            .any(|r| r.width() > *w)
+    });
+    let mut out = String::new();
+    let Some(w) = narrow else {
+        writeln!(out, "{full_head}").unwrap();
+        for (s, row) in scores.iter().zip(&full_rows) {
+            writeln!(out, "{row}").unwrap();
+            for e in &s.errors {
+                writeln!(
+                    out,
+                    "    {:<40} declared {:<11} inferred {:<11} {}{}",
+                    terminal_safe(&e.tool),
+                    e.declared,
+                    e.inferred,
+                    if e.contradicted {
+                        "[label contradicted: every hit says read] "
+                    } else {
+                        ""
+                    },
+                    terminal_safe(&e.rationale)
+                )
+                .unwrap();
+            }
+        }
+        writeln!(out).unwrap();
+        for line in LEGEND {
+            writeln!(out, "{line}").unwrap();
+        }
+        if let Some(line) = contradicting(scores) {
+            writeln!(out, "{line}").unwrap();
+        }
+        return out;
+    };
+    // The name column takes what the figures leave, up to the full 24.
+    let figures = numbers_head().width();
+    let name_w = w.saturating_sub(figures).min(24);
+    writeln!(out, "{:<name_w$}{}", "server", numbers_head()).unwrap();
+    writeln!(out, "  {CONFUSION_HEAD}").unwrap();
     for s in scores {
-        let m = &s.confusion;
-        println!(
-            "{:<24} {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>7.3} {:>4}  r[{} {} {}] w[{} {} {}] d[{} {} {}]",
-            terminal_safe(&s.server),
-            s.labelled,
-            s.skipped,
-            s.read_vs_mutating_accuracy,
-            s.dangerous_miss_rate * 100.0,
-            s.dangerous_miss_rate_contract * 100.0,
-            s.reads_high_rate * 100.0,
-            s.macro_f1,
-            s.macro_f1_contract,
-            s.contradictions,
-            m[0][0],
-            m[0][1],
-            m[0][2],
-            m[1][0],
-            m[1][1],
-            m[1][2],
-            m[2][0],
-            m[2][1],
-            m[2][2]
-        );
+        let name = terminal_safe(&s.server);
+        if name.width() > name_w {
+            writeln!(out, "{name}").unwrap();
+            writeln!(out, "{:<name_w$}{}", "", numbers(s)).unwrap();
+        } else {
+            // Pad by display width (format's padding counts chars).
+            let pad = " ".repeat(name_w - name.width());
+            writeln!(out, "{name}{pad}{}", numbers(s)).unwrap();
+        }
+        writeln!(out, "  {}", confusion(s)).unwrap();
         for e in &s.errors {
-            println!(
-                "    {:<40} declared {:<11} inferred {:<11} {}{}",
+            writeln!(
+                out,
+                "    {}  declared {} inferred {}",
                 terminal_safe(&e.tool),
                 e.declared,
-                e.inferred,
+                e.inferred
+            )
+            .unwrap();
+            let why = format!(
+                "{}{}",
                 if e.contradicted {
                     "[label contradicted: every hit says read] "
                 } else {
@@ -420,38 +534,38 @@ fn print_table(scores: &[Scores]) {
                 },
                 terminal_safe(&e.rationale)
             );
+            for line in wrap(&why, w.saturating_sub(6)) {
+                writeln!(out, "      {line}").unwrap();
+            }
         }
     }
-    let contradicting: Vec<String> = scores
+    writeln!(out).unwrap();
+    let legend = LEGEND.join(" ");
+    for (i, line) in wrap(&legend, w.saturating_sub(2)).into_iter().enumerate() {
+        let indent = if i == 0 { "" } else { "  " };
+        writeln!(out, "{indent}{line}").unwrap();
+    }
+    if let Some(line) = contradicting(scores) {
+        for (i, l) in wrap(&line, w.saturating_sub(2)).into_iter().enumerate() {
+            let indent = if i == 0 { "" } else { "  " };
+            writeln!(out, "{indent}{l}").unwrap();
+        }
+    }
+    out
+}
+
+/// "labels contradicting the contract: a (3), b (1)", if any server has some.
+fn contradicting(scores: &[Scores]) -> Option<String> {
+    let list: Vec<String> = scores
         .iter()
         .filter(|s| s.server != "(overall)" && s.contradictions > 0)
-        .map(|s| format!("{} ({})", terminal_safe(&s.server), s.contradictions))
+        .map(|s| {
+            format!(
+                "{} ({})",
+                crate::text::terminal_safe(&s.server),
+                s.contradictions
+            )
+        })
         .collect();
-    println!();
-    println!("legend: tools = labelled tools; skip = tools declaring neither hint;");
-    println!("  read/mut = share whose read-vs-mutating matches the label; miss = tools declared");
-    println!(
-        "  mutating that came out read (dangerous misses); miss-ctr = the same without labels"
-    );
-    println!("  the tool's own text contradicts (a read verdict decided with confidence >= 0.7, a");
-    println!("  description, no hit anywhere, outranked ones included, arguing for write or");
-    println!("  destructive, no free-form operation/command parameter, and no mutating verb in");
-    println!("  any form in its title or purpose sentences;");
-    println!("  `--errors` marks them); rd-hi = tools declared read-only");
-    println!(
-        "  given high or critical risk (a policy would gate or hide them); F1 = macro-F1 over"
-    );
-    println!(
-        "  read/write/destructive against the labels; F1-ctr = the same with labels the contract"
-    );
-    println!("  overrides (a create declared destructive counts as write); ctr = labels that");
-    println!("  contradict the contract (additive tools declared destructive, mutating tools");
-    println!("  declared read-only), judged by the verb the tool's name leads with (for creates,");
-    println!("  also after a product prefix: jira_add_worklog).");
-    if !contradicting.is_empty() {
-        println!(
-            "labels contradicting the contract: {}",
-            contradicting.join(", ")
-        );
-    }
+    (!list.is_empty()).then(|| format!("labels contradicting the contract: {}", list.join(", ")))
 }
