@@ -519,7 +519,7 @@ fn eval_scores_against_declared_annotations() {
         json!([[1, 0, 0], [2, 1, 0], [0, 1, 1]])
     );
     // A create after a product prefix, declared destructive, contradicts
-    // the contract: F1-ctr counts it as write (and our write as right).
+    // the contract: F1-contract counts it as write (and our write as right).
     assert_eq!(overall["contradictions"], 1);
     assert!(overall["macro_f1_contract"].as_f64() > overall["macro_f1"].as_f64());
 }
@@ -554,11 +554,11 @@ fn eval_table_fits_the_terminal_and_piped_output_keeps_the_full_layout() {
         assert!(line.width() <= 80, "wider than 80: {line:?}");
     }
     let lines: Vec<&str> = narrow.lines().collect();
-    // A name too long for its column stands alone, its figures under it.
+    // Each server: its whole name and confusion matrix, then its figures.
     let k = lines
         .iter()
-        .position(|l| *l == "kubernetes-mcp-server")
-        .expect("long name on its own line");
+        .position(|l| *l == "kubernetes-mcp-server  r[32 0 0] w[0 4 1] d[0 3 9]")
+        .expect("name and matrix on one line");
     assert!(
         lines[k + 1].trim_start().starts_with("49 "),
         "{}",
@@ -566,11 +566,9 @@ fn eval_table_fits_the_terminal_and_piped_output_keeps_the_full_layout() {
     );
     let fs = lines
         .iter()
-        .position(|l| l.starts_with("filesystem "))
+        .position(|l| l.starts_with("filesystem  r[10 0 0] w[0 1 0] d[0 0 3]"))
         .unwrap();
-    assert!(lines[fs + 1]
-        .trim_start()
-        .starts_with("r[10 0 0] w[0 1 0] d[0 0 3]"));
+    assert!(lines[fs + 1].trim_start().starts_with("14 "));
     assert!(narrow.contains("(overall)"));
 
     let full = eval_table(None, &[]);
@@ -583,6 +581,43 @@ fn eval_table_fits_the_terminal_and_piped_output_keeps_the_full_layout() {
     assert_eq!(eval_table(Some("80"), &["--wide"]), full);
     // A terminal wide enough gets the full layout too.
     assert_eq!(eval_table(Some("200"), &[]), full);
+}
+
+/// Each eval column has one name that means one thing (`ctr` is
+/// contradicted, only in `miss-ctr`), and the legend explains every column.
+#[test]
+fn eval_columns_are_named_for_what_they_count_and_the_legend_says_each() {
+    for table in [eval_table(None, &[]), eval_table(Some("80"), &[])] {
+        let head: Vec<&str> = table
+            .lines()
+            .find(|l| l.contains("tools skip"))
+            .unwrap()
+            .split_whitespace()
+            .take_while(|w| *w != "confusion")
+            .collect();
+        for col in ["miss-ctr", "F1-contract", "mislabel"] {
+            assert!(head.contains(&col), "{col} missing from {head:?}");
+        }
+        assert!(
+            !head.contains(&"F1-ctr") && !head.contains(&"ctr"),
+            "{head:?}"
+        );
+        let legend: Vec<&str> = table.lines().skip_while(|l| *l != "legend:").collect();
+        for col in head
+            .iter()
+            .filter(|c| **c != "server" && !c.starts_with("confusion"))
+        {
+            let col = *col;
+            assert!(
+                legend
+                    .iter()
+                    .any(|l| l.split_whitespace().next() == Some(col)),
+                "legend does not say what {col} is:\n{}",
+                legend.join("\n")
+            );
+        }
+        assert!(!table.contains("F1-ctr"));
+    }
 }
 
 #[test]

@@ -25,7 +25,10 @@
 //! title nor the description's purpose sentences (instructions to the agent
 //! and notes aside, as the classifier reads them) hold a verb of the lexicon
 //! for write or destructive, in any form ("updates", "changing"). `miss-ctr` is the
-//! miss rate without those labels; `miss` stays the figure to meet. The test
+//! miss rate without those (contradicted) labels; `miss` stays the figure to
+//! meet. In the table `ctr` means contradicted and nothing else: the
+//! contract's figures are `F1-contract` and `mislabel` (labels that
+//! contradict the contract; until session 7 `F1-ctr` and `ctr`). The test
 //! reads only what the classifier saw, never a list of tools, and a tool with
 //! a single mutating word anywhere stays a real miss.
 
@@ -384,31 +387,80 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// The legend under the table, as the full layout prints it (a narrow
-/// terminal gets the same words wrapped to its width).
-const LEGEND: &[&str] = &[
-    "legend: tools = labelled tools; skip = tools declaring neither hint;",
-    "  read/mut = share whose read-vs-mutating matches the label; miss = tools declared",
-    "  mutating that came out read (dangerous misses); miss-ctr = the same without labels",
-    "  the tool's own text contradicts (a read verdict decided with confidence >= 0.7, a",
-    "  description, no hit anywhere, outranked ones included, arguing for write or",
-    "  destructive, no free-form operation/command parameter, and no mutating verb in",
-    "  any form in its title or purpose sentences;",
-    "  `--errors` marks them); rd-hi = tools declared read-only",
-    "  given high or critical risk (a policy would gate or hide them); F1 = macro-F1 over",
-    "  read/write/destructive against the labels; F1-ctr = the same with labels the contract",
-    "  overrides (a create declared destructive counts as write); ctr = labels that",
-    "  contradict the contract (additive tools declared destructive, mutating tools",
-    "  declared read-only), judged by the verb the tool's name leads with (for creates,",
-    "  also after a product prefix: jira_add_worklog).",
+/// The legend under the table: each column and what it counts (`ctr`
+/// means contradicted, as in `miss-ctr`, and nothing else).
+const LEGEND: &[(&str, &str)] = &[
+    (
+        "tools",
+        "labelled tools (declaring readOnlyHint or destructiveHint)",
+    ),
+    ("skip", "tools declaring neither hint (not scored)"),
+    (
+        "read/mut",
+        "share of labelled tools whose read-vs-mutating matches the label",
+    ),
+    (
+        "miss",
+        "tools declared mutating that came out read (dangerous misses), \
+         over the tools declared mutating",
+    ),
+    (
+        "miss-ctr",
+        "miss without the contradicted labels: those the tool's own text \
+         contradicts (a read verdict decided with confidence >= 0.7, a \
+         description, no hit anywhere, outranked ones included, arguing for \
+         write or destructive, no free-form operation/command parameter, and \
+         no mutating verb in any form in its title or purpose sentences; \
+         `--errors` marks them)",
+    ),
+    (
+        "rd-hi",
+        "tools declared read-only given high or critical risk (a policy would \
+         gate or hide them)",
+    ),
+    (
+        "F1",
+        "macro-F1 over read/write/destructive against the labels",
+    ),
+    (
+        "F1-contract",
+        "the same against the contract: labels it overrides count as it says \
+         (a create declared destructive counts as write)",
+    ),
+    (
+        "mislabel",
+        "labels that contradict the contract (additive tools declared \
+         destructive, mutating tools declared read-only), judged by the verb \
+         the tool's name leads with (for creates, also after a product \
+         prefix: jira_add_worklog)",
+    ),
 ];
+
+/// Legend lines: `  name  meaning`, the meaning wrapped to `w` columns
+/// under itself.
+fn legend_lines(w: usize) -> Vec<String> {
+    use crate::report::terminal::wrap;
+    let key_w = LEGEND.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let indent = 2 + key_w + 2;
+    let mut out = vec!["legend:".to_owned()];
+    for (key, meaning) in LEGEND {
+        for (i, line) in wrap(meaning, w.saturating_sub(indent)).iter().enumerate() {
+            let key = if i == 0 { *key } else { "" };
+            out.push(format!("  {key:<key_w$}  {line}"));
+        }
+    }
+    out
+}
+
+/// The legend's width in the full layout (one line per server).
+const FULL_LEGEND_WIDTH: usize = 100;
 
 const CONFUSION_HEAD: &str = "confusion (declared -> inferred r/w/d)";
 
 /// The numeric columns of a row, from the space before `tools` on.
 fn numbers(s: &Scores) -> String {
     format!(
-        " {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>7.3} {:>4}",
+        " {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>11.3} {:>8}",
         s.labelled,
         s.skipped,
         s.read_vs_mutating_accuracy,
@@ -423,8 +475,8 @@ fn numbers(s: &Scores) -> String {
 
 fn numbers_head() -> String {
     format!(
-        " {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>7} {:>4}",
-        "tools", "skip", "read/mut", "miss", "miss-ctr", "rd-hi", "F1", "F1-ctr", "ctr"
+        " {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>11} {:>8}",
+        "tools", "skip", "read/mut", "miss", "miss-ctr", "rd-hi", "F1", "F1-contract", "mislabel"
     )
 }
 
@@ -442,9 +494,9 @@ fn print_table(scores: &[Scores], width: Option<usize>) {
 
 /// The table: one line per server when it fits `width` (or when there is no
 /// width to fit: piped output keeps the full layout, so saved reports stay
-/// comparable); on a narrower terminal each server takes a line of figures
-/// (its name alone above them when it does not fit its column) and its
-/// confusion matrix on the next, and errors and the legend wrap.
+/// comparable); on a narrower terminal each server takes two lines, its
+/// name and confusion matrix, then its figures under their heads, and
+/// errors and the legend wrap.
 pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
     use crate::report::terminal::wrap;
     use crate::text::terminal_safe;
@@ -492,7 +544,7 @@ pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
             }
         }
         writeln!(out).unwrap();
-        for line in LEGEND {
+        for line in legend_lines(FULL_LEGEND_WIDTH) {
             writeln!(out, "{line}").unwrap();
         }
         if let Some(line) = contradicting(scores) {
@@ -500,22 +552,22 @@ pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
         }
         return out;
     };
-    // The name column takes what the figures leave, up to the full 24.
-    let figures = numbers_head().width();
-    let name_w = w.saturating_sub(figures).min(24);
-    writeln!(out, "{:<name_w$}{}", "server", numbers_head()).unwrap();
-    writeln!(out, "  {CONFUSION_HEAD}").unwrap();
+    // Two lines per server: its name and confusion matrix (the matrix on a
+    // line of its own when both do not fit), then its figures, indented.
+    let indent = w.saturating_sub(numbers_head().width()).min(2);
+    let indent = " ".repeat(indent);
+    writeln!(out, "server  {CONFUSION_HEAD}").unwrap();
+    writeln!(out, "{indent}{}", numbers_head()).unwrap();
     for s in scores {
         let name = terminal_safe(&s.server);
-        if name.width() > name_w {
-            writeln!(out, "{name}").unwrap();
-            writeln!(out, "{:<name_w$}{}", "", numbers(s)).unwrap();
+        let matrix = confusion(s);
+        if name.width() + 2 + matrix.width() <= w {
+            writeln!(out, "{name}  {matrix}").unwrap();
         } else {
-            // Pad by display width (format's padding counts chars).
-            let pad = " ".repeat(name_w - name.width());
-            writeln!(out, "{name}{pad}{}", numbers(s)).unwrap();
+            writeln!(out, "{name}").unwrap();
+            writeln!(out, "  {matrix}").unwrap();
         }
-        writeln!(out, "  {}", confusion(s)).unwrap();
+        writeln!(out, "{indent}{}", numbers(s)).unwrap();
         for e in &s.errors {
             writeln!(
                 out,
@@ -540,10 +592,8 @@ pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
         }
     }
     writeln!(out).unwrap();
-    let legend = LEGEND.join(" ");
-    for (i, line) in wrap(&legend, w.saturating_sub(2)).into_iter().enumerate() {
-        let indent = if i == 0 { "" } else { "  " };
-        writeln!(out, "{indent}{line}").unwrap();
+    for line in legend_lines(w) {
+        writeln!(out, "{line}").unwrap();
     }
     if let Some(line) = contradicting(scores) {
         for (i, l) in wrap(&line, w.saturating_sub(2)).into_iter().enumerate() {
