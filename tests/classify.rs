@@ -557,7 +557,7 @@ fn eval_table_fits_the_terminal_and_piped_output_keeps_the_full_layout() {
     // Each server: its whole name and confusion matrix, then its figures.
     let k = lines
         .iter()
-        .position(|l| *l == "kubernetes-mcp-server  r[32 0 0] w[0 4 1] d[0 3 9]")
+        .position(|l| *l == "kubernetes-mcp-server  r[32 0 0] w[0 4 1] d[0 3 9] m[0 0 0]")
         .expect("name and matrix on one line");
     assert!(
         lines[k + 1].trim_start().starts_with("49 "),
@@ -566,7 +566,7 @@ fn eval_table_fits_the_terminal_and_piped_output_keeps_the_full_layout() {
     );
     let fs = lines
         .iter()
-        .position(|l| l.starts_with("filesystem  r[10 0 0] w[0 1 0] d[0 0 3]"))
+        .position(|l| l.starts_with("filesystem  r[10 0 0] w[0 1 0] d[0 0 3] m[0 0 0]"))
         .unwrap();
     assert!(lines[fs + 1].trim_start().starts_with("14 "));
     assert!(narrow.contains("(overall)"));
@@ -617,6 +617,58 @@ fn eval_columns_are_named_for_what_they_count_and_the_legend_says_each() {
             );
         }
         assert!(!table.contains("F1-ctr"));
+    }
+}
+
+/// Tools declaring only `readOnlyHint: false` (mutating, kind not given)
+/// stay out of the 3-class matrix but are counted where a user sees them:
+/// the `m[...]` row by inferred class, and `confusion_mutating` in JSON.
+#[test]
+fn eval_counts_tools_declared_mutating_without_a_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.json");
+    let hint = json!({"readOnlyHint": false});
+    std::fs::write(&p, json!([
+        {"name": "get_weather", "description": "Get the weather for a city", "annotations": hint},
+        {"name": "send_email", "description": "Send an email to a recipient", "annotations": hint},
+        {"name": "delete_repository", "description": "Delete a repository for good", "annotations": hint},
+        {"name": "list_repos", "description": "List repositories", "annotations": {"readOnlyHint": true}}
+    ]).to_string()).unwrap();
+    let out = bin()
+        .args(["eval", "--format", "json", "--input"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let overall = &v["servers"][1];
+    assert_eq!(overall["labelled"], 4);
+    assert_eq!(
+        overall["confusion"],
+        json!([[1, 0, 0], [0, 0, 0], [0, 0, 0]])
+    );
+    assert_eq!(overall["confusion_mutating"], json!([1, 1, 1]));
+    assert_eq!(overall["dangerous_misses"], 1);
+    for columns in [None, Some("80")] {
+        let mut c = bin();
+        c.args(["eval", "--input"]).arg(&p);
+        match columns {
+            Some(w) => c.env("COLUMNS", w),
+            None => c.env_remove("COLUMNS"),
+        };
+        let table = String::from_utf8(c.output().unwrap().stdout).unwrap();
+        assert!(
+            table.contains("r[1 0 0] w[0 0 0] d[0 0 0] m[1 1 1]"),
+            "{table}"
+        );
+        let legend = table.lines().skip_while(|l| *l != "legend:");
+        assert!(
+            legend
+                .into_iter()
+                .any(|l| l.trim_start().starts_with("m[]  ")
+                    && l.contains("declared mutating without a kind")),
+            "{table}"
+        );
     }
 }
 

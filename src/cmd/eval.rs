@@ -2,7 +2,8 @@
 //! annotations (read = readOnlyHint true; destructive = destructiveHint true;
 //! write = both false). A tool that declares only `readOnlyHint: false` is
 //! mutating but of unknown kind: it counts for read-vs-mutating accuracy and
-//! the dangerous-miss rate, not for the 3-class matrix. Tools declaring
+//! the dangerous-miss rate, not for the 3-class matrix (the table counts
+//! them in a row of their own, `m[...]`). Tools declaring
 //! neither hint are skipped.
 //!
 //! Several authors label every create destructive, though the MCP spec's
@@ -75,6 +76,10 @@ pub struct Scores {
     pub skipped: usize,
     /// `confusion[declared][inferred]`, order read, write, destructive (3-class labels only).
     pub confusion: [[usize; 3]; 3],
+    /// Tools declared mutating of no given kind (`readOnlyHint: false`
+    /// alone) by inferred class, order read, write, destructive: outside
+    /// `confusion` and macro-F1, inside read/mut and the miss rate.
+    pub confusion_mutating: [usize; 3],
     pub read_vs_mutating_accuracy: f64,
     pub dangerous_miss_rate: f64,
     pub dangerous_misses: usize,
@@ -126,6 +131,7 @@ struct Acc {
     skipped: usize,
     confusion: [[usize; 3]; 3],
     confusion_contract: [[usize; 3]; 3],
+    confusion_mutating: [usize; 3],
     reads: usize,
     reads_high: usize,
     contradictions: usize,
@@ -141,6 +147,7 @@ impl Acc {
         self.labelled += other.labelled;
         self.skipped += other.skipped;
         for i in 0..3 {
+            self.confusion_mutating[i] += other.confusion_mutating[i];
             for j in 0..3 {
                 self.confusion[i][j] += other.confusion[i][j];
                 self.confusion_contract[i][j] += other.confusion_contract[i][j];
@@ -162,6 +169,7 @@ impl Acc {
             labelled: self.labelled,
             skipped: self.skipped,
             confusion: self.confusion,
+            confusion_mutating: self.confusion_mutating,
             read_vs_mutating_accuracy: ratio(self.binary_ok, self.labelled),
             dangerous_miss_rate: ratio(self.misses, self.mutating),
             dangerous_misses: self.misses,
@@ -279,7 +287,10 @@ fn score_server(s: &ServerTools) -> Acc {
                 acc.confusion[idx(c)][idx(v.class)] += 1;
                 c != v.class
             }
-            Label::Mutating => v.class == Class::Read,
+            Label::Mutating => {
+                acc.confusion_mutating[idx(v.class)] += 1;
+                v.class == Class::Read
+            }
         };
         if wrong {
             acc.errors.push(EvalError {
@@ -434,6 +445,17 @@ const LEGEND: &[(&str, &str)] = &[
          the tool's name leads with (for creates, also after a product \
          prefix: jira_add_worklog)",
     ),
+    (
+        "r[] w[] d[]",
+        "confusion: tools declared read, write, destructive, each counted as \
+         inferred read, write, destructive",
+    ),
+    (
+        "m[]",
+        "tools declared mutating without a kind (readOnlyHint false, no \
+         destructiveHint) as inferred read, write, destructive: they count \
+         in read/mut and miss, not in F1",
+    ),
 ];
 
 /// Legend lines: `  name  meaning`, the meaning wrapped to `w` columns
@@ -455,7 +477,7 @@ fn legend_lines(w: usize) -> Vec<String> {
 /// The legend's width in the full layout (one line per server).
 const FULL_LEGEND_WIDTH: usize = 100;
 
-const CONFUSION_HEAD: &str = "confusion (declared -> inferred r/w/d)";
+const CONFUSION_HEAD: &str = "confusion (declared r/w/d/m -> inferred r w d)";
 
 /// The numeric columns of a row, from the space before `tools` on.
 fn numbers(s: &Scores) -> String {
@@ -482,9 +504,21 @@ fn numbers_head() -> String {
 
 fn confusion(s: &Scores) -> String {
     let m = &s.confusion;
+    let u = &s.confusion_mutating;
     format!(
-        "r[{} {} {}] w[{} {} {}] d[{} {} {}]",
-        m[0][0], m[0][1], m[0][2], m[1][0], m[1][1], m[1][2], m[2][0], m[2][1], m[2][2]
+        "r[{} {} {}] w[{} {} {}] d[{} {} {}] m[{} {} {}]",
+        m[0][0],
+        m[0][1],
+        m[0][2],
+        m[1][0],
+        m[1][1],
+        m[1][2],
+        m[2][0],
+        m[2][1],
+        m[2][2],
+        u[0],
+        u[1],
+        u[2]
     )
 }
 
