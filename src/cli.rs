@@ -527,8 +527,11 @@ pub struct PagesArgs {
     /// Render every server in this database.
     #[arg(long, group = "what")]
     pub db: Option<PathBuf>,
-    /// Output directory.
-    #[arg(long)]
+    /// Output directory (created if missing). Each run lists the files it
+    /// wrote in DIR/.mcp-risk-pages.txt; the next run into DIR removes the
+    /// pages on that list it does not write again (servers and tools that
+    /// went away). No other file in DIR is ever removed.
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// `html` (a static site with an index) or `md` (Markdown pages).
     #[arg(long, value_enum, default_value = "html")]
