@@ -672,6 +672,114 @@ fn eval_counts_tools_declared_mutating_without_a_kind() {
     }
 }
 
+/// Malformed entries (a name that is a number, a bare string, null, an
+/// array, a tool with no name) are classified, never dropped or fatal, and
+/// each verdict carries `input-malformed` evidence saying what was wrong and
+/// how it was read, on the streaming JSON path, the table, the loading path
+/// and the pages alike; a well-formed tool whose name merely starts with a
+/// digit gets none. (Here, not in hostile.rs, whose peak-memory test counts
+/// every child process its binary starts meanwhile.)
+#[test]
+fn malformed_entries_say_what_was_wrong() {
+    use mcp_risk::input::{self, tolerant};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odd.json");
+    std::fs::write(
+        &file,
+        r#"{"tools": [
+            {"name": 42, "description": "Deletes every file in the workspace."},
+            "delete_all",
+            null,
+            [1, 2],
+            {"description": "Drops the table."},
+            {"name": "2fa_status", "description": "Gets the 2FA status of the account."},
+            {"name": "list_files", "description": "Lists the files of a folder."}
+        ]}"#,
+    )
+    .unwrap();
+    let o = bin()
+        .args(["classify", "--format", "json", "--input"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let tools = doc["servers"][0]["tools"].as_array().unwrap();
+    assert_eq!(tools.len(), 7, "every entry is a recorded outcome");
+    let said = |t: &Value| -> Option<String> {
+        t["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["rule"] == "input-malformed")
+            .map(|e| e["text"].as_str().unwrap().to_owned())
+    };
+    let expect = [
+        Some("its name is a number (42), not text: read as the name \"42\""),
+        Some("the entry is a string (\"delete_all\"), not a tool object"),
+        Some("the entry is null, not a tool object"),
+        Some("the entry is an array ([1,2]), not a tool object"),
+        Some("it has no name member"),
+        None,
+        None,
+    ];
+    for (t, want) in tools.iter().zip(expect) {
+        match want {
+            Some(w) => {
+                let text = said(t).unwrap_or_else(|| panic!("no input-malformed on {t}"));
+                assert!(text.starts_with(w), "{text:?} should start with {w:?}");
+                assert!(t["rationale"].as_str().unwrap().contains("Input anomaly: "));
+            }
+            None => assert_eq!(said(t), None, "{t}"),
+        }
+    }
+    // Read as it is, not held against it: 42 is still a delete.
+    assert_eq!(tools[0]["name"], "42");
+    assert_eq!(tools[0]["class"], "destructive");
+    assert!(err.contains("input-malformed: the entry is a string (\"delete_all\")"));
+
+    // The loading path (what the table, policy and pages read) agrees.
+    let loaded = input::load(&file).unwrap().remove(0);
+    let mut verdicts = classify_tools(&loaded.tools, &Options::default());
+    for n in &loaded.notes {
+        tolerant::apply_notes(&mut verdicts[n.index], std::slice::from_ref(&n.note));
+    }
+    for (v, t) in verdicts.iter().zip(tools) {
+        let ours: Vec<&str> = v.evidence.iter().map(|e| e.rule.as_str()).collect();
+        let theirs: Vec<&str> = t["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(ours, theirs, "{}", v.name);
+        assert_eq!(v.rationale, t["rationale"].as_str().unwrap());
+    }
+    let table = bin()
+        .args(["classify", "--wide", "--input"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(table.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&table.stdout).contains("Input anomaly: the entry is null"));
+    // The pages show it as well.
+    let site = dir.path().join("site");
+    let p = bin()
+        .args(["pages", "--format", "md", "--input"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert_eq!(p.status.code(), Some(0));
+    let page = std::fs::read_to_string(site.join("odd/42.md")).expect("page of tool 42");
+    assert!(
+        page.contains("Input anomaly: its name is a number"),
+        "{page}"
+    );
+}
+
 #[test]
 fn rules_list_and_explain() {
     let out = bin()

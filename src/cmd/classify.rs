@@ -240,7 +240,7 @@ fn render(servers: Vec<ServerTools>, args: &ClassifyArgs, skipped: usize) -> any
 }
 
 /// Raises each verdict by the anomalies of reading its tool.
-fn apply_tool_notes(verdicts: &mut [Verdict], notes: &[ToolNote]) {
+pub(crate) fn apply_tool_notes(verdicts: &mut [Verdict], notes: &[ToolNote]) {
     for group in notes.chunk_by(|a, b| a.index == b.index) {
         if let Some(v) = verdicts.get_mut(group[0].index) {
             let ns: Vec<tolerant::Note> = group.iter().map(|n| n.note.clone()).collect();

@@ -75,12 +75,18 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// Every server of an `--input` file or directory.
+/// Every server of an `--input` file or directory, each verdict carrying
+/// what reading its tool took (`input-*` evidence), as `classify` shows it.
 fn site_from_input(servers: Vec<crate::input::ServerTools>) -> SiteInput {
     SiteInput {
         servers: servers
             .into_iter()
-            .map(|s| pipeline::server_input(s.server, s.tools, None))
+            .map(|s| {
+                let mut verdicts =
+                    crate::classify::classify_tools(&s.tools, &crate::classify::Options::default());
+                super::classify::apply_tool_notes(&mut verdicts, &s.notes);
+                pipeline::server_input_with(s.server, s.tools, verdicts, None)
+            })
             .collect(),
     }
 }
