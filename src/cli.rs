@@ -73,6 +73,7 @@ pub enum RegistryCommand {
     List {
         /// Registry sources (same syntax as `scan`); default: the bundled registry.
         sources: Vec<String>,
+        /// `table` for reading, `json` for scripts.
         #[arg(long, value_enum, default_value = "table")]
         format: TableOrJson,
     },
@@ -92,6 +93,7 @@ pub enum RegistryCommand {
         /// Install with plain venv+pip and npm, not the shared stores.
         #[arg(long)]
         no_shared_stores: bool,
+        /// `table` for reading, `json` for scripts.
         #[arg(long, value_enum, default_value = "table")]
         format: TableOrJson,
     },
@@ -185,6 +187,8 @@ pub struct ProbeArgs {
     /// Seconds allowed for the whole probe.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// `table` for reading, `json` (the whole outcome, every tool as
+    /// listed) for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     /// Also store the result in this database.
@@ -231,6 +235,11 @@ pub struct ProbeArgs {
     /// there never appears on a command line.
     #[arg(long = "env-file", value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
+    /// Package install cache, where an `npx -y pkg` / `uvx pkg` command is
+    /// installed pinned before it runs sandboxed (default:
+    /// $XDG_CACHE_HOME/mcp-risk or ~/.cache/mcp-risk, shared with `scan`).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
     /// The stdio server's command and arguments, after `--`.
     #[arg(last = true, required_unless_present = "url")]
     pub command: Vec<String>,
@@ -349,6 +358,7 @@ pub struct ClassifyArgs {
     /// Probe a stdio server (command after `--`) and classify its tools.
     #[arg(long, group = "what")]
     pub stdio: bool,
+    /// Database that --server reads (written by `scan` or `crawl`).
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: PathBuf,
     /// Classify blind: ignore the authors' declared annotations.
@@ -358,6 +368,8 @@ pub struct ClassifyArgs {
     /// hit, which one decided, and why the others did not.
     #[arg(long, value_name = "TOOL")]
     pub explain: Option<String>,
+    /// `table` for reading, `json` (every verdict with its evidence) for
+    /// scripts, `sarif` for code scanning (GitHub).
     #[arg(long, value_enum, default_value = "table")]
     pub format: ClassifyFormat,
     /// Exit with a risk code (11-14) when the worst tool is at or above this level.
@@ -388,6 +400,12 @@ pub struct ClassifyArgs {
     /// Table: never cut tool names or rationales (one long line per tool).
     #[arg(long)]
     pub wide: bool,
+    /// Package install cache, where `npx -y pkg` / `uvx pkg` servers (of
+    /// --stdio, --config and a --server only the bundled registry knows) are
+    /// installed pinned before they run sandboxed (default:
+    /// $XDG_CACHE_HOME/mcp-risk or ~/.cache/mcp-risk, shared with `scan`).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
     /// The command for --stdio, after `--`.
     #[arg(last = true)]
     pub command: Vec<String>,
@@ -403,11 +421,16 @@ pub struct EvalArgs {
     /// tools/list file or directory whose tools carry author annotations.
     #[arg(long)]
     pub input: PathBuf,
+    /// `table` for reading, `json` (every score of every server) for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
     /// Also list every tool whose class disagrees with its declared label.
     #[arg(long)]
     pub errors: bool,
+    /// Table: one line per server whatever the terminal width (the layout
+    /// piped output always gets).
+    #[arg(long)]
+    pub wide: bool,
     /// Stop at the first file of an --input directory that is not a JSON
     /// tool list (default: skip it with a warning and exit 3).
     #[arg(long)]
@@ -425,11 +448,16 @@ pub struct RulesArgs {
 pub enum RulesCommand {
     /// List every rule: id, family, conclusion, summary.
     List {
+        /// `table` for reading, `json` (every rule, and the catalogue's hash)
+        /// for scripts.
         #[arg(long, value_enum, default_value = "table")]
         format: TableOrJson,
     },
     /// Explain one rule: what it matches, what it concludes, its examples.
-    Explain { id: String },
+    Explain {
+        /// The rule's id, as `mcp-risk rules list` shows it (`delete-verb`).
+        id: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -463,8 +491,10 @@ pub struct PolicyWriteArgs {
     /// Every server in the database.
     #[arg(long, group = "what")]
     pub all: bool,
+    /// Database that --server and --all read (written by `scan` or `crawl`).
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: PathBuf,
+    /// Which policy format to write (`--help` lists the files each one makes).
     #[arg(long, value_enum, default_value = "policylayer")]
     pub format: PolicyFormat,
     /// Write one file per server here (default: one server's policy to stdout).
@@ -497,9 +527,13 @@ pub struct PagesArgs {
     /// Render every server in this database.
     #[arg(long, group = "what")]
     pub db: Option<PathBuf>,
-    /// Output directory.
-    #[arg(long)]
+    /// Output directory (created if missing). Each run lists the files it
+    /// wrote in DIR/.mcp-risk-pages.txt; the next run into DIR removes the
+    /// pages on that list it does not write again (servers and tools that
+    /// went away). No other file in DIR is ever removed.
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// `html` (a static site with an index) or `md` (Markdown pages).
     #[arg(long, value_enum, default_value = "html")]
     pub format: PagesFormat,
     /// Stop at the first file of an --input directory that is not a JSON
@@ -516,11 +550,13 @@ pub struct PagesArgs {
 #[derive(Args, Debug)]
 #[command(after_long_help = exit::PLAIN_HELP)]
 pub struct DiffArgs {
+    /// Database whose last two crawls are compared.
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: PathBuf,
     /// Only this server (any unique part of its name, as for `classify --server`).
     #[arg(long)]
     pub server: Option<String>,
+    /// `table` for reading, `json` (every change) for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
 }
@@ -539,8 +575,10 @@ pub struct MergeArgs {
 #[derive(Args, Debug)]
 #[command(after_long_help = exit::PLAIN_HELP)]
 pub struct ServersArgs {
+    /// Database to list (written by `scan` or `crawl`).
     #[arg(long, default_value = DEFAULT_DB)]
     pub db: PathBuf,
+    /// `table` for reading, `json` (every server) for scripts.
     #[arg(long, value_enum, default_value = "table")]
     pub format: TableOrJson,
 }
@@ -638,5 +676,38 @@ mod tests {
     #[test]
     fn cli_is_well_formed() {
         Cli::command().debug_assert();
+    }
+
+    /// Every argument of every command, subcommands and hidden ones
+    /// included, says in one line what it is for in `--help`, and every
+    /// subcommand says what it does in `mcp-risk help`.
+    #[test]
+    fn every_argument_has_help_text() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let said = arg
+                    .get_help()
+                    .or(arg.get_long_help())
+                    .is_some_and(|h| !h.to_string().trim().is_empty());
+                if !said {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() {
+                    missing.push(format!("{path} {} (the command itself)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "mcp-risk", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "arguments without help text:\n{}",
+            missing.join("\n")
+        );
     }
 }

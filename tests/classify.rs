@@ -598,9 +598,265 @@ fn eval_scores_against_declared_annotations() {
         json!([[1, 0, 0], [2, 1, 0], [0, 1, 1]])
     );
     // A create after a product prefix, declared destructive, contradicts
-    // the contract: F1-ctr counts it as write (and our write as right).
+    // the contract: F1-contract counts it as write (and our write as right).
     assert_eq!(overall["contradictions"], 1);
     assert!(overall["macro_f1_contract"].as_f64() > overall["macro_f1"].as_f64());
+}
+
+/// The eval table on the fixture corpus, with `COLUMNS` as given (unset:
+/// piped output, no terminal to fit).
+fn eval_table(columns: Option<&str>, extra: &[&str]) -> String {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/corpus");
+    let mut c = bin();
+    c.args(["eval", "--input", corpus]).args(extra);
+    match columns {
+        Some(w) => c.env("COLUMNS", w),
+        None => c.env_remove("COLUMNS"),
+    };
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// At 80 columns every line of the eval table fits and each server keeps
+/// its whole name and its figures; piped output (no `COLUMNS`) and `--wide`
+/// keep one line per server, as the saved reports have it.
+#[test]
+fn eval_table_fits_the_terminal_and_piped_output_keeps_the_full_layout() {
+    use unicode_width::UnicodeWidthStr;
+    let narrow = eval_table(Some("80"), &["--errors"]);
+    for line in narrow.lines() {
+        assert!(line.width() <= 80, "wider than 80: {line:?}");
+    }
+    let lines: Vec<&str> = narrow.lines().collect();
+    // Each server: its whole name and confusion matrix, then its figures.
+    let k = lines
+        .iter()
+        .position(|l| *l == "kubernetes-mcp-server  r[32 0 0] w[0 4 1] d[0 3 9] m[0 0 0]")
+        .expect("name and matrix on one line");
+    assert!(
+        lines[k + 1].trim_start().starts_with("49 "),
+        "{}",
+        lines[k + 1]
+    );
+    let fs = lines
+        .iter()
+        .position(|l| l.starts_with("filesystem  r[10 0 0] w[0 1 0] d[0 0 3] m[0 0 0]"))
+        .unwrap();
+    assert!(lines[fs + 1].trim_start().starts_with("14 "));
+    assert!(narrow.contains("(overall)"));
+
+    let full = eval_table(None, &[]);
+    let row = full.lines().find(|l| l.starts_with("filesystem ")).unwrap();
+    assert!(row.contains("r[10 0 0] w[0 1 0] d[0 0 3]"), "{row}");
+    assert!(row.width() > 80);
+    assert!(full
+        .lines()
+        .any(|l| l.starts_with("kubernetes-mcp-server  ")));
+    assert_eq!(eval_table(Some("80"), &["--wide"]), full);
+    // A terminal wide enough gets the full layout too.
+    assert_eq!(eval_table(Some("200"), &[]), full);
+}
+
+/// Each eval column has one name that means one thing (`ctr` is
+/// contradicted, only in `miss-ctr`), and the legend explains every column.
+#[test]
+fn eval_columns_are_named_for_what_they_count_and_the_legend_says_each() {
+    for table in [eval_table(None, &[]), eval_table(Some("80"), &[])] {
+        let head: Vec<&str> = table
+            .lines()
+            .find(|l| l.contains("tools skip"))
+            .unwrap()
+            .split_whitespace()
+            .take_while(|w| *w != "confusion")
+            .collect();
+        for col in ["miss-ctr", "F1-contract", "mislabel"] {
+            assert!(head.contains(&col), "{col} missing from {head:?}");
+        }
+        assert!(
+            !head.contains(&"F1-ctr") && !head.contains(&"ctr"),
+            "{head:?}"
+        );
+        let legend: Vec<&str> = table.lines().skip_while(|l| *l != "legend:").collect();
+        for col in head
+            .iter()
+            .filter(|c| **c != "server" && !c.starts_with("confusion"))
+        {
+            let col = *col;
+            assert!(
+                legend
+                    .iter()
+                    .any(|l| l.split_whitespace().next() == Some(col)),
+                "legend does not say what {col} is:\n{}",
+                legend.join("\n")
+            );
+        }
+        assert!(!table.contains("F1-ctr"));
+    }
+}
+
+/// Tools declaring only `readOnlyHint: false` (mutating, kind not given)
+/// stay out of the 3-class matrix but are counted where a user sees them:
+/// the `m[...]` row by inferred class, and `confusion_mutating` in JSON.
+#[test]
+fn eval_counts_tools_declared_mutating_without_a_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.json");
+    let hint = json!({"readOnlyHint": false});
+    std::fs::write(&p, json!([
+        {"name": "get_weather", "description": "Get the weather for a city", "annotations": hint},
+        {"name": "send_email", "description": "Send an email to a recipient", "annotations": hint},
+        {"name": "delete_repository", "description": "Delete a repository for good", "annotations": hint},
+        {"name": "list_repos", "description": "List repositories", "annotations": {"readOnlyHint": true}}
+    ]).to_string()).unwrap();
+    let out = bin()
+        .args(["eval", "--format", "json", "--input"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let overall = &v["servers"][1];
+    assert_eq!(overall["labelled"], 4);
+    assert_eq!(
+        overall["confusion"],
+        json!([[1, 0, 0], [0, 0, 0], [0, 0, 0]])
+    );
+    assert_eq!(overall["confusion_mutating"], json!([1, 1, 1]));
+    assert_eq!(overall["dangerous_misses"], 1);
+    for columns in [None, Some("80")] {
+        let mut c = bin();
+        c.args(["eval", "--input"]).arg(&p);
+        match columns {
+            Some(w) => c.env("COLUMNS", w),
+            None => c.env_remove("COLUMNS"),
+        };
+        let table = String::from_utf8(c.output().unwrap().stdout).unwrap();
+        assert!(
+            table.contains("r[1 0 0] w[0 0 0] d[0 0 0] m[1 1 1]"),
+            "{table}"
+        );
+        let legend = table.lines().skip_while(|l| *l != "legend:");
+        assert!(
+            legend
+                .into_iter()
+                .any(|l| l.trim_start().starts_with("m[]  ")
+                    && l.contains("declared mutating without a kind")),
+            "{table}"
+        );
+    }
+}
+
+/// Malformed entries (a name that is a number, a bare string, null, an
+/// array, a tool with no name) are classified, never dropped or fatal, and
+/// each verdict carries `input-malformed` evidence saying what was wrong and
+/// how it was read, on the streaming JSON path, the table, the loading path
+/// and the pages alike; a well-formed tool whose name merely starts with a
+/// digit gets none. (Here, not in hostile.rs, whose peak-memory test counts
+/// every child process its binary starts meanwhile.)
+#[test]
+fn malformed_entries_say_what_was_wrong() {
+    use mcp_risk::input::{self, tolerant};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("odd.json");
+    std::fs::write(
+        &file,
+        r#"{"tools": [
+            {"name": 42, "description": "Deletes every file in the workspace."},
+            "delete_all",
+            null,
+            [1, 2],
+            {"description": "Drops the table."},
+            {"name": "2fa_status", "description": "Gets the 2FA status of the account."},
+            {"name": "list_files", "description": "Lists the files of a folder."}
+        ]}"#,
+    )
+    .unwrap();
+    let o = bin()
+        .args(["classify", "--format", "json", "--input"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let tools = doc["servers"][0]["tools"].as_array().unwrap();
+    assert_eq!(tools.len(), 7, "every entry is a recorded outcome");
+    let said = |t: &Value| -> Option<String> {
+        t["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["rule"] == "input-malformed")
+            .map(|e| e["text"].as_str().unwrap().to_owned())
+    };
+    let expect = [
+        Some("its name is a number (42), not text: read as the name \"42\""),
+        Some("the entry is a string (\"delete_all\"), not a tool object"),
+        Some("the entry is null, not a tool object"),
+        Some("the entry is an array ([1,2]), not a tool object"),
+        Some("it has no name member"),
+        None,
+        None,
+    ];
+    for (t, want) in tools.iter().zip(expect) {
+        match want {
+            Some(w) => {
+                let text = said(t).unwrap_or_else(|| panic!("no input-malformed on {t}"));
+                assert!(text.starts_with(w), "{text:?} should start with {w:?}");
+                assert!(t["rationale"].as_str().unwrap().contains("Input anomaly: "));
+            }
+            None => assert_eq!(said(t), None, "{t}"),
+        }
+    }
+    // Read as it is, not held against it: 42 is still a delete.
+    assert_eq!(tools[0]["name"], "42");
+    assert_eq!(tools[0]["class"], "destructive");
+    assert!(err.contains("input-malformed: the entry is a string (\"delete_all\")"));
+
+    // The loading path (what the table, policy and pages read) agrees.
+    let loaded = input::load(&file).unwrap().remove(0);
+    let mut verdicts = classify_tools(&loaded.tools, &Options::default());
+    for n in &loaded.notes {
+        tolerant::apply_notes(&mut verdicts[n.index], std::slice::from_ref(&n.note));
+    }
+    for (v, t) in verdicts.iter().zip(tools) {
+        let ours: Vec<&str> = v.evidence.iter().map(|e| e.rule.as_str()).collect();
+        let theirs: Vec<&str> = t["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(ours, theirs, "{}", v.name);
+        assert_eq!(v.rationale, t["rationale"].as_str().unwrap());
+    }
+    let table = bin()
+        .args(["classify", "--wide", "--input"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(table.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&table.stdout).contains("Input anomaly: the entry is null"));
+    // The pages show it as well.
+    let site = dir.path().join("site");
+    let p = bin()
+        .args(["pages", "--format", "md", "--input"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert_eq!(p.status.code(), Some(0));
+    let page = std::fs::read_to_string(site.join("odd/42.md")).expect("page of tool 42");
+    assert!(
+        page.contains("Input anomaly: its name is a number"),
+        "{page}"
+    );
 }
 
 #[test]

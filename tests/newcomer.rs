@@ -311,6 +311,70 @@ fn crawl_strict_fails_when_a_server_broke() {
     );
 }
 
+/// `scan` piped (a CI log): the same summary as on a terminal on stdout,
+/// one plain line per server on stderr as each finishes (no bars, no
+/// escapes); when no server could be listed, the statuses still print
+/// before the error.
+#[test]
+fn scan_piped_prints_its_summary_and_a_line_per_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+    let out = bin()
+        .arg("scan")
+        .arg("--db")
+        .arg(dir.path().join("s.db"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{e}");
+    assert!(o.contains("scanned 12 servers in "), "{o}");
+    assert!(o.contains("\n  ok                          12\n"), "{o}");
+    assert!(o.contains("416 tools classified:"), "{o}");
+    assert!(
+        o.contains("riskiest tools:") && o.contains("database:  "),
+        "{o}"
+    );
+    let lines: Vec<&str> = e.lines().collect();
+    assert_eq!(lines.len(), 12, "{e}");
+    for (k, line) in lines.iter().enumerate() {
+        assert!(line.starts_with(&format!("[{}/12] ", k + 1)), "{line}");
+        assert!(
+            line.contains(": ok, ") && line.ends_with(" tools"),
+            "{line}"
+        );
+    }
+    assert!(e.contains("] filesystem: ok, 14 tools\n"), "{e}");
+    assert!(!o.contains('\x1b') && !e.contains('\x1b') && !e.contains('\r'));
+
+    // Nothing listed: the statuses, then the error.
+    let servers = dir.path().join("servers.json");
+    std::fs::write(
+        &servers,
+        serde_json::to_vec(&json!({"servers": {"broken": {"command": FAKE, "args": ["exit"]}}}))
+            .unwrap(),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["scan", "--allow-exec", "--timeout", "20", "--db"])
+        .arg(dir.path().join("b.db"))
+        .arg("--out")
+        .arg(dir.path().join("out-b"))
+        .arg(&servers)
+        .output()
+        .unwrap();
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{e}");
+    assert!(
+        o.contains("scanned 1 servers in ") && o.contains("  crashed "),
+        "{o}"
+    );
+    assert!(e.starts_with("[1/1] broken: crashed, "), "{e}");
+    assert!(e.contains("error: no server listed its tools"), "{e}");
+}
+
 #[test]
 fn a_closed_stdout_ends_quietly() {
     let mut child = bin()

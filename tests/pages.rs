@@ -459,6 +459,99 @@ fn command_renders_from_input_and_explains_db() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("no database at"));
 }
 
+/// `pages --out DIR` run again into the same DIR removes the pages of the
+/// servers and tools that went away (the files its manifest lists and it
+/// did not write again), and never a file it did not write: a user's own
+/// file, one in a server's folder, a path the manifest points outside DIR.
+#[test]
+fn pages_run_again_removes_its_stale_pages_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    let out = dir.path().join("site");
+    std::fs::create_dir(&input).unwrap();
+    let tool = |name: &str| json!({"name": name, "description": format!("{name} things."), "inputSchema": {"type": "object"}});
+    let server = |file: &str, tools: Vec<serde_json::Value>| {
+        std::fs::write(input.join(file), json!({"tools": tools}).to_string()).unwrap();
+    };
+    server("alpha.json", vec![tool("get_item"), tool("delete_item")]);
+    server("beta.json", vec![tool("list_things")]);
+    let pages = |format: &str| {
+        let run = Command::new(env!("CARGO_BIN_EXE_mcp-risk"))
+            .args(["pages", "--format", format, "--input"])
+            .arg(&input)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        String::from_utf8(run.stderr).unwrap()
+    };
+    // A directory that already holds files, none listed: nothing removed, said.
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("CNAME"), "mcp.example.org").unwrap();
+    let first = pages("html");
+    assert!(
+        first.contains("note: ") && first.contains("none was removed"),
+        "{first}"
+    );
+    assert!(out.join("CNAME").is_file());
+    let manifest = std::fs::read_to_string(out.join(pages::MANIFEST)).unwrap();
+    assert!(
+        manifest.lines().any(|l| l == "alpha/delete-item.html"),
+        "{manifest}"
+    );
+    assert!(manifest.lines().any(|l| l == "beta/index.html"));
+    assert!(!manifest.contains("CNAME"));
+
+    // The user's own files, and a manifest line that points outside DIR.
+    std::fs::write(out.join("alpha/notes.txt"), "mine").unwrap();
+    let victim = dir.path().join("victim.html");
+    std::fs::write(&victim, "not a page").unwrap();
+    // A listed page reached through a symlinked folder is not ours either.
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("page.html"), "theirs").unwrap();
+    std::os::unix::fs::symlink(&elsewhere, out.join("linked")).unwrap();
+    std::fs::write(
+        out.join(pages::MANIFEST),
+        format!(
+            "{manifest}../victim.html\n{}\nlinked/page.html\n",
+            victim.display()
+        ),
+    )
+    .unwrap();
+    // beta goes away, and alpha's delete_item.
+    std::fs::remove_file(input.join("beta.json")).unwrap();
+    server("alpha.json", vec![tool("get_item")]);
+    let second = pages("html");
+    // beta's two pages, delete_item's, and attack pages no tool leads to now.
+    assert!(
+        second.contains("pages of the previous run not written again"),
+        "{second}"
+    );
+    assert!(!second.contains("note: "), "{second}");
+    assert!(!out.join("beta").exists(), "beta's emptied folder goes too");
+    assert!(!out.join("alpha/delete-item.html").exists());
+    assert!(out.join("alpha/get-item.html").is_file());
+    assert!(out.join("alpha/notes.txt").is_file());
+    assert!(out.join("CNAME").is_file());
+    assert!(victim.is_file(), "a manifest never reaches outside DIR");
+    assert!(elsewhere.join("page.html").is_file());
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(!index.contains("beta/index.html"));
+
+    // Markdown into the same DIR replaces the HTML pages it listed.
+    pages("md");
+    assert!(out.join("alpha/get-item.md").is_file());
+    assert!(!out.join("alpha/get-item.html").exists());
+    assert!(!out.join("index.html").exists());
+    assert!(out.join("CNAME").is_file() && out.join("alpha/notes.txt").is_file());
+}
+
 /// `pages --db` renders what a crawl stored, with the same pages as `--input`.
 #[test]
 fn command_renders_from_the_store() {

@@ -36,6 +36,10 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
             .map(all);
     }
     let opts = super::live::options(args.timeout, args.allow_private);
+    let cache = args
+        .cache
+        .clone()
+        .unwrap_or_else(crate::registry::packages::default_cache_dir);
     if let Some(name) = &args.server {
         // The database first; a server it lacks (or no database yet) is
         // looked up in the bundled registry and probed as `scan` would.
@@ -49,7 +53,7 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
             None => false,
         };
         if !known {
-            if let Some(found) = super::live::from_bundled(name, &opts)? {
+            if let Some(found) = super::live::from_bundled(name, &opts, &cache)? {
                 return Ok(all(vec![found]));
             }
         }
@@ -65,7 +69,7 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
     }
     if let Some(config) = &args.config {
         let (servers, missing) =
-            super::live::config_servers(config, args.allow_exec, args.allow_remote, &opts)?;
+            super::live::config_servers(config, args.allow_exec, args.allow_remote, &opts, &cache)?;
         return Ok(Gathered { servers, missing });
     }
     if let Some(url) = &args.url {
@@ -95,7 +99,9 @@ pub fn gather(args: &ClassifyArgs) -> anyhow::Result<Gathered> {
                 .name
                 .clone()
                 .unwrap_or_else(|| super::probe::default_name(&target));
-            if let Some(installed) = super::live::install_launcher(&rt, &name, command, a, env) {
+            if let Some(installed) =
+                super::live::install_launcher(&rt, &name, command, a, env, &cache)
+            {
                 target = installed.map_err(anyhow::Error::msg)?;
             }
         }
@@ -234,7 +240,7 @@ fn render(servers: Vec<ServerTools>, args: &ClassifyArgs, skipped: usize) -> any
 }
 
 /// Raises each verdict by the anomalies of reading its tool.
-fn apply_tool_notes(verdicts: &mut [Verdict], notes: &[ToolNote]) {
+pub(crate) fn apply_tool_notes(verdicts: &mut [Verdict], notes: &[ToolNote]) {
     for group in notes.chunk_by(|a, b| a.index == b.index) {
         if let Some(v) = verdicts.get_mut(group[0].index) {
             let ns: Vec<tolerant::Note> = group.iter().map(|n| n.note.clone()).collect();

@@ -2,7 +2,8 @@
 //! annotations (read = readOnlyHint true; destructive = destructiveHint true;
 //! write = both false). A tool that declares only `readOnlyHint: false` is
 //! mutating but of unknown kind: it counts for read-vs-mutating accuracy and
-//! the dangerous-miss rate, not for the 3-class matrix. Tools declaring
+//! the dangerous-miss rate, not for the 3-class matrix (the table counts
+//! them in a row of their own, `m[...]`). Tools declaring
 //! neither hint are skipped.
 //!
 //! Several authors label every create destructive, though the MCP spec's
@@ -25,7 +26,10 @@
 //! title nor the description's purpose sentences (instructions to the agent
 //! and notes aside, as the classifier reads them) hold a verb of the lexicon
 //! for write or destructive, in any form ("updates", "changing"). `miss-ctr` is the
-//! miss rate without those labels; `miss` stays the figure to meet. The test
+//! miss rate without those (contradicted) labels; `miss` stays the figure to
+//! meet. In the table `ctr` means contradicted and nothing else: the
+//! contract's figures are `F1-contract` and `mislabel` (labels that
+//! contradict the contract; until session 7 `F1-ctr` and `ctr`). The test
 //! reads only what the classifier saw, never a list of tools, and a tool with
 //! a single mutating word anywhere stays a real miss.
 
@@ -72,6 +76,10 @@ pub struct Scores {
     pub skipped: usize,
     /// `confusion[declared][inferred]`, order read, write, destructive (3-class labels only).
     pub confusion: [[usize; 3]; 3],
+    /// Tools declared mutating of no given kind (`readOnlyHint: false`
+    /// alone) by inferred class, order read, write, destructive: outside
+    /// `confusion` and macro-F1, inside read/mut and the miss rate.
+    pub confusion_mutating: [usize; 3],
     pub read_vs_mutating_accuracy: f64,
     pub dangerous_miss_rate: f64,
     pub dangerous_misses: usize,
@@ -123,6 +131,7 @@ struct Acc {
     skipped: usize,
     confusion: [[usize; 3]; 3],
     confusion_contract: [[usize; 3]; 3],
+    confusion_mutating: [usize; 3],
     reads: usize,
     reads_high: usize,
     contradictions: usize,
@@ -138,6 +147,7 @@ impl Acc {
         self.labelled += other.labelled;
         self.skipped += other.skipped;
         for i in 0..3 {
+            self.confusion_mutating[i] += other.confusion_mutating[i];
             for j in 0..3 {
                 self.confusion[i][j] += other.confusion[i][j];
                 self.confusion_contract[i][j] += other.confusion_contract[i][j];
@@ -159,6 +169,7 @@ impl Acc {
             labelled: self.labelled,
             skipped: self.skipped,
             confusion: self.confusion,
+            confusion_mutating: self.confusion_mutating,
             read_vs_mutating_accuracy: ratio(self.binary_ok, self.labelled),
             dangerous_miss_rate: ratio(self.misses, self.mutating),
             dangerous_misses: self.misses,
@@ -276,7 +287,10 @@ fn score_server(s: &ServerTools) -> Acc {
                 acc.confusion[idx(c)][idx(v.class)] += 1;
                 c != v.class
             }
-            Label::Mutating => v.class == Class::Read,
+            Label::Mutating => {
+                acc.confusion_mutating[idx(v.class)] += 1;
+                v.class == Class::Read
+            }
         };
         if wrong {
             acc.errors.push(EvalError {
@@ -368,7 +382,14 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
                 serde_json::to_string_pretty(&serde_json::json!({ "servers": scores }))?
             )
         }
-        TableOrJson::Table => print_table(&scores),
+        TableOrJson::Table => print_table(
+            &scores,
+            if args.wide {
+                None
+            } else {
+                crate::report::terminal::terminal_width()
+            },
+        ),
     }
     Ok(crate::exit::code(if loaded.skipped.is_empty() {
         crate::exit::OK
@@ -377,42 +398,221 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-fn print_table(scores: &[Scores]) {
+/// The legend under the table: each column and what it counts (`ctr`
+/// means contradicted, as in `miss-ctr`, and nothing else).
+const LEGEND: &[(&str, &str)] = &[
+    (
+        "tools",
+        "labelled tools (declaring readOnlyHint or destructiveHint)",
+    ),
+    ("skip", "tools declaring neither hint (not scored)"),
+    (
+        "read/mut",
+        "share of labelled tools whose read-vs-mutating matches the label",
+    ),
+    (
+        "miss",
+        "tools declared mutating that came out read (dangerous misses), \
+         over the tools declared mutating",
+    ),
+    (
+        "miss-ctr",
+        "miss without the contradicted labels: those the tool's own text \
+         contradicts (a read verdict decided with confidence >= 0.7, a \
+         description, no hit anywhere, outranked ones included, arguing for \
+         write or destructive, no free-form operation/command parameter, and \
+         no mutating verb in any form in its title or purpose sentences; \
+         `--errors` marks them)",
+    ),
+    (
+        "rd-hi",
+        "tools declared read-only given high or critical risk (a policy would \
+         gate or hide them)",
+    ),
+    (
+        "F1",
+        "macro-F1 over read/write/destructive against the labels",
+    ),
+    (
+        "F1-contract",
+        "the same against the contract: labels it overrides count as it says \
+         (a create declared destructive counts as write)",
+    ),
+    (
+        "mislabel",
+        "labels that contradict the contract (additive tools declared \
+         destructive, mutating tools declared read-only), judged by the verb \
+         the tool's name leads with (for creates, also after a product \
+         prefix: jira_add_worklog)",
+    ),
+    (
+        "r[] w[] d[]",
+        "confusion: tools declared read, write, destructive, each counted as \
+         inferred read, write, destructive",
+    ),
+    (
+        "m[]",
+        "tools declared mutating without a kind (readOnlyHint false, no \
+         destructiveHint) as inferred read, write, destructive: they count \
+         in read/mut and miss, not in F1",
+    ),
+];
+
+/// Legend lines: `  name  meaning`, the meaning wrapped to `w` columns
+/// under itself.
+fn legend_lines(w: usize) -> Vec<String> {
+    use crate::report::terminal::wrap;
+    let key_w = LEGEND.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    let indent = 2 + key_w + 2;
+    let mut out = vec!["legend:".to_owned()];
+    for (key, meaning) in LEGEND {
+        for (i, line) in wrap(meaning, w.saturating_sub(indent)).iter().enumerate() {
+            let key = if i == 0 { *key } else { "" };
+            out.push(format!("  {key:<key_w$}  {line}"));
+        }
+    }
+    out
+}
+
+/// The legend's width in the full layout (one line per server).
+const FULL_LEGEND_WIDTH: usize = 100;
+
+const CONFUSION_HEAD: &str = "confusion (declared r/w/d/m -> inferred r w d)";
+
+/// The numeric columns of a row, from the space before `tools` on.
+fn numbers(s: &Scores) -> String {
+    format!(
+        " {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>11.3} {:>8}",
+        s.labelled,
+        s.skipped,
+        s.read_vs_mutating_accuracy,
+        s.dangerous_miss_rate * 100.0,
+        s.dangerous_miss_rate_contract * 100.0,
+        s.reads_high_rate * 100.0,
+        s.macro_f1,
+        s.macro_f1_contract,
+        s.contradictions,
+    )
+}
+
+fn numbers_head() -> String {
+    format!(
+        " {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>11} {:>8}",
+        "tools", "skip", "read/mut", "miss", "miss-ctr", "rd-hi", "F1", "F1-contract", "mislabel"
+    )
+}
+
+fn confusion(s: &Scores) -> String {
+    let m = &s.confusion;
+    let u = &s.confusion_mutating;
+    format!(
+        "r[{} {} {}] w[{} {} {}] d[{} {} {}] m[{} {} {}]",
+        m[0][0],
+        m[0][1],
+        m[0][2],
+        m[1][0],
+        m[1][1],
+        m[1][2],
+        m[2][0],
+        m[2][1],
+        m[2][2],
+        u[0],
+        u[1],
+        u[2]
+    )
+}
+
+fn print_table(scores: &[Scores], width: Option<usize>) {
+    print!("{}", render_table(scores, width));
+}
+
+/// The table: one line per server when it fits `width` (or when there is no
+/// width to fit: piped output keeps the full layout, so saved reports stay
+/// comparable); on a narrower terminal each server takes two lines, its
+/// name and confusion matrix, then its figures under their heads, and
+/// errors and the legend wrap.
+pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
+    use crate::report::terminal::wrap;
     use crate::text::terminal_safe;
-    println!(
-        "{:<24} {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>7} {:>4}  confusion (declared -> inferred r/w/d)",
-        "server", "tools", "skip", "read/mut", "miss", "miss-ctr", "rd-hi", "F1", "F1-ctr", "ctr"
-    );
+    use std::fmt::Write;
+    use unicode_width::UnicodeWidthStr;
+
+    let full_rows: Vec<String> = scores
+        .iter()
+        .map(|s| {
+            format!(
+                "{:<24}{}  {}",
+                terminal_safe(&s.server),
+                numbers(s),
+                confusion(s)
+            )
+        })
+        .collect();
+    let full_head = format!("{:<24}{}  {CONFUSION_HEAD}", "server", numbers_head());
+    let narrow = width.filter(|w| {
+        full_rows
+            .iter()
+            .chain(std::iter::once(&full_head))
+            .any(|r| r.width() > *w)
+    });
+    let mut out = String::new();
+    let Some(w) = narrow else {
+        writeln!(out, "{full_head}").unwrap();
+        for (s, row) in scores.iter().zip(&full_rows) {
+            writeln!(out, "{row}").unwrap();
+            for e in &s.errors {
+                writeln!(
+                    out,
+                    "    {:<40} declared {:<11} inferred {:<11} {}{}",
+                    terminal_safe(&e.tool),
+                    e.declared,
+                    e.inferred,
+                    if e.contradicted {
+                        "[label contradicted: every hit says read] "
+                    } else {
+                        ""
+                    },
+                    terminal_safe(&e.rationale)
+                )
+                .unwrap();
+            }
+        }
+        writeln!(out).unwrap();
+        for line in legend_lines(FULL_LEGEND_WIDTH) {
+            writeln!(out, "{line}").unwrap();
+        }
+        if let Some(line) = contradicting(scores) {
+            writeln!(out, "{line}").unwrap();
+        }
+        return out;
+    };
+    // Two lines per server: its name and confusion matrix (the matrix on a
+    // line of its own when both do not fit), then its figures, indented.
+    let indent = w.saturating_sub(numbers_head().width()).min(2);
+    let indent = " ".repeat(indent);
+    writeln!(out, "server  {CONFUSION_HEAD}").unwrap();
+    writeln!(out, "{indent}{}", numbers_head()).unwrap();
     for s in scores {
-        let m = &s.confusion;
-        println!(
-            "{:<24} {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>7.3} {:>4}  r[{} {} {}] w[{} {} {}] d[{} {} {}]",
-            terminal_safe(&s.server),
-            s.labelled,
-            s.skipped,
-            s.read_vs_mutating_accuracy,
-            s.dangerous_miss_rate * 100.0,
-            s.dangerous_miss_rate_contract * 100.0,
-            s.reads_high_rate * 100.0,
-            s.macro_f1,
-            s.macro_f1_contract,
-            s.contradictions,
-            m[0][0],
-            m[0][1],
-            m[0][2],
-            m[1][0],
-            m[1][1],
-            m[1][2],
-            m[2][0],
-            m[2][1],
-            m[2][2]
-        );
+        let name = terminal_safe(&s.server);
+        let matrix = confusion(s);
+        if name.width() + 2 + matrix.width() <= w {
+            writeln!(out, "{name}  {matrix}").unwrap();
+        } else {
+            writeln!(out, "{name}").unwrap();
+            writeln!(out, "  {matrix}").unwrap();
+        }
+        writeln!(out, "{indent}{}", numbers(s)).unwrap();
         for e in &s.errors {
-            println!(
-                "    {:<40} declared {:<11} inferred {:<11} {}{}",
+            writeln!(
+                out,
+                "    {}  declared {} inferred {}",
                 terminal_safe(&e.tool),
                 e.declared,
-                e.inferred,
+                e.inferred
+            )
+            .unwrap();
+            let why = format!(
+                "{}{}",
                 if e.contradicted {
                     "[label contradicted: every hit says read] "
                 } else {
@@ -420,38 +620,36 @@ fn print_table(scores: &[Scores]) {
                 },
                 terminal_safe(&e.rationale)
             );
+            for line in wrap(&why, w.saturating_sub(6)) {
+                writeln!(out, "      {line}").unwrap();
+            }
         }
     }
-    let contradicting: Vec<String> = scores
+    writeln!(out).unwrap();
+    for line in legend_lines(w) {
+        writeln!(out, "{line}").unwrap();
+    }
+    if let Some(line) = contradicting(scores) {
+        for (i, l) in wrap(&line, w.saturating_sub(2)).into_iter().enumerate() {
+            let indent = if i == 0 { "" } else { "  " };
+            writeln!(out, "{indent}{l}").unwrap();
+        }
+    }
+    out
+}
+
+/// "labels contradicting the contract: a (3), b (1)", if any server has some.
+fn contradicting(scores: &[Scores]) -> Option<String> {
+    let list: Vec<String> = scores
         .iter()
         .filter(|s| s.server != "(overall)" && s.contradictions > 0)
-        .map(|s| format!("{} ({})", terminal_safe(&s.server), s.contradictions))
+        .map(|s| {
+            format!(
+                "{} ({})",
+                crate::text::terminal_safe(&s.server),
+                s.contradictions
+            )
+        })
         .collect();
-    println!();
-    println!("legend: tools = labelled tools; skip = tools declaring neither hint;");
-    println!("  read/mut = share whose read-vs-mutating matches the label; miss = tools declared");
-    println!(
-        "  mutating that came out read (dangerous misses); miss-ctr = the same without labels"
-    );
-    println!("  the tool's own text contradicts (a read verdict decided with confidence >= 0.7, a");
-    println!("  description, no hit anywhere, outranked ones included, arguing for write or");
-    println!("  destructive, no free-form operation/command parameter, and no mutating verb in");
-    println!("  any form in its title or purpose sentences;");
-    println!("  `--errors` marks them); rd-hi = tools declared read-only");
-    println!(
-        "  given high or critical risk (a policy would gate or hide them); F1 = macro-F1 over"
-    );
-    println!(
-        "  read/write/destructive against the labels; F1-ctr = the same with labels the contract"
-    );
-    println!("  overrides (a create declared destructive counts as write); ctr = labels that");
-    println!("  contradict the contract (additive tools declared destructive, mutating tools");
-    println!("  declared read-only), judged by the verb the tool's name leads with (for creates,");
-    println!("  also after a product prefix: jira_add_worklog).");
-    if !contradicting.is_empty() {
-        println!(
-            "labels contradicting the contract: {}",
-            contradicting.join(", ")
-        );
-    }
+    (!list.is_empty()).then(|| format!("labels contradicting the contract: {}", list.join(", ")))
 }

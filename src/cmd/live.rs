@@ -11,7 +11,7 @@ use crate::input::ServerTools;
 use crate::mcp::probe::probe;
 use crate::mcp::{ProbeOptions, ProbeTarget, Status};
 use crate::registry::config::ConfigFile;
-use crate::registry::packages::{default_cache_dir, Installer};
+use crate::registry::packages::Installer;
 use crate::registry::prepare::{prepare_one, Prepared};
 use crate::registry::{Launch, PackageLaunch, PackageRegistry, Source};
 use crate::text::terminal_safe;
@@ -126,7 +126,11 @@ pub fn downloads_at_start(command: &str, args: &[String]) -> Option<String> {
 /// `--allow-exec`; sandboxed, no network; remote ones as with `--url`).
 /// `Ok(None)` when the registry does not know it either; an error with one
 /// line when it cannot be reached (needs network, a token, configuration).
-pub fn from_bundled(query: &str, opts: &ProbeOptions) -> anyhow::Result<Option<ServerTools>> {
+pub fn from_bundled(
+    query: &str,
+    opts: &ProbeOptions,
+    cache: &std::path::Path,
+) -> anyhow::Result<Option<ServerTools>> {
     use super::db::{match_server, Candidate, Match};
     let rt = super::runtime()?;
     let records = rt.block_on(crate::registry::Bundled.records())?;
@@ -163,7 +167,7 @@ pub fn from_bundled(query: &str, opts: &ProbeOptions) -> anyhow::Result<Option<S
         "{} is not in the database; the bundled registry knows it: probing it as `scan` does (installed pinned into the cache, run sandboxed)",
         terminal_safe(&name)
     );
-    let installer = Installer::new(&default_cache_dir());
+    let installer = Installer::new(cache);
     let target = match rt.block_on(prepare_one(&rec, &installer, true)) {
         Prepared::Tools { tools } => {
             return Ok(Some(ServerTools {
@@ -331,6 +335,7 @@ pub fn install_launcher(
     command: &str,
     args: &[String],
     env: &BTreeMap<String, String>,
+    cache: &std::path::Path,
 ) -> Option<Result<ProbeTarget, String>> {
     let mut pkg = as_package(command, args, env)?;
     let launcher = command.rsplit('/').next().unwrap_or(command).to_owned();
@@ -351,9 +356,9 @@ pub fn install_launcher(
             },
             terminal_safe(&pkg.identifier),
             terminal_safe(&pkg.version),
-            default_cache_dir().display()
+            cache.display()
         );
-        Installer::new(&default_cache_dir())
+        Installer::new(cache)
             .prepare(&pkg)
             .await
             .map_err(|(status, why)| format!("{status}: {why}"))
@@ -405,13 +410,14 @@ pub fn config_servers(
     allow_exec: bool,
     allow_remote: bool,
     opts: &ProbeOptions,
+    cache: &std::path::Path,
 ) -> anyhow::Result<(Vec<ServerTools>, Vec<String>)> {
     let rt = super::runtime()?;
     let source = ConfigFile::new(path);
     let records = rt
         .block_on(source.records())
         .with_context(|| format!("reading {}", path.display()))?;
-    let installer = Installer::new(&default_cache_dir());
+    let installer = Installer::new(cache);
     let mut out = Vec::new();
     let mut failed = Vec::new();
     for rec in records {
@@ -424,7 +430,7 @@ pub fn config_servers(
             },
             // `npx -y pkg` / `uvx pkg`: the cached, pinned install `scan` uses.
             Launch::Probe(ProbeTarget::Stdio { command, args, env }) if allow_exec => {
-                match install_launcher(&rt, &rec.name, command, args, env) {
+                match install_launcher(&rt, &rec.name, command, args, env, cache) {
                     Some(Ok(target)) => Prepared::Probe { target },
                     Some(Err(why)) => Prepared::Skipped {
                         status: Status::InstallFailed,

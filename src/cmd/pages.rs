@@ -47,14 +47,27 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
         Format::Markdown => "index.md",
     };
     eprintln!(
-        "wrote {} files ({} servers, {} tools): site {}, index {}; open {}",
+        "wrote {} files ({} servers, {} tools): site {}, index {}{}; open {}",
         written.files,
         written.servers,
         written.tools,
         size(written.bytes),
         size(written.index_bytes),
+        match written.removed {
+            0 => String::new(),
+            1 => "; removed 1 page of the previous run not written again".to_owned(),
+            n => format!("; removed {n} pages of the previous run not written again"),
+        },
         args.out.join(entry).display()
     );
+    if written.unrecorded {
+        eprintln!(
+            "note: {} held files and no {} (the list of what mcp-risk wrote there), so none was removed: \
+             pages of servers or tools that went away may remain; later runs remove only pages this one listed",
+            args.out.display(),
+            pages::MANIFEST
+        );
+    }
     Ok(exit::code(if skipped > 0 {
         exit::INPUT_SKIPPED
     } else {
@@ -62,12 +75,18 @@ pub fn run(args: &PagesArgs) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// Every server of an `--input` file or directory.
+/// Every server of an `--input` file or directory, each verdict carrying
+/// what reading its tool took (`input-*` evidence), as `classify` shows it.
 fn site_from_input(servers: Vec<crate::input::ServerTools>) -> SiteInput {
     SiteInput {
         servers: servers
             .into_iter()
-            .map(|s| pipeline::server_input(s.server, s.tools, None))
+            .map(|s| {
+                let mut verdicts =
+                    crate::classify::classify_tools(&s.tools, &crate::classify::Options::default());
+                super::classify::apply_tool_notes(&mut verdicts, &s.notes);
+                pipeline::server_input_with(s.server, s.tools, verdicts, None)
+            })
             .collect(),
     }
 }

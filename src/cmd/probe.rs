@@ -35,7 +35,12 @@ pub fn run(args: &ProbeArgs) -> anyhow::Result<ExitCode> {
     {
         let rt = super::runtime()?;
         let name = args.name.clone().unwrap_or_else(|| default_name(&target));
-        if let Some(installed) = super::live::install_launcher(&rt, &name, command, a, env) {
+        let cache = args
+            .cache
+            .clone()
+            .unwrap_or_else(crate::registry::packages::default_cache_dir);
+        if let Some(installed) = super::live::install_launcher(&rt, &name, command, a, env, &cache)
+        {
             target = installed.map_err(anyhow::Error::msg)?;
         }
     }

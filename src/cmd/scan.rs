@@ -1,7 +1,9 @@
 //! `mcp-risk scan`: the main job. Reads its arguments, runs the scan
 //! pipeline ([`crate::pipeline::scan`]: sources listed, each server
 //! installed and probed, streaming, with a progress bar per stage), then
-//! classifies, writes policies and pages, and prints the summary.
+//! classifies, writes policies and pages, and prints the summary (the
+//! same on a terminal and piped; piped, each server's outcome is also one
+//! plain stderr line as it finishes, where a terminal gets progress bars).
 //! `registry prepare` uses [`prepare_sources`] and [`render`] (preparation
 //! alone).
 
@@ -92,8 +94,20 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("the sources named no servers");
     };
 
-    // Classify, write policies and pages.
-    let reports = crate::pipeline::classify_store(&store)?;
+    // Classify, write policies and pages. With nothing to classify the
+    // crawl's own summary still says what became of each server.
+    let reports = match crate::pipeline::classify_store(&store) {
+        Ok(r) => r,
+        Err(e) => {
+            print!("{}", crawl_summary(&crawled, started.elapsed()));
+            if !crawled.summary.contains_key(&crate::mcp::Status::Ok) {
+                anyhow::bail!(
+                    "no server listed its tools, so nothing was classified (each server's status is above; `mcp-risk crawl --format json` gives every detail)"
+                );
+            }
+            return Err(e);
+        }
+    };
     let emitted = emit::emit(&reports, &args.out)?;
     store.flush()?;
     let tally = emit::tally(&reports, 10);
@@ -117,18 +131,7 @@ fn summary(
     db: &std::path::Path,
     elapsed: Duration,
 ) -> String {
-    let mut out = String::new();
-    let servers: u64 = crawled.summary.values().sum();
-    out.push_str(&format!(
-        "\nscanned {servers} servers in {:.1}s\n",
-        elapsed.as_secs_f64()
-    ));
-    for (status, n) in &crawled.summary {
-        out.push_str(&format!("  {:<24} {n:>5}\n", status.as_str()));
-    }
-    if let Some(c) = &crawled.cache {
-        out.push_str(&format!("\n{}\n", crawl::cache_line(c, &crawled.stores)));
-    }
+    let mut out = crawl_summary(crawled, elapsed);
     out.push_str(&format!("\n{} tools classified:", tally.tools));
     for (class, n) in &tally.by_class {
         out.push_str(&format!(" {n} {class}"));
@@ -160,6 +163,23 @@ fn summary(
         emitted.pages.bytes as f64 / 1e6,
     ));
     out.push_str("next:      mcp-risk servers                  (the servers, their tool counts and worst risk)\n           mcp-risk classify --server NAME   (one server's verdicts; any unique part of its name, e.g. filesystem)\n           mcp-risk diff                     (what changed since the previous scan)\n");
+    out
+}
+
+/// The crawl's part of the summary: servers by status, the install cache.
+fn crawl_summary(crawled: &crawl::CrawlReport, elapsed: Duration) -> String {
+    let mut out = String::new();
+    let servers: u64 = crawled.summary.values().sum();
+    out.push_str(&format!(
+        "\nscanned {servers} servers in {:.1}s\n",
+        elapsed.as_secs_f64()
+    ));
+    for (status, n) in &crawled.summary {
+        out.push_str(&format!("  {:<24} {n:>5}\n", status.as_str()));
+    }
+    if let Some(c) = &crawled.cache {
+        out.push_str(&format!("\n{}\n", crawl::cache_line(c, &crawled.stores)));
+    }
     out
 }
 

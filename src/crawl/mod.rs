@@ -417,6 +417,7 @@ pub fn crawl_pending(
                     progress.remove(&sp);
                 }
                 let mut status = outcome.status;
+                let (listed, mut detail) = (outcome.tools.len(), outcome.detail.clone());
                 let attempt = |outcome: ProbeOutcome| NewAttempt {
                     launch: launch_json(&record),
                     name: record.name.clone(),
@@ -434,6 +435,7 @@ pub fn crawl_pending(
                         // failed transaction back, so the database is whole.
                         status = Status::DiskFull;
                         let why = format!("the database's disk is full: {e}");
+                        detail = Some(why.clone());
                         res = submit(&store, attempt(ProbeOutcome::failed(status, why))).await;
                     }
                 }
@@ -443,7 +445,7 @@ pub fn crawl_pending(
                     drop(lease);
                     budget.used(&dir).await;
                 }
-                progress.done(status);
+                progress.done(&record.name, status, listed, detail.as_deref());
                 res.map(|_| ())
             });
             while let Some(r) = set.try_join_next() {

@@ -1,7 +1,9 @@
 //! The crawl's progress display on stderr: an install bar (n/total and the
 //! package being installed) when there are packages to install, a probe bar
 //! (n/total and a tally by status), and a spinner per server being probed.
-//! Hidden when stderr is not a terminal (or not asked for).
+//! Hidden when stderr is not a terminal (or not asked for); asked for with
+//! stderr not a terminal (a CI log, a file), each server's outcome is one
+//! plain line there instead, as it finishes.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -17,6 +19,8 @@ pub(super) struct Progress {
     installs: Option<ProgressBar>,
     overall: ProgressBar,
     counts: Mutex<BTreeMap<Status, u64>>,
+    /// One plain line per finished server on stderr (no bars drawn).
+    plain: Option<u64>,
 }
 
 fn style(template: &str) -> ProgressStyle {
@@ -28,11 +32,13 @@ fn style(template: &str) -> ProgressStyle {
 impl Progress {
     /// `total` servers, of which `installs` have a package to install.
     pub(super) fn new(total: u64, installs: u64, visible: bool) -> Progress {
-        let target = if visible {
+        let tty = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        let target = if visible && tty {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
+        let plain = (visible && !tty).then_some(total);
         let multi = MultiProgress::with_draw_target(target);
         let installs = (installs > 0).then(|| {
             let bar = multi.add(ProgressBar::new(installs));
@@ -50,6 +56,7 @@ impl Progress {
             installs,
             overall,
             counts: Mutex::new(BTreeMap::new()),
+            plain,
         }
     }
 
@@ -79,9 +86,23 @@ impl Progress {
         self.multi.remove(sp);
     }
 
-    pub(super) fn done(&self, status: Status) {
+    /// A server is done: `tools` listed, or why not (`detail`).
+    pub(super) fn done(&self, name: &str, status: Status, tools: usize, detail: Option<&str>) {
         let mut c = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         *c.entry(status).or_default() += 1;
+        if let Some(total) = self.plain {
+            let n: u64 = c.values().sum();
+            let what = match (status, detail) {
+                (Status::Ok, _) => format!("{tools} tools"),
+                (_, Some(d)) => terminal_safe(d.lines().next().unwrap_or("")),
+                (_, None) => String::new(),
+            };
+            eprintln!(
+                "[{n}/{total}] {}: {status}{}{what}",
+                terminal_safe(name),
+                if what.is_empty() { "" } else { ", " }
+            );
+        }
         let msg = c
             .iter()
             .map(|(s, n)| format!("{s} {n}"))

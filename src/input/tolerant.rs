@@ -3,7 +3,9 @@
 //! Every tool the input layer hands on went through [`tool_value`]: a value
 //! the classifier can read is always produced, and whatever had to be done
 //! to produce it is a [`Note`] (an anomaly) that raises, never lowers, the
-//! verdict ([`apply_notes`]). In order:
+//! verdict ([`apply_notes`]); an entry of the wrong shape (not an object, a
+//! name missing or not text) is read as it is and its note only says so
+//! ([`shape_note`]). In order:
 //!
 //! 1. the text is parsed into a `serde_json::Value`, with strings longer than
 //!    [`FIELD_CAP`] cut (no copy of the whole string is made when it has no
@@ -48,6 +50,9 @@ pub enum NoteKind {
     FieldTruncated,
     /// Containers nested deeper than [`MAX_DEPTH`] were dropped.
     NestingCut,
+    /// The entry is not a tool object, or its name is missing or not text:
+    /// read as far as it goes (see [`shape_note`]).
+    Malformed,
     /// Tokens `serde_json` refuses were repaired (lone surrogates, huge numbers).
     Repaired,
     /// Nothing could be read: the tool is treated as the worst it could be.
@@ -60,6 +65,7 @@ impl NoteKind {
         match self {
             NoteKind::FieldTruncated => "input-field-truncated",
             NoteKind::NestingCut => "input-nesting-cut",
+            NoteKind::Malformed => "input-malformed",
             NoteKind::Repaired => "input-repaired",
             NoteKind::Unreadable => "input-unreadable",
         }
@@ -301,7 +307,10 @@ pub fn repair(text: &str) -> Option<String> {
 pub fn tool_value(raw: &str) -> (Value, Vec<Note>) {
     let mut notes = Vec::new();
     let first = match parse_cut(raw, &mut notes) {
-        Ok(v) => return (v, notes),
+        Ok(v) => {
+            notes.extend(shape_note(&v));
+            return (v, notes);
+        }
         Err(e) => e,
     };
     notes.clear();
@@ -311,6 +320,7 @@ pub fn tool_value(raw: &str) -> (Value, Vec<Note>) {
                 kind: NoteKind::Repaired,
                 detail: format!("not readable as is ({first}); lone surrogates and out-of-range numbers replaced"),
             });
+            notes.extend(shape_note(&v));
             return (v, notes);
         }
         notes.clear();
@@ -324,6 +334,80 @@ pub fn tool_value(raw: &str) -> (Value, Vec<Note>) {
             ),
         }],
     )
+}
+
+/// What is wrong with the shape of a parsed tool entry, if anything: an
+/// entry that is not an object (a bare string, a number, an array, null)
+/// is read as a tool with no name, description or schema; a name that is
+/// missing, null or empty is read as no name; a name that is a number,
+/// boolean, array or object is read as its JSON text (`42` as "42").
+/// Descriptions and schemas of other types are read leniently and not
+/// noted here (a crawl records them as anomalies).
+pub fn shape_note(v: &Value) -> Option<Note> {
+    let detail = match v {
+        Value::Object(m) => match m.get("name") {
+            Some(Value::String(n)) if !n.is_empty() => return None,
+            Some(Value::String(_)) => "its name is empty".to_owned(),
+            None => "it has no name member: read with an empty name".to_owned(),
+            Some(Value::Null) => "its name is null: read with an empty name".to_owned(),
+            Some(other) => format!(
+                "its name is {} ({}), not text: read as the name {:?}",
+                json_kind(other),
+                snippet(&other.to_string()),
+                snippet(&other.to_string())
+            ),
+        },
+        Value::String(s) => format!(
+            "the entry is a string ({:?}), not a tool object: read as a tool with no name, description or schema",
+            snippet(s)
+        ),
+        Value::Null => {
+            "the entry is null, not a tool object: read as a tool with no name, description or schema"
+                .to_owned()
+        }
+        other => format!(
+            "the entry is {} ({}), not a tool object: read as a tool with no name, description or schema",
+            json_kind(other),
+            snippet(&other.to_string())
+        ),
+    };
+    Some(Note {
+        kind: NoteKind::Malformed,
+        detail,
+    })
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// At most 60 characters of `s`, `…` ending a cut one.
+fn snippet(s: &str) -> String {
+    match s.char_indices().nth(60) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_owned(),
+    }
+}
+
+/// Whether a tool the fast view read may be malformed in a way
+/// [`shape_note`] reports (not an object; a name empty, missing or not a
+/// JSON string, which the view renders as its JSON text): then it takes the
+/// `Value` path, which gives the same verdict and says what was wrong. A
+/// few byte tests, so plain tools lose nothing; a rare well-formed name
+/// like "42" only costs the slower path.
+fn may_be_malformed(raw: &str, view: &ToolView<'_>) -> bool {
+    let name = view.name.as_bytes();
+    !raw.trim_start().starts_with('{')
+        || matches!(name.first(), None | Some(b'0'..=b'9' | b'-' | b'[' | b'{'))
+        || name == b"true"
+        || name == b"false"
 }
 
 /// What stands for a tool that cannot be read: its name if one can be
@@ -360,6 +444,10 @@ pub fn apply_notes(v: &mut Verdict, notes: &[Note]) {
             text: n.detail.clone(),
         });
         let _ = write!(why, " Input anomaly: {}.", n.detail);
+        if n.kind == NoteKind::Malformed {
+            // Said, not held against the tool: its text was read as it is.
+            continue;
+        }
         if n.kind == NoteKind::Unreadable {
             v.class = Class::Destructive;
             v.category = Category::Destructive;
@@ -385,7 +473,7 @@ pub fn classify_raw(
     ignore_annotations: bool,
     ctx: &Context,
 ) -> (Verdict, Vec<Note>) {
-    if let Some(view) = ToolView::from_json(raw) {
+    if let Some(view) = ToolView::from_json(raw).filter(|v| !may_be_malformed(raw, v)) {
         return (
             engine.classify_view(&view, ignore_annotations, ctx),
             Vec::new(),
@@ -420,7 +508,7 @@ pub fn classify_unchecked(
 ) -> Option<(Verdict, Vec<Note>)> {
     let object = raw.starts_with('{');
     if object {
-        if let Some(view) = ToolView::from_json(raw) {
+        if let Some(view) = ToolView::from_json(raw).filter(|v| !may_be_malformed(raw, v)) {
             return Some((
                 engine.classify_view(&view, ignore_annotations, ctx),
                 Vec::new(),
@@ -467,6 +555,35 @@ mod tests {
         let (v, notes) = tool_value(&format!(r#"{{"name":"n","description":"{long}"}}"#));
         assert_eq!(v["description"].as_str().unwrap().len(), FIELD_CAP);
         assert_eq!(notes[0].kind, NoteKind::FieldTruncated);
+    }
+
+    #[test]
+    fn malformed_entries_are_noted_and_plain_ones_are_not() {
+        let note = |t: &str| {
+            tool_value(t)
+                .1
+                .into_iter()
+                .find(|n| n.kind == NoteKind::Malformed)
+        };
+        assert!(note(r#"{"name":"get_a","description":7}"#).is_none());
+        for (t, said) in [
+            (r#""drop_all""#, "the entry is a string (\"drop_all\")"),
+            ("null", "the entry is null"),
+            ("[1]", "the entry is an array ([1])"),
+            ("3", "the entry is a number (3)"),
+            (
+                r#"{"name":42}"#,
+                "its name is a number (42), not text: read as the name \"42\"",
+            ),
+            (r#"{"name":null}"#, "its name is null"),
+            (r#"{"name":""}"#, "its name is empty"),
+            (r#"{"title":"x"}"#, "it has no name member"),
+        ] {
+            let n = note(t).unwrap_or_else(|| panic!("no note for {t}"));
+            assert!(n.detail.starts_with(said), "{t}: {}", n.detail);
+        }
+        let long = format!(r#""{}""#, "x".repeat(500));
+        assert!(note(&long).unwrap().detail.len() < 200);
     }
 
     #[test]

@@ -93,13 +93,31 @@ pub enum PagesError {
 /// What [`render`] wrote.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Written {
+    /// Files written, the [`MANIFEST`] included.
     pub files: usize,
     pub bytes: u64,
     pub servers: usize,
     pub tools: usize,
     /// Bytes of the index's first page (it carries the search index).
     pub index_bytes: u64,
+    /// Pages an earlier render into the same directory wrote (by its
+    /// [`MANIFEST`]) that this one did not write again, now removed.
+    pub removed: usize,
+    /// Whether the directory held files but no [`MANIFEST`]: nothing in it
+    /// was removed, since nothing says which of its files are pages.
+    pub unrecorded: bool,
+    /// Paths written, relative to the output directory.
+    paths: Vec<String>,
 }
+
+/// The file in the output directory that lists, one relative path a line,
+/// every file the last render wrote there. The next render removes the
+/// files it lists and does not write again (pages of servers and tools that
+/// went away), and never any other file.
+pub const MANIFEST: &str = ".mcp-risk-pages.txt";
+
+const MANIFEST_HEAD: &str =
+    "# Files mcp-risk pages wrote here; the next run removes those it does not write again.";
 
 /// How the site is published.
 #[derive(Clone, Debug, Default)]
@@ -133,7 +151,9 @@ pub fn render(site: &SiteInput, format: Format, out: &Path) -> Result<Written, P
 }
 
 /// Renders the site into `out` (created if missing). Existing files with the
-/// same names are overwritten; nothing else in `out` is touched. Servers render
+/// same names are overwritten; files an earlier render listed in `out`'s
+/// [`MANIFEST`] and this one does not write are removed; nothing else in
+/// `out` is touched. Servers render
 /// and write in parallel; the output bytes do not depend on scheduling. Output
 /// is linear in the input: a tool page lists a capped window of its siblings
 /// and a few related tools, never the whole server.
@@ -180,6 +200,9 @@ fn render_view(
         input: site,
         base_url: base,
     };
+    let unrecorded_before = !out.join(MANIFEST).exists()
+        && std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+    let previous = read_manifest(out)?;
     mkdir(out)?;
     let mut written = Written {
         servers: view.servers.len(),
@@ -237,6 +260,7 @@ fn render_view(
         let w = w?;
         written.files += w.files;
         written.bytes += w.bytes;
+        written.paths.extend(w.paths);
     }
     if format == Format::Html {
         write(out, "404.html", &html::not_found(&ctx)?, &mut written)?;
@@ -247,7 +271,80 @@ fn render_view(
             }
         }
     }
+    written.removed = remove_stale(out, &previous, &written.paths);
+    written.unrecorded = unrecorded_before;
+    let mut list = std::mem::take(&mut written.paths);
+    list.sort();
+    let manifest = format!("{MANIFEST_HEAD}\n{}\n", list.join("\n"));
+    // Written aside and renamed, so a run cut short leaves the old list whole.
+    let tmp = out.join(format!("{MANIFEST}.tmp"));
+    std::fs::write(&tmp, &manifest).map_err(|source| PagesError::Io {
+        path: tmp.clone(),
+        source,
+    })?;
+    let to = out.join(MANIFEST);
+    std::fs::rename(&tmp, &to).map_err(|source| PagesError::Io { path: to, source })?;
+    written.files += 1;
+    written.bytes += manifest.len() as u64;
     Ok(written)
+}
+
+/// The paths the last render listed in `out`'s [`MANIFEST`] (none when
+/// there is none). A line that is not a plain relative path inside `out`
+/// (`..`, absolute, empty) is ignored: the manifest is only ever trusted to
+/// name files below `out`.
+fn read_manifest(out: &Path) -> Result<Vec<String>, PagesError> {
+    let path = out.join(MANIFEST);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(PagesError::Io { path, source }),
+    };
+    Ok(text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| {
+            let p = Path::new(l);
+            !l.is_empty()
+                && p.components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)))
+        })
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Removes the regular files `previous` lists and `now` does not (never a
+/// directory, a symlink or anything else, nor a file reached through a
+/// symlinked folder), then the directories that left
+/// empty. Returns how many files went. A file that cannot be removed stays,
+/// silently: the pages written are what matters.
+fn remove_stale(out: &Path, previous: &[String], now: &[String]) -> usize {
+    let now: std::collections::HashSet<&str> = now.iter().map(String::as_str).collect();
+    let mut removed = 0;
+    let mut dirs = std::collections::BTreeSet::new();
+    for rel in previous.iter().filter(|r| !now.contains(r.as_str())) {
+        let path = out.join(rel);
+        let is_file = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+        // Every folder on the way a real one, not a link leading elsewhere.
+        let inside = Path::new(rel)
+            .ancestors()
+            .skip(1)
+            .filter(|a| !a.as_os_str().is_empty())
+            .all(|a| std::fs::symlink_metadata(out.join(a)).is_ok_and(|m| m.file_type().is_dir()));
+        if is_file && inside && std::fs::remove_file(&path).is_ok() {
+            removed += 1;
+            let mut dir = Path::new(rel).parent();
+            while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                dirs.insert(d.to_owned());
+                dir = d.parent();
+            }
+        }
+    }
+    // Deepest first; remove_dir fails (and we leave it) on a non-empty one.
+    for d in dirs.iter().rev() {
+        let _ = std::fs::remove_dir(out.join(d));
+    }
+    removed
 }
 
 fn mkdir(dir: &Path) -> Result<(), PagesError> {
@@ -262,5 +359,6 @@ fn write(out: &Path, rel: &str, body: &str, written: &mut Written) -> Result<(),
     std::fs::write(&path, body).map_err(|source| PagesError::Io { path, source })?;
     written.files += 1;
     written.bytes += body.len() as u64;
+    written.paths.push(rel.to_owned());
     Ok(())
 }

@@ -27,13 +27,8 @@ impl TableOptions {
     /// Width from `COLUMNS`, else the terminal (ioctl), else 100; colour only
     /// when stdout is a terminal and `NO_COLOR` is unset.
     pub fn detect() -> TableOptions {
-        let tty = unsafe { libc::isatty(libc::STDOUT_FILENO) } == 1;
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.trim().parse::<usize>().ok())
-            .filter(|w| *w > 0)
-            .or_else(|| if tty { ioctl_width() } else { None })
-            .unwrap_or(100);
+        let tty = stdout_is_tty();
+        let width = terminal_width().unwrap_or(100);
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         TableOptions {
             width: width.max(60),
@@ -41,6 +36,20 @@ impl TableOptions {
             wide: false,
         }
     }
+}
+
+fn stdout_is_tty() -> bool {
+    (unsafe { libc::isatty(libc::STDOUT_FILENO) }) == 1
+}
+
+/// The width output should fit: `COLUMNS`, else the terminal's (ioctl) when
+/// stdout is one; `None` when neither says (output piped, no `COLUMNS`).
+pub fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w > 0)
+        .or_else(|| if stdout_is_tty() { ioctl_width() } else { None })
 }
 
 fn ioctl_width() -> Option<usize> {
