@@ -93,7 +93,11 @@ while IFS=$'\037' read -r set server registry package repo proto ntools command 
     case $registry in
       npm)
         echo '{"name":"heldout-'"$server"'","private":true}' > "$dir/package.json"
-        (cd "$dir" && timeout 900 npm install --no-audit --no-fund "$name@$version") > "$dir/install.log" 2>&1 \
+        # A failed install is tried once more without the packages' own
+        # scripts: some want pnpm in a preinstall, or download a browser.
+        { (cd "$dir" && timeout 900 npm install --no-audit --no-fund "$name@$version") \
+            || (cd "$dir" && timeout 900 npm install --no-audit --no-fund --ignore-scripts "$name@$version"); } \
+          > "$dir/install.log" 2>&1 \
           || reason="npm install failed: $(grep -m1 -i 'error' "$dir/install.log" | cut -c1-160) (log: $dir/install.log)" ;;
       pypi)
         { python3 -m venv "$dir/venv" && timeout 900 "$dir/venv/bin/pip" install -q "$name==$version"; } \
@@ -112,6 +116,12 @@ while IFS=$'\037' read -r set server registry package repo proto ntools command 
       case $e in *=*) envargs+=(--env "$e") ;; *) envargs+=(--env "$e=dummy") ;; esac
     done
     exe=$bin/${argv[0]}
+    # A package that ships a binary without a bin entry (a platform package
+    # of a Go server): take it from the package's own bin/ folder.
+    pkgbin=$dir/node_modules/$name/bin/${argv[0]}
+    if [ ! -x "$exe" ] && [ "$registry" = npm ] && [ -f "$pkgbin" ]; then
+      chmod +x "$pkgbin" && exe=$pkgbin
+    fi
     if [ ! -x "$exe" ]; then
       reason="command ${argv[0]} not installed in $bin"
     else

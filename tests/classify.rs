@@ -1324,3 +1324,65 @@ fn http_methods_are_an_operation_only_of_a_tool_that_makes_the_request() {
     );
     assert_eq!(monitor.risk, Risk::Medium);
 }
+
+/// Operation selectors met in the fourth held-out batch: values that name
+/// things to look at (`info`, `usage`) beside only reading verbs are reads,
+/// and an enum of HTTP methods that also lists WebDAV-style ones (COPY,
+/// LINK, PURGE, VIEW) is still the setting of the request a tool creates.
+#[test]
+fn selector_values_that_name_no_verb_and_extended_http_methods() {
+    let t = |name: &str, desc: &str, param: &str, values: &[&str]| {
+        json!({"name": name, "description": desc, "inputSchema": {"type": "object",
+            "properties": {param: {"type": "string", "enum": values}}}})
+    };
+    let http = [
+        "GET", "PUT", "POST", "PATCH", "DELETE", "COPY", "HEAD", "OPTIONS", "LINK", "UNLINK",
+        "PURGE", "LOCK", "UNLOCK", "PROPFIND", "VIEW",
+    ];
+    let table = [
+        // No verb in the name, a description in another language: the
+        // values decide, and `info`, `domains`, `usage`, `metrics` name no verb.
+        (
+            t(
+                "queryEnv",
+                "环境查询",
+                "action",
+                &["list", "info", "domains", "usage", "metrics"],
+            ),
+            Class::Read,
+        ),
+        // A real operation among them still counts ...
+        (
+            t("queryEnv", "环境查询", "action", &["list", "info", "reset"]),
+            Class::Destructive,
+        ),
+        // ... and so does a verb the lexicon leaves ambiguous.
+        (
+            t("manageFile", "文件", "action", &["read", "write", "info"]),
+            Class::Write,
+        ),
+        (
+            t(
+                "createCollectionResponse",
+                "Creates a response in a collection.",
+                "method",
+                &http,
+            ),
+            Class::Write,
+        ),
+        // Without GET and POST these are the tool's own operations.
+        (
+            t(
+                "manage_file",
+                "Manage a file.",
+                "action",
+                &["view", "copy", "move", "delete"],
+            ),
+            Class::Destructive,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{}: {}", tool["inputSchema"], v.rationale);
+    }
+}

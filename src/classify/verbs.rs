@@ -429,7 +429,7 @@ impl Engine {
         // creates or updates something else (`create_uptime_monitor`) they
         // are a setting of that thing, as its URL or headers are.
         if name_class.is_some()
-            && values.iter().all(|v| is_http_method(v))
+            && is_http_method_list(values)
             && !name_tokens
                 .iter()
                 .any(|t| MAKES_REQUESTS.contains(&t.as_str()))
@@ -446,8 +446,19 @@ impl Engine {
         // without a verb whose title or description leads only with reading
         // (`manage_generations`, "Fetch ...": 'get', 'scores'), read; else
         // write (a verbless value beside "Create, submit or delete" stays write).
+        // Values beside only reading verbs that name no verb at all, not even
+        // an ambiguous one (`list`, `info`, `usage`, `metrics`), are more
+        // things to look at: read, when the name has no decided verb.
+        let looks_only = name_class.is_none()
+            && classified.iter().all(|(v, c)| match c {
+                Some((_, c)) => *c == Class::Read,
+                None => identifier_tokens(v)
+                    .iter()
+                    .all(|t| self.lookup(t).is_none()),
+            });
         let default = name_class
             .or(lead.filter(|c| *c == Class::Read))
+            .or(looks_only.then_some(Class::Read))
             .unwrap_or(Class::Write);
         let values: Vec<OperationValue> = classified
             .into_iter()
@@ -475,6 +486,34 @@ fn is_http_method(v: &str) -> bool {
     ]
     .iter()
     .any(|m| m.eq_ignore_ascii_case(v))
+}
+
+/// Whether an enum lists HTTP methods: every value is one, or it holds GET
+/// and POST and every other value is a method of WebDAV or an API client's
+/// request format (COPY, LINK, PURGE, PROPFIND, VIEW), not a verb of its own.
+fn is_http_method_list(values: &[String]) -> bool {
+    const EXTENDED: &[&str] = &[
+        "COPY",
+        "LINK",
+        "UNLINK",
+        "PURGE",
+        "LOCK",
+        "UNLOCK",
+        "PROPFIND",
+        "PROPPATCH",
+        "MKCOL",
+        "MOVE",
+        "REPORT",
+        "SEARCH",
+        "VIEW",
+    ];
+    let has = |m: &str| values.iter().any(|v| v == m);
+    values.iter().all(|v| is_http_method(v))
+        || (has("GET")
+            && has("POST")
+            && values
+                .iter()
+                .all(|v| is_http_method(v) || EXTENDED.contains(&v.as_str())))
 }
 
 /// Name words of a tool that makes HTTP requests itself, whose HTTP method
