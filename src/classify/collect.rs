@@ -751,7 +751,9 @@ fn quote_all(t: &str) -> String {
 fn nested_operations(def: &ToolView) -> Vec<(String, Vec<String>)> {
     def.params
         .iter()
-        .filter(|p| !filters_results(&p.description))
+        // Most parameters hold no item selectors: the description is read
+        // only for those that do.
+        .filter(|p| !p.item_ops.is_empty() && !filters_results(&p.description))
         .flat_map(|p| {
             p.item_ops
                 .iter()
@@ -792,7 +794,15 @@ fn hidden_snippet(text: &str) -> Option<String> {
     }
     let i = text
         .char_indices()
-        .find(|(_, c)| !matches!(c, '\n' | '\r' | '\t') && crate::text::is_hidden_or_control(*c))
+        .find(|&(_, c)| {
+            // For ASCII, `is_hidden_or_control` is `is_ascii_control`
+            // (checked inline: most of a non-ASCII text is ASCII).
+            if c.is_ascii() {
+                c.is_ascii_control() && !matches!(c, '\n' | '\r' | '\t')
+            } else {
+                crate::text::is_hidden_or_control(c)
+            }
+        })
         .map(|(i, _)| i)
         .or_else(|| super::normalize::disguised_letter(text))?;
     let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);

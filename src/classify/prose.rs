@@ -121,11 +121,16 @@ fn addresses_agent(s: &str) -> bool {
             .is_some_and(|w| AGENT_SUBJECTS.iter().any(|a| w.eq_ignore_ascii_case(a)))
 }
 
-fn first_word(s: &str) -> String {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
+/// The first word of `s` (ASCII letters and digits), lowercased into `buf`.
+fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
+    let w = s
+        .split(|c: char| !c.is_ascii_alphanumeric())
         .find(|w| !w.is_empty())
-        .unwrap_or("")
-        .to_ascii_lowercase()
+        .unwrap_or("");
+    buf.clear();
+    buf.push_str(w);
+    buf.make_ascii_lowercase();
+    buf
 }
 
 /// Splits `desc` into purpose and the rest. `is_verb` says whether a word
@@ -137,6 +142,7 @@ fn first_word(s: &str) -> String {
 pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
     let mut out = Prose::default();
     let mut label_only = false;
+    let mut word = String::new();
     let marks = marks(desc);
     let base = desc.as_ptr() as usize;
     for (n, s) in sentences(desc).into_iter().enumerate() {
@@ -149,9 +155,9 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
             // ("Notion | Retrieve a block").
             true
         } else {
-            let w = first_word(s);
-            (DESCRIBING_OPENERS.contains(&w.as_str()) && !addresses_agent(s))
-                || (w.ends_with('s') && !w.ends_with("ss") && is_verb(&w))
+            let w = first_word(s, &mut word);
+            (DESCRIBING_OPENERS.contains(&w) && !addresses_agent(s))
+                || (w.ends_with('s') && !w.ends_with("ss") && is_verb(w))
                 || marked(&marks, true, base, s)
         };
         if !describing {
@@ -161,7 +167,8 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
             // Replace a bare label by the real lead.
             out.sentences.clear();
         }
-        label_only = n == 0 && s.split_whitespace().count() <= 2 && !is_verb(&first_word(s));
+        label_only =
+            n == 0 && s.split_whitespace().count() <= 2 && !is_verb(first_word(s, &mut word));
         out.sentences.push(s);
     }
     out.ranges = out

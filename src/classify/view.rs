@@ -125,6 +125,7 @@ impl<'a> ToolView<'a> {
 }
 
 mod json;
+pub(crate) use json::annotation_hints;
 
 #[cfg(test)]
 mod tests {

@@ -131,7 +131,7 @@ fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option
                 _ => String::new(),
             };
             let hints = match annotations {
-                Some(a) => Hints::from_annotations(&serde_json::from_str::<Value>(a).ok()?),
+                Some(a) => crate::classify::view::annotation_hints(a).ok()?,
                 None => None,
             };
             Some((name, hints))

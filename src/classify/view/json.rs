@@ -601,6 +601,16 @@ fn flatten<'a>(props: Props<'a>, prefix: &str, out: &mut Vec<ParamView<'a>>) {
     }
 }
 
+/// The hints an `annotations` member's JSON text declares, read as
+/// [`Hints::from_annotations`] reads its `Value`, but keeping only the
+/// hints; an error where parsing it into a `Value` fails.
+pub(crate) fn annotation_hints(text: &str) -> Result<Option<Hints>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let v = Kept(&ANNOTATIONS).deserialize(&mut de)?;
+    de.end()?;
+    Ok(Hints::from_annotations(&v))
+}
+
 impl<'a> ToolView<'a> {
     /// The view of one tool's JSON text without parsing it into a `Value`.
     /// `None` when the text should take the `Value` path instead (see
