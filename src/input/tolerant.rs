@@ -352,7 +352,7 @@ pub fn shape_note(v: &Value) -> Option<Note> {
             Some(Value::Null) => "its name is null: read with an empty name".to_owned(),
             Some(other) => format!(
                 "its name is {} ({}), not text: read as the name {:?}",
-                json_kind(other),
+                crate::mcp::tools::kind(other),
                 snippet(&other.to_string()),
                 snippet(&other.to_string())
             ),
@@ -367,7 +367,7 @@ pub fn shape_note(v: &Value) -> Option<Note> {
         }
         other => format!(
             "the entry is {} ({}), not a tool object: read as a tool with no name, description or schema",
-            json_kind(other),
+            crate::mcp::tools::kind(other),
             snippet(&other.to_string())
         ),
     };
@@ -375,17 +375,6 @@ pub fn shape_note(v: &Value) -> Option<Note> {
         kind: NoteKind::Malformed,
         detail,
     })
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// At most 60 characters of `s`, `…` ending a cut one.

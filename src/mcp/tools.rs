@@ -106,7 +106,8 @@ pub fn check(raw: Vec<Value>, notes: &mut Notes) -> Vec<Value> {
     kept
 }
 
-fn kind(v: &Value) -> &'static str {
+/// What kind of JSON value `v` is, as a phrase ("a number").
+pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
