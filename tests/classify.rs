@@ -751,6 +751,31 @@ fn eval_counts_tools_declared_mutating_without_a_kind() {
     }
 }
 
+/// A server with no labelled tool has nothing to score: its row says `-`,
+/// not 0.000 (which would read as every verdict wrong).
+#[test]
+fn eval_row_of_a_server_without_labels_scores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bare.json"),
+        json!([{"name": "get_a", "description": "Get a"}]).to_string(),
+    )
+    .unwrap();
+    let out = bin()
+        .args(["eval", "--wide", "--input"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8(out.stdout).unwrap();
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("bare "))
+        .expect("a row for the server");
+    assert!(!row.contains("0.000"), "{table}");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(&cells[1..4], ["0", "1", "-"], "{table}");
+}
+
 /// Malformed entries (a name that is a number, a bare string, null, an
 /// array, a tool with no name) are classified, never dropped or fatal, and
 /// each verdict carries `input-malformed` evidence saying what was wrong and

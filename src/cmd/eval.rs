@@ -481,6 +481,13 @@ const CONFUSION_HEAD: &str = "confusion (declared r/w/d/m -> inferred r w d)";
 
 /// The numeric columns of a row, from the space before `tools` on.
 fn numbers(s: &Scores) -> String {
+    if s.labelled == 0 {
+        // Nothing to score: a 0.000 would read as every verdict wrong.
+        return format!(
+            " {:>5} {:>4} {:>8} {:>6} {:>8} {:>6} {:>6} {:>11} {:>8}",
+            0, s.skipped, "-", "-", "-", "-", "-", "-", "-"
+        );
+    }
     format!(
         " {:>5} {:>4} {:>8.3} {:>5.1}% {:>7.1}% {:>5.1}% {:>6.3} {:>11.3} {:>8}",
         s.labelled,
