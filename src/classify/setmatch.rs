@@ -147,6 +147,9 @@ pub struct PhraseMatcher {
     /// Patterns that open with `\b`: a literal met inside a word cannot
     /// start their match (most literal hits are such: "all" in "install").
     opens_at_boundary: Vec<bool>,
+    /// For each pattern, its literals when it is a [`LiteralPattern`]:
+    /// confirmed at a place without the regex.
+    literal: Vec<Option<LiteralPattern>>,
     id: usize,
 }
 
@@ -189,6 +192,150 @@ fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
+/// A pattern whose every match is one of a few literals, with `\b`
+/// (ASCII) at its very start and/or end and no other look-around: its
+/// matches at a place are confirmed by comparing bytes, not by the regex.
+#[derive(Debug, PartialEq)]
+struct LiteralPattern {
+    /// The literals, lowercased, in the regex's preference order (the
+    /// first that matches at a place, with its boundaries, is the match:
+    /// leftmost-first, not longest).
+    lits: Vec<Box<[u8]>>,
+    /// `\b` before the literal.
+    open: bool,
+    /// `\b` after the literal.
+    close: bool,
+}
+
+/// At most this many literals, each at most this long, for a
+/// [`LiteralPattern`]: past that the regex is as quick.
+const LITERAL_MAX: usize = 64;
+
+/// `pat` as a [`LiteralPattern`], or `None` when its language is not a
+/// small finite set of literals guarded only by leading and trailing `\b`.
+fn literal_pattern(pat: &str) -> Option<LiteralPattern> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{HirKind, Look};
+    // Parsed case-sensitively, as `prefixes` does: the engine's
+    // case-insensitive language is then every ASCII case variant of this
+    // one, which holds unless flags change case sensitivity inside the
+    // pattern or a negated class is folded after negation; such patterns
+    // keep the regex.
+    if pat.replace("(?:", "").contains("(?") || pat.contains('^') {
+        return None;
+    }
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .case_insensitive(false)
+        .build()
+        .parse(pat)
+        .ok()?;
+    let is_b = |h: &regex_syntax::hir::Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
+    let whole = std::slice::from_ref(&hir);
+    let mut parts: &[regex_syntax::hir::Hir] = match hir.kind() {
+        HirKind::Concat(subs) => subs,
+        _ => whole,
+    };
+    let open = parts.first().is_some_and(is_b);
+    if open {
+        parts = &parts[1..];
+    }
+    let close = parts.last().is_some_and(is_b);
+    if close {
+        parts = &parts[..parts.len() - 1];
+    }
+    if parts.iter().any(has_look) {
+        return None;
+    }
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix)
+        .limit_class(30)
+        .limit_literal_len(LITERAL_MAX)
+        .limit_total(LITERAL_MAX);
+    let mut seq = regex_syntax::hir::literal::Seq::singleton(
+        regex_syntax::hir::literal::Literal::exact(vec![]),
+    );
+    for h in parts {
+        // As the extractor does a concatenation (the cross product, in
+        // preference order), without flattening `parts` into a new `Hir`.
+        let mut sub = ex.extract(h);
+        if seq.max_cross_len(&sub).is_none_or(|n| n > LITERAL_MAX) {
+            return None;
+        }
+        seq.cross_forward(&mut sub);
+        if !seq.is_exact() {
+            return None;
+        }
+    }
+    let lits = seq.literals()?;
+    if !seq.is_exact()
+        || lits.is_empty()
+        || lits.len() > LITERAL_MAX
+        || lits.iter().any(|l| l.is_empty() || l.len() > LITERAL_MAX)
+    {
+        return None;
+    }
+    // Lowercased, a later equal literal can never be the first to match.
+    let mut kept: Vec<Box<[u8]>> = Vec::with_capacity(lits.len());
+    for l in lits {
+        let low = l.as_bytes().to_ascii_lowercase().into_boxed_slice();
+        if !kept.contains(&low) {
+            kept.push(low);
+        }
+    }
+    Some(LiteralPattern {
+        lits: kept,
+        open,
+        close,
+    })
+}
+
+/// Whether `hir` holds a look-around anywhere.
+fn has_look(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Look(_) => true,
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
+        HirKind::Repetition(r) => has_look(&r.sub),
+        HirKind::Capture(c) => has_look(&c.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(has_look),
+    }
+}
+
+/// An ASCII word byte (`\w` without Unicode).
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl LiteralPattern {
+    /// The end of this pattern's match starting at `at` in `hay`, as the
+    /// regex's anchored leftmost-first search finds it.
+    fn match_at(&self, hay: &[u8], at: usize) -> Option<usize> {
+        let rest = &hay[at..];
+        let before = at > 0 && is_word(hay[at - 1]);
+        for l in &self.lits {
+            if rest.len() < l.len()
+                || !rest
+                    .iter()
+                    .zip(l.iter())
+                    .all(|(h, l)| h.to_ascii_lowercase() == *l)
+            {
+                continue;
+            }
+            let end = at + l.len();
+            if self.open && before == is_word(l[0]) {
+                continue;
+            }
+            if self.close && hay.get(end).is_some_and(|&b| is_word(b)) == is_word(l[l.len() - 1]) {
+                continue;
+            }
+            return Some(end);
+        }
+        None
+    }
+}
+
 impl PhraseMatcher {
     /// Compiles `pats` (case-insensitive, ASCII) with an NFA size limit of
     /// `size` and a lazy-DFA cache of `dfa` bytes.
@@ -196,9 +343,30 @@ impl PhraseMatcher {
         let metac = meta::Config::new()
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
         // The set and the prefilter are built side by side (start-up).
-        let (re, prefilter) = rayon::join(
+        let (re, (prefilter, literal)) = rayon::join(
             || build_set(pats, metac, size, dfa),
-            || Self::prefilter(pats, size),
+            || {
+                let prefilter = Self::prefilter(pats, size);
+                let literal = match &prefilter {
+                    // Only a pattern with literal prefixes has candidate
+                    // places (the others are searched on their own).
+                    Ok((_, _, _, free)) => {
+                        let mut free = free.iter().map(|(p, _)| *p).peekable();
+                        pats.iter()
+                            .enumerate()
+                            .map(|(i, p)| {
+                                if free.next_if_eq(&i).is_some() {
+                                    None
+                                } else {
+                                    literal_pattern(p)
+                                }
+                            })
+                            .collect()
+                    }
+                    Err(_) => Vec::new(),
+                };
+                (prefilter, literal)
+            },
         );
         let re = re?;
         let (ac, lit_at, starts, free) = prefilter?;
@@ -209,6 +377,7 @@ impl PhraseMatcher {
             starts,
             free,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
+            literal,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -275,7 +444,7 @@ impl PhraseMatcher {
         let mut scratch = taken.unwrap_or_else(|| Box::new((self.re.create_cache(), Vec::new())));
         let (cache, cand) = &mut *scratch;
         cand.clear();
-        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let word = is_word;
         overlapping_hits(&self.ac, hay, |l, at, _| {
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
@@ -317,6 +486,7 @@ impl PhraseMatcher {
                 places,
                 last_end: 0,
                 own: own.map(|r| r.find_iter(hay)),
+                literal: self.literal[pattern].as_ref(),
                 first: None,
             };
             ms.first = ms.next();
@@ -418,6 +588,8 @@ pub struct Matches<'a> {
     last_end: usize,
     /// A pattern without literal prefixes: its own search.
     own: Option<regex::bytes::Matches<'a, 'a>>,
+    /// A literal pattern: its places confirmed by comparing bytes.
+    literal: Option<&'a LiteralPattern>,
     /// The first match, found to know whether to report the pattern.
     first: Option<(usize, usize)>,
 }
@@ -434,6 +606,13 @@ impl Iterator for Matches<'_> {
         while let Some((&(_, at), rest)) = self.places.split_first() {
             self.places = rest;
             if at < self.last_end {
+                continue;
+            }
+            if let Some(lit) = self.literal {
+                if let Some(end) = lit.match_at(self.hay, at) {
+                    self.last_end = end;
+                    return Some((at, end));
+                }
                 continue;
             }
             let input = Input::new(self.hay)
@@ -530,12 +709,79 @@ mod tests {
             r"\ball\b",
             r"\b_?delete",
             r"aa",
+            // Literal patterns (confirmed without the regex).
+            r"\b(all|allow)\b",
+            r"\b(allow|all)\b",
+            r"\bdeletes?\b",
+            r"\bdelete(s|d)??\b",
+            r"rows?\b",
+            r"\bdrop",
+            r"\bcafé\b",
+            r"\b(-x|x-)\b",
+            r"\b(ab|a)(c|bc)\b",
+            r"\b(re)?move(s|d)?( (all|every)( the)?)?\b",
+            r"(?-i:\bAll\b)",
+            r"\b(all\b|allowed)",
         ]
         .iter()
         .map(|p| p.to_string())
         .collect();
         // Free patterns too: `\w` has too many bytes for a literal set.
         assert!(prefixes(r"\w+ed\b").is_none());
+        let lits = |p: &str| {
+            literal_pattern(p).map(|l| {
+                let ls: Vec<String> = l
+                    .lits
+                    .iter()
+                    .map(|l| String::from_utf8_lossy(l).into_owned())
+                    .collect();
+                (ls, l.open, l.close)
+            })
+        };
+        let owned = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+        // The regex's preference order, not sorted; greedy `?` first.
+        assert_eq!(
+            lits(r"\b(allow|all)\b"),
+            Some((owned(&["allow", "all"]), true, true))
+        );
+        assert_eq!(
+            lits(r"\b(all|allow)\b"),
+            Some((owned(&["all", "allow"]), true, true))
+        );
+        assert_eq!(
+            lits(r"\bDeletes?\b"),
+            Some((owned(&["deletes", "delete"]), true, true))
+        );
+        assert_eq!(
+            lits(r"\bdeletes??\b"),
+            Some((owned(&["delete", "deletes"]), true, true))
+        );
+        assert_eq!(
+            lits(r"rows?\b"),
+            Some((owned(&["rows", "row"]), false, true))
+        );
+        assert_eq!(lits(r"\bdrop"), Some((owned(&["drop"]), true, false)));
+        assert_eq!(
+            lits(r"\b(ab|a)(c|bc)\b").unwrap().0,
+            owned(&["abc", "abbc", "ac"])
+        );
+        // Not literal: another look-around, a flag group, a language too
+        // large or infinite, a class folded after negation.
+        for p in [
+            r"\w+ed\b",
+            r"\b(all\b|allowed)",
+            r"(?-i:\bAll\b)",
+            r"^drop\b",
+            r"\bdrop\B",
+            r"\bdrops*\b",
+            r"\bdrop\s+table\b",
+            r"[^\x00-\x40\x42-\xff]",
+            r"\b(a|b|c|d|e|f|g|h)(a|b|c|d|e|f|g|h)(a|b|c|d|e|f|g|h)\b",
+            r"\b(a )?\b",
+            r"\bx\b|\by\b",
+        ] {
+            assert_eq!(lits(p), None, "{p}");
+        }
         let m = PhraseMatcher::new(&pats, 10 << 20, 2 << 20).unwrap();
         let res: Vec<regex::bytes::Regex> = pats
             .iter()
@@ -556,6 +802,17 @@ mod tests {
             "aaaaa",
             "install all; recall-all_ball xdelete delete_x 9delete",
             "",
+            "all",
+            "allow",
+            "ALLOW all Allowed allowall all_ all",
+            "deletes deleted delete DELETES deletesx",
+            "rows rowsrow ROW.row_ arrows",
+            "dropdrop drop",
+            "café CAFÉ cafés xcafé caféx café_",
+            "a -x- x-x -x x- ab abc abbc ac",
+            "remove all the rows; Moves every file; removed all",
+            "ALL All all allowed",
+            "éallé éallowé é-xé",
         ] {
             let want: Vec<(usize, Vec<(usize, usize)>)> = res
                 .iter()
@@ -578,5 +835,108 @@ mod tests {
             }
         }
         assert!(PhraseMatcher::new(&["(".to_owned()], 10 << 20, 2 << 20).is_err());
+    }
+
+    /// Every phrase pattern of the embedded rules, built as the engine
+    /// builds them, over every text of the fixture corpus (and its upper
+    /// case): the matches are `Regex::find_iter`'s, whether a pattern is
+    /// confirmed by its literals or by the regex; and a literal pattern
+    /// tried at every place (not only the prefilter's) finds the same.
+    #[test]
+    fn rule_phrases_agree_with_find_iter() {
+        let cat =
+            crate::classify::rules::load_from(&crate::classify::rules::embedded_files()).unwrap();
+        let phrases: Vec<String> = cat.rules.iter().flat_map(|r| r.phrases.clone()).collect();
+        let pdescs: Vec<String> = cat
+            .rules
+            .iter()
+            .flat_map(|r| r.param_phrases.clone())
+            .collect();
+        let mut texts = Vec::new();
+        fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s.clone()),
+                serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+                serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+                _ => {}
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            strings(&v, &mut texts);
+        }
+        texts.sort();
+        texts.dedup();
+        assert!(texts.len() > 1000, "{}", texts.len());
+        // A few dozen texts to a hay: fewer searches, and texts meet at
+        // their edges as well as at the hay's.
+        let mut hays: Vec<String> = texts.chunks(40).map(|c| c.join("\n")).collect();
+        hays.extend(texts.iter().step_by(7).cloned());
+        let upper: Vec<String> = hays.iter().map(|h| h.to_uppercase()).collect();
+        hays.extend(upper);
+        let mut literal = 0;
+        for pats in [&phrases, &pdescs] {
+            let m = PhraseMatcher::new(pats, 64 << 20, 256 << 20).unwrap();
+            literal += m.literal.iter().flatten().count();
+            let res: Vec<regex::bytes::Regex> = pats
+                .iter()
+                .map(|p| {
+                    regex::bytes::RegexBuilder::new(p)
+                        .unicode(false)
+                        .case_insensitive(true)
+                        .build()
+                        .unwrap()
+                })
+                .collect();
+            for hay in &hays {
+                let hay = hay.as_bytes();
+                let mut want = Vec::new();
+                for (i, r) in res.iter().enumerate() {
+                    let ms: Vec<(usize, usize)> =
+                        r.find_iter(hay).map(|m| (m.start(), m.end())).collect();
+                    if !ms.is_empty() {
+                        want.push((i, ms));
+                    }
+                }
+                let mut got = Vec::new();
+                m.each_match(hay, |p, ms| got.push((p, ms.collect::<Vec<_>>())));
+                assert_eq!(got, want);
+                // Every place, for the literal patterns.
+                for (i, lp) in m.literal.iter().enumerate() {
+                    let Some(lp) = lp else { continue };
+                    let (mut ms, mut at) = (Vec::new(), 0);
+                    while at < hay.len() {
+                        match lp.match_at(hay, at) {
+                            Some(end) => {
+                                ms.push((at, end));
+                                at = end;
+                            }
+                            None => at += 1,
+                        }
+                    }
+                    let want: Vec<(usize, usize)> = res[i]
+                        .find_iter(hay)
+                        .map(|m| (m.start(), m.end()))
+                        .collect();
+                    assert_eq!(ms, want, "{}", pats[i]);
+                }
+            }
+        }
+        // Most of the catalogue's phrases are literal (the figure is in
+        // the commit that made them so; a drop would mean a regression in
+        // the classification, not a wrong answer).
+        eprintln!(
+            "literal patterns: {literal} of {}",
+            phrases.len() + pdescs.len()
+        );
+        assert!(literal * 3 > phrases.len() + pdescs.len());
     }
 }
