@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet};
+use regex_syntax::hir::Hir;
 
 /// Distinguishes sets, so a thread's scratch space is never used with
 /// another set's automaton.
@@ -160,25 +161,35 @@ thread_local! {
     static PHRASE_SCRATCH: RefCell<Vec<(usize, Option<PhraseScratch>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The literals every match of `pat` starts with (lowercased, at most
-/// [`PREFIX_BYTES`] long, deduplicated), or `None` when the pattern can start
-/// with too many different bytes for a literal set to exist.
-fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    // Parsed case-sensitively: a case-insensitive match is a case variant of
-    // a case-sensitive one, and the prefilter ignores ASCII case.
-    let hir = regex_syntax::ParserBuilder::new()
+/// `pat` parsed case-sensitively, ASCII, bytes: a case-insensitive match
+/// is a case variant of a case-sensitive one, and the prefilter and the
+/// literal patterns ignore ASCII case.
+fn parse_case_sensitive(pat: &str) -> Option<Hir> {
+    regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .case_insensitive(false)
         .build()
         .parse(pat)
-        .ok()?;
+        .ok()
+}
+
+/// [`prefixes_of`] the pattern `pat`.
+#[cfg(test)]
+fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
+    prefixes_of(&parse_case_sensitive(pat)?)
+}
+
+/// The literals every match of `hir` starts with (lowercased, at most
+/// [`PREFIX_BYTES`] long, deduplicated), or `None` when the pattern can start
+/// with too many different bytes for a literal set to exist.
+fn prefixes_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix)
         .limit_class(30)
         .limit_total(2000);
-    let seq = ex.extract(&hir);
+    let seq = ex.extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
@@ -194,8 +205,9 @@ fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
 
 /// A pattern whose every match is one of a few literals, with `\b`
 /// (ASCII) at its very start and/or end and no other look-around: its
-/// matches at a place are confirmed by comparing bytes, not by the regex.
-#[derive(Debug, PartialEq)]
+/// matches at a place are confirmed by walking a trie of its literals, not
+/// by the regex.
+#[derive(Debug)]
 struct LiteralPattern {
     /// The literals, lowercased, in the regex's preference order (the
     /// first that matches at a place, with its boundaries, is the match:
@@ -205,35 +217,43 @@ struct LiteralPattern {
     open: bool,
     /// `\b` after the literal.
     close: bool,
+    /// The literals' trie: node `n`'s children are the bytes
+    /// `edge_byte[first[n]..first[n + 1]]`, leading to the nodes `edge_to`
+    /// at the same places; node 0 is the root.
+    first: Vec<u32>,
+    edge_byte: Vec<u8>,
+    edge_to: Vec<u32>,
+    /// For each node, the rank in `lits` of the literal that ends there,
+    /// or `u32::MAX`.
+    rank: Vec<u32>,
 }
 
 /// At most this many literals, each at most this long, for a
-/// [`LiteralPattern`]: past that the regex is as quick.
+/// [`LiteralPattern`].
 const LITERAL_MAX: usize = 64;
 
-/// `pat` as a [`LiteralPattern`], or `None` when its language is not a
-/// small finite set of literals guarded only by leading and trailing `\b`.
+/// [`literal_of`] the pattern `pat`.
+#[cfg(test)]
 fn literal_pattern(pat: &str) -> Option<LiteralPattern> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    literal_of(pat, &parse_case_sensitive(pat)?)
+}
+
+/// `pat` (parsed as `hir`) as a [`LiteralPattern`], or `None` when its
+/// language is not a small finite set of literals guarded only by a
+/// leading and a trailing `\b`.
+fn literal_of(pat: &str, hir: &Hir) -> Option<LiteralPattern> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor, Literal, Seq};
     use regex_syntax::hir::{HirKind, Look};
-    // Parsed case-sensitively, as `prefixes` does: the engine's
-    // case-insensitive language is then every ASCII case variant of this
-    // one, which holds unless flags change case sensitivity inside the
-    // pattern or a negated class is folded after negation; such patterns
-    // keep the regex.
+    // The engine's case-insensitive language is every ASCII case variant
+    // of the case-sensitive one unless flags change case sensitivity
+    // inside the pattern, or a negated class is folded after its negation:
+    // such patterns keep the regex.
     if pat.replace("(?:", "").contains("(?") || pat.contains('^') {
         return None;
     }
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .case_insensitive(false)
-        .build()
-        .parse(pat)
-        .ok()?;
-    let is_b = |h: &regex_syntax::hir::Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
-    let whole = std::slice::from_ref(&hir);
-    let mut parts: &[regex_syntax::hir::Hir] = match hir.kind() {
+    let is_b = |h: &Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
+    let whole = std::slice::from_ref(hir);
+    let mut parts: &[Hir] = match hir.kind() {
         HirKind::Concat(subs) => subs,
         _ => whole,
     };
@@ -245,6 +265,7 @@ fn literal_pattern(pat: &str) -> Option<LiteralPattern> {
     if close {
         parts = &parts[..parts.len() - 1];
     }
+    // The extractor takes a look-around for the empty string.
     if parts.iter().any(has_look) {
         return None;
     }
@@ -253,12 +274,10 @@ fn literal_pattern(pat: &str) -> Option<LiteralPattern> {
         .limit_class(30)
         .limit_literal_len(LITERAL_MAX)
         .limit_total(LITERAL_MAX);
-    let mut seq = regex_syntax::hir::literal::Seq::singleton(
-        regex_syntax::hir::literal::Literal::exact(vec![]),
-    );
+    // The concatenation as the extractor crosses one (in preference
+    // order: each literal of the first part with every one of the rest).
+    let mut seq = Seq::singleton(Literal::exact(vec![]));
     for h in parts {
-        // As the extractor does a concatenation (the cross product, in
-        // preference order), without flattening `parts` into a new `Hir`.
         let mut sub = ex.extract(h);
         if seq.max_cross_len(&sub).is_none_or(|n| n > LITERAL_MAX) {
             return None;
@@ -269,30 +288,52 @@ fn literal_pattern(pat: &str) -> Option<LiteralPattern> {
         }
     }
     let lits = seq.literals()?;
-    if !seq.is_exact()
-        || lits.is_empty()
-        || lits.len() > LITERAL_MAX
-        || lits.iter().any(|l| l.is_empty() || l.len() > LITERAL_MAX)
-    {
+    if lits.is_empty() || lits.iter().any(|l| l.is_empty() || l.len() > LITERAL_MAX) {
         return None;
     }
-    // Lowercased, a later equal literal can never be the first to match.
-    let mut kept: Vec<Box<[u8]>> = Vec::with_capacity(lits.len());
-    for l in lits {
-        let low = l.as_bytes().to_ascii_lowercase().into_boxed_slice();
-        if !kept.contains(&low) {
-            kept.push(low);
-        }
-    }
-    Some(LiteralPattern {
-        lits: kept,
+    let mut lp = LiteralPattern {
+        lits: Vec::with_capacity(lits.len()),
         open,
         close,
-    })
+        first: Vec::new(),
+        edge_byte: Vec::new(),
+        edge_to: Vec::new(),
+        rank: vec![u32::MAX],
+    };
+    // Lowercased, a later equal literal can never be the first to match.
+    let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+    for l in lits {
+        let low = l.as_bytes().to_ascii_lowercase().into_boxed_slice();
+        if lp.lits.contains(&low) {
+            continue;
+        }
+        let mut node = 0;
+        for &b in low.iter() {
+            node = match children[node].iter().find(|(c, _)| *c == b) {
+                Some(&(_, to)) => to as usize,
+                None => {
+                    let to = children.len();
+                    children[node].push((b, to as u32));
+                    children.push(Vec::new());
+                    lp.rank.push(u32::MAX);
+                    to
+                }
+            };
+        }
+        lp.rank[node] = lp.lits.len() as u32;
+        lp.lits.push(low);
+    }
+    for c in &children {
+        lp.first.push(lp.edge_byte.len() as u32);
+        lp.edge_byte.extend(c.iter().map(|e| e.0));
+        lp.edge_to.extend(c.iter().map(|e| e.1));
+    }
+    lp.first.push(lp.edge_byte.len() as u32);
+    Some(lp)
 }
 
 /// Whether `hir` holds a look-around anywhere.
-fn has_look(hir: &regex_syntax::hir::Hir) -> bool {
+fn has_look(hir: &Hir) -> bool {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
         HirKind::Look(_) => true,
@@ -309,30 +350,36 @@ fn is_word(b: u8) -> bool {
 }
 
 impl LiteralPattern {
-    /// The end of this pattern's match starting at `at` in `hay`, as the
-    /// regex's anchored leftmost-first search finds it.
+    /// The end of this pattern's match starting at `at` (`< hay.len()`) in
+    /// `hay`, as the regex's anchored leftmost-first search finds it: of
+    /// the literals there whose boundaries hold, the first in preference
+    /// order.
     fn match_at(&self, hay: &[u8], at: usize) -> Option<usize> {
-        let rest = &hay[at..];
-        let before = at > 0 && is_word(hay[at - 1]);
-        for l in &self.lits {
-            if rest.len() < l.len()
-                || !rest
-                    .iter()
-                    .zip(l.iter())
-                    .all(|(h, l)| h.to_ascii_lowercase() == *l)
-            {
-                continue;
-            }
-            let end = at + l.len();
-            if self.open && before == is_word(l[0]) {
-                continue;
-            }
-            if self.close && hay.get(end).is_some_and(|&b| is_word(b)) == is_word(l[l.len() - 1]) {
-                continue;
-            }
-            return Some(end);
+        // Lowercasing keeps a byte's wordness: every literal's first byte
+        // is as much a word byte as `hay[at]`.
+        if self.open && (at > 0 && is_word(hay[at - 1])) == is_word(hay[at]) {
+            return None;
         }
-        None
+        let (mut node, mut best) = (0usize, (u32::MAX, 0usize));
+        for (i, &b) in hay[at..].iter().enumerate() {
+            let edges = self.first[node] as usize..self.first[node + 1] as usize;
+            let b = b.to_ascii_lowercase();
+            let Some(k) = self.edge_byte[edges.clone()].iter().position(|&c| c == b) else {
+                break;
+            };
+            node = self.edge_to[edges.start + k] as usize;
+            let (rank, end) = (self.rank[node], at + i + 1);
+            if rank < best.0
+                && !(self.close
+                    && hay.get(end).is_some_and(|&b| is_word(b)) == is_word(hay[end - 1]))
+            {
+                best = (rank, end);
+                if rank == 0 {
+                    break;
+                }
+            }
+        }
+        (best.0 != u32::MAX).then_some(best.1)
     }
 }
 
@@ -343,33 +390,12 @@ impl PhraseMatcher {
         let metac = meta::Config::new()
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
         // The set and the prefilter are built side by side (start-up).
-        let (re, (prefilter, literal)) = rayon::join(
+        let (re, prefilter) = rayon::join(
             || build_set(pats, metac, size, dfa),
-            || {
-                let prefilter = Self::prefilter(pats, size);
-                let literal = match &prefilter {
-                    // Only a pattern with literal prefixes has candidate
-                    // places (the others are searched on their own).
-                    Ok((_, _, _, free)) => {
-                        let mut free = free.iter().map(|(p, _)| *p).peekable();
-                        pats.iter()
-                            .enumerate()
-                            .map(|(i, p)| {
-                                if free.next_if_eq(&i).is_some() {
-                                    None
-                                } else {
-                                    literal_pattern(p)
-                                }
-                            })
-                            .collect()
-                    }
-                    Err(_) => Vec::new(),
-                };
-                (prefilter, literal)
-            },
+            || Self::prefilter(pats, size),
         );
         let re = re?;
-        let (ac, lit_at, starts, free) = prefilter?;
+        let (ac, lit_at, starts, free, literal) = prefilter?;
         Ok(PhraseMatcher {
             re,
             ac,
@@ -396,17 +422,23 @@ impl PhraseMatcher {
             Vec<u32>,
             Vec<u32>,
             Vec<(usize, regex::bytes::Regex)>,
+            Vec<Option<LiteralPattern>>,
         ),
         regex::Error,
     > {
         let mut by_lit: std::collections::BTreeMap<Vec<u8>, Vec<u32>> = Default::default();
         let mut free = Vec::new();
+        let mut literal = Vec::with_capacity(pats.len());
         for (i, p) in pats.iter().enumerate() {
-            match prefixes(p) {
+            let hir = parse_case_sensitive(p);
+            // Only a pattern with literal prefixes has candidate places
+            // (the others are searched on their own).
+            match hir.as_ref().and_then(prefixes_of) {
                 Some(lits) => {
                     for l in lits {
                         by_lit.entry(l).or_default().push(i as u32);
                     }
+                    literal.push(hir.as_ref().and_then(|h| literal_of(p, h)));
                 }
                 None => free.push((
                     i,
@@ -416,6 +448,9 @@ impl PhraseMatcher {
                         .size_limit(size)
                         .build()?,
                 )),
+            }
+            if literal.len() == i {
+                literal.push(None);
             }
         }
         let (mut lit_at, mut starts) = (vec![0u32], Vec::new());
@@ -427,7 +462,7 @@ impl PhraseMatcher {
         // and one table lookup per byte is several times faster than the
         // default (contiguous NFA) on the long descriptions.
         let ac = literal_dfa(by_lit.keys()).map_err(|e| regex::Error::Syntax(e.to_string()))?;
-        Ok((ac, lit_at, starts, free))
+        Ok((ac, lit_at, starts, free, literal))
     }
 
     /// Calls `f(pattern, matches)` for every pattern that matches somewhere
