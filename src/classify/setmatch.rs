@@ -228,8 +228,13 @@ struct LiteralPattern {
     rank: Vec<u32>,
 }
 
-/// At most this many literals, each at most this long, for a
-/// [`LiteralPattern`].
+/// At most this many literals, each at most [`LITERAL_MAX`] bytes long,
+/// for a [`LiteralPattern`]. A trie walk costs the same whatever their
+/// number, and optional words multiply (`\b(all|every) (the )?(documents?|
+/// records?|...)\b` has over a hundred), but extracting the literals is
+/// start-up time: past 256, few more patterns (and candidates) are
+/// literal on the 10k-tool sample, for far more literals.
+const LITERALS_MAX: usize = 256;
 const LITERAL_MAX: usize = 64;
 
 /// [`literal_of`] the pattern `pat`.
@@ -273,13 +278,13 @@ fn literal_of(pat: &str, hir: &Hir) -> Option<LiteralPattern> {
     ex.kind(ExtractKind::Prefix)
         .limit_class(30)
         .limit_literal_len(LITERAL_MAX)
-        .limit_total(LITERAL_MAX);
+        .limit_total(LITERALS_MAX);
     // The concatenation as the extractor crosses one (in preference
     // order: each literal of the first part with every one of the rest).
     let mut seq = Seq::singleton(Literal::exact(vec![]));
     for h in parts {
         let mut sub = ex.extract(h);
-        if seq.max_cross_len(&sub).is_none_or(|n| n > LITERAL_MAX) {
+        if seq.max_cross_len(&sub).is_none_or(|n| n > LITERALS_MAX) {
             return None;
         }
         seq.cross_forward(&mut sub);
@@ -300,13 +305,9 @@ fn literal_of(pat: &str, hir: &Hir) -> Option<LiteralPattern> {
         edge_to: Vec::new(),
         rank: vec![u32::MAX],
     };
-    // Lowercased, a later equal literal can never be the first to match.
     let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
     for l in lits {
         let low = l.as_bytes().to_ascii_lowercase().into_boxed_slice();
-        if lp.lits.contains(&low) {
-            continue;
-        }
         let mut node = 0;
         for &b in low.iter() {
             node = match children[node].iter().find(|(c, _)| *c == b) {
@@ -320,8 +321,11 @@ fn literal_of(pat: &str, hir: &Hir) -> Option<LiteralPattern> {
                 }
             };
         }
-        lp.rank[node] = lp.lits.len() as u32;
-        lp.lits.push(low);
+        // Lowercased, a later equal literal can never be the first to match.
+        if lp.rank[node] == u32::MAX {
+            lp.rank[node] = lp.lits.len() as u32;
+            lp.lits.push(low);
+        }
     }
     for c in &children {
         lp.first.push(lp.edge_byte.len() as u32);
