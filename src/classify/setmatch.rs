@@ -221,15 +221,20 @@ struct LiteralPattern {
     open: bool,
     /// `\b` after the literal.
     close: bool,
-    /// The literals' trie: node `n`'s children are the bytes
-    /// `edge_byte[first[n]..first[n + 1]]`, leading to the nodes `edge_to`
-    /// at the same places; node 0 is the root.
-    first: Vec<u32>,
-    edge_byte: Vec<u8>,
-    edge_to: Vec<u32>,
-    /// For each node, the rank in `lits` of the literal that ends there,
-    /// or `u32::MAX`.
-    rank: Vec<u32>,
+    /// The literals' trie; node 0 is the root.
+    nodes: Vec<TrieNode>,
+    /// `(byte, node)`: the children of every node, a node's side by side.
+    edges: Vec<(u8, u32)>,
+}
+
+/// One node of a [`LiteralPattern`]'s trie.
+#[derive(Debug, Clone, Copy)]
+struct TrieNode {
+    /// Its children: `edges[lo..hi]`.
+    lo: u32,
+    hi: u32,
+    /// The rank in `lits` of the literal that ends here, or `u32::MAX`.
+    rank: u32,
 }
 
 /// At most this many literals, each at most [`LITERAL_MAX`] bytes long,
@@ -305,11 +310,10 @@ fn literal_of(pat: &str, hir: &Hir) -> Option<LiteralPattern> {
         lits: Vec::with_capacity(lits.len()),
         open,
         close,
-        first: Vec::new(),
-        edge_byte: Vec::new(),
-        edge_to: Vec::new(),
-        rank: vec![u32::MAX],
+        nodes: Vec::new(),
+        edges: Vec::new(),
     };
+    let mut rank = vec![u32::MAX];
     let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
     for l in lits {
         let low = l.as_bytes().to_ascii_lowercase().into_boxed_slice();
@@ -321,23 +325,26 @@ fn literal_of(pat: &str, hir: &Hir) -> Option<LiteralPattern> {
                     let to = children.len();
                     children[node].push((b, to as u32));
                     children.push(Vec::new());
-                    lp.rank.push(u32::MAX);
+                    rank.push(u32::MAX);
                     to
                 }
             };
         }
         // Lowercased, a later equal literal can never be the first to match.
-        if lp.rank[node] == u32::MAX {
-            lp.rank[node] = lp.lits.len() as u32;
+        if rank[node] == u32::MAX {
+            rank[node] = lp.lits.len() as u32;
             lp.lits.push(low);
         }
     }
-    for c in &children {
-        lp.first.push(lp.edge_byte.len() as u32);
-        lp.edge_byte.extend(c.iter().map(|e| e.0));
-        lp.edge_to.extend(c.iter().map(|e| e.1));
+    for (c, rank) in children.iter().zip(rank) {
+        let lo = lp.edges.len() as u32;
+        lp.edges.extend(c);
+        lp.nodes.push(TrieNode {
+            lo,
+            hi: lp.edges.len() as u32,
+            rank,
+        });
     }
-    lp.first.push(lp.edge_byte.len() as u32);
     Some(lp)
 }
 
@@ -369,21 +376,20 @@ impl LiteralPattern {
         if self.open && (at > 0 && is_word(hay[at - 1])) == is_word(hay[at]) {
             return None;
         }
-        let (mut node, mut best) = (0usize, (u32::MAX, 0usize));
-        for (i, &b) in hay[at..].iter().enumerate() {
-            let edges = self.first[node] as usize..self.first[node + 1] as usize;
-            let b = b.to_ascii_lowercase();
-            let Some(k) = self.edge_byte[edges.clone()].iter().position(|&c| c == b) else {
+        let (mut node, mut best, mut end) = (self.nodes[0], (u32::MAX, 0), at);
+        for &b in &hay[at..] {
+            let low = b.to_ascii_lowercase();
+            let edges = &self.edges[node.lo as usize..node.hi as usize];
+            let Some(&(_, to)) = edges.iter().find(|e| e.0 == low) else {
                 break;
             };
-            node = self.edge_to[edges.start + k] as usize;
-            let (rank, end) = (self.rank[node], at + i + 1);
-            if rank < best.0
-                && !(self.close
-                    && hay.get(end).is_some_and(|&b| is_word(b)) == is_word(hay[end - 1]))
+            node = self.nodes[to as usize];
+            end += 1;
+            if node.rank < best.0
+                && !(self.close && hay.get(end).is_some_and(|&a| is_word(a)) == is_word(b))
             {
-                best = (rank, end);
-                if rank == 0 {
+                best = (node.rank, end);
+                if node.rank == 0 {
                     break;
                 }
             }
