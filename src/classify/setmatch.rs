@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
 use regex_automata::{Input, MatchKind, PatternSet};
-use regex_syntax::hir::Hir;
 
 /// Distinguishes sets, so a thread's scratch space is never used with
 /// another set's automaton.
@@ -148,9 +147,6 @@ pub struct PhraseMatcher {
     /// Patterns that open with `\b`: a literal met inside a word cannot
     /// start their match (most literal hits are such: "all" in "install").
     opens_at_boundary: Vec<bool>,
-    /// For each pattern, its literals when it is a [`LiteralPattern`]:
-    /// confirmed at a place without the regex.
-    literal: Vec<Option<LiteralPattern>>,
     id: usize,
 }
 
@@ -161,39 +157,30 @@ thread_local! {
     static PHRASE_SCRATCH: RefCell<Vec<(usize, Option<PhraseScratch>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// `pat` parsed case-sensitively, ASCII, bytes: a case-insensitive match
-/// is a case variant of a case-sensitive one, and the prefilter and the
-/// literal patterns ignore ASCII case.
-fn parse_case_sensitive(pat: &str) -> Option<Hir> {
-    regex_syntax::ParserBuilder::new()
+/// The literals every match of `pat` starts with (lowercased, at most
+/// [`PREFIX_BYTES`] long, deduplicated), or `None` when the pattern can start
+/// with too many different bytes for a literal set to exist.
+fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    // Parsed case-sensitively: a case-insensitive match is a case variant of
+    // a case-sensitive one, and the prefilter ignores ASCII case.
+    let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .case_insensitive(false)
         .build()
         .parse(pat)
-        .ok()
-}
-
-/// [`prefixes_of`] the pattern `pat`.
-#[cfg(test)]
-fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
-    prefixes_of(&parse_case_sensitive(pat)?)
-}
-
-/// The literals every match of `hir` starts with (lowercased, at most
-/// [`PREFIX_BYTES`] long, deduplicated), or `None` when the pattern can start
-/// with too many different bytes for a literal set to exist.
-fn prefixes_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+        .ok()?;
     // Only the first `PREFIX_BYTES` of each literal are kept: the
     // extractor stops crossing a literal once it is that long, rather than
-    // building every full literal first (that was a quarter of start-up).
+    // building every full literal first only to cut it (that was about a
+    // quarter of start-up).
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix)
         .limit_class(30)
         .limit_literal_len(PREFIX_BYTES)
         .limit_total(2000);
-    let seq = ex.extract(hir);
+    let seq = ex.extract(&hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
@@ -205,197 +192,6 @@ fn prefixes_of(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     out.sort_unstable();
     out.dedup();
     Some(out)
-}
-
-/// A pattern whose every match is one of a few literals, with `\b`
-/// (ASCII) at its very start and/or end and no other look-around: its
-/// matches at a place are confirmed by walking a trie of its literals, not
-/// by the regex.
-#[derive(Debug)]
-struct LiteralPattern {
-    /// The literals, lowercased, in the regex's preference order (the
-    /// first that matches at a place, with its boundaries, is the match:
-    /// leftmost-first, not longest).
-    lits: Vec<Box<[u8]>>,
-    /// `\b` before the literal.
-    open: bool,
-    /// `\b` after the literal.
-    close: bool,
-    /// The literals' trie; node 0 is the root.
-    nodes: Vec<TrieNode>,
-    /// `(byte, node)`: the children of every node, a node's side by side.
-    edges: Vec<(u8, u32)>,
-}
-
-/// One node of a [`LiteralPattern`]'s trie.
-#[derive(Debug, Clone, Copy)]
-struct TrieNode {
-    /// Its children: `edges[lo..hi]`.
-    lo: u32,
-    hi: u32,
-    /// The rank in `lits` of the literal that ends here, or `u32::MAX`.
-    rank: u32,
-}
-
-/// At most this many literals, each at most [`LITERAL_MAX`] bytes long,
-/// for a [`LiteralPattern`]. A trie walk costs the same whatever their
-/// number, and optional words multiply (`\b(all|every) (the )?(documents?|
-/// records?|...)\b` has over a hundred), but extracting and storing the
-/// literals is start-up time: 256 made 92 of the 164 embedded patterns
-/// literal (64: 79) for about 5M more instructions at every start, more
-/// than the walks saved on a 10k-tool sample.
-const LITERALS_MAX: usize = 64;
-const LITERAL_MAX: usize = 64;
-
-/// [`literal_of`] the pattern `pat`.
-#[cfg(test)]
-fn literal_pattern(pat: &str) -> Option<LiteralPattern> {
-    literal_of(pat, &parse_case_sensitive(pat)?)
-}
-
-/// `pat` (parsed as `hir`) as a [`LiteralPattern`], or `None` when its
-/// language is not a small finite set of literals guarded only by a
-/// leading and a trailing `\b`.
-fn literal_of(pat: &str, hir: &Hir) -> Option<LiteralPattern> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor, Literal, Seq};
-    use regex_syntax::hir::{HirKind, Look};
-    // The engine's case-insensitive language is every ASCII case variant
-    // of the case-sensitive one unless flags change case sensitivity
-    // inside the pattern, or a negated class is folded after its negation:
-    // such patterns keep the regex.
-    if pat.replace("(?:", "").contains("(?") || pat.contains('^') {
-        return None;
-    }
-    let is_b = |h: &Hir| matches!(h.kind(), HirKind::Look(Look::WordAscii));
-    let whole = std::slice::from_ref(hir);
-    let mut parts: &[Hir] = match hir.kind() {
-        HirKind::Concat(subs) => subs,
-        _ => whole,
-    };
-    let open = parts.first().is_some_and(is_b);
-    if open {
-        parts = &parts[1..];
-    }
-    let close = parts.last().is_some_and(is_b);
-    if close {
-        parts = &parts[..parts.len() - 1];
-    }
-    // The extractor takes a look-around for the empty string.
-    if parts.iter().any(has_look) {
-        return None;
-    }
-    let mut ex = Extractor::new();
-    ex.kind(ExtractKind::Prefix)
-        .limit_class(30)
-        .limit_literal_len(LITERAL_MAX)
-        .limit_total(LITERALS_MAX);
-    // The concatenation as the extractor crosses one (in preference
-    // order: each literal of the first part with every one of the rest).
-    let mut seq = Seq::singleton(Literal::exact(vec![]));
-    for h in parts {
-        let mut sub = ex.extract(h);
-        if seq.max_cross_len(&sub).is_none_or(|n| n > LITERALS_MAX) {
-            return None;
-        }
-        seq.cross_forward(&mut sub);
-        if !seq.is_exact() {
-            return None;
-        }
-    }
-    let lits = seq.literals()?;
-    if lits.is_empty() || lits.iter().any(|l| l.is_empty() || l.len() > LITERAL_MAX) {
-        return None;
-    }
-    let mut lp = LiteralPattern {
-        lits: Vec::with_capacity(lits.len()),
-        open,
-        close,
-        nodes: Vec::new(),
-        edges: Vec::new(),
-    };
-    let mut rank = vec![u32::MAX];
-    let mut children: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
-    for l in lits {
-        let low = l.as_bytes().to_ascii_lowercase().into_boxed_slice();
-        let mut node = 0;
-        for &b in low.iter() {
-            node = match children[node].iter().find(|(c, _)| *c == b) {
-                Some(&(_, to)) => to as usize,
-                None => {
-                    let to = children.len();
-                    children[node].push((b, to as u32));
-                    children.push(Vec::new());
-                    rank.push(u32::MAX);
-                    to
-                }
-            };
-        }
-        // Lowercased, a later equal literal can never be the first to match.
-        if rank[node] == u32::MAX {
-            rank[node] = lp.lits.len() as u32;
-            lp.lits.push(low);
-        }
-    }
-    for (c, rank) in children.iter().zip(rank) {
-        let lo = lp.edges.len() as u32;
-        lp.edges.extend(c);
-        lp.nodes.push(TrieNode {
-            lo,
-            hi: lp.edges.len() as u32,
-            rank,
-        });
-    }
-    Some(lp)
-}
-
-/// Whether `hir` holds a look-around anywhere.
-fn has_look(hir: &Hir) -> bool {
-    use regex_syntax::hir::HirKind;
-    match hir.kind() {
-        HirKind::Look(_) => true,
-        HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => false,
-        HirKind::Repetition(r) => has_look(&r.sub),
-        HirKind::Capture(c) => has_look(&c.sub),
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(has_look),
-    }
-}
-
-/// An ASCII word byte (`\w` without Unicode).
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-impl LiteralPattern {
-    /// The end of this pattern's match starting at `at` (`< hay.len()`) in
-    /// `hay`, as the regex's anchored leftmost-first search finds it: of
-    /// the literals there whose boundaries hold, the first in preference
-    /// order.
-    fn match_at(&self, hay: &[u8], at: usize) -> Option<usize> {
-        // Lowercasing keeps a byte's wordness: every literal's first byte
-        // is as much a word byte as `hay[at]`.
-        if self.open && (at > 0 && is_word(hay[at - 1])) == is_word(hay[at]) {
-            return None;
-        }
-        let (mut node, mut best, mut end) = (self.nodes[0], (u32::MAX, 0), at);
-        for &b in &hay[at..] {
-            let low = b.to_ascii_lowercase();
-            let edges = &self.edges[node.lo as usize..node.hi as usize];
-            let Some(&(_, to)) = edges.iter().find(|e| e.0 == low) else {
-                break;
-            };
-            node = self.nodes[to as usize];
-            end += 1;
-            if node.rank < best.0
-                && !(self.close && hay.get(end).is_some_and(|&a| is_word(a)) == is_word(b))
-            {
-                best = (node.rank, end);
-                if node.rank == 0 {
-                    break;
-                }
-            }
-        }
-        (best.0 != u32::MAX).then_some(best.1)
-    }
 }
 
 impl PhraseMatcher {
@@ -410,7 +206,7 @@ impl PhraseMatcher {
             || Self::prefilter(pats, size),
         );
         let re = re?;
-        let (ac, lit_at, starts, free, literal) = prefilter?;
+        let (ac, lit_at, starts, free) = prefilter?;
         Ok(PhraseMatcher {
             re,
             ac,
@@ -418,7 +214,6 @@ impl PhraseMatcher {
             starts,
             free,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
-            literal,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -437,23 +232,17 @@ impl PhraseMatcher {
             Vec<u32>,
             Vec<u32>,
             Vec<(usize, regex::bytes::Regex)>,
-            Vec<Option<LiteralPattern>>,
         ),
         regex::Error,
     > {
         let mut by_lit: std::collections::BTreeMap<Vec<u8>, Vec<u32>> = Default::default();
         let mut free = Vec::new();
-        let mut literal = Vec::with_capacity(pats.len());
         for (i, p) in pats.iter().enumerate() {
-            let hir = parse_case_sensitive(p);
-            // Only a pattern with literal prefixes has candidate places
-            // (the others are searched on their own).
-            match hir.as_ref().and_then(prefixes_of) {
+            match prefixes(p) {
                 Some(lits) => {
                     for l in lits {
                         by_lit.entry(l).or_default().push(i as u32);
                     }
-                    literal.push(hir.as_ref().and_then(|h| literal_of(p, h)));
                 }
                 None => free.push((
                     i,
@@ -463,9 +252,6 @@ impl PhraseMatcher {
                         .size_limit(size)
                         .build()?,
                 )),
-            }
-            if literal.len() == i {
-                literal.push(None);
             }
         }
         let (mut lit_at, mut starts) = (vec![0u32], Vec::new());
@@ -477,7 +263,7 @@ impl PhraseMatcher {
         // and one table lookup per byte is several times faster than the
         // default (contiguous NFA) on the long descriptions.
         let ac = literal_dfa(by_lit.keys()).map_err(|e| regex::Error::Syntax(e.to_string()))?;
-        Ok((ac, lit_at, starts, free, literal))
+        Ok((ac, lit_at, starts, free))
     }
 
     /// Calls `f(pattern, matches)` for every pattern that matches somewhere
@@ -494,7 +280,7 @@ impl PhraseMatcher {
         let mut scratch = taken.unwrap_or_else(|| Box::new((self.re.create_cache(), Vec::new())));
         let (cache, cand) = &mut *scratch;
         cand.clear();
-        let word = is_word;
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         overlapping_hits(&self.ac, hay, |l, at, _| {
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
@@ -536,7 +322,6 @@ impl PhraseMatcher {
                 places,
                 last_end: 0,
                 own: own.map(|r| r.find_iter(hay)),
-                literal: self.literal[pattern].as_ref(),
                 first: None,
             };
             ms.first = ms.next();
@@ -638,8 +423,6 @@ pub struct Matches<'a> {
     last_end: usize,
     /// A pattern without literal prefixes: its own search.
     own: Option<regex::bytes::Matches<'a, 'a>>,
-    /// A literal pattern: its places confirmed by comparing bytes.
-    literal: Option<&'a LiteralPattern>,
     /// The first match, found to know whether to report the pattern.
     first: Option<(usize, usize)>,
 }
@@ -656,13 +439,6 @@ impl Iterator for Matches<'_> {
         while let Some((&(_, at), rest)) = self.places.split_first() {
             self.places = rest;
             if at < self.last_end {
-                continue;
-            }
-            if let Some(lit) = self.literal {
-                if let Some(end) = lit.match_at(self.hay, at) {
-                    self.last_end = end;
-                    return Some((at, end));
-                }
                 continue;
             }
             let input = Input::new(self.hay)
@@ -759,7 +535,8 @@ mod tests {
             r"\ball\b",
             r"\b_?delete",
             r"aa",
-            // Literal patterns (confirmed without the regex).
+            // Literal alternations: leftmost-first (not longest) at a
+            // place, `\b` on either side or none, overlapping candidates.
             r"\b(all|allow)\b",
             r"\b(allow|all)\b",
             r"\bdeletes?\b",
@@ -772,67 +549,27 @@ mod tests {
             r"\b(re)?move(s|d)?( (all|every)( the)?)?\b",
             r"(?-i:\bAll\b)",
             r"\b(all\b|allowed)",
+            r"\bpermanently (delete|remove|destroy|erase)",
         ]
         .iter()
         .map(|p| p.to_string())
         .collect();
         // Free patterns too: `\w` has too many bytes for a literal set.
         assert!(prefixes(r"\w+ed\b").is_none());
-        let lits = |p: &str| {
-            literal_pattern(p).map(|l| {
-                let ls: Vec<String> = l
-                    .lits
-                    .iter()
-                    .map(|l| String::from_utf8_lossy(l).into_owned())
-                    .collect();
-                (ls, l.open, l.close)
-            })
-        };
-        let owned = |ls: &[&str]| ls.iter().map(|l| l.to_string()).collect::<Vec<_>>();
-        // The regex's preference order, not sorted; greedy `?` first.
+        // Prefixes are cut to `PREFIX_BYTES` (and deduplicated) however
+        // the literals go on.
         assert_eq!(
-            lits(r"\b(allow|all)\b"),
-            Some((owned(&["allow", "all"]), true, true))
+            prefixes(r"\bPermanently (delete|remove)( all)?"),
+            Some(vec![b"permanen".to_vec()])
         );
         assert_eq!(
-            lits(r"\b(all|allow)\b"),
-            Some((owned(&["all", "allow"]), true, true))
+            prefixes(r"\b(all|allow)(s|ed)?\b"),
+            Some(
+                ["all", "alled", "allow", "allowed", "allows", "alls"]
+                    .map(|l| l.as_bytes().to_vec())
+                    .to_vec()
+            )
         );
-        assert_eq!(
-            lits(r"\bDeletes?\b"),
-            Some((owned(&["deletes", "delete"]), true, true))
-        );
-        assert_eq!(
-            lits(r"\bdeletes??\b"),
-            Some((owned(&["delete", "deletes"]), true, true))
-        );
-        assert_eq!(
-            lits(r"rows?\b"),
-            Some((owned(&["rows", "row"]), false, true))
-        );
-        assert_eq!(lits(r"\bdrop"), Some((owned(&["drop"]), true, false)));
-        assert_eq!(
-            lits(r"\b(ab|a)(c|bc)\b").unwrap().0,
-            owned(&["abc", "abbc", "ac"])
-        );
-        // Not literal: another look-around, a flag group, a language too
-        // large or infinite, a class folded after negation.
-        for p in [
-            r"\w+ed\b",
-            r"\b(all\b|allowed)",
-            r"(?-i:\bAll\b)",
-            r"^drop\b",
-            r"\bdrop\B",
-            r"\bdrops*\b",
-            r"\bdrop\s+table\b",
-            r"[^\x00-\x40\x42-\xff]",
-            r"\b(a|b|c|d|e|f|g|h)(a|b|c|d|e|f|g|h)\b|\bx\b",
-            r"\b(a|b|c|d|e|f|g|h)(a|b|c|d|e|f|g|h)(a|b|c|d|e|f|g|h)\b",
-            r"\b(a )?\b",
-            r"\bx\b|\by\b",
-        ] {
-            assert_eq!(lits(p), None, "{p}");
-        }
         let m = PhraseMatcher::new(&pats, 10 << 20, 2 << 20).unwrap();
         let res: Vec<regex::bytes::Regex> = pats
             .iter()
@@ -864,6 +601,7 @@ mod tests {
             "remove all the rows; Moves every file; removed all",
             "ALL All all allowed",
             "éallé éallowé é-xé",
+            "Permanently deletes; permanently-remove; PERMANENTLY DESTROYS",
         ] {
             let want: Vec<(usize, Vec<(usize, usize)>)> = res
                 .iter()
@@ -890,9 +628,7 @@ mod tests {
 
     /// Every phrase pattern of the embedded rules, built as the engine
     /// builds them, over every text of the fixture corpus (and its upper
-    /// case): the matches are `Regex::find_iter`'s, whether a pattern is
-    /// confirmed by its literals or by the regex; and a literal pattern
-    /// tried at every place (not only the prefilter's) finds the same.
+    /// case): the matches are `Regex::find_iter`'s.
     #[test]
     fn rule_phrases_agree_with_find_iter() {
         let cat =
@@ -933,10 +669,9 @@ mod tests {
         hays.extend(texts.iter().step_by(7).cloned());
         let upper: Vec<String> = hays.iter().map(|h| h.to_uppercase()).collect();
         hays.extend(upper);
-        let mut literal = 0;
+        assert!(phrases.len() > 100 && !pdescs.is_empty());
         for pats in [&phrases, &pdescs] {
             let m = PhraseMatcher::new(pats, 64 << 20, 256 << 20).unwrap();
-            literal += m.literal.iter().flatten().count();
             let res: Vec<regex::bytes::Regex> = pats
                 .iter()
                 .map(|p| {
@@ -960,34 +695,7 @@ mod tests {
                 let mut got = Vec::new();
                 m.each_match(hay, |p, ms| got.push((p, ms.collect::<Vec<_>>())));
                 assert_eq!(got, want);
-                // Every place, for the literal patterns.
-                for (i, lp) in m.literal.iter().enumerate() {
-                    let Some(lp) = lp else { continue };
-                    let (mut ms, mut at) = (Vec::new(), 0);
-                    while at < hay.len() {
-                        match lp.match_at(hay, at) {
-                            Some(end) => {
-                                ms.push((at, end));
-                                at = end;
-                            }
-                            None => at += 1,
-                        }
-                    }
-                    let want: Vec<(usize, usize)> = res[i]
-                        .find_iter(hay)
-                        .map(|m| (m.start(), m.end()))
-                        .collect();
-                    assert_eq!(ms, want, "{}", pats[i]);
-                }
             }
         }
-        // Most of the catalogue's phrases are literal (the figure is in
-        // the commit that made them so; a drop would mean a regression in
-        // the classification, not a wrong answer).
-        eprintln!(
-            "literal patterns: {literal} of {}",
-            phrases.len() + pdescs.len()
-        );
-        assert!(literal * 3 > phrases.len() + pdescs.len());
     }
 }
