@@ -171,9 +171,14 @@ fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
         .build()
         .parse(pat)
         .ok()?;
+    // Only the first `PREFIX_BYTES` of each literal are kept: the
+    // extractor stops crossing a literal once it is that long, rather than
+    // building every full literal first only to cut it (that was about a
+    // quarter of start-up).
     let mut ex = Extractor::new();
     ex.kind(ExtractKind::Prefix)
         .limit_class(30)
+        .limit_literal_len(PREFIX_BYTES)
         .limit_total(2000);
     let seq = ex.extract(&hir);
     let lits = seq.literals()?;
@@ -530,12 +535,41 @@ mod tests {
             r"\ball\b",
             r"\b_?delete",
             r"aa",
+            // Literal alternations: leftmost-first (not longest) at a
+            // place, `\b` on either side or none, overlapping candidates.
+            r"\b(all|allow)\b",
+            r"\b(allow|all)\b",
+            r"\bdeletes?\b",
+            r"\bdelete(s|d)??\b",
+            r"rows?\b",
+            r"\bdrop",
+            r"\bcafé\b",
+            r"\b(-x|x-)\b",
+            r"\b(ab|a)(c|bc)\b",
+            r"\b(re)?move(s|d)?( (all|every)( the)?)?\b",
+            r"(?-i:\bAll\b)",
+            r"\b(all\b|allowed)",
+            r"\bpermanently (delete|remove|destroy|erase)",
         ]
         .iter()
         .map(|p| p.to_string())
         .collect();
         // Free patterns too: `\w` has too many bytes for a literal set.
         assert!(prefixes(r"\w+ed\b").is_none());
+        // Prefixes are cut to `PREFIX_BYTES` (and deduplicated) however
+        // the literals go on.
+        assert_eq!(
+            prefixes(r"\bPermanently (delete|remove)( all)?"),
+            Some(vec![b"permanen".to_vec()])
+        );
+        assert_eq!(
+            prefixes(r"\b(all|allow)(s|ed)?\b"),
+            Some(
+                ["all", "alled", "allow", "allowed", "allows", "alls"]
+                    .map(|l| l.as_bytes().to_vec())
+                    .to_vec()
+            )
+        );
         let m = PhraseMatcher::new(&pats, 10 << 20, 2 << 20).unwrap();
         let res: Vec<regex::bytes::Regex> = pats
             .iter()
@@ -556,6 +590,18 @@ mod tests {
             "aaaaa",
             "install all; recall-all_ball xdelete delete_x 9delete",
             "",
+            "all",
+            "allow",
+            "ALLOW all Allowed allowall all_ all",
+            "deletes deleted delete DELETES deletesx",
+            "rows rowsrow ROW.row_ arrows",
+            "dropdrop drop",
+            "café CAFÉ cafés xcafé caféx café_",
+            "a -x- x-x -x x- ab abc abbc ac",
+            "remove all the rows; Moves every file; removed all",
+            "ALL All all allowed",
+            "éallé éallowé é-xé",
+            "Permanently deletes; permanently-remove; PERMANENTLY DESTROYS",
         ] {
             let want: Vec<(usize, Vec<(usize, usize)>)> = res
                 .iter()
@@ -578,5 +624,78 @@ mod tests {
             }
         }
         assert!(PhraseMatcher::new(&["(".to_owned()], 10 << 20, 2 << 20).is_err());
+    }
+
+    /// Every phrase pattern of the embedded rules, built as the engine
+    /// builds them, over every text of the fixture corpus (and its upper
+    /// case): the matches are `Regex::find_iter`'s.
+    #[test]
+    fn rule_phrases_agree_with_find_iter() {
+        let cat =
+            crate::classify::rules::load_from(&crate::classify::rules::embedded_files()).unwrap();
+        let phrases: Vec<String> = cat.rules.iter().flat_map(|r| r.phrases.clone()).collect();
+        let pdescs: Vec<String> = cat
+            .rules
+            .iter()
+            .flat_map(|r| r.param_phrases.clone())
+            .collect();
+        let mut texts = Vec::new();
+        fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s.clone()),
+                serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+                serde_json::Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+                _ => {}
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            strings(&v, &mut texts);
+        }
+        texts.sort();
+        texts.dedup();
+        assert!(texts.len() > 1000, "{}", texts.len());
+        // A few dozen texts to a hay: fewer searches, and texts meet at
+        // their edges as well as at the hay's.
+        let mut hays: Vec<String> = texts.chunks(40).map(|c| c.join("\n")).collect();
+        hays.extend(texts.iter().step_by(7).cloned());
+        let upper: Vec<String> = hays.iter().map(|h| h.to_uppercase()).collect();
+        hays.extend(upper);
+        assert!(phrases.len() > 100 && !pdescs.is_empty());
+        for pats in [&phrases, &pdescs] {
+            let m = PhraseMatcher::new(pats, 64 << 20, 256 << 20).unwrap();
+            let res: Vec<regex::bytes::Regex> = pats
+                .iter()
+                .map(|p| {
+                    regex::bytes::RegexBuilder::new(p)
+                        .unicode(false)
+                        .case_insensitive(true)
+                        .build()
+                        .unwrap()
+                })
+                .collect();
+            for hay in &hays {
+                let hay = hay.as_bytes();
+                let mut want = Vec::new();
+                for (i, r) in res.iter().enumerate() {
+                    let ms: Vec<(usize, usize)> =
+                        r.find_iter(hay).map(|m| (m.start(), m.end())).collect();
+                    if !ms.is_empty() {
+                        want.push((i, ms));
+                    }
+                }
+                let mut got = Vec::new();
+                m.each_match(hay, |p, ms| got.push((p, ms.collect::<Vec<_>>())));
+                assert_eq!(got, want);
+            }
+        }
     }
 }
