@@ -570,16 +570,11 @@ pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
             for e in &s.errors {
                 writeln!(
                     out,
-                    "    {:<40} declared {:<11} inferred {:<11} {}{}",
+                    "    {:<40} declared {:<11} inferred {:<11} {}",
                     terminal_safe(&e.tool),
                     e.declared,
                     e.inferred,
-                    if e.contradicted {
-                        "[label contradicted: every hit says read] "
-                    } else {
-                        ""
-                    },
-                    terminal_safe(&e.rationale)
+                    error_why(e)
                 )
                 .unwrap();
             }
@@ -618,16 +613,7 @@ pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
                 e.inferred
             )
             .unwrap();
-            let why = format!(
-                "{}{}",
-                if e.contradicted {
-                    "[label contradicted: every hit says read] "
-                } else {
-                    ""
-                },
-                terminal_safe(&e.rationale)
-            );
-            for line in wrap(&why, w.saturating_sub(6)) {
+            for line in wrap(&error_why(e), w.saturating_sub(6)) {
                 writeln!(out, "      {line}").unwrap();
             }
         }
@@ -643,6 +629,20 @@ pub fn render_table(scores: &[Scores], width: Option<usize>) -> String {
         }
     }
     out
+}
+
+/// Why an `--errors` line disagrees: the contradicted-label mark, if any,
+/// then the verdict's rationale (both layouts print the same words).
+fn error_why(e: &EvalError) -> String {
+    format!(
+        "{}{}",
+        if e.contradicted {
+            "[label contradicted: every hit says read] "
+        } else {
+            ""
+        },
+        crate::text::terminal_safe(&e.rationale)
+    )
 }
 
 /// "labels contradicting the contract: a (3), b (1)", if any server has some.

@@ -588,15 +588,17 @@ fn flatten<'a>(props: Props<'a>, prefix: &str, out: &mut Vec<ParamView<'a>>) {
                 },
             )
         };
+        // The name is copied only for a parameter with nested ones.
+        let parent = nested.as_ref().map(|_| full.clone());
         out.push(ParamView {
-            name: full.clone(),
+            name: full,
             ty,
             description: text(description),
             enum_values,
             item_ops,
         });
-        if let Some(nested) = nested {
-            flatten(nested, &full, out);
+        if let (Some(nested), Some(parent)) = (nested, parent) {
+            flatten(nested, &parent, out);
         }
     }
 }
