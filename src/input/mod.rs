@@ -120,10 +120,60 @@ impl Bytes {
 
     /// The bytes as text; a file that is not UTF-8 is refused.
     pub fn text(&self, path: &Path) -> Result<&str, InputError> {
-        std::str::from_utf8(self).map_err(|e| InputError::NotUtf8 {
-            path: path.to_owned(),
-            offset: e.valid_up_to(),
-        })
+        // simdutf8 says only whether the bytes are UTF-8, several times
+        // faster than std; std then says where a bad byte is.
+        match simdutf8::basic::from_utf8(self) {
+            Ok(text) => Ok(text),
+            Err(_) => std::str::from_utf8(self).map_err(|e| InputError::NotUtf8 {
+                path: path.to_owned(),
+                offset: e.valid_up_to(),
+            }),
+        }
+    }
+
+    /// The bytes, checked once to be UTF-8, to be held and read as text
+    /// later ([`Text`]); a file that is not UTF-8 is refused.
+    pub fn into_text(self, path: &Path) -> Result<Text, InputError> {
+        // A large file is checked in pieces on every core (its pages are
+        // first touched here, which costs more than the check).
+        if !utf8_in_pieces(&self, 4 << 20) {
+            self.text(path)?;
+        }
+        Ok(Text(self))
+    }
+}
+
+/// Whether `b` is UTF-8, checked in pieces of about `piece` bytes on every
+/// core. A piece is cut where a character starts (a byte that is not
+/// 0b10xxxxxx): then the text is UTF-8 exactly when every piece is.
+fn utf8_in_pieces(b: &[u8], piece: usize) -> bool {
+    let mut cuts = vec![0];
+    while let Some(&last) = cuts.last() {
+        if last == b.len() {
+            break;
+        }
+        let mut c = (last + piece.max(1)).min(b.len());
+        // Four continuation bytes in a row are not UTF-8 anyway.
+        for _ in 0..4 {
+            if c < b.len() && (b[c] as i8) < -64 {
+                c += 1;
+            }
+        }
+        cuts.push(c);
+    }
+    cuts.par_windows(2)
+        .all(|w| simdutf8::basic::from_utf8(&b[w[0]..w[1]]).is_ok())
+}
+
+/// A file's bytes known to be UTF-8 ([`Bytes::into_text`]): held while the
+/// next file is read, and read as text without checking again.
+pub struct Text(Bytes);
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        // SAFETY: `into_text` checked these bytes are UTF-8, and `Bytes`
+        // never changes them (a read-only mapping or an owned buffer).
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 }
 
@@ -526,19 +576,81 @@ fn array_elements(text: &str) -> Option<Vec<&str>> {
     Some(out)
 }
 
+/// One batch of [`array_elements_each`]: each element's text, and its
+/// [`object_head`] when the scan read it.
+pub(crate) type Elements<'a> = Vec<(&'a str, Option<Option<Head<'a>>>)>;
+
 /// [`array_elements`], handed to `emit` in order in batches of `chunk` as
 /// the text is scanned (so the batches can be worked on while the rest is
 /// scanned), each with its [`object_head`] when it is an object whose head
 /// was read while finding its end (`Some(None)`: not an object, or one whose
 /// members did not scan). `None` (after some batches, perhaps) when the
 /// document is not of that shape: what was emitted is then to be thrown away.
-#[allow(clippy::type_complexity)]
+///
+/// A large text is scanned as two halves at once: the second half from a
+/// place near the middle that looks like the start of an element (an
+/// object with a string `name` after `},`), taken only if the first half's
+/// scan, which alone knows where elements start, arrives exactly there.
+/// Otherwise the first half's scan simply goes on, and the result is the
+/// same.
 pub(crate) fn array_elements_each<'a>(
     text: &'a str,
     chunk: usize,
-    emit: &mut dyn FnMut(Vec<(&'a str, Option<Option<Head<'a>>>)>),
+    emit: &mut (dyn FnMut(Elements<'a>) + Send),
+) -> Option<()> {
+    elements_in_halves(text, chunk, HALVES_FROM, emit)
+}
+
+/// [`array_elements_each`], scanning a text of `halves_from` bytes or more
+/// as two halves at once.
+fn elements_in_halves<'a>(
+    text: &'a str,
+    chunk: usize,
+    halves_from: usize,
+    emit: &mut (dyn FnMut(Elements<'a>) + Send),
 ) -> Option<()> {
     let b = text.as_bytes();
+    let (mut i, enveloped) = array_opening(b)?;
+    if b.len() >= halves_from && rayon::current_num_threads() > 1 {
+        if let Some(c) = element_start_near(text, b.len() / 2) {
+            let (first, second) = rayon::join(
+                || elements(text, i, enveloped, c, chunk, &mut *emit),
+                || {
+                    let mut rest = Vec::new();
+                    elements(text, c, enveloped, usize::MAX, usize::MAX, &mut |e| {
+                        rest.extend(e)
+                    })
+                    .map(|_| rest)
+                },
+            );
+            match first? {
+                Scanned::To(at) if at == c => {
+                    if let Some(rest) = second {
+                        for batch in rest.chunks(chunk) {
+                            emit(batch.to_vec());
+                        }
+                        return Some(());
+                    }
+                    i = at;
+                }
+                Scanned::To(at) => i = at,
+                Scanned::End => return Some(()),
+            }
+        }
+    }
+    match elements(text, i, enveloped, usize::MAX, chunk, emit)? {
+        Scanned::End => Some(()),
+        Scanned::To(_) => None,
+    }
+}
+
+/// Texts from this long are scanned as two halves at once (a file of a
+/// few thousand tools; below that the other core has the file's other work).
+const HALVES_FROM: usize = 8 << 20;
+
+/// Where an array's elements begin (past `[`, or `{"tools": [`), and
+/// whether it is enveloped; `None` for another shape.
+fn array_opening(b: &[u8]) -> Option<(usize, bool)> {
     let mut i = ws(b, 0);
     let enveloped = match *b.get(i)? {
         b'[' => false,
@@ -559,12 +671,40 @@ pub(crate) fn array_elements_each<'a>(
         }
         _ => return None,
     };
-    i = ws(b, i + 1);
+    Some((ws(b, i + 1), enveloped))
+}
+
+/// How a scan of elements ended.
+enum Scanned {
+    /// The document's end, its shape held.
+    End,
+    /// An element starts here, at or past where the scan was to stop.
+    To(usize),
+}
+
+/// Scans the elements from `i` (where one starts, or the array ends), in
+/// batches of `chunk` to `emit`, to the document's end or to the first
+/// element that starts at or past `stop`; `None` when the shape breaks.
+fn elements<'a>(
+    text: &'a str,
+    mut i: usize,
+    enveloped: bool,
+    stop: usize,
+    chunk: usize,
+    emit: &mut dyn FnMut(Elements<'a>),
+) -> Option<Scanned> {
+    let b = text.as_bytes();
     let mut out = Vec::new();
     if b.get(i) == Some(&b']') {
         i += 1;
     } else {
         loop {
+            if i >= stop {
+                if !out.is_empty() {
+                    emit(out);
+                }
+                return Some(Scanned::To(i));
+            }
             let (end, head) = match object_head(text, i) {
                 Some((end, h)) => (end, Some(h)),
                 None => (value_end(b, i)?, None),
@@ -600,7 +740,31 @@ pub(crate) fn array_elements_each<'a>(
     if !out.is_empty() {
         emit(out);
     }
-    Some(())
+    Some(Scanned::End)
+}
+
+/// A place at or after `from` that looks like an element's start: an
+/// object after `},` whose `name` is a string and which is followed by `,`
+/// or `]`. Only a guess (it may sit in a string or a nested array); the
+/// first few such places within a megabyte are tried.
+fn element_start_near(text: &str, from: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    let end = b.len().min(from + (1 << 20));
+    let mut at = from;
+    for _ in 0..16 {
+        let k = at + memchr::memmem::find(b.get(at..end)?, b"},")?;
+        at = k + 2;
+        let c = ws(b, at);
+        if b.get(c) != Some(&b'{') || b.get(ws(b, c + 1)) != Some(&b'"') {
+            continue;
+        }
+        if let Some((e, (Some(name), _))) = object_head(text, c) {
+            if name.starts_with('"') && matches!(b.get(ws(b, e)), Some(b',' | b']')) {
+                return Some(c);
+            }
+        }
+    }
+    None
 }
 
 /// How many `result` envelopes may wrap the tool list (a JSON-RPC response
@@ -644,6 +808,85 @@ mod stream;
 
 #[cfg(test)]
 mod tests {
+    /// Checking UTF-8 in pieces agrees with checking it whole, wherever the
+    /// cuts fall: inside multi-byte characters, on stray continuation bytes,
+    /// on truncated sequences.
+    #[test]
+    fn utf8_in_pieces_agrees_with_std() {
+        let texts: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            b"plain ascii".to_vec(),
+            "caf\u{e9} \u{1F600} \u{4e2d}\u{6587} \u{10FFFF}"
+                .as_bytes()
+                .to_vec(),
+            b"\x80 leading continuation".to_vec(),
+            b"a\xe2\x82 truncated".to_vec(),
+            b"four \x80\x80\x80\x80 continuations".to_vec(),
+            b"\xf0\x9f\x98".to_vec(),
+            b"ok \xed\xa0\x80 surrogate".to_vec(),
+            b"over \xf4\x90\x80\x80 long".to_vec(),
+            [&b"x"[..], "\u{1F600}".repeat(9).as_bytes(), b"\xff"].concat(),
+        ];
+        for t in &texts {
+            let want = std::str::from_utf8(t).is_ok();
+            for piece in 1..=9 {
+                assert_eq!(
+                    super::utf8_in_pieces(t, piece),
+                    want,
+                    "{t:?} in pieces of {piece}"
+                );
+            }
+        }
+    }
+
+    /// Scanning a document as two halves gives what scanning it in one
+    /// pass gives, wherever the middle falls: on an element's start, inside
+    /// a string, inside a nested array of objects that look like tools, or
+    /// in a document that breaks after the middle.
+    #[test]
+    fn scanning_in_halves_agrees_with_one_pass() {
+        let tool = |i: usize| {
+            format!(
+                r#"{{"name":"t{i}","description":"x }},{{\"name\":\"fake\"}} y","inputSchema":{{"anyOf":[{{"name":"a"}},{{"name":"b"}},{{"name":"c"}}]}},"annotations":{{"readOnlyHint":true}}}}"#
+            )
+        };
+        let mut docs = Vec::new();
+        for n in [1, 2, 3, 6] {
+            let tools: Vec<String> = (0..n).map(tool).collect();
+            docs.push(format!("[{}]", tools.join(",")));
+            docs.push(format!("{{\"tools\": [ {} ] }}", tools.join(" ,\n ")));
+            docs.push(format!("[{}],", tools.join(",")));
+            docs.push(format!("[{},tru]", tools.join(",")));
+            docs.push(format!("[{}", tools.join(",")));
+        }
+        fn scan(d: &str, halves_from: usize) -> Option<super::Elements<'_>> {
+            let mut out = Vec::new();
+            super::elements_in_halves(d, 3, halves_from, &mut |b| out.extend(b)).map(|_| out)
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            for d in &docs {
+                // Blanks before or after the document move its middle over
+                // every place in it.
+                for k in 0..=d.len() {
+                    for t in [
+                        format!("{}{d}", " ".repeat(k)),
+                        format!("{d}{}", " ".repeat(k)),
+                    ] {
+                        let want = scan(&t, usize::MAX);
+                        assert_eq!(scan(&t, 0), want, "{t}");
+                    }
+                }
+            }
+        });
+        // The halves are taken where the middle is an element's start.
+        let d = docs[15].as_str();
+        assert!(super::element_start_near(d, 0).is_some());
+    }
+
     /// The scanned split gives the streaming parse's raw tools, or its
     /// error, whatever the shape and wherever the text breaks.
     #[test]

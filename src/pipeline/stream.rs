@@ -41,6 +41,13 @@ pub struct Summary {
 /// first file parses, and an error after that still closes the document (the
 /// error is returned). A file that does not parse is skipped with a warning
 /// when `skip_bad` (a directory without `--strict`), else it is the error.
+///
+/// The work runs as a pipeline: a thread drives the classification on the
+/// pool, reading and splitting the next file while this one's tools are
+/// classified, and hands the serialised batches over in order; this thread
+/// only writes them (and the warnings, in file order). So neither the serial
+/// part of reading a file (its bracket scan) nor writing the output leaves a
+/// core idle.
 pub fn write_json<W: Write>(
     out: &mut W,
     files: &[PathBuf],
@@ -49,58 +56,234 @@ pub fn write_json<W: Write>(
 ) -> (Summary, anyhow::Result<()>) {
     let mut summary = Summary::default();
     let mut started = false;
-    let mut write = |out: &mut W| -> anyhow::Result<()> {
-        let mut first = true;
-        for f in files {
-            let mut begin = |o: &mut W| {
-                if !started {
-                    started = true;
-                    o.write_all(b"{\"schema_version\":1,\"servers\":[")?;
-                }
-                Ok(())
-            };
-            let read = crate::input::Bytes::open(f).and_then(|b| {
-                let text = b.text(f)?;
-                write_file(
-                    out,
-                    text,
-                    f,
-                    first,
-                    ignore_annotations,
-                    &mut summary.worst,
-                    &mut begin,
-                )
-            });
-            let err = match read {
-                Ok(written) => {
-                    written?;
-                    first = false;
-                    continue;
-                }
-                Err(e) => e,
-            };
-            if skip_bad {
-                crate::input::warn_skipped(&err);
-                summary.skipped += 1;
-            } else {
-                return Err(err.into());
-            }
-        }
-        if !started {
-            started = true;
-            out.write_all(b"{\"schema_version\":1,\"servers\":[")?;
-        }
-        out.write_all(b"]}\n")?;
-        started = false;
-        Ok(())
-    };
-    let result = write(out);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Piece>(2 * WINDOW / BATCH);
+    // Written batches' buffers, handed back for reuse (fresh pages cost
+    // page faults).
+    let spare = Spare::default();
+    let result = std::thread::scope(|s| {
+        let spare = &spare;
+        s.spawn(move || drive(files, ignore_annotations, &tx, spare));
+        let result = write_pieces(out, files, &rx, spare, skip_bad, &mut summary, &mut started);
+        // Dropping the receiver stops the driver at its next piece.
+        drop(rx);
+        result
+    });
     if started {
         // An error after output began: close the document so the output
         // stays valid JSON (the error itself is returned).
         let _ = out.write_all(b"]}\n");
     }
     (summary, result)
+}
+
+/// Output buffers written and free to reuse.
+type Spare = std::sync::Mutex<Vec<Vec<u8>>>;
+
+/// What the driver hands the writer, in output order.
+enum Piece {
+    /// A file's tools are all known to be JSON: its output begins.
+    Begin(usize),
+    /// The next batch of the current file.
+    Batch(Classified),
+    /// The current file is done.
+    End,
+    /// A file that is not a tool list (nothing of it was handed over).
+    Bad(InputError),
+}
+
+/// The writer's side of [`write_json`]: writes the pieces as they come,
+/// sends each written batch's buffer back for reuse, and returns the first
+/// error (a bad file when not `skip_bad`, or a write error).
+fn write_pieces<W: Write>(
+    out: &mut W,
+    files: &[PathBuf],
+    rx: &std::sync::mpsc::Receiver<Piece>,
+    spare: &Spare,
+    skip_bad: bool,
+    summary: &mut Summary,
+    started: &mut bool,
+) -> anyhow::Result<()> {
+    let (mut written, mut i) = (0, 0);
+    let (mut notes, mut labels) = (Vec::new(), Vec::new());
+    let mut file = None;
+    let begin = |out: &mut W, started: &mut bool| -> std::io::Result<()> {
+        if !*started {
+            *started = true;
+            out.write_all(b"{\"schema_version\":1,\"servers\":[")?;
+        }
+        Ok(())
+    };
+    for piece in rx {
+        match piece {
+            Piece::Begin(k) => {
+                begin(out, started)?;
+                if written > 0 {
+                    out.write_all(b",")?;
+                }
+                written += 1;
+                out.write_all(b"{\"server\":")?;
+                serde_json::to_writer(&mut *out, &crate::input::server_name(&files[k]))?;
+                out.write_all(b",\"tools\":[")?;
+                file = Some(k);
+                i = 0;
+            }
+            Piece::Batch(c) => {
+                if let Some((r, name)) = c.worst {
+                    if summary.worst.as_ref().is_none_or(|(w, _)| r > *w) {
+                        summary.worst = Some((r, name));
+                    }
+                }
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                i += 1;
+                out.write_all(&c.buf)?;
+                for (label, note) in c.notes {
+                    labels.push(label);
+                    notes.push(note);
+                }
+                spare.lock().unwrap_or_else(|e| e.into_inner()).push(c.buf);
+            }
+            Piece::End => {
+                out.write_all(b"]}")?;
+                let f = &files[file.take().expect("a file began")];
+                crate::input::warn_notes(f, &notes, |i| {
+                    let k = notes.iter().position(|n| n.index == i).unwrap_or(0);
+                    labels.get(k).cloned().unwrap_or_else(|| format!("#{i}"))
+                });
+                notes.clear();
+                labels.clear();
+            }
+            Piece::Bad(err) => {
+                if skip_bad {
+                    crate::input::warn_skipped(&err);
+                    summary.skipped += 1;
+                } else {
+                    return Err(err.into());
+                }
+            }
+        }
+    }
+    begin(out, started)?;
+    out.write_all(b"]}\n")?;
+    *started = false;
+    Ok(())
+}
+/// The driver's side of [`write_json`]: each file is read and split
+/// ([`ready`]) while the one before it is classified ([`emit`]), and its
+/// pieces are handed to the writer in order. Stops when the writer has gone.
+fn drive(files: &[PathBuf], ignore: bool, tx: &std::sync::mpsc::SyncSender<Piece>, spare: &Spare) {
+    let engine = crate::classify::engine();
+    let mut next = files.first().map(|f| ready(engine, f));
+    for (k, f) in files.iter().enumerate() {
+        let Some(current) = next.take() else { return };
+        let (going, after) = rayon::join(
+            || match current {
+                Ok(r) => emit(engine, k, r, f, ignore, tx, spare),
+                Err(e) => tx.send(Piece::Bad(e)).is_ok(),
+            },
+            || files.get(k + 1).map(|f| ready(engine, f)),
+        );
+        if !going {
+            return;
+        }
+        next = after;
+    }
+}
+
+/// A file read, checked as UTF-8 and split into its raw tools (as places in
+/// its text, so it can be held while the file before it is classified),
+/// with its server's context.
+struct Ready {
+    text: crate::input::Text,
+    spans: Vec<(usize, usize)>,
+    ctx: Context,
+    /// Every tool is known to be JSON (else each is checked as it is read).
+    checked: bool,
+}
+
+fn ready(engine: &Engine, f: &Path) -> Result<Ready, InputError> {
+    let text = crate::input::Bytes::open(f)?.into_text(f)?;
+    let (spans, ctx, checked) = {
+        let t = text.as_str();
+        let s = split_file(engine, t, f, HOLD)?;
+        let base = t.as_ptr() as usize;
+        let spans = s
+            .raws
+            .iter()
+            .map(|r| {
+                let at = r.as_ptr() as usize - base;
+                (at, at + r.len())
+            })
+            .collect();
+        (spans, s.ctx, s.checked)
+    };
+    Ok(Ready {
+        text,
+        spans,
+        ctx,
+        checked,
+    })
+}
+
+/// Classifies a ready file and hands its pieces to the writer: `Begin`
+/// once every tool is known to be JSON, its batches in order, `End`; or
+/// `Bad`. Says whether the writer is still there.
+fn emit(
+    engine: &Engine,
+    k: usize,
+    r: Ready,
+    f: &Path,
+    ignore: bool,
+    tx: &std::sync::mpsc::SyncSender<Piece>,
+    spare: &Spare,
+) -> bool {
+    let text = r.text.as_str();
+    let split = SplitFile {
+        raws: r.spans.iter().map(|&(a, b)| &text[a..b]).collect(),
+        ctx: r.ctx,
+        checked: r.checked,
+    };
+    let bufs = |n: usize| -> Vec<Vec<u8>> {
+        let mut spare = spare.lock().unwrap_or_else(|e| e.into_inner());
+        (0..n).map(|_| spare.pop().unwrap_or_default()).collect()
+    };
+    let classifying = match classify_split(engine, split, text, f, ignore, &bufs) {
+        Ok(c) => c,
+        Err(e) => return tx.send(Piece::Bad(e)).is_ok(),
+    };
+    if tx.send(Piece::Begin(k)).is_err() {
+        return false;
+    }
+    match classifying {
+        Classifying::Held(cs) => {
+            for c in cs {
+                if tx.send(Piece::Batch(c)).is_err() {
+                    return false;
+                }
+            }
+        }
+        Classifying::Checked(raws, ctx) => {
+            for (w, window) in raws.chunks(WINDOW).enumerate() {
+                let classified: Vec<Classified> = window
+                    .par_chunks(BATCH)
+                    .enumerate()
+                    .zip(bufs(window.len().div_ceil(BATCH)))
+                    .map(|((k, b), buf)| {
+                        let first = w * WINDOW + k * BATCH;
+                        classify_batch(engine, b, first, ignore, &ctx, true, buf)
+                            .expect("checked tools are JSON")
+                    })
+                    .collect();
+                for c in classified {
+                    if tx.send(Piece::Batch(c)).is_err() {
+                        return false;
+                    }
+                }
+            }
+        }
+    }
+    tx.send(Piece::End).is_ok()
 }
 
 /// A tool's name and declared hints for its server's context, read without
@@ -213,18 +396,22 @@ fn classify_batch(
     Some(Classified { worst, buf, notes })
 }
 
-/// Every tool of a file classified, in batches in order; `None` when some
-/// tool is not JSON (only possible when not `checked`).
+/// Every tool of a file classified, in batches in order, into `bufs` (one
+/// per batch; more are made if it runs short); `None` when some tool is not
+/// JSON (only possible when not `checked`).
 fn classify_all(
     engine: &Engine,
     raws: &[&str],
     ctx: &Context,
     ignore: bool,
     checked: bool,
+    mut bufs: Vec<Vec<u8>>,
 ) -> Option<Vec<Classified>> {
+    bufs.resize_with(raws.len().div_ceil(BATCH), Vec::new);
     raws.par_chunks(BATCH)
         .enumerate()
-        .map(|(k, b)| classify_batch(engine, b, k * BATCH, ignore, ctx, checked, Vec::new()))
+        .zip(bufs)
+        .map(|((k, b), buf)| classify_batch(engine, b, k * BATCH, ignore, ctx, checked, buf))
         .collect()
 }
 
@@ -240,20 +427,25 @@ type Split<'a> = (&'a str, Option<Option<Head<'a>>>);
 
 /// A file's raw tools in order, and each one's name and declared hints for
 /// the server's context (every verdict depends on it, so it is known before
-/// any tool is classified). `scan` splits the text serially, handing on
-/// batches, while the batches already split are read in parallel; it says
-/// whether the split held.
+/// any tool is classified), and whether every tool from the `check_from`th
+/// on is JSON. `scan` splits the text serially, handing on batches, while
+/// the batches already split are read (and checked) in parallel: the
+/// checking takes the core the serial scan leaves idle. It says whether the
+/// split held.
 fn split<'a, E: Send>(
     engine: &Engine,
-    scan: impl FnOnce(&mut dyn FnMut(Vec<Split<'a>>)) -> Result<(), E> + Send,
-) -> Result<(Vec<&'a str>, Vec<Part>), E> {
+    check_from: usize,
+    scan: impl FnOnce(&mut (dyn FnMut(Vec<Split<'a>>) + Send)) -> Result<(), E> + Send,
+) -> Result<(Vec<&'a str>, Vec<Part>, bool), E> {
     let done: std::sync::Mutex<Vec<ReadBatch<'a>>> = std::sync::Mutex::default();
+    let json = std::sync::atomic::AtomicBool::new(true);
     let split = rayon::scope(|s| {
-        let done = &done;
-        let mut n = 0;
+        let (done, json) = (&done, &json);
+        let (mut n, mut seen) = (0, 0);
         scan(&mut |batch: Vec<Split<'a>>| {
-            let at = n;
+            let (at, first) = (n, seen);
             n += 1;
+            seen += batch.len();
             s.spawn(move |_| {
                 let parts: Vec<Part> = batch
                     .iter()
@@ -262,6 +454,12 @@ fn split<'a, E: Send>(
                         Facts::of(engine, &name, hints.as_ref())
                     })
                     .collect();
+                let checked = batch.iter().enumerate().all(|(k, (r, _))| {
+                    first + k < check_from || serde_json::from_str::<&RawValue>(r).is_ok()
+                });
+                if !checked {
+                    json.store(false, std::sync::atomic::Ordering::Relaxed);
+                }
                 let batch = batch.into_iter().map(|(r, _)| r).collect();
                 done.lock()
                     .unwrap_or_else(|e| e.into_inner())
@@ -278,13 +476,68 @@ fn split<'a, E: Send>(
         raws.extend(b);
         parts.extend(p);
     }
-    Ok((raws, parts))
+    Ok((raws, parts, json.into_inner()))
+}
+
+/// A file split into its raw tools, with its server's context.
+struct SplitFile<'a> {
+    raws: Vec<&'a str>,
+    ctx: Context,
+    /// Every tool is known to be JSON (else each is checked as it is read
+    /// for its verdict).
+    checked: bool,
+}
+
+/// A file's tools and context. The common shapes (`[...]`,
+/// `{"tools": [...]}`) are split by the bracket scanner; a file of more
+/// than `hold` tools has every tool checked as JSON (its output is written
+/// before all of it is classified), the others are checked where they are
+/// read for their verdicts (the view's parse is that check). Any
+/// other shape, or a tool that is not JSON, takes the streaming parse
+/// ([`crate::input::stream_tools`]), which gives the same tools or the
+/// file's error.
+fn split_file<'a>(
+    engine: &Engine,
+    text: &'a str,
+    f: &Path,
+    hold: usize,
+) -> Result<SplitFile<'a>, InputError> {
+    if let Ok((raws, parts, rest_json)) = split(engine, hold, |emit| {
+        crate::input::array_elements_each(text, crate::input::CHUNK, emit).ok_or(())
+    }) {
+        let ctx = Context::from_facts(parts.into_iter());
+        if raws.len() <= hold {
+            return Ok(SplitFile {
+                raws,
+                ctx,
+                checked: false,
+            });
+        }
+        if rest_json
+            && raws[..hold]
+                .par_iter()
+                .with_min_len(64)
+                .all(|r| serde_json::from_str::<&RawValue>(r).is_ok())
+        {
+            return Ok(SplitFile {
+                raws,
+                ctx,
+                checked: true,
+            });
+        }
+    }
+    let (raws, parts) = parsed(engine, text, f)?;
+    Ok(SplitFile {
+        raws,
+        ctx: Context::from_facts(parts.into_iter()),
+        checked: true,
+    })
 }
 
 /// What a file's tools come to before its output is written.
 enum Classifying<'a> {
     /// Every tool classified (and so checked) and serialised: a file of at
-    /// most [`WINDOW`] tools, whose output is held until all of it is known.
+    /// most [`HOLD`] tools, whose output is held until all of it is known.
     Held(Vec<Classified>),
     /// Tools already checked as JSON, and their server's context: classified
     /// and written window by window, reusing the output buffers (a large
@@ -293,40 +546,43 @@ enum Classifying<'a> {
     Checked(Vec<&'a str>, Context),
 }
 
-/// A file's tools, classified or checked. The common shapes (`[...]`,
-/// `{"tools": [...]}`) are split by the bracket scanner; a file of at most
-/// [`WINDOW`] tools has each tool checked as JSON where it is read for its
-/// verdict (the view's parse is that check), a larger one every tool
-/// checked first. Any other shape, or a tool that is not JSON, takes the
-/// streaming parse ([`crate::input::stream_tools`]), which gives the same
-/// tools or the file's error.
-fn classify_file<'a>(
+/// A split file's tools classified (a file of at most [`HOLD`] tools,
+/// each checked as JSON as it is read), or checked, with their context;
+/// `bufs(n)` gives `n` output buffers to reuse. A tool that is not JSON
+/// sends the file to the streaming parse, which gives the same tools or the
+/// file's error.
+fn classify_split<'a>(
     engine: &Engine,
+    s: SplitFile<'a>,
     text: &'a str,
     f: &Path,
     ignore: bool,
+    bufs: &dyn Fn(usize) -> Vec<Vec<u8>>,
 ) -> Result<Classifying<'a>, InputError> {
-    if let Ok((raws, parts)) = split(engine, |emit| {
-        crate::input::array_elements_each(text, crate::input::CHUNK, emit).ok_or(())
-    }) {
-        let ctx = Context::from_facts(parts.into_iter());
-        if raws.len() <= WINDOW {
-            if let Some(c) = classify_all(engine, &raws, &ctx, ignore, false) {
-                return Ok(Classifying::Held(c));
-            }
-        } else if raws
-            .par_iter()
-            .with_min_len(64)
-            .all(|r| serde_json::from_str::<&RawValue>(r).is_ok())
-        {
-            return Ok(Classifying::Checked(raws, ctx));
-        }
+    if s.checked {
+        return Ok(Classifying::Checked(s.raws, s.ctx));
+    }
+    let n = s.raws.len().div_ceil(BATCH);
+    if let Some(c) = classify_all(engine, &s.raws, &s.ctx, ignore, false, bufs(n)) {
+        return Ok(Classifying::Held(c));
     }
     let (raws, parts) = parsed(engine, text, f)?;
     Ok(Classifying::Checked(
         raws,
         Context::from_facts(parts.into_iter()),
     ))
+}
+
+/// [`split_file`] then [`classify_split`].
+#[cfg(test)]
+fn classify_file<'a>(
+    engine: &Engine,
+    text: &'a str,
+    f: &Path,
+    ignore: bool,
+) -> Result<Classifying<'a>, InputError> {
+    let s = split_file(engine, text, f, WINDOW)?;
+    classify_split(engine, s, text, f, ignore, &|_| Vec::new())
 }
 
 /// A file's tools and their facts by the streaming parse alone, which
@@ -336,11 +592,12 @@ fn parsed<'a>(
     text: &'a str,
     f: &Path,
 ) -> Result<(Vec<&'a str>, Vec<Part>), InputError> {
-    split(engine, |emit| {
+    split(engine, usize::MAX, |emit| {
         crate::input::stream_tools(text, f, &mut |b: Vec<&RawValue>| {
             emit(b.into_iter().map(|r| (r.get(), None)).collect())
         })
     })
+    .map(|(raws, parts, _)| (raws, parts))
 }
 
 /// Tools per classified batch (one parallel task, one output buffer): small,
@@ -352,85 +609,13 @@ const BATCH: usize = 64;
 /// also the most tools whose output is held until the file is all checked.
 const WINDOW: usize = 256 * BATCH;
 
-/// Classifies one file's tools and writes `{"server":..,"tools":[..]}`.
-/// Every tool is checked before anything is written, so a file that is not
-/// a tool list leaves the output as it was (`Err`, with nothing written).
-/// `begin` writes what comes before the first server.
-fn write_file<W: Write>(
-    out: &mut W,
-    text: &str,
-    f: &Path,
-    first: bool,
-    ignore: bool,
-    worst: &mut Option<(Risk, String)>,
-    begin: &mut dyn FnMut(&mut W) -> std::io::Result<()>,
-) -> Result<anyhow::Result<()>, InputError> {
-    let engine = crate::classify::engine();
-    let classifying = classify_file(engine, text, f, ignore)?;
-    Ok((|| {
-        begin(out)?;
-        if !first {
-            out.write_all(b",")?;
-        }
-        out.write_all(b"{\"server\":")?;
-        serde_json::to_writer(&mut *out, &crate::input::server_name(f))?;
-        out.write_all(b",\"tools\":[")?;
-        let (mut notes, mut labels) = (Vec::new(), Vec::new());
-        let mut i = 0;
-        let mut put = |out: &mut W, c: Classified| -> std::io::Result<Vec<u8>> {
-            if let Some((r, name)) = c.worst {
-                if worst.as_ref().is_none_or(|(w, _)| r > *w) {
-                    *worst = Some((r, name));
-                }
-            }
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            i += 1;
-            out.write_all(&c.buf)?;
-            for (label, note) in c.notes {
-                labels.push(label);
-                notes.push(note);
-            }
-            Ok(c.buf)
-        };
-        match classifying {
-            Classifying::Held(cs) => {
-                for c in cs {
-                    put(out, c)?;
-                }
-            }
-            Classifying::Checked(raws, ctx) => {
-                let mut spare: Vec<Vec<u8>> = Vec::new();
-                for (w, window) in raws.chunks(WINDOW).enumerate() {
-                    let batches = window.len().div_ceil(BATCH);
-                    let bufs: Vec<Vec<u8>> = (0..batches)
-                        .map(|_| spare.pop().unwrap_or_default())
-                        .collect();
-                    let classified: Vec<Classified> = window
-                        .par_chunks(BATCH)
-                        .enumerate()
-                        .zip(bufs)
-                        .map(|((k, b), buf)| {
-                            let first = w * WINDOW + k * BATCH;
-                            classify_batch(engine, b, first, ignore, &ctx, true, buf)
-                                .expect("checked tools are JSON")
-                        })
-                        .collect();
-                    for c in classified {
-                        spare.push(put(out, c)?);
-                    }
-                }
-            }
-        }
-        out.write_all(b"]}")?;
-        crate::input::warn_notes(f, &notes, |i| {
-            let k = notes.iter().position(|n| n.index == i).unwrap_or(0);
-            labels.get(k).cloned().unwrap_or_else(|| format!("#{i}"))
-        });
-        Ok(())
-    })())
-}
+/// The most tools of a file classified before any of its output is written
+/// (the output held, each tool checked as JSON where it is read for its
+/// verdict): the largest published catalogue has 224,112 tools, about 120 MB
+/// of output. A larger file has every tool checked first and is written
+/// window by window ([`WINDOW`]), so its output is never all held: checking
+/// first cost the 224k-tool catalogue a whole second parse.
+const HOLD: usize = 1 << 18;
 
 #[cfg(test)]
 mod tests {
@@ -502,7 +687,7 @@ mod tests {
                 let cs = match c {
                     Classifying::Held(cs) => cs,
                     Classifying::Checked(raws, ctx) => {
-                        classify_all(e, &raws, &ctx, ignore, true).expect("checked")
+                        classify_all(e, &raws, &ctx, ignore, true, Vec::new()).expect("checked")
                     }
                 };
                 cs.into_iter()
