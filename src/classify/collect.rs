@@ -447,6 +447,7 @@ impl Engine {
                     ..
                 }
             );
+            let mutating = rule.effect.class().is_some_and(|c| c > Class::Read);
             let found = ms.find_map(|(start, end)| {
                 let site = match (rule.scope, prose.place(start)) {
                     (Scope::Full, _) => Site::Full,
@@ -455,6 +456,13 @@ impl Engine {
                     (Scope::Purpose, None) => return None,
                 };
                 if read_override && site == Site::Later && conditional_clause(desc, start) {
+                    return None;
+                }
+                // "Never overwrites existing files", "does not delete": a
+                // negated change is not one the tool makes. Only a change
+                // prose alone states is cancelled; the name's verbs, the
+                // parameters and declared hints are read elsewhere.
+                if mutating && prose::negated(desc, start, end) {
                     return None;
                 }
                 Some((site, start, end))
