@@ -333,13 +333,12 @@ impl Engine {
         } else {
             Vec::new()
         };
-        // Destructive verbs of later sentences count only when the name and
-        // the lead say nothing.
-        let later = if (name_verbs.is_empty() || object_name) && lead_verbs.is_empty() {
-            self.later_verbs(&prose.sentences)
-        } else {
-            Vec::new()
-        };
+        // Destructive verbs of later sentences: any when the name and the
+        // lead say nothing; else only a statement of what the tool does to
+        // something named ("Get the repository. Deletes the repository."):
+        // a stated destructive effect is never talked down by the name.
+        let silent = (name_verbs.is_empty() || object_name) && lead_verbs.is_empty();
+        let later = self.later_verbs(&prose.sentences, !silent);
         let verb_hits = name_verbs
             .into_iter()
             .map(|(r, c, w)| (name_site, r, Some(c), w, "name"))

@@ -28,9 +28,12 @@
 //!    - operations the description enumerates, only when nothing decided,
 //!      the name holds no decided verb (`manage_todos`) and no operation
 //!      selector lists them;
-//!    - destructive verbs opening later purpose sentences, only when nothing
-//!      decided and the name holds no decided verb (text placed before the
-//!      verb, such as 5,000 characters of filler, may not hide it).
+//!    - destructive verbs opening later purpose sentences: any when the name
+//!      and the lead say nothing (text placed before the verb, such as 5,000
+//!      characters of filler, may not hide it); else only a deleting or
+//!      removing verb (rules with `anywhere`) stated of the tool with its
+//!      object ("Get the repository. Deletes the repository."): a stated
+//!      loss is never talked down by the name.
 //! 5. Nothing decided: **write**, at low confidence (an unknown tool is never
 //!    read).
 //!
@@ -270,12 +273,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Verb { .. }, Site::Enumeration) => {
                 Err("listed operations; the tool's verb or a stronger rule decided")
             }
-            (Effect::Verb { .. }, Site::Later) if (!name_says && undecided) || by_object => {
-                Ok(ENUMERATION_CONFIDENCE)
-            }
-            (Effect::Verb { .. }, Site::Later) => {
-                Err("a later sentence; the tool's verb or a stronger rule decided")
-            }
+            // A destructive effect a later sentence states of the tool
+            // (collect.rs keeps only those once the name or lead decided).
+            (Effect::Verb { .. }, Site::Later) => Ok(ENUMERATION_CONFIDENCE),
             (Effect::Verb { .. }, Site::Lead | Site::NameInner) if name_decided => {
                 Err("the name's verb outranks the description's")
             }
