@@ -146,6 +146,69 @@ fn one(tool: Value) -> mcp_risk::classify::Verdict {
     .remove(0)
 }
 
+/// General patterns found in held-out errors (never a server's words):
+/// (tool, class it must get, risk it must get at least).
+#[test]
+fn held_out_error_patterns_generalise() {
+    let table = [
+        // A negated change in prose is no change; a condition keeps it.
+        (
+            json!({"name": "write_note", "description": "Write the note to a new file. Never overwrites existing files."}),
+            Class::Write,
+            Risk::Medium,
+        ),
+        (
+            json!({"name": "tidy_folder", "description": "Tidy the folder. It does not delete anything unless force=true. Overwrites the index."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // A negation never cancels the name's verb.
+        (
+            json!({"name": "delete_file", "description": "Does not delete directories."}),
+            Class::Destructive,
+            Risk::High,
+        ),
+        // A stated loss outranks a reading name.
+        (
+            json!({"name": "get_repository", "description": "Get the repository. Deletes the repository."}),
+            Class::Destructive,
+            Risk::High,
+        ),
+        (
+            json!({"name": "read_message", "description": "Reads a message. Removes it from the queue."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // ... but not an instruction to the agent or a plural noun.
+        (
+            json!({"name": "get_repository", "description": "Get the repository. Use delete_repository to delete it. Deletes are audited."}),
+            Class::Read,
+            Risk::Low,
+        ),
+        // A noun phrase ending in a noun-verb, and a participle title.
+        (
+            json!({"name": "web_data_app_store", "description": "Quickly read structured app store data."}),
+            Class::Read,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "web_data_hotel_listings", "annotations": {"title": "Booking Hotel Listings"}, "description": "Quickly read structured hotel listings data."}),
+            Class::Read,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "store_value", "description": "Store a value under a key."}),
+            Class::Write,
+            Risk::Medium,
+        ),
+    ];
+    for (tool, class, risk) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+        assert!(v.risk >= risk, "{tool}: {:?}", v.risk);
+    }
+}
+
 #[test]
 fn resetting_and_rotating_a_key_get_the_same_verdict() {
     let reset =

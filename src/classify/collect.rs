@@ -283,7 +283,14 @@ impl Engine {
                 None => self.lead_verbs(&prose.sentences),
             }
         };
-        let ((lead_verbs, lead_amb), lead_field) = match self.lead_verbs(&[title.as_str()]) {
+        // A title is a command ("Delete Repository") or a label; one that
+        // opens with a participle ("Booking Hotel Listings", "Deleted Items")
+        // is a noun phrase naming what the tool shows, not its action.
+        let title_lead = match self.lead_verbs(&[title.as_str()]) {
+            (d, _) if d.first().is_some_and(|(_, _, w)| self.participle(w)) => Default::default(),
+            lead => lead,
+        };
+        let ((lead_verbs, lead_amb), lead_field) = match title_lead {
             // The title (the authors' label for humans) leads when it has a
             // verb ("Start a research agent" for a name without one), unless
             // the name says nothing and the description leads with a more
@@ -318,7 +325,23 @@ impl Engine {
                         .iter()
                         .all(|(_, lc, _)| lc != c && *lc != Class::Read)
             });
-        if inner_noun_only {
+        // A name that ends in a word doubling as a noun after two or more
+        // words that are no verbs (`web_data_google_play_store`) is a noun
+        // phrase naming what the tool works on (a store, a booking): when the
+        // title or description leads with a verb, that verb says what the
+        // tool does, reading included.
+        let trailing_noun = !leading
+            && name_tokens.len() >= 3
+            && name_verbs.len() == 1
+            && !lead_verbs.is_empty()
+            && name_tokens.last().is_some_and(|last| {
+                self.nouns.contains(last)
+                    && name_verbs[0].2 == *last
+                    && name_tokens[..name_tokens.len() - 1]
+                        .iter()
+                        .all(|t| self.lookup(t).is_none())
+            });
+        if inner_noun_only || trailing_noun {
             name_verbs.clear();
         }
         // Listed operations count only for a name without a decided verb,
