@@ -153,7 +153,7 @@ fn held_out_error_patterns_generalise() {
     let table = [
         // A negated change in prose is no change; a condition keeps it.
         (
-            json!({"name": "write_note", "description": "Write the note to a new file. Never overwrites existing files."}),
+            json!({"name": "save_note", "description": "Save the note to a new file. Never overwrites existing files."}),
             Class::Write,
             Risk::Medium,
         ),
@@ -201,11 +201,42 @@ fn held_out_error_patterns_generalise() {
             Class::Write,
             Risk::Medium,
         ),
+        // The HTTP method of a request a tool keeps is its setting ...
+        (
+            json!({"name": "createCollectionRequest", "description": "Creates a request in a collection.",
+                "inputSchema": {"type": "object", "properties": {"method": {"type": "string",
+                "enum": ["GET", "PUT", "POST", "PATCH", "DELETE", "LINK", "UNLINK", "PURGE", "VIEW"]}}}}),
+            Class::Write,
+            Risk::Medium,
+        ),
+        // ... but the operation of a tool that sends one.
+        (
+            json!({"name": "make_request", "description": "Make an HTTP request to the API.",
+                "inputSchema": {"type": "object", "properties": {"method": {"type": "string",
+                "enum": ["GET", "PUT", "POST", "DELETE"]}}}}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // Running a stored definition adds a run (start clause).
+        (
+            json!({"name": "runMonitor", "description": "Runs a monitor and returns its run results."}),
+            Class::Write,
+            Risk::Medium,
+        ),
+        // A side effect told only in a parameter.
+        (
+            json!({"name": "takeAppScreenshot", "description": "Take a screenshot of an app running on a device.",
+                "inputSchema": {"type": "object", "properties": {"appPath": {"type": "string",
+                "description": "The path to the .apk file. Required for app installation."}}}}),
+            Class::Write,
+            Risk::Medium,
+        ),
     ];
     for (tool, class, risk) in table {
         let v = one(tool.clone());
         assert_eq!(v.class, class, "{tool}: {}", v.rationale);
         assert!(v.risk >= risk, "{tool}: {:?}", v.risk);
+        assert!(v.confidence >= 0.5, "{tool}: decided, not a guess");
     }
 }
 

@@ -448,21 +448,25 @@ impl Engine {
             return None;
         }
         let classified = self.operation_values(values);
-        let name_class = self
-            .identifier_verbs(name_tokens, false)
-            .0
-            .iter()
-            .map(|(_, c, _)| *c)
-            .max();
+        let name_verbs = self.identifier_verbs(name_tokens, false).0;
+        let name_class = name_verbs.iter().map(|(_, c, _)| *c).max();
+        // A name that keeps a thing (`create_collection_request`,
+        // `update_saved_request`) stores the method as that thing's setting,
+        // even when the thing is a request; only a name that sends one
+        // (`make_request`, `send_request`, `api_request`) makes it.
+        let keeps = name_verbs
+            .first()
+            .is_some_and(|(_, _, w)| KEEPS_A_THING.contains(&w.as_str()));
         // HTTP methods are the tool's own operation only when the tool makes
         // the request (`api_request`, `send_request`); beside a name that
         // creates or updates something else (`create_uptime_monitor`) they
         // are a setting of that thing, as its URL or headers are.
         if name_class.is_some()
             && is_http_method_list(values)
-            && !name_tokens
-                .iter()
-                .any(|t| MAKES_REQUESTS.contains(&t.as_str()))
+            && (keeps
+                || !name_tokens
+                    .iter()
+                    .any(|t| MAKES_REQUESTS.contains(&t.as_str())))
         {
             return None;
         }
@@ -551,6 +555,26 @@ fn is_http_method_list(values: &[String]) -> bool {
 const MAKES_REQUESTS: &[&str] = &[
     "request", "requests", "call", "api", "http", "https", "endpoint", "fetch", "curl", "rest",
     "graphql", "proxy",
+];
+
+/// Leading name verbs that create or edit a stored thing: an HTTP method
+/// beside them is a setting of that thing, not a request the tool makes.
+const KEEPS_A_THING: &[&str] = &[
+    "create",
+    "add",
+    "new",
+    "insert",
+    "update",
+    "edit",
+    "modify",
+    "save",
+    "upsert",
+    "duplicate",
+    "clone",
+    "copy",
+    "rename",
+    "define",
+    "register",
 ];
 
 /// Byte ranges of the first `max` ASCII alphanumeric words of `s`
