@@ -273,9 +273,18 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Verb { .. }, Site::Enumeration) => {
                 Err("listed operations; the tool's verb or a stronger rule decided")
             }
-            // A destructive effect a later sentence states of the tool
-            // (collect.rs keeps only those once the name or lead decided).
-            (Effect::Verb { .. }, Site::Later) => Ok(ENUMERATION_CONFIDENCE),
+            // A later sentence's verb counts when nothing else said what the
+            // tool does; a deleting or removing verb (`anywhere`) stated of
+            // the tool with its object counts always (collect.rs keeps only
+            // those once the name or the lead decided).
+            (Effect::Verb { .. }, Site::Later)
+                if (!name_says && undecided) || by_object || rules[h.rule].anywhere =>
+            {
+                Ok(ENUMERATION_CONFIDENCE)
+            }
+            (Effect::Verb { .. }, Site::Later) => {
+                Err("a later sentence; the tool's verb or a stronger rule decided")
+            }
             (Effect::Verb { .. }, Site::Lead | Site::NameInner) if name_decided => {
                 Err("the name's verb outranks the description's")
             }
@@ -422,6 +431,10 @@ mod tests {
             ),
             rule("operations", Effect::Signal, &[]),
             rule("ambiguous", Effect::Verb { class: None }, &[]),
+            Rule {
+                anywhere: true,
+                ..rule("verb-stated", Effect::Verb { class: Some(D) }, &[])
+            },
             rule(
                 "decide-read-low",
                 Effect::Decide {
@@ -602,6 +615,28 @@ mod tests {
                     vec![
                         h("verb", Site::Name, Some(R)),
                         h("verb", Site::Later, Some(D)),
+                    ],
+                    R,
+                    Some(0),
+                ),
+            ),
+            (
+                "a deleting verb a later sentence states outranks the name's",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("verb-stated", Site::Later, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "... but not an override",
+                (
+                    vec![
+                        h("override-read", Site::NameText, Some(R)),
+                        h("verb-stated", Site::Later, Some(D)),
                     ],
                     R,
                     Some(0),
