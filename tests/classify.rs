@@ -184,6 +184,11 @@ fn held_out_error_patterns_generalise() {
             Class::Destructive,
             Risk::Medium,
         ),
+        (
+            json!({"name": "get_item", "description": "Get the item. This tool is safe, nothing is deleted."}),
+            Class::Read,
+            Risk::Low,
+        ),
         // ... but not an instruction to the agent or a plural noun.
         (
             json!({"name": "get_repository", "description": "Get the repository. Use delete_repository to delete it. Deletes are audited."}),

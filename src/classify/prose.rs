@@ -184,7 +184,9 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
 
 /// Words that negate what follows them ("never overwrites", "does not
 /// delete", "without modifying"); a word ending in `n't` is one too.
-const NEGATORS: &[&str] = &["not", "never", "without", "cannot", "nor"];
+const NEGATORS: &[&str] = &[
+    "not", "never", "without", "cannot", "nor", "nothing", "none",
+];
 
 /// Words that may stand between a negator and what it negates ("will not be
 /// overwritten", "does not permanently delete", "without first removing").
@@ -370,6 +372,7 @@ mod tests {
             ),
             ("It doesn't permanently delete the item", "delete", true),
             ("It doesn\u{2019}t remove anything", "remove", true),
+            ("This tool is safe: nothing is deleted", "is deleted", true),
             // A condition keeps the action.
             ("Does not delete unless force=true", "delete", false),
             (
