@@ -189,6 +189,17 @@ fn held_out_error_patterns_generalise() {
             Class::Read,
             Risk::Low,
         ),
+        (
+            json!({"name": "copy_files", "description": "Copy files to the target. Existing files will be overwritten."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // A negation with an exception states a mode that destroys.
+        (
+            json!({"name": "tidy_cache", "description": "Tidy the cache. Does not delete entries unless force=true."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
         // ... but not an instruction to the agent or a plural noun.
         (
             json!({"name": "get_repository", "description": "Get the repository. Use delete_repository to delete it. Deletes are audited."}),
