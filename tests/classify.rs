@@ -146,6 +146,121 @@ fn one(tool: Value) -> mcp_risk::classify::Verdict {
     .remove(0)
 }
 
+/// General patterns found in held-out errors (never a server's words):
+/// (tool, class it must get, risk it must get at least).
+#[test]
+fn held_out_error_patterns_generalise() {
+    let table = [
+        // A negated change in prose is no change; a condition keeps it.
+        (
+            json!({"name": "save_note", "description": "Save the note to a new file. Never overwrites existing files."}),
+            Class::Write,
+            Risk::Medium,
+        ),
+        (
+            json!({"name": "tidy_folder", "description": "Tidy the folder. It does not delete anything unless force=true. Overwrites the index."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // A negation never cancels the name's verb.
+        (
+            json!({"name": "delete_file", "description": "Does not delete directories."}),
+            Class::Destructive,
+            Risk::High,
+        ),
+        // A stated loss outranks a reading name.
+        (
+            json!({"name": "get_repository", "description": "Get the repository. Deletes the repository."}),
+            Class::Destructive,
+            Risk::High,
+        ),
+        (
+            json!({"name": "read_message", "description": "Reads a message. Removes it from the queue."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        (
+            json!({"name": "get_item", "description": "Get the item. The item is then deleted from the store."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        (
+            json!({"name": "get_item", "description": "Get the item. This tool is safe, nothing is deleted."}),
+            Class::Read,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "copy_files", "description": "Copy files to the target. Existing files will be overwritten."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // A negation with an exception states a mode that destroys.
+        (
+            json!({"name": "tidy_cache", "description": "Tidy the cache. Does not delete entries unless force=true."}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // ... but not an instruction to the agent or a plural noun.
+        (
+            json!({"name": "get_repository", "description": "Get the repository. Use delete_repository to delete it. Deletes are audited."}),
+            Class::Read,
+            Risk::Low,
+        ),
+        // A noun phrase ending in a noun-verb, and a participle title.
+        (
+            json!({"name": "web_data_app_store", "description": "Quickly read structured app store data."}),
+            Class::Read,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "web_data_hotel_listings", "annotations": {"title": "Booking Hotel Listings"}, "description": "Quickly read structured hotel listings data."}),
+            Class::Read,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "store_value", "description": "Store a value under a key."}),
+            Class::Write,
+            Risk::Medium,
+        ),
+        // The HTTP method of a request a tool keeps is its setting ...
+        (
+            json!({"name": "createCollectionRequest", "description": "Creates a request in a collection.",
+                "inputSchema": {"type": "object", "properties": {"method": {"type": "string",
+                "enum": ["GET", "PUT", "POST", "PATCH", "DELETE", "LINK", "UNLINK", "PURGE", "VIEW"]}}}}),
+            Class::Write,
+            Risk::Medium,
+        ),
+        // ... but the operation of a tool that sends one.
+        (
+            json!({"name": "make_request", "description": "Make an HTTP request to the API.",
+                "inputSchema": {"type": "object", "properties": {"method": {"type": "string",
+                "enum": ["GET", "PUT", "POST", "DELETE"]}}}}),
+            Class::Destructive,
+            Risk::Medium,
+        ),
+        // Running a stored definition adds a run (start clause).
+        (
+            json!({"name": "runMonitor", "description": "Runs a monitor and returns its run results."}),
+            Class::Write,
+            Risk::Medium,
+        ),
+        // A side effect told only in a parameter.
+        (
+            json!({"name": "takeAppScreenshot", "description": "Take a screenshot of an app running on a device.",
+                "inputSchema": {"type": "object", "properties": {"appPath": {"type": "string",
+                "description": "The path to the .apk file. Required for app installation."}}}}),
+            Class::Write,
+            Risk::Medium,
+        ),
+    ];
+    for (tool, class, risk) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+        assert!(v.risk >= risk, "{tool}: {:?}", v.risk);
+        assert!(v.confidence >= 0.5, "{tool}: decided, not a guess");
+    }
+}
+
 #[test]
 fn resetting_and_rotating_a_key_get_the_same_verdict() {
     let reset =

@@ -283,7 +283,14 @@ impl Engine {
                 None => self.lead_verbs(&prose.sentences),
             }
         };
-        let ((lead_verbs, lead_amb), lead_field) = match self.lead_verbs(&[title.as_str()]) {
+        // A title is a command ("Delete Repository") or a label; one that
+        // opens with a participle ("Booking Hotel Listings", "Deleted Items")
+        // is a noun phrase naming what the tool shows, not its action.
+        let title_lead = match self.lead_verbs(&[title.as_str()]) {
+            (d, _) if d.first().is_some_and(|(_, _, w)| self.participle(w)) => Default::default(),
+            lead => lead,
+        };
+        let ((lead_verbs, lead_amb), lead_field) = match title_lead {
             // The title (the authors' label for humans) leads when it has a
             // verb ("Start a research agent" for a name without one), unless
             // the name says nothing and the description leads with a more
@@ -318,7 +325,23 @@ impl Engine {
                         .iter()
                         .all(|(_, lc, _)| lc != c && *lc != Class::Read)
             });
-        if inner_noun_only {
+        // A name that ends in a word doubling as a noun after two or more
+        // words that are no verbs (`web_data_google_play_store`) is a noun
+        // phrase naming what the tool works on (a store, a booking): when the
+        // title or description leads with a verb, that verb says what the
+        // tool does, reading included.
+        let trailing_noun = !leading
+            && name_tokens.len() >= 3
+            && name_verbs.len() == 1
+            && !lead_verbs.is_empty()
+            && name_tokens.last().is_some_and(|last| {
+                self.nouns.contains(last)
+                    && name_verbs[0].2 == *last
+                    && name_tokens[..name_tokens.len() - 1]
+                        .iter()
+                        .all(|t| self.lookup(t).is_none())
+            });
+        if inner_noun_only || trailing_noun {
             name_verbs.clear();
         }
         // Listed operations count only for a name without a decided verb,
@@ -333,13 +356,12 @@ impl Engine {
         } else {
             Vec::new()
         };
-        // Destructive verbs of later sentences count only when the name and
-        // the lead say nothing.
-        let later = if (name_verbs.is_empty() || object_name) && lead_verbs.is_empty() {
-            self.later_verbs(&prose.sentences)
-        } else {
-            Vec::new()
-        };
+        // Destructive verbs of later sentences: any when the name and the
+        // lead say nothing; else only a statement of what the tool does to
+        // something named ("Get the repository. Deletes the repository."):
+        // a stated destructive effect is never talked down by the name.
+        let silent = (name_verbs.is_empty() || object_name) && lead_verbs.is_empty();
+        let later = self.later_verbs(&prose.sentences, !silent);
         let verb_hits = name_verbs
             .into_iter()
             .map(|(r, c, w)| (name_site, r, Some(c), w, "name"))
@@ -447,6 +469,7 @@ impl Engine {
                     ..
                 }
             );
+            let mutating = rule.effect.class().is_some_and(|c| c > Class::Read);
             let found = ms.find_map(|(start, end)| {
                 let site = match (rule.scope, prose.place(start)) {
                     (Scope::Full, _) => Site::Full,
@@ -455,6 +478,13 @@ impl Engine {
                     (Scope::Purpose, None) => return None,
                 };
                 if read_override && site == Site::Later && conditional_clause(desc, start) {
+                    return None;
+                }
+                // "Never overwrites existing files", "does not delete": a
+                // negated change is not one the tool makes. Only a change
+                // prose alone states is cancelled; the name's verbs, the
+                // parameters and declared hints are read elsewhere.
+                if mutating && prose::negated(desc, start, end) {
                     return None;
                 }
                 Some((site, start, end))

@@ -28,9 +28,12 @@
 //!    - operations the description enumerates, only when nothing decided,
 //!      the name holds no decided verb (`manage_todos`) and no operation
 //!      selector lists them;
-//!    - destructive verbs opening later purpose sentences, only when nothing
-//!      decided and the name holds no decided verb (text placed before the
-//!      verb, such as 5,000 characters of filler, may not hide it).
+//!    - destructive verbs opening later purpose sentences: any when the name
+//!      and the lead say nothing (text placed before the verb, such as 5,000
+//!      characters of filler, may not hide it); else only a deleting or
+//!      removing verb (rules with `anywhere`) stated of the tool with its
+//!      object ("Get the repository. Deletes the repository."): a stated
+//!      loss is never talked down by the name.
 //! 5. Nothing decided: **write**, at low confidence (an unknown tool is never
 //!    read).
 //!
@@ -270,7 +273,13 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             (Effect::Verb { .. }, Site::Enumeration) => {
                 Err("listed operations; the tool's verb or a stronger rule decided")
             }
-            (Effect::Verb { .. }, Site::Later) if (!name_says && undecided) || by_object => {
+            // A later sentence's verb counts when nothing else said what the
+            // tool does; a deleting or removing verb (`anywhere`) stated of
+            // the tool with its object counts always (collect.rs keeps only
+            // those once the name or the lead decided).
+            (Effect::Verb { .. }, Site::Later)
+                if (!name_says && undecided) || by_object || rules[h.rule].anywhere =>
+            {
                 Ok(ENUMERATION_CONFIDENCE)
             }
             (Effect::Verb { .. }, Site::Later) => {
@@ -422,6 +431,10 @@ mod tests {
             ),
             rule("operations", Effect::Signal, &[]),
             rule("ambiguous", Effect::Verb { class: None }, &[]),
+            Rule {
+                anywhere: true,
+                ..rule("verb-stated", Effect::Verb { class: Some(D) }, &[])
+            },
             rule(
                 "decide-read-low",
                 Effect::Decide {
@@ -602,6 +615,28 @@ mod tests {
                     vec![
                         h("verb", Site::Name, Some(R)),
                         h("verb", Site::Later, Some(D)),
+                    ],
+                    R,
+                    Some(0),
+                ),
+            ),
+            (
+                "a deleting verb a later sentence states outranks the name's",
+                (
+                    vec![
+                        h("verb", Site::Name, Some(R)),
+                        h("verb-stated", Site::Later, Some(D)),
+                    ],
+                    D,
+                    Some(1),
+                ),
+            ),
+            (
+                "... but not an override",
+                (
+                    vec![
+                        h("override-read", Site::NameText, Some(R)),
+                        h("verb-stated", Site::Later, Some(D)),
                     ],
                     R,
                     Some(0),

@@ -124,6 +124,12 @@ impl Engine {
         find_base_form(w, |b| self.lookup(b))
     }
 
+    /// Whether `w` is a verb of the lexicon only as a participle (`booking`,
+    /// `deleted`): not itself a base form (`shred`, `ping` are).
+    pub(super) fn participle(&self, w: &str) -> bool {
+        (w.ends_with("ing") || w.ends_with("ed")) && self.lookup(w).is_none()
+    }
+
     /// Whether `w`, inflected or not, is a verb of the lexicon.
     pub(super) fn is_lexicon_verb(&self, w: &str) -> bool {
         self.lookup_inflected(w).is_some()

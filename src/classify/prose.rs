@@ -182,6 +182,95 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
     out
 }
 
+/// Words that negate what follows them ("never overwrites", "does not
+/// delete", "without modifying"); a word ending in `n't` is one too.
+const NEGATORS: &[&str] = &[
+    "not", "never", "without", "cannot", "nor", "nothing", "none",
+];
+
+/// Words that may stand between a negator and what it negates ("will not be
+/// overwritten", "does not permanently delete", "without first removing").
+const NEGATION_GAP: &[&str] = &[
+    "be",
+    "been",
+    "ever",
+    "first",
+    "actually",
+    "automatically",
+    "accidentally",
+    "permanently",
+    "silently",
+    "directly",
+];
+
+/// Words that turn a negation into a condition ("does not delete unless
+/// force=true"): the action still happens when asked for.
+const NEGATION_EXCEPTIONS: &[&str] = &["unless", "except", "until", "but", "otherwise"];
+
+/// Whether the words after a negator that open the negated text make it
+/// "not only ...", which affirms.
+const AFFIRMING: &[&str] = &["only", "just", "merely", "simply"];
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'\'' || b >= 0x80
+}
+
+fn is_negator(w: &str) -> bool {
+    NEGATORS.iter().any(|n| w.eq_ignore_ascii_case(n))
+        || w.len() > 3
+            && (w.as_bytes()[w.len() - 3..].eq_ignore_ascii_case(b"n't")
+                || w.ends_with("n\u{2019}t"))
+}
+
+/// Whether the phrase at `start..end` of `text` is negated in its clause:
+/// a negator stands right before it (up to two adverbs or auxiliaries
+/// between: "will not be overwritten"), and no `unless` or `except` after it
+/// in the clause makes the action conditional ("Does not delete unless
+/// force=true" still deletes). "not only deletes" affirms. No allocation.
+pub fn negated(text: &str, start: usize, end: usize) -> bool {
+    let b = text.as_bytes();
+    let (start, end) = (start.min(b.len()), end.min(b.len()));
+    let mut i = start;
+    let mut after: &str = "";
+    let mut found = false;
+    for _ in 0..3 {
+        while i > 0 && matches!(b[i - 1], b' ' | b'\t' | b'*' | b'_') {
+            i -= 1;
+        }
+        let we = i;
+        while i > 0 && is_word_byte(b[i - 1]) {
+            i -= 1;
+        }
+        if i == we || !text.is_char_boundary(i) {
+            // Punctuation ends the clause.
+            break;
+        }
+        let w = &text[i..we];
+        if is_negator(w) {
+            found = !AFFIRMING.iter().any(|a| after.eq_ignore_ascii_case(a));
+            break;
+        }
+        if !NEGATION_GAP.iter().any(|g| w.eq_ignore_ascii_case(g)) {
+            break;
+        }
+        after = w;
+    }
+    if !found {
+        return false;
+    }
+    // The rest of the clause, word by word.
+    let rest = &b[end..];
+    let stop = rest
+        .iter()
+        .position(|c| matches!(c, b'.' | b';' | b'\n' | b'!' | b'?' | b'('))
+        .unwrap_or(rest.len());
+    !rest[..stop].split(|c| !c.is_ascii_alphabetic()).any(|w| {
+        NEGATION_EXCEPTIONS
+            .iter()
+            .any(|x| w.eq_ignore_ascii_case(x.as_bytes()))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,5 +348,57 @@ mod tests {
         assert_eq!(p.sentences, ["Delete a block"]);
         let p = split("List pods. This tool pages", verb_s);
         assert_eq!(p.sentences, ["List pods", "This tool pages"]);
+    }
+
+    #[test]
+    fn negated_phrases() {
+        // (text, the phrase, negated)
+        let table = [
+            (
+                "Writes the file and never overwrites existing files",
+                "overwrites",
+                true,
+            ),
+            ("Does not delete any data", "delete", true),
+            (
+                "Exports rows without modifying the table",
+                "modifying",
+                true,
+            ),
+            (
+                "Existing files will not be overwritten",
+                "overwritten",
+                true,
+            ),
+            ("It doesn't permanently delete the item", "delete", true),
+            ("It doesn\u{2019}t remove anything", "remove", true),
+            ("This tool is safe: nothing is deleted", "is deleted", true),
+            // A condition keeps the action.
+            ("Does not delete unless force=true", "delete", false),
+            (
+                "Never overwrites, except when overwrite is set",
+                "overwrites",
+                false,
+            ),
+            (
+                "Never overwrites except when overwrite is set",
+                "overwrites",
+                false,
+            ),
+            // Affirmed, or negating something else.
+            ("Not only reads but deletes the file", "reads", false),
+            (
+                "If the file does not exist, overwrites nothing; deletes it",
+                "deletes",
+                false,
+            ),
+            ("Without confirmation deletes all rows", "deletes", false),
+            ("Deletes the file. Not reversible", "Deletes", false),
+            ("Deletes the file", "Deletes", false),
+        ];
+        for (text, phrase, want) in table {
+            let at = text.find(phrase).unwrap();
+            assert_eq!(negated(text, at, at + phrase.len()), want, "{text}");
+        }
     }
 }

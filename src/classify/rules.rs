@@ -264,6 +264,9 @@ pub struct Rule {
     pub page_action: bool,
     /// A floor that raises wherever the purpose states it, later sentences
     /// included (running code, saving the result): a capability, not an aside.
+    /// On a verb rule: its verb stated of the tool in a later purpose
+    /// sentence ("Get the repository. Deletes the repository.") raises the
+    /// class even when the name or the lead sentence decided it.
     pub anywhere: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
@@ -457,8 +460,10 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             }
             (RawEffect::Signal, None) => Effect::Signal,
         };
-        if r.anywhere && !matches!(effect, Effect::Floor { .. }) {
-            return Err(invalid("`anywhere` only applies to `floor` rules".into()));
+        if r.anywhere && !matches!(effect, Effect::Floor { .. } | Effect::Verb { .. }) {
+            return Err(invalid(
+                "`anywhere` only applies to `floor` and verb rules".into(),
+            ));
         }
         if r.priority != 0 && !matches!(effect, Effect::Decide { .. } | Effect::Override { .. }) {
             return Err(invalid(

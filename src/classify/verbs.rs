@@ -55,6 +55,13 @@ const USE_CASE: &[&str] = &[
     "useful", "ideal", "good", "great", "helpful", "handy", "perfect", "suitable", "best",
 ];
 
+/// Words that open a verb's object ("Deletes *the* repository", "Removes
+/// *it* from the queue").
+const OBJECT_OPENERS: &[&str] = &[
+    "the", "a", "an", "it", "them", "all", "any", "every", "each", "existing", "its", "their",
+    "this", "that", "these", "those", "your", "matching", "selected",
+];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
 
@@ -235,13 +242,34 @@ impl Engine {
     /// Only destructive verbs in a subject's form: a later sentence that
     /// opens with another verb ("Accepts ...", "Returns ...") describes
     /// inputs or outputs, and a bare imperative is the agent's next step.
-    pub(super) fn later_verbs(&self, purpose: &[&str]) -> Vec<(usize, Class, String)> {
+    ///
+    /// With `stated` (the name or the lead already says what the tool does),
+    /// only a statement of an effect on something named counts: the verb is
+    /// followed by its object ("Deletes the repository", "This tool also
+    /// removes it"), so a plural noun opening a sentence ("Updates are
+    /// applied hourly") is no verb.
+    pub(super) fn later_verbs(
+        &self,
+        purpose: &[&str],
+        stated: bool,
+    ) -> Vec<(usize, Class, String)> {
         let mut out: Vec<(usize, Class, String)> = Vec::new();
         for s in purpose.iter().skip(1) {
             let words = clause_words(s);
-            let Some((w, _)) = words.iter().find(|(w, _)| !FILLER.contains(&w.as_str())) else {
+            let Some(k) = words
+                .iter()
+                .position(|(w, _)| !FILLER.contains(&w.as_str()))
+            else {
                 continue;
             };
+            let (w, _) = &words[k];
+            if stated
+                && !words
+                    .get(k + 1)
+                    .is_some_and(|(o, _)| OBJECT_OPENERS.contains(&o.as_str()))
+            {
+                continue;
+            }
             // A subject's verb (`Drops`, "This tool deletes"), not a bare
             // imperative: "3. Optionally deploy with X" is the agent's step.
             let subjects = w.ends_with('s') && self.lookup(w).is_none();
@@ -249,7 +277,9 @@ impl Engine {
                 continue;
             }
             if let Some((r, Some(Class::Destructive))) = self.lookup_inflected(w) {
-                out.push((r, Class::Destructive, w.clone()));
+                if !stated || self.rule(r).anywhere {
+                    out.push((r, Class::Destructive, w.clone()));
+                }
             }
         }
         out
@@ -418,21 +448,25 @@ impl Engine {
             return None;
         }
         let classified = self.operation_values(values);
-        let name_class = self
-            .identifier_verbs(name_tokens, false)
-            .0
-            .iter()
-            .map(|(_, c, _)| *c)
-            .max();
+        let name_verbs = self.identifier_verbs(name_tokens, false).0;
+        let name_class = name_verbs.iter().map(|(_, c, _)| *c).max();
+        // A name that keeps a thing (`create_collection_request`,
+        // `update_saved_request`) stores the method as that thing's setting,
+        // even when the thing is a request; only a name that sends one
+        // (`make_request`, `send_request`, `api_request`) makes it.
+        let keeps = name_verbs
+            .first()
+            .is_some_and(|(_, _, w)| KEEPS_A_THING.contains(&w.as_str()));
         // HTTP methods are the tool's own operation only when the tool makes
         // the request (`api_request`, `send_request`); beside a name that
         // creates or updates something else (`create_uptime_monitor`) they
         // are a setting of that thing, as its URL or headers are.
         if name_class.is_some()
             && is_http_method_list(values)
-            && !name_tokens
-                .iter()
-                .any(|t| MAKES_REQUESTS.contains(&t.as_str()))
+            && (keeps
+                || !name_tokens
+                    .iter()
+                    .any(|t| MAKES_REQUESTS.contains(&t.as_str())))
         {
             return None;
         }
@@ -521,6 +555,26 @@ fn is_http_method_list(values: &[String]) -> bool {
 const MAKES_REQUESTS: &[&str] = &[
     "request", "requests", "call", "api", "http", "https", "endpoint", "fetch", "curl", "rest",
     "graphql", "proxy",
+];
+
+/// Leading name verbs that create or edit a stored thing: an HTTP method
+/// beside them is a setting of that thing, not a request the tool makes.
+const KEEPS_A_THING: &[&str] = &[
+    "create",
+    "add",
+    "new",
+    "insert",
+    "update",
+    "edit",
+    "modify",
+    "save",
+    "upsert",
+    "duplicate",
+    "clone",
+    "copy",
+    "rename",
+    "define",
+    "register",
 ];
 
 /// Byte ranges of the first `max` ASCII alphanumeric words of `s`
