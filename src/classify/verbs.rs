@@ -186,13 +186,16 @@ impl Engine {
     pub(super) fn lead_verbs(&self, purpose: &[&str]) -> VerbHits {
         let mut ambiguous = Vec::new();
         for (n, s) in purpose.iter().take(3).enumerate() {
-            let words = clause_words(s);
             // A later sentence leads with the tool's verb only when it speaks
             // of the tool ("This tool deletes ..."); one that opens with a
             // verb ("Accepts an array ...") describes its inputs or outputs.
-            if n > 0 && !OPENERS.contains(&words.first().map_or("", |(w, _)| w.as_str())) {
-                continue;
+            if n > 0 {
+                let first = clause_words_upto(s, 1);
+                if !OPENERS.contains(&first.first().map_or("", |(w, _)| w.as_str())) {
+                    continue;
+                }
             }
+            let words = clause_words(s);
             let mut iter = words
                 .iter()
                 .skip_while(|(w, _)| FILLER.contains(&w.as_str()));
@@ -255,11 +258,20 @@ impl Engine {
     ) -> Vec<(usize, Class, String)> {
         let mut out: Vec<(usize, Class, String)> = Vec::new();
         for s in purpose.iter().skip(1) {
-            let words = clause_words(s);
-            let Some(k) = words
-                .iter()
-                .position(|(w, _)| !FILLER.contains(&w.as_str()))
-            else {
+            // Only the first word that is no filler and the one after it
+            // count: the sentence's words are read only as far as needed.
+            let mut limit = 6;
+            let (words, k) = loop {
+                let words = clause_words_upto(s, limit);
+                let k = words
+                    .iter()
+                    .position(|(w, _)| !FILLER.contains(&w.as_str()));
+                if words.len() < limit || k.is_some_and(|k| k + 1 < words.len()) {
+                    break (words, k);
+                }
+                limit *= 4;
+            };
+            let Some(k) = k else {
                 continue;
             };
             let (w, _) = &words[k];
@@ -614,6 +626,12 @@ enum Pos {
 /// Words of a sentence with their position; text in parentheses is dropped
 /// (it lists values and examples, not what the tool does).
 fn clause_words(s: &str) -> Vec<(String, Pos)> {
+    clause_words_upto(s, usize::MAX)
+}
+
+/// The first `limit` of [`clause_words`] (they do not depend on what
+/// follows them).
+fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     let mut out: Vec<(String, Pos)> = Vec::new();
     let mut cur = String::new();
     let mut next = Pos::Start;
@@ -622,24 +640,29 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
     // A slash joins a list only between words (`create/update`); one after
     // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
     let mut after_word = false;
-    for c in s.chars().chain(std::iter::once(' ')) {
+    // Bytes, not chars: every byte of a multi-byte character is, like the
+    // character, none of the ASCII letters, digits and marks looked at here.
+    for c in s.bytes().chain(std::iter::once(b' ')) {
         let joins_words = std::mem::replace(&mut after_word, c.is_ascii_alphanumeric());
         if depth > 0 {
             match c {
-                '(' => depth += 1,
-                ')' => depth -= 1,
+                b'(' => depth += 1,
+                b')' => depth -= 1,
                 _ => {}
             }
             continue;
         }
         if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
+            cur.push(char::from(c.to_ascii_lowercase()));
             continue;
         }
-        if c == '\'' || c == '-' && !cur.is_empty() {
+        if c == b'\'' || c == b'-' && !cur.is_empty() {
             continue;
         }
         if !cur.is_empty() {
+            if out.len() == limit {
+                break;
+            }
             let w = std::mem::take(&mut cur);
             let joiner = JOINERS.contains(&w.as_str());
             out.push((w, next));
@@ -655,15 +678,15 @@ fn clause_words(s: &str) -> Vec<(String, Pos)> {
             comma = false;
         }
         match c {
-            ',' | ';' => {
+            b',' | b';' => {
                 next = Pos::Start;
                 comma = true;
             }
-            '/' if joins_words => {
+            b'/' if joins_words => {
                 next = Pos::Start;
                 comma = true;
             }
-            '(' => depth = 1,
+            b'(' => depth = 1,
             _ => {}
         }
     }
