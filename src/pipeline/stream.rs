@@ -169,121 +169,161 @@ fn write_pieces<W: Write>(
     *started = false;
     Ok(())
 }
-/// The driver's side of [`write_json`]: each file is read and split
-/// ([`ready`]) while the one before it is classified ([`emit`]), and its
-/// pieces are handed to the writer in order. Stops when the writer has gone.
+/// The driver's side of [`write_json`]: up to [`AHEAD`] files are read,
+/// split and classified at once on the pool ([`prepare`]), so one file's
+/// last batches, or its serial bracket scan, never leave a core idle; their
+/// pieces are handed to the writer in file order ([`hand_over`]). Stops when
+/// the writer has gone.
 fn drive(files: &[PathBuf], ignore: bool, tx: &std::sync::mpsc::SyncSender<Piece>, spare: &Spare) {
+    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
     let engine = crate::classify::engine();
-    let mut next = files.first().map(|f| ready(engine, f));
-    for (k, f) in files.iter().enumerate() {
-        let Some(current) = next.take() else { return };
-        let (going, after) = rayon::join(
-            || match current {
-                Ok(r) => emit(engine, k, r, f, ignore, tx, spare),
-                Err(e) => tx.send(Piece::Bad(e)).is_ok(),
-            },
-            || files.get(k + 1).map(|f| ready(engine, f)),
-        );
-        if !going {
-            return;
+    let stop = AtomicBool::new(false);
+    rayon::in_place_scope(|s| {
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let stop = &stop;
+        let spawn = |k: usize| {
+            let done_tx = done_tx.clone();
+            s.spawn(move |_| {
+                if !stop.load(Relaxed) {
+                    let _ = done_tx.send((k, prepare(engine, &files[k], ignore, spare)));
+                }
+            });
+        };
+        let mut spawned = files.len().min(AHEAD);
+        (0..spawned).for_each(spawn);
+        let mut early = std::collections::BTreeMap::new();
+        for k in 0..files.len() {
+            let done = loop {
+                if let Some(d) = early.remove(&k) {
+                    break d;
+                }
+                let Ok((j, d)) = done_rx.recv() else { return };
+                early.insert(j, d);
+            };
+            if spawned < files.len() {
+                spawn(spawned);
+                spawned += 1;
+            }
+            if !hand_over(engine, k, done, ignore, tx, spare) {
+                stop.store(true, Relaxed);
+                return;
+            }
         }
-        next = after;
-    }
+    });
 }
 
+/// Files worked on at once (each holds its output until its turn).
+const AHEAD: usize = 4;
+
 /// A file read, checked as UTF-8 and split into its raw tools (as places in
-/// its text, so it can be held while the file before it is classified),
+/// its text, so it can be held while the files before it are written),
 /// with its server's context.
 struct Ready {
     text: crate::input::Text,
     spans: Vec<(usize, usize)>,
     ctx: Context,
-    /// Every tool is known to be JSON (else each is checked as it is read).
-    checked: bool,
 }
 
-fn ready(engine: &Engine, f: &Path) -> Result<Ready, InputError> {
+/// Where each of `raws` sits in `text`.
+fn spans(text: &str, raws: &[&str]) -> Vec<(usize, usize)> {
+    let base = text.as_ptr() as usize;
+    raws.iter()
+        .map(|r| {
+            let at = r.as_ptr() as usize - base;
+            (at, at + r.len())
+        })
+        .collect()
+}
+
+/// `n` output buffers, written ones where there are.
+fn take_spare(spare: &Spare, n: usize) -> Vec<Vec<u8>> {
+    let mut spare = spare.lock().unwrap_or_else(|e| e.into_inner());
+    (0..n).map(|_| spare.pop().unwrap_or_default()).collect()
+}
+
+/// What a file comes to before its turn to be written.
+enum Prepared {
+    /// Every tool classified (and so checked), its output held.
+    Held(Vec<Classified>),
+    /// More than [`HOLD`] tools, every one checked as JSON: classified and
+    /// written window by window when its turn comes.
+    Large(Ready),
+}
+
+/// A file read, split and classified (or, a large one, checked).
+fn prepare(engine: &Engine, f: &Path, ignore: bool, spare: &Spare) -> Result<Prepared, InputError> {
     let text = crate::input::Bytes::open(f)?.into_text(f)?;
-    let (spans, ctx, checked) = {
-        let t = text.as_str();
-        let s = split_file(engine, t, f, HOLD)?;
-        let base = t.as_ptr() as usize;
-        let spans = s
-            .raws
-            .iter()
-            .map(|r| {
-                let at = r.as_ptr() as usize - base;
-                (at, at + r.len())
-            })
-            .collect();
-        (spans, s.ctx, s.checked)
+    let t = text.as_str();
+    let split = split_file(engine, t, f, HOLD)?;
+    let bufs = |n: usize| take_spare(spare, n);
+    let (raws, ctx) = if split.checked {
+        (split.raws, split.ctx)
+    } else {
+        match classify_split(engine, split, t, f, ignore, &bufs)? {
+            Classifying::Held(cs) => return Ok(Prepared::Held(cs)),
+            Classifying::Checked(raws, ctx) => (raws, ctx),
+        }
     };
-    Ok(Ready {
-        text,
-        spans,
-        ctx,
-        checked,
-    })
+    if raws.len() <= HOLD {
+        let n = raws.len().div_ceil(BATCH);
+        let cs = classify_all(engine, &raws, &ctx, ignore, true, bufs(n));
+        return Ok(Prepared::Held(cs.expect("checked tools are JSON")));
+    }
+    let spans = spans(t, &raws);
+    Ok(Prepared::Large(Ready { text, spans, ctx }))
 }
 
-/// Classifies a ready file and hands its pieces to the writer: `Begin`
-/// once every tool is known to be JSON, its batches in order, `End`; or
-/// `Bad`. Says whether the writer is still there.
-fn emit(
+/// Hands a prepared file's pieces to the writer: `Begin`, its batches in
+/// order (a large file's classified window by window), `End`; or `Bad`.
+/// Says whether the writer is still there.
+fn hand_over(
     engine: &Engine,
     k: usize,
-    r: Ready,
-    f: &Path,
+    prepared: Result<Prepared, InputError>,
     ignore: bool,
     tx: &std::sync::mpsc::SyncSender<Piece>,
     spare: &Spare,
 ) -> bool {
-    let text = r.text.as_str();
-    let split = SplitFile {
-        raws: r.spans.iter().map(|&(a, b)| &text[a..b]).collect(),
-        ctx: r.ctx,
-        checked: r.checked,
+    let send = |p: Piece| tx.send(p).is_ok();
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(e) => return send(Piece::Bad(e)),
     };
-    let bufs = |n: usize| -> Vec<Vec<u8>> {
-        let mut spare = spare.lock().unwrap_or_else(|e| e.into_inner());
-        (0..n).map(|_| spare.pop().unwrap_or_default()).collect()
-    };
-    let classifying = match classify_split(engine, split, text, f, ignore, &bufs) {
-        Ok(c) => c,
-        Err(e) => return tx.send(Piece::Bad(e)).is_ok(),
-    };
-    if tx.send(Piece::Begin(k)).is_err() {
+    if !send(Piece::Begin(k)) {
         return false;
     }
-    match classifying {
-        Classifying::Held(cs) => {
+    match prepared {
+        Prepared::Held(cs) => {
             for c in cs {
-                if tx.send(Piece::Batch(c)).is_err() {
+                if !send(Piece::Batch(c)) {
                     return false;
                 }
             }
         }
-        Classifying::Checked(raws, ctx) => {
+        Prepared::Large(r) => {
+            let text = r.text.as_str();
+            let raws: Vec<&str> = r.spans.iter().map(|&(a, b)| &text[a..b]).collect();
             for (w, window) in raws.chunks(WINDOW).enumerate() {
+                let bufs = take_spare(spare, window.len().div_ceil(BATCH));
                 let classified: Vec<Classified> = window
                     .par_chunks(BATCH)
                     .enumerate()
-                    .zip(bufs(window.len().div_ceil(BATCH)))
+                    .zip(bufs)
                     .map(|((k, b), buf)| {
                         let first = w * WINDOW + k * BATCH;
-                        classify_batch(engine, b, first, ignore, &ctx, true, buf)
+                        classify_batch(engine, b, first, ignore, &r.ctx, true, buf)
                             .expect("checked tools are JSON")
                     })
                     .collect();
                 for c in classified {
-                    if tx.send(Piece::Batch(c)).is_err() {
+                    if !send(Piece::Batch(c)) {
                         return false;
                     }
                 }
             }
         }
     }
-    tx.send(Piece::End).is_ok()
+    send(Piece::End)
 }
 
 /// A tool's name and declared hints for its server's context, read without
