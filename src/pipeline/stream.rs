@@ -770,6 +770,59 @@ mod tests {
         assert_eq!(err, want);
     }
 
+    /// Files worked on at once are written in file order, bad ones skipped
+    /// where they stand (or stopping the document with `--strict`), each
+    /// server as it is when written alone.
+    #[test]
+    fn files_are_written_in_order_whatever_finishes_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut files = Vec::new();
+        for k in 0..11 {
+            // The first files are the largest, so later ones finish first.
+            let n = if k < 3 { 3000 - k * 1000 } else { 1 + k };
+            let tools: Vec<String> = (0..n)
+                .map(|i| format!(r#"{{"name":"delete_f{k}_t{i}","description":"Deletes it."}}"#))
+                .collect();
+            let text = match k {
+                4 => "[{\"name\":\"bad\",\"x\":tru}]".to_owned(),
+                7 => String::new(),
+                _ => format!("[{}]", tools.join(",")),
+            };
+            let f = dir.path().join(format!("s{k:02}.json"));
+            std::fs::write(&f, text).expect("write");
+            files.push(f);
+        }
+        let run = |files: &[PathBuf], skip: bool| {
+            let mut out = Vec::new();
+            let (summary, r) = write_json(&mut out, files, skip, false);
+            (
+                String::from_utf8(out).expect("utf8"),
+                summary.skipped,
+                r.is_ok(),
+            )
+        };
+        let alone: Vec<String> = files
+            .iter()
+            .map(|f| run(std::slice::from_ref(f), true).0)
+            .filter(|d| d != "{\"schema_version\":1,\"servers\":[]}\n")
+            .map(|d| d["{\"schema_version\":1,\"servers\":[".len()..d.len() - 3].to_owned())
+            .collect();
+        assert_eq!(alone.len(), 9);
+        let want = format!(
+            "{{\"schema_version\":1,\"servers\":[{}]}}\n",
+            alone.join(",")
+        );
+        assert_eq!(run(&files, true), (want, 2, true));
+        // --strict: the document holds the files before the bad one, closed.
+        let (doc, _, ok) = run(&files, false);
+        assert!(!ok);
+        let strict = format!(
+            "{{\"schema_version\":1,\"servers\":[{}]}}\n",
+            alone[..4].join(",")
+        );
+        assert_eq!(doc, strict);
+    }
+
     /// The scanner finds the same members as the loaded value wherever
     /// braces, quotes and escapes sit in the text.
     #[test]
