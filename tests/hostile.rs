@@ -143,6 +143,44 @@ fn a_huge_description_is_cut_with_an_anomaly() {
         .contains(&json!("suspicious_description")));
 }
 
+/// Runs the binary with `args` (stdout and stderr to files in `dir`) and
+/// reaps it with `wait4`, so the peak resident size read is this child's
+/// alone: `getrusage(RUSAGE_CHILDREN)` is the maximum over every child the
+/// test process has waited for, other tests' included. Returns the exit
+/// code, the peak in KiB and stderr.
+// The child is reaped by `wait4` below, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
+fn run_measured(dir: &Path, args: &[&str]) -> (i32, usize, String) {
+    let (out, err) = (dir.join("measured.out"), dir.join("measured.err"));
+    let child = Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out).expect("stdout file"))
+        .stderr(std::fs::File::create(&err).expect("stderr file"))
+        .spawn()
+        .expect("run mcp-risk");
+    let pid = libc::pid_t::try_from(child.id()).expect("pid");
+    let mut status = 0;
+    // SAFETY: wait4 fills the status and the struct it is given; the child
+    // is ours and not waited for anywhere else (`child` is never waited on).
+    let usage = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        loop {
+            let r = libc::wait4(pid, &mut status, 0, &mut u);
+            if r == pid {
+                break;
+            }
+            let e = std::io::Error::last_os_error();
+            assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "wait4: {e}");
+        }
+        u
+    };
+    assert!(libc::WIFEXITED(status), "mcp-risk did not exit: {status}");
+    let text = std::fs::read_to_string(&err).unwrap_or_default();
+    (libc::WEXITSTATUS(status), usage.ru_maxrss as usize, text)
+}
+
 /// Peak memory of `classify` on a 64 MB description stays a small multiple
 /// of the input (the issue measured 2.7 GB for 200 MB before the cap).
 #[test]
@@ -155,22 +193,21 @@ fn peak_memory_stays_near_the_input_size() {
         "huge.json",
         &json!({"tools": [{"name": "delete_file", "description": desc}]}).to_string(),
     );
+    let mut peak_kb = 0;
     for format in ["json", "table"] {
-        let o = run(&[
-            "classify",
-            "--input",
-            f.to_str().unwrap(),
-            "--format",
-            format,
-        ]);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let (status, kb, err) = run_measured(
+            dir.path(),
+            &[
+                "classify",
+                "--input",
+                f.to_str().unwrap(),
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(status, 0, "{err}");
+        peak_kb = peak_kb.max(kb);
     }
-    // SAFETY: getrusage fills the struct it is given.
-    let peak_kb = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
-        u.ru_maxrss as usize
-    };
     let input_kb = mb << 10;
     assert!(
         peak_kb < 3 * input_kb + (64 << 10),
@@ -254,6 +291,99 @@ fn streaming_and_loading_paths_agree_over_the_corpus() {
         "zz-odd-tools.json",
         &format!(r#"{{"tools": [{}]}}"#, odd.join(",")),
     );
+    assert_same_paths(dir.path());
+}
+
+/// The warning lines of `o`'s stderr.
+fn warnings(o: &Output) -> Vec<String> {
+    stderr(o)
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The streaming `--format json` path labels a malformed tool in its
+/// warnings as the loading path does (`--format table`): by its name when
+/// that is a non-empty string, `#index` otherwise. The streaming path once
+/// printed a name that is the number 42 as "42".
+#[test]
+fn streaming_and_loading_paths_warn_alike() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Lone surrogates make a tool with a good name noted too (repaired).
+    let odd = [
+        r#"{"name": 42}"#,
+        r#"{"name": "42", "_meta": "\udc00"}"#,
+        r#"{"name": -1e400}"#,
+        r#"{"name": "-1", "_meta": "\udc00"}"#,
+        r#"{"name": true}"#,
+        r#"{"name": "true", "_meta": "\udc00"}"#,
+        r#"{"name": [1, 2]}"#,
+        r#"{"name": {"a": 1}}"#,
+        r#"{"name": ""}"#,
+        r#"{"name": null}"#,
+        r#"{"description": "no name"}"#,
+        "7",
+        r#""a string""#,
+        r#"["wipe_all", {"destructiveHint": true}]"#,
+        r#"{"name": "list_files", "_meta": "\udc00"}"#,
+    ];
+    let plain = r#"{"name": "get_item", "description": "Gets an item."}"#;
+    // In the first batch, and again after 100 plain tools (a later batch).
+    let mut tools: Vec<&str> = vec![plain];
+    tools.extend(odd);
+    tools.extend(std::iter::repeat_n(plain, 100));
+    tools.extend(odd);
+    write(
+        dir.path(),
+        "a-odd.json",
+        &format!(r#"{{"tools": [{}]}}"#, tools.join(",")),
+    );
+    write(
+        dir.path(),
+        "b-odd-only.json",
+        &format!(r#"{{"tools": [{}]}}"#, odd.join(",")),
+    );
+    let (json, table) = (
+        run(&[
+            "classify",
+            "--input",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ]),
+        run(&[
+            "classify",
+            "--input",
+            dir.path().to_str().unwrap(),
+            "--format",
+            "table",
+        ]),
+    );
+    assert!(matches!(code(&json), 0 | 3), "{}", stderr(&json));
+    assert!(matches!(code(&table), 0 | 3), "{}", stderr(&table));
+    let (streamed, loaded) = (warnings(&json), warnings(&table));
+    assert_eq!(streamed, loaded);
+    let text = streamed.join("\n");
+    for label in [
+        "tool #1:",
+        "tool \"42\":",
+        "tool #3:",
+        "tool \"-1\":",
+        "tool #5:",
+        "tool #7:",
+        "tool #8:",
+        "tool #12:",
+        "tool #14:",
+        "tool \"list_files\":",
+        "tool #116:",
+        "tool #118:",
+        "tool #0:",
+    ] {
+        assert!(text.contains(label), "{label} in\n{text}");
+    }
+    assert!(!text.contains("tool \"{"), "{text}");
+    assert!(!text.contains("tool \"[1"), "{text}");
     assert_same_paths(dir.path());
 }
 

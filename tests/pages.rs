@@ -838,3 +838,77 @@ fn output_is_linear_and_the_index_pages() {
     assert!(!two.contains("id=\"search-index\""));
     assert!(index.contains("id=\"search-index\""));
 }
+
+/// Two tools of one server whose names print the same (the number 42 and
+/// the string "42", or one name twice) get a page each: the first the plain
+/// slug, the later ones `-2`, each linked from the server's page and the
+/// search index, the same on every run; unique names keep their slugs.
+#[test]
+fn tools_whose_names_print_the_same_get_a_page_each() {
+    let tools = vec![
+        json!({"name": 42, "description": "Alpha reads a report."}),
+        json!({"name": "42", "description": "Bravo deletes a report."}),
+        json!({"name": "get_file", "description": "Charlie reads a file."}),
+        json!({"name": "get_file", "description": "Delta uploads a file."}),
+        json!({"name": "list_keys", "description": "Lists the keys."}),
+    ];
+    let site = SiteInput {
+        servers: vec![server_input("twins".into(), tools, None)],
+    };
+    for format in [Format::Html, Format::Markdown] {
+        let ext = if format == Format::Html { "html" } else { "md" };
+        let dir = tempfile::tempdir().unwrap();
+        pages::render(&site, format, dir.path()).expect("render");
+        let server = dir.path().join("twins");
+        let page = |stem: &str| {
+            std::fs::read_to_string(server.join(format!("{stem}.{ext}")))
+                .unwrap_or_else(|e| panic!("{stem}.{ext}: {e}"))
+        };
+        for (stem, says, not) in [
+            ("42", "Alpha reads", "Bravo deletes"),
+            ("42-2", "Bravo deletes", "Alpha reads"),
+            ("get-file", "Charlie reads", "Delta uploads"),
+            ("get-file-2", "Delta uploads", "Charlie reads"),
+            ("list-keys", "Lists the keys", "Alpha reads"),
+        ] {
+            let text = page(stem);
+            assert!(text.contains(says), "{stem}.{ext} says {says:?}");
+            assert!(!text.contains(not), "{stem}.{ext} does not say {not:?}");
+        }
+        let tool_pages = files(&server)
+            .into_iter()
+            .filter(|p| p.file_stem().is_some_and(|s| s != "index"))
+            .count();
+        assert_eq!(tool_pages, 5, "one page per tool");
+        let index = page("index");
+        for stem in ["42", "42-2", "get-file", "get-file-2", "list-keys"] {
+            let link = if format == Format::Html {
+                format!("href=\"{stem}.html\"")
+            } else {
+                format!("]({stem}.md)")
+            };
+            assert!(index.contains(&link), "the server page links {link}");
+        }
+        // The search index names the slugs it cannot recompute from labels.
+        let search: String = files(dir.path())
+            .iter()
+            .filter(|p| p.parent() == Some(dir.path()) || p.starts_with(dir.path().join("assets")))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        if format == Format::Html {
+            assert!(search.contains("\"42-2\"") && search.contains("\"get-file-2\""));
+        }
+        // The same on every run.
+        let again = tempfile::tempdir().unwrap();
+        pages::render(&site, format, again.path()).expect("render");
+        for p in files(dir.path()) {
+            let rel = p.strip_prefix(dir.path()).unwrap();
+            assert_eq!(
+                std::fs::read(&p).unwrap(),
+                std::fs::read(again.path().join(rel)).unwrap(),
+                "{}",
+                rel.display()
+            );
+        }
+    }
+}

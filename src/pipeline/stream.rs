@@ -414,13 +414,8 @@ fn classify_batch(
             worst = Some((verdict.risk, verdict.name.clone()));
         }
         for note in ns {
-            let label = if verdict.name.is_empty() {
-                format!("#{}", first + k)
-            } else {
-                format!("{:?}", verdict.name)
-            };
             notes.push((
-                label,
+                note_label(r, &verdict.name, first + k),
                 ToolNote {
                     index: first + k,
                     note,
@@ -434,6 +429,27 @@ fn classify_batch(
         let _ = serde_json::to_writer(&mut buf, &crate::report::json::Tool::from(&verdict));
     }
     Some(Classified { worst, buf, notes })
+}
+
+/// The label of a tool with anomalies, as the loading path gives it
+/// ([`crate::input::tool_label`]: its name when that is a non-empty string,
+/// `#index` otherwise). The verdict's name is the tool's string name, or
+/// the JSON text of a name that is a number, boolean, array or object
+/// (`42` reads "42"): only a name that could be such a text has the tool
+/// read again to tell which, so a cut 64 MB description is not parsed twice.
+fn note_label(raw: &str, name: &str, index: usize) -> String {
+    let could_be_text = matches!(
+        name.as_bytes().first(),
+        Some(b'0'..=b'9' | b'-' | b'[' | b'{')
+    ) || name == "true"
+        || name == "false";
+    if name.is_empty() {
+        format!("#{index}")
+    } else if could_be_text {
+        crate::input::tool_label(&tolerant::tool_value(raw).0, index)
+    } else {
+        format!("{name:?}")
+    }
 }
 
 /// Every tool of a file classified, in batches in order, into `bufs` (one

@@ -336,31 +336,40 @@ fn tool_view(server: &str, raw: &Value, (vix, v): (usize, &Verdict), slug: Strin
 }
 
 fn server_view(six: usize, s: &super::ServerInput, slug: String) -> ServerView {
-    // Pair tools with verdicts by name; a verdict without a raw tool still shows.
-    let mut raw_by_name: BTreeMap<&str, &Value> = BTreeMap::new();
+    // Pair tools with verdicts by name as the verdict has it (a name that
+    // is not text reads as its JSON text, `42` as "42"), the k-th verdict of
+    // a name with the k-th tool of that name; a verdict without a raw tool
+    // still shows. Every verdict has its own page, even when names repeat.
+    let mut raw_by_name: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for t in &s.tools {
-        if let Some(n) = t.get("name").and_then(Value::as_str) {
-            raw_by_name.entry(n).or_insert(t);
-        }
+        raw_by_name
+            .entry(match t.get("name") {
+                Some(Value::String(n)) => n.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            })
+            .or_default()
+            .push(t);
     }
-    let mut seen = BTreeSet::new();
-    let verdicts: Vec<(usize, &Verdict)> = s
+    let names: Vec<&str> = s.verdicts.iter().map(|v| v.name.as_str()).collect();
+    let slugs = slug::assign_each(&names);
+    let shown_name = visible(&s.name);
+    let missing = Value::Null;
+    let mut nth: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut tools: Vec<ToolView> = s
         .verdicts
         .iter()
         .enumerate()
-        .filter(|(_, v)| seen.insert(v.name.as_str()))
-        .collect();
-    let slugs = slug::assign(verdicts.iter().map(|(_, v)| v.name.as_str()));
-    let shown_name = visible(&s.name);
-    let missing = Value::Null;
-    let mut tools: Vec<ToolView> = verdicts
-        .iter()
-        .map(|&(vix, v)| {
-            let raw = raw_by_name
-                .get(v.name.as_str())
+        .zip(slugs)
+        .map(|((vix, v), slug)| {
+            let k = nth.entry(v.name.as_str()).or_insert(0);
+            let raws = raw_by_name.get(v.name.as_str());
+            let raw = raws
+                .and_then(|r| r.get(*k).or_else(|| r.first()))
                 .copied()
                 .unwrap_or(&missing);
-            tool_view(&shown_name, raw, (vix, v), slugs[&v.name].clone())
+            *k += 1;
+            tool_view(&shown_name, raw, (vix, v), slug)
         })
         .collect();
     tools.sort_by(|a, b| {

@@ -114,6 +114,37 @@ pub fn assign<'a>(names: impl IntoIterator<Item = &'a str>) -> BTreeMap<String, 
     out
 }
 
+/// [`assign`] for a namespace where one name may come more than once (two
+/// tools of one server whose names print the same, such as the number 42
+/// and the string "42"): one slug per entry, in order. A name's first entry
+/// gets its [`assign`] slug, so unique names keep theirs; each later entry
+/// gets that slug with `-2`, `-3`, ... (the next number no other slug has
+/// taken). The result depends only on the list.
+pub fn assign_each(names: &[&str]) -> Vec<String> {
+    let base = assign(names.iter().copied());
+    let mut taken: BTreeSet<String> = base.values().cloned().collect();
+    let mut seen: BTreeMap<&str, u32> = BTreeMap::new();
+    names
+        .iter()
+        .map(|n| {
+            let count = seen.entry(n).or_insert(0);
+            *count += 1;
+            let b = &base[*n];
+            if *count == 1 {
+                return b.clone();
+            }
+            let mut k = *count;
+            loop {
+                let s = format!("{b}-{k}");
+                if taken.insert(s.clone()) {
+                    return s;
+                }
+                k += 1;
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +249,32 @@ mod tests {
         assert_eq!(one["get-file"], "get-file");
         assert_eq!(one[h.as_str()], h, "a clean name owns its spelling");
         assert!(one.values().all(|s| is_safe(s)));
+    }
+
+    /// Repeated names get one slug each: the first keeps the plain one, the
+    /// later ones a number no other name's slug has; unique names are as
+    /// [`assign`] gives them.
+    #[test]
+    fn repeated_names_get_a_slug_each() {
+        let names = ["get_file", "42", "get_file", "get-file-2", "42", "get_file"];
+        let each = assign_each(&names);
+        assert_eq!(
+            each,
+            [
+                "get-file",
+                "42",
+                "get-file-3",
+                "get-file-2",
+                "42-2",
+                "get-file-4"
+            ]
+        );
+        assert_eq!(assign_each(&names), each, "the same on every run");
+        let unique = ["rotate_api_key", "list_keys", "Get File", "get-file"];
+        let plain = assign(unique);
+        assert_eq!(
+            assign_each(&unique),
+            unique.map(|n| plain[n].clone()).to_vec()
+        );
     }
 }
