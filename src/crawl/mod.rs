@@ -460,6 +460,7 @@ pub fn crawl_pending(
             }
         }
         let cache = if installs_total > 0 {
+            budget.settle().await;
             Some(budget.report().await)
         } else {
             None

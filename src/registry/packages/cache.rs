@@ -394,6 +394,26 @@ impl Budget {
         if st.upper_bound <= st.next_check {
             return;
         }
+        self.evict(&mut st, limit).await;
+    }
+
+    /// The run is over (no install is in use or needed any more): when the
+    /// cache may still be over the budget, least recently used installs are
+    /// evicted. Installs kept while a server still needed them, with no
+    /// install done after them, would otherwise leave it over the budget.
+    pub async fn settle(&self) {
+        let Some(limit) = self.limit else {
+            return;
+        };
+        let mut st = self.state.lock().await;
+        if st.upper_bound > limit {
+            self.evict(&mut st, limit).await;
+        }
+    }
+
+    /// Measures the cache and evicts least recently used installs that no
+    /// server still needs, down to the budget.
+    async fn evict(&self, st: &mut BudgetState, limit: u64) {
         let dir = self.dir.clone();
         let keep: HashSet<PathBuf> = st.needed.keys().cloned().collect();
         let (evicted, now, counted) = tokio::task::spawn_blocking(move || {
