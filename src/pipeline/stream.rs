@@ -13,6 +13,10 @@
 //! the same tools or the file's error. Only the raw tools' places and the
 //! serialised verdicts are held, not parsed views (224k views would take
 //! gigabytes). The bytes are those of the v1 writer ([`crate::report::json`]).
+//!
+//! Files go through a pipeline ([`write_json`]): up to four of them are
+//! read, split and classified at once on the pool, and a writer thread
+//! writes them in file order, so no file's serial part leaves a core idle.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -595,10 +599,10 @@ enum Classifying<'a> {
     /// Every tool classified (and so checked) and serialised: a file of at
     /// most [`HOLD`] tools, whose output is held until all of it is known.
     Held(Vec<Classified>),
-    /// Tools already checked as JSON, and their server's context: classified
-    /// and written window by window, reusing the output buffers (a large
-    /// file's whole output held in fresh memory cost more, in page faults,
-    /// than checking its tools first).
+    /// Tools already checked as JSON (a file of more than [`HOLD`] tools, or
+    /// one the streaming parse read), and their server's context: a large
+    /// file is classified and written window by window, reusing the output
+    /// buffers, so its whole output is never held.
     Checked(Vec<&'a str>, Context),
 }
 
