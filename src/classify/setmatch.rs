@@ -457,6 +457,20 @@ impl Iterator for Matches<'_> {
 mod tests {
     use super::*;
 
+    /// Each pattern on its own, built as the engine builds them: what the
+    /// matchers must agree with.
+    fn reference_regexes(pats: &[String]) -> Vec<regex::bytes::Regex> {
+        pats.iter()
+            .map(|p| {
+                regex::bytes::RegexBuilder::new(p)
+                    .unicode(false)
+                    .case_insensitive(true)
+                    .build()
+                    .unwrap()
+            })
+            .collect()
+    }
+
     /// Every occurrence `find_overlapping_iter` reports, whatever the
     /// text's length (one walk or two) and wherever literals straddle the
     /// middle.
@@ -571,16 +585,7 @@ mod tests {
             )
         );
         let m = PhraseMatcher::new(&pats, 10 << 20, 2 << 20).unwrap();
-        let res: Vec<regex::bytes::Regex> = pats
-            .iter()
-            .map(|p| {
-                regex::bytes::RegexBuilder::new(p)
-                    .unicode(false)
-                    .case_insensitive(true)
-                    .build()
-                    .unwrap()
-            })
-            .collect();
+        let res = reference_regexes(&pats);
         for hay in [
             "DELETE the rows; delete ALL the Files and every row",
             "Opens a new Terminal session, then an shell processes",
@@ -672,16 +677,7 @@ mod tests {
         assert!(phrases.len() > 100 && !pdescs.is_empty());
         for pats in [&phrases, &pdescs] {
             let m = PhraseMatcher::new(pats, 64 << 20, 256 << 20).unwrap();
-            let res: Vec<regex::bytes::Regex> = pats
-                .iter()
-                .map(|p| {
-                    regex::bytes::RegexBuilder::new(p)
-                        .unicode(false)
-                        .case_insensitive(true)
-                        .build()
-                        .unwrap()
-                })
-                .collect();
+            let res = reference_regexes(pats);
             for hay in &hays {
                 let hay = hay.as_bytes();
                 let mut want = Vec::new();

@@ -270,7 +270,7 @@ fn prepare(engine: &Engine, f: &Path, ignore: bool, spare: &Spare) -> Result<Pre
     };
     if raws.len() <= HOLD {
         let n = raws.len().div_ceil(BATCH);
-        let cs = classify_all(engine, &raws, &ctx, ignore, true, bufs(n));
+        let cs = classify_all(engine, &raws, 0, &ctx, ignore, true, bufs(n));
         return Ok(Prepared::Held(cs.expect("checked tools are JSON")));
     }
     let spans = spans(t, &raws);
@@ -309,16 +309,9 @@ fn hand_over(
             let raws: Vec<&str> = r.spans.iter().map(|&(a, b)| &text[a..b]).collect();
             for (w, window) in raws.chunks(WINDOW).enumerate() {
                 let bufs = take_spare(spare, window.len().div_ceil(BATCH));
-                let classified: Vec<Classified> = window
-                    .par_chunks(BATCH)
-                    .enumerate()
-                    .zip(bufs)
-                    .map(|((k, b), buf)| {
-                        let first = w * WINDOW + k * BATCH;
-                        classify_batch(engine, b, first, ignore, &r.ctx, true, buf)
-                            .expect("checked tools are JSON")
-                    })
-                    .collect();
+                let classified =
+                    classify_all(engine, window, w * WINDOW, &r.ctx, ignore, true, bufs)
+                        .expect("checked tools are JSON");
                 for c in classified {
                     if !send(Piece::Batch(c)) {
                         return false;
@@ -456,12 +449,14 @@ fn note_label(raw: &str, name: &str, index: usize) -> String {
     }
 }
 
-/// Every tool of a file classified, in batches in order, into `bufs` (one
-/// per batch; more are made if it runs short); `None` when some tool is not
-/// JSON (only possible when not `checked`).
+/// Tools of a file classified, in batches in order, into `bufs` (one per
+/// batch; more are made if it runs short); `first` is the first tool's
+/// place in its file. `None` when some tool is not JSON (only possible when
+/// not `checked`).
 fn classify_all(
     engine: &Engine,
     raws: &[&str],
+    first: usize,
     ctx: &Context,
     ignore: bool,
     checked: bool,
@@ -471,7 +466,9 @@ fn classify_all(
     raws.par_chunks(BATCH)
         .enumerate()
         .zip(bufs)
-        .map(|((k, b), buf)| classify_batch(engine, b, k * BATCH, ignore, ctx, checked, buf))
+        .map(|((k, b), buf)| {
+            classify_batch(engine, b, first + k * BATCH, ignore, ctx, checked, buf)
+        })
         .collect()
 }
 
@@ -623,7 +620,7 @@ fn classify_split<'a>(
         return Ok(Classifying::Checked(s.raws, s.ctx));
     }
     let n = s.raws.len().div_ceil(BATCH);
-    if let Some(c) = classify_all(engine, &s.raws, &s.ctx, ignore, false, bufs(n)) {
+    if let Some(c) = classify_all(engine, &s.raws, 0, &s.ctx, ignore, false, bufs(n)) {
         return Ok(Classifying::Held(c));
     }
     let (raws, parts) = parsed(engine, text, f)?;
@@ -747,7 +744,7 @@ mod tests {
                 let cs = match c {
                     Classifying::Held(cs) => cs,
                     Classifying::Checked(raws, ctx) => {
-                        classify_all(e, &raws, &ctx, ignore, true, Vec::new()).expect("checked")
+                        classify_all(e, &raws, 0, &ctx, ignore, true, Vec::new()).expect("checked")
                     }
                 };
                 cs.into_iter()
