@@ -399,12 +399,14 @@ fn downloads_are_reads_unless_kept_locally() {
 #[test]
 #[ignore = "nested step arrays are not read yet: needs src/classify/view (item_ops)"]
 fn operation_enums_in_nested_step_arrays_count() {
-    let nested = one(json!({"name": "run_flow", "description": "Run a flow of steps",
+    let nested = one(
+        json!({"name": "run_flow", "description": "Run a flow of steps",
         "inputSchema": {"type": "object", "properties": {
             "steps": {"type": "array", "items": {"type": "object", "properties": {
                 "action": {"type": "string", "enum": ["list", "group"]},
                 "steps": {"type": "array", "items": {"type": "object", "properties": {
-                    "action": {"type": "string", "enum": ["list", "delete"]}}}}}}}}}}));
+                    "action": {"type": "string", "enum": ["list", "delete"]}}}}}}}}}}),
+    );
     assert_eq!(nested.class, Class::Destructive, "{}", nested.rationale);
 }
 
