@@ -363,6 +363,53 @@ fn operation_enums_in_array_items_count_as_top_level_ones() {
     assert!(filters.args.operations.is_empty());
 }
 
+/// A download hands what it fetched back to the caller (read) unless the
+/// tool keeps it on the local machine: a destination parameter, or a
+/// description that downloads to local disk or stores the result locally.
+#[test]
+fn downloads_are_reads_unless_kept_locally() {
+    let returned = one(json!({"name": "sftp-download",
+        "description": "Download a file from the remote server via SFTP.",
+        "inputSchema": {"type": "object", "properties": {
+            "remotePath": {"type": "string", "description": "Remote file path"}}}}));
+    assert_eq!(returned.class, Class::Read, "{}", returned.rationale);
+    let to_disk = one(json!({"name": "sftp-download-file",
+        "description": "Download a remote file to local disk over SFTP.",
+        "inputSchema": {"type": "object", "properties": {
+            "remotePath": {"type": "string", "description": "Remote file to download"},
+            "localPath": {"type": "string", "description": "Local destination, inside the transfer root"}}}}));
+    assert_eq!(to_disk.class, Class::Write, "{}", to_disk.rationale);
+    let destination = one(json!({"name": "chart_pull",
+        "description": "Download a chart from a repository.",
+        "inputSchema": {"type": "object", "properties": {
+            "chart": {"type": "string"},
+            "destination": {"type": "string", "description": "Download directory"}}}}));
+    assert_eq!(destination.class, Class::Write, "{}", destination.rationale);
+    let stored = one(json!({"name": "download_paper",
+        "description": "Download a paper and return its text content. Stores the paper locally.",
+        "inputSchema": {"type": "object", "properties": {"paper_id": {"type": "string"}}}}));
+    assert_eq!(stored.class, Class::Write, "{}", stored.rationale);
+}
+
+/// An array of steps nested in the items of another array of steps
+/// (`steps: [{action, steps: [{action}]}]`) holds operations the tool runs
+/// as surely as the outer one. Today only the outer level is read: the inner
+/// `delete` is missed and the tool comes out read. The fix belongs in
+/// src/classify/view.rs and view/json.rs (`item_ops`), owned by the lead.
+#[test]
+#[ignore = "nested step arrays are not read yet: needs src/classify/view (item_ops)"]
+fn operation_enums_in_nested_step_arrays_count() {
+    let nested = one(
+        json!({"name": "run_flow", "description": "Run a flow of steps",
+        "inputSchema": {"type": "object", "properties": {
+            "steps": {"type": "array", "items": {"type": "object", "properties": {
+                "action": {"type": "string", "enum": ["list", "group"]},
+                "steps": {"type": "array", "items": {"type": "object", "properties": {
+                    "action": {"type": "string", "enum": ["list", "delete"]}}}}}}}}}}),
+    );
+    assert_eq!(nested.class, Class::Destructive, "{}", nested.rationale);
+}
+
 /// A secret passed as an argument is a credential the tool handles only
 /// when it keeps it: a tool that reads (or only saves what it downloads)
 /// uses it to authenticate the call, which raises nothing.
