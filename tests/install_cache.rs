@@ -584,3 +584,197 @@ fn the_crawl_command_uses_pnpm_on_path_unless_told_not_to() {
     assert!(text.contains("python3 -m venv"), "{text}");
     assert!(!text.contains("--prefer-offline"), "{text}");
 }
+
+/// A stand-in pnpm with a real store: `install` puts a `kb` KB blob for the
+/// package into `--store-dir` (once) and hardlinks it into the package, as
+/// pnpm does, logging whether the store's `.use` lock was held while it
+/// ran (`store held` / `store free`); `store prune` deletes the store's
+/// files no package links to any more, as `pnpm store prune` does.
+fn fake_pnpm_store(dir: &Path, log: &Path, kb: usize) -> String {
+    let body = format!(
+        r#"echo "pnpm $*" >> "{log}"
+d=""; store=""; spec=""; cmd="$1"
+while [ $# -gt 0 ]; do
+  case "$1" in --dir) d="$2"; shift;; --store-dir) store="$2"; shift;; -*|add|install|store|prune) ;; *) spec="$1";; esac; shift
+done
+if [ "$cmd" = store ]; then
+  find "$store" -type f -links 1 -delete
+  exit 0
+fi
+if [ "$cmd" = add ]; then echo "$spec" > "$d/pnpm-lock.yaml"; exit 0; fi
+if flock -n -x "$store.use" true; then echo "store free" >> "{log}"; else echo "store held" >> "{log}"; fi
+spec=$(cat "$d/pnpm-lock.yaml"); name="${{spec%@*}}"
+mkdir -p "$store/files"
+[ -f "$store/files/$name" ] || head -c {bytes} /dev/urandom > "$store/files/$name"
+pkg="$d/node_modules/$name"; mkdir -p "$pkg/bin"
+ln "$store/files/$name" "$pkg/blob"
+printf '{{"name":"%s","bin":{{"srv":"bin/srv"}}}}' "$name" > "$pkg/package.json"
+printf '#!/bin/sh\nexit 1\n' > "$pkg/bin/srv"; chmod +x "$pkg/bin/srv"
+"#,
+        log = log.display(),
+        bytes = kb * 1024
+    );
+    script(dir, "pnpm", &body)
+}
+
+/// Evicting installs frees little while pnpm's store still holds their
+/// files: the crawl prunes the store (never while an install uses it),
+/// ends under its budget, keeps the store's files of the installs it kept,
+/// and says what it pruned.
+#[test]
+fn a_tiny_budget_prunes_the_shared_store_of_evicted_installs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("log");
+    let cache_dir = tmp.path().join("cache");
+    let mut inst = Installer::new(&cache_dir);
+    inst.pnpm = Some(fake_pnpm_store(&tmp.path().join("bin"), &log, 200));
+    let mut opts = options(inst, 1, 1);
+    let budget = 700 * 1024;
+    opts.cache_budget = Some(budget);
+    let names = ["p1", "p2", "p3", "p4", "p5"];
+    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
+    let report = crawl(&store, "test", &names, &opts);
+    assert_eq!(statuses(&store, report.run).len(), 5);
+
+    let cache = report.cache.clone().expect("packages were installed");
+    assert_eq!(cache.pruned.stores, ["pnpm-store"], "{cache:?}");
+    assert!(cache.pruned.bytes >= 200 * 1024, "{cache:?}");
+    assert!(cache.evicted.installs >= 2, "{cache:?}");
+    assert!(cache.bytes <= budget, "{cache:?}");
+    assert_eq!(cache.bytes, disk_usage(&cache_dir));
+    // The store keeps exactly the files of the installs that stayed.
+    let mut in_store: Vec<String> = std::fs::read_dir(cache_dir.join("pnpm-store/files"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    in_store.sort();
+    let kept: Vec<String> = names
+        .iter()
+        .filter(|n| npm_dir(&cache_dir, n).join(MARKER).is_file())
+        .map(|n| n.to_string())
+        .collect();
+    // An install whose files only the store shares counts what a prune
+    // frees, so eviction does not empty the cache for the budget's sake.
+    assert!(
+        kept.len() >= 2 && kept.contains(&"p5".to_owned()),
+        "{kept:?}"
+    );
+    assert_eq!(in_store, kept);
+    // Every install held the store; the prune ran with pnpm's own command,
+    // on our store and away from the user's pnpm metadata cache.
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(text.matches("store held").count(), 5, "{text}");
+    assert!(!text.contains("store free"), "{text}");
+    let prune = format!(
+        "pnpm store prune --store-dir {} --config.cache-dir={}",
+        cache_dir.join("pnpm-store").display(),
+        cache_dir.join("pnpm-store.prune-cache").display()
+    );
+    assert!(text.contains(&prune), "{text}");
+    let line = mcp_risk::crawl::cache_line(&cache, "pnpm");
+    assert!(line.contains("; pruned pnpm-store, "), "{line}");
+}
+
+/// Each shared store is pruned with its own tool, only when it exists, and
+/// never while an install uses it: a prune waits for this process's
+/// installs and skips a store another process is installing with; a prune
+/// that fails counts for nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stores_are_pruned_by_their_own_tools_and_never_while_in_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bin = tmp.path().join("bin");
+    let log = tmp.path().join("log");
+    let cache_dir = tmp.path().join("cache");
+    let mut inst = Installer::new(&cache_dir);
+    inst.pnpm = Some(fake_pnpm_store(&bin, &log, 1));
+    inst.uv = Some(script(
+        &bin,
+        "uv",
+        &format!("echo \"uv $*\" >> \"{}\"\nexit 2\n", log.display()),
+    ));
+    inst.npm = script(
+        &bin,
+        "npm",
+        &format!("echo \"npm $*\" >> \"{}\"\n", log.display()),
+    );
+    let pruners = inst.pruners();
+    let commands: Vec<(&str, String)> = pruners
+        .iter()
+        .map(|p| (p.store, p.args[..3].join(" ")))
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            (cache::PNPM_STORE, "store prune --store-dir".to_owned()),
+            (cache::UV_CACHE, "cache prune --ci".to_owned()),
+            (cache::NPM_CACHE, "cache verify --cache".to_owned()),
+        ]
+    );
+    let pnpm_store = cache_dir.join(cache::PNPM_STORE);
+    std::fs::create_dir_all(pnpm_store.join("files")).unwrap();
+    std::fs::create_dir_all(cache_dir.join(cache::UV_CACHE)).unwrap();
+    let orphan = pnpm_store.join("files/orphan");
+    std::fs::write(&orphan, vec![1u8; 64 << 10]).unwrap();
+    std::fs::write(pnpm_store.join("files/linked"), vec![2u8; 64 << 10]).unwrap();
+    std::fs::create_dir_all(tmp.path().join("install")).unwrap();
+    std::fs::hard_link(
+        pnpm_store.join("files/linked"),
+        tmp.path().join("install/linked"),
+    )
+    .unwrap();
+    let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
+
+    // Another process is installing with the pnpm store (a shared lock on
+    // its own open file, as another process's would be): it is skipped.
+    let other = std::fs::File::create(cache_dir.join("pnpm-store.use")).unwrap();
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: flock on a descriptor this test owns.
+        assert_eq!(unsafe { libc::flock(other.as_raw_fd(), libc::LOCK_SH) }, 0);
+    }
+    let pruned = cache::prune_stores(&cache_dir, &pruners).await;
+    drop(other);
+    assert!(pruned.stores.is_empty(), "{pruned:?}");
+    assert!(orphan.is_file());
+    let text = log_text();
+    assert!(!text.contains("pnpm store prune"), "{text}");
+    // uv ran (and failed: not counted); npm's cache does not exist.
+    assert!(text.contains("uv cache prune --ci --cache-dir"), "{text}");
+    assert!(!text.contains("npm cache"), "{text}");
+
+    // An install in this process is using it: the prune waits for it.
+    let lease = cache::store_lease(&cache_dir, cache::PNPM_STORE).await;
+    let prune = tokio::spawn({
+        let (cache_dir, pruners) = (cache_dir.clone(), pruners.clone());
+        async move { cache::prune_stores(&cache_dir, &pruners).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!prune.is_finished());
+    assert!(orphan.is_file());
+    assert!(!log_text().contains("pnpm store prune"));
+    // Released: what no install links to goes, what one does stays.
+    drop(lease);
+    let pruned = prune.await.unwrap();
+    let prune_log = std::fs::read_to_string(cache_dir.join("pnpm-store.prune.log"));
+    assert_eq!(
+        pruned.stores,
+        [cache::PNPM_STORE],
+        "{pruned:?} {prune_log:?}"
+    );
+    assert!(pruned.bytes >= 64 << 10, "{pruned:?}");
+    assert!(!orphan.exists());
+    assert!(pnpm_store.join("files/linked").is_file());
+
+    // npm's cache once it exists, with npm's own garbage collection.
+    std::fs::create_dir_all(cache_dir.join(cache::NPM_CACHE)).unwrap();
+    let pruned = cache::prune_stores(&cache_dir, &pruners).await;
+    assert_eq!(pruned.stores, [cache::PNPM_STORE, cache::NPM_CACHE]);
+    let text = log_text();
+    assert!(
+        text.contains(&format!(
+            "npm cache verify --cache {}",
+            cache_dir.join(cache::NPM_CACHE).display()
+        )),
+        "{text}"
+    );
+}

@@ -912,3 +912,56 @@ fn tools_whose_names_print_the_same_get_a_page_each() {
         }
     }
 }
+
+/// Each of two tools whose names print the same shows its own tool's
+/// policy on its own page (the policies were once kept by name, so both
+/// pages showed the last tool's).
+#[test]
+fn tools_whose_names_print_the_same_each_show_their_own_policy() {
+    use mcp_risk::classify::{Category, Verdict};
+    use mcp_risk::pipeline::server_input_with;
+    use mcp_risk::policy::policylayer;
+    let read = Verdict::manual("x", Class::Read, Risk::Low, Category::Read, &[]);
+    let wipe = Verdict::manual(
+        "x",
+        Class::Destructive,
+        Risk::Critical,
+        Category::Destructive,
+        &[Signal::IrreversibleLoss],
+    );
+    let tools = vec![
+        json!({"name": "x", "description": "Alpha lists the reports."}),
+        json!({"name": "x", "description": "Bravo wipes every report."}),
+    ];
+    let site = SiteInput {
+        servers: vec![server_input_with(
+            "twins".into(),
+            tools,
+            vec![read.clone(), wipe.clone()],
+            None,
+        )],
+    };
+    let (read_policy, wipe_policy) = (policylayer::for_tool(&read), policylayer::for_tool(&wipe));
+    assert_ne!(read_policy, wipe_policy);
+    for format in [Format::Html, Format::Markdown] {
+        let dir = tempfile::tempdir().unwrap();
+        pages::render(&site, format, dir.path()).expect("render");
+        for (stem, says, own) in [("x", "Alpha", &read_policy), ("x-2", "Bravo", &wipe_policy)] {
+            let path = dir.path().join("twins").join(match format {
+                Format::Html => format!("{stem}.html"),
+                Format::Markdown => format!("{stem}.md"),
+            });
+            let text = std::fs::read_to_string(&path).unwrap();
+            assert!(text.contains(says), "{}", path.display());
+            match format {
+                Format::Html => {
+                    let doc = Html::parse_document(&text);
+                    assert_eq!(&text_of(&doc, "#rule-policy"), own, "{}", path.display());
+                }
+                Format::Markdown => {
+                    assert!(text.contains(own.as_str()), "{}: {text}", path.display())
+                }
+            }
+        }
+    }
+}

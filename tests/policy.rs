@@ -549,6 +549,83 @@ fn a_name_served_twice_is_planned_once_at_its_worst() {
         .is_empty());
 }
 
+/// A gateway and an agent client match calls by name, so a name a server
+/// serves more than once is guarded by the strictest of its tools, in
+/// either order: a hidden tool hides the name, the tightest limits apply,
+/// every argument guard stays, and clients gate it as the strictest needs.
+#[test]
+fn a_name_served_twice_is_guarded_by_the_strictest_of_its_tools() {
+    let dup = |class, risk, category, signals: &[Signal]| {
+        Verdict::manual("dup", class, risk, category, signals)
+    };
+    let both_orders = |a: Verdict, b: Verdict| [vec![a.clone(), b.clone()], vec![b, a]];
+    let checked = |vs: &[Verdict]| -> Value {
+        let pj = policylayer::for_server(vs);
+        assert!(check::check_policy_json(&pj).diagnostics.is_empty(), "{pj}");
+        let y = intercept::for_server("s", vs);
+        assert!(check::check_intercept(&y).diagnostics.is_empty(), "{y}");
+        serde_json::from_str(&pj).unwrap()
+    };
+    let write = dup(Class::Write, Risk::Medium, Category::Write, &[]);
+
+    // Hidden at any risk: the other tool's higher risk must not unhide it.
+    let suspicious = dup(
+        Class::Read,
+        Risk::Low,
+        Category::Read,
+        &[Signal::SuspiciousDescription],
+    );
+    for vs in both_orders(suspicious, write.clone()) {
+        let p = checked(&vs);
+        assert_eq!(p["hide"], json!(["dup"]), "{p}");
+        assert_eq!(p["tools"], json!({}), "{p}");
+    }
+
+    // The same risk and class: refused until a human acts, or hidden.
+    let code = dup(
+        Class::Destructive,
+        Risk::Critical,
+        Category::Execute,
+        &[Signal::CodeExecution],
+    );
+    let wipe = dup(
+        Class::Destructive,
+        Risk::Critical,
+        Category::Destructive,
+        &[Signal::IrreversibleLoss],
+    );
+    for vs in both_orders(code, wipe) {
+        assert_eq!(checked(&vs)["hide"], json!(["dup"]));
+    }
+
+    // A critical CRUD tool graded medium behind its operation guard, beside
+    // a high tool with none: the high tool's limits and the CRUD's guard.
+    let mut crud = crud_tool();
+    crud.name = "dup".into();
+    let high = dup(Class::Destructive, Risk::High, Category::Destructive, &[]);
+    for vs in both_orders(crud, high) {
+        let p = checked(&vs);
+        let rule = &p["tools"]["dup"];
+        assert_eq!(rule["limits"][0]["max"], 10, "{p}");
+        assert_eq!(rule["limits"][1]["window"], "day", "{p}");
+        assert!(gateway(&p, "dup", &json!({"operation": "delete"})).is_some());
+        assert!(gateway(&p, "dup", &json!({"operation": "list"})).is_none());
+        let y = intercept::for_server("s", &vs);
+        assert!(
+            y.contains("delete") && y.contains("rate_limit: 10/minute"),
+            "{y}"
+        );
+    }
+
+    // Claude Code asks for a destructive tool, however low its risk; a
+    // medium write beside it under the same name does not lift that.
+    let low_destructive = dup(Class::Destructive, Risk::Low, Category::Destructive, &[]);
+    for vs in both_orders(low_destructive, write) {
+        let c: Value = serde_json::from_str(&claude::for_server("s", &vs)).unwrap();
+        assert_eq!(c["permissions"]["ask"], json!(["mcp__s__dup"]), "{c}");
+    }
+}
+
 #[test]
 fn a_tool_named_star_never_becomes_a_wildcard() {
     let vs = vec![

@@ -75,6 +75,8 @@ pub fn run(args: &CrawlArgs) -> anyhow::Result<ExitCode> {
                 "budget": c.budget,
                 "evicted_installs": c.evicted.installs,
                 "evicted_bytes": c.evicted.bytes,
+                "pruned_stores": c.pruned.stores,
+                "pruned_bytes": c.pruned.bytes,
             })),
             "attempts": attempts.iter().map(|a| json!({
                 "server": a.server,

@@ -15,7 +15,8 @@
 //!
 //! The install cache stays within `cache_budget`: once a server is probed
 //! its install is no longer in use, and the least recently used installs
-//! not in use are evicted when the cache is over the budget
+//! not in use are evicted when the cache is over the budget, then the
+//! shared stores no install is using are pruned if that was not enough
 //! ([`crate::registry::packages::cache`]).
 //!
 //! A run is identified by its sources: crawling the same sources after an
@@ -123,7 +124,7 @@ pub struct CrawlReport {
 }
 
 /// One line on the install cache: where, how big, the budget, what was
-/// evicted, and how packages were installed.
+/// evicted and which shared stores were pruned, and how packages were installed.
 pub fn cache_line(c: &CacheReport, stores: &str) -> String {
     use crate::registry::packages::cache::human;
     let budget = match c.budget {
@@ -139,8 +140,17 @@ pub fn cache_line(c: &CacheReport, stores: &str) -> String {
     } else {
         String::new()
     };
+    let pruned = if c.pruned.stores.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; pruned {}, {}",
+            c.pruned.stores.join(", "),
+            human(c.pruned.bytes)
+        )
+    };
     format!(
-        "install cache: {} ({}, {budget}{evicted}; installed with {stores})",
+        "install cache: {} ({}, {budget}{evicted}{pruned}; installed with {stores})",
         c.dir.display(),
         human(c.bytes)
     )
@@ -361,7 +371,9 @@ pub fn crawl_pending(
         .collect();
     let (write_errors, cache) = rt.block_on(async {
         let budget = Arc::new(if installs_total > 0 {
-            Budget::new(&cache_dir, opts.cache_budget, needed).await
+            Budget::new(&cache_dir, opts.cache_budget, needed)
+                .await
+                .with_pruners(installer.pruners())
         } else {
             Budget::new_unmeasured(&cache_dir)
         });

@@ -12,8 +12,6 @@ pub mod scan;
 pub mod shard;
 pub mod stream;
 
-use std::collections::BTreeMap;
-
 use anyhow::bail;
 use serde_json::Value;
 
@@ -156,9 +154,9 @@ pub fn server_input_with(
     verdicts: Vec<Verdict>,
     changes: Option<Changes>,
 ) -> ServerInput {
-    let tool_policies: BTreeMap<String, String> = verdicts
+    let tool_policies: Vec<String> = verdicts
         .iter()
-        .map(|v| (v.name.clone(), crate::policy::policylayer::for_tool(v)))
+        .map(crate::policy::policylayer::for_tool)
         .collect();
     ServerInput {
         policy_json: crate::policy::policylayer::for_server(&verdicts),

@@ -173,6 +173,10 @@ pub struct ToolPlan<'a> {
     pub why: String,
     /// For [`Decision::Approve`]: the message the agent gets.
     pub approval_message: Option<String>,
+    /// The least an agent client must do, whatever this plan alone says:
+    /// when a server serves this name more than once, the strictest
+    /// [`ClientGate`] of its tools (see [`plan_server`]).
+    gate_floor: ClientGate,
 }
 
 impl ToolPlan<'_> {
@@ -203,6 +207,10 @@ impl ToolPlan<'_> {
     /// uses the client's own approval step; so does any tool the gateway
     /// would guard or limit tightly, and any destructive tool.
     pub fn client_gate(&self) -> ClientGate {
+        self.own_client_gate().max(self.gate_floor)
+    }
+
+    fn own_client_gate(&self) -> ClientGate {
         match self.decision {
             Decision::Hide => ClientGate::Deny,
             Decision::Approve => ClientGate::Ask,
@@ -219,8 +227,9 @@ impl ToolPlan<'_> {
     }
 }
 
-/// An agent client's per-tool setting (see [`ToolPlan::client_gate`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An agent client's per-tool setting (see [`ToolPlan::client_gate`]),
+/// from the laxest to the strictest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ClientGate {
     /// Left to the client's defaults.
     None,
@@ -230,25 +239,88 @@ pub enum ClientGate {
     Deny,
 }
 
-/// Plans every tool of a server, sorted by name. When a server lists the same
-/// name twice, the more severe verdict wins, so a tool is never planned twice.
+/// Plans every tool of a server, sorted by name, each name once. A gateway
+/// and an agent client tell tools apart by name only, so when a server
+/// serves one name more than once (two tools named `x`, or `42` and `"42"`)
+/// the name's plan is at least as strict as every one of its tools' plans
+/// ([`strictest`]): never the laxer one's, whichever comes first or last.
 pub fn plan_server(verdicts: &[Verdict]) -> Vec<ToolPlan<'_>> {
-    let mut by_name: BTreeMap<&str, &Verdict> = BTreeMap::new();
+    let mut by_name: BTreeMap<&str, Vec<ToolPlan<'_>>> = BTreeMap::new();
     for v in verdicts {
         by_name
             .entry(v.name.as_str())
-            .and_modify(|cur| {
-                if (v.risk, v.class) > (cur.risk, cur.class) {
-                    *cur = v;
-                }
-            })
-            .or_insert(v);
+            .or_default()
+            .push(plan_unexplained(v));
     }
-    by_name.into_values().map(plan_tool).collect()
+    by_name.into_values().map(strictest).collect()
+}
+
+/// One plan at least as strict as each of `plans` (the tools of one name, in
+/// the order served): the strictest decision (hidden over refused until a
+/// human acts over rate-limited over allowed), on a tie the tightest limits
+/// (the higher graded risk), then the more severe verdict, the first on a
+/// full tie. When that plan still lets calls through, it also carries every
+/// argument guard of the others, and agent clients gate the name as the
+/// strictest of them would.
+fn strictest(mut plans: Vec<ToolPlan<'_>>) -> ToolPlan<'_> {
+    let key = |p: &ToolPlan<'_>| (p.decision, p.graded_risk, p.verdict.risk, p.verdict.class);
+    let mut at = 0;
+    for (i, p) in plans.iter().enumerate().skip(1) {
+        if key(p) > key(&plans[at]) {
+            at = i;
+        }
+    }
+    let served = plans.len();
+    let mut plan = plans.remove(at);
+    for other in plans {
+        plan.gate_floor = plan.gate_floor.max(other.client_gate());
+        if matches!(plan.decision, Decision::Allow | Decision::Limit) {
+            for g in other.guards {
+                if !plan.guards.contains(&g) {
+                    plan.guards.push(g);
+                }
+            }
+        }
+    }
+    plan.why = explain_guards(&plan.why, &plan.guards);
+    if served > 1 {
+        plan.why = format!(
+            "{} The strictest of the {served} tools this server serves under this name (a gateway tells them apart by name only).",
+            plan.why
+        );
+    }
+    plan
 }
 
 /// Plans one tool.
 pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
+    let mut plan = plan_unexplained(v);
+    plan.why = explain_guards(&plan.why, &plan.guards);
+    plan
+}
+
+/// The reason names every guard, so a comment above the rules never says
+/// "allowed" over a rule that refuses.
+fn explain_guards(why: &str, guards: &[Guard]) -> String {
+    if guards.is_empty() {
+        return why.to_owned();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for g in guards {
+        let r = g.refuses();
+        if !parts.contains(&r) {
+            parts.push(r);
+        }
+    }
+    format!(
+        "{}; argument guards refuse {}.",
+        why.trim_end_matches('.'),
+        parts.join("; ")
+    )
+}
+
+/// [`plan_tool`] but for the reason's sentence on its guards.
+fn plan_unexplained(v: &Verdict) -> ToolPlan<'_> {
     let op_guards = operation_guards(v);
     let (mut graded_risk, mut narrowed) = if op_guards.is_empty() {
         (v.risk, None)
@@ -288,23 +360,6 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
     } else {
         Vec::new()
     };
-    // The reason names every guard, so a comment above the rules never says
-    // "allowed" over a rule that refuses.
-    let mut why = why;
-    if !guards.is_empty() {
-        let mut parts: Vec<String> = Vec::new();
-        for g in &guards {
-            let r = g.refuses();
-            if !parts.contains(&r) {
-                parts.push(r);
-            }
-        }
-        why = format!(
-            "{}; argument guards refuse {}.",
-            why.trim_end_matches('.'),
-            parts.join("; ")
-        );
-    }
     ToolPlan {
         verdict: v,
         decision,
@@ -313,6 +368,7 @@ pub fn plan_tool(v: &Verdict) -> ToolPlan<'_> {
         guards,
         why,
         approval_message,
+        gate_floor: ClientGate::None,
     }
 }
 

@@ -17,7 +17,6 @@ mod publish;
 mod related;
 pub mod slug;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -51,8 +50,10 @@ pub struct ServerInput {
     pub policy_json: String,
     /// The recommended Intercept YAML for the whole server.
     pub intercept_yaml: String,
-    /// The recommended policy.json for each tool alone, by tool name.
-    pub tool_policies: BTreeMap<String, String>,
+    /// The recommended policy.json for each tool alone, one per verdict in
+    /// the same order (not by name: two tools whose names print the same
+    /// each have their own policy).
+    pub tool_policies: Vec<String>,
     /// Changes since the previous crawl, when the store has one.
     pub changes: Option<Changes>,
 }

@@ -13,12 +13,23 @@
 //! the next eviction empties the trash).
 //!
 //! The shared stores (uv's cache, pnpm's store, npm's cache) are counted in
-//! the cache's size but never evicted: they hold what many installs share.
+//! the cache's size and never evicted: they hold what many installs share.
+//! When evicting installs leaves the cache over its budget, each store is
+//! pruned with its own tool's command ([`Pruner`]), which drops what no
+//! install still uses (the files of evicted installs). An install holds its
+//! store ([`store_lease`]) while it runs: a read guard on the store's gate
+//! in this process and a shared lock on its `.use` file. A prune takes the
+//! gate for writing, so it waits for this process's running installs and
+//! new ones wait for it, then takes the file lock exclusively without
+//! waiting: a store another process is installing with is skipped (and
+//! pruned by a later pass). Servers being probed never read a store: their
+//! installs hold their own hardlinks or copies.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 use super::MARKER;
 
@@ -31,6 +42,12 @@ const LOW_WATER: f64 = 0.9;
 const ECOSYSTEMS: [&str; 2] = ["npm", "pypi"];
 /// Where evicted installs go before they are deleted.
 pub const TRASH: &str = ".trash";
+/// uv's cache under the install cache (PyPI installs through uv).
+pub const UV_CACHE: &str = "uv";
+/// pnpm's content-addressed store under the install cache.
+pub const PNPM_STORE: &str = "pnpm-store";
+/// npm's shared download cache under the install cache.
+pub const NPM_CACHE: &str = "npm-cache";
 
 /// Parses a cache budget: bytes (`1000000`), or a number with a suffix K, M,
 /// G or T (powers of 1024; `KB`, `KiB`, `G`, `GB` alike, any case, decimals
@@ -103,7 +120,7 @@ pub fn default_budget(cache_dir: &Path) -> u64 {
 /// hardlinked from a shared store into several installs is counted once).
 pub fn disk_usage(dir: &Path) -> u64 {
     let mut seen = HashSet::new();
-    usage(dir, &mut seen, false)
+    usage(dir, &mut seen, 0)
 }
 
 /// Disk used by the files only `dir` holds: like [`disk_usage`], but files
@@ -111,10 +128,19 @@ pub fn disk_usage(dir: &Path) -> u64 {
 /// `dir` would free.
 pub fn unique_usage(dir: &Path) -> u64 {
     let mut seen = HashSet::new();
-    usage(dir, &mut seen, true)
+    usage(dir, &mut seen, 1)
 }
 
-fn usage(dir: &Path, seen: &mut HashSet<(u64, u64)>, only_unique: bool) -> u64 {
+/// Disk used by the files `dir` holds alone or shares with one other link
+/// (a store's copy): what evicting `dir` and then pruning the stores frees.
+pub fn prunable_usage(dir: &Path) -> u64 {
+    let mut seen = HashSet::new();
+    usage(dir, &mut seen, 2)
+}
+
+/// Allocated bytes under `dir`, each inode once; with `max_links` > 0,
+/// only files with at most that many hard links.
+fn usage(dir: &Path, seen: &mut HashSet<(u64, u64)>, max_links: u64) -> u64 {
     let mut total = 0;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -128,7 +154,7 @@ fn usage(dir: &Path, seen: &mut HashSet<(u64, u64)>, only_unique: bool) -> u64 {
             if md.is_dir() {
                 stack.push(e.path());
             }
-            if only_unique && md.is_file() && md.nlink() > 1 {
+            if max_links > 0 && md.is_file() && md.nlink() > max_links {
                 continue;
             }
             if seen.insert((md.dev(), md.ino())) {
@@ -265,6 +291,19 @@ pub fn evict_to_budget(
     current: u64,
     keep: &HashSet<PathBuf>,
 ) -> Evicted {
+    evict_until(cache_dir, budget, current, keep, false)
+}
+
+/// [`evict_to_budget`]; with `will_prune`, an install's files shared only
+/// with a store count as freed (the stores are pruned next), so installs
+/// that share everything with a store are not all evicted for nothing.
+fn evict_until(
+    cache_dir: &Path,
+    budget: u64,
+    current: u64,
+    keep: &HashSet<PathBuf>,
+    will_prune: bool,
+) -> Evicted {
     let mut done = Evicted::default();
     if current <= budget {
         return done;
@@ -279,11 +318,122 @@ pub fn evict_to_budget(
             continue;
         }
         let frees = unique_usage(&install.dir);
+        let expected = if will_prune {
+            prunable_usage(&install.dir)
+        } else {
+            frees
+        };
         if evict_one(cache_dir, &install.dir) {
-            size = size.saturating_sub(frees);
+            size = size.saturating_sub(expected);
             done.installs += 1;
             done.bytes += frees;
         }
+    }
+    done
+}
+
+/// A shared store and the command of its own tool that prunes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pruner {
+    /// The store's directory under the cache ([`UV_CACHE`], [`PNPM_STORE`],
+    /// [`NPM_CACHE`]).
+    pub store: &'static str,
+    pub program: String,
+    pub args: Vec<String>,
+    pub timeout: Duration,
+}
+
+/// What pruning the shared stores did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// The stores pruned (directory names), each once, in the order first pruned.
+    pub stores: Vec<String>,
+    /// How much they shrank.
+    pub bytes: u64,
+}
+
+impl Pruned {
+    fn add(&mut self, other: Pruned) {
+        for s in other.stores {
+            if !self.stores.contains(&s) {
+                self.stores.push(s);
+            }
+        }
+        self.bytes += other.bytes;
+    }
+}
+
+/// A store's gate in this process: installs read, a prune writes (tokio's
+/// lock is fair, so a waiting prune is not starved by a stream of installs).
+fn gate(store_dir: &Path) -> Arc<tokio::sync::RwLock<()>> {
+    static GATES: OnceLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::RwLock<()>>>>> = OnceLock::new();
+    let mut gates = GATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    Arc::clone(gates.entry(store_dir.to_path_buf()).or_default())
+}
+
+/// A store in use by an install, until dropped: [`prune_stores`] leaves it
+/// alone, in this process and any other on the same cache. Waits while this
+/// process prunes it. The file lock is left out when it cannot be made
+/// (then no prune can take it either).
+pub async fn store_lease(cache_dir: &Path, store: &str) -> StoreLease {
+    let dir = cache_dir.join(store);
+    let guard = gate(&dir).read_owned().await;
+    let path = sibling(&dir, ".use");
+    let file = match std::fs::create_dir_all(cache_dir) {
+        Ok(()) => tokio::task::spawn_blocking(move || super::flock_file(&path, libc::LOCK_SH).ok())
+            .await
+            .ok()
+            .flatten(),
+        Err(_) => None,
+    };
+    StoreLease {
+        _file: file,
+        _guard: guard,
+    }
+}
+
+/// See [`store_lease`].
+pub struct StoreLease {
+    _file: Option<std::fs::File>,
+    _guard: tokio::sync::OwnedRwLockReadGuard<()>,
+}
+
+/// Prunes each store that exists with its tool's command (its output in
+/// `<store>.prune.log` beside it), once this process's installs using it
+/// are done, unless another process's install is using it. A store whose
+/// command fails or times out is left as it is and not counted.
+pub async fn prune_stores(cache_dir: &Path, pruners: &[Pruner]) -> Pruned {
+    let mut done = Pruned::default();
+    for p in pruners {
+        let dir = cache_dir.join(p.store);
+        if !dir.is_dir() {
+            continue;
+        }
+        let _gate = gate(&dir).write_owned().await;
+        let Some(_lock) = try_exclusive(&sibling(&dir, ".use")) else {
+            continue;
+        };
+        let measure = |d: PathBuf| async move {
+            tokio::task::spawn_blocking(move || disk_usage(&d))
+                .await
+                .unwrap_or(0)
+        };
+        let before = measure(dir.clone()).await;
+        let log = sibling(&dir, ".prune.log");
+        let _ = std::fs::remove_file(&log);
+        let args: Vec<&str> = p.args.iter().map(String::as_str).collect();
+        if super::run_step(&p.program, &args, &log, p.timeout)
+            .await
+            .is_err()
+        {
+            continue;
+        }
+        let after = measure(dir).await;
+        done.stores.push(p.store.to_owned());
+        done.bytes += before.saturating_sub(after);
     }
     done
 }
@@ -295,6 +445,8 @@ pub fn evict_to_budget(
 pub struct Budget {
     dir: PathBuf,
     limit: Option<u64>,
+    /// How the shared stores are pruned when evicting installs is not enough.
+    pruners: Vec<Pruner>,
     state: tokio::sync::Mutex<BudgetState>,
 }
 
@@ -310,6 +462,7 @@ struct BudgetState {
     /// emptied after every server.
     next_check: u64,
     evicted: Evicted,
+    pruned: Pruned,
     /// Installs of servers this run has not probed yet: never evicted (an
     /// install a server will use soon is not reinstalled twice in one run).
     needed: Needed,
@@ -327,6 +480,8 @@ pub struct CacheReport {
     pub bytes: u64,
     pub budget: Option<u64>,
     pub evicted: Evicted,
+    /// The shared stores pruned to get under the budget.
+    pub pruned: Pruned,
 }
 
 impl Budget {
@@ -354,14 +509,23 @@ impl Budget {
         Budget {
             dir: dir.to_path_buf(),
             limit,
+            pruners: Vec::new(),
             state: tokio::sync::Mutex::new(BudgetState {
                 upper_bound: bytes,
                 next_check: limit.unwrap_or(u64::MAX),
                 evicted: Evicted::default(),
+                pruned: Pruned::default(),
                 needed: counts,
                 counted,
             }),
         }
+    }
+
+    /// Prunes the shared stores with these commands when evicting installs
+    /// leaves the cache over the share of the budget eviction aims at.
+    pub fn with_pruners(mut self, pruners: Vec<Pruner>) -> Budget {
+        self.pruners = pruners;
+        self
     }
 
     /// A budget that never measures (a crawl that installs nothing).
@@ -369,6 +533,7 @@ impl Budget {
         Budget {
             dir: dir.to_path_buf(),
             limit: None,
+            pruners: Vec::new(),
             state: tokio::sync::Mutex::new(BudgetState::default()),
         }
     }
@@ -412,40 +577,74 @@ impl Budget {
     }
 
     /// Measures the cache and evicts least recently used installs that no
-    /// server still needs, down to the budget.
+    /// server still needs, down to the budget. With pruners, the shared
+    /// stores are pruned first when the cache is over the budget (what
+    /// earlier evictions left in them goes before any install does), and
+    /// again after evicting when the cache is still over the share of the
+    /// budget eviction aims at.
     async fn evict(&self, st: &mut BudgetState, limit: u64) {
+        let will_prune = !self.pruners.is_empty();
+        let mut current = self.measure().await;
+        if will_prune && current > limit {
+            current = self.prune(st, current).await;
+        }
         let dir = self.dir.clone();
         let keep: HashSet<PathBuf> = st.needed.keys().cloned().collect();
-        let (evicted, now, counted) = tokio::task::spawn_blocking(move || {
-            let current = disk_usage(&dir);
-            let evicted = evict_to_budget(&dir, limit, current, &keep);
+        let (evicted, mut now) = tokio::task::spawn_blocking(move || {
+            let evicted = evict_until(&dir, limit, current, &keep, will_prune);
             let now = if evicted.installs > 0 {
                 disk_usage(&dir)
             } else {
                 current
             };
-            (evicted, now, finished_dirs(&dir))
+            (evicted, now)
         })
         .await
-        .unwrap_or_default();
+        .unwrap_or((Evicted::default(), current));
+        if will_prune && evicted.installs > 0 && now > (limit as f64 * LOW_WATER) as u64 {
+            now = self.prune(st, now).await;
+        }
+        let dir = self.dir.clone();
+        st.counted = tokio::task::spawn_blocking(move || finished_dirs(&dir))
+            .await
+            .unwrap_or_default();
         st.upper_bound = now;
-        st.counted = counted;
         st.next_check = if now > limit { now + limit / 10 } else { limit };
         st.evicted.installs += evicted.installs;
         st.evicted.bytes += evicted.bytes;
     }
 
+    /// Prunes the shared stores no install is using; the cache's size after
+    /// (`size` when nothing was pruned).
+    async fn prune(&self, st: &mut BudgetState, size: u64) -> u64 {
+        let pruned = prune_stores(&self.dir, &self.pruners).await;
+        let any = !pruned.stores.is_empty();
+        st.pruned.add(pruned);
+        if any {
+            self.measure().await
+        } else {
+            size
+        }
+    }
+
+    /// The cache's size (a walk of it).
+    async fn measure(&self) -> u64 {
+        let dir = self.dir.clone();
+        tokio::task::spawn_blocking(move || disk_usage(&dir))
+            .await
+            .unwrap_or(0)
+    }
+
     /// The cache now (a walk of it).
     pub async fn report(&self) -> CacheReport {
-        let dir = self.dir.clone();
-        let bytes = tokio::task::spawn_blocking(move || disk_usage(&dir))
-            .await
-            .unwrap_or(0);
+        let st = self.state.lock().await;
+        let bytes = self.measure().await;
         CacheReport {
             dir: self.dir.clone(),
             bytes,
             budget: self.limit,
-            evicted: self.state.lock().await.evicted,
+            evicted: st.evicted,
+            pruned: st.pruned.clone(),
         }
     }
 }
@@ -521,5 +720,11 @@ mod tests {
         assert!(((80 << 10)..(100 << 10)).contains(&all), "{all}");
         assert!(inst_all >= (80 << 10), "{inst_all}");
         assert!((16 << 10..32 << 10).contains(&inst_own), "{inst_own}");
+        // Shared only with the store: freed once the store is pruned too.
+        let prunable = prunable_usage(&inst);
+        assert!(((80 << 10)..(100 << 10)).contains(&prunable), "{prunable}");
+        std::fs::hard_link(store.join("wheel"), tmp.path().join("other")).unwrap();
+        let prunable = prunable_usage(&inst);
+        assert!((16 << 10..32 << 10).contains(&prunable), "{prunable}");
     }
 }

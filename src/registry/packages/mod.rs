@@ -127,6 +127,68 @@ impl Installer {
         format!("{py}, {js}")
     }
 
+    /// How to prune the shared stores this installer uses, each with its
+    /// own tool: `pnpm store prune` (drops files no install links to any
+    /// more), `uv cache prune --ci` (drops downloaded wheels, kept by every
+    /// venv that links them, and anything unreachable; packages are
+    /// installed from wheels only, so nothing built is lost), and `npm cache
+    /// verify` (garbage-collects what npm's index no longer references).
+    /// uv and pnpm only when this installer has them.
+    pub fn pruners(&self) -> Vec<cache::Pruner> {
+        let dir = |store: &str| self.cache_dir.join(store).to_string_lossy().into_owned();
+        let pruner = |store: &'static str, program: &str, args: Vec<String>| cache::Pruner {
+            store,
+            program: program.to_owned(),
+            args,
+            timeout: self.install_timeout,
+        };
+        let mut out = Vec::new();
+        if let Some(pnpm) = &self.pnpm {
+            // A prune also empties pnpm's metadata cache, by default the
+            // user's own (~/.cache/pnpm): point it at an empty one of ours.
+            let metadata = self
+                .cache_dir
+                .join(format!("{}.prune-cache", cache::PNPM_STORE));
+            out.push(pruner(
+                cache::PNPM_STORE,
+                pnpm,
+                vec![
+                    "store".into(),
+                    "prune".into(),
+                    "--store-dir".into(),
+                    dir(cache::PNPM_STORE),
+                    format!("--config.cache-dir={}", metadata.to_string_lossy()),
+                    "--reporter=append-only".into(),
+                ],
+            ));
+        }
+        if let Some(uv) = &self.uv {
+            out.push(pruner(
+                cache::UV_CACHE,
+                uv,
+                vec![
+                    "cache".into(),
+                    "prune".into(),
+                    "--ci".into(),
+                    "--cache-dir".into(),
+                    dir(cache::UV_CACHE),
+                ],
+            ));
+        }
+        out.push(pruner(
+            cache::NPM_CACHE,
+            &self.npm,
+            vec![
+                "cache".into(),
+                "verify".into(),
+                "--cache".into(),
+                dir(cache::NPM_CACHE),
+                "--loglevel=warn".into(),
+            ],
+        ));
+        out
+    }
+
     /// The directory a package installs into (npm and PyPI only).
     pub fn install_dir(&self, pkg: &PackageLaunch) -> Option<PathBuf> {
         match pkg.registry {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{open_slot, run_step, stdio, which, Installer, PrepareError};
+use super::{cache, open_slot, run_step, stdio, which, Installer, PrepareError};
 use crate::mcp::{ProbeTarget, Status};
 use crate::registry::PackageLaunch;
 
@@ -70,9 +70,11 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
         })?;
         let store = inst
             .cache_dir
-            .join("pnpm-store")
+            .join(cache::PNPM_STORE)
             .to_string_lossy()
             .into_owned();
+        // The store is in use (not pruned) until the install is done.
+        let _store = cache::store_lease(&inst.cache_dir, cache::PNPM_STORE).await;
         // Resolve first (metadata only, nothing fetched into the store),
         // then install exactly that resolution.
         // pnpm 12 reads only its own `pnpm_config_registry`, not npm's
@@ -123,8 +125,13 @@ async fn install(inst: &Installer, pkg: &PackageLaunch, dir: &Path) -> Result<()
             );
         }
     }
-    let npm_cache = inst.cache_dir.join("npm-cache");
+    let npm_cache = inst.cache_dir.join(cache::NPM_CACHE);
     let npm_cache = npm_cache.to_string_lossy().into_owned();
+    let _store = if inst.npm_shared_cache {
+        Some(cache::store_lease(&inst.cache_dir, cache::NPM_CACHE).await)
+    } else {
+        None
+    };
     let mut args = vec![
         "install",
         "--prefix",

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{open_slot, run_step, run_step_env, stdio, which, Installer, PrepareError};
+use super::{cache, open_slot, run_step, run_step_env, stdio, which, Installer, PrepareError};
 use crate::mcp::{ProbeTarget, Status};
 use crate::registry::PackageLaunch;
 
@@ -71,6 +71,8 @@ async fn install(
     let venv_s = venv.to_string_lossy().into_owned();
     let spec = format!("{}=={}", pkg.identifier, pkg.version);
     if let Some(uv) = &inst.uv {
+        // The cache is in use (not pruned) until the install is done.
+        let _store = cache::store_lease(&inst.cache_dir, cache::UV_CACHE).await;
         let envs = uv_env(&inst.cache_dir);
         let python = which(&inst.python);
         run_step_env(
@@ -132,7 +134,10 @@ fn uv_env(cache_dir: &Path) -> Vec<(&'static str, String)> {
     let mut envs = vec![
         (
             "UV_CACHE_DIR",
-            cache_dir.join("uv").to_string_lossy().into_owned(),
+            cache_dir
+                .join(cache::UV_CACHE)
+                .to_string_lossy()
+                .into_owned(),
         ),
         ("UV_LINK_MODE", "hardlink".to_owned()),
         ("UV_PYTHON_DOWNLOADS", "never".to_owned()),

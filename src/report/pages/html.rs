@@ -531,7 +531,7 @@ pub fn tool_extras(ctx: &Ctx<'_>, s: &ServerView, t: &ToolView) -> ToolExtras {
     let v = &input.verdicts[t.vix];
     let policy = input
         .tool_policies
-        .get(&v.name)
+        .get(t.vix)
         .map(String::as_str)
         .unwrap_or("");
     let mut control = control::for_tool(&input.name, v, policy);
