@@ -393,11 +393,9 @@ fn downloads_are_reads_unless_kept_locally() {
 
 /// An array of steps nested in the items of another array of steps
 /// (`steps: [{action, steps: [{action}]}]`) holds operations the tool runs
-/// as surely as the outer one. Today only the outer level is read: the inner
-/// `delete` is missed and the tool comes out read. The fix belongs in
-/// src/classify/view.rs and view/json.rs (`item_ops`), owned by the lead.
+/// as surely as the outer one: the inner `delete` makes the tool
+/// destructive.
 #[test]
-#[ignore = "nested step arrays are not read yet: needs src/classify/view (item_ops)"]
 fn operation_enums_in_nested_step_arrays_count() {
     let nested = one(
         json!({"name": "run_flow", "description": "Run a flow of steps",
@@ -408,6 +406,149 @@ fn operation_enums_in_nested_step_arrays_count() {
                     "action": {"type": "string", "enum": ["list", "delete"]}}}}}}}}}}),
     );
     assert_eq!(nested.class, Class::Destructive, "{}", nested.rationale);
+    let params: Vec<&str> = nested
+        .args
+        .operations
+        .iter()
+        .map(|o| o.param.as_str())
+        .collect();
+    assert!(params.contains(&"steps[].steps[].action"), "{params:?}");
+}
+
+/// [`one`] on both readings of a tool: the loaded `Value` and the streaming
+/// one over its text, which must agree.
+fn one_both(tool: Value) -> mcp_risk::classify::Verdict {
+    let loaded = one(tool.clone());
+    let ctx = mcp_risk::classify::context::Context::default();
+    let streamed = engine().classify_json(&tool.to_string(), true, &ctx);
+    assert_eq!(loaded, streamed, "{tool}");
+    loaded
+}
+
+/// Operation selectors are read at any depth of arrays of objects, of
+/// objects holding them and of `anyOf`/`oneOf`/`allOf` alternatives; a
+/// nested enum that is no operation selector (`sort`, `format`) or sits in
+/// a filter counts for nothing. (tool schema, class, selector path or "").
+#[test]
+fn operation_enums_are_read_at_any_depth_of_arrays() {
+    let steps = |inner: Value| {
+        json!({"name": "run_batch", "description": "Run a batch of steps.",
+            "inputSchema": {"type": "object", "properties": {"batch": inner}}})
+    };
+    let array = |props: Value| json!({"type": "array", "items": {"type": "object", "properties": props}});
+    let deleting = json!({"type": "string", "enum": ["get", "delete"]});
+    // What the tool is without an operation selector.
+    let plain = one_both(steps(json!({"type": "array"}))).class;
+    let cases = [
+        // Three levels of arrays of steps.
+        (
+            steps(array(json!({"steps": array(json!({"operations": array(json!({"op": deleting}))}))}))),
+            Class::Destructive,
+            "batch[].steps[].operations[].op",
+        ),
+        // `plan.steps[]`: an array under an object property.
+        (
+            steps(json!({"type": "object", "properties": {"steps": array(json!({"type": deleting}))}})),
+            Class::Destructive,
+            "batch.steps[].type",
+        ),
+        // Two objects down, then an array in an array.
+        (
+            steps(json!({"type": "object", "properties": {"plan": {"type": "object", "properties": {
+                "files": array(json!({"children": array(json!({"action": deleting}))}))}}}})),
+            Class::Destructive,
+            "batch.plan.files[].children[].action",
+        ),
+        // Items that are a union of operations (a discriminated union).
+        (
+            steps(json!({"type": "array", "items": {"anyOf": [
+                {"type": "object", "properties": {"action": {"const": "read"}}},
+                {"type": "object", "properties": {"action": {"const": "delete"}}}]}})),
+            Class::Destructive,
+            "batch[].action",
+        ),
+        // An optional array (`anyOf` with null) whose selector is optional.
+        (
+            steps(json!({"anyOf": [{"type": "null"}, {"type": "array", "items": {"type": "object",
+                "properties": {"op": {"oneOf": [{"type": "null"}, {"enum": ["get", "delete"]}]}}}}]})),
+            Class::Destructive,
+            "batch[].op",
+        ),
+        // `allOf` around the items, nested in another array.
+        (
+            steps(array(json!({"changes": {"type": "array", "items": {"allOf": [
+                {"type": "object", "properties": {"operation": deleting}}]}}}))),
+            Class::Destructive,
+            "batch[].changes[].operation",
+        ),
+        // Nested enums that select no operation.
+        (
+            steps(array(json!({"rows": array(json!({
+                "sort": {"type": "string", "enum": ["asc", "desc", "delete"]},
+                "format": {"type": "string", "enum": ["json", "csv"]}}))}))),
+            plain,
+            "",
+        ),
+        // `type` in a nested array that is not one of steps names what an
+        // item is.
+        (
+            steps(array(json!({"files": array(json!({"type": {"enum": ["file", "delete"]}}))}))),
+            plain,
+            "",
+        ),
+        // A selector in an object, not in an array's items, is no item
+        // selector.
+        (
+            steps(array(json!({"options": {"type": "object", "properties": {"action": deleting}}}))),
+            plain,
+            "",
+        ),
+        // A filter's operator.
+        (
+            json!({"name": "search_records", "description": "Search records",
+                "inputSchema": {"type": "object", "properties": {
+                    "query": {"type": "object", "description": "Filter by these conditions",
+                        "properties": {"filters": array(json!({"op": {"enum": ["set", "delete", "eq"]}}))}}}}}),
+            Class::Read,
+            "",
+        ),
+    ];
+    for (tool, class, path) in cases {
+        let v = one_both(tool.clone());
+        assert_eq!(v.class, class, "{tool}\n{}", v.rationale);
+        let params: Vec<&str> = v.args.operations.iter().map(|o| o.param.as_str()).collect();
+        if path.is_empty() {
+            assert!(params.is_empty(), "{tool}: {params:?}");
+        } else {
+            assert_eq!(params, [path], "{tool}");
+        }
+    }
+}
+
+/// A hostile schema nested far deeper than any real one is read to a
+/// bound, with the same answer on both paths.
+#[test]
+fn deeply_nested_step_arrays_are_read_to_a_bound() {
+    let flow = |levels: usize| {
+        let mut inner = json!({"type": "object", "properties": {
+            "action": {"type": "string", "enum": ["get", "delete"]}}});
+        for _ in 0..levels {
+            inner = json!({"type": "object", "properties": {
+                "steps": {"anyOf": [{"type": "array", "items": inner}, {"type": "null"}]}}});
+        }
+        json!({"name": "run_flow", "description": "Run a flow of steps.",
+            "inputSchema": {"type": "object", "properties": {"steps": {"type": "array", "items": inner}}}})
+    };
+    let near = one_both(flow(6));
+    assert_eq!(near.class, Class::Destructive, "{}", near.rationale);
+    assert_eq!(
+        near.args.operations[0].param,
+        format!("steps[]{}.action", ".steps[]".repeat(6))
+    );
+    // Twelve arrays down (at a JSON depth the input layer still reads
+    // whole), the delete is past the bound.
+    let far = one_both(flow(11));
+    assert!(far.args.operations.is_empty(), "{}", far.rationale);
 }
 
 /// A secret passed as an argument is a credential the tool handles only

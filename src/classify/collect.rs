@@ -787,7 +787,7 @@ fn nested_operations(def: &ToolView) -> Vec<(String, Vec<String>)> {
         .flat_map(|p| {
             p.item_ops
                 .iter()
-                .map(move |(key, vals)| (format!("{}[].{key}", p.name), vals.clone()))
+                .map(move |(path, vals)| (format!("{}{path}", p.name), vals.clone()))
         })
         .collect()
 }

@@ -8,18 +8,25 @@ use serde_json::Value;
 
 use crate::tool::{enum_values, type_of, Hints};
 
+/// The operation selectors found in a parameter's schema: each as its path
+/// below the parameter (`[].action`, `[].steps[].action`, `.steps[].type`)
+/// and the string values it allows.
+pub type ItemOps = Vec<(Cow<'static, str>, Vec<String>)>;
+
 pub struct ParamView<'a> {
     pub name: String,
     pub ty: String,
     pub description: Cow<'a, str>,
     pub enum_values: Vec<String>,
-    /// For a top-level array of steps (`actions`, `steps`, `operations`,
-    /// `commands`): the string enums of its items' selector keys
-    /// (`type`, `action`, `kind`, `operation`, `op`), in that key order.
-    /// For any other top-level array (`files: [{action, path, content}]`):
-    /// those of its items' `action`, `operation` and `op` only (`type` and
+    /// For a top-level parameter: the selector enums of the items of the
+    /// arrays of objects it holds, at any depth ([`MAX_NEST`]) of arrays,
+    /// objects and `anyOf`/`oneOf`/`allOf` alternatives (see [`walk`]).
+    /// In an array of steps (`actions`, `steps`, `operations`, `commands`)
+    /// the items' selector keys are `type`, `action`, `kind`, `operation`
+    /// and `op`, in that order; in any other array (`files: [{action,
+    /// path, content}]`) only `action`, `operation` and `op` (`type` and
     /// `kind` there name what an item is, not what is done to it).
-    pub item_ops: Vec<(&'static str, Vec<String>)>,
+    pub item_ops: ItemOps,
 }
 
 pub struct ToolView<'a> {
@@ -47,35 +54,175 @@ fn is_steps(name: &str) -> bool {
         .any(|k| name.eq_ignore_ascii_case(k))
 }
 
-/// Selector keys looked up in the items of an array of steps.
-const ITEM_KEYS: [&str; 5] = ["type", "action", "kind", "operation", "op"];
+/// Selector keys looked up in the items of an array of steps, with their
+/// path in the items of a top-level parameter.
+const ITEM_KEYS: [(&str, &str); 5] = [
+    ("type", "[].type"),
+    ("action", "[].action"),
+    ("kind", "[].kind"),
+    ("operation", "[].operation"),
+    ("op", "[].op"),
+];
 
 /// Selector keys looked up in the items of any other array: only words that
 /// name what is done to the item.
-const OP_KEYS: [&str; 3] = ["action", "operation", "op"];
+const OP_KEYS: [(&str, &str); 3] = [
+    ("action", "[].action"),
+    ("operation", "[].operation"),
+    ("op", "[].op"),
+];
 
-/// The selector enums of the items of the array `schema` (its `items`),
-/// `steps` saying whether the array is one of steps (see [`ParamView`]).
-fn item_ops(schema: &Value, steps: bool) -> Vec<(&'static str, Vec<String>)> {
-    let Some(props) = schema
-        .get("items")
-        .and_then(|i| i.get("properties"))
-        .and_then(Value::as_object)
-    else {
-        return Vec::new();
+/// How many schema levels (an array's `items`, an object's property, an
+/// alternative of `anyOf`/`oneOf`/`allOf`) [`walk`] descends below a
+/// parameter: a hostile schema nested deeper costs no more.
+pub(crate) const MAX_NEST: usize = 24;
+
+/// One step of the path from a parameter down to a schema [`walk`] reads:
+/// an array's items (`[]`) or a property (`.name`). Kept on the stack; the
+/// path is written out only for a selector found.
+#[derive(Clone, Copy)]
+pub(crate) enum Seg<'s> {
+    Items(Option<&'s Seg<'s>>),
+    Prop(Option<&'s Seg<'s>>, &'s str),
+}
+
+impl Seg<'_> {
+    fn write(&self, out: &mut String) {
+        let (up, name) = match self {
+            Seg::Items(up) => (up, None),
+            Seg::Prop(up, name) => (up, Some(name)),
+        };
+        if let Some(up) = up {
+            up.write(out);
+        }
+        match name {
+            None => out.push_str("[]"),
+            Some(name) => {
+                out.push('.');
+                out.push_str(name);
+            }
+        }
+    }
+}
+
+/// The string values a selector allows: its `enum`, its `const`, and those
+/// of its `anyOf`/`oneOf` alternatives (`Optional[Literal[...]]`).
+fn selector_values(sel: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut read = |s: &Value| {
+        if let Some(Value::Array(vals)) = s.get("enum") {
+            out.extend(vals.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+        }
+        if let Some(Value::String(c)) = s.get("const") {
+            out.push(c.clone());
+        }
     };
-    let keys: &[&'static str] = if steps { &ITEM_KEYS } else { &OP_KEYS };
-    keys.iter()
-        .filter_map(|key| {
-            let vals = props.get(*key)?.get("enum")?.as_array()?;
-            Some((
-                *key,
-                vals.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect(),
-            ))
-        })
-        .collect()
+    read(sel);
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(alts)) = sel.get(key) {
+            alts.iter().for_each(&mut read);
+        }
+    }
+    out
+}
+
+/// Adds a selector's values under `path`, merged into an entry already
+/// there (alternatives of one item each naming their own operation).
+fn add(out: &mut ItemOps, path: Cow<'static, str>, vals: Vec<String>) {
+    match out.iter_mut().find(|(p, _)| *p == path) {
+        Some((_, have)) => {
+            for v in vals {
+                if !have.contains(&v) {
+                    have.push(v);
+                }
+            }
+        }
+        None => out.push((path, vals)),
+    }
+}
+
+/// The operation selectors under `node`, the schema at `at` below a
+/// parameter, `depth` levels down: where `node` is an array's items
+/// (`selectors`), its properties named by [`ITEM_KEYS`] (in an array of
+/// steps, `steps`) or [`OP_KEYS`]; then, in this order, those of its
+/// `items`, of its `anyOf`/`oneOf`/`allOf` alternatives and of its
+/// properties. An array's kind of keys follows its own name.
+///
+/// It reads only `enum`, `const`, `items`, `properties`, `anyOf`, `oneOf`
+/// and `allOf` (what the streaming path keeps of a schema, view/json.rs);
+/// a parameter's `properties` are read last, so that path can add them as
+/// it meets them.
+pub(crate) fn walk(
+    node: &Value,
+    steps: bool,
+    at: Option<&Seg>,
+    depth: usize,
+    selectors: bool,
+    out: &mut ItemOps,
+) {
+    if depth > MAX_NEST {
+        return;
+    }
+    let props = node.get("properties").and_then(Value::as_object);
+    if let (true, Some(props)) = (selectors, props) {
+        let keys: &[(&'static str, &'static str)] = if steps { &ITEM_KEYS } else { &OP_KEYS };
+        for (key, direct) in keys {
+            let Some(sel) = props.get(*key) else {
+                continue;
+            };
+            let vals = selector_values(sel);
+            if vals.is_empty() {
+                continue;
+            }
+            let path = match at {
+                Some(Seg::Items(None)) => Cow::Borrowed(*direct),
+                _ => {
+                    let mut p = String::new();
+                    if let Some(at) = at {
+                        at.write(&mut p);
+                    }
+                    p.push('.');
+                    p.push_str(key);
+                    Cow::Owned(p)
+                }
+            };
+            add(out, path, vals);
+        }
+    }
+    if let Some(items) = node.get("items").filter(|i| i.is_object()) {
+        walk(items, steps, Some(&Seg::Items(at)), depth + 1, true, out);
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(alts)) = node.get(key) {
+            for alt in alts {
+                walk(alt, steps, at, depth + 1, selectors, out);
+            }
+        }
+    }
+    if let Some(props) = props {
+        for (name, prop) in props {
+            let seg = Seg::Prop(at, name);
+            walk(prop, is_steps(name), Some(&seg), depth + 1, false, out);
+        }
+    }
+}
+
+/// `ops` in an order that does not depend on the order of the properties
+/// that led to them: stably by the array whose items hold them.
+pub(crate) fn settle(ops: &mut ItemOps) {
+    if ops.len() > 1 {
+        let array = |p: &str| p.rfind('.').unwrap_or(0);
+        ops.sort_by(|a, b| a.0[..array(&a.0)].cmp(&b.0[..array(&b.0)]));
+    }
+}
+
+/// The operation selectors under the top-level parameter `name` (see
+/// [`ParamView::item_ops`]).
+fn item_ops(name: &str, schema: &Value) -> ItemOps {
+    let mut out = Vec::new();
+    walk(schema, is_steps(name), None, 0, false, &mut out);
+    settle(&mut out);
+    out
 }
 
 fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<ParamView<'a>>) {
@@ -90,7 +237,7 @@ fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<Para
         };
         out.push(ParamView {
             item_ops: if prefix.is_empty() {
-                item_ops(prop, is_steps(name))
+                item_ops(name, prop)
             } else {
                 Vec::new()
             },

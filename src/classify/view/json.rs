@@ -14,7 +14,9 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{enum_values, is_steps, item_ops, text_of, type_of, ParamView, ToolView};
+use super::{
+    enum_values, is_steps, settle, text_of, type_of, walk, ItemOps, ParamView, Seg, ToolView,
+};
 use crate::tool::Hints;
 
 /// A JSON string, borrowed from the input when it has no escapes.
@@ -149,41 +151,81 @@ macro_rules! not_an_object {
 }
 
 /// Which members of a JSON value to keep when parsing it into a `Value`
-/// for [`type_of`], [`enum_values`], [`item_ops`] or
+/// for [`type_of`], [`enum_values`], [`walk`] or
 /// [`Hints::from_annotations`], which read only these: an object keeps the
 /// listed members (each by its own `Keep`), an array applies the same
-/// `Keep` to its elements; `All` keeps the value whole. Parsing a schema's
-/// `items` or `anyOf` whole (a nested schema with its own properties and
-/// descriptions) cost more than the rest of the tool's parse.
+/// `Keep` to its elements; `All` keeps the value whole; `Each` keeps every
+/// member of an object (a schema's `properties`), those `named` by their
+/// own `Keep`, the others by `other`. Parsing a schema's `items` or `anyOf`
+/// whole (a nested schema with its own properties and descriptions) cost
+/// more than the rest of the tool's parse.
+///
+/// A member kept as an empty object (or, under `Each`, as anything but an
+/// object) holds nothing those functions read: it is left out, and its name
+/// not copied. (Left out, a repeated name can move in its object; [`settle`]
+/// makes [`walk`]'s answer independent of that order.)
 enum Keep {
     All,
     Members(&'static [(&'static str, &'static Keep)]),
+    Each {
+        named: &'static [(&'static str, &'static Keep)],
+        other: &'static Keep,
+    },
 }
 
-/// An item's selector, of which [`item_ops`] reads the `enum`.
-static ENUM_ONLY: Keep = Keep::Members(&[("enum", &Keep::All)]);
-/// `items`: its `enum` ([`enum_values`]) and its selectors' enums ([`item_ops`]).
+/// What [`walk`] reads of a schema: its arrays' items, its properties and
+/// its alternatives, at any depth.
+static NESTED: Keep = Keep::Members(&[
+    ("items", &NESTED),
+    ("properties", &PROPERTIES),
+    ("anyOf", &NESTED),
+    ("oneOf", &NESTED),
+    ("allOf", &NESTED),
+]);
+/// A schema's `properties`: the selectors' values ([`walk`] reads them in
+/// an array's items) besides what [`NESTED`] keeps of every property.
+static PROPERTIES: Keep = Keep::Each {
+    named: &[
+        ("type", &SELECTOR),
+        ("action", &SELECTOR),
+        ("kind", &SELECTOR),
+        ("operation", &SELECTOR),
+        ("op", &SELECTOR),
+    ],
+    other: &NESTED,
+};
+/// A selector: its `enum` and `const`, its alternatives', and what
+/// [`NESTED`] keeps.
+static SELECTOR: Keep = Keep::Members(&[
+    ("enum", &Keep::All),
+    ("const", &Keep::All),
+    ("items", &NESTED),
+    ("properties", &PROPERTIES),
+    ("anyOf", &SELECTOR),
+    ("oneOf", &SELECTOR),
+    ("allOf", &NESTED),
+]);
+/// `items`: its `enum` ([`enum_values`]) and what [`walk`] reads.
 static ITEMS: Keep = Keep::Members(&[
     ("enum", &Keep::All),
-    (
-        "properties",
-        &Keep::Members(&[
-            ("type", &ENUM_ONLY),
-            ("action", &ENUM_ONLY),
-            ("kind", &ENUM_ONLY),
-            ("operation", &ENUM_ONLY),
-            ("op", &ENUM_ONLY),
-        ]),
-    ),
+    ("items", &NESTED),
+    ("properties", &PROPERTIES),
+    ("anyOf", &NESTED),
+    ("oneOf", &NESTED),
+    ("allOf", &NESTED),
 ]);
 /// The alternatives of `anyOf`/`oneOf`: [`type_of`] reads their types
-/// (nested alternatives too), [`enum_values`] their `enum` and `const`.
+/// (nested alternatives too), [`enum_values`] their `enum` and `const`,
+/// [`walk`] what [`NESTED`] keeps.
 static ALTERNATIVES: Keep = Keep::Members(&[
     ("type", &Keep::All),
     ("enum", &Keep::All),
     ("const", &Keep::All),
     ("anyOf", &ALTERNATIVES),
     ("oneOf", &ALTERNATIVES),
+    ("items", &NESTED),
+    ("properties", &PROPERTIES),
+    ("allOf", &NESTED),
 ]);
 /// `annotations`: the hints and the title.
 static ANNOTATIONS: Keep = Keep::Members(&[
@@ -215,7 +257,7 @@ impl<'de> DeserializeSeed<'de> for Kept {
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         match self.0 {
             Keep::All => Value::deserialize(d),
-            Keep::Members(_) => d.deserialize_any(self),
+            Keep::Members(_) | Keep::Each { .. } => d.deserialize_any(self),
         }
     }
 }
@@ -258,24 +300,45 @@ impl<'de> Visitor<'de> for Kept {
         Ok(Value::Array(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let Keep::Members(keep) = self.0 else {
-            unreachable!("Keep::All is parsed as a Value")
-        };
         let mut out = serde_json::Map::new();
         let mut first = true;
         while let Some(k) = map.next_key::<Text<'de>>()? {
             if std::mem::take(&mut first) && k.0 == RAW_VALUE_KEY {
                 return raw_value_object(&mut map);
             }
-            match keep.iter().find(|(name, _)| *name == k.0) {
-                Some((_, inner)) => {
-                    let v = map.next_value_seed(Kept(inner))?;
-                    out.insert(k.0.into_owned(), v);
+            let named = |keep: &'static [(&'static str, &'static Keep)]| {
+                keep.iter().find(|(name, _)| *name == k.0).map(|(_, k)| *k)
+            };
+            let (inner, each) = match self.0 {
+                Keep::Members(keep) => (named(keep), false),
+                Keep::Each { named: keep, other } => (Some(named(keep).unwrap_or(other)), true),
+                Keep::All => unreachable!("Keep::All is parsed as a Value"),
+            };
+            let Some(inner) = inner else {
+                map.next_value_seed(Skim)?;
+                continue;
+            };
+            let v = map.next_value_seed(Kept(inner))?;
+            if idle(&v, inner, each) {
+                // As the last of a repeated name it still hides the others.
+                if let Some(had) = out.get_mut(k.0.as_ref()) {
+                    *had = Value::Null;
                 }
-                None => map.next_value_seed(Skim)?,
+            } else {
+                out.insert(k.0.into_owned(), v);
             }
         }
         Ok(Value::Object(out))
+    }
+}
+
+/// Whether `v`, kept by `keep` (in an `Each` object when `each`), holds
+/// nothing the view's readers look at (see [`Keep`]).
+fn idle(v: &Value, keep: &Keep, each: bool) -> bool {
+    match (v, keep) {
+        (_, Keep::All) => false,
+        (Value::Object(m), _) => m.is_empty(),
+        _ => each,
     }
 }
 
@@ -333,10 +396,26 @@ impl<'de> Visitor<'de> for Skim {
 }
 
 /// The keys of a property's schema that [`type_of`], [`enum_values`] and
-/// [`item_ops`] read besides a string `type`.
-const SCHEMA_KEYS: [&str; 5] = ["enum", "const", "anyOf", "oneOf", "items"];
+/// [`walk`] read besides a string `type` (and, at the top, `properties`).
+const SCHEMA_KEYS: [&str; 7] = [
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "items",
+    "allOf",
+    "properties",
+];
 /// What is kept of each of [`SCHEMA_KEYS`].
-static SCHEMA_KEEP: [&Keep; 5] = [&Keep::All, &Keep::All, &ALTERNATIVES, &ALTERNATIVES, &ITEMS];
+static SCHEMA_KEEP: [&Keep; 7] = [
+    &Keep::All,
+    &Keep::All,
+    &ALTERNATIVES,
+    &ALTERNATIVES,
+    &ITEMS,
+    &NESTED,
+    &PROPERTIES,
+];
 
 /// The members of one property's schema the view reads; a repeated key's
 /// last value wins (as in a `Value`).
@@ -347,8 +426,9 @@ struct Prop<'a> {
     /// The members named in [`SCHEMA_KEYS`], in that order, once one is
     /// met (boxed: most properties have none, and a property is moved as
     /// it is collected).
-    schema: Option<Box<[Option<Value>; 5]>>,
-    /// Its `properties`, read one level down from the top.
+    schema: Option<Box<[Option<Value>; 7]>>,
+    /// Its `properties`, read one level down from the top (below, they are
+    /// kept in `schema` for [`walk`]).
     nested: Option<Props<'a>>,
 }
 
@@ -388,8 +468,12 @@ impl<'de> Visitor<'de> for PropSeed {
                 }
                 key => match SCHEMA_KEYS.iter().position(|s| *s == key) {
                     Some(i) => {
-                        p.schema.get_or_insert_with(Default::default)[i] =
-                            Some(map.next_value_seed(Kept(SCHEMA_KEEP[i]))?)
+                        let v = map.next_value_seed(Kept(SCHEMA_KEEP[i]))?;
+                        if !idle(&v, SCHEMA_KEEP[i], false) {
+                            p.schema.get_or_insert_with(Default::default)[i] = Some(v);
+                        } else if let Some(schema) = p.schema.as_mut() {
+                            schema[i] = None;
+                        }
                     }
                     None => {
                         map.next_value::<IgnoredAny>()?;
@@ -532,7 +616,15 @@ fn merged(props: Props<'_>) -> Props<'_> {
 
 /// The parameters of `props`, flattened as [`super::collect`] flattens a
 /// `Value`'s (a nested property as `parent.child`, after its parent).
-fn flatten<'a>(props: Props<'a>, prefix: &str, out: &mut Vec<ParamView<'a>>) {
+/// `parent_ops` is the item selectors of the top-level parameter that holds
+/// `props` (none at the top), to which [`walk`] adds theirs, in the order
+/// it reads a `Value`'s `properties`: after the parameter's own.
+fn flatten<'a>(
+    props: Props<'a>,
+    prefix: &str,
+    out: &mut Vec<ParamView<'a>>,
+    mut parent_ops: Option<&mut ItemOps>,
+) {
     for (name, prop) in merged(props) {
         let full = if prefix.is_empty() {
             name.to_string()
@@ -555,8 +647,8 @@ fn flatten<'a>(props: Props<'a>, prefix: &str, out: &mut Vec<ParamView<'a>>) {
             });
             continue;
         };
-        // The schema keys [`type_of`], [`enum_values`] and [`item_ops`]
-        // read, as a small object: they read nothing else.
+        // The schema keys [`type_of`], [`enum_values`] and [`walk`] read,
+        // as a small object: they read nothing else.
         let mut m = serde_json::Map::new();
         let ty = match ty {
             Some(Field::Text(s)) => Some(s.into_owned()),
@@ -574,31 +666,36 @@ fn flatten<'a>(props: Props<'a>, prefix: &str, out: &mut Vec<ParamView<'a>>) {
                 m.insert((*k).to_owned(), v);
             }
         }
-        let (ty, enum_values, item_ops) = if m.is_empty() {
-            (ty.unwrap_or_default(), Vec::new(), Vec::new())
+        let mut ops = Vec::new();
+        let (ty, enum_values) = if m.is_empty() {
+            (ty.unwrap_or_default(), Vec::new())
         } else {
             let m = Value::Object(m);
-            (
-                ty.unwrap_or_else(|| type_of(&m)),
-                enum_values(&m),
-                if prefix.is_empty() {
-                    item_ops(&m, is_steps(&name))
-                } else {
-                    Vec::new()
-                },
-            )
+            match parent_ops.as_deref_mut() {
+                None => walk(&m, is_steps(&name), None, 0, false, &mut ops),
+                Some(parent_ops) => {
+                    let seg = Seg::Prop(None, &name);
+                    walk(&m, is_steps(&name), Some(&seg), 1, false, parent_ops);
+                }
+            }
+            (ty.unwrap_or_else(|| type_of(&m)), enum_values(&m))
         };
         // The name is copied only for a parameter with nested ones.
         let parent = nested.as_ref().map(|_| full.clone());
+        let at = out.len();
         out.push(ParamView {
             name: full,
             ty,
             description: text(description),
             enum_values,
-            item_ops,
+            item_ops: Vec::new(),
         });
-        if let (Some(nested), Some(parent)) = (nested, parent) {
-            flatten(nested, &parent, out);
+        if let (Some(nested), Some(parent), None) = (nested, parent, &parent_ops) {
+            flatten(nested, &parent, out, Some(&mut ops));
+        }
+        if parent_ops.is_none() {
+            settle(&mut ops);
+            out[at].item_ops = ops;
         }
     }
 }
@@ -642,7 +739,7 @@ impl<'a> ToolView<'a> {
         let m: ToolFields = serde_json::from_str(json)?;
         let mut params = Vec::new();
         if let Some(props) = m.props {
-            flatten(props, "", &mut params);
+            flatten(props, "", &mut params, None);
         }
         let (declared, annotation_title) = match m.annotations {
             Some(a) => (
