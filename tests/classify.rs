@@ -435,27 +435,34 @@ fn operation_enums_are_read_at_any_depth_of_arrays() {
         json!({"name": "run_batch", "description": "Run a batch of steps.",
             "inputSchema": {"type": "object", "properties": {"batch": inner}}})
     };
-    let array = |props: Value| json!({"type": "array", "items": {"type": "object", "properties": props}});
+    let array =
+        |props: Value| json!({"type": "array", "items": {"type": "object", "properties": props}});
     let deleting = json!({"type": "string", "enum": ["get", "delete"]});
     // What the tool is without an operation selector.
     let plain = one_both(steps(json!({"type": "array"}))).class;
     let cases = [
         // Three levels of arrays of steps.
         (
-            steps(array(json!({"steps": array(json!({"operations": array(json!({"op": deleting}))}))}))),
+            steps(array(
+                json!({"steps": array(json!({"operations": array(json!({"op": deleting}))}))}),
+            )),
             Class::Destructive,
             "batch[].steps[].operations[].op",
         ),
         // `plan.steps[]`: an array under an object property.
         (
-            steps(json!({"type": "object", "properties": {"steps": array(json!({"type": deleting}))}})),
+            steps(
+                json!({"type": "object", "properties": {"steps": array(json!({"type": deleting}))}}),
+            ),
             Class::Destructive,
             "batch.steps[].type",
         ),
         // Two objects down, then an array in an array.
         (
-            steps(json!({"type": "object", "properties": {"plan": {"type": "object", "properties": {
-                "files": array(json!({"children": array(json!({"action": deleting}))}))}}}})),
+            steps(
+                json!({"type": "object", "properties": {"plan": {"type": "object", "properties": {
+                "files": array(json!({"children": array(json!({"action": deleting}))}))}}}}),
+            ),
             Class::Destructive,
             "batch.plan.files[].children[].action",
         ),
@@ -469,15 +476,19 @@ fn operation_enums_are_read_at_any_depth_of_arrays() {
         ),
         // An optional array (`anyOf` with null) whose selector is optional.
         (
-            steps(json!({"anyOf": [{"type": "null"}, {"type": "array", "items": {"type": "object",
-                "properties": {"op": {"oneOf": [{"type": "null"}, {"enum": ["get", "delete"]}]}}}}]})),
+            steps(
+                json!({"anyOf": [{"type": "null"}, {"type": "array", "items": {"type": "object",
+                "properties": {"op": {"oneOf": [{"type": "null"}, {"enum": ["get", "delete"]}]}}}}]}),
+            ),
             Class::Destructive,
             "batch[].op",
         ),
         // `allOf` around the items, nested in another array.
         (
-            steps(array(json!({"changes": {"type": "array", "items": {"allOf": [
-                {"type": "object", "properties": {"operation": deleting}}]}}}))),
+            steps(array(
+                json!({"changes": {"type": "array", "items": {"allOf": [
+                {"type": "object", "properties": {"operation": deleting}}]}}}),
+            )),
             Class::Destructive,
             "batch[].changes[].operation",
         ),
@@ -492,14 +503,18 @@ fn operation_enums_are_read_at_any_depth_of_arrays() {
         // `type` in a nested array that is not one of steps names what an
         // item is.
         (
-            steps(array(json!({"files": array(json!({"type": {"enum": ["file", "delete"]}}))}))),
+            steps(array(
+                json!({"files": array(json!({"type": {"enum": ["file", "delete"]}}))}),
+            )),
             plain,
             "",
         ),
         // A selector in an object, not in an array's items, is no item
         // selector.
         (
-            steps(array(json!({"options": {"type": "object", "properties": {"action": deleting}}}))),
+            steps(array(
+                json!({"options": {"type": "object", "properties": {"action": deleting}}}),
+            )),
             plain,
             "",
         ),

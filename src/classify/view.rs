@@ -359,6 +359,26 @@ mod tests {
                     {"const": false, "description": "x"}], "description": "union"},
                  "w": {"oneOf": {"type": "string"}, "items": [{"enum": ["t"]}]}}},
                "annotations": {"readOnlyHint": true, "extra": {"deep": [1, 2]}, "title": ["T", 1]}}"#,
+            // Selectors at any depth: nested arrays, objects, alternatives,
+            // repeated names (the last wins, in the first's place), members
+            // the streaming path does not keep, and a depth-1 object.
+            r#"{"name": "n", "inputSchema": {"properties": {
+                 "steps": {"anyOf": [{"type": "null"}, {"type": "array", "items": {"oneOf": [
+                    {"properties": {"type": {"const": "click"}, "x": 1, "y": {},
+                      "steps": {"items": {"properties": {"action": {"enum": ["get", "drop"]},
+                        "sort": {"enum": ["asc"]}}}}}},
+                    {"properties": {"type": {"const": "delete", "enum": ["a", 2]}}}]}}]},
+                 "plan": {"type": "object", "allOf": [{"properties": {"ops": {"items": {"properties": {
+                      "op": {"anyOf": [{"enum": ["x"]}, {"const": "y"}]}}}}}}],
+                    "properties": {"a": {"items": {"properties": {"action": {"enum": ["p"]}}}},
+                      "b": {"properties": {"c": {"items": {"properties": {"op": {"enum": ["q"]}}}}}},
+                      "a": {"items": {"properties": {"action": {"enum": ["r"]}}}},
+                      "d": {"items": {"properties": {"op": {"enum": ["s"]}, "op": {},
+                        "e": {"items": {"properties": {"op": {"enum": ["t"]}}}}, "f": {},
+                        "e": {"type": "string"}, "g": {}, "f": {"items": {"properties": {"op": {"enum": ["u"]}}}},
+                        "action": 5, "action": {"enum": ["v"]}}}}}},
+                 "files": {"items": {"properties": {"type": {"enum": ["file"]}, "action": {"enum": ["rm"]}}},
+                    "properties": {"action": {"enum": ["w"]}}}}}}"#,
             // serde_json's raw-value key reads an object as another value.
             r#"{"name": "z", "annotations": {"$serde_json::private::RawValue": "{\"destructiveHint\": true, \"title\": \"R\"}"},
                "inputSchema": {"properties": {"p": {"anyOf": [{"$serde_json::private::RawValue": "{\"type\": \"boolean\"}"}]}}}}"#,
@@ -368,6 +388,29 @@ mod tests {
             let fast = ToolView::from_json(c).expect("fast path");
             assert_eq!(flat(&fast), flat(&ToolView::new(&v)), "{c}");
         }
+        let nested = ToolView::from_json(cases[7]).expect("fast path");
+        let ops: Vec<String> = nested
+            .params
+            .iter()
+            .flat_map(|p| {
+                p.item_ops
+                    .iter()
+                    .map(move |(k, v)| format!("{}{k}={v:?}", p.name))
+            })
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                r#"steps[].type=["click", "a", "delete"]"#,
+                r#"steps[].steps[].action=["get", "drop"]"#,
+                r#"plan.a[].action=["r"]"#,
+                r#"plan.b.c[].op=["q"]"#,
+                r#"plan.d[].action=["v"]"#,
+                r#"plan.d[].f[].op=["u"]"#,
+                r#"plan.ops[].op=["x", "y"]"#,
+                r#"files[].action=["rm"]"#,
+            ]
+        );
         // Texts a `Value` may refuse take the `Value` path.
         assert!(ToolView::from_json(r#"{"name": "\ud800"}"#).is_none());
         for refused in [
