@@ -24,6 +24,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../rules/destructive.toml"),
     ),
     ("infra.toml", include_str!("../../rules/infra.toml")),
+    ("languages.toml", include_str!("../../rules/languages.toml")),
     ("messages.toml", include_str!("../../rules/messages.toml")),
     ("money.toml", include_str!("../../rules/money.toml")),
     ("read.toml", include_str!("../../rules/read.toml")),
@@ -208,6 +209,8 @@ struct RawRule {
     #[serde(default)]
     anywhere: bool,
     #[serde(default)]
+    exact: bool,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     class: Option<Class>,
@@ -268,6 +271,10 @@ pub struct Rule {
     /// sentence ("Get the repository. Deletes the repository.") raises the
     /// class even when the name or the lead sentence decided it.
     pub anywhere: bool,
+    /// Its verbs are matched only as written, never through English
+    /// inflections (a lexicon of another language lists every form it
+    /// knows: `verified` is not French `verifie`).
+    pub exact: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
     pub confidence: f32,
@@ -471,13 +478,21 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             ));
         }
         for v in &r.verbs {
-            if v.is_empty()
-                || !v
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            {
+            // One lowercase ASCII word, or a multi-word verb (`met a jour`)
+            // whose inner `*` stands for the words between a separable verb
+            // and its particle (`ruft * ab`).
+            let parts: Vec<&str> = v.split(' ').collect();
+            let word = |w: &str| {
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            };
+            let ok = parts.iter().enumerate().all(|(i, w)| {
+                word(w) || (*w == "*" && i > 0 && i + 1 == parts.len() - 1)
+            });
+            if !ok {
                 return Err(invalid(format!(
-                    "verb {v:?} must be one lowercase ASCII word"
+                    "verb {v:?} must be lowercase ASCII words (a `*` only before a last particle)"
                 )));
             }
         }
@@ -523,6 +538,7 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             all: r.all,
             page_action: r.page_action,
             anywhere: r.anywhere,
+            exact: r.exact,
             signals: r.signals,
             risk: r.risk,
             confidence: r.confidence.unwrap_or(0.8),

@@ -3,7 +3,7 @@
 //! lead with.
 
 use super::engine::Engine;
-use super::normalize::{find_base_form, identifier_tokens};
+use super::normalize::{find_base_form, fold_latin, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
 /// Words that open a sentence without saying what the tool does.
@@ -64,6 +64,16 @@ const OBJECT_OPENERS: &[&str] = &[
 
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
+
+/// The same in prose of French, Spanish, Portuguese, German and Italian
+/// ("Crée ou met à jour", "Erstellt oder aktualisiert").
+const PROSE_JOINERS: &[&str] = &[
+    "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u",
+];
+
+fn prose_joiner(w: &str) -> bool {
+    JOINERS.contains(&w) || PROSE_JOINERS.contains(&w)
+}
 
 /// Decided verbs `(rule, class, word)` and ambiguous ones `(rule, word)`.
 pub(super) type VerbHits = (Vec<(usize, Class, String)>, Vec<(usize, String)>);
@@ -195,7 +205,7 @@ impl Engine {
                     continue;
                 }
             }
-            let words = clause_words(s);
+            let words = self.clause_words(s);
             let mut iter = words
                 .iter()
                 .skip_while(|(w, _)| FILLER.contains(&w.as_str()));
@@ -330,6 +340,54 @@ impl Engine {
         None
     }
 
+    /// [`clause_words`] with the lexicon's multi-word verbs joined into one
+    /// word: `met a jour` (French "met à jour", updates), and a separable
+    /// verb with its particle closing the clause (German "ruft die Rechnungen
+    /// ab" → `ruft * ab`, in the first word's place).
+    fn clause_words(&self, s: &str) -> Vec<(String, Pos)> {
+        let mut words = clause_words(s);
+        if self.phrasal.is_empty() {
+            return words;
+        }
+        let mut i = 0;
+        while i < words.len() {
+            let Some(forms) = self.phrasal.get(&words[i].0) else {
+                i += 1;
+                continue;
+            };
+            for (verb, rest) in forms {
+                if rest[0] == "*" {
+                    // The particle ends the clause (or precedes `und`/`oder`),
+                    // with at least one word between it and the verb.
+                    let end = words[i + 1..]
+                        .iter()
+                        .position(|(_, p)| *p == Pos::Start)
+                        .map_or(words.len(), |k| i + 1 + k);
+                    let at = (i + 2..end).find(|&j| {
+                        words[j].0 == rest[1]
+                            && (j + 1 == end || matches!(words[j + 1].0.as_str(), "und" | "oder"))
+                    });
+                    if let Some(j) = at {
+                        words.remove(j);
+                        words[i].0.clone_from(verb);
+                        break;
+                    }
+                } else if words.len() > i + rest.len()
+                    && words[i + 1..=i + rest.len()]
+                        .iter()
+                        .zip(rest)
+                        .all(|((w, _), r)| w == r)
+                {
+                    words.drain(i + 1..=i + rest.len());
+                    words[i].0.clone_from(verb);
+                    break;
+                }
+            }
+            i += 1;
+        }
+        words
+    }
+
     /// Continues a verb list after its first verb: `, update, or delete`.
     fn verb_list(
         &self,
@@ -339,7 +397,7 @@ impl Engine {
     ) {
         let mut prev_verb = true;
         for (w, pos) in iter {
-            if JOINERS.contains(&w.as_str()) {
+            if prose_joiner(w) {
                 continue;
             }
             let candidate = match pos {
@@ -375,7 +433,7 @@ impl Engine {
     pub(super) fn enumerated_verbs(&self, sentences: &[&str]) -> Vec<(usize, Class, String)> {
         let mut best: Vec<(usize, Class, String)> = Vec::new();
         for s in sentences {
-            let words = clause_words(s);
+            let words = self.clause_words(s);
             // "Useful for displaying data, comparing values and creating
             // summaries": what a caller may use the result for, not what the
             // tool does.
@@ -640,23 +698,31 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     // A slash joins a list only between words (`create/update`); one after
     // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
     let mut after_word = false;
-    // Bytes, not chars: every byte of a multi-byte character is, like the
-    // character, none of the ASCII letters, digits and marks looked at here.
-    for c in s.bytes().chain(std::iter::once(b' ')) {
-        let joins_words = std::mem::replace(&mut after_word, c.is_ascii_alphanumeric());
+    // A letter with a diacritic is folded into its word (`récupère` →
+    // `recupere`); any other non-ASCII character ends the word.
+    for c in s.chars().chain(std::iter::once(' ')) {
+        let folded = if c.is_ascii() { None } else { fold_latin(c) };
+        let joins_words = std::mem::replace(
+            &mut after_word,
+            c.is_ascii_alphanumeric() || folded.is_some(),
+        );
         if depth > 0 {
             match c {
-                b'(' => depth += 1,
-                b')' => depth -= 1,
+                '(' => depth += 1,
+                ')' => depth -= 1,
                 _ => {}
             }
             continue;
         }
-        if c.is_ascii_alphanumeric() {
-            cur.push(char::from(c.to_ascii_lowercase()));
+        if let Some(f) = folded {
+            cur.push_str(f);
             continue;
         }
-        if c == b'\'' || c == b'-' && !cur.is_empty() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if c == '\'' || c == '-' && !cur.is_empty() {
             continue;
         }
         if !cur.is_empty() {
@@ -664,7 +730,7 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
                 break;
             }
             let w = std::mem::take(&mut cur);
-            let joiner = JOINERS.contains(&w.as_str());
+            let joiner = prose_joiner(&w);
             out.push((w, next));
             next = if joiner {
                 if comma {
@@ -678,15 +744,15 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
             comma = false;
         }
         match c {
-            b',' | b';' => {
+            ',' | ';' => {
                 next = Pos::Start;
                 comma = true;
             }
-            b'/' if joins_words => {
+            '/' if joins_words => {
                 next = Pos::Start;
                 comma = true;
             }
-            b'(' => depth = 1,
+            '(' => depth = 1,
             _ => {}
         }
     }
