@@ -381,6 +381,7 @@ mod tests {
             all: false,
             page_action: false,
             anywhere: false,
+            exact: false,
             signals: signals.to_vec(),
             risk: None,
             confidence: 0.9,

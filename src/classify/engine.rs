@@ -148,6 +148,18 @@ impl Engine {
         (w.ends_with("ing") || w.ends_with("ed")) && self.lookup(w).is_none()
     }
 
+    /// Whether `w` is a verb of a rule met only as written (`exact`).
+    pub(super) fn is_exact(&self, w: &str) -> bool {
+        self.lookup(w).is_some_and(|(r, _)| self.rule(r).exact)
+    }
+
+    /// Whether `w` is a verb of another language's lexicon (an `exact`
+    /// rule's, decided), met only as written.
+    pub(super) fn is_foreign_verb(&self, w: &str) -> bool {
+        self.lookup(w)
+            .is_some_and(|(r, c)| c.is_some() && self.rule(r).exact)
+    }
+
     /// Whether `w`, inflected or not, is a verb of the lexicon.
     pub(super) fn is_lexicon_verb(&self, w: &str) -> bool {
         self.lookup_inflected(w).is_some()
@@ -193,7 +205,11 @@ impl Engine {
     /// does not double as a noun: eval's test that a tool's text says
     /// nothing of changing anything.
     pub fn mutating_word(&self, title: &str, description: &str) -> Option<String> {
-        let prose = super::prose::split(description.trim(), |w| self.is_lexicon_verb(w));
+        let prose = super::prose::split_with(
+            description.trim(),
+            |w| self.is_lexicon_verb(w),
+            |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
+        );
         std::iter::once(title)
             .chain(prose.sentences.iter().copied())
             .flat_map(super::normalize::words)

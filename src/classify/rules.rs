@@ -683,6 +683,19 @@ mod tests {
     }
 
     #[test]
+    fn multi_word_verbs_are_words_with_a_gap_only_before_a_last_particle() {
+        let rule = |verb: &str| {
+            format!("family = \"x\"\ndescription = \"d\"\n[[rule]]\nid = \"r\"\nsummary = \"s\"\nverbs = [\"{verb}\"]\nclass = \"read\"\nrationale = \"r\"\nexamples.match = [\"a\"]\n")
+        };
+        for good in ["get", "met a jour", "ruft * ab"] {
+            assert!(load_from(&[("x.toml".into(), rule(good))]).is_ok(), "{good}");
+        }
+        for bad in ["Get", "met  a", "* ab", "ruft *", "ruft * a b", "r\u{e9}cup\u{e8}re", ""] {
+            assert!(load_from(&[("x.toml".into(), rule(bad))]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn parse_errors_have_positions() {
         let err = load_from(&[("y.toml".into(), "family = \"x\"\nfoo = [\n".into())])
             .unwrap_err()

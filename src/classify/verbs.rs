@@ -45,6 +45,26 @@ const FILLER: &[&str] = &[
 /// How a later sentence that speaks of the tool begins ("This tool ...").
 const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 
+/// The same, in French, Spanish, Portuguese, Italian and German ("Cet
+/// outil ...", "Esta herramienta ...", "Dieses Werkzeug ..."): a sentence
+/// that speaks of the tool may open with them.
+pub(super) const PROSE_OPENERS: &[&str] = &[
+    "cet", "cette", "ce", "este", "esta", "esse", "essa", "questo", "questa", "dieses", "diese",
+    "dieser",
+];
+
+/// Fillers of those languages ("Cet outil permet de récupérer ..."):
+/// skipped before the verb as [`FILLER`] is.
+const PROSE_FILLER: &[&str] = &[
+    "outil", "permet", "permettent", "de", "herramienta", "permite", "ferramenta", "strumento",
+    "consente", "permette", "di", "werkzeug", "ermoglicht", "es", "aussi", "tambien", "tambem",
+    "anche", "auch",
+];
+
+fn filler(w: &str) -> bool {
+    FILLER.contains(&w) || PROSE_FILLER.contains(&w) || PROSE_OPENERS.contains(&w)
+}
+
 /// Verbs that only fetch one thing and never name a product or namespace:
 /// what follows them in a name is their object, to the end of the name.
 const FETCHING: &[&str] = &["get", "fetch", "retrieve", "describe"];
@@ -60,6 +80,14 @@ const USE_CASE: &[&str] = &[
 const OBJECT_OPENERS: &[&str] = &[
     "the", "a", "an", "it", "them", "all", "any", "every", "each", "existing", "its", "their",
     "this", "that", "these", "those", "your", "matching", "selected",
+];
+
+/// The same in French, Spanish, Portuguese, Italian and German ("Supprime
+/// *le* dossier", "Löscht *die* Datei").
+const PROSE_OBJECT_OPENERS: &[&str] = &[
+    "le", "la", "les", "un", "une", "des", "du", "tous", "toutes", "el", "los", "las", "una",
+    "todos", "todas", "o", "os", "as", "um", "uma", "il", "lo", "gli", "uno", "tutti", "tutte",
+    "der", "die", "das", "den", "dem", "ein", "eine", "einen", "alle",
 ];
 
 /// Words that join verbs in a list (`create, update or delete`).
@@ -201,14 +229,15 @@ impl Engine {
             // verb ("Accepts an array ...") describes its inputs or outputs.
             if n > 0 {
                 let first = clause_words_upto(s, 1);
-                if !OPENERS.contains(&first.first().map_or("", |(w, _)| w.as_str())) {
+                let first = first.first().map_or("", |(w, _)| w.as_str());
+                if !OPENERS.contains(&first) && !PROSE_OPENERS.contains(&first) {
                     continue;
                 }
             }
             let words = self.clause_words(s);
             let mut iter = words
                 .iter()
-                .skip_while(|(w, _)| FILLER.contains(&w.as_str()));
+                .skip_while(|(w, _)| filler(w));
             let Some((first, _)) = iter.next() else {
                 continue;
             };
@@ -275,7 +304,7 @@ impl Engine {
                 let words = clause_words_upto(s, limit);
                 let k = words
                     .iter()
-                    .position(|(w, _)| !FILLER.contains(&w.as_str()));
+                    .position(|(w, _)| !filler(w));
                 if words.len() < limit || k.is_some_and(|k| k + 1 < words.len()) {
                     break (words, k);
                 }
@@ -288,13 +317,20 @@ impl Engine {
             if stated
                 && !words
                     .get(k + 1)
-                    .is_some_and(|(o, _)| OBJECT_OPENERS.contains(&o.as_str()))
+                    .is_some_and(|(o, _)| {
+                        OBJECT_OPENERS.contains(&o.as_str())
+                            || PROSE_OBJECT_OPENERS.contains(&o.as_str())
+                    })
             {
                 continue;
             }
             // A subject's verb (`Drops`, "This tool deletes"), not a bare
             // imperative: "3. Optionally deploy with X" is the agent's step.
-            let subjects = w.ends_with('s') && self.lookup(w).is_none();
+            // A verb of another language's lexicon is taken in any form it
+            // lists: its subject's form is often its imperative too
+            // (French "Supprime ...").
+            let subjects =
+                self.is_foreign_verb(w) || (w.ends_with('s') && self.lookup(w).is_none());
             if !subjects || self.nouns.contains(w.as_str()) || out.iter().any(|(_, _, x)| x == w) {
                 continue;
             }
@@ -416,7 +452,12 @@ impl Engine {
             }
             match self.lookup_inflected(w) {
                 Some((r, Some(c)))
-                    if find_base_form(w, |b| self.nouns.contains(b).then_some(())).is_none() =>
+                    if find_base_form(w, |b| {
+                        // A noun of another language's lexicon only as written.
+                        (self.nouns.contains(b) && (b.len() == w.len() || !self.is_exact(b)))
+                            .then_some(())
+                    })
+                    .is_none() =>
                 {
                     prev_verb = true;
                     decided.push((r, c, w.clone()))
@@ -783,6 +824,66 @@ mod tests {
         );
         // A path is no list: `set` and `goto` are not the tool's operations.
         assert!(listed("Set shorten=true to return a /goto/<uid> short URL").is_empty());
+    }
+
+    #[test]
+    fn verbs_of_other_languages_lead_as_english_ones_do() {
+        use crate::classify::Class;
+        let e = crate::classify::engine();
+        let lead = |s: &str| {
+            e.lead_verbs(&[s])
+                .0
+                .into_iter()
+                .map(|(_, c, w)| (w, c))
+                .collect::<Vec<_>>()
+        };
+        let table: [(&str, &[(&str, Class)]); 7] = [
+            // Accents fold; the word is not cut at them.
+            ("Récupère les factures", &[("recupere", Class::Read)]),
+            // A multi-word verb is one verb, in a list too.
+            (
+                "Crée ou met à jour un contact",
+                &[("cree", Class::Write), ("met a jour", Class::Destructive)],
+            ),
+            // A separable verb's particle closes the clause.
+            ("Ruft die Rechnungen ab, nach Datum", &[("ruft * ab", Class::Read)]),
+            ("Fügt dem Vorgang eine Notiz hinzu", &[("fugt * hinzu", Class::Write)]),
+            // Without its particle `ruft` is no verb (it calls, `ruft ... auf`).
+            ("Ruft eine Funktion auf", &[]),
+            // Fillers of those languages are skipped.
+            ("Cet outil permet de supprimer un dossier", &[("supprimer", Class::Destructive)]),
+            ("Löscht eine Datei", &[("loscht", Class::Destructive)]),
+        ];
+        for (text, want) in table {
+            let want: Vec<(String, Class)> = want.iter().map(|(w, c)| ((*w).to_owned(), *c)).collect();
+            assert_eq!(lead(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn verbs_of_other_languages_take_no_english_inflection() {
+        let e = crate::classify::engine();
+        // `verifie` is French; `verified` is no form of it.
+        assert!(e.lookup_inflected("verifie").is_some());
+        assert!(e.lookup_inflected("verified").is_none());
+        // English verbs still inflect.
+        assert!(e.lookup_inflected("deleted").is_some());
+        // In a name a read verb of another language yields to a later verb,
+        // and leads only when none follows.
+        let verbs = |n: &str| {
+            e.identifier_verbs(&identifier_tokens(n), false)
+                .0
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(verbs("liste_delete_all"), ["delete"]);
+        assert_eq!(verbs("liste_factures"), ["liste"]);
+        // English inflections do not meet its nouns: `listing` stays a verb.
+        assert_eq!(
+            e.enumerated_verbs(&["Searching or listing conversations"]).len(),
+            2
+        );
     }
 
     #[test]
