@@ -382,6 +382,7 @@ mod tests {
             page_action: false,
             anywhere: false,
             exact: false,
+            first_only: false,
             signals: signals.to_vec(),
             risk: None,
             confidence: 0.9,

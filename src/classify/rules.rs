@@ -28,6 +28,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("messages.toml", include_str!("../../rules/messages.toml")),
     ("money.toml", include_str!("../../rules/money.toml")),
     ("read.toml", include_str!("../../rules/read.toml")),
+    ("results.toml", include_str!("../../rules/results.toml")),
+    ("setup.toml", include_str!("../../rules/setup.toml")),
     ("shape.toml", include_str!("../../rules/shape.toml")),
     (
         "suspicious.toml",
@@ -211,6 +213,8 @@ struct RawRule {
     #[serde(default)]
     exact: bool,
     #[serde(default)]
+    first_only: bool,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     class: Option<Class>,
@@ -275,6 +279,10 @@ pub struct Rule {
     /// inflections (a lexicon of another language lists every form it
     /// knows: `verified` is not French `verifie`).
     pub exact: bool,
+    /// Its verbs count in a name or an operation value only as its first
+    /// word (or the second, after a prefix that is no verb): further in
+    /// they are nouns (`check_notification_setup`).
+    pub first_only: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
     pub confidence: f32,
@@ -539,6 +547,7 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             page_action: r.page_action,
             anywhere: r.anywhere,
             exact: r.exact,
+            first_only: r.first_only,
             signals: r.signals,
             risk: r.risk,
             confidence: r.confidence.unwrap_or(0.8),

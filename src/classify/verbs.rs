@@ -155,6 +155,11 @@ impl Engine {
         let mut i = 0;
         while i < tokens.len() {
             match self.lookup(&tokens[i]) {
+                // A verb that leads only (`setup`): further in, a noun
+                // (`check_notification_setup`).
+                Some((r, Some(_)))
+                    if self.rule(r).first_only
+                        && i > usize::from(self.lookup(&tokens[0]).is_none()) => {}
                 Some((r, Some(c))) => {
                     if self.nouns.contains(&tokens[i]) && i + 1 < tokens.len() {
                         if ambiguous.is_empty() {
@@ -194,7 +199,10 @@ impl Engine {
         }
         if let Some(last) = tokens.last().filter(|_| !last_is_object) {
             if let Some((r, Some(Class::Destructive))) = self.lookup(last) {
-                if !self.nouns.contains(last) && !decided.iter().any(|(_, _, w)| w == last) {
+                if !self.nouns.contains(last)
+                    && !self.rule(r).first_only
+                    && !decided.iter().any(|(_, _, w)| w == last)
+                {
                     decided.push((r, Class::Destructive, last.clone()));
                 }
             }
