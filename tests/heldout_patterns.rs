@@ -19,7 +19,10 @@ fn a_generated_result_stored_to_a_target_is_at_least_write() {
     });
     let v = e.classify(&stored, true);
     assert_eq!(v.class, Class::Write, "{}", v.rationale);
-    assert!(v.evidence.iter().any(|ev| ev.rule == "stores-result-via-parameter"));
+    assert!(v
+        .evidence
+        .iter()
+        .any(|ev| ev.rule == "stores-result-via-parameter"));
     // Handed back, not stored: still read.
     let returned = json!({
         "name": "generate_banner",

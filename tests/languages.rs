@@ -41,7 +41,11 @@ fn descriptions_in_other_languages_are_read_as_their_english_would_be() {
     ];
     let e = engine();
     let list = tools["tools"].as_array().expect("tools");
-    assert_eq!(list.len(), want.len(), "every fixture tool has an expectation");
+    assert_eq!(
+        list.len(),
+        want.len(),
+        "every fixture tool has an expectation"
+    );
     let mut wrong = Vec::new();
     for (name, class) in want {
         let tool = list
@@ -50,7 +54,10 @@ fn descriptions_in_other_languages_are_read_as_their_english_would_be() {
             .unwrap_or_else(|| panic!("{name} not in the fixture"));
         let v = e.classify(tool, true);
         if v.class != class {
-            wrong.push(format!("{name}: {} (want {class}): {}", v.class, v.rationale));
+            wrong.push(format!(
+                "{name}: {} (want {class}): {}",
+                v.class, v.rationale
+            ));
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
@@ -58,7 +65,9 @@ fn descriptions_in_other_languages_are_read_as_their_english_would_be() {
     let etiquette = list.iter().find(|t| t["name"] == "fr_etiquette").unwrap();
     let v = e.classify(etiquette, true);
     assert!(
-        v.evidence.iter().any(|ev| ev.rule == "lang-irreversible-phrase"),
+        v.evidence
+            .iter()
+            .any(|ev| ev.rule == "lang-irreversible-phrase"),
         "{:?}",
         v.evidence
     );

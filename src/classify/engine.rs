@@ -148,6 +148,17 @@ impl Engine {
         (w.ends_with("ing") || w.ends_with("ed")) && self.lookup(w).is_none()
     }
 
+    /// A description's purpose and the rest (see `prose.rs`): a later
+    /// sentence that opens with a verb of another language in any form, or
+    /// with "Cet ...", "Este ...", "Dieses ...", still describes the tool.
+    pub(super) fn split_prose<'a>(&self, desc: &'a str) -> super::prose::Prose<'a> {
+        super::prose::split_with(
+            desc,
+            |w| self.is_lexicon_verb(w),
+            |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
+        )
+    }
+
     /// Whether `w` is a verb of a rule met only as written (`exact`).
     pub(super) fn is_exact(&self, w: &str) -> bool {
         self.lookup(w).is_some_and(|(r, _)| self.rule(r).exact)
@@ -205,11 +216,7 @@ impl Engine {
     /// does not double as a noun: eval's test that a tool's text says
     /// nothing of changing anything.
     pub fn mutating_word(&self, title: &str, description: &str) -> Option<String> {
-        let prose = super::prose::split_with(
-            description.trim(),
-            |w| self.is_lexicon_verb(w),
-            |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
-        );
+        let prose = self.split_prose(description.trim());
         std::iter::once(title)
             .chain(prose.sentences.iter().copied())
             .flat_map(super::normalize::words)

@@ -495,9 +495,10 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
                     && w.chars()
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             };
-            let ok = parts.iter().enumerate().all(|(i, w)| {
-                word(w) || (*w == "*" && i > 0 && i + 1 == parts.len() - 1)
-            });
+            let ok = parts
+                .iter()
+                .enumerate()
+                .all(|(i, w)| word(w) || (*w == "*" && i > 0 && i + 1 == parts.len() - 1));
             if !ok {
                 return Err(invalid(format!(
                     "verb {v:?} must be lowercase ASCII words (a `*` only before a last particle)"
@@ -697,9 +698,20 @@ mod tests {
             format!("family = \"x\"\ndescription = \"d\"\n[[rule]]\nid = \"r\"\nsummary = \"s\"\nverbs = [\"{verb}\"]\nclass = \"read\"\nrationale = \"r\"\nexamples.match = [\"a\"]\n")
         };
         for good in ["get", "met a jour", "ruft * ab"] {
-            assert!(load_from(&[("x.toml".into(), rule(good))]).is_ok(), "{good}");
+            assert!(
+                load_from(&[("x.toml".into(), rule(good))]).is_ok(),
+                "{good}"
+            );
         }
-        for bad in ["Get", "met  a", "* ab", "ruft *", "ruft * a b", "r\u{e9}cup\u{e8}re", ""] {
+        for bad in [
+            "Get",
+            "met  a",
+            "* ab",
+            "ruft *",
+            "ruft * a b",
+            "r\u{e9}cup\u{e8}re",
+            "",
+        ] {
             assert!(load_from(&[("x.toml".into(), rule(bad))]).is_err(), "{bad}");
         }
     }

@@ -56,9 +56,25 @@ pub(super) const PROSE_OPENERS: &[&str] = &[
 /// Fillers of those languages ("Cet outil permet de récupérer ..."):
 /// skipped before the verb as [`FILLER`] is.
 const PROSE_FILLER: &[&str] = &[
-    "outil", "permet", "permettent", "de", "herramienta", "permite", "ferramenta", "strumento",
-    "consente", "permette", "di", "werkzeug", "ermoglicht", "es", "aussi", "tambien", "tambem",
-    "anche", "auch",
+    "outil",
+    "permet",
+    "permettent",
+    "de",
+    "herramienta",
+    "permite",
+    "ferramenta",
+    "strumento",
+    "consente",
+    "permette",
+    "di",
+    "werkzeug",
+    "ermoglicht",
+    "es",
+    "aussi",
+    "tambien",
+    "tambem",
+    "anche",
+    "auch",
 ];
 
 fn filler(w: &str) -> bool {
@@ -243,9 +259,7 @@ impl Engine {
                 }
             }
             let words = self.clause_words(s);
-            let mut iter = words
-                .iter()
-                .skip_while(|(w, _)| filler(w));
+            let mut iter = words.iter().skip_while(|(w, _)| filler(w));
             let Some((first, _)) = iter.next() else {
                 continue;
             };
@@ -310,9 +324,7 @@ impl Engine {
             let mut limit = 6;
             let (words, k) = loop {
                 let words = clause_words_upto(s, limit);
-                let k = words
-                    .iter()
-                    .position(|(w, _)| !filler(w));
+                let k = words.iter().position(|(w, _)| !filler(w));
                 if words.len() < limit || k.is_some_and(|k| k + 1 < words.len()) {
                     break (words, k);
                 }
@@ -323,12 +335,10 @@ impl Engine {
             };
             let (w, _) = &words[k];
             if stated
-                && !words
-                    .get(k + 1)
-                    .is_some_and(|(o, _)| {
-                        OBJECT_OPENERS.contains(&o.as_str())
-                            || PROSE_OBJECT_OPENERS.contains(&o.as_str())
-                    })
+                && !words.get(k + 1).is_some_and(|(o, _)| {
+                    OBJECT_OPENERS.contains(&o.as_str())
+                        || PROSE_OBJECT_OPENERS.contains(&o.as_str())
+                })
             {
                 continue;
             }
@@ -854,16 +864,26 @@ mod tests {
                 &[("cree", Class::Write), ("met a jour", Class::Destructive)],
             ),
             // A separable verb's particle closes the clause.
-            ("Ruft die Rechnungen ab, nach Datum", &[("ruft * ab", Class::Read)]),
-            ("Fügt dem Vorgang eine Notiz hinzu", &[("fugt * hinzu", Class::Write)]),
+            (
+                "Ruft die Rechnungen ab, nach Datum",
+                &[("ruft * ab", Class::Read)],
+            ),
+            (
+                "Fügt dem Vorgang eine Notiz hinzu",
+                &[("fugt * hinzu", Class::Write)],
+            ),
             // Without its particle `ruft` is no verb (it calls, `ruft ... auf`).
             ("Ruft eine Funktion auf", &[]),
             // Fillers of those languages are skipped.
-            ("Cet outil permet de supprimer un dossier", &[("supprimer", Class::Destructive)]),
+            (
+                "Cet outil permet de supprimer un dossier",
+                &[("supprimer", Class::Destructive)],
+            ),
             ("Löscht eine Datei", &[("loscht", Class::Destructive)]),
         ];
         for (text, want) in table {
-            let want: Vec<(String, Class)> = want.iter().map(|(w, c)| ((*w).to_owned(), *c)).collect();
+            let want: Vec<(String, Class)> =
+                want.iter().map(|(w, c)| ((*w).to_owned(), *c)).collect();
             assert_eq!(lead(text), want, "{text}");
         }
     }
@@ -889,7 +909,8 @@ mod tests {
         assert_eq!(verbs("liste_factures"), ["liste"]);
         // English inflections do not meet its nouns: `listing` stays a verb.
         assert_eq!(
-            e.enumerated_verbs(&["Searching or listing conversations"]).len(),
+            e.enumerated_verbs(&["Searching or listing conversations"])
+                .len(),
             2
         );
     }
