@@ -72,3 +72,41 @@ fn descriptions_in_other_languages_are_read_as_their_english_would_be() {
         v.evidence
     );
 }
+
+/// Text in another language never lowers a verdict: a mutating English name
+/// verb, a mutating verb listed after a read one, and a read word of another
+/// language before an English verb in a name keep the mutating class.
+#[test]
+fn another_language_never_lowers_a_verdict() {
+    let e = engine();
+    let tool = |name: &str, desc: &str| serde_json::json!({"name": name, "description": desc, "inputSchema": {"type": "object"}});
+    let table = [
+        ("delete_invoice", "Récupère la facture.", Class::Destructive),
+        (
+            "x_fichiers",
+            "Liste et supprime les fichiers.",
+            Class::Destructive,
+        ),
+        (
+            "x_dateien",
+            "Sucht oder löscht Dateien.",
+            Class::Destructive,
+        ),
+        ("liste_delete_all", "", Class::Destructive),
+        ("busca_create", "Busca y crea un registro.", Class::Write),
+        (
+            "x_datos",
+            "Muestra los datos. Elimina los datos antiguos.",
+            Class::Destructive,
+        ),
+    ];
+    for (name, desc, want) in table {
+        let v = e.classify(&tool(name, desc), true);
+        assert!(
+            v.class >= want,
+            "{name}: {desc}: {} ({})",
+            v.class,
+            v.rationale
+        );
+    }
+}

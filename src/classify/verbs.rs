@@ -69,7 +69,6 @@ const PROSE_FILLER: &[&str] = &[
     "di",
     "werkzeug",
     "ermoglicht",
-    "es",
     "aussi",
     "tambien",
     "tambem",
