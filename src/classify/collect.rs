@@ -96,7 +96,7 @@ impl Engine {
         };
         let folded = fold_lookalikes(def.description.trim());
         let desc: &str = &folded;
-        let prose = prose::split(desc, |w| self.is_lexicon_verb(w));
+        let prose = self.split_prose(desc);
         let mut phrase_hits = self.phrase_hits(&name_text, &title, desc, &prose);
 
         // Parameter names and descriptions.
@@ -414,7 +414,7 @@ impl Engine {
         let title = format!("{} {}", def.title, def.annotation_title);
         let (mut verbs, _) = self.lead_verbs(&[title.trim()]);
         if verbs.is_empty() {
-            let prose = prose::split(desc, |w| self.is_lexicon_verb(w));
+            let prose = self.split_prose(desc);
             verbs = self.lead_verbs(&prose.sentences).0;
         }
         verbs.iter().map(|(_, c, _)| *c).max()

@@ -381,6 +381,8 @@ mod tests {
             all: false,
             page_action: false,
             anywhere: false,
+            exact: false,
+            first_only: false,
             signals: signals.to_vec(),
             risk: None,
             confidence: 0.9,

@@ -49,6 +49,9 @@ pub struct Engine {
     verbs: HashMap<String, (usize, Option<Class>)>,
     /// Verbs that double as nouns.
     pub(super) nouns: HashSet<String>,
+    /// Multi-word verbs by their first word: (the whole verb, its other
+    /// words; `*` for a separable verb's gap), longest first.
+    pub(super) phrasal: HashMap<String, Vec<(String, Vec<String>)>>,
     /// Every phrase pattern (one pass over each text).
     pub(super) phrases: PhraseSet,
     pub(super) param_set: SetMatcher,
@@ -69,12 +72,19 @@ impl Engine {
     pub fn new(catalogue: Catalogue) -> Result<Engine, regex::Error> {
         let mut verbs = HashMap::default();
         let mut nouns = HashSet::default();
+        let mut phrasal: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::default();
         let mut phrases = Vec::new();
         let (mut params, mut param_rule) = (Vec::new(), Vec::new());
         let mut pdescs = Vec::new();
         for (i, r) in catalogue.rules.iter().enumerate() {
             for v in &r.verbs {
                 verbs.entry(v.clone()).or_insert((i, r.effect.class()));
+                let mut parts = v.split(' ').map(str::to_owned);
+                if let (Some(first), rest) = (parts.next(), parts.collect::<Vec<_>>()) {
+                    if !rest.is_empty() {
+                        phrasal.entry(first).or_default().push((v.clone(), rest));
+                    }
+                }
             }
             nouns.extend(r.nouns.iter().cloned());
             for p in &r.phrases {
@@ -94,9 +104,13 @@ impl Engine {
             || PhraseSet::new(phrases),
             || rayon::join(|| builder_set(&params), || PhraseSet::new(pdescs)),
         );
+        for forms in phrasal.values_mut() {
+            forms.sort_by_key(|(_, rest)| std::cmp::Reverse(rest.len()));
+        }
         Ok(Engine {
             verbs,
             nouns,
+            phrasal,
             phrases: phrases?,
             param_set: param_set?,
             param_rule,
@@ -121,13 +135,40 @@ impl Engine {
     }
 
     pub(super) fn lookup_inflected(&self, w: &str) -> Option<(usize, Option<Class>)> {
-        find_base_form(w, |b| self.lookup(b))
+        // A verb of a rule that lists every form (`exact`) is met only as written.
+        find_base_form(w, |b| {
+            self.lookup(b)
+                .filter(|(r, _)| b.len() == w.len() || !self.rule(*r).exact)
+        })
     }
 
     /// Whether `w` is a verb of the lexicon only as a participle (`booking`,
     /// `deleted`): not itself a base form (`shred`, `ping` are).
     pub(super) fn participle(&self, w: &str) -> bool {
         (w.ends_with("ing") || w.ends_with("ed")) && self.lookup(w).is_none()
+    }
+
+    /// A description's purpose and the rest (see `prose.rs`): a later
+    /// sentence that opens with a verb of another language in any form, or
+    /// with "Cet ...", "Este ...", "Dieses ...", still describes the tool.
+    pub(super) fn split_prose<'a>(&self, desc: &'a str) -> super::prose::Prose<'a> {
+        super::prose::split_with(
+            desc,
+            |w| self.is_lexicon_verb(w),
+            |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
+        )
+    }
+
+    /// Whether `w` is a verb of a rule met only as written (`exact`).
+    pub(super) fn is_exact(&self, w: &str) -> bool {
+        self.lookup(w).is_some_and(|(r, _)| self.rule(r).exact)
+    }
+
+    /// Whether `w` is a verb of another language's lexicon (an `exact`
+    /// rule's, decided), met only as written.
+    pub(super) fn is_foreign_verb(&self, w: &str) -> bool {
+        self.lookup(w)
+            .is_some_and(|(r, c)| c.is_some() && self.rule(r).exact)
     }
 
     /// Whether `w`, inflected or not, is a verb of the lexicon.
@@ -175,7 +216,7 @@ impl Engine {
     /// does not double as a noun: eval's test that a tool's text says
     /// nothing of changing anything.
     pub fn mutating_word(&self, title: &str, description: &str) -> Option<String> {
-        let prose = super::prose::split(description.trim(), |w| self.is_lexicon_verb(w));
+        let prose = self.split_prose(description.trim());
         std::iter::once(title)
             .chain(prose.sentences.iter().copied())
             .flat_map(super::normalize::words)

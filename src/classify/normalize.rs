@@ -192,13 +192,16 @@ fn flush(cur: &mut String, out: &mut Vec<String>) {
     }
 }
 
-/// Lowercase ASCII words of prose, in order (apostrophes dropped, so `don't` → `dont`).
+/// Lowercase ASCII words of prose, in order (apostrophes dropped, so `don't` → `dont`;
+/// accented Latin letters folded, so `récupère` → `recupere`).
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
             cur.push(c.to_ascii_lowercase());
+        } else if let Some(f) = fold_latin(c) {
+            cur.push_str(f);
         } else if c == '\'' || c == '\u{2019}' {
             continue;
         } else {
@@ -207,6 +210,40 @@ pub fn words(text: &str) -> Vec<String> {
     }
     flush(&mut cur, &mut out);
     out
+}
+
+/// A letter of the Latin-1 and Latin Extended-A blocks with a diacritic (or
+/// a ligature), as the lowercase ASCII it is commonly written as without
+/// one: `é` → `e`, `Ü` → `u`, `ß` → `ss`, `œ` → `oe`. Words of French,
+/// Spanish, Portuguese, German or Italian stay one word (`récupère` →
+/// `recupere`) and meet the lexicon's ASCII spellings. Other characters:
+/// `None` (they end a word, as before).
+pub fn fold_latin(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'ā' | 'Ā' | 'ă'
+        | 'Ă' | 'ą' | 'Ą' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'Ç' | 'ć' | 'Ć' | 'č' | 'Č' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' | 'ē' | 'Ē' | 'ė' | 'Ė' | 'ę' | 'Ę' | 'ě'
+        | 'Ě' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' | 'ī' | 'Ī' | 'į' | 'Į' => "i",
+        'ñ' | 'Ñ' | 'ń' | 'Ń' | 'ň' | 'Ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' | 'ō' | 'Ō' | 'ő'
+        | 'Ő' => "o",
+        'œ' | 'Œ' => "oe",
+        'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' | 'ū' | 'Ū' | 'ů' | 'Ů' | 'ű' | 'Ű' => {
+            "u"
+        }
+        'ý' | 'ÿ' | 'Ý' | 'Ÿ' => "y",
+        'ß' => "ss",
+        'ł' | 'Ł' => "l",
+        'ś' | 'Ś' | 'š' | 'Š' => "s",
+        'ź' | 'Ź' | 'ż' | 'Ż' | 'ž' | 'Ž' => "z",
+        'ř' | 'Ř' => "r",
+        'ď' | 'Ď' => "d",
+        'ť' | 'Ť' => "t",
+        _ => return None,
+    })
 }
 
 /// The sentences of a description (split at `. `, `! `, `? `, newlines), trimmed,
@@ -434,6 +471,21 @@ mod tests {
             identifier_tokens("delete-a-block"),
             ["delete", "a", "block"]
         );
+    }
+
+    #[test]
+    fn accented_letters_stay_in_their_word() {
+        let table: [(&str, &[&str]); 4] = [
+            ("Récupère les factures", &["recupere", "les", "factures"]),
+            ("Löscht die Datei", &["loscht", "die", "datei"]),
+            ("Schließt das Ticket", &["schliesst", "das", "ticket"]),
+            ("Añade una tarea", &["anade", "una", "tarea"]),
+        ];
+        for (text, want) in table {
+            assert_eq!(words(text), want, "{text}");
+        }
+        // Other scripts still end a word.
+        assert_eq!(words("get\u{4e2d}list"), ["get", "list"]);
     }
 
     #[test]

@@ -122,14 +122,18 @@ fn addresses_agent(s: &str) -> bool {
 }
 
 /// The first word of `s` (ASCII letters and digits), lowercased into `buf`.
+/// An accented Latin letter is folded into the word (`Élimine` → `elimine`).
 fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
-    let w = s
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .find(|w| !w.is_empty())
-        .unwrap_or("");
     buf.clear();
-    buf.push_str(w);
-    buf.make_ascii_lowercase();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            buf.push(c.to_ascii_lowercase());
+        } else if let Some(f) = super::normalize::fold_latin(c) {
+            buf.push_str(f);
+        } else if !buf.is_empty() {
+            break;
+        }
+    }
     buf
 }
 
@@ -140,6 +144,17 @@ fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
 /// agent. A first sentence of at most two words that opens with no verb is a
 /// label (`Notion | ...`) and gives way to the next.
 pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
+    split_with(desc, is_verb, |_| false)
+}
+
+/// [`split`], where a later sentence that opens with a verb `any_form`
+/// accepts also describes the tool: a verb of another language, whose
+/// subject's form is often its imperative too (French "Supprime ...").
+pub fn split_with<'a>(
+    desc: &'a str,
+    is_verb: impl Fn(&str) -> bool,
+    any_form: impl Fn(&str) -> bool,
+) -> Prose<'a> {
     let mut out = Prose::default();
     let mut label_only = false;
     let mut word = String::new();
@@ -158,6 +173,7 @@ pub fn split<'a>(desc: &'a str, is_verb: impl Fn(&str) -> bool) -> Prose<'a> {
             let w = first_word(s, &mut word);
             (DESCRIBING_OPENERS.contains(&w) && !addresses_agent(s))
                 || (w.ends_with('s') && !w.ends_with("ss") && is_verb(w))
+                || any_form(w)
                 || marked(&marks, true, base, s)
         };
         if !describing {

@@ -24,9 +24,12 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../rules/destructive.toml"),
     ),
     ("infra.toml", include_str!("../../rules/infra.toml")),
+    ("languages.toml", include_str!("../../rules/languages.toml")),
     ("messages.toml", include_str!("../../rules/messages.toml")),
     ("money.toml", include_str!("../../rules/money.toml")),
     ("read.toml", include_str!("../../rules/read.toml")),
+    ("results.toml", include_str!("../../rules/results.toml")),
+    ("setup.toml", include_str!("../../rules/setup.toml")),
     ("shape.toml", include_str!("../../rules/shape.toml")),
     (
         "suspicious.toml",
@@ -208,6 +211,10 @@ struct RawRule {
     #[serde(default)]
     anywhere: bool,
     #[serde(default)]
+    exact: bool,
+    #[serde(default)]
+    first_only: bool,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     class: Option<Class>,
@@ -268,6 +275,14 @@ pub struct Rule {
     /// sentence ("Get the repository. Deletes the repository.") raises the
     /// class even when the name or the lead sentence decided it.
     pub anywhere: bool,
+    /// Its verbs are matched only as written, never through English
+    /// inflections (a lexicon of another language lists every form it
+    /// knows: `verified` is not French `verifie`).
+    pub exact: bool,
+    /// Its verbs count in a name or an operation value only as its first
+    /// word (or the second, after a prefix that is no verb): further in
+    /// they are nouns (`check_notification_setup`).
+    pub first_only: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
     pub confidence: f32,
@@ -471,13 +486,22 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             ));
         }
         for v in &r.verbs {
-            if v.is_empty()
-                || !v
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            {
+            // One lowercase ASCII word, or a multi-word verb (`met a jour`)
+            // whose inner `*` stands for the words between a separable verb
+            // and its particle (`ruft * ab`).
+            let parts: Vec<&str> = v.split(' ').collect();
+            let word = |w: &str| {
+                !w.is_empty()
+                    && w.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            };
+            let ok = parts
+                .iter()
+                .enumerate()
+                .all(|(i, w)| word(w) || (*w == "*" && i > 0 && i + 1 == parts.len() - 1));
+            if !ok {
                 return Err(invalid(format!(
-                    "verb {v:?} must be one lowercase ASCII word"
+                    "verb {v:?} must be lowercase ASCII words (a `*` only before a last particle)"
                 )));
             }
         }
@@ -523,6 +547,8 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             all: r.all,
             page_action: r.page_action,
             anywhere: r.anywhere,
+            exact: r.exact,
+            first_only: r.first_only,
             signals: r.signals,
             risk: r.risk,
             confidence: r.confidence.unwrap_or(0.8),
@@ -663,6 +689,30 @@ mod tests {
                 load_from(&[("x.toml".into(), rule(good))]).is_ok(),
                 "{good}"
             );
+        }
+    }
+
+    #[test]
+    fn multi_word_verbs_are_words_with_a_gap_only_before_a_last_particle() {
+        let rule = |verb: &str| {
+            format!("family = \"x\"\ndescription = \"d\"\n[[rule]]\nid = \"r\"\nsummary = \"s\"\nverbs = [\"{verb}\"]\nclass = \"read\"\nrationale = \"r\"\nexamples.match = [\"a\"]\n")
+        };
+        for good in ["get", "met a jour", "ruft * ab"] {
+            assert!(
+                load_from(&[("x.toml".into(), rule(good))]).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "Get",
+            "met  a",
+            "* ab",
+            "ruft *",
+            "ruft * a b",
+            "r\u{e9}cup\u{e8}re",
+            "",
+        ] {
+            assert!(load_from(&[("x.toml".into(), rule(bad))]).is_err(), "{bad}");
         }
     }
 

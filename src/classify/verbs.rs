@@ -3,7 +3,7 @@
 //! lead with.
 
 use super::engine::Engine;
-use super::normalize::{find_base_form, identifier_tokens};
+use super::normalize::{find_base_form, fold_latin, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
 /// Words that open a sentence without saying what the tool does.
@@ -45,6 +45,41 @@ const FILLER: &[&str] = &[
 /// How a later sentence that speaks of the tool begins ("This tool ...").
 const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 
+/// The same, in French, Spanish, Portuguese, Italian and German ("Cet
+/// outil ...", "Esta herramienta ...", "Dieses Werkzeug ..."): a sentence
+/// that speaks of the tool may open with them.
+pub(super) const PROSE_OPENERS: &[&str] = &[
+    "cet", "cette", "ce", "este", "esta", "esse", "essa", "questo", "questa", "dieses", "diese",
+    "dieser",
+];
+
+/// Fillers of those languages ("Cet outil permet de récupérer ..."):
+/// skipped before the verb as [`FILLER`] is.
+const PROSE_FILLER: &[&str] = &[
+    "outil",
+    "permet",
+    "permettent",
+    "de",
+    "herramienta",
+    "permite",
+    "ferramenta",
+    "strumento",
+    "consente",
+    "permette",
+    "di",
+    "werkzeug",
+    "ermoglicht",
+    "aussi",
+    "tambien",
+    "tambem",
+    "anche",
+    "auch",
+];
+
+fn filler(w: &str) -> bool {
+    FILLER.contains(&w) || PROSE_FILLER.contains(&w) || PROSE_OPENERS.contains(&w)
+}
+
 /// Verbs that only fetch one thing and never name a product or namespace:
 /// what follows them in a name is their object, to the end of the name.
 const FETCHING: &[&str] = &["get", "fetch", "retrieve", "describe"];
@@ -62,8 +97,26 @@ const OBJECT_OPENERS: &[&str] = &[
     "this", "that", "these", "those", "your", "matching", "selected",
 ];
 
+/// The same in French, Spanish, Portuguese, Italian and German ("Supprime
+/// *le* dossier", "Löscht *die* Datei").
+const PROSE_OBJECT_OPENERS: &[&str] = &[
+    "le", "la", "les", "un", "une", "des", "du", "tous", "toutes", "el", "los", "las", "una",
+    "todos", "todas", "o", "os", "as", "um", "uma", "il", "lo", "gli", "uno", "tutti", "tutte",
+    "der", "die", "das", "den", "dem", "ein", "eine", "einen", "alle",
+];
+
 /// Words that join verbs in a list (`create, update or delete`).
 const JOINERS: &[&str] = &["or", "and", "and/or"];
+
+/// The same in prose of French, Spanish, Portuguese, German and Italian
+/// ("Crée ou met à jour", "Erstellt oder aktualisiert").
+const PROSE_JOINERS: &[&str] = &[
+    "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u",
+];
+
+fn prose_joiner(w: &str) -> bool {
+    JOINERS.contains(&w) || PROSE_JOINERS.contains(&w)
+}
 
 /// Decided verbs `(rule, class, word)` and ambiguous ones `(rule, word)`.
 pub(super) type VerbHits = (Vec<(usize, Class, String)>, Vec<(usize, String)>);
@@ -117,6 +170,11 @@ impl Engine {
         let mut i = 0;
         while i < tokens.len() {
             match self.lookup(&tokens[i]) {
+                // A verb that leads only (`setup`): further in, a noun
+                // (`check_notification_setup`).
+                Some((r, Some(_)))
+                    if self.rule(r).first_only
+                        && i > usize::from(self.lookup(&tokens[0]).is_none()) => {}
                 Some((r, Some(c))) => {
                     if self.nouns.contains(&tokens[i]) && i + 1 < tokens.len() {
                         if ambiguous.is_empty() {
@@ -156,7 +214,10 @@ impl Engine {
         }
         if let Some(last) = tokens.last().filter(|_| !last_is_object) {
             if let Some((r, Some(Class::Destructive))) = self.lookup(last) {
-                if !self.nouns.contains(last) && !decided.iter().any(|(_, _, w)| w == last) {
+                if !self.nouns.contains(last)
+                    && !self.rule(r).first_only
+                    && !decided.iter().any(|(_, _, w)| w == last)
+                {
                     decided.push((r, Class::Destructive, last.clone()));
                 }
             }
@@ -191,14 +252,13 @@ impl Engine {
             // verb ("Accepts an array ...") describes its inputs or outputs.
             if n > 0 {
                 let first = clause_words_upto(s, 1);
-                if !OPENERS.contains(&first.first().map_or("", |(w, _)| w.as_str())) {
+                let first = first.first().map_or("", |(w, _)| w.as_str());
+                if !OPENERS.contains(&first) && !PROSE_OPENERS.contains(&first) {
                     continue;
                 }
             }
-            let words = clause_words(s);
-            let mut iter = words
-                .iter()
-                .skip_while(|(w, _)| FILLER.contains(&w.as_str()));
+            let words = self.clause_words(s);
+            let mut iter = words.iter().skip_while(|(w, _)| filler(w));
             let Some((first, _)) = iter.next() else {
                 continue;
             };
@@ -263,9 +323,7 @@ impl Engine {
             let mut limit = 6;
             let (words, k) = loop {
                 let words = clause_words_upto(s, limit);
-                let k = words
-                    .iter()
-                    .position(|(w, _)| !FILLER.contains(&w.as_str()));
+                let k = words.iter().position(|(w, _)| !filler(w));
                 if words.len() < limit || k.is_some_and(|k| k + 1 < words.len()) {
                     break (words, k);
                 }
@@ -276,15 +334,20 @@ impl Engine {
             };
             let (w, _) = &words[k];
             if stated
-                && !words
-                    .get(k + 1)
-                    .is_some_and(|(o, _)| OBJECT_OPENERS.contains(&o.as_str()))
+                && !words.get(k + 1).is_some_and(|(o, _)| {
+                    OBJECT_OPENERS.contains(&o.as_str())
+                        || PROSE_OBJECT_OPENERS.contains(&o.as_str())
+                })
             {
                 continue;
             }
             // A subject's verb (`Drops`, "This tool deletes"), not a bare
             // imperative: "3. Optionally deploy with X" is the agent's step.
-            let subjects = w.ends_with('s') && self.lookup(w).is_none();
+            // A verb of another language's lexicon is taken in any form it
+            // lists: its subject's form is often its imperative too
+            // (French "Supprime ...").
+            let subjects =
+                self.is_foreign_verb(w) || (w.ends_with('s') && self.lookup(w).is_none());
             if !subjects || self.nouns.contains(w.as_str()) || out.iter().any(|(_, _, x)| x == w) {
                 continue;
             }
@@ -330,6 +393,54 @@ impl Engine {
         None
     }
 
+    /// [`clause_words`] with the lexicon's multi-word verbs joined into one
+    /// word: `met a jour` (French "met à jour", updates), and a separable
+    /// verb with its particle closing the clause (German "ruft die Rechnungen
+    /// ab" → `ruft * ab`, in the first word's place).
+    fn clause_words(&self, s: &str) -> Vec<(String, Pos)> {
+        let mut words = clause_words(s);
+        if self.phrasal.is_empty() {
+            return words;
+        }
+        let mut i = 0;
+        while i < words.len() {
+            let Some(forms) = self.phrasal.get(&words[i].0) else {
+                i += 1;
+                continue;
+            };
+            for (verb, rest) in forms {
+                if rest[0] == "*" {
+                    // The particle ends the clause (or precedes `und`/`oder`),
+                    // with at least one word between it and the verb.
+                    let end = words[i + 1..]
+                        .iter()
+                        .position(|(_, p)| *p == Pos::Start)
+                        .map_or(words.len(), |k| i + 1 + k);
+                    let at = (i + 2..end).find(|&j| {
+                        words[j].0 == rest[1]
+                            && (j + 1 == end || matches!(words[j + 1].0.as_str(), "und" | "oder"))
+                    });
+                    if let Some(j) = at {
+                        words.remove(j);
+                        words[i].0.clone_from(verb);
+                        break;
+                    }
+                } else if words.len() > i + rest.len()
+                    && words[i + 1..=i + rest.len()]
+                        .iter()
+                        .zip(rest)
+                        .all(|((w, _), r)| w == r)
+                {
+                    words.drain(i + 1..=i + rest.len());
+                    words[i].0.clone_from(verb);
+                    break;
+                }
+            }
+            i += 1;
+        }
+        words
+    }
+
     /// Continues a verb list after its first verb: `, update, or delete`.
     fn verb_list(
         &self,
@@ -339,7 +450,7 @@ impl Engine {
     ) {
         let mut prev_verb = true;
         for (w, pos) in iter {
-            if JOINERS.contains(&w.as_str()) {
+            if prose_joiner(w) {
                 continue;
             }
             let candidate = match pos {
@@ -358,7 +469,12 @@ impl Engine {
             }
             match self.lookup_inflected(w) {
                 Some((r, Some(c)))
-                    if find_base_form(w, |b| self.nouns.contains(b).then_some(())).is_none() =>
+                    if find_base_form(w, |b| {
+                        // A noun of another language's lexicon only as written.
+                        (self.nouns.contains(b) && (b.len() == w.len() || !self.is_exact(b)))
+                            .then_some(())
+                    })
+                    .is_none() =>
                 {
                     prev_verb = true;
                     decided.push((r, c, w.clone()))
@@ -375,7 +491,7 @@ impl Engine {
     pub(super) fn enumerated_verbs(&self, sentences: &[&str]) -> Vec<(usize, Class, String)> {
         let mut best: Vec<(usize, Class, String)> = Vec::new();
         for s in sentences {
-            let words = clause_words(s);
+            let words = self.clause_words(s);
             // "Useful for displaying data, comparing values and creating
             // summaries": what a caller may use the result for, not what the
             // tool does.
@@ -640,23 +756,31 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     // A slash joins a list only between words (`create/update`); one after
     // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
     let mut after_word = false;
-    // Bytes, not chars: every byte of a multi-byte character is, like the
-    // character, none of the ASCII letters, digits and marks looked at here.
-    for c in s.bytes().chain(std::iter::once(b' ')) {
-        let joins_words = std::mem::replace(&mut after_word, c.is_ascii_alphanumeric());
+    // A letter with a diacritic is folded into its word (`récupère` →
+    // `recupere`); any other non-ASCII character ends the word.
+    for c in s.chars().chain(std::iter::once(' ')) {
+        let folded = if c.is_ascii() { None } else { fold_latin(c) };
+        let joins_words = std::mem::replace(
+            &mut after_word,
+            c.is_ascii_alphanumeric() || folded.is_some(),
+        );
         if depth > 0 {
             match c {
-                b'(' => depth += 1,
-                b')' => depth -= 1,
+                '(' => depth += 1,
+                ')' => depth -= 1,
                 _ => {}
             }
             continue;
         }
-        if c.is_ascii_alphanumeric() {
-            cur.push(char::from(c.to_ascii_lowercase()));
+        if let Some(f) = folded {
+            cur.push_str(f);
             continue;
         }
-        if c == b'\'' || c == b'-' && !cur.is_empty() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if c == '\'' || c == '-' && !cur.is_empty() {
             continue;
         }
         if !cur.is_empty() {
@@ -664,7 +788,7 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
                 break;
             }
             let w = std::mem::take(&mut cur);
-            let joiner = JOINERS.contains(&w.as_str());
+            let joiner = prose_joiner(&w);
             out.push((w, next));
             next = if joiner {
                 if comma {
@@ -678,15 +802,15 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
             comma = false;
         }
         match c {
-            b',' | b';' => {
+            ',' | ';' => {
                 next = Pos::Start;
                 comma = true;
             }
-            b'/' if joins_words => {
+            '/' if joins_words => {
                 next = Pos::Start;
                 comma = true;
             }
-            b'(' => depth = 1,
+            '(' => depth = 1,
             _ => {}
         }
     }
@@ -717,6 +841,77 @@ mod tests {
         );
         // A path is no list: `set` and `goto` are not the tool's operations.
         assert!(listed("Set shorten=true to return a /goto/<uid> short URL").is_empty());
+    }
+
+    #[test]
+    fn verbs_of_other_languages_lead_as_english_ones_do() {
+        use crate::classify::Class;
+        let e = crate::classify::engine();
+        let lead = |s: &str| {
+            e.lead_verbs(&[s])
+                .0
+                .into_iter()
+                .map(|(_, c, w)| (w, c))
+                .collect::<Vec<_>>()
+        };
+        let table: [(&str, &[(&str, Class)]); 7] = [
+            // Accents fold; the word is not cut at them.
+            ("Récupère les factures", &[("recupere", Class::Read)]),
+            // A multi-word verb is one verb, in a list too.
+            (
+                "Crée ou met à jour un contact",
+                &[("cree", Class::Write), ("met a jour", Class::Destructive)],
+            ),
+            // A separable verb's particle closes the clause.
+            (
+                "Ruft die Rechnungen ab, nach Datum",
+                &[("ruft * ab", Class::Read)],
+            ),
+            (
+                "Fügt dem Vorgang eine Notiz hinzu",
+                &[("fugt * hinzu", Class::Write)],
+            ),
+            // Without its particle `ruft` is no verb (it calls, `ruft ... auf`).
+            ("Ruft eine Funktion auf", &[]),
+            // Fillers of those languages are skipped.
+            (
+                "Cet outil permet de supprimer un dossier",
+                &[("supprimer", Class::Destructive)],
+            ),
+            ("Löscht eine Datei", &[("loscht", Class::Destructive)]),
+        ];
+        for (text, want) in table {
+            let want: Vec<(String, Class)> =
+                want.iter().map(|(w, c)| ((*w).to_owned(), *c)).collect();
+            assert_eq!(lead(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn verbs_of_other_languages_take_no_english_inflection() {
+        let e = crate::classify::engine();
+        // `verifie` is French; `verified` is no form of it.
+        assert!(e.lookup_inflected("verifie").is_some());
+        assert!(e.lookup_inflected("verified").is_none());
+        // English verbs still inflect.
+        assert!(e.lookup_inflected("deleted").is_some());
+        // In a name a read verb of another language yields to a later verb,
+        // and leads only when none follows.
+        let verbs = |n: &str| {
+            e.identifier_verbs(&identifier_tokens(n), false)
+                .0
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(verbs("liste_delete_all"), ["delete"]);
+        assert_eq!(verbs("liste_factures"), ["liste"]);
+        // English inflections do not meet its nouns: `listing` stays a verb.
+        assert_eq!(
+            e.enumerated_verbs(&["Searching or listing conversations"])
+                .len(),
+            2
+        );
     }
 
     #[test]
