@@ -576,6 +576,8 @@ fn load(files: &[(String, String)], compile: bool) -> Result<Catalogue, RuleErro
     let mut hasher = Sha256::new();
     let mut families = Vec::new();
     let mut rules: Vec<Rule> = Vec::new();
+    // verb -> the rule claiming it (a few thousand verbs: no pairwise scan).
+    let mut claimed: std::collections::HashMap<String, usize> = Default::default();
     for (name, text) in files {
         hasher.update(name.as_bytes());
         hasher.update([0]);
@@ -584,15 +586,21 @@ fn load(files: &[(String, String)], compile: bool) -> Result<Catalogue, RuleErro
         let (fam, rs) = parse_file(name, text, compile)?;
         for r in rs {
             for v in &r.verbs {
-                if let Some(prev) = rules.iter().find(|p| p.verbs.contains(v)) {
+                if let Some(&prev) = claimed.get(v) {
                     return Err(RuleError::Invalid {
                         file: r.file.clone(),
                         line: r.line,
                         col: 1,
                         id: r.id.clone(),
-                        message: format!("verb {v:?} is already claimed by rule `{}`", prev.id),
+                        message: format!(
+                            "verb {v:?} is already claimed by rule `{}`",
+                            rules[prev].id
+                        ),
                     });
                 }
+            }
+            for v in &r.verbs {
+                claimed.entry(v.clone()).or_insert(rules.len());
             }
             if let Some(prev) = rules.iter().find(|p| p.id == r.id) {
                 return Err(RuleError::Invalid {
