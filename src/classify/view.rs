@@ -668,4 +668,112 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert!(ToolView::from_json(&format!(r#"{{"x": {deep}}}"#)).is_none());
     }
+
+    #[test]
+    fn refs_read_the_same_on_both_paths() {
+        let cases = [
+            // Own, alternative, items and selector refs; chains; escapes;
+            // a missing, a remote, a non-string and a non-object target;
+            // an empty definition; a repeated definition and `$defs`.
+            r##"{"name": "r", "inputSchema": {"$defs": {"Gone": {}}, "properties": {
+                 "action": {"$ref": "#/$defs/Op", "description": "what"},
+                 "opt": {"anyOf": [{"$ref": "#/$defs/Op"}, {"type": "null"}]},
+                 "list": {"type": "array", "items": {"$ref": "#/$defs/Op"}},
+                 "chain": {"$ref": "#/$defs/Alias"},
+                 "esc": {"$ref": "#/$defs/a~1b~0c"},
+                 "gone": {"$ref": "#/$defs/Gone", "enum": ["x", "y"]},
+                 "miss": {"$ref": "#/$defs/Nope", "enum": ["x"]},
+                 "remote": {"$ref": "http://x/s.json#/$defs/Op"},
+                 "num": {"$ref": 5}, "scalar": {"$ref": "#/$defs/Num"},
+                 "deep": {"$ref": "#/$defs/Op/enum"},
+                 "steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}},
+                 "files": {"items": {"$ref": "#/$defs/File", "properties": {}}, "anyOf": {}},
+                 "old": {"$ref": "#/definitions/Op"}},
+               "$defs": {"Op": {"type": "string", "enum": ["list", "delete"], "title": "Op"},
+                 "Alias": {"$ref": "#/$defs/Op", "description": "alias"},
+                 "a/b~c": {"const": "drop"}, "Num": 3, "Num": [1],
+                 "Step": {"type": "object", "properties": {"type": {"$ref": "#/$defs/Kind"},
+                   "op": {"anyOf": [{"$ref": "#/$defs/Op"}, {"const": "move"}]},
+                   "sub": {"type": "array", "items": {"$ref": "#/$defs/Step"}}}},
+                 "Kind": {"enum": ["click", "erase"]},
+                 "File": {"properties": {"action": {"$ref": "#/$defs/Op"}, "path": {}},
+                   "allOf": [{"$ref": "#/$defs/File"}], "items": {"x": 1}},
+                 "Op": {"type": "string", "enum": ["get", "delete"]}},
+               "definitions": {"Op": {"enum": ["make", "purge"]}}}}"##,
+            // A cycle of two, a self-reference, and a reference to a
+            // definition that refers to itself only.
+            r##"{"name": "c", "inputSchema": {"properties": {
+                 "a": {"$ref": "#/$defs/A"}, "s": {"$ref": "#/$defs/S"},
+                 "z": {"items": {"$ref": "#/$defs/Z"}}},
+               "$defs": {"A": {"items": {"$ref": "#/$defs/B"}, "properties": {"op": {"enum": ["q", "r"]}}},
+                 "B": {"properties": {"op": {"enum": ["get", "delete"]}, "next": {"$ref": "#/$defs/A"}},
+                   "items": {"$ref": "#/$defs/A"}},
+                 "S": {"type": "array", "items": {"$ref": "#/$defs/S"}},
+                 "Z": {"$ref": "#/$defs/Z"}}}}"##,
+            // `$defs` that is no object, repeated, or on a nested schema.
+            r##"{"name": "d", "inputSchema": {"$defs": [{"Op": {"enum": ["a"]}}],
+                 "properties": {"x": {"$ref": "#/$defs/Op"},
+                   "y": {"properties": {"z": {"$ref": "#/$defs/Op"}}, "$defs": {"Op": {"enum": ["b"]}}}},
+                 "$defs": {"Op": {"enum": ["get", "delete"]}}, "definitions": 7}}"##,
+        ];
+        for c in cases {
+            let v: Value = serde_json::from_str(c).unwrap();
+            let fast = ToolView::from_json(c).expect("fast path");
+            assert_eq!(flat(&fast), flat(&ToolView::new(&v)), "{c}");
+        }
+        let seen = |c: &str| -> Vec<String> {
+            let v: Value = serde_json::from_str(c).unwrap();
+            ToolView::new(&v)
+                .params
+                .iter()
+                .map(|p| {
+                    let ops: Vec<String> = p
+                        .item_ops
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.join("/")))
+                        .collect();
+                    format!(
+                        "{} {} [{}] {}",
+                        p.name,
+                        p.ty,
+                        p.enum_values.join("/"),
+                        ops.join(" ")
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            seen(cases[0]),
+            [
+                "action string [get/delete] ",
+                "opt string|null [get/delete] ",
+                "list array [get/delete] ",
+                "chain string [get/delete] ",
+                "esc  [drop] ",
+                "gone  [x/y] ",
+                "miss  [x] ",
+                "remote  [] ",
+                "num  [] ",
+                "scalar  [] ",
+                "deep  [] ",
+                // `sub` is the cycle Step -> Step: cut where it closes.
+                "steps array [] [].type=click/erase [].op=get/delete/move",
+                "files  [] [].action=get/delete",
+                "old  [make/purge] ",
+            ]
+        );
+        assert_eq!(
+            seen(cases[1]),
+            [
+                // A's own `op` is in no array's items but in B's, a cycle.
+                "a  [] [].op=get/delete",
+                "s array [] ",
+                "z  [] ",
+            ]
+        );
+        assert_eq!(
+            seen(cases[2]),
+            ["x  [get/delete] ", "y  [] ", "y.z  [get/delete] "]
+        );
+    }
 }
