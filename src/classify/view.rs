@@ -550,6 +550,31 @@ mod tests {
             .collect();
         assert_eq!(an, bn);
         assert_eq!(a.params[0].enum_values, b.params[0].enum_values);
+        // Both follow a parameter's local `$ref`s alike.
+        let v = json!({"name": "m", "inputSchema": {"properties": {
+            "action": {"$ref": "#/$defs/Op"},
+            "opt": {"anyOf": [{"$ref": "#/definitions/Op"}, {"type": "null"}]}},
+            "$defs": {"Op": {"type": "string", "enum": ["get", "delete"]}},
+            "definitions": {"Op": {"type": "string", "const": "drop"}}}});
+        let (a, b) = (ToolView::new(&v), ToolDef::from_value(&v));
+        let an: Vec<String> = a
+            .params
+            .iter()
+            .map(|p| format!("{} {} {:?}", p.name, p.ty, p.enum_values))
+            .collect();
+        let bn: Vec<String> = b
+            .params
+            .iter()
+            .map(|p| format!("{} {} {:?}", p.name, p.ty, p.enum_values))
+            .collect();
+        assert_eq!(an, bn);
+        assert_eq!(
+            an,
+            [
+                r#"action string ["get", "delete"]"#,
+                r#"opt string|null ["drop"]"#
+            ]
+        );
     }
 
     fn flat(v: &ToolView) -> String {
