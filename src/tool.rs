@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::classify::view::{shallow, Defs};
+
 /// The MCP tool-annotation hints. An absent hint is `None`, never its default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hints {
@@ -156,7 +158,9 @@ pub(crate) fn enum_values(schema: &Value) -> Vec<String> {
     out
 }
 
-fn collect_params(schema: &Value, prefix: &str, depth: usize, out: &mut Vec<Param>) {
+/// The parameters of `schema`; a parameter's type and enum follow local
+/// `$ref`s to `defs` as the classifier's view does ([`shallow`]).
+fn collect_params(schema: &Value, defs: Defs, prefix: &str, depth: usize, out: &mut Vec<Param>) {
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return;
     };
@@ -171,16 +175,18 @@ fn collect_params(schema: &Value, prefix: &str, depth: usize, out: &mut Vec<Para
         } else {
             format!("{prefix}.{name}")
         };
+        let resolved = shallow(prop, &defs);
+        let read = resolved.as_ref().unwrap_or(prop);
         out.push(Param {
             name: full.clone(),
-            ty: type_of(prop),
+            ty: type_of(read),
             required: required.contains(&name.as_str()),
             description: text_of(prop.get("description")),
-            enum_values: enum_values(prop),
+            enum_values: enum_values(read),
             schema: prop.clone(),
         });
         if depth < 1 {
-            collect_params(prop, &full, depth + 1, out);
+            collect_params(prop, defs, &full, depth + 1, out);
         }
     }
 }
@@ -191,7 +197,7 @@ impl ToolDef {
     pub fn from_value(v: &Value) -> ToolDef {
         let mut params = Vec::new();
         if let Some(schema) = v.get("inputSchema") {
-            collect_params(schema, "", 0, &mut params);
+            collect_params(schema, Defs::of(schema), "", 0, &mut params);
         }
         let annotations = v.get("annotations").cloned().unwrap_or(Value::Null);
         ToolDef {

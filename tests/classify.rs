@@ -540,6 +540,174 @@ fn operation_enums_are_read_at_any_depth_of_arrays() {
     }
 }
 
+/// Operation selectors behind a local `$ref` (pydantic v2 and FastMCP put
+/// enums and nested models in `$defs`, older generators in `definitions`)
+/// count as inline ones; a cycle ends, a missing or remote definition is
+/// ignored, and a `$ref`'d enum that selects no operation counts for
+/// nothing. Each on both paths. (tool schema, class, selector path or "").
+#[test]
+fn operation_enums_behind_refs_count_as_inline_ones() {
+    let tool = |props: Value, defs: Value| {
+        json!({"name": "manage_items", "description": "Manage items in the workspace.",
+            "inputSchema": {"type": "object", "properties": props, "$defs": defs}})
+    };
+    let op = json!({"Op": {"type": "string", "enum": ["list", "get", "delete"]}});
+    let step = |defs: &mut Value, extra: Value| {
+        defs["Step"] = json!({"type": "object", "properties": {
+            "action": {"type": "string", "enum": ["list", "delete"]}, "next": extra}});
+    };
+    let mut with_step = op.clone();
+    step(&mut with_step, json!({"type": "string"}));
+    // Step refers to itself, and to Loop which refers back to Step.
+    let mut cyclic = json!({"Loop": {"type": "object", "properties": {
+        "steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}}}}});
+    step(
+        &mut cyclic,
+        json!({"anyOf": [{"$ref": "#/$defs/Step"}, {"$ref": "#/$defs/Loop"}]}),
+    );
+    // What the tool is without an operation selector.
+    let plain = one_both(tool(json!({"action": {"type": "string"}}), json!({}))).class;
+    let cases = [
+        // `action: Op`, the enum a definition.
+        (
+            tool(json!({"action": {"$ref": "#/$defs/Op"}}), op.clone()),
+            Class::Destructive,
+            "action",
+        ),
+        // `Optional[Op]`.
+        (
+            tool(
+                json!({"action": {"anyOf": [{"$ref": "#/$defs/Op"}, {"type": "null"}], "default": null}}),
+                op.clone(),
+            ),
+            Class::Destructive,
+            "action",
+        ),
+        // `steps: list[Step]`, Step a model with an action enum.
+        (
+            tool(
+                json!({"steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}}}),
+                with_step.clone(),
+            ),
+            Class::Destructive,
+            "steps[].action",
+        ),
+        // A selector in a referenced model that is itself a `$ref`, under
+        // `#/definitions`, with an escaped name (`a/b` as `a~1b`).
+        (
+            json!({"name": "run_batch", "description": "Run a batch.",
+                "inputSchema": {"type": "object", "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/definitions/a~1b"}}},
+                "definitions": {"a/b": {"type": "object", "properties": {
+                    "op": {"$ref": "#/definitions/Op"}}},
+                    "Op": {"enum": ["get", "delete"]}}}}),
+            Class::Destructive,
+            "items[].op",
+        ),
+        // A cycle of definitions ends (Step -> Step, Step -> Loop -> Step).
+        (
+            tool(
+                json!({"steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}}}),
+                cyclic,
+            ),
+            Class::Destructive,
+            "steps[].action",
+        ),
+        // A `$ref` to a definition that is not there.
+        (
+            tool(json!({"action": {"$ref": "#/$defs/Missing"}}), op.clone()),
+            plain,
+            "",
+        ),
+        // A remote or relative `$ref` is never fetched, even when its tail
+        // names a local definition.
+        (
+            tool(
+                json!({"action": {"$ref": "https://example.com/schema.json#/$defs/Op"},
+                    "mode": {"$ref": "other.json#/$defs/Op"}}),
+                op.clone(),
+            ),
+            plain,
+            "",
+        ),
+        // A `$ref`'d enum in an array's items that selects no operation.
+        (
+            tool(
+                json!({"rows": {"type": "array", "items": {"$ref": "#/$defs/Row"}}}),
+                json!({"Row": {"type": "object", "properties": {
+                    "sort": {"$ref": "#/$defs/Sort"},
+                    "format": {"enum": ["json", "csv"]}}},
+                    "Sort": {"enum": ["asc", "desc", "delete"]}}),
+            ),
+            plain,
+            "",
+        ),
+    ];
+    for (tool, class, path) in cases {
+        let v = one_both(tool.clone());
+        assert_eq!(v.class, class, "{tool}\n{}", v.rationale);
+        let params: Vec<&str> = v.args.operations.iter().map(|o| o.param.as_str()).collect();
+        if path.is_empty() {
+            assert!(params.is_empty(), "{tool}: {params:?}");
+        } else {
+            assert_eq!(params, [path], "{tool}");
+        }
+    }
+}
+
+/// A definition referred to many times over is followed to a bound (past
+/// it, no `$ref` below the parameter is), and definitions that each double
+/// the paths cost no more; the same on both paths.
+#[test]
+fn refs_fanning_out_are_followed_to_a_bound() {
+    let tool = |defs: serde_json::Map<String, Value>, top: &str| {
+        json!({"name": "run_batch", "description": "Run a batch of steps.",
+            "inputSchema": {"type": "object", "$defs": defs, "properties": {
+                "batch": {"$ref": format!("#/$defs/{top}")}}}})
+    };
+    let leaf = json!({"type": "object", "properties": {"action": {"enum": ["get", "delete"]}}});
+    // One model with `n` arrays of the same leaf model.
+    let wide = |n: usize| {
+        let mut defs = serde_json::Map::new();
+        defs.insert("Leaf".into(), leaf.clone());
+        let props: serde_json::Map<String, Value> = (0..n)
+            .map(|i| {
+                let p = json!({"type": "array", "items": {"$ref": "#/$defs/Leaf"}});
+                (format!("p{i}"), p)
+            })
+            .collect();
+        defs.insert(
+            "Wide".into(),
+            json!({"type": "object", "properties": props}),
+        );
+        tool(defs, "Wide")
+    };
+    let near = one_both(wide(100));
+    assert_eq!(near.class, Class::Destructive, "{}", near.rationale);
+    let far = one_both(wide(200));
+    assert!(far.args.operations.is_empty(), "{}", far.rationale);
+    // Twenty models, each with two arrays of the one below.
+    let mut defs = serde_json::Map::new();
+    defs.insert("D0".into(), leaf.clone());
+    for i in 1..20 {
+        let r = format!("#/$defs/D{}", i - 1);
+        defs.insert(
+            format!("D{i}"),
+            json!({"type": "object", "properties": {
+                "a": {"type": "array", "items": {"$ref": r}},
+                "b": {"type": "array", "items": {"$ref": r}}}}),
+        );
+    }
+    let shallow = one_both(tool(defs.clone(), "D3"));
+    assert_eq!(shallow.class, Class::Destructive, "{}", shallow.rationale);
+    let doubling = one_both(tool(defs, "D19"));
+    assert!(
+        doubling.args.operations.is_empty(),
+        "{}",
+        doubling.rationale
+    );
+}
+
 /// A hostile schema nested far deeper than any real one is read to a
 /// bound, with the same answer on both paths.
 #[test]

@@ -77,6 +77,191 @@ const OP_KEYS: [(&str, &str); 3] = [
 /// parameter: a hostile schema nested deeper costs no more.
 pub(crate) const MAX_NEST: usize = 24;
 
+/// How many `$ref`s [`walk`] follows below one parameter: past it, no
+/// `$ref` there is followed at all (an answer that does not depend on the
+/// order they are met in). A hostile schema whose definitions refer to one
+/// another many times over costs no more.
+pub(crate) const MAX_REFS: usize = 128;
+
+/// How many definitions a `$ref` is followed through when it names one
+/// that is itself a `$ref`.
+const MAX_HOPS: usize = 8;
+
+/// How many `$ref`s the type and enum of one parameter follow (its own,
+/// its alternatives', its items').
+const MAX_SHALLOW: usize = 32;
+
+/// The local definitions of a tool's `inputSchema` that a `$ref` may name:
+/// `#/$defs/NAME` (pydantic v2, FastMCP) and `#/definitions/NAME` (older
+/// generators), NAME with the JSON-pointer escapes `~1` and `~0`. Nothing
+/// else is followed: no other pointer, no remote or relative reference.
+/// Empty for a schema without definitions, so that a schema without them
+/// costs nothing more.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Defs<'a> {
+    defs: Option<&'a serde_json::Map<String, Value>>,
+    definitions: Option<&'a serde_json::Map<String, Value>>,
+}
+
+impl<'a> Defs<'a> {
+    /// The definitions of `schema` (a tool's `inputSchema`).
+    pub(crate) fn of(schema: &'a Value) -> Defs<'a> {
+        let map = |k: &str| schema.get(k).and_then(Value::as_object);
+        Defs {
+            defs: map("$defs"),
+            definitions: map("definitions"),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.defs.is_none() && self.definitions.is_none()
+    }
+
+    /// The definition `node`'s `$ref` names, if it is one of these and an
+    /// object (a missing or non-object one is ignored).
+    fn target(&self, node: &Value) -> Option<&'a Value> {
+        if self.is_empty() {
+            return None;
+        }
+        let r = node.get("$ref")?.as_str()?;
+        let (map, name) = if let Some(n) = r.strip_prefix("#/$defs/") {
+            (self.defs?, n)
+        } else if let Some(n) = r.strip_prefix("#/definitions/") {
+            (self.definitions?, n)
+        } else {
+            return None;
+        };
+        if name.contains('/') {
+            return None;
+        }
+        let name = if name.contains('~') {
+            Cow::Owned(name.replace("~1", "/").replace("~0", "~"))
+        } else {
+            Cow::Borrowed(name)
+        };
+        map.get(name.as_ref()).filter(|d| d.is_object())
+    }
+
+    /// [`Defs::target`], followed through definitions that are `$ref`s
+    /// themselves (at most [`MAX_HOPS`]).
+    fn deref(&self, node: &Value) -> Option<&'a Value> {
+        let mut at = self.target(node)?;
+        for _ in 1..MAX_HOPS {
+            match self.target(at) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        Some(at)
+    }
+}
+
+/// What [`walk`] knows of `$ref`s below one parameter: the definitions,
+/// those on the path to the node it reads (a `$ref` to one of them is a
+/// cycle, not followed), how many it followed, and the selectors it found
+/// below one, added to the answer only if it stayed within [`MAX_REFS`].
+#[derive(Default)]
+pub(crate) struct Refs<'a> {
+    defs: Defs<'a>,
+    on_path: Vec<*const Value>,
+    followed: usize,
+    exceeded: bool,
+    found: ItemOps,
+}
+
+impl<'a> Refs<'a> {
+    pub(crate) fn new(defs: Defs<'a>) -> Refs<'a> {
+        Refs {
+            defs,
+            ..Refs::default()
+        }
+    }
+
+    /// Adds the selectors found below a `$ref` to `out` (nothing when more
+    /// `$ref`s than [`MAX_REFS`] were met).
+    pub(crate) fn finish(self, out: &mut ItemOps) {
+        if !self.exceeded {
+            for (path, vals) in self.found {
+                add(out, path, vals);
+            }
+        }
+    }
+}
+
+/// `node` (a parameter's schema) with the `$ref`s that [`type_of`] and
+/// [`enum_values`] would meet resolved: its own (its definition's type,
+/// enum, const, alternatives and items where it has none of its own), its
+/// alternatives' and its items'. `None` when it has none of them (the
+/// schema is read as it is).
+pub(crate) fn shallow(node: &Value, defs: &Defs) -> Option<Value> {
+    if defs.is_empty() {
+        return None;
+    }
+    let own = node.as_object()?;
+    let alts = |o: &serde_json::Map<String, Value>| {
+        ["anyOf", "oneOf"].into_iter().any(|k| {
+            o.get(k)
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|a| a.get("$ref").is_some()))
+        })
+    };
+    let items_ref = own.get("items").is_some_and(|i| i.get("$ref").is_some());
+    if !own.contains_key("$ref") && !alts(own) && !items_ref {
+        return None;
+    }
+    let mut left = MAX_SHALLOW;
+    let mut follow = |n: &Value| -> Option<&Value> {
+        let t = defs.deref(n)?;
+        (left > 0).then(|| {
+            left -= 1;
+            t
+        })
+    };
+    // The members read of `n` overlaid on its definition's.
+    let overlay = |n: &serde_json::Map<String, Value>, def: Option<&Value>| {
+        let mut out = serde_json::Map::new();
+        let def = def.and_then(Value::as_object);
+        for key in ["type", "enum", "const"] {
+            if let Some(v) = n.get(key).or_else(|| def.and_then(|d| d.get(key))) {
+                out.insert(key.to_owned(), v.clone());
+            }
+        }
+        for key in ["anyOf", "oneOf"] {
+            let v = n
+                .get(key)
+                .filter(|v| v.is_array())
+                .or_else(|| def.and_then(|d| d.get(key)));
+            if let Some(v) = v {
+                out.insert(key.to_owned(), v.clone());
+            }
+        }
+        let items = n
+            .get("items")
+            .filter(|i| i.get("enum").is_some() || i.get("$ref").is_some())
+            .or_else(|| def.and_then(|d| d.get("items")));
+        if let Some(items) = items {
+            out.insert("items".to_owned(), items.clone());
+        }
+        out
+    };
+    let mut out = overlay(own, follow(node));
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(alts)) = out.get_mut(key) {
+            for alt in alts.iter_mut() {
+                if let (Some(def), Some(o)) = (follow(alt), alt.as_object()) {
+                    *alt = Value::Object(overlay(o, Some(def)));
+                }
+            }
+        }
+    }
+    if let Some(items) = out.get_mut("items") {
+        if let (Some(def), Some(o)) = (follow(items), items.as_object()) {
+            *items = Value::Object(overlay(o, Some(def)));
+        }
+    }
+    Some(Value::Object(out))
+}
+
 /// One step of the path from a parameter down to a schema [`walk`] reads:
 /// an array's items (`[]`) or a property (`.name`). Kept on the stack; the
 /// path is written out only for a selector found.
@@ -106,21 +291,33 @@ impl Seg<'_> {
 }
 
 /// The string values a selector allows: its `enum`, its `const`, and those
-/// of its `anyOf`/`oneOf` alternatives (`Optional[Literal[...]]`).
-fn selector_values(sel: &Value) -> Vec<String> {
+/// of its `anyOf`/`oneOf` alternatives (`Optional[Literal[...]]`); where it
+/// or an alternative is a `$ref` to one of `defs`, those of the definition
+/// too (at most [`MAX_SHALLOW`] followed).
+fn selector_values(sel: &Value, defs: &Defs) -> Vec<String> {
     let mut out = Vec::new();
+    let mut left = MAX_SHALLOW;
     let mut read = |s: &Value| {
-        if let Some(Value::Array(vals)) = s.get("enum") {
-            out.extend(vals.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+        let def = defs.deref(s).filter(|_| left > 0);
+        if def.is_some() {
+            left -= 1;
         }
-        if let Some(Value::String(c)) = s.get("const") {
-            out.push(c.clone());
+        for s in std::iter::once(s).chain(def) {
+            if let Some(Value::Array(vals)) = s.get("enum") {
+                out.extend(vals.iter().filter_map(|v| v.as_str().map(str::to_owned)));
+            }
+            if let Some(Value::String(c)) = s.get("const") {
+                out.push(c.clone());
+            }
         }
     };
     read(sel);
-    for key in ["anyOf", "oneOf"] {
-        if let Some(Value::Array(alts)) = sel.get(key) {
-            alts.iter().for_each(&mut read);
+    let own = defs.deref(sel);
+    for node in std::iter::once(sel).chain(own) {
+        for key in ["anyOf", "oneOf"] {
+            if let Some(Value::Array(alts)) = node.get(key) {
+                alts.iter().for_each(&mut read);
+            }
         }
     }
     out
@@ -148,16 +345,22 @@ fn add(out: &mut ItemOps, path: Cow<'static, str>, vals: Vec<String>) {
 /// `items`, of its `anyOf`/`oneOf`/`allOf` alternatives and of its
 /// properties. An array's kind of keys follows its own name.
 ///
-/// It reads only `enum`, `const`, `items`, `properties`, `anyOf`, `oneOf`
-/// and `allOf` (what the streaming path keeps of a schema, view/json.rs);
-/// a parameter's `properties` are read last, so that path can add them as
-/// it meets them.
+/// A `$ref` to one of the tool's definitions (see [`Defs`]) is read as one
+/// more alternative, after `allOf`'s: a cycle is cut where it closes, and
+/// a `$ref` counts as a level towards [`MAX_NEST`]. What is found below
+/// one waits in `refs` until [`Refs::finish`].
+///
+/// It reads only `enum`, `const`, `items`, `properties`, `anyOf`, `oneOf`,
+/// `allOf` and `$ref` (what the streaming path keeps of a schema,
+/// view/json.rs); a parameter's `properties` are read last, so that path
+/// can add them as it meets them.
 pub(crate) fn walk(
     node: &Value,
     steps: bool,
     at: Option<&Seg>,
     depth: usize,
     selectors: bool,
+    refs: &mut Refs,
     out: &mut ItemOps,
 ) {
     if depth > MAX_NEST {
@@ -170,7 +373,7 @@ pub(crate) fn walk(
             let Some(sel) = props.get(*key) else {
                 continue;
             };
-            let vals = selector_values(sel);
+            let vals = selector_values(sel, &refs.defs);
             if vals.is_empty() {
                 continue;
             }
@@ -186,23 +389,55 @@ pub(crate) fn walk(
                     Cow::Owned(p)
                 }
             };
-            add(out, path, vals);
+            match refs.on_path.is_empty() {
+                true => add(out, path, vals),
+                false => add(&mut refs.found, path, vals),
+            }
         }
     }
     if let Some(items) = node.get("items").filter(|i| i.is_object()) {
-        walk(items, steps, Some(&Seg::Items(at)), depth + 1, true, out);
+        walk(
+            items,
+            steps,
+            Some(&Seg::Items(at)),
+            depth + 1,
+            true,
+            refs,
+            out,
+        );
     }
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(Value::Array(alts)) = node.get(key) {
             for alt in alts {
-                walk(alt, steps, at, depth + 1, selectors, out);
+                walk(alt, steps, at, depth + 1, selectors, refs, out);
+            }
+        }
+    }
+    if let Some(def) = refs.defs.target(node) {
+        let def_at: *const Value = def;
+        if !refs.exceeded && !refs.on_path.contains(&def_at) {
+            refs.followed += 1;
+            if refs.followed > MAX_REFS {
+                refs.exceeded = true;
+            } else {
+                refs.on_path.push(def_at);
+                walk(def, steps, at, depth + 1, selectors, refs, out);
+                refs.on_path.pop();
             }
         }
     }
     if let Some(props) = props {
         for (name, prop) in props {
             let seg = Seg::Prop(at, name);
-            walk(prop, is_steps(name), Some(&seg), depth + 1, false, out);
+            walk(
+                prop,
+                is_steps(name),
+                Some(&seg),
+                depth + 1,
+                false,
+                refs,
+                out,
+            );
         }
     }
 }
@@ -218,14 +453,22 @@ pub(crate) fn settle(ops: &mut ItemOps) {
 
 /// The operation selectors under the top-level parameter `name` (see
 /// [`ParamView::item_ops`]).
-fn item_ops(name: &str, schema: &Value) -> ItemOps {
+fn item_ops(name: &str, schema: &Value, defs: Defs) -> ItemOps {
     let mut out = Vec::new();
-    walk(schema, is_steps(name), None, 0, false, &mut out);
+    let mut refs = Refs::new(defs);
+    walk(schema, is_steps(name), None, 0, false, &mut refs, &mut out);
+    refs.finish(&mut out);
     settle(&mut out);
     out
 }
 
-fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<ParamView<'a>>) {
+fn collect<'a>(
+    schema: &'a Value,
+    defs: Defs,
+    prefix: &str,
+    depth: usize,
+    out: &mut Vec<ParamView<'a>>,
+) {
     let Some(props) = schema.get("properties").and_then(Value::as_object) else {
         return;
     };
@@ -235,19 +478,21 @@ fn collect<'a>(schema: &'a Value, prefix: &str, depth: usize, out: &mut Vec<Para
         } else {
             format!("{prefix}.{name}")
         };
+        let resolved = shallow(prop, &defs);
+        let read = resolved.as_ref().unwrap_or(prop);
         out.push(ParamView {
             item_ops: if prefix.is_empty() {
-                item_ops(name, prop)
+                item_ops(name, prop, defs)
             } else {
                 Vec::new()
             },
             name: full.clone(),
-            ty: type_of(prop),
+            ty: type_of(read),
             description: text_of(prop.get("description")),
-            enum_values: enum_values(prop),
+            enum_values: enum_values(read),
         });
         if depth < 1 {
-            collect(prop, &full, depth + 1, out);
+            collect(prop, defs, &full, depth + 1, out);
         }
     }
 }
@@ -257,7 +502,7 @@ impl<'a> ToolView<'a> {
     pub fn new(v: &'a Value) -> ToolView<'a> {
         let mut params = Vec::new();
         if let Some(schema) = v.get("inputSchema") {
-            collect(schema, "", 0, &mut params);
+            collect(schema, Defs::of(schema), "", 0, &mut params);
         }
         let annotations = v.get("annotations");
         ToolView {
@@ -305,6 +550,31 @@ mod tests {
             .collect();
         assert_eq!(an, bn);
         assert_eq!(a.params[0].enum_values, b.params[0].enum_values);
+        // Both follow a parameter's local `$ref`s alike.
+        let v = json!({"name": "m", "inputSchema": {"properties": {
+            "action": {"$ref": "#/$defs/Op"},
+            "opt": {"anyOf": [{"$ref": "#/definitions/Op"}, {"type": "null"}]}},
+            "$defs": {"Op": {"type": "string", "enum": ["get", "delete"]}},
+            "definitions": {"Op": {"type": "string", "const": "drop"}}}});
+        let (a, b) = (ToolView::new(&v), ToolDef::from_value(&v));
+        let an: Vec<String> = a
+            .params
+            .iter()
+            .map(|p| format!("{} {} {:?}", p.name, p.ty, p.enum_values))
+            .collect();
+        let bn: Vec<String> = b
+            .params
+            .iter()
+            .map(|p| format!("{} {} {:?}", p.name, p.ty, p.enum_values))
+            .collect();
+        assert_eq!(an, bn);
+        assert_eq!(
+            an,
+            [
+                r#"action string ["get", "delete"]"#,
+                r#"opt string|null ["drop"]"#
+            ]
+        );
     }
 
     fn flat(v: &ToolView) -> String {
@@ -422,5 +692,113 @@ mod tests {
         }
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
         assert!(ToolView::from_json(&format!(r#"{{"x": {deep}}}"#)).is_none());
+    }
+
+    #[test]
+    fn refs_read_the_same_on_both_paths() {
+        let cases = [
+            // Own, alternative, items and selector refs; chains; escapes;
+            // a missing, a remote, a non-string and a non-object target;
+            // an empty definition; a repeated definition and `$defs`.
+            r##"{"name": "r", "inputSchema": {"$defs": {"Gone": {}}, "properties": {
+                 "action": {"$ref": "#/$defs/Op", "description": "what"},
+                 "opt": {"anyOf": [{"$ref": "#/$defs/Op"}, {"type": "null"}]},
+                 "list": {"type": "array", "items": {"$ref": "#/$defs/Op"}},
+                 "chain": {"$ref": "#/$defs/Alias"},
+                 "esc": {"$ref": "#/$defs/a~1b~0c"},
+                 "gone": {"$ref": "#/$defs/Gone", "enum": ["x", "y"]},
+                 "miss": {"$ref": "#/$defs/Nope", "enum": ["x"]},
+                 "remote": {"$ref": "http://x/s.json#/$defs/Op"},
+                 "num": {"$ref": 5}, "scalar": {"$ref": "#/$defs/Num"},
+                 "deep": {"$ref": "#/$defs/Op/enum"},
+                 "steps": {"type": "array", "items": {"$ref": "#/$defs/Step"}},
+                 "files": {"items": {"$ref": "#/$defs/File", "properties": {}}, "anyOf": {}},
+                 "old": {"$ref": "#/definitions/Op"}},
+               "$defs": {"Op": {"type": "string", "enum": ["list", "delete"], "title": "Op"},
+                 "Alias": {"$ref": "#/$defs/Op", "description": "alias"},
+                 "a/b~c": {"const": "drop"}, "Num": 3, "Num": [1],
+                 "Step": {"type": "object", "properties": {"type": {"$ref": "#/$defs/Kind"},
+                   "op": {"anyOf": [{"$ref": "#/$defs/Op"}, {"const": "move"}]},
+                   "sub": {"type": "array", "items": {"$ref": "#/$defs/Step"}}}},
+                 "Kind": {"enum": ["click", "erase"]},
+                 "File": {"properties": {"action": {"$ref": "#/$defs/Op"}, "path": {}},
+                   "allOf": [{"$ref": "#/$defs/File"}], "items": {"x": 1}},
+                 "Op": {"type": "string", "enum": ["get", "delete"]}},
+               "definitions": {"Op": {"enum": ["make", "purge"]}}}}"##,
+            // A cycle of two, a self-reference, and a reference to a
+            // definition that refers to itself only.
+            r##"{"name": "c", "inputSchema": {"properties": {
+                 "a": {"$ref": "#/$defs/A"}, "s": {"$ref": "#/$defs/S"},
+                 "z": {"items": {"$ref": "#/$defs/Z"}}},
+               "$defs": {"A": {"items": {"$ref": "#/$defs/B"}, "properties": {"op": {"enum": ["q", "r"]}}},
+                 "B": {"properties": {"op": {"enum": ["get", "delete"]}, "next": {"$ref": "#/$defs/A"}},
+                   "items": {"$ref": "#/$defs/A"}},
+                 "S": {"type": "array", "items": {"$ref": "#/$defs/S"}},
+                 "Z": {"$ref": "#/$defs/Z"}}}}"##,
+            // `$defs` that is no object, repeated, or on a nested schema.
+            r##"{"name": "d", "inputSchema": {"$defs": [{"Op": {"enum": ["a"]}}],
+                 "properties": {"x": {"$ref": "#/$defs/Op"},
+                   "y": {"properties": {"z": {"$ref": "#/$defs/Op"}}, "$defs": {"Op": {"enum": ["b"]}}}},
+                 "$defs": {"Op": {"enum": ["get", "delete"]}}, "definitions": 7}}"##,
+        ];
+        for c in cases {
+            let v: Value = serde_json::from_str(c).unwrap();
+            let fast = ToolView::from_json(c).expect("fast path");
+            assert_eq!(flat(&fast), flat(&ToolView::new(&v)), "{c}");
+        }
+        let seen = |c: &str| -> Vec<String> {
+            let v: Value = serde_json::from_str(c).unwrap();
+            ToolView::new(&v)
+                .params
+                .iter()
+                .map(|p| {
+                    let ops: Vec<String> = p
+                        .item_ops
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.join("/")))
+                        .collect();
+                    format!(
+                        "{} {} [{}] {}",
+                        p.name,
+                        p.ty,
+                        p.enum_values.join("/"),
+                        ops.join(" ")
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            seen(cases[0]),
+            [
+                "action string [get/delete] ",
+                "opt string|null [get/delete] ",
+                "list array [get/delete] ",
+                "chain string [get/delete] ",
+                "esc  [drop] ",
+                "gone  [x/y] ",
+                "miss  [x] ",
+                "remote  [] ",
+                "num  [] ",
+                "scalar  [] ",
+                "deep  [] ",
+                // `sub` is the cycle Step -> Step: cut where it closes.
+                "steps array [] [].type=click/erase [].op=get/delete/move",
+                "files  [] [].action=get/delete",
+                "old  [make/purge] ",
+            ]
+        );
+        assert_eq!(
+            seen(cases[1]),
+            [
+                // A's own `op` is in no array's items but in B's, a cycle.
+                "a  [] [].op=get/delete",
+                "s array [] ",
+                "z  [] ",
+            ]
+        );
+        assert_eq!(
+            seen(cases[2]),
+            ["x  [get/delete] ", "y  [] ", "y.z  [get/delete] "]
+        );
     }
 }

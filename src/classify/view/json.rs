@@ -15,7 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    enum_values, is_steps, settle, text_of, type_of, walk, ItemOps, ParamView, Seg, ToolView,
+    enum_values, is_steps, settle, shallow, text_of, type_of, walk, Defs, ItemOps, ParamView, Refs,
+    Seg, ToolView,
 };
 use crate::tool::Hints;
 
@@ -171,6 +172,10 @@ enum Keep {
         named: &'static [(&'static str, &'static Keep)],
         other: &'static Keep,
     },
+    /// Every member of an object by the same `Keep`, none left out (the
+    /// definitions a `$ref` names: one that is there, even empty, is not
+    /// a missing one).
+    Every(&'static Keep),
 }
 
 /// What [`walk`] reads of a schema: its arrays' items, its properties and
@@ -181,6 +186,7 @@ static NESTED: Keep = Keep::Members(&[
     ("anyOf", &NESTED),
     ("oneOf", &NESTED),
     ("allOf", &NESTED),
+    ("$ref", &Keep::All),
 ]);
 /// A schema's `properties`: the selectors' values ([`walk`] reads them in
 /// an array's items) besides what [`NESTED`] keeps of every property.
@@ -204,6 +210,7 @@ static SELECTOR: Keep = Keep::Members(&[
     ("anyOf", &SELECTOR),
     ("oneOf", &SELECTOR),
     ("allOf", &NESTED),
+    ("$ref", &Keep::All),
 ]);
 /// `items`: its `enum` ([`enum_values`]) and what [`walk`] reads.
 static ITEMS: Keep = Keep::Members(&[
@@ -213,6 +220,7 @@ static ITEMS: Keep = Keep::Members(&[
     ("anyOf", &NESTED),
     ("oneOf", &NESTED),
     ("allOf", &NESTED),
+    ("$ref", &Keep::All),
 ]);
 /// The alternatives of `anyOf`/`oneOf`: [`type_of`] reads their types
 /// (nested alternatives too), [`enum_values`] their `enum` and `const`,
@@ -226,7 +234,30 @@ static ALTERNATIVES: Keep = Keep::Members(&[
     ("items", &NESTED),
     ("properties", &PROPERTIES),
     ("allOf", &NESTED),
+    ("$ref", &Keep::All),
 ]);
+/// The `$defs` and `definitions` of an `inputSchema`: every definition,
+/// kept as [`DEF`] keeps it.
+static DEFS: Keep = Keep::Every(&DEF);
+/// A definition a `$ref` names, read where the `$ref` is: as a parameter
+/// ([`type_of`], [`enum_values`]), an alternative, a selector or a schema
+/// [`walk`] reads; all of what those read, at any depth.
+static DEF: Keep = Keep::Members(&[
+    ("type", &Keep::All),
+    ("enum", &Keep::All),
+    ("const", &Keep::All),
+    ("$ref", &Keep::All),
+    ("items", &DEF),
+    ("properties", &DEF_PROPERTIES),
+    ("anyOf", &DEF),
+    ("oneOf", &DEF),
+    ("allOf", &DEF),
+]);
+/// A definition's `properties`.
+static DEF_PROPERTIES: Keep = Keep::Each {
+    named: &[],
+    other: &DEF,
+};
 /// `annotations`: the hints and the title.
 static ANNOTATIONS: Keep = Keep::Members(&[
     ("readOnlyHint", &Keep::All),
@@ -257,7 +288,7 @@ impl<'de> DeserializeSeed<'de> for Kept {
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         match self.0 {
             Keep::All => Value::deserialize(d),
-            Keep::Members(_) | Keep::Each { .. } => d.deserialize_any(self),
+            Keep::Members(_) | Keep::Each { .. } | Keep::Every(_) => d.deserialize_any(self),
         }
     }
 }
@@ -312,6 +343,11 @@ impl<'de> Visitor<'de> for Kept {
             let (inner, each) = match self.0 {
                 Keep::Members(keep) => (named(keep), false),
                 Keep::Each { named: keep, other } => (Some(named(keep).unwrap_or(other)), true),
+                Keep::Every(keep) => {
+                    let v = map.next_value_seed(Kept(keep))?;
+                    out.insert(k.0.into_owned(), v);
+                    continue;
+                }
                 Keep::All => unreachable!("Keep::All is parsed as a Value"),
             };
             let Some(inner) = inner else {
@@ -395,9 +431,10 @@ impl<'de> Visitor<'de> for Skim {
     }
 }
 
-/// The keys of a property's schema that [`type_of`], [`enum_values`] and
-/// [`walk`] read besides a string `type` (and, at the top, `properties`).
-const SCHEMA_KEYS: [&str; 7] = [
+/// The keys of a property's schema that [`type_of`], [`enum_values`],
+/// [`shallow`] and [`walk`] read besides a string `type` (and, at the top,
+/// `properties`).
+const SCHEMA_KEYS: [&str; 8] = [
     "enum",
     "const",
     "anyOf",
@@ -405,9 +442,10 @@ const SCHEMA_KEYS: [&str; 7] = [
     "items",
     "allOf",
     "properties",
+    "$ref",
 ];
 /// What is kept of each of [`SCHEMA_KEYS`].
-static SCHEMA_KEEP: [&Keep; 7] = [
+static SCHEMA_KEEP: [&Keep; 8] = [
     &Keep::All,
     &Keep::All,
     &ALTERNATIVES,
@@ -415,6 +453,7 @@ static SCHEMA_KEEP: [&Keep; 7] = [
     &ITEMS,
     &NESTED,
     &PROPERTIES,
+    &Keep::All,
 ];
 
 /// The members of one property's schema the view reads; a repeated key's
@@ -426,7 +465,7 @@ struct Prop<'a> {
     /// The members named in [`SCHEMA_KEYS`], in that order, once one is
     /// met (boxed: most properties have none, and a property is moved as
     /// it is collected).
-    schema: Option<Box<[Option<Value>; 7]>>,
+    schema: Option<Box<[Option<Value>; 8]>>,
     /// Its `properties`, read one level down from the top (below, they are
     /// kept in `schema` for [`walk`]).
     nested: Option<Props<'a>>,
@@ -513,33 +552,70 @@ impl<'de> Visitor<'de> for PropsSeed {
     }
 }
 
-/// Seed for `inputSchema`: its `properties` (the last `properties` wins),
-/// `None` unless both are objects.
+/// What is read of an `inputSchema`: its `properties` (`None` unless an
+/// object) and, as an object holding them when it has any, its `$defs` and
+/// `definitions` (kept as [`DEFS`] keeps them; the last of a repeated name
+/// wins). Definitions are parsed whether or not a `$ref` names them: a
+/// generator writes them only for the `$ref`s it writes.
+type Schema<'a> = (Option<Props<'a>>, Option<Value>);
+
+/// Seed for `inputSchema`: [`Schema`], nothing unless it is an object.
 struct SchemaSeed;
 
 impl<'de> DeserializeSeed<'de> for SchemaSeed {
-    type Value = Option<Props<'de>>;
+    type Value = Schema<'de>;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for SchemaSeed {
-    type Value = Option<Props<'de>>;
+    type Value = Schema<'de>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any value")
     }
-    not_an_object!(Option<Props<'de>>);
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok((None, None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok((None, None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok((None, None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok((None, None))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok((None, None))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok((None, None))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok((None, None))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok((None, None))
+    }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut props = None;
+        let mut defs: Option<serde_json::Map<String, Value>> = None;
         while let Some(k) = map.next_key::<Text<'de>>()? {
-            if k.0 == "properties" {
-                props = map.next_value_seed(PropsSeed { depth: 0 })?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
+            match k.0.as_ref() {
+                "properties" => props = map.next_value_seed(PropsSeed { depth: 0 })?,
+                "$defs" | "definitions" => {
+                    let v = map.next_value_seed(Kept(&DEFS))?;
+                    defs.get_or_insert_with(Default::default)
+                        .insert(k.0.into_owned(), v);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        Ok(props)
+        Ok((props, defs.map(Value::Object)))
     }
 }
 
@@ -552,6 +628,8 @@ struct ToolFields<'a> {
     description: Option<Field<'a>>,
     annotations: Option<Value>,
     props: Option<Props<'a>>,
+    /// The `$defs` and `definitions` of `inputSchema` (see [`Schema`]).
+    defs: Option<Value>,
 }
 
 impl<'de> Deserialize<'de> for ToolFields<'de> {
@@ -572,7 +650,7 @@ impl<'de> Deserialize<'de> for ToolFields<'de> {
                         "annotations" => {
                             t.annotations = Some(map.next_value_seed(Kept(&ANNOTATIONS))?)
                         }
-                        "inputSchema" => t.props = map.next_value_seed(SchemaSeed)?,
+                        "inputSchema" => (t.props, t.defs) = map.next_value_seed(SchemaSeed)?,
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                         }
@@ -618,12 +696,14 @@ fn merged(props: Props<'_>) -> Props<'_> {
 /// `Value`'s (a nested property as `parent.child`, after its parent).
 /// `parent_ops` is the item selectors of the top-level parameter that holds
 /// `props` (none at the top), to which [`walk`] adds theirs, in the order
-/// it reads a `Value`'s `properties`: after the parameter's own.
+/// it reads a `Value`'s `properties`: after the parameter's own; with the
+/// `$ref`s that parameter's [`walk`] met so far.
 fn flatten<'a>(
     props: Props<'a>,
+    defs: Defs,
     prefix: &str,
     out: &mut Vec<ParamView<'a>>,
-    mut parent_ops: Option<&mut ItemOps>,
+    mut parent_ops: Option<(&mut ItemOps, &mut Refs)>,
 ) {
     for (name, prop) in merged(props) {
         let full = if prefix.is_empty() {
@@ -667,18 +747,29 @@ fn flatten<'a>(
             }
         }
         let mut ops = Vec::new();
+        let mut refs = Refs::new(defs);
         let (ty, enum_values) = if m.is_empty() {
             (ty.unwrap_or_default(), Vec::new())
         } else {
             let m = Value::Object(m);
-            match parent_ops.as_deref_mut() {
-                None => walk(&m, is_steps(&name), None, 0, false, &mut ops),
-                Some(parent_ops) => {
+            match parent_ops.as_mut() {
+                None => walk(&m, is_steps(&name), None, 0, false, &mut refs, &mut ops),
+                Some((parent_ops, parent_refs)) => {
                     let seg = Seg::Prop(None, &name);
-                    walk(&m, is_steps(&name), Some(&seg), 1, false, parent_ops);
+                    walk(
+                        &m,
+                        is_steps(&name),
+                        Some(&seg),
+                        1,
+                        false,
+                        parent_refs,
+                        parent_ops,
+                    );
                 }
             }
-            (ty.unwrap_or_else(|| type_of(&m)), enum_values(&m))
+            let resolved = shallow(&m, &defs);
+            let read = resolved.as_ref().unwrap_or(&m);
+            (ty.unwrap_or_else(|| type_of(read)), enum_values(read))
         };
         // The name is copied only for a parameter with nested ones.
         let parent = nested.as_ref().map(|_| full.clone());
@@ -691,9 +782,10 @@ fn flatten<'a>(
             item_ops: Vec::new(),
         });
         if let (Some(nested), Some(parent), None) = (nested, parent, &parent_ops) {
-            flatten(nested, &parent, out, Some(&mut ops));
+            flatten(nested, defs, &parent, out, Some((&mut ops, &mut refs)));
         }
         if parent_ops.is_none() {
+            refs.finish(&mut ops);
             settle(&mut ops);
             out[at].item_ops = ops;
         }
@@ -739,7 +831,8 @@ impl<'a> ToolView<'a> {
         let m: ToolFields = serde_json::from_str(json)?;
         let mut params = Vec::new();
         if let Some(props) = m.props {
-            flatten(props, "", &mut params, None);
+            let defs = m.defs.as_ref().map(Defs::of).unwrap_or_default();
+            flatten(props, defs, "", &mut params, None);
         }
         let (declared, annotation_title) = match m.annotations {
             Some(a) => (
