@@ -1897,3 +1897,46 @@ fn selector_values_that_name_no_verb_and_extended_http_methods() {
         assert_eq!(v.class, class, "{}: {}", tool["inputSchema"], v.rationale);
     }
 }
+
+#[test]
+fn a_code_parameter_proven_an_identifier_runs_nothing() {
+    let code = json!({"type": "object", "properties": {"code": {"type": "string", "maxLength": 10,
+        "pattern": "^[A-Z0-9_]+$", "description": "Project code (2-10 uppercase letters)"}}});
+    let v = one(
+        json!({"name": "project_context", "description": "Get everything about a project",
+        "inputSchema": code}),
+    );
+    assert_eq!(
+        (v.class, v.risk),
+        (Class::Read, Risk::Low),
+        "{}",
+        v.rationale
+    );
+    assert!(!v.has(Signal::CodeExecution));
+    // The tool's own description saying it runs code still counts.
+    let v = one(
+        json!({"name": "project_eval", "description": "Executes JavaScript code in the project",
+        "inputSchema": code}),
+    );
+    assert_eq!(v.class, Class::Destructive, "{}", v.rationale);
+    assert!(v.has(Signal::CodeExecution));
+    // A free-text `code` stays code to run.
+    let v = one(
+        json!({"name": "project_eval", "description": "Work on a project",
+        "inputSchema": {"type": "object", "properties": {"code": {"type": "string",
+            "description": "The code"}}}}),
+    );
+    assert!(v.has(Signal::CodeExecution), "{}", v.rationale);
+}
+
+#[test]
+fn a_process_noun_before_a_state_noun_leaves_the_verb_to_the_description() {
+    let read = one(json!({"name": "deploy_status",
+        "description": "Check the status of a deployment"}));
+    assert_eq!(read.class, Class::Read, "{}", read.rationale);
+    let update = one(json!({"name": "update_status",
+        "description": "Check the status of a deployment"}));
+    assert_eq!(update.class, Class::Destructive, "{}", update.rationale);
+    let upload = one(json!({"name": "upload_logs", "description": "Upload logs to the bucket"}));
+    assert!(upload.class > Class::Read, "{}", upload.rationale);
+}

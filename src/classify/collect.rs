@@ -6,8 +6,8 @@ use super::engine::Engine;
 use super::normalize::{fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
-use super::verdict::{ArgFacts, Class, Evidence};
-use super::view::ToolView;
+use super::verdict::{ArgFacts, Class, Evidence, Signal};
+use super::view::{ParamView, ToolView};
 
 /// Where a hit came from. The order is strength for floors: a schema fact
 /// or the name outweighs a clause late in the description.
@@ -79,6 +79,9 @@ struct PhraseHit {
     field: String,
     site: Site,
     text: String,
+    /// Found in the description of a parameter whose schema proves it holds
+    /// an identifier ([`holds_identifier`]).
+    ident: bool,
 }
 
 impl Engine {
@@ -101,8 +104,17 @@ impl Engine {
 
         // Parameter names and descriptions.
         let mut param_hits: Vec<(usize, &str)> = Vec::new();
+        // Parameters that cannot hold a program (`code` as a project code):
+        // a code-to-run reading of them is dropped, nothing else.
+        let idents: Vec<&str> = def
+            .params
+            .iter()
+            .filter(|p| holds_identifier(p))
+            .map(|p| p.name.as_str())
+            .collect();
         for p in &def.params {
             let leaf = p.name.rsplit('.').next().unwrap_or(&p.name);
+            let ident = idents.contains(&p.name.as_str());
             self.param_set.each_match(leaf.as_bytes(), |pi| {
                 param_hits.push((self.param_rule[pi], p.name.as_str()));
             });
@@ -118,6 +130,7 @@ impl Engine {
                         field: format!("inputSchema.properties.{}.description", p.name),
                         site: Site::Param,
                         text: m.map_or(String::new(), |(s, e)| quote(&p.description, s, e)),
+                        ident,
                     });
                 });
         }
@@ -151,9 +164,12 @@ impl Engine {
                 .iter()
                 .filter(|h| h.rule == ri && h.site != Site::Param)
                 .collect();
+            // A rule reading code to run in a parameter does not read it in
+            // one that can only hold an identifier.
+            let runs_code = rule.signals.contains(&Signal::CodeExecution);
             let pdesc_hit = phrase_hits
                 .iter()
-                .any(|h| h.rule == ri && h.site == Site::Param);
+                .any(|h| h.rule == ri && h.site == Site::Param && !(runs_code && h.ident));
             // A damage switch is a boolean flag; `all: "..."` strings are not,
             // nor is a flag that widens what is returned ("Return all console
             // messages"), which destroys nothing.
@@ -161,6 +177,7 @@ impl Engine {
                 .iter()
                 .filter(|(r, p)| {
                     *r == ri
+                        && !(runs_code && idents.contains(p))
                         && (rule.arg != Some(ArgKind::Switch)
                             || def.params.iter().any(|q| {
                                 q.name == *p
@@ -204,7 +221,7 @@ impl Engine {
             if pdesc_hit {
                 if let Some(h) = phrase_hits
                     .iter()
-                    .find(|h| h.rule == ri && h.site == Site::Param)
+                    .find(|h| h.rule == ri && h.site == Site::Param && !(runs_code && h.ident))
                 {
                     consider(Site::Param, &h.text);
                 }
@@ -241,7 +258,10 @@ impl Engine {
                     }
                 }
             }
-            for h in phrase_hits.iter().filter(|h| h.rule == ri) {
+            for h in phrase_hits
+                .iter()
+                .filter(|h| h.rule == ri && !(runs_code && h.ident))
+            {
                 out.evidence.push(Evidence {
                     rule: rule.id.clone(),
                     field: h.field.clone(),
@@ -446,6 +466,7 @@ impl Engine {
                     .into(),
                     site: Site::NameText,
                     text: quote(text, start, end),
+                    ident: false,
                 });
             });
         }
@@ -495,6 +516,7 @@ impl Engine {
                     field: "description".into(),
                     site,
                     text: quote(desc, start, end),
+                    ident: false,
                 });
             }
         });
@@ -628,6 +650,117 @@ fn filters_results(desc: &str) -> bool {
         || d.starts_with("return items")
         || d.starts_with("return results")
         || d.contains(" filter by ")
+}
+
+/// Words a parameter description uses for code to run, or for running it:
+/// a description holding one never proves the parameter an identifier.
+const RUN_WORDS: [&str; 20] = [
+    "javascript",
+    "typescript",
+    "python",
+    "script",
+    "snippet",
+    "program",
+    "function",
+    "lambda",
+    "expression",
+    "statement",
+    "source",
+    "shell",
+    "bash",
+    "sql",
+    "execut",
+    "evaluat",
+    "run",
+    "eval",
+    "=>",
+    "{",
+];
+
+/// What a code is *of* when a parameter description names it so ("Project
+/// code", "ISO 3166 country code", "the 6-digit verification code"): an
+/// identifier or a one-time value, never a program.
+const CODE_OF: [&str; 34] = [
+    "project",
+    "country",
+    "language",
+    "locale",
+    "currency",
+    "region",
+    "state",
+    "province",
+    "postal",
+    "zip",
+    "area",
+    "iso",
+    "verification",
+    "confirmation",
+    "authorization",
+    "authorisation",
+    "auth",
+    "otp",
+    "2fa",
+    "mfa",
+    "totp",
+    "security",
+    "promo",
+    "promotion",
+    "coupon",
+    "discount",
+    "voucher",
+    "referral",
+    "invite",
+    "invitation",
+    "product",
+    "tax",
+    "airport",
+    "tracking",
+];
+
+/// Whether a value is an identifier: letters, digits, `_`, `-`, `.`, no
+/// space nor code punctuation, at most 64 bytes.
+fn identifier_like(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+}
+
+/// Whether a parameter's schema proves it cannot hold a program, so a
+/// `code`-like name or a "code" in its description is no code to run: a
+/// number or boolean; an enum of identifiers; or a description naming it a
+/// code *of* something ([`CODE_OF`]) that says nothing of running code
+/// ([`RUN_WORDS`]). Only this parameter's code-to-run reading is dropped:
+/// the tool's own description is read as before.
+pub(super) fn holds_identifier(p: &ParamView) -> bool {
+    let scalar = !p.ty.is_empty()
+        && p.ty
+            .split('|')
+            .all(|t| matches!(t.trim(), "integer" | "number" | "boolean" | "null"));
+    if scalar {
+        return true;
+    }
+    if !p.enum_values.is_empty() && p.enum_values.iter().all(|v| identifier_like(v)) {
+        return true;
+    }
+    let d = p.description.to_ascii_lowercase();
+    if d.is_empty() || RUN_WORDS.iter().any(|w| d.contains(w)) {
+        return false;
+    }
+    let words: Vec<&str> = d
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).any(|w| {
+        matches!(w[1], "code" | "codes")
+            && (CODE_OF.contains(&w[0])
+                || w[0]
+                    .strip_prefix("iso")
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit() || b == b'-')))
+    }) || words.windows(3).any(|w| {
+        // "ISO 4217 currency code", "ISO 639-1 code".
+        w[0] == "iso" && w[1].bytes().all(|b| b.is_ascii_digit() || b == b'-') && w[2] == "code"
+    })
 }
 
 /// Whether a boolean's description says it widens what the call returns
@@ -842,7 +975,65 @@ fn hidden_snippet(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{documented_values, filters_results, widens_output};
+    use super::{documented_values, filters_results, holds_identifier, widens_output};
+    use crate::classify::view::ParamView;
+
+    fn param(ty: &str, desc: &str, enums: &[&str]) -> ParamView<'static> {
+        ParamView {
+            name: "code".into(),
+            ty: ty.into(),
+            description: desc.to_owned().into(),
+            enum_values: enums.iter().map(|s| (*s).to_owned()).collect(),
+            item_ops: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_code_parameter_holds_an_identifier_only_when_its_schema_proves_it() {
+        let table: [(&str, &str, &[&str], bool); 18] = [
+            ("string", "Project code (2-10 uppercase letters)", &[], true),
+            ("string", "Two-letter ISO 3166 country code", &[], true),
+            ("string", "ISO 639-1 code of the target language", &[], true),
+            ("string", "The language code, e.g. en-US", &[], true),
+            ("string", "Currency code (ISO 4217)", &[], true),
+            (
+                "string",
+                "The 6-digit verification code sent by SMS",
+                &[],
+                true,
+            ),
+            (
+                "string",
+                "Authorization code from the OAuth redirect",
+                &[],
+                true,
+            ),
+            ("string", "Promo code to apply", &[], true),
+            ("integer", "Code", &[], true),
+            ("string", "", &["EUR", "USD", "en-US"], true),
+            // Free text, or a description that speaks of running it.
+            ("string", "Code to run", &[], false),
+            ("string", "JavaScript code to evaluate", &[], false),
+            (
+                "string",
+                "Project code: a Python snippet run in the project",
+                &[],
+                false,
+            ),
+            ("string", "Language code snippet to execute", &[], false),
+            ("string", "The code", &[], false),
+            ("string", "", &[], false),
+            ("string", "", &["print(1)", "A"], false),
+            ("string|integer", "Source", &[], false),
+        ];
+        for (ty, desc, enums, want) in table {
+            assert_eq!(
+                holds_identifier(&param(ty, desc, enums)),
+                want,
+                "{ty} {desc:?} {enums:?}"
+            );
+        }
+    }
 
     #[test]
     fn conditional_clauses_are_those_an_if_or_when_opens() {

@@ -84,6 +84,52 @@ fn filler(w: &str) -> bool {
 /// what follows them in a name is their object, to the end of the name.
 const FETCHING: &[&str] = &["get", "fetch", "retrieve", "describe"];
 
+/// Verbs that also name a process or its product (a deploy, a build, a
+/// sync, a backup): before a [`STATE_NOUNS`] word that ends a name
+/// (`deploy_status`, `build_logs`) they modify it, and the name holds no
+/// verb. Pure verbs (`update`, `set`, `delete`, `clear`, `reset`) are not
+/// here, nor verbs whose object a state noun can be (`post`, `record`,
+/// `store`, `push`: `post_status` posts one).
+const PROCESS_NOUNS: &[&str] = &[
+    "deploy",
+    "build",
+    "sync",
+    "backup",
+    "import",
+    "export",
+    "upload",
+    "download",
+    "install",
+    "release",
+    "restore",
+    "rollout",
+    "run",
+    "scan",
+    "crawl",
+    "index",
+    "migrate",
+    "provision",
+    "replication",
+    "rebuild",
+    "redeploy",
+    "checkout",
+];
+
+/// What one looks at about a process: its state, progress, logs or result.
+/// Last in a name after a [`PROCESS_NOUNS`] word, the name names that thing.
+const STATE_NOUNS: &[&str] = &[
+    "status", "progress", "state", "logs", "log", "history", "result", "results", "summary",
+    "report", "details", "info", "stats", "metrics",
+];
+
+/// Whether word `i` of a name is a process noun modifying the state noun
+/// that ends the name (`deploy_status`), not the name's verb.
+fn modifies_state_noun(tokens: &[String], i: usize) -> bool {
+    i + 2 == tokens.len()
+        && PROCESS_NOUNS.contains(&tokens[i].as_str())
+        && STATE_NOUNS.contains(&tokens[i + 1].as_str())
+}
+
 /// Adjectives that open a sentence about what the tool's result serves
 /// ("Useful for ...", "Ideal for ..."), not about what the tool does.
 const USE_CASE: &[&str] = &[
@@ -175,6 +221,8 @@ impl Engine {
                 Some((r, Some(_)))
                     if self.rule(r).first_only
                         && i > usize::from(self.lookup(&tokens[0]).is_none()) => {}
+                // `deploy_status`: the process the state noun is of.
+                Some(_) if modifies_state_noun(tokens, i) => {}
                 Some((r, Some(c))) => {
                     if self.nouns.contains(&tokens[i]) && i + 1 < tokens.len() {
                         if ambiguous.is_empty() {
@@ -820,6 +868,38 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
 #[cfg(test)]
 mod tests {
     use crate::classify::normalize::identifier_tokens;
+
+    #[test]
+    fn a_process_noun_before_a_closing_state_noun_is_no_verb() {
+        let e = crate::classify::engine();
+        let verb = |n: &str| {
+            let ((decided, _), _) = e.identifier_verbs_at(&identifier_tokens(n), false);
+            decided.first().map(|(_, _, w)| w.clone())
+        };
+        let table: [(&str, Option<&str>); 16] = [
+            ("deploy_status", None),
+            ("firebase_deploy_status", None),
+            ("build_logs", None),
+            ("sync_progress", None),
+            ("backup_history", None),
+            ("import_result", None),
+            ("run_results", None),
+            // Pure verbs keep their reading.
+            ("update_status", Some("update")),
+            ("set_state", Some("set")),
+            ("delete_logs", Some("delete")),
+            ("clear_history", Some("clear")),
+            ("reset_stats", Some("reset")),
+            // A state noun that is not last, or a later verb: unchanged.
+            ("deploy_status_page", Some("deploy")),
+            ("deploy_app", Some("deploy")),
+            ("get_deploy_status", Some("get")),
+            ("post_status", Some("post")),
+        ];
+        for (name, want) in table {
+            assert_eq!(verb(name).as_deref(), want, "{name}");
+        }
+    }
 
     #[test]
     fn a_slash_lists_operations_only_between_words() {
