@@ -528,16 +528,7 @@ fn operation_enums_are_read_at_any_depth_of_arrays() {
             "",
         ),
     ];
-    for (tool, class, path) in cases {
-        let v = one_both(tool.clone());
-        assert_eq!(v.class, class, "{tool}\n{}", v.rationale);
-        let params: Vec<&str> = v.args.operations.iter().map(|o| o.param.as_str()).collect();
-        if path.is_empty() {
-            assert!(params.is_empty(), "{tool}: {params:?}");
-        } else {
-            assert_eq!(params, [path], "{tool}");
-        }
-    }
+    check_selector_cases(&cases);
 }
 
 /// Operation selectors behind a local `$ref` (pydantic v2 and FastMCP put
@@ -643,16 +634,7 @@ fn operation_enums_behind_refs_count_as_inline_ones() {
             "",
         ),
     ];
-    for (tool, class, path) in cases {
-        let v = one_both(tool.clone());
-        assert_eq!(v.class, class, "{tool}\n{}", v.rationale);
-        let params: Vec<&str> = v.args.operations.iter().map(|o| o.param.as_str()).collect();
-        if path.is_empty() {
-            assert!(params.is_empty(), "{tool}: {params:?}");
-        } else {
-            assert_eq!(params, [path], "{tool}");
-        }
-    }
+    check_selector_cases(&cases);
 }
 
 /// A definition referred to many times over is followed to a bound (past
@@ -1939,4 +1921,19 @@ fn a_process_noun_before_a_state_noun_leaves_the_verb_to_the_description() {
     assert_eq!(update.class, Class::Destructive, "{}", update.rationale);
     let upload = one(json!({"name": "upload_logs", "description": "Upload logs to the bucket"}));
     assert!(upload.class > Class::Read, "{}", upload.rationale);
+}
+
+/// Each tool, on both view paths, gets `class` and reads its operation
+/// selector at `path` ("" for none).
+fn check_selector_cases(cases: &[(Value, Class, &str)]) {
+    for (tool, class, path) in cases {
+        let v = one_both(tool.clone());
+        assert_eq!(v.class, *class, "{tool}\n{}", v.rationale);
+        let params: Vec<&str> = v.args.operations.iter().map(|o| o.param.as_str()).collect();
+        if path.is_empty() {
+            assert!(params.is_empty(), "{tool}: {params:?}");
+        } else {
+            assert_eq!(params, [*path], "{tool}");
+        }
+    }
 }
