@@ -217,10 +217,12 @@ impl Engine {
         while i < tokens.len() {
             match self.lookup(&tokens[i]) {
                 // A verb that leads only (`setup`): further in, a noun
-                // (`check_notification_setup`).
+                // (`check_notification_setup`), and so is one that closes the
+                // name after a prefix (`crashlytics_setup`: the setup of it).
                 Some((r, Some(_)))
                     if self.rule(r).first_only
-                        && i > usize::from(self.lookup(&tokens[0]).is_none()) => {}
+                        && (i > usize::from(self.lookup(&tokens[0]).is_none())
+                            || (i > 0 && i + 1 == tokens.len())) => {}
                 // `deploy_status`: the process the state noun is of.
                 Some(_) if modifies_state_noun(tokens, i) => {}
                 Some((r, Some(c))) => {
