@@ -105,16 +105,11 @@ impl Engine {
         // Parameter names and descriptions.
         let mut param_hits: Vec<(usize, &str)> = Vec::new();
         // Parameters that cannot hold a program (`code` as a project code):
-        // a code-to-run reading of them is dropped, nothing else.
-        let idents: Vec<&str> = def
-            .params
-            .iter()
-            .filter(|p| holds_identifier(p))
-            .map(|p| p.name.as_str())
-            .collect();
+        // a code-to-run reading of them is dropped, nothing else. Judged
+        // only for a parameter some rule read (most are never asked).
         for p in &def.params {
             let leaf = p.name.rsplit('.').next().unwrap_or(&p.name);
-            let ident = idents.contains(&p.name.as_str());
+            let mut ident: Option<bool> = None;
             self.param_set.each_match(leaf.as_bytes(), |pi| {
                 param_hits.push((self.param_rule[pi], p.name.as_str()));
             });
@@ -130,7 +125,7 @@ impl Engine {
                         field: format!("inputSchema.properties.{}.description", p.name),
                         site: Site::Param,
                         text: m.map_or(String::new(), |(s, e)| quote(&p.description, s, e)),
-                        ident,
+                        ident: *ident.get_or_insert_with(|| holds_identifier(p)),
                     });
                 });
         }
@@ -177,7 +172,11 @@ impl Engine {
                 .iter()
                 .filter(|(r, p)| {
                     *r == ri
-                        && !(runs_code && idents.contains(p))
+                        && !(runs_code
+                            && def
+                                .params
+                                .iter()
+                                .any(|q| q.name == *p && holds_identifier(q)))
                         && (rule.arg != Some(ArgKind::Switch)
                             || def.params.iter().any(|q| {
                                 q.name == *p
