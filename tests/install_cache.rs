@@ -143,19 +143,53 @@ fn npm_dir(cache: &Path, name: &str) -> PathBuf {
     cache.join("npm").join(format!("{name}@1.0.0"))
 }
 
+/// The servers the tiny-budget crawls install, oldest first.
+const FIVE: [&str; 5] = ["p1", "p2", "p3", "p4", "p5"];
+/// A cache budget that holds about two of the fake installs.
+const TINY_BUDGET: u64 = 700 * 1024;
+
+/// A crawl of [`FIVE`] under [`TINY_BUDGET`] and what it ran with.
+struct TinyRun {
+    store: Arc<Store>,
+    opts: CrawlOptions,
+    report: CrawlReport,
+    cache_dir: PathBuf,
+    log: PathBuf,
+}
+
+/// Crawls [`FIVE`], one install at a time, under [`TINY_BUDGET`], in `tmp`;
+/// `tool(installer, bin dir, log)` gives the installer its fake tool.
+fn crawl_on_a_tiny_budget(tmp: &Path, tool: impl FnOnce(&mut Installer, &Path, &Path)) -> TinyRun {
+    let log = tmp.join("log");
+    let cache_dir = tmp.join("cache");
+    let mut inst = Installer::new(&cache_dir);
+    tool(&mut inst, &tmp.join("bin"), &log);
+    let mut opts = options(inst, 1, 1);
+    opts.cache_budget = Some(TINY_BUDGET);
+    let store = Arc::new(Store::open(tmp.join("db.sqlite")).unwrap());
+    let report = crawl(&store, "test", &FIVE, &opts);
+    TinyRun {
+        store,
+        opts,
+        report,
+        cache_dir,
+        log,
+    }
+}
+
 #[test]
 fn a_tiny_budget_evicts_least_recently_used_installs_once_probed() {
     let tmp = tempfile::tempdir().unwrap();
-    let log = tmp.path().join("events");
-    let cache_dir = tmp.path().join("cache");
-    let mut inst = Installer::new(&cache_dir);
-    inst.npm = fake_npm(&tmp.path().join("bin"), &log, 300);
-    let mut opts = options(inst, 1, 1);
-    let budget = 700 * 1024;
-    opts.cache_budget = Some(budget);
-    let names = ["p1", "p2", "p3", "p4", "p5"];
-    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
-    let report = crawl(&store, "test", &names, &opts);
+    let TinyRun {
+        store,
+        opts,
+        report,
+        cache_dir,
+        log,
+    } = crawl_on_a_tiny_budget(tmp.path(), |inst, bin, log| {
+        inst.npm = fake_npm(bin, log, 300)
+    });
+    let (names, budget) = (FIVE, TINY_BUDGET);
 
     // Every server was installed, probed and stored; a re-probe reinstalls.
     let st = statuses(&store, report.run);
@@ -624,16 +658,16 @@ printf '#!/bin/sh\nexit 1\n' > "$pkg/bin/srv"; chmod +x "$pkg/bin/srv"
 #[test]
 fn a_tiny_budget_prunes_the_shared_store_of_evicted_installs() {
     let tmp = tempfile::tempdir().unwrap();
-    let log = tmp.path().join("log");
-    let cache_dir = tmp.path().join("cache");
-    let mut inst = Installer::new(&cache_dir);
-    inst.pnpm = Some(fake_pnpm_store(&tmp.path().join("bin"), &log, 200));
-    let mut opts = options(inst, 1, 1);
-    let budget = 700 * 1024;
-    opts.cache_budget = Some(budget);
-    let names = ["p1", "p2", "p3", "p4", "p5"];
-    let store = Arc::new(Store::open(tmp.path().join("db.sqlite")).unwrap());
-    let report = crawl(&store, "test", &names, &opts);
+    let TinyRun {
+        store,
+        report,
+        cache_dir,
+        log,
+        ..
+    } = crawl_on_a_tiny_budget(tmp.path(), |inst, bin, log| {
+        inst.pnpm = Some(fake_pnpm_store(bin, log, 200))
+    });
+    let (names, budget) = (FIVE, TINY_BUDGET);
     assert_eq!(statuses(&store, report.run).len(), 5);
 
     let cache = report.cache.clone().expect("packages were installed");
