@@ -1937,3 +1937,44 @@ fn check_selector_cases(cases: &[(Value, Class, &str)]) {
         }
     }
 }
+
+/// A lead that names a thing, followed by a participle of the lexicon, says
+/// what a tool with a noun-only name does (a reduced relative clause: a chart
+/// that shows); an unknown imperative with its object, a participle after a
+/// preposition, or a later sentence's verb does not.
+#[test]
+fn noun_phrase_leads_take_their_participle() {
+    let table = [
+        (
+            json!({"name": "ar_aging", "description": "Receivables aging — stacked bar showing outstanding invoices by customer."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "product_radar", "description": "Radar chart comparing items across several dimensions."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "branch_janitor", "description": "Nightly job deleting stale branches of the repository."}),
+            Class::Destructive,
+        ),
+        // An unknown imperative with its object stays unrecognised (write).
+        (
+            json!({"name": "recycle_nodes", "description": "Recycle the nodes showing errors."}),
+            Class::Write,
+        ),
+        // After a preposition a participle is no relative clause.
+        (
+            json!({"name": "pool_recycle", "description": "Node recycle after comparing versions."}),
+            Class::Write,
+        ),
+        // A later sentence's verb does not make a noun phrase's tool read.
+        (
+            json!({"name": "sales_funnel", "description": "Sales funnel from lead to order. Shows counts."}),
+            Class::Write,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}

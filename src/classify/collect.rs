@@ -381,6 +381,19 @@ impl Engine {
         // a stated destructive effect is never talked down by the name.
         let silent = (name_verbs.is_empty() || object_name) && lead_verbs.is_empty();
         let later = self.later_verbs(&prose.sentences, !silent);
+        // A lead that names a thing ("Radar chart comparing items"), for a
+        // name and lead without even an ambiguous verb.
+        let mut lead_verbs = lead_verbs;
+        if silent
+            && name_verbs.is_empty()
+            && name_amb.is_empty()
+            && lead_amb.is_empty()
+            && lead_field == "description"
+        {
+            if let Some(lead) = prose.sentences.first() {
+                lead_verbs.extend(self.thing_lead(lead));
+            }
+        }
         let verb_hits = name_verbs
             .into_iter()
             .map(|(r, c, w)| (name_site, r, Some(c), w, "name"))

@@ -42,6 +42,56 @@ const FILLER: &[&str] = &[
     "optionally",
 ];
 
+/// Words that, second in a sentence, make its unknown first word an
+/// imperative verb with its object ("Recycle the nodes", "Power on a
+/// droplet"): determiners, pronouns and verb particles.
+const IMPERATIVE_OBJECTS: &[&str] = &[
+    "a", "an", "the", "this", "that", "these", "those", "one", "all", "any", "every", "each",
+    "some", "my", "your", "its", "their", "our", "his", "her", "it", "them", "me", "us", "on",
+    "off", "up", "down", "out", "back", "over", "away",
+];
+
+/// Words after which a participle opens no relative clause ("by deleting",
+/// "for creating", "and listing").
+const NOT_NOUNS_BEFORE_PARTICIPLE: &[&str] = &[
+    "by",
+    "for",
+    "after",
+    "before",
+    "without",
+    "when",
+    "while",
+    "of",
+    "and",
+    "or",
+    "from",
+    "in",
+    "on",
+    "to",
+    "with",
+    "about",
+    "into",
+    "via",
+    "upon",
+    "is",
+    "are",
+    "be",
+    "being",
+    "been",
+    "was",
+    "were",
+    "not",
+    "also",
+    "then",
+    "than",
+    "as",
+    "like",
+    "including",
+    "stop",
+    "start",
+    "keep",
+];
+
 /// How a later sentence that speaks of the tool begins ("This tool ...").
 const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 
@@ -408,6 +458,56 @@ impl Engine {
             }
         }
         out
+    }
+
+    /// What a lead sentence that names a thing rather than an action says
+    /// the tool does, for a tool whose name and lead hold no verb: a noun
+    /// phrase followed by a participle of the lexicon, a reduced relative
+    /// clause ("Accounts Receivable Aging — stacked bar showing outstanding
+    /// invoices", "Radar chart comparing items": a chart that shows, that
+    /// compares). Only a participle: a later sentence's verb ("Sales funnel
+    /// by stage. Shows counts.") cannot tell a noun phrase from an unknown
+    /// imperative ("Recycle specific nodes. Returns the action id."). A lead whose
+    /// second word is a determiner or pronoun is an imperative with its
+    /// object ("Recycle the nodes ..."), whatever its unknown first word:
+    /// left alone. The participle takes its own class, mutating ones too
+    /// ("Nightly job deleting stale branches").
+    pub(super) fn thing_lead(&self, lead: &str) -> Option<(usize, Class, String)> {
+        let words = clause_words_upto(lead, 16);
+        let first = words.iter().position(|(w, _)| !filler(w))?;
+        let w0 = &words[first].0;
+        if self.lookup_inflected(w0).is_some()
+            || words
+                .get(first + 1)
+                .is_some_and(|(w, _)| IMPERATIVE_OBJECTS.contains(&w.as_str()))
+        {
+            return None;
+        }
+        // A participle after a noun: never after a preposition or a
+        // conjunction ("by deleting", "and listing"), where it is no
+        // relative clause.
+        for k in first + 1..words.len() {
+            let (w, pos) = &words[k];
+            if !(w.ends_with("ing") && w.len() > 5 && matches!(pos, Pos::Inner)) {
+                continue;
+            }
+            // A word in -ing that is no participle of the lexicon ("string",
+            // "pending") is passed over; the first that is decides.
+            let Some((r, class)) = self
+                .lookup_inflected(w)
+                .filter(|_| self.lookup(w).is_none())
+            else {
+                continue;
+            };
+            let before = words[k - 1].0.as_str();
+            if NOT_NOUNS_BEFORE_PARTICIPLE.contains(&before)
+                || self.lookup_inflected(before).is_some()
+            {
+                return None;
+            }
+            return class.map(|c| (r, c, w.clone()));
+        }
+        None
     }
 
     /// The first sentence from its verb on, when it opens with the tool's
