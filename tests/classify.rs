@@ -1041,7 +1041,10 @@ fn eval_scores_against_declared_annotations() {
         {"name": "get_b", "description": "Get b", "annotations": {"readOnlyHint": false, "destructiveHint": false}},
         {"name": "no_hints", "description": "Whatever"},
         {"name": "get_c", "description": "Get c and then update the cache", "annotations": {"readOnlyHint": false, "destructiveHint": false}},
-        {"name": "acme_add_widget", "description": "Add a widget", "annotations": {"readOnlyHint": false, "destructiveHint": true}}
+        {"name": "acme_add_widget", "description": "Add a widget", "annotations": {"readOnlyHint": false, "destructiveHint": true}},
+        // `destructiveHint: false` alone: readOnlyHint defaults to false in
+        // the MCP spec, so this declares a write.
+        {"name": "create_b", "description": "Create b", "annotations": {"destructiveHint": false}}
     ]).to_string()).unwrap();
     let out = bin()
         .args(["eval", "--format", "json", "--input"])
@@ -1052,18 +1055,18 @@ fn eval_scores_against_declared_annotations() {
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let overall = &v["servers"][1];
     assert_eq!(overall["server"], "(overall)");
-    assert_eq!(overall["labelled"], 6);
+    assert_eq!(overall["labelled"], 7);
     assert_eq!(overall["skipped"], 1);
     assert_eq!(overall["dangerous_misses"], 2);
     // get_b: "Get b" says nothing but read, so its write label is
     // contradicted; get_c's description says it updates: a real miss.
     assert_eq!(overall["dangerous_misses_contradicted"], 1);
-    // (2 misses - 1) / (5 declared mutating - 1)
-    assert_eq!(overall["dangerous_miss_rate_contract"], 0.25);
-    assert_eq!(overall["read_vs_mutating_accuracy"], 4.0 / 6.0);
+    // (2 misses - 1) / (6 declared mutating - 1)
+    assert_eq!(overall["dangerous_miss_rate_contract"], 0.2);
+    assert_eq!(overall["read_vs_mutating_accuracy"], 5.0 / 7.0);
     assert_eq!(
         overall["confusion"],
-        json!([[1, 0, 0], [2, 1, 0], [0, 1, 1]])
+        json!([[1, 0, 0], [2, 2, 0], [0, 1, 1]])
     );
     // A create after a product prefix, declared destructive, contradicts
     // the contract: F1-contract counts it as write (and our write as right).

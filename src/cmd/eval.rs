@@ -1,6 +1,8 @@
 //! `mcp-risk eval`: classify blind and compare with the authors' declared
 //! annotations (read = readOnlyHint true; destructive = destructiveHint true;
-//! write = both false). A tool that declares only `readOnlyHint: false` is
+//! write = destructiveHint false, with readOnlyHint false or absent: the MCP
+//! spec's default for readOnlyHint is false, so `destructiveHint: false`
+//! alone declares an additive change). A tool that declares only `readOnlyHint: false` is
 //! mutating but of unknown kind: it counts for read-vs-mutating accuracy and
 //! the dangerous-miss rate, not for the 3-class matrix (the table counts
 //! them in a row of their own, `m[...]`). Tools declaring
@@ -60,7 +62,7 @@ fn label_of(def: &ToolDef) -> Option<Label> {
     match (h.read_only, h.destructive) {
         (Some(true), _) => Some(Label::Class(Class::Read)),
         (_, Some(true)) => Some(Label::Class(Class::Destructive)),
-        (Some(false), Some(false)) => Some(Label::Class(Class::Write)),
+        (Some(false) | None, Some(false)) => Some(Label::Class(Class::Write)),
         (Some(false), None) => Some(Label::Mutating),
         _ => None,
     }
