@@ -214,8 +214,11 @@ fn prose_joiner(w: &str) -> bool {
     JOINERS.contains(&w) || PROSE_JOINERS.contains(&w)
 }
 
+/// A decided verb: `(rule, class, word)`.
+pub(super) type DecidedVerb = (usize, Class, String);
+
 /// Decided verbs `(rule, class, word)` and ambiguous ones `(rule, word)`.
-pub(super) type VerbHits = (Vec<(usize, Class, String)>, Vec<(usize, String)>);
+pub(super) type VerbHits = (Vec<DecidedVerb>, Vec<(usize, String)>);
 
 impl Engine {
     /// The verbs an identifier leads with: the first decided verb (skipping
@@ -403,7 +406,7 @@ impl Engine {
     /// A comma list ("Create, deploy, or provision") or a participle further
     /// on ("Get newly created, updated, or deleted sites") is not such a
     /// pair: synonyms there, adjectives here.
-    pub(super) fn joined_to_first(&self, s: &str) -> Option<(String, Vec<(usize, Class, String)>)> {
+    pub(super) fn joined_to_first(&self, s: &str) -> Option<(String, Vec<DecidedVerb>)> {
         let words = clause_words_upto(s, 12);
         let at = words.iter().position(|(w, _)| !filler(w))?;
         let first = words[at].0.clone();
