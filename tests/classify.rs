@@ -261,6 +261,118 @@ fn held_out_error_patterns_generalise() {
     }
 }
 
+/// Held-out batch 8's patterns (general, never a server's words): the
+/// tool, and the class it must get.
+#[test]
+fn joined_verbs_kept_results_and_filter_enums_generalise() {
+    let sel = |name: &str, values: &[&str]| {
+        json!({"name": name, "description": "Get pages with errors.",
+            "inputSchema": {"type": "object", "properties": {"mode": {"type": "string", "enum": values}}}})
+    };
+    let table = [
+        // A lead joining the name's verb to a worse one: the worst counts.
+        (
+            json!({"name": "getShareableLink", "annotations": {"title": "Get Shareable Link"},
+                "description": "Gets or creates a shareable link for a file with specified permission settings."}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "read_index", "description": "Reads and updates the search index."}),
+            Class::Destructive,
+        ),
+        // ... not a comma list of synonyms, nor participles further on,
+        // nor the setting of what the tool creates.
+        (
+            json!({"name": "create_vm", "description": "Create, deploy, or provision a virtual machine."}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "get_sites_delta", "description": "Get newly created, updated, or deleted sites."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "create_variable", "description": "Creates a new environment variable and sets its initial value."}),
+            Class::Write,
+        ),
+        // A second verb of the subject's form after the first one's object.
+        (
+            json!({"name": "text_style_tool", "description": "Finds specific text within a document and applies character formatting to it."}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "docs_tool", "description": "Searches the documents and returns matching snippets."}),
+            Class::Read,
+        ),
+        // An imperative's `and` joins nouns as often as verbs.
+        (
+            json!({"name": "repo_overview", "description": "Get open issues and merge requests of a project."}),
+            Class::Read,
+        ),
+        // A sentence stating the result is kept makes a conversion write.
+        (
+            json!({"name": "convertExcelToSheets", "description": "Converts an Excel file on Drive to Sheets format. Creates a copy; the original is preserved."}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "convert_units", "description": "Converts a value between units. Returns the converted value."}),
+            Class::Read,
+        ),
+        // A name leading with `fix`; `fix` in prose alone decides nothing.
+        (
+            json!({"name": "fixListFormatting", "description": "Attempts to detect paragraphs that look like lists and convert them to bulleted lists."}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "config_helper", "description": "This tool helps analyze and validate and fix configuration files."}),
+            Class::Read,
+        ),
+        // A re-run of a job starts one; a re-sync is a sync.
+        (
+            json!({"name": "page_audit_rescan", "description": "RESCAN existing page audit. Returns: reportId."}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "repo_resync", "description": "Resync the repository mirror."}),
+            Class::Destructive,
+        ),
+        // After a fetching verb the last word is its object.
+        (
+            json!({"name": "ats_get_resume", "description": "Get a candidate's resume."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "vm_resume", "description": "Resume a paused virtual machine."}),
+            Class::Destructive,
+        ),
+        // A slash joins verbs only after a verb.
+        (
+            json!({"name": "ats_list_email_templates", "description": "List available email templates for rejection/archive emails."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "records_bulk", "description": "Create/update records in bulk."}),
+            Class::Destructive,
+        ),
+        // An enum offering `all` beside a reading name filters what is read.
+        (
+            sel("get_site_audit_errors", &["all", "new", "solved"]),
+            Class::Read,
+        ),
+        (
+            sel("get_branches", &["list", "create", "delete"]),
+            Class::Destructive,
+        ),
+        (
+            sel("branches_tool", &["all", "new", "delete"]),
+            Class::Destructive,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}
+
 #[test]
 fn resetting_and_rotating_a_key_get_the_same_verdict() {
     let reset =

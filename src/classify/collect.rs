@@ -3,7 +3,7 @@
 
 use super::context::Context;
 use super::engine::Engine;
-use super::normalize::{fold_lookalikes, identifier_tokens};
+use super::normalize::{find_base_form, fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
 use super::verdict::{ArgFacts, Class, Evidence, Signal};
@@ -363,6 +363,27 @@ impl Engine {
         if inner_noun_only || trailing_noun {
             name_verbs.clear();
         }
+        // A description that leads with the name's verb joined to another
+        // by `or`/`and` ("Gets or creates a shareable link", "Reads and
+        // updates the index") says the tool does each: the more severe ones
+        // count as the name's too (a multi-operation tool takes its worst
+        // operation). Never lower: only verbs more severe than the name's.
+        let mut alternatives = Vec::new();
+        if leading && !name_verbs.is_empty() {
+            if let Some((first, joined)) = prose
+                .sentences
+                .first()
+                .and_then(|s| self.joined_to_first(s))
+            {
+                let names_verb = name_verbs
+                    .iter()
+                    .any(|(_, _, n)| find_base_form(&first, |b| (b == n).then_some(())).is_some());
+                let worst = name_verbs.iter().map(|(_, c, _)| *c).max();
+                if names_verb {
+                    alternatives.extend(joined.into_iter().filter(|(_, c, _)| Some(*c) > worst));
+                }
+            }
+        }
         // Listed operations count only for a name without a decided verb,
         // or one whose verbs follow an ambiguous one (`manage_task_list`:
         // `list` is the object there).
@@ -397,6 +418,11 @@ impl Engine {
         let verb_hits = name_verbs
             .into_iter()
             .map(|(r, c, w)| (name_site, r, Some(c), w, "name"))
+            .chain(
+                alternatives
+                    .into_iter()
+                    .map(|(r, c, w)| (name_site, r, Some(c), w, "description")),
+            )
             .chain(
                 name_amb
                     .into_iter()

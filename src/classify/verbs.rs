@@ -214,8 +214,11 @@ fn prose_joiner(w: &str) -> bool {
     JOINERS.contains(&w) || PROSE_JOINERS.contains(&w)
 }
 
+/// A decided verb: `(rule, class, word)`.
+pub(super) type DecidedVerb = (usize, Class, String);
+
 /// Decided verbs `(rule, class, word)` and ambiguous ones `(rule, word)`.
-pub(super) type VerbHits = (Vec<(usize, Class, String)>, Vec<(usize, String)>);
+pub(super) type VerbHits = (Vec<DecidedVerb>, Vec<(usize, String)>);
 
 impl Engine {
     /// The verbs an identifier leads with: the first decided verb (skipping
@@ -358,10 +361,10 @@ impl Engine {
                 }
             }
             let words = self.clause_words(s);
-            let mut iter = words.iter().skip_while(|(w, _)| filler(w));
-            let Some((first, _)) = iter.next() else {
+            let Some(at) = words.iter().position(|(w, _)| !filler(w)) else {
                 continue;
             };
+            let first = &words[at].0;
             let Some(hit) = self.lookup_inflected(first) else {
                 continue;
             };
@@ -378,25 +381,55 @@ impl Engine {
                     let (w, _) = &words[j + 1];
                     if let Some((r, Some(c))) = self.lookup_inflected(w) {
                         let mut decided = vec![(r, c, w.clone())];
-                        self.verb_list(
-                            &mut words[j + 2..].iter().map(|(w, p)| (w, *p)),
-                            &mut decided,
-                            &mut ambiguous,
-                        );
+                        self.verb_list(&words[j + 2..], false, &mut decided, &mut ambiguous);
                         return (decided, ambiguous);
                     }
                 }
                 continue;
             };
             let mut decided = vec![(hit.0, first_class, first.clone())];
-            self.verb_list(
-                &mut iter.map(|(w, p)| (w, *p)),
-                &mut decided,
-                &mut ambiguous,
-            );
+            // "Finds ..." (a subject's form), not "Find ..." nor "Process ...".
+            let subject = first.ends_with('s')
+                && !first.ends_with("ss")
+                && self.lookup(first).is_none()
+                && !self.rule(hit.0).exact;
+            self.verb_list(&words[at + 1..], subject, &mut decided, &mut ambiguous);
             return (decided, ambiguous);
         }
         (Vec::new(), ambiguous)
+    }
+
+    /// The verbs a sentence joins to its first verb by a bare `or`/`and`,
+    /// word next to word ("Gets or creates a link", "Reads and updates the
+    /// index", "Create or update ..."): alternatives or steps of one action,
+    /// each of which the tool does. The first verb is returned with them.
+    /// A comma list ("Create, deploy, or provision") or a participle further
+    /// on ("Get newly created, updated, or deleted sites") is not such a
+    /// pair: synonyms there, adjectives here.
+    pub(super) fn joined_to_first(&self, s: &str) -> Option<(String, Vec<DecidedVerb>)> {
+        let words = clause_words_upto(s, 12);
+        let at = words.iter().position(|(w, _)| !filler(w))?;
+        let first = words[at].0.clone();
+        let mut out = Vec::new();
+        let mut k = at + 1;
+        while k + 1 < words.len()
+            && JOINERS.contains(&words[k].0.as_str())
+            && words[k + 1].1 == Pos::Joined
+        {
+            let w = &words[k + 1].0;
+            if self.nouns.contains(w.as_str())
+                || find_base_form(w, |b| self.nouns.contains(b).then_some(())).is_some()
+            {
+                break;
+            }
+            match self.lookup_inflected(w) {
+                Some((r, Some(c))) => out.push((r, c, w.clone())),
+                Some((_, None)) => {}
+                None => break,
+            }
+            k += 2;
+        }
+        Some((first, out))
     }
 
     /// Destructive verbs that open later purpose sentences ("Note: read-only.
@@ -564,7 +597,7 @@ impl Engine {
                     // with at least one word between it and the verb.
                     let end = words[i + 1..]
                         .iter()
-                        .position(|(_, p)| *p == Pos::Start)
+                        .position(|(_, p)| matches!(p, Pos::Start | Pos::Slash))
                         .map_or(words.len(), |k| i + 1 + k);
                     let at = (i + 2..end).find(|&j| {
                         words[j].0 == rest[1]
@@ -592,23 +625,55 @@ impl Engine {
     }
 
     /// Continues a verb list after its first verb: `, update, or delete`.
+    /// With `subject` (the first verb is a subject's form, "Finds ..."), a
+    /// verb of the same form joined by `and` after the first verb's object
+    /// ("Finds specific text and applies formatting", "Reads the file and
+    /// updates the index") is a second action of the tool: only a decided
+    /// verb that doubles as no noun and is followed by its object.
     fn verb_list(
         &self,
-        iter: &mut dyn Iterator<Item = (&String, Pos)>,
+        words: &[(String, Pos)],
+        subject: bool,
         decided: &mut Vec<(usize, Class, String)>,
         ambiguous: &mut Vec<(usize, String)>,
     ) {
         let mut prev_verb = true;
-        for (w, pos) in iter {
+        for (k, (w, pos)) in words.iter().enumerate() {
+            let pos = *pos;
             if prose_joiner(w) {
                 continue;
             }
             let candidate = match pos {
                 Pos::Start | Pos::JoinedAfterComma => true,
                 Pos::Joined => prev_verb,
+                // `create/update`, not `rejection/archive`.
+                Pos::Slash => {
+                    prev_verb || k > 0 && self.lookup_inflected(&words[k - 1].0).is_some()
+                }
                 Pos::Inner => false,
             };
+            // Not a step of making the thing the first verb creates
+            // ("Creates a variable and sets its initial value").
+            let of_created = decided.first().is_some_and(|(_, c, _)| *c == Class::Write)
+                && words
+                    .get(k + 1)
+                    .is_some_and(|(o, _)| matches!(o.as_str(), "its" | "their"));
+            let after_object = !candidate
+                && subject
+                && !of_created
+                && pos == Pos::Joined
+                && k > 0
+                && words[k - 1].0 == "and"
+                && k + 1 < words.len()
+                && words[k + 1].1 == Pos::Inner;
             prev_verb = false;
+            if after_object {
+                if let Some((r, Some(c))) = self.second_action(w) {
+                    prev_verb = true;
+                    decided.push((r, c, w.clone()));
+                }
+                continue;
+            }
             if !candidate {
                 continue;
             }
@@ -635,6 +700,20 @@ impl Engine {
         }
     }
 
+    /// A verb in a subject's form (`applies`, `updates`) of an English
+    /// decided verb that doubles as no noun, in any form (see
+    /// [`Engine::verb_list`]).
+    fn second_action(&self, w: &str) -> Option<(usize, Option<Class>)> {
+        if !w.ends_with('s') || self.lookup(w).is_some() || self.nouns.contains(w) {
+            return None;
+        }
+        self.lookup_inflected(w).filter(|(r, c)| {
+            c.is_some()
+                && !self.rule(*r).exact
+                && find_base_form(w, |b| self.nouns.contains(b).then_some(())).is_none()
+        })
+    }
+
     /// Operations a description enumerates anywhere ("Supports create,
     /// update, delete, or clear completed"): a list of at least two decided
     /// verbs that opens a clause. A `manage_` tool is its worst operation.
@@ -652,7 +731,7 @@ impl Engine {
             while k < words.len() {
                 let (w, pos) = &words[k];
                 k += 1;
-                if *pos != Pos::Start {
+                if !matches!(pos, Pos::Start | Pos::Slash) {
                     continue;
                 }
                 let Some((r, Some(c))) = self.lookup_inflected(w) else {
@@ -663,11 +742,7 @@ impl Engine {
                 }
                 let mut list = vec![(r, c, w.clone())];
                 let mut amb = Vec::new();
-                self.verb_list(
-                    &mut words[k..].iter().map(|(w, p)| (w, *p)),
-                    &mut list,
-                    &mut amb,
-                );
+                self.verb_list(&words[k..], false, &mut list, &mut amb);
                 if list.len() >= 2
                     && list.iter().map(|(_, c, _)| *c).max() > best.iter().map(|(_, c, _)| *c).max()
                 {
@@ -745,6 +820,18 @@ impl Engine {
                 || !name_tokens
                     .iter()
                     .any(|t| MAKES_REQUESTS.contains(&t.as_str())))
+        {
+            return None;
+        }
+        // Beside a name that only reads (`get_site_audit_errors`), an enum
+        // offering `all` (mode all/new/solved, state all/open/closed) picks
+        // which of the things read to show: a filter, not an operation, even
+        // where a value doubles as a verb (`new`). No operation selector
+        // offers "all" of its operations at once.
+        if name_class == Some(Class::Read)
+            && values
+                .iter()
+                .any(|v| matches!(v.to_ascii_lowercase().as_str(), "all" | "any" | "both"))
         {
             return None;
         }
@@ -881,8 +968,11 @@ fn word_spans(s: &str, max: usize) -> Vec<(usize, usize)> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Pos {
     Inner,
-    /// Sentence start, or after `,` `;` `/`.
+    /// Sentence start, or after `,` `;`.
     Start,
+    /// After a `/` between words (`create/update`, `rejection/archive`): a
+    /// verb there joins a list only after a verb.
+    Slash,
     /// After `or`/`and` that follows a comma (`create, update, or delete`).
     JoinedAfterComma,
     /// After a bare `or`/`and` (`get or update`, `configuration and upgrade`).
@@ -957,7 +1047,7 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
                 comma = true;
             }
             '/' if joins_words => {
-                next = Pos::Start;
+                next = Pos::Slash;
                 comma = true;
             }
             '(' => depth = 1,
