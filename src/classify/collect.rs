@@ -1098,15 +1098,30 @@ mod tests {
     #[test]
     fn permission_checks_are_told_from_actions() {
         let cases = [
-            ("Check whether the current account may perform resource/action on a subresource.", true),
-            ("Verify if the user is allowed to delete the repository", true),
-            ("Checks whether the caller has permission to sync the app", true),
+            (
+                "Check whether the current account may perform resource/action on a subresource.",
+                true,
+            ),
+            (
+                "Verify if the user is allowed to delete the repository",
+                true,
+            ),
+            (
+                "Checks whether the caller has permission to sync the app",
+                true,
+            ),
             ("Test if the token can create projects.", true),
             // No permission word, or no check of one: an action or a plain check.
             ("Check whether the deployment is healthy", false),
             ("Perform an action on the application", false),
-            ("Run the selected action. Check whether it may fail first.", false),
-            ("Check the status of the sync, and whether users can log in", false),
+            (
+                "Run the selected action. Check whether it may fail first.",
+                false,
+            ),
+            (
+                "Check the status of the sync, and whether users can log in",
+                false,
+            ),
         ];
         for (d, want) in cases {
             assert_eq!(asks_permission(d), want, "{d}");

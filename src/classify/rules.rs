@@ -488,7 +488,9 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             ));
         }
         if r.last_resort && !matches!(effect, Effect::Decide { .. }) {
-            return Err(invalid("`last_resort` only applies to `decide` rules".into()));
+            return Err(invalid(
+                "`last_resort` only applies to `decide` rules".into(),
+            ));
         }
         if r.priority != 0 && !matches!(effect, Effect::Decide { .. } | Effect::Override { .. }) {
             return Err(invalid(
