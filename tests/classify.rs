@@ -422,6 +422,14 @@ fn batch9_patterns_and_their_limits() {
         "a name is weaker than a verb: {}",
         v.confidence
     );
+    assert!(v.evidence.iter().any(|e| e.rule == "information-noun-name"));
+    // Where a verb decided, the name's own words are no evidence.
+    let v = one(json!({"name": "get_file_info", "description": "Get file info."}));
+    assert!(
+        !v.evidence.iter().any(|e| e.rule == "information-noun-name"),
+        "{:?}",
+        v.evidence
+    );
 }
 
 #[test]
