@@ -373,6 +373,177 @@ fn joined_verbs_kept_results_and_filter_enums_generalise() {
     }
 }
 
+/// Batch 9's patterns, each with the cases that must not follow it:
+/// (tool, class it must get, risk it must get at least, at most).
+#[test]
+fn batch9_patterns_and_their_limits() {
+    let enum_of = |values: &[&str]| json!({"type": "object", "properties": {"action": {"type": "string", "enum": values}}});
+    let table = [
+        // Disconnecting a named resource from a service unlinks it ...
+        (
+            json!({"name": "disconnect_repo_user", "description": "Disconnect a repo user from the platform."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        // ... the client's own session stays as it was.
+        (
+            json!({"name": "disconnect", "description": "Disconnect from the server."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "browser_disconnect", "description": "Disconnect the browser session."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // A snapshot of a kept resource is stored; one of a page is a look.
+        (
+            json!({"name": "endpoint_snapshot", "description": "Snapshots an environment."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        (
+            json!({"name": "page_snapshot", "description": "Take a snapshot of the current page."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // A permission check names the operations it asks about ...
+        (
+            json!({"name": "can_i", "description": "Check whether the current account may perform an action on a resource.",
+                "inputSchema": enum_of(&["get", "create", "delete", "sync"])}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // ... a plain check with an operation selector still takes its worst.
+        (
+            json!({"name": "check_app", "description": "Check the application and perform an action on it.",
+                "inputSchema": enum_of(&["get", "create", "delete", "sync"])}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        // A stated "creates nothing" is a read-only claim.
+        (
+            json!({"name": "generate_applicationset", "description": "Dry-run the generators: preview the applications it would produce. Creates nothing."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // Names that name what they return: read when nothing else speaks ...
+        (
+            json!({"name": "account_info", "description": "Information about the account."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "site_is_frozen", "description": "File lock of the site."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // ... never over an empty description, a mutating lead or later
+        // sentence, or a verb anywhere in the name.
+        (
+            json!({"name": "account_info", "description": ""}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        (
+            json!({"name": "cache_status", "description": "Flush the cache and report the result."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        (
+            json!({"name": "sync_status", "description": "Status of the synchronisation. Overwrites the local copy."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        (
+            json!({"name": "manage_account_info", "description": "The account information."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        (
+            json!({"name": "is_enabled", "description": "Run the feature switch."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        // Verbs of computing: forecast, rank by a score, screen by criteria.
+        (
+            json!({"name": "forecast_capacity", "description": "Forecast future throughput demands for a service."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "rank_by_ta", "description": "Rank symbols by weighted technical analysis scores."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "rank_issues", "description": "Change the rank of issues on a board."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        (
+            json!({"name": "screen_stocks", "description": "Screen stocks based on criteria. Returns stocks matching the filters."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "double_tap_on_screen", "description": "Double-tap on the screen at given coordinates."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        // Detokenizing reads, but hands back what tokens hid: a secret.
+        (
+            json!({"name": "vault_detokenize", "description": "Detokenize vault tokens to recover plaintext values."}),
+            Class::Read,
+            Risk::Medium,
+            Risk::Medium,
+        ),
+    ];
+    for (tool, class, lo, hi) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+        assert!(v.risk >= lo && v.risk <= hi, "{tool}: {:?}", v.risk);
+    }
+    let v = one(
+        json!({"name": "vault_detokenize", "description": "Detokenize vault tokens to recover plaintext values."}),
+    );
+    assert!(v.has(Signal::Credentials), "{}", v.rationale);
+    let v = one(json!({"name": "account_info", "description": "Information about the account."}));
+    assert!(
+        v.confidence <= 0.5,
+        "a name is weaker than a verb: {}",
+        v.confidence
+    );
+    assert!(v.evidence.iter().any(|e| e.rule == "information-noun-name"));
+    // Where a verb decided, the name's own words are no evidence.
+    let v = one(json!({"name": "get_file_info", "description": "Get file info."}));
+    assert!(
+        !v.evidence.iter().any(|e| e.rule == "information-noun-name"),
+        "{:?}",
+        v.evidence
+    );
+}
+
 #[test]
 fn resetting_and_rotating_a_key_get_the_same_verdict() {
     let reset =

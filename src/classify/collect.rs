@@ -591,6 +591,9 @@ impl Engine {
                 });
                 (Site::Schema, None, snippet)
             }),
+            // A permission check ("Check whether the account may perform
+            // <action>") names the operations it asks about, not ones it runs.
+            Shape::OperationEnum if asks_permission(desc) => None,
             Shape::OperationEnum => {
                 let mut worst: Option<Class> = None;
                 // A selector without an enum may list its values in its
@@ -688,6 +691,34 @@ fn filters_results(desc: &str) -> bool {
         || d.starts_with("return items")
         || d.starts_with("return results")
         || d.contains(" filter by ")
+}
+
+/// Whether the description's first sentence asks whether something is
+/// allowed ("Check whether the current account may perform an action",
+/// "Verify if the user is permitted to ..."): a permission check, whose
+/// operation selector names what it asks about. Tight on purpose: a lead
+/// verb that checks, `whether`/`if`, and a word of permission.
+pub(super) fn asks_permission(desc: &str) -> bool {
+    let d = desc.trim_start().to_ascii_lowercase();
+    let first = d.split(['.', '\n']).next().unwrap_or("");
+    let mut words = first.split_whitespace();
+    let verb = words.next().unwrap_or("");
+    let checks = matches!(
+        verb,
+        "check" | "checks" | "verify" | "verifies" | "test" | "tests" | "determine" | "determines"
+    );
+    if !checks || !matches!(words.next(), Some("whether" | "if")) {
+        return false;
+    }
+    let rest: Vec<&str> = words.collect();
+    rest.iter().any(|w| {
+        matches!(
+            *w,
+            "may" | "can" | "allowed" | "permitted" | "authorized" | "authorised"
+        )
+    }) || rest.windows(2).any(|p| {
+        matches!(p[0], "has" | "have") && matches!(p[1], "permission" | "access" | "rights")
+    })
 }
 
 /// Words a parameter description uses for code to run, or for running it:
@@ -1013,7 +1044,9 @@ fn hidden_snippet(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{documented_values, filters_results, holds_identifier, widens_output};
+    use super::{
+        asks_permission, documented_values, filters_results, holds_identifier, widens_output,
+    };
     use crate::classify::view::ParamView;
 
     fn param(ty: &str, desc: &str, enums: &[&str]) -> ParamView<'static> {
@@ -1086,6 +1119,39 @@ mod tests {
             "Modifies nothing; gifted returns a plan",
             25
         ));
+    }
+
+    #[test]
+    fn permission_checks_are_told_from_actions() {
+        let cases = [
+            (
+                "Check whether the current account may perform resource/action on a subresource.",
+                true,
+            ),
+            (
+                "Verify if the user is allowed to delete the repository",
+                true,
+            ),
+            (
+                "Checks whether the caller has permission to sync the app",
+                true,
+            ),
+            ("Test if the token can create projects.", true),
+            // No permission word, or no check of one: an action or a plain check.
+            ("Check whether the deployment is healthy", false),
+            ("Perform an action on the application", false),
+            (
+                "Run the selected action. Check whether it may fail first.",
+                false,
+            ),
+            (
+                "Check the status of the sync, and whether users can log in",
+                false,
+            ),
+        ];
+        for (d, want) in cases {
+            assert_eq!(asks_permission(d), want, "{d}");
+        }
     }
 
     #[test]

@@ -34,14 +34,18 @@
 //!      removing verb (rules with `anywhere`) stated of the tool with its
 //!      object ("Get the repository. Deletes the repository."): a stated
 //!      loss is never talked down by the name.
-//! 5. Nothing decided: **write**, at low confidence (an unknown tool is never
+//! 5. **Last-resort** decide rules (`last_resort`: the name's own words,
+//!    `account_info`, `site_is_frozen`), only when nothing above decided, the
+//!    name holds no verb of any kind, the lead sentence no ambiguous one, and
+//!    the description is not empty.
+//! 6. Nothing decided: **write**, at low confidence (an unknown tool is never
 //!    read).
 //!
 //! Ties are broken by class (the more severe wins), then by the order of the
 //! hits (catalogue order, then verbs), so a verdict never depends on chance.
 
 use super::collect::{Hit, Site};
-use super::rules::{Effect, Rule};
+use super::rules::{Effect, Rule, Shape};
 use super::verdict::Class;
 
 /// A verb read from the description is less sure than the name's.
@@ -148,6 +152,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
     if current.is_none() && object_name {
         let is_named_decide = |h: &Hit| {
             matches!(effect(h), Effect::Decide { .. })
+                && !rules[h.rule].last_resort
                 && h.site == Site::NameText
                 && !(stated_change(hits, rules) && h.class == Some(Class::Read))
                 && ambiguous_name
@@ -158,6 +163,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         // parameter still outranks a lower-priority reading of the name).
         let any_decide = |h: &Hit| {
             matches!(effect(h), Effect::Decide { .. })
+                && !rules[h.rule].last_resort
                 && !(stated_change(hits, rules) && h.class == Some(Class::Read))
         };
         let top = best(&any_decide, true).map(|j| effect(&hits[j]).priority());
@@ -210,6 +216,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
     let stated_change = stated_change(hits, rules);
     let is_decide = |h: &Hit| {
         matches!(effect(h), Effect::Decide { .. })
+            && !rules[h.rule].last_resort
             && !(stated_change && h.class == Some(Class::Read))
     };
     if current.is_none() {
@@ -321,6 +328,40 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             },
         }
     }
+    // 5. Last-resort rules (the name's own words: `account_info`,
+    // `site_is_frozen`), only when nothing above decided, the name holds no
+    // verb of any kind, the lead no ambiguous one, and the description is
+    // not empty (an empty one stays write: never guess read).
+    if current.is_none() {
+        // The noun the rule read may itself be an ambiguous verb (`log` in
+        // `backup_log`): that one word is the noun, not a verb the name holds.
+        let verb_said = |noun: &str| {
+            hits.iter().any(|h| {
+                is_verb(rules, h)
+                    && matches!(h.site, Site::Name | Site::NameInner | Site::Lead)
+                    && !(h.class.is_none() && h.site != Site::Lead && h.text == noun)
+            })
+        };
+        let empty = hits
+            .iter()
+            .any(|h| rules[h.rule].shape == Some(Shape::EmptyDescription));
+        let is_last = |h: &Hit| {
+            matches!(effect(h), Effect::Decide { .. })
+                && rules[h.rule].last_resort
+                && !(stated_change && h.class == Some(Class::Read))
+                && !verb_said(&h.text)
+        };
+        if !empty {
+            if let Some(i) = best(&is_last, true) {
+                current = Some((
+                    hits[i].class.expect("picked"),
+                    i,
+                    rules[hits[i].rule].confidence,
+                ));
+                roles[i] = Role::Decided;
+            }
+        }
+    }
     match current {
         Some((class, by, confidence)) => {
             // When raisers lifted the class, the last of them speaks for it.
@@ -383,6 +424,7 @@ mod tests {
             anywhere: false,
             exact: false,
             first_only: false,
+            last_resort: false,
             signals: signals.to_vec(),
             risk: None,
             confidence: 0.9,

@@ -289,10 +289,21 @@ impl Engine {
     ) -> Verdict {
         let Collected {
             hits,
-            evidence,
+            mut evidence,
             mut args,
             empty_description,
         } = collected;
+        // A last-resort rule (the name's own words) that did not decide says
+        // nothing the verdict rests on: it is no evidence.
+        let quiet: Vec<&str> = hits
+            .iter()
+            .zip(&d.roles)
+            .filter(|(h, r)| self.rule(h.rule).last_resort && **r != Role::Decided)
+            .map(|(h, _)| self.rule(h.rule).id.as_str())
+            .collect();
+        if !quiet.is_empty() {
+            evidence.retain(|e| !quiet.contains(&e.rule.as_str()));
+        }
         let inferred = d.class;
         let mut confidence = d.confidence;
         let first = first_decider(&hits, &d.roles);

@@ -215,6 +215,8 @@ struct RawRule {
     #[serde(default)]
     first_only: bool,
     #[serde(default)]
+    last_resort: bool,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     class: Option<Class>,
@@ -283,6 +285,11 @@ pub struct Rule {
     /// word (or the second, after a prefix that is no verb): further in
     /// they are nouns (`check_notification_setup`).
     pub first_only: bool,
+    /// A `decide` rule that speaks only when nothing else did, after every
+    /// raiser, when the name holds no verb of any kind and the description
+    /// is not empty: the name's own words (`account_info`, `site_is_frozen`)
+    /// are evidence, but weaker than any verb or phrase.
+    pub last_resort: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
     pub confidence: f32,
@@ -480,6 +487,11 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
                 "`anywhere` only applies to `floor` and verb rules".into(),
             ));
         }
+        if r.last_resort && !matches!(effect, Effect::Decide { .. }) {
+            return Err(invalid(
+                "`last_resort` only applies to `decide` rules".into(),
+            ));
+        }
         if r.priority != 0 && !matches!(effect, Effect::Decide { .. } | Effect::Override { .. }) {
             return Err(invalid(
                 "`priority` only orders `decide` and `override` rules".into(),
@@ -549,6 +561,7 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             anywhere: r.anywhere,
             exact: r.exact,
             first_only: r.first_only,
+            last_resort: r.last_resort,
             signals: r.signals,
             risk: r.risk,
             confidence: r.confidence.unwrap_or(0.8),
