@@ -699,18 +699,31 @@ fn filters_results(desc: &str) -> bool {
 /// operation selector names what it asks about. Tight on purpose: a lead
 /// verb that checks, `whether`/`if`, and a word of permission.
 pub(super) fn asks_permission(desc: &str) -> bool {
-    let d = desc.trim_start().to_ascii_lowercase();
-    let first = d.split(['.', '\n']).next().unwrap_or("");
+    // Only the first sentence is lowercased, and only once its first two
+    // words qualify (this runs for every tool with an operation enum).
+    let first = desc.trim_start().split(['.', '\n']).next().unwrap_or("");
     let mut words = first.split_whitespace();
-    let verb = words.next().unwrap_or("");
-    let checks = matches!(
-        verb,
-        "check" | "checks" | "verify" | "verifies" | "test" | "tests" | "determine" | "determines"
+    let one_of = |w: Option<&str>, set: &[&str]| {
+        w.is_some_and(|w| set.iter().any(|s| w.eq_ignore_ascii_case(s)))
+    };
+    let checks = one_of(
+        words.next(),
+        &[
+            "check",
+            "checks",
+            "verify",
+            "verifies",
+            "test",
+            "tests",
+            "determine",
+            "determines",
+        ],
     );
-    if !checks || !matches!(words.next(), Some("whether" | "if")) {
+    if !checks || !one_of(words.next(), &["whether", "if"]) {
         return false;
     }
-    let rest: Vec<&str> = words.collect();
+    let rest: Vec<String> = words.map(str::to_ascii_lowercase).collect();
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
     rest.iter().any(|w| {
         matches!(
             *w,

@@ -407,7 +407,26 @@ impl Engine {
     /// on ("Get newly created, updated, or deleted sites") is not such a
     /// pair: synonyms there, adjectives here.
     pub(super) fn joined_to_first(&self, s: &str) -> Option<(String, Vec<DecidedVerb>)> {
-        let words = clause_words_upto(s, 12);
+        // Most leads join nothing to their first verb: four words tell, and
+        // only a lead that does is read on to twelve (this runs for every
+        // tool whose name leads with a verb).
+        let joined_at = |words: &[(String, Pos)], a: usize| {
+            words
+                .get(a + 1)
+                .is_some_and(|(w, _)| JOINERS.contains(&w.as_str()))
+                && words.get(a + 2).is_some_and(|(_, p)| *p == Pos::Joined)
+        };
+        let short = clause_words_upto(s, 4);
+        let needs_more = short.len() == 4
+            && short
+                .iter()
+                .position(|(w, _)| !filler(w))
+                .is_none_or(|a| a + 2 >= 4 || joined_at(&short, a));
+        let words = if needs_more {
+            clause_words_upto(s, 12)
+        } else {
+            short
+        };
         let at = words.iter().position(|(w, _)| !filler(w))?;
         let first = words[at].0.clone();
         let mut out = Vec::new();
