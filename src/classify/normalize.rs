@@ -246,6 +246,16 @@ pub fn fold_latin(c: char) -> Option<&'static str> {
     })
 }
 
+/// A Cyrillic letter lowercased, `ё` as `е` (the lexicon writes `е`), so a
+/// Russian word is one word of the verb reading (`Получить` → `получить`).
+pub fn fold_cyrillic(c: char) -> Option<char> {
+    match c {
+        'ё' | 'Ё' => Some('е'),
+        '\u{400}'..='\u{4ff}' if c.is_alphabetic() => c.to_lowercase().next(),
+        _ => None,
+    }
+}
+
 /// The sentences of a description (split at `. `, `! `, `? `, newlines), trimmed,
 /// with leading boilerplate such as `Notion | ` or markdown markers removed.
 pub fn sentences(text: &str) -> Vec<&str> {
@@ -272,7 +282,11 @@ fn push_sentence<'a>(s: &'a str, out: &mut Vec<&'a str>) {
     let t = s.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '*' | '#' | '-' | '>' | '`' | '"')
     });
-    if t.chars().any(|c| c.is_ascii_alphabetic()) {
+    // A sentence holds a letter: of any script, so one written wholly in
+    // Russian or Chinese is a sentence too.
+    if t.chars()
+        .any(|c| c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic()))
+    {
         out.push(t);
     }
 }

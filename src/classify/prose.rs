@@ -130,6 +130,8 @@ fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
             buf.push(c.to_ascii_lowercase());
         } else if let Some(f) = super::normalize::fold_latin(c) {
             buf.push_str(f);
+        } else if let Some(l) = super::normalize::fold_cyrillic(c) {
+            buf.push(l);
         } else if !buf.is_empty() {
             break;
         }

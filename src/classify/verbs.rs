@@ -3,7 +3,7 @@
 //! lead with.
 
 use super::engine::Engine;
-use super::normalize::{find_base_form, fold_latin, identifier_tokens};
+use super::normalize::{find_base_form, fold_cyrillic, fold_latin, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
 /// Words that open a sentence without saying what the tool does.
@@ -100,7 +100,7 @@ const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 /// that speaks of the tool may open with them.
 pub(super) const PROSE_OPENERS: &[&str] = &[
     "cet", "cette", "ce", "este", "esta", "esse", "essa", "questo", "questa", "dieses", "diese",
-    "dieser",
+    "dieser", "этот", "эта", "это",
 ];
 
 /// Fillers of those languages ("Cet outil permet de récupérer ..."):
@@ -124,6 +124,16 @@ const PROSE_FILLER: &[&str] = &[
     "tambem",
     "anche",
     "auch",
+    // Russian ("Этот инструмент позволяет получить ...", "Инструмент для
+    // удаления ...": tool, allows, for, also, helps, you, please).
+    "инструмент",
+    "позволяет",
+    "позволяют",
+    "для",
+    "также",
+    "помогает",
+    "вы",
+    "пожалуйста",
 ];
 
 fn filler(w: &str) -> bool {
@@ -196,9 +206,53 @@ const OBJECT_OPENERS: &[&str] = &[
 /// The same in French, Spanish, Portuguese, Italian and German ("Supprime
 /// *le* dossier", "Löscht *die* Datei").
 const PROSE_OBJECT_OPENERS: &[&str] = &[
-    "le", "la", "les", "un", "une", "des", "du", "tous", "toutes", "el", "los", "las", "una",
-    "todos", "todas", "o", "os", "as", "um", "uma", "il", "lo", "gli", "uno", "tutti", "tutte",
-    "der", "die", "das", "den", "dem", "ein", "eine", "einen", "alle",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "des",
+    "du",
+    "tous",
+    "toutes",
+    "el",
+    "los",
+    "las",
+    "una",
+    "todos",
+    "todas",
+    "o",
+    "os",
+    "as",
+    "um",
+    "uma",
+    "il",
+    "lo",
+    "gli",
+    "uno",
+    "tutti",
+    "tutte",
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "ein",
+    "eine",
+    "einen",
+    "alle",
+    "все",
+    "его",
+    "их",
+    "эту",
+    "этот",
+    "это",
+    "эти",
+    "существующий",
+    "существующую",
+    "существующие",
+    "существующее",
+    "выбранные",
 ];
 
 /// Words that join verbs in a list (`create, update or delete`).
@@ -207,7 +261,7 @@ const JOINERS: &[&str] = &["or", "and", "and/or"];
 /// The same in prose of French, Spanish, Portuguese, German and Italian
 /// ("Crée ou met à jour", "Erstellt oder aktualisiert").
 const PROSE_JOINERS: &[&str] = &[
-    "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u",
+    "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u", "или", "и",
 ];
 
 fn prose_joiner(w: &str) -> bool {
@@ -357,46 +411,140 @@ impl Engine {
                     continue;
                 }
             }
-            let words = self.clause_words(s);
-            let mut iter = words.iter().skip_while(|(w, _)| filler(w));
-            let Some((first, _)) = iter.next() else {
-                continue;
-            };
-            let Some(hit) = self.lookup_inflected(first) else {
-                continue;
-            };
-            let Some(first_class) = hit.1 else {
-                // An ambiguous lead verb ("Simulates ...", "Manage ...") says
-                // nothing; what follows in the sentence is its object, unless
-                // a `by` clause says how ("Manage incidents by changing
-                // their status or assignment").
-                ambiguous.push((hit.0, first.clone()));
-                let by = words
-                    .windows(2)
-                    .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5);
-                if let Some(j) = by {
-                    let (w, _) = &words[j + 1];
-                    if let Some((r, Some(c))) = self.lookup_inflected(w) {
-                        let mut decided = vec![(r, c, w.clone())];
-                        self.verb_list(
-                            &mut words[j + 2..].iter().map(|(w, p)| (w, *p)),
-                            &mut decided,
-                            &mut ambiguous,
-                        );
+            let found = self.sentence_lead(s, &mut ambiguous);
+            // Chinese and Japanese write no spaces: the first sentence's
+            // compounds (`取得`, `删除`) are its verbs wherever they sit
+            // (only text with a non-ASCII byte is searched).
+            if n == 0 && !s.is_ascii() {
+                let (cjk, cjk_amb) = self.cjk_lead(s);
+                if !cjk.is_empty() || !cjk_amb.is_empty() {
+                    // After an ambiguous first word ("Manage ..."), a read
+                    // compound says no more than an English read word after
+                    // it would: only mutating compounds count.
+                    let unsure = !ambiguous.is_empty();
+                    ambiguous.extend(cjk_amb);
+                    let mut decided = found.unwrap_or_default();
+                    decided.extend(
+                        cjk.into_iter()
+                            .filter(|(_, c, _)| !(unsure && *c == Class::Read)),
+                    );
+                    if !decided.is_empty() {
                         return (decided, ambiguous);
                     }
+                    continue;
                 }
-                continue;
-            };
-            let mut decided = vec![(hit.0, first_class, first.clone())];
-            self.verb_list(
-                &mut iter.map(|(w, p)| (w, *p)),
-                &mut decided,
-                &mut ambiguous,
-            );
-            return (decided, ambiguous);
+            }
+            if let Some(decided) = found {
+                return (decided, ambiguous);
+            }
         }
         (Vec::new(), ambiguous)
+    }
+
+    /// The verb list one sentence leads with, if its first word (after
+    /// fillers) is a decided verb; ambiguous ones are pushed to `ambiguous`.
+    fn sentence_lead(
+        &self,
+        s: &str,
+        ambiguous: &mut Vec<(usize, String)>,
+    ) -> Option<Vec<(usize, Class, String)>> {
+        let words = self.clause_words(s);
+        let mut iter = words.iter().skip_while(|(w, _)| filler(w));
+        let (first, _) = iter.next()?;
+        let hit = self.lookup_inflected(first)?;
+        let Some(first_class) = hit.1 else {
+            // An ambiguous lead verb ("Simulates ...", "Manage ...") says
+            // nothing; what follows in the sentence is its object, unless
+            // a `by` clause says how ("Manage incidents by changing
+            // their status or assignment").
+            ambiguous.push((hit.0, first.clone()));
+            let by = words
+                .windows(2)
+                .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5)?;
+            let (w, _) = &words[by + 1];
+            let (r, c) = self.lookup_inflected(w)?;
+            let mut decided = vec![(r, c?, w.clone())];
+            self.verb_list(
+                &mut words[by + 2..].iter().map(|(w, p)| (w, *p)),
+                &mut decided,
+                ambiguous,
+            );
+            return Some(decided);
+        };
+        let mut decided = vec![(hit.0, first_class, first.clone())];
+        self.verb_list(&mut iter.map(|(w, p)| (w, *p)), &mut decided, ambiguous);
+        Some(decided)
+    }
+
+    /// The lexicon's Chinese and Japanese compounds in a lead sentence, up to
+    /// its first `。`/`！`/`？` (the longest compound at a place wins:
+    /// `再起動` restarts, `非表示` hides). Text in parentheses holds notes, as
+    /// in English ("(詳細ガイドは...を参照)"): only a deleting or removing
+    /// compound counts there. A mutating compound counts after a negation and
+    /// as a modifier too ("削除されたアイテムを取得", gets deleted items:
+    /// destructive, the safe side), except a process before a state noun
+    /// (`部署记录`, deployment records: as `deploy_status` in a name) and a
+    /// Japanese noun before its particle (`設定を取得`, gets the settings). A read
+    /// compound counts when not negated (`不读取`,
+    /// `取得しない`) and not after an ambiguous compound ("管理 ...，支持查询":
+    /// manage, as an English lead "Manage ..." says nothing). Decided
+    /// `(rule, class, compound)`, then ambiguous ones.
+    fn cjk_lead(&self, s: &str) -> VerbHits {
+        let (mut decided, mut ambiguous): VerbHits = Default::default();
+        let Some(ac) = &self.cjk.ac else {
+            return (decided, ambiguous);
+        };
+        let end = s.find(['。', '！', '？']).unwrap_or(s.len());
+        let lead = &s[..end];
+        // Parenthesis depth at each match: matches come in order.
+        let mut depth = 0usize;
+        let mut at = 0usize;
+        for m in ac.find_iter(lead) {
+            for c in lead[at..m.start()].chars() {
+                match c {
+                    '(' | '（' => depth += 1,
+                    ')' | '）' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            at = m.start();
+            let verb = &self.cjk.verbs[m.pattern().as_usize()];
+            let Some((rule, class)) = self.lookup(verb) else {
+                continue;
+            };
+            // In parentheses only a deleting or removing compound counts
+            // (an `anywhere` rule, as a later sentence's verb does).
+            if depth > 0 && !(class.is_some() && self.rule(rule).anywhere) {
+                continue;
+            }
+            match class {
+                None => {
+                    if !ambiguous.iter().any(|(_, w)| w == verb) {
+                        ambiguous.push((rule, verb.clone()));
+                    }
+                }
+                Some(c) => {
+                    let after = &lead[m.end()..];
+                    if c == Class::Read
+                        && (!ambiguous.is_empty() || cjk_negated(&lead[..m.start()], after))
+                    {
+                        continue;
+                    }
+                    if c > Class::Read
+                        && ((CJK_PROCESS_NOUNS.contains(&verb.as_str())
+                            && CJK_STATE_NOUNS.iter().any(|n| after.starts_with(n)))
+                            || (CJK_NOUN_VERBS.contains(&verb.as_str())
+                                && after.starts_with(['を', 'の', 'が', 'は'])))
+                    {
+                        continue;
+                    }
+                    if !decided.iter().any(|(_, _, w)| w == verb) {
+                        decided.push((rule, c, verb.clone()));
+                    }
+                }
+            }
+        }
+        (decided, ambiguous)
     }
 
     /// Destructive verbs that open later purpose sentences ("Note: read-only.
@@ -877,6 +1025,95 @@ fn word_spans(s: &str, max: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether a verb of the lexicon is a Chinese or Japanese compound (Han,
+/// kana, `々`, `ー`): found inside text, as these scripts write no spaces.
+pub(super) fn is_cjk_verb(w: &str) -> bool {
+    !w.is_empty()
+        && w.chars().all(|c| {
+            matches!(c, '\u{3005}' | '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}')
+        })
+}
+
+/// Compounds that also name a process or its product (a deployment, a
+/// build, a sync), as [`PROCESS_NOUNS`]: before a [`CJK_STATE_NOUNS`]
+/// compound (`部署记录`, `同期状態`) they modify it and are no verb.
+const CJK_PROCESS_NOUNS: &[&str] = &[
+    "部署",
+    "同步",
+    "导入",
+    "上传",
+    "安装",
+    "发布",
+    "迁移",
+    "恢复",
+    "デプロイ",
+    "同期",
+    "インポート",
+    "アップロード",
+    "インストール",
+    "移行",
+    "復元",
+    "更新",
+];
+
+/// What one looks at about a process, as [`STATE_NOUNS`]: its records,
+/// state, logs, progress, result, history, details.
+const CJK_STATE_NOUNS: &[&str] = &[
+    "记录", "状态", "日志", "进度", "结果", "历史", "详情", "信息", "履歴", "状態", "状況", "ログ",
+    "結果", "情報", "記録",
+];
+
+/// Japanese compounds that are also the nouns settings, change(s) and
+/// update(s): followed by a particle marking a noun (`設定を取得`, gets the
+/// settings; `変更の履歴`) they are no verb.
+const CJK_NOUN_VERBS: &[&str] = &["設定", "変更", "更新"];
+
+/// Whether a read compound is negated: a Chinese negation before it (`不`,
+/// `未`, `无`, `没`, `非`) or a Japanese negative ending after it (`しない`,
+/// `せず`, `しません`, `できない`, `されない`).
+fn cjk_negated(before: &str, after: &str) -> bool {
+    before.ends_with(['不', '未', '无', '没', '非', '無'])
+        || [
+            "しない",
+            "せず",
+            "しません",
+            "できない",
+            "できません",
+            "されない",
+            "されません",
+        ]
+        .iter()
+        .any(|n| after.starts_with(n))
+}
+
+/// The lexicon's Chinese and Japanese compounds, one automaton
+/// (leftmost-longest), built only when the catalogue has any.
+#[derive(Default)]
+pub(crate) struct CjkVerbs {
+    pub(super) ac: Option<aho_corasick::AhoCorasick>,
+    pub(super) verbs: Vec<String>,
+}
+
+impl CjkVerbs {
+    pub(super) fn new(catalogue: &super::rules::Catalogue) -> CjkVerbs {
+        let verbs: Vec<String> = catalogue
+            .rules
+            .iter()
+            .flat_map(|r| r.verbs.iter())
+            .filter(|v| is_cjk_verb(v))
+            .cloned()
+            .collect();
+        if verbs.is_empty() {
+            return CjkVerbs::default();
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&verbs)
+            .ok();
+        CjkVerbs { ac, verbs }
+    }
+}
+
 /// How a word sits in its sentence, for finding lists of verbs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Pos {
@@ -907,12 +1144,17 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
     let mut after_word = false;
     // A letter with a diacritic is folded into its word (`récupère` →
-    // `recupere`); any other non-ASCII character ends the word.
+    // `recupere`), a Cyrillic one lowercased (`ё` as `е`: `Получить` →
+    // `получить`); any other non-ASCII character ends the word.
     for c in s.chars().chain(std::iter::once(' ')) {
-        let folded = if c.is_ascii() { None } else { fold_latin(c) };
+        let (folded, cyrillic) = if c.is_ascii() {
+            (None, None)
+        } else {
+            (fold_latin(c), fold_cyrillic(c))
+        };
         let joins_words = std::mem::replace(
             &mut after_word,
-            c.is_ascii_alphanumeric() || folded.is_some(),
+            c.is_ascii_alphanumeric() || folded.is_some() || cyrillic.is_some(),
         );
         if depth > 0 {
             match c {
@@ -924,6 +1166,10 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
         }
         if let Some(f) = folded {
             cur.push_str(f);
+            continue;
+        }
+        if let Some(l) = cyrillic {
+            cur.push(l);
             continue;
         }
         if c.is_ascii_alphanumeric() {
