@@ -1316,6 +1316,71 @@ mod tests {
     }
 
     #[test]
+    fn russian_words_and_cjk_compounds_lead() {
+        use crate::classify::Class;
+        let e = crate::classify::engine();
+        let lead = |s: &str| {
+            let (d, a) = e.lead_verbs(&[s]);
+            (
+                d.into_iter().map(|(_, c, w)| (w, c)).collect::<Vec<_>>(),
+                a.into_iter().map(|(_, w)| w).collect::<Vec<_>>(),
+            )
+        };
+        // Cyrillic is lowercased, ё read as е; `или` joins a list.
+        assert_eq!(
+            lead("Создаёт или Удаляет запись").0,
+            [
+                ("создает".to_owned(), Class::Write),
+                ("удаляет".to_owned(), Class::Destructive)
+            ]
+        );
+        // Fillers of Russian are skipped.
+        assert_eq!(
+            lead("Этот инструмент позволяет получить список").0,
+            [("получить".to_owned(), Class::Read)]
+        );
+        // The longest compound at a place wins: `再起動` restarts (not
+        // `起動`, starts); `非表示` hides (ambiguous, not `表示`).
+        assert_eq!(
+            lead("サーバーを再起動").0,
+            [("再起動".to_owned(), Class::Destructive)]
+        );
+        assert_eq!(
+            lead("列を非表示にする"),
+            (vec![], vec!["非表示".to_owned()])
+        );
+        // Only the first sentence: `。` ends it.
+        assert_eq!(
+            lead("查询订单。删除缓存").0,
+            [("查询".to_owned(), Class::Read)]
+        );
+        // A read and a delete compound: both, the worst decides later.
+        assert_eq!(
+            lead("削除されたアイテムを取得").0,
+            [
+                ("削除".to_owned(), Class::Destructive),
+                ("取得".to_owned(), Class::Read)
+            ]
+        );
+        // In parentheses only a deleting compound counts; a read one
+        // negated or after an ambiguous one does not.
+        assert!(lead("数据 (查询/创建)").0.is_empty());
+        assert_eq!(
+            lead("数据 (删除)").0,
+            [("删除".to_owned(), Class::Destructive)]
+        );
+        assert!(lead("不读取数据").0.is_empty());
+        assert!(lead("データを取得しない").0.is_empty());
+        assert!(lead("管理数据，支持查询").0.is_empty());
+        // A process before a state noun, a Japanese noun before its
+        // particle: no verb.
+        assert_eq!(lead("获取部署记录").0, [("获取".to_owned(), Class::Read)]);
+        assert_eq!(lead("設定を取得").0, [("取得".to_owned(), Class::Read)]);
+        // ASCII text is never searched for compounds.
+        assert!(lead("Data only").0.is_empty());
+    }
+
+    #[test]
     fn verbs_of_other_languages_take_no_english_inflection() {
         let e = crate::classify::engine();
         // `verifie` is French; `verified` is no form of it.
