@@ -414,8 +414,9 @@ impl Engine {
             let found = self.sentence_lead(s, &mut ambiguous);
             // Chinese and Japanese write no spaces: the first sentence's
             // compounds (`取得`, `删除`) are its verbs wherever they sit
-            // (only text with a non-ASCII byte is searched).
-            if n == 0 && !s.is_ascii() {
+            // (only text with a byte that opens a kana or Han character is
+            // searched: never ASCII, French or Russian text).
+            if n == 0 && s.bytes().any(|b| (0xe3..=0xe9).contains(&b)) {
                 let (cjk, cjk_amb) = self.cjk_lead(s);
                 if !cjk.is_empty() || !cjk_amb.is_empty() {
                     // After an ambiguous first word ("Manage ..."), a read
@@ -491,7 +492,7 @@ impl Engine {
     /// `(rule, class, compound)`, then ambiguous ones.
     fn cjk_lead(&self, s: &str) -> VerbHits {
         let (mut decided, mut ambiguous): VerbHits = Default::default();
-        let Some(ac) = &self.cjk.ac else {
+        let Some(ac) = self.cjk.automaton() else {
             return (decided, ambiguous);
         };
         let end = s.find(['。', '！', '？']).unwrap_or(s.len());
@@ -1087,10 +1088,11 @@ fn cjk_negated(before: &str, after: &str) -> bool {
 }
 
 /// The lexicon's Chinese and Japanese compounds, one automaton
-/// (leftmost-longest), built only when the catalogue has any.
+/// (leftmost-longest), built the first time a text holds one's script (a
+/// run over English text never builds it).
 #[derive(Default)]
 pub(crate) struct CjkVerbs {
-    pub(super) ac: Option<aho_corasick::AhoCorasick>,
+    ac: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
     pub(super) verbs: Vec<String>,
 }
 
@@ -1103,14 +1105,26 @@ impl CjkVerbs {
             .filter(|v| is_cjk_verb(v))
             .cloned()
             .collect();
-        if verbs.is_empty() {
-            return CjkVerbs::default();
+        CjkVerbs {
+            ac: Default::default(),
+            verbs,
         }
-        let ac = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .build(&verbs)
-            .ok();
-        CjkVerbs { ac, verbs }
+    }
+
+    /// The automaton, if the lexicon has compounds.
+    pub(super) fn automaton(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.ac
+            .get_or_init(|| {
+                (!self.verbs.is_empty())
+                    .then(|| {
+                        aho_corasick::AhoCorasick::builder()
+                            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                            .build(&self.verbs)
+                            .ok()
+                    })
+                    .flatten()
+            })
+            .as_ref()
     }
 }
 
