@@ -533,7 +533,8 @@ impl Engine {
                     }
                     if c > Class::Read
                         && ((CJK_PROCESS_NOUNS.contains(&verb.as_str())
-                            && CJK_STATE_NOUNS.iter().any(|n| after.starts_with(n)))
+                            && (after.starts_with(['的', 'の'])
+                                || CJK_STATE_NOUNS.iter().any(|n| after.starts_with(n))))
                             || (CJK_NOUN_VERBS.contains(&verb.as_str())
                                 && after.starts_with(['を', 'の', 'が', 'は'])))
                     {
@@ -1036,8 +1037,9 @@ pub(super) fn is_cjk_verb(w: &str) -> bool {
 }
 
 /// Compounds that also name a process or its product (a deployment, a
-/// build, a sync), as [`PROCESS_NOUNS`]: before a [`CJK_STATE_NOUNS`]
-/// compound (`部署记录`, `同期状態`) they modify it and are no verb.
+/// sync, an upload), as [`PROCESS_NOUNS`]: before a [`CJK_STATE_NOUNS`]
+/// compound (`部署记录`, `同期状態`) or a possessive (`应用部署的应用`, the
+/// apps of a deployment; `デプロイの状態`) they are nouns, no verb.
 const CJK_PROCESS_NOUNS: &[&str] = &[
     "部署",
     "同步",
@@ -1389,6 +1391,10 @@ mod tests {
         // A process before a state noun, a Japanese noun before its
         // particle: no verb.
         assert_eq!(lead("获取部署记录").0, [("获取".to_owned(), Class::Read)]);
+        assert_eq!(
+            lead("查询应用部署的版本").0,
+            [("查询".to_owned(), Class::Read)]
+        );
         assert_eq!(lead("設定を取得").0, [("取得".to_owned(), Class::Read)]);
         // ASCII text is never searched for compounds.
         assert!(lead("Data only").0.is_empty());
