@@ -133,7 +133,7 @@ fn russian_japanese_and_chinese_descriptions_are_read_as_their_english_would_be(
         ("ru_fajl", Class::Destructive),
         // A later sentence about the tool deletes: as in English.
         ("ru_korzina", Class::Destructive),
-        // `выгрузить` is `export` (read), but into a folder it writes.
+        // `выгрузить` (unload, download) is ambiguous, as `download`: never read.
         ("ru_otchet", Class::Write),
         // A noun phrase says nothing (as "Plan and balance details."): never read.
         ("ru_tarif", Class::Write),
@@ -181,14 +181,14 @@ fn russian_japanese_and_chinese_descriptions_are_read_as_their_english_would_be(
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
     let find = |name: &str| list.iter().find(|t| t["name"] == name).unwrap();
-    // `безвозвратно` is "permanently"; a sent message is one.
+    // A deletion is irreversible loss; a sent message is one.
     let v = e.classify(find("ru_fajl"), true);
     assert!(
-        v.evidence
+        v.signals
             .iter()
-            .any(|ev| ev.rule == "lang-irreversible-phrase"),
+            .any(|s| format!("{s:?}").contains("Irreversible")),
         "{:?}",
-        v.evidence
+        v.signals
     );
     let v = e.classify(find("ru_rassylka"), true);
     assert!(

@@ -246,14 +246,29 @@ pub fn fold_latin(c: char) -> Option<&'static str> {
     })
 }
 
-/// A Cyrillic letter lowercased, `ё` as `е` (the lexicon writes `е`), so a
-/// Russian word is one word of the verb reading (`Получить` → `получить`).
-pub fn fold_cyrillic(c: char) -> Option<char> {
-    match c {
-        'ё' | 'Ё' => Some('е'),
-        '\u{400}'..='\u{4ff}' if c.is_alphabetic() => c.to_lowercase().next(),
-        _ => None,
-    }
+/// A Cyrillic letter (U+0400..U+045F) lowercased, `ё` as `е` (the lexicon
+/// writes `е`), so a Russian word is one word of the verb reading
+/// (`Получить` → `получить`).
+pub fn fold_cyrillic(c: char) -> Option<&'static str> {
+    let i = (c as u32).checked_sub(0x400)?;
+    CYRILLIC_LOWER.get(i as usize).copied()
+}
+
+const CYRILLIC_LOWER: [&str; 96] = [
+    "ѐ", "е", "ђ", "ѓ", "є", "ѕ", "і", "ї", "ј", "љ", "њ", "ћ", "ќ", "ѝ", "ў", "џ", "а", "б", "в",
+    "г", "д", "е", "ж", "з", "и", "й", "к", "л", "м", "н", "о", "п", "р", "с", "т", "у", "ф", "х",
+    "ц", "ч", "ш", "щ", "ъ", "ы", "ь", "э", "ю", "я", "а", "б", "в", "г", "д", "е", "ж", "з", "и",
+    "й", "к", "л", "м", "н", "о", "п", "р", "с", "т", "у", "ф", "х", "ц", "ч", "ш", "щ", "ъ", "ы",
+    "ь", "э", "ю", "я", "ѐ", "е", "ђ", "ѓ", "є", "ѕ", "і", "ї", "ј", "љ", "њ", "ћ", "ќ", "ѝ", "ў",
+    "џ",
+];
+
+/// A non-ASCII letter as the verb reading spells it: Latin with its
+/// diacritic folded ([`fold_latin`]) or Cyrillic lowercased
+/// ([`fold_cyrillic`]). Kept out of line: ASCII text never calls it.
+#[inline(never)]
+pub fn fold_non_ascii(c: char) -> Option<&'static str> {
+    fold_latin(c).or_else(|| fold_cyrillic(c))
 }
 
 /// The sentences of a description (split at `. `, `! `, `? `, newlines), trimmed,

@@ -128,10 +128,11 @@ fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
             buf.push(c.to_ascii_lowercase());
-        } else if let Some(f) = super::normalize::fold_latin(c) {
+        } else if let Some(f) = (!c.is_ascii())
+            .then(|| super::normalize::fold_non_ascii(c))
+            .flatten()
+        {
             buf.push_str(f);
-        } else if let Some(l) = super::normalize::fold_cyrillic(c) {
-            buf.push(l);
         } else if !buf.is_empty() {
             break;
         }

@@ -3,7 +3,7 @@
 //! lead with.
 
 use super::engine::Engine;
-use super::normalize::{find_base_form, fold_cyrillic, fold_latin, identifier_tokens};
+use super::normalize::{find_base_form, fold_non_ascii, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
 /// Words that open a sentence without saying what the tool does.
@@ -1163,14 +1163,14 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     // `recupere`), a Cyrillic one lowercased (`ё` as `е`: `Получить` →
     // `получить`); any other non-ASCII character ends the word.
     for c in s.chars().chain(std::iter::once(' ')) {
-        let (folded, cyrillic) = if c.is_ascii() {
-            (None, None)
+        let folded = if c.is_ascii() {
+            None
         } else {
-            (fold_latin(c), fold_cyrillic(c))
+            fold_non_ascii(c)
         };
         let joins_words = std::mem::replace(
             &mut after_word,
-            c.is_ascii_alphanumeric() || folded.is_some() || cyrillic.is_some(),
+            c.is_ascii_alphanumeric() || folded.is_some(),
         );
         if depth > 0 {
             match c {
@@ -1182,10 +1182,6 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
         }
         if let Some(f) = folded {
             cur.push_str(f);
-            continue;
-        }
-        if let Some(l) = cyrillic {
-            cur.push(l);
             continue;
         }
         if c.is_ascii_alphanumeric() {
