@@ -59,6 +59,8 @@ pub struct Engine {
     pub(super) pdescs: PhraseSet,
     /// Rules with a shape matcher (they fire without a text match).
     pub(super) shape_rules: Vec<usize>,
+    /// The lexicon's Chinese and Japanese compounds, found inside a lead.
+    pub(super) cjk: super::verbs::CjkVerbs,
 }
 
 fn builder_set(pats: &[String]) -> Result<SetMatcher, regex::Error> {
@@ -107,7 +109,9 @@ impl Engine {
         for forms in phrasal.values_mut() {
             forms.sort_by_key(|(_, rest)| std::cmp::Reverse(rest.len()));
         }
+        let cjk = super::verbs::CjkVerbs::new(&catalogue);
         Ok(Engine {
+            cjk,
             verbs,
             nouns,
             phrasal,

@@ -246,6 +246,31 @@ pub fn fold_latin(c: char) -> Option<&'static str> {
     })
 }
 
+/// A Cyrillic letter (U+0400..U+045F) lowercased, `ё` as `е` (the lexicon
+/// writes `е`), so a Russian word is one word of the verb reading
+/// (`Получить` → `получить`).
+pub fn fold_cyrillic(c: char) -> Option<&'static str> {
+    let i = (c as u32).checked_sub(0x400)?;
+    CYRILLIC_LOWER.get(i as usize).copied()
+}
+
+const CYRILLIC_LOWER: [&str; 96] = [
+    "ѐ", "е", "ђ", "ѓ", "є", "ѕ", "і", "ї", "ј", "љ", "њ", "ћ", "ќ", "ѝ", "ў", "џ", "а", "б", "в",
+    "г", "д", "е", "ж", "з", "и", "й", "к", "л", "м", "н", "о", "п", "р", "с", "т", "у", "ф", "х",
+    "ц", "ч", "ш", "щ", "ъ", "ы", "ь", "э", "ю", "я", "а", "б", "в", "г", "д", "е", "ж", "з", "и",
+    "й", "к", "л", "м", "н", "о", "п", "р", "с", "т", "у", "ф", "х", "ц", "ч", "ш", "щ", "ъ", "ы",
+    "ь", "э", "ю", "я", "ѐ", "е", "ђ", "ѓ", "є", "ѕ", "і", "ї", "ј", "љ", "њ", "ћ", "ќ", "ѝ", "ў",
+    "џ",
+];
+
+/// A non-ASCII letter as the verb reading spells it: Latin with its
+/// diacritic folded ([`fold_latin`]) or Cyrillic lowercased
+/// ([`fold_cyrillic`]). Kept out of line: ASCII text never calls it.
+#[inline(never)]
+pub fn fold_non_ascii(c: char) -> Option<&'static str> {
+    fold_latin(c).or_else(|| fold_cyrillic(c))
+}
+
 /// The sentences of a description (split at `. `, `! `, `? `, newlines), trimmed,
 /// with leading boilerplate such as `Notion | ` or markdown markers removed.
 pub fn sentences(text: &str) -> Vec<&str> {
@@ -272,7 +297,11 @@ fn push_sentence<'a>(s: &'a str, out: &mut Vec<&'a str>) {
     let t = s.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '*' | '#' | '-' | '>' | '`' | '"')
     });
-    if t.chars().any(|c| c.is_ascii_alphabetic()) {
+    // A sentence holds a letter: of any script, so one written wholly in
+    // Russian or Chinese is a sentence too.
+    if t.chars()
+        .any(|c| c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic()))
+    {
         out.push(t);
     }
 }

@@ -128,7 +128,10 @@ fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
     for c in s.chars() {
         if c.is_ascii_alphanumeric() {
             buf.push(c.to_ascii_lowercase());
-        } else if let Some(f) = super::normalize::fold_latin(c) {
+        } else if let Some(f) = (!c.is_ascii())
+            .then(|| super::normalize::fold_non_ascii(c))
+            .flatten()
+        {
             buf.push_str(f);
         } else if !buf.is_empty() {
             break;

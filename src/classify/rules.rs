@@ -498,14 +498,18 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             ));
         }
         for v in &r.verbs {
-            // One lowercase ASCII word, or a multi-word verb (`met a jour`)
+            // One lowercase ASCII or Cyrillic word (`ё` written `е`, as
+            // descriptions are read), or a multi-word verb (`met a jour`)
             // whose inner `*` stands for the words between a separable verb
-            // and its particle (`ruft * ab`).
+            // and its particle (`ruft * ab`). A verb in Chinese or Japanese
+            // script (`取得`, `取り消し`) is one compound, found inside the
+            // text (`verbs::is_cjk_verb`).
             let parts: Vec<&str> = v.split(' ').collect();
             let word = |w: &str| {
                 !w.is_empty()
-                    && w.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    && (w.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || ('а'..='я').contains(&c)
+                    }) || super::verbs::is_cjk_verb(w))
             };
             let ok = parts
                 .iter()
@@ -513,7 +517,7 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
                 .all(|(i, w)| word(w) || (*w == "*" && i > 0 && i + 1 == parts.len() - 1));
             if !ok {
                 return Err(invalid(format!(
-                    "verb {v:?} must be lowercase ASCII words (a `*` only before a last particle)"
+                    "verb {v:?} must be lowercase ASCII or Cyrillic words (a `*` only before a last particle), or one Chinese or Japanese compound"
                 )));
             }
         }

@@ -3,7 +3,7 @@
 //! lead with.
 
 use super::engine::Engine;
-use super::normalize::{find_base_form, fold_latin, identifier_tokens};
+use super::normalize::{find_base_form, fold_non_ascii, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
 /// Words that open a sentence without saying what the tool does.
@@ -100,7 +100,7 @@ const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 /// that speaks of the tool may open with them.
 pub(super) const PROSE_OPENERS: &[&str] = &[
     "cet", "cette", "ce", "este", "esta", "esse", "essa", "questo", "questa", "dieses", "diese",
-    "dieser",
+    "dieser", "этот", "эта", "это",
 ];
 
 /// Fillers of those languages ("Cet outil permet de récupérer ..."):
@@ -124,6 +124,16 @@ const PROSE_FILLER: &[&str] = &[
     "tambem",
     "anche",
     "auch",
+    // Russian ("Этот инструмент позволяет получить ...", "Инструмент для
+    // удаления ...": tool, allows, for, also, helps, you, please).
+    "инструмент",
+    "позволяет",
+    "позволяют",
+    "для",
+    "также",
+    "помогает",
+    "вы",
+    "пожалуйста",
 ];
 
 fn filler(w: &str) -> bool {
@@ -196,9 +206,53 @@ const OBJECT_OPENERS: &[&str] = &[
 /// The same in French, Spanish, Portuguese, Italian and German ("Supprime
 /// *le* dossier", "Löscht *die* Datei").
 const PROSE_OBJECT_OPENERS: &[&str] = &[
-    "le", "la", "les", "un", "une", "des", "du", "tous", "toutes", "el", "los", "las", "una",
-    "todos", "todas", "o", "os", "as", "um", "uma", "il", "lo", "gli", "uno", "tutti", "tutte",
-    "der", "die", "das", "den", "dem", "ein", "eine", "einen", "alle",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "des",
+    "du",
+    "tous",
+    "toutes",
+    "el",
+    "los",
+    "las",
+    "una",
+    "todos",
+    "todas",
+    "o",
+    "os",
+    "as",
+    "um",
+    "uma",
+    "il",
+    "lo",
+    "gli",
+    "uno",
+    "tutti",
+    "tutte",
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "ein",
+    "eine",
+    "einen",
+    "alle",
+    "все",
+    "его",
+    "их",
+    "эту",
+    "этот",
+    "это",
+    "эти",
+    "существующий",
+    "существующую",
+    "существующие",
+    "существующее",
+    "выбранные",
 ];
 
 /// Words that join verbs in a list (`create, update or delete`).
@@ -207,7 +261,7 @@ const JOINERS: &[&str] = &["or", "and", "and/or"];
 /// The same in prose of French, Spanish, Portuguese, German and Italian
 /// ("Crée ou met à jour", "Erstellt oder aktualisiert").
 const PROSE_JOINERS: &[&str] = &[
-    "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u",
+    "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u", "или", "и",
 ];
 
 fn prose_joiner(w: &str) -> bool {
@@ -360,41 +414,33 @@ impl Engine {
                     continue;
                 }
             }
-            let words = self.clause_words(s);
-            let Some(at) = words.iter().position(|(w, _)| !filler(w)) else {
-                continue;
-            };
-            let first = &words[at].0;
-            let Some(hit) = self.lookup_inflected(first) else {
-                continue;
-            };
-            let Some(first_class) = hit.1 else {
-                // An ambiguous lead verb ("Simulates ...", "Manage ...") says
-                // nothing; what follows in the sentence is its object, unless
-                // a `by` clause says how ("Manage incidents by changing
-                // their status or assignment").
-                ambiguous.push((hit.0, first.clone()));
-                let by = words
-                    .windows(2)
-                    .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5);
-                if let Some(j) = by {
-                    let (w, _) = &words[j + 1];
-                    if let Some((r, Some(c))) = self.lookup_inflected(w) {
-                        let mut decided = vec![(r, c, w.clone())];
-                        self.verb_list(&words[j + 2..], false, &mut decided, &mut ambiguous);
+            let found = self.sentence_lead(s, &mut ambiguous);
+            // Chinese and Japanese write no spaces: the first sentence's
+            // compounds (`取得`, `删除`) are its verbs wherever they sit
+            // (only text with a byte that opens a kana or Han character is
+            // searched: never ASCII, French or Russian text).
+            if n == 0 && s.bytes().any(|b| (0xe3..=0xe9).contains(&b)) {
+                let (cjk, cjk_amb) = self.cjk_lead(s);
+                if !cjk.is_empty() || !cjk_amb.is_empty() {
+                    // After an ambiguous first word ("Manage ..."), a read
+                    // compound says no more than an English read word after
+                    // it would: only mutating compounds count.
+                    let unsure = !ambiguous.is_empty();
+                    ambiguous.extend(cjk_amb);
+                    let mut decided = found.unwrap_or_default();
+                    decided.extend(
+                        cjk.into_iter()
+                            .filter(|(_, c, _)| !(unsure && *c == Class::Read)),
+                    );
+                    if !decided.is_empty() {
                         return (decided, ambiguous);
                     }
+                    continue;
                 }
-                continue;
-            };
-            let mut decided = vec![(hit.0, first_class, first.clone())];
-            // "Finds ..." (a subject's form), not "Find ..." nor "Process ...".
-            let subject = first.ends_with('s')
-                && !first.ends_with("ss")
-                && self.lookup(first).is_none()
-                && !self.rule(hit.0).exact;
-            self.verb_list(&words[at + 1..], subject, &mut decided, &mut ambiguous);
-            return (decided, ambiguous);
+            }
+            if let Some(decided) = found {
+                return (decided, ambiguous);
+            }
         }
         (Vec::new(), ambiguous)
     }
@@ -449,6 +495,114 @@ impl Engine {
             k += 2;
         }
         Some((first, out))
+    }
+
+    /// The verb list one sentence leads with, if its first word (after
+    /// fillers) is a decided verb; ambiguous ones are pushed to `ambiguous`.
+    fn sentence_lead(
+        &self,
+        s: &str,
+        ambiguous: &mut Vec<(usize, String)>,
+    ) -> Option<Vec<(usize, Class, String)>> {
+        let words = self.clause_words(s);
+        let at = words.iter().position(|(w, _)| !filler(w))?;
+        let first = &words[at].0;
+        let hit = self.lookup_inflected(first)?;
+        let Some(first_class) = hit.1 else {
+            // An ambiguous lead verb ("Simulates ...", "Manage ...") says
+            // nothing; what follows in the sentence is its object, unless
+            // a `by` clause says how ("Manage incidents by changing
+            // their status or assignment").
+            ambiguous.push((hit.0, first.clone()));
+            let by = words
+                .windows(2)
+                .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5)?;
+            let (w, _) = &words[by + 1];
+            let (r, c) = self.lookup_inflected(w)?;
+            let mut decided = vec![(r, c?, w.clone())];
+            self.verb_list(&words[by + 2..], false, &mut decided, ambiguous);
+            return Some(decided);
+        };
+        let mut decided = vec![(hit.0, first_class, first.clone())];
+        // "Finds ..." (a subject's form), not "Find ..." nor "Process ...".
+        let subject = first.ends_with('s')
+            && !first.ends_with("ss")
+            && self.lookup(first).is_none()
+            && !self.rule(hit.0).exact;
+        self.verb_list(&words[at + 1..], subject, &mut decided, ambiguous);
+        Some(decided)
+    }
+
+    /// The lexicon's Chinese and Japanese compounds in a lead sentence, up to
+    /// its first `。`/`！`/`？` (the longest compound at a place wins:
+    /// `再起動` restarts, `非表示` hides). Text in parentheses holds notes, as
+    /// in English ("(詳細ガイドは...を参照)"): only a deleting or removing
+    /// compound counts there. A mutating compound counts after a negation and
+    /// as a modifier too ("削除されたアイテムを取得", gets deleted items:
+    /// destructive, the safe side), except a process before a state noun
+    /// (`部署记录`, deployment records: as `deploy_status` in a name) and a
+    /// Japanese noun before its particle (`設定を取得`, gets the settings). A read
+    /// compound counts when not negated (`不读取`,
+    /// `取得しない`) and not after an ambiguous compound ("管理 ...，支持查询":
+    /// manage, as an English lead "Manage ..." says nothing). Decided
+    /// `(rule, class, compound)`, then ambiguous ones.
+    fn cjk_lead(&self, s: &str) -> VerbHits {
+        let (mut decided, mut ambiguous): VerbHits = Default::default();
+        let Some(ac) = self.cjk.automaton() else {
+            return (decided, ambiguous);
+        };
+        let end = s.find(['。', '！', '？']).unwrap_or(s.len());
+        let lead = &s[..end];
+        // Parenthesis depth at each match: matches come in order.
+        let mut depth = 0usize;
+        let mut at = 0usize;
+        for m in ac.find_iter(lead) {
+            for c in lead[at..m.start()].chars() {
+                match c {
+                    '(' | '（' => depth += 1,
+                    ')' | '）' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            at = m.start();
+            let verb = &self.cjk.verbs[m.pattern().as_usize()];
+            let Some((rule, class)) = self.lookup(verb) else {
+                continue;
+            };
+            // In parentheses only a deleting or removing compound counts
+            // (an `anywhere` rule, as a later sentence's verb does).
+            if depth > 0 && !(class.is_some() && self.rule(rule).anywhere) {
+                continue;
+            }
+            match class {
+                None => {
+                    if !ambiguous.iter().any(|(_, w)| w == verb) {
+                        ambiguous.push((rule, verb.clone()));
+                    }
+                }
+                Some(c) => {
+                    let after = &lead[m.end()..];
+                    if c == Class::Read
+                        && (!ambiguous.is_empty() || cjk_negated(&lead[..m.start()], after))
+                    {
+                        continue;
+                    }
+                    if c > Class::Read
+                        && ((CJK_PROCESS_NOUNS.contains(&verb.as_str())
+                            && (after.starts_with(['的', 'の'])
+                                || CJK_STATE_NOUNS.iter().any(|n| after.starts_with(n))))
+                            || (CJK_NOUN_VERBS.contains(&verb.as_str())
+                                && after.starts_with(['を', 'の', 'が', 'は'])))
+                    {
+                        continue;
+                    }
+                    if !decided.iter().any(|(_, _, w)| w == verb) {
+                        decided.push((rule, c, verb.clone()));
+                    }
+                }
+            }
+        }
+        (decided, ambiguous)
     }
 
     /// Destructive verbs that open later purpose sentences ("Note: read-only.
@@ -983,6 +1137,109 @@ fn word_spans(s: &str, max: usize) -> Vec<(usize, usize)> {
     out
 }
 
+/// Whether a verb of the lexicon is a Chinese or Japanese compound (Han,
+/// kana, `々`, `ー`): found inside text, as these scripts write no spaces.
+pub(super) fn is_cjk_verb(w: &str) -> bool {
+    !w.is_empty()
+        && w.chars().all(|c| {
+            matches!(c, '\u{3005}' | '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}')
+        })
+}
+
+/// Compounds that also name a process or its product (a deployment, a
+/// sync, an upload), as [`PROCESS_NOUNS`]: before a [`CJK_STATE_NOUNS`]
+/// compound (`部署记录`, `同期状態`) or a possessive (`应用部署的应用`, the
+/// apps of a deployment; `デプロイの状態`) they are nouns, no verb.
+const CJK_PROCESS_NOUNS: &[&str] = &[
+    "部署",
+    "同步",
+    "导入",
+    "上传",
+    "安装",
+    "发布",
+    "迁移",
+    "恢复",
+    "デプロイ",
+    "同期",
+    "インポート",
+    "アップロード",
+    "インストール",
+    "移行",
+    "復元",
+    "更新",
+];
+
+/// What one looks at about a process, as [`STATE_NOUNS`]: its records,
+/// state, logs, progress, result, history, details.
+const CJK_STATE_NOUNS: &[&str] = &[
+    "记录", "状态", "日志", "进度", "结果", "历史", "详情", "信息", "履歴", "状態", "状況", "ログ",
+    "結果", "情報", "記録",
+];
+
+/// Japanese compounds that are also the nouns settings, change(s) and
+/// update(s): followed by a particle marking a noun (`設定を取得`, gets the
+/// settings; `変更の履歴`) they are no verb.
+const CJK_NOUN_VERBS: &[&str] = &["設定", "変更", "更新"];
+
+/// Whether a read compound is negated: a Chinese negation before it (`不`,
+/// `未`, `无`, `没`, `非`) or a Japanese negative ending after it (`しない`,
+/// `せず`, `しません`, `できない`, `されない`).
+fn cjk_negated(before: &str, after: &str) -> bool {
+    before.ends_with(['不', '未', '无', '没', '非', '無'])
+        || [
+            "しない",
+            "せず",
+            "しません",
+            "できない",
+            "できません",
+            "されない",
+            "されません",
+        ]
+        .iter()
+        .any(|n| after.starts_with(n))
+}
+
+/// The lexicon's Chinese and Japanese compounds, one automaton
+/// (leftmost-longest), built the first time a text holds one's script (a
+/// run over English text never builds it).
+#[derive(Default)]
+pub(crate) struct CjkVerbs {
+    ac: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>>,
+    pub(super) verbs: Vec<String>,
+}
+
+impl CjkVerbs {
+    pub(super) fn new(catalogue: &super::rules::Catalogue) -> CjkVerbs {
+        let verbs: Vec<String> = catalogue
+            .rules
+            .iter()
+            .flat_map(|r| r.verbs.iter())
+            .filter(|v| is_cjk_verb(v))
+            .cloned()
+            .collect();
+        CjkVerbs {
+            ac: Default::default(),
+            verbs,
+        }
+    }
+
+    /// The automaton, if the lexicon has compounds.
+    pub(super) fn automaton(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.ac
+            .get_or_init(|| {
+                (!self.verbs.is_empty())
+                    .then(|| {
+                        aho_corasick::AhoCorasick::builder()
+                            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                            .build(&self.verbs)
+                            .ok()
+                    })
+                    .flatten()
+            })
+            .as_ref()
+    }
+}
+
 /// How a word sits in its sentence, for finding lists of verbs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Pos {
@@ -1016,9 +1273,14 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
     let mut after_word = false;
     // A letter with a diacritic is folded into its word (`récupère` →
-    // `recupere`); any other non-ASCII character ends the word.
+    // `recupere`), a Cyrillic one lowercased (`ё` as `е`: `Получить` →
+    // `получить`); any other non-ASCII character ends the word.
     for c in s.chars().chain(std::iter::once(' ')) {
-        let folded = if c.is_ascii() { None } else { fold_latin(c) };
+        let folded = if c.is_ascii() {
+            None
+        } else {
+            fold_non_ascii(c)
+        };
         let joins_words = std::mem::replace(
             &mut after_word,
             c.is_ascii_alphanumeric() || folded.is_some(),
@@ -1176,6 +1438,75 @@ mod tests {
                 want.iter().map(|(w, c)| ((*w).to_owned(), *c)).collect();
             assert_eq!(lead(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn russian_words_and_cjk_compounds_lead() {
+        use crate::classify::Class;
+        let e = crate::classify::engine();
+        let lead = |s: &str| {
+            let (d, a) = e.lead_verbs(&[s]);
+            (
+                d.into_iter().map(|(_, c, w)| (w, c)).collect::<Vec<_>>(),
+                a.into_iter().map(|(_, w)| w).collect::<Vec<_>>(),
+            )
+        };
+        // Cyrillic is lowercased, ё read as е; `или` joins a list.
+        assert_eq!(
+            lead("Создаёт или Удаляет запись").0,
+            [
+                ("создает".to_owned(), Class::Write),
+                ("удаляет".to_owned(), Class::Destructive)
+            ]
+        );
+        // Fillers of Russian are skipped.
+        assert_eq!(
+            lead("Этот инструмент позволяет получить список").0,
+            [("получить".to_owned(), Class::Read)]
+        );
+        // The longest compound at a place wins: `再起動` restarts (not
+        // `起動`, starts); `非表示` hides (ambiguous, not `表示`).
+        assert_eq!(
+            lead("サーバーを再起動").0,
+            [("再起動".to_owned(), Class::Destructive)]
+        );
+        assert_eq!(
+            lead("列を非表示にする"),
+            (vec![], vec!["非表示".to_owned()])
+        );
+        // Only the first sentence: `。` ends it.
+        assert_eq!(
+            lead("查询订单。删除缓存").0,
+            [("查询".to_owned(), Class::Read)]
+        );
+        // A read and a delete compound: both, the worst decides later.
+        assert_eq!(
+            lead("削除されたアイテムを取得").0,
+            [
+                ("削除".to_owned(), Class::Destructive),
+                ("取得".to_owned(), Class::Read)
+            ]
+        );
+        // In parentheses only a deleting compound counts; a read one
+        // negated or after an ambiguous one does not.
+        assert!(lead("数据 (查询/创建)").0.is_empty());
+        assert_eq!(
+            lead("数据 (删除)").0,
+            [("删除".to_owned(), Class::Destructive)]
+        );
+        assert!(lead("不读取数据").0.is_empty());
+        assert!(lead("データを取得しない").0.is_empty());
+        assert!(lead("管理数据，支持查询").0.is_empty());
+        // A process before a state noun, a Japanese noun before its
+        // particle: no verb.
+        assert_eq!(lead("获取部署记录").0, [("获取".to_owned(), Class::Read)]);
+        assert_eq!(
+            lead("查询应用部署的版本").0,
+            [("查询".to_owned(), Class::Read)]
+        );
+        assert_eq!(lead("設定を取得").0, [("取得".to_owned(), Class::Read)]);
+        // ASCII text is never searched for compounds.
+        assert!(lead("Data only").0.is_empty());
     }
 
     #[test]
