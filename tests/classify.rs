@@ -2264,3 +2264,39 @@ fn noun_phrase_leads_take_their_participle() {
         assert_eq!(v.class, class, "{tool}: {}", v.rationale);
     }
 }
+
+/// A noun-noun name whose verb-like first word modifies a head naming the
+/// lead's own action (`change_detection`: "Detects ...") holds that word as
+/// the object; anywhere else the name's verb still counts.
+#[test]
+fn a_name_headed_by_the_leads_nominalised_verb_is_no_verb() {
+    let table = [
+        (
+            json!({"name": "crm_change_detection", "description": "Detects new, modified, and deleted records since a previous sync. Returns the changed records and a token."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "config_update_validation", "description": "Validates a proposed configuration update against the schema."}),
+            Class::Read,
+        ),
+        // The head names no lead verb: the name's verb stands.
+        (
+            json!({"name": "crm_change_owner", "description": "Detects the owner and reassigns the record."}),
+            Class::Destructive,
+        ),
+        // The lead's verb is not the head's: the name's verb stands.
+        (
+            json!({"name": "crm_change_detection", "description": "Sets the change detection mode of a table."}),
+            Class::Destructive,
+        ),
+        // Not the word before the last: the name's verb stands.
+        (
+            json!({"name": "crm_delete_rule_detection", "description": "Detects rules and removes them."}),
+            Class::Destructive,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}

@@ -360,7 +360,22 @@ impl Engine {
                         .iter()
                         .all(|t| self.lookup(t).is_none())
             });
-        if inner_noun_only || trailing_noun {
+        // A noun-noun name whose verb-like word modifies a head noun naming
+        // the lead's own action (`change_detection`: "Detects new, modified
+        // and deleted records"): the head is the lead verb's nominalisation
+        // (`detect` → `detection`), so the first word is its object, not a
+        // verb. Only a word inside the name followed by the head as its last
+        // word; the lead's verb then says what the tool does.
+        let nominal_head = !leading
+            && name_verbs.len() == 1
+            && name_tokens.len() >= 2
+            && name_tokens.last().is_some_and(|head| {
+                let k = name_tokens.len() - 2;
+                name_tokens[k] == name_verbs[0].2
+                    && self.lookup(head).is_none()
+                    && lead_verbs.iter().any(|(_, _, w)| nominalises(w, head))
+            });
+        if inner_noun_only || trailing_noun || nominal_head {
             name_verbs.clear();
         }
         // A description that leads with the name's verb joined to another
@@ -1053,6 +1068,24 @@ fn hidden_snippet(text: &str) -> Option<String> {
     let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);
     let snippet: String = text[start..].chars().take(40).collect();
     Some(crate::text::terminal_safe(&snippet))
+}
+
+/// Whether `head` is a nominalisation of the verb `word` in any of its
+/// inflections: `detects` → detection, `validates` → validation,
+/// `installs` → installation, `manages` → management.
+fn nominalises(word: &str, head: &str) -> bool {
+    super::normalize::base_forms(word).iter().any(|b| {
+        let stem = b.strip_suffix('e').unwrap_or(b);
+        [
+            format!("{b}ion"),
+            format!("{stem}ion"),
+            format!("{b}ation"),
+            format!("{stem}ation"),
+            format!("{b}ment"),
+        ]
+        .iter()
+        .any(|n| n == head)
+    })
 }
 
 #[cfg(test)]
