@@ -154,7 +154,8 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
             matches!(effect(h), Effect::Decide { .. })
                 && !rules[h.rule].last_resort
                 && h.site == Site::NameText
-                && !(stated_change(hits, rules) && h.class == Some(Class::Read))
+                && !((stated_change(hits, rules) || keeping_lead(hits))
+                    && h.class == Some(Class::Read))
                 && ambiguous_name
                     .iter()
                     .any(|v| h.text.to_lowercase().split(' ').any(|w| w == *v))
@@ -389,6 +390,25 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
 fn stated_change(hits: &[Hit], rules: &[Rule]) -> bool {
     hits.iter().any(|h| {
         h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
+    })
+}
+
+/// Lead verbs that put something somewhere ("Add text-to-speech audio to
+/// notes", "Saves the diagram"): a lead that keeps the result, which a
+/// reading of the name as computing it (`generate_audio`) may not talk down.
+/// Not `create`/`make`, which a generator's lead uses for what it hands back
+/// ("Creates a diagram").
+const KEEPING_VERBS: &[&str] = &[
+    "add", "adds", "append", "appends", "insert", "inserts", "save", "saves", "store", "stores",
+    "upload", "uploads", "import", "imports", "attach", "attaches",
+];
+
+/// Whether the lead sentence leads with a verb that keeps its result.
+fn keeping_lead(hits: &[Hit]) -> bool {
+    hits.iter().any(|h| {
+        h.site == Site::Lead
+            && h.class.is_some_and(|c| c > Class::Read)
+            && KEEPING_VERBS.contains(&h.text.as_str())
     })
 }
 
