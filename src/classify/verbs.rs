@@ -2,6 +2,8 @@
 //! sentence, an enumeration of operations, or an operation selector's values
 //! lead with.
 
+use std::borrow::Cow;
+
 use super::engine::Engine;
 use super::normalize::{find_base_form, fold_latin, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
@@ -302,7 +304,7 @@ impl Engine {
             // verb ("Accepts an array ...") describes its inputs or outputs.
             if n > 0 {
                 let first = clause_words_upto(s, 1);
-                let first = first.first().map_or("", |(w, _)| w.as_str());
+                let first = first.first().map_or("", |(w, _)| w.as_ref());
                 if !OPENERS.contains(&first) && !PROSE_OPENERS.contains(&first) {
                     continue;
                 }
@@ -320,16 +322,16 @@ impl Engine {
                 // nothing; what follows in the sentence is its object, unless
                 // a `by` clause says how ("Manage incidents by changing
                 // their status or assignment").
-                ambiguous.push((hit.0, first.clone()));
+                ambiguous.push((hit.0, first.to_string()));
                 let by = words
                     .windows(2)
                     .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5);
                 if let Some(j) = by {
                     let (w, _) = &words[j + 1];
                     if let Some((r, Some(c))) = self.lookup_inflected(w) {
-                        let mut decided = vec![(r, c, w.clone())];
+                        let mut decided = vec![(r, c, w.to_string())];
                         self.verb_list(
-                            &mut words[j + 2..].iter().map(|(w, p)| (w, *p)),
+                            &mut words[j + 2..].iter().map(|(w, p)| (w.as_ref(), *p)),
                             &mut decided,
                             &mut ambiguous,
                         );
@@ -338,9 +340,9 @@ impl Engine {
                 }
                 continue;
             };
-            let mut decided = vec![(hit.0, first_class, first.clone())];
+            let mut decided = vec![(hit.0, first_class, first.to_string())];
             self.verb_list(
-                &mut iter.map(|(w, p)| (w, *p)),
+                &mut iter.map(|(w, p)| (w.as_ref(), *p)),
                 &mut decided,
                 &mut ambiguous,
             );
@@ -385,8 +387,8 @@ impl Engine {
             let (w, _) = &words[k];
             if stated
                 && !words.get(k + 1).is_some_and(|(o, _)| {
-                    OBJECT_OPENERS.contains(&o.as_str())
-                        || PROSE_OBJECT_OPENERS.contains(&o.as_str())
+                    OBJECT_OPENERS.contains(&o.as_ref())
+                        || PROSE_OBJECT_OPENERS.contains(&o.as_ref())
                 })
             {
                 continue;
@@ -398,12 +400,12 @@ impl Engine {
             // (French "Supprime ...").
             let subjects =
                 self.is_foreign_verb(w) || (w.ends_with('s') && self.lookup(w).is_none());
-            if !subjects || self.nouns.contains(w.as_str()) || out.iter().any(|(_, _, x)| x == w) {
+            if !subjects || self.nouns.contains(w.as_ref()) || out.iter().any(|(_, _, x)| x == w) {
                 continue;
             }
             if let Some((r, Some(Class::Destructive))) = self.lookup_inflected(w) {
                 if !stated || self.rule(r).anywhere {
-                    out.push((r, Class::Destructive, w.clone()));
+                    out.push((r, Class::Destructive, w.to_string()));
                 }
             }
         }
@@ -447,14 +449,14 @@ impl Engine {
     /// word: `met a jour` (French "met à jour", updates), and a separable
     /// verb with its particle closing the clause (German "ruft die Rechnungen
     /// ab" → `ruft * ab`, in the first word's place).
-    fn clause_words(&self, s: &str) -> Vec<(String, Pos)> {
+    fn clause_words<'s>(&self, s: &'s str) -> Vec<Word<'s>> {
         let mut words = clause_words(s);
         if self.phrasal.is_empty() {
             return words;
         }
         let mut i = 0;
         while i < words.len() {
-            let Some(forms) = self.phrasal.get(&words[i].0) else {
+            let Some(forms) = self.phrasal.get(words[i].0.as_ref()) else {
                 i += 1;
                 continue;
             };
@@ -468,11 +470,11 @@ impl Engine {
                         .map_or(words.len(), |k| i + 1 + k);
                     let at = (i + 2..end).find(|&j| {
                         words[j].0 == rest[1]
-                            && (j + 1 == end || matches!(words[j + 1].0.as_str(), "und" | "oder"))
+                            && (j + 1 == end || matches!(words[j + 1].0.as_ref(), "und" | "oder"))
                     });
                     if let Some(j) = at {
                         words.remove(j);
-                        words[i].0.clone_from(verb);
+                        words[i].0 = Cow::Owned(verb.clone());
                         break;
                     }
                 } else if words.len() > i + rest.len()
@@ -482,7 +484,7 @@ impl Engine {
                         .all(|((w, _), r)| w == r)
                 {
                     words.drain(i + 1..=i + rest.len());
-                    words[i].0.clone_from(verb);
+                    words[i].0 = Cow::Owned(verb.clone());
                     break;
                 }
             }
@@ -494,7 +496,7 @@ impl Engine {
     /// Continues a verb list after its first verb: `, update, or delete`.
     fn verb_list(
         &self,
-        iter: &mut dyn Iterator<Item = (&String, Pos)>,
+        iter: &mut dyn Iterator<Item = (&str, Pos)>,
         decided: &mut Vec<(usize, Class, String)>,
         ambiguous: &mut Vec<(usize, String)>,
     ) {
@@ -514,7 +516,7 @@ impl Engine {
             }
             // After the first verb, a word that doubles as a noun
             // ("branches or commits") is an object, not another verb.
-            if self.nouns.contains(w.as_str()) {
+            if self.nouns.contains(w) {
                 break;
             }
             match self.lookup_inflected(w) {
@@ -527,9 +529,9 @@ impl Engine {
                     .is_none() =>
                 {
                     prev_verb = true;
-                    decided.push((r, c, w.clone()))
+                    decided.push((r, c, w.to_owned()))
                 }
-                Some((r, None)) => ambiguous.push((r, w.clone())),
+                Some((r, None)) => ambiguous.push((r, w.to_owned())),
                 _ => break,
             }
         }
@@ -545,7 +547,7 @@ impl Engine {
             // "Useful for displaying data, comparing values and creating
             // summaries": what a caller may use the result for, not what the
             // tool does.
-            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_str()) && words[1].0 == "for" {
+            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_ref()) && words[1].0 == "for" {
                 continue;
             }
             let mut k = 0;
@@ -558,13 +560,13 @@ impl Engine {
                 let Some((r, Some(c))) = self.lookup_inflected(w) else {
                     continue;
                 };
-                if self.nouns.contains(w.as_str()) {
+                if self.nouns.contains(w.as_ref()) {
                     continue;
                 }
-                let mut list = vec![(r, c, w.clone())];
+                let mut list = vec![(r, c, w.to_string())];
                 let mut amb = Vec::new();
                 self.verb_list(
-                    &mut words[k..].iter().map(|(w, p)| (w, *p)),
+                    &mut words[k..].iter().map(|(w, p)| (w.as_ref(), *p)),
                     &mut list,
                     &mut amb,
                 );
@@ -791,14 +793,25 @@ enum Pos {
 
 /// Words of a sentence with their position; text in parentheses is dropped
 /// (it lists values and examples, not what the tool does).
-fn clause_words(s: &str) -> Vec<(String, Pos)> {
+fn clause_words(s: &str) -> Vec<Word<'_>> {
     clause_words_upto(s, usize::MAX)
 }
 
+/// A word of a clause and where it sits: borrowed from the sentence when
+/// the sentence spells it as [`clause_words`] gives it (lowercase ASCII
+/// letters and digits, nothing dropped inside), which most words are, so
+/// a word costs no allocation of its own.
+type Word<'a> = (Cow<'a, str>, Pos);
+
 /// The first `limit` of [`clause_words`] (they do not depend on what
 /// follows them).
-fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
-    let mut out: Vec<(String, Pos)> = Vec::new();
+fn clause_words_upto(s: &str, limit: usize) -> Vec<Word<'_>> {
+    let b = s.as_bytes();
+    let mut out: Vec<Word<'_>> = Vec::new();
+    // The current word: the span `lo..hi` of `s` while the sentence spells
+    // it as it is given, else (`owned`) its text as built so far.
+    let (mut lo, mut hi) = (0, 0);
+    let mut owned = false;
     let mut cur = String::new();
     let mut next = Pos::Start;
     let mut comma = false;
@@ -807,8 +820,34 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
     let mut after_word = false;
     // A letter with a diacritic is folded into its word (`récupère` →
-    // `recupere`); any other non-ASCII character ends the word.
-    for c in s.chars().chain(std::iter::once(' ')) {
+    // `recupere`); any other non-ASCII character ends the word. The text
+    // ends with a space (`i == b.len()`).
+    let mut i = 0;
+    while i <= b.len() {
+        // Most of a sentence is lowercase letters inside words: a run of
+        // them extending a word the sentence spells as it is given is
+        // taken in one tight loop (what the steps below would do one
+        // character at a time).
+        let plain = |x: u8| x.is_ascii_lowercase() || x.is_ascii_digit();
+        if depth == 0 && !owned && (lo == hi || hi == i) && b.get(i).is_some_and(|&x| plain(x)) {
+            if lo == hi {
+                lo = i;
+            }
+            i += 1;
+            while b.get(i).is_some_and(|&x| plain(x)) {
+                i += 1;
+            }
+            hi = i;
+            after_word = true;
+            continue;
+        }
+        let c = match b.get(i) {
+            None => ' ',
+            Some(&x) if x < 0x80 => char::from(x),
+            // `i` is always at a character boundary: it moves by whole characters.
+            Some(_) => s[i..].chars().next().unwrap_or(' '),
+        };
+        i += c.len_utf8();
         let folded = if c.is_ascii() { None } else { fold_latin(c) };
         let joins_words = std::mem::replace(
             &mut after_word,
@@ -822,22 +861,34 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
             }
             continue;
         }
-        if let Some(f) = folded {
-            cur.push_str(f);
+        if folded.is_some() || c.is_ascii_alphanumeric() {
+            if !owned {
+                // The sentence's spelling ends here (an uppercase or folded
+                // letter, or one after a dropped `'` or `-`): copy it.
+                cur.clear();
+                cur.push_str(&s[lo..hi]);
+                owned = true;
+            }
+            match folded {
+                Some(f) => cur.push_str(f),
+                None => cur.push(c.to_ascii_lowercase()),
+            }
             continue;
         }
-        if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
+        let empty = !owned && lo == hi;
+        if c == '\'' || c == '-' && !empty {
             continue;
         }
-        if c == '\'' || c == '-' && !cur.is_empty() {
-            continue;
-        }
-        if !cur.is_empty() {
+        if !empty {
             if out.len() == limit {
                 break;
             }
-            let w = std::mem::take(&mut cur);
+            let w = if std::mem::take(&mut owned) {
+                Cow::Owned(std::mem::take(&mut cur))
+            } else {
+                Cow::Borrowed(&s[lo..hi])
+            };
+            (lo, hi) = (0, 0);
             let joiner = prose_joiner(&w);
             out.push((w, next));
             next = if joiner {
@@ -870,6 +921,108 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
 #[cfg(test)]
 mod tests {
     use crate::classify::normalize::identifier_tokens;
+
+    /// The clause words, borrowed where the sentence spells them so, are
+    /// the words the char-by-char reading they replaced gave, at every
+    /// limit (sentences of the kinds met, and every string of up to four
+    /// of these characters).
+    #[test]
+    fn clause_words_read_as_the_char_by_char_reading_did() {
+        use super::{clause_words_upto, fold_latin, prose_joiner, Pos};
+        fn by_chars(s: &str, limit: usize) -> Vec<(String, Pos)> {
+            let mut out: Vec<(String, Pos)> = Vec::new();
+            let mut cur = String::new();
+            let mut next = Pos::Start;
+            let mut comma = false;
+            let mut depth = 0usize;
+            let mut after_word = false;
+            for c in s.chars().chain(std::iter::once(' ')) {
+                let folded = if c.is_ascii() { None } else { fold_latin(c) };
+                let joins_words = std::mem::replace(
+                    &mut after_word,
+                    c.is_ascii_alphanumeric() || folded.is_some(),
+                );
+                if depth > 0 {
+                    match c {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    continue;
+                }
+                if let Some(f) = folded {
+                    cur.push_str(f);
+                    continue;
+                }
+                if c.is_ascii_alphanumeric() {
+                    cur.push(c.to_ascii_lowercase());
+                    continue;
+                }
+                if c == '\'' || c == '-' && !cur.is_empty() {
+                    continue;
+                }
+                if !cur.is_empty() {
+                    if out.len() == limit {
+                        break;
+                    }
+                    let w = std::mem::take(&mut cur);
+                    let joiner = prose_joiner(&w);
+                    out.push((w, next));
+                    next = match (joiner, comma) {
+                        (true, true) => Pos::JoinedAfterComma,
+                        (true, false) => Pos::Joined,
+                        (false, _) => Pos::Inner,
+                    };
+                    comma = false;
+                }
+                match c {
+                    ',' | ';' => {
+                        next = Pos::Start;
+                        comma = true;
+                    }
+                    '/' if joins_words => {
+                        next = Pos::Start;
+                        comma = true;
+                    }
+                    '(' => depth = 1,
+                    _ => {}
+                }
+            }
+            out
+        }
+        let check = |s: &str| {
+            for limit in [1, 2, 6, usize::MAX] {
+                let got: Vec<(String, Pos)> = clause_words_upto(s, limit)
+                    .into_iter()
+                    .map(|(w, p)| (w.into_owned(), p))
+                    .collect();
+                assert_eq!(got, by_chars(s, limit), "{s:?} {limit}");
+            }
+        };
+        for s in [
+            "Create, update, or delete records (by id) in the DB",
+            "Don't re-run the read-only query/report; use get_items/list_items",
+            "Récupère les factures, crée ou met à jour un contact",
+            "Set shorten=true to return a /goto/<uid> short URL",
+            "Ünïcödé — “quoted” déjà-vu 42x (nested (parens)) after",
+        ] {
+            check(s);
+        }
+        let alphabet = [
+            'a', 'B', '7', '\'', '-', '(', ')', '/', ',', ' ', '\u{e9}', '\u{2014}',
+        ];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            for t in &longer {
+                check(t);
+            }
+            texts = longer;
+        }
+    }
 
     #[test]
     fn a_process_noun_before_a_closing_state_noun_is_no_verb() {
