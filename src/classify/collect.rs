@@ -1052,19 +1052,7 @@ fn hidden_snippet(text: &str) -> Option<String> {
     if text.is_ascii() {
         return None;
     }
-    let i = text
-        .char_indices()
-        .find(|&(_, c)| {
-            // For ASCII, `is_hidden_or_control` is `is_ascii_control`
-            // (checked inline: most of a non-ASCII text is ASCII).
-            if c.is_ascii() {
-                c.is_ascii_control() && !matches!(c, '\n' | '\r' | '\t')
-            } else {
-                crate::text::is_hidden_or_control(c)
-            }
-        })
-        .map(|(i, _)| i)
-        .or_else(|| super::normalize::disguised_letter(text))?;
+    let i = first_hidden(text).or_else(|| super::normalize::disguised_letter(text))?;
     let start = text[..i].char_indices().rev().nth(20).map_or(0, |(j, _)| j);
     let snippet: String = text[start..].chars().take(40).collect();
     Some(crate::text::terminal_safe(&snippet))
@@ -1088,6 +1076,34 @@ fn nominalises(word: &str, head: &str) -> bool {
     })
 }
 
+/// The byte offset of the first hidden or control character of `text`
+/// other than a line break or tab. A byte loop: an ASCII byte is tested
+/// inline (for ASCII, `is_hidden_or_control` is `is_ascii_control`) and
+/// only a non-ASCII character is decoded. Most of a non-ASCII text is
+/// ASCII (one em-dash in a long description), and a `char_indices` pass
+/// decoding every character cost more than the rest of the check.
+fn first_hidden(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            if x.is_ascii_control() && !matches!(x, b'\n' | b'\r' | b'\t') {
+                return Some(i);
+            }
+            i += 1;
+            continue;
+        }
+        // `i` is always at a character boundary: it moves by whole characters.
+        let c = text[i..].chars().next()?;
+        if crate::text::is_hidden_or_control(c) {
+            return Some(i);
+        }
+        i += c.len_utf8();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::{
@@ -1102,6 +1118,31 @@ mod tests {
             description: desc.to_owned().into(),
             enum_values: enums.iter().map(|s| (*s).to_owned()).collect(),
             item_ops: Vec::new(),
+        }
+    }
+
+    /// The byte loop of [`first_hidden`] finds what a check of every
+    /// character finds, for every character alone and inside ASCII text.
+    #[test]
+    fn the_hidden_character_scan_agrees_with_a_check_of_every_character() {
+        let naive = |s: &str| {
+            s.char_indices()
+                .find(|&(_, c)| {
+                    crate::text::is_hidden_or_control(c) && !matches!(c, '\n' | '\r' | '\t')
+                })
+                .map(|(i, _)| i)
+        };
+        for c in (0u32..0x11000)
+            .chain(0xE0000..0xE1010)
+            .filter_map(char::from_u32)
+        {
+            for s in [
+                c.to_string(),
+                format!("ab \u{2014}{c}cd{c}"),
+                format!("\u{e9}{c}"),
+            ] {
+                assert_eq!(super::first_hidden(&s), naive(&s), "{s:?}");
+            }
         }
     }
 

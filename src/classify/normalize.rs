@@ -16,13 +16,7 @@ pub fn fold_lookalikes(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     // Most non-ASCII text (emoji, accents, other scripts) has nothing to fold.
-    if !s.chars().any(|c| {
-        if c.is_ascii() {
-            is_invisible(c)
-        } else {
-            is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some()
-        }
-    }) {
+    if !has_foldable(s) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
@@ -83,6 +77,36 @@ pub fn disguised_letter(s: &str) -> Option<usize> {
         disguised = None;
     }
     None
+}
+
+/// Whether [`fold_lookalikes`] has anything to drop or fold in `s`. A byte
+/// loop: an ASCII byte is tested inline (for ASCII, [`is_invisible`] is a
+/// control that is no whitespace) and only a non-ASCII character is
+/// decoded. Most of a non-ASCII text is ASCII (one em-dash in a long
+/// description), and decoding every character cost several times more.
+fn has_foldable(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let x = b[i];
+        if x < 0x80 {
+            // `char::is_whitespace` includes the vertical tab: `\t..=\r`.
+            if (x < 0x20 || x == 0x7f) && !(b'\t'..=b'\r').contains(&x) {
+                return true;
+            }
+            i += 1;
+            continue;
+        }
+        // `i` is always at a character boundary: it moves by whole characters.
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        if is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some() {
+            return true;
+        }
+        i += c.len_utf8();
+    }
+    false
 }
 
 /// Characters a reader does not see.
@@ -161,28 +185,42 @@ fn lookalike(c: char) -> Option<char> {
 
 /// Splits an identifier into lowercase tokens at `_`, `-`, `.`, `/`, spaces,
 /// digits boundaries and camelCase humps (`getHTTPResponse` → get, http, response).
+///
+/// A token is a run of ASCII letters and digits, so it is read as a byte
+/// span of `name` and lowercased in one allocation of its size (any other
+/// byte, a UTF-8 one included, ends a token; the byte before an uppercase
+/// letter inside a token is that token's, so it is ASCII).
 pub fn identifier_tokens(name: &str) -> Vec<String> {
+    let b = name.as_bytes();
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
+    // Where the current token starts, if one is open.
+    let mut start: Option<usize> = None;
+    for (i, &c) in b.iter().enumerate() {
         if !c.is_ascii_alphanumeric() {
-            flush(&mut cur, &mut out);
+            if let Some(s) = start.take() {
+                out.push(name[s..i].to_ascii_lowercase());
+            }
             continue;
         }
-        if c.is_ascii_uppercase() && !cur.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            if prev.is_ascii_lowercase()
-                || prev.is_ascii_digit()
-                || (prev.is_ascii_uppercase() && next_lower)
-            {
-                flush(&mut cur, &mut out);
+        match start {
+            Some(s) if c.is_ascii_uppercase() => {
+                let prev = b[i - 1];
+                let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+                if prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next_lower)
+                {
+                    out.push(name[s..i].to_ascii_lowercase());
+                    start = Some(i);
+                }
             }
+            Some(_) => {}
+            None => start = Some(i),
         }
-        cur.push(c.to_ascii_lowercase());
     }
-    flush(&mut cur, &mut out);
+    if let Some(s) = start {
+        out.push(name[s..].to_ascii_lowercase());
+    }
     out
 }
 
@@ -433,6 +471,28 @@ mod tests {
         }
     }
 
+    /// The byte loop of [`has_foldable`] answers as a check of every
+    /// character would, for every character alone and inside ASCII text.
+    #[test]
+    fn the_foldable_check_agrees_with_a_check_of_every_character() {
+        let naive = |s: &str| {
+            s.chars()
+                .any(|c| is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some())
+        };
+        for c in (0u32..0x11000)
+            .chain(0xE0000..0xE1010)
+            .filter_map(char::from_u32)
+        {
+            for s in [
+                c.to_string(),
+                format!("ab {c}\u{2014}cd"),
+                format!("\u{e9}{c}"),
+            ] {
+                assert_eq!(has_foldable(&s), naive(&s), "{s:?}");
+            }
+        }
+    }
+
     #[test]
     fn every_lookalike_has_a_lead_byte_the_prefilter_looks_for() {
         for c in (0x80u32..0x3000).filter_map(char::from_u32) {
@@ -500,6 +560,48 @@ mod tests {
             identifier_tokens("delete-a-block"),
             ["delete", "a", "block"]
         );
+    }
+
+    /// The byte-span tokenizer splits every name as the char-by-char one
+    /// it replaced did (every string of up to five of these characters).
+    #[test]
+    fn identifier_tokens_split_as_a_char_by_char_reading_does() {
+        fn by_chars(name: &str) -> Vec<String> {
+            let mut out = Vec::new();
+            let mut cur = String::new();
+            let chars: Vec<char> = name.chars().collect();
+            for (i, &c) in chars.iter().enumerate() {
+                if !c.is_ascii_alphanumeric() {
+                    flush(&mut cur, &mut out);
+                    continue;
+                }
+                if c.is_ascii_uppercase() && !cur.is_empty() {
+                    let prev = chars[i - 1];
+                    let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+                    if prev.is_ascii_lowercase()
+                        || prev.is_ascii_digit()
+                        || (prev.is_ascii_uppercase() && next_lower)
+                    {
+                        flush(&mut cur, &mut out);
+                    }
+                }
+                cur.push(c.to_ascii_lowercase());
+            }
+            flush(&mut cur, &mut out);
+            out
+        }
+        let alphabet = ['a', 'B', 'C', '7', '_', '\u{e9}', '\u{416}', '\u{1F600}'];
+        let mut names = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            for name in &longer {
+                assert_eq!(identifier_tokens(name), by_chars(name), "{name:?}");
+            }
+            names = longer;
+        }
     }
 
     #[test]

@@ -258,7 +258,9 @@ static DEF_PROPERTIES: Keep = Keep::Each {
     named: &[],
     other: &DEF,
 };
-/// `annotations`: the hints and the title.
+/// `annotations`: the hints and the title ([`Annotations`] reads them
+/// without a `Value`; the tests check it against this).
+#[cfg(test)]
 static ANNOTATIONS: Keep = Keep::Members(&[
     ("readOnlyHint", &Keep::All),
     ("destructiveHint", &Keep::All),
@@ -428,6 +430,148 @@ impl<'de> Visitor<'de> for Skim {
             map.next_value_seed(Skim)?;
         }
         Ok(())
+    }
+}
+
+/// What the view reads of an `annotations` member: the four hints and the
+/// title, as [`Hints::from_annotations`] and [`text_of`] read them from the
+/// `Value` [`ANNOTATIONS`] keeps (the last of a repeated name wins; a hint
+/// that is no boolean is absent), without building that `Value`: its map
+/// hashed (SipHash) and copied every member's name, and each tool's
+/// annotations are read twice (the context's prepass reads the hints).
+#[derive(Default)]
+struct Annotations<'a> {
+    hints: Hints,
+    title: Option<Field<'a>>,
+}
+
+impl<'a> Annotations<'a> {
+    /// The declared hints, `None` when there is none.
+    fn hints(&self) -> Option<Hints> {
+        (self.hints != Hints::default()).then(|| self.hints.clone())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Annotations<'de> {
+    type Value = Annotations<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Annotations<'de> {
+    type Value = Annotations<'de>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    // Anything but an object declares nothing.
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(self)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(self)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(self)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(self)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(self)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(self)
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element_seed(Skim)?.is_some() {}
+        Ok(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut first = true;
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            if std::mem::take(&mut first) && k.0 == RAW_VALUE_KEY {
+                let v = raw_value_object(&mut map)?;
+                return Ok(Annotations {
+                    hints: Hints::from_annotations(&v).unwrap_or_default(),
+                    title: v.get("title").map(|t| Field::Other(Box::new(t.clone()))),
+                });
+            }
+            let hint = match k.0.as_ref() {
+                "readOnlyHint" => &mut self.hints.read_only,
+                "destructiveHint" => &mut self.hints.destructive,
+                "idempotentHint" => &mut self.hints.idempotent,
+                "openWorldHint" => &mut self.hints.open_world,
+                "title" => {
+                    self.title = Some(map.next_value()?);
+                    continue;
+                }
+                _ => {
+                    map.next_value_seed(Skim)?;
+                    continue;
+                }
+            };
+            *hint = map.next_value_seed(BoolSeed)?;
+        }
+        Ok(self)
+    }
+}
+
+/// Seed: a value's boolean, `None` for any other value (as
+/// `Value::as_bool`), failing where parsing it into a `Value` fails.
+struct BoolSeed;
+
+impl<'de> DeserializeSeed<'de> for BoolSeed {
+    type Value = Option<bool>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<bool>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for BoolSeed {
+    type Value = Option<bool>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Option<bool>, E> {
+        Ok(Some(v))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+    fn visit_none<E>(self) -> Result<Option<bool>, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Option<bool>, A::Error> {
+        while seq.next_element_seed(Skim)?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<bool>, A::Error> {
+        // An object's `Value` is no boolean, unless it is serde_json's
+        // raw-value marker, which `Value` reads as the text it holds.
+        let mut first = true;
+        while let Some(k) = map.next_key::<Text<'de>>()? {
+            if std::mem::take(&mut first) && k.0 == RAW_VALUE_KEY {
+                return raw_value_object(&mut map).map(|v| v.as_bool());
+            }
+            map.next_value_seed(Skim)?;
+        }
+        Ok(None)
     }
 }
 
@@ -626,7 +770,7 @@ struct ToolFields<'a> {
     name: Option<Field<'a>>,
     title: Option<Field<'a>>,
     description: Option<Field<'a>>,
-    annotations: Option<Value>,
+    annotations: Option<Annotations<'a>>,
     props: Option<Props<'a>>,
     /// The `$defs` and `definitions` of `inputSchema` (see [`Schema`]).
     defs: Option<Value>,
@@ -648,7 +792,7 @@ impl<'de> Deserialize<'de> for ToolFields<'de> {
                         "title" => t.title = Some(map.next_value()?),
                         "description" => t.description = Some(map.next_value()?),
                         "annotations" => {
-                            t.annotations = Some(map.next_value_seed(Kept(&ANNOTATIONS))?)
+                            t.annotations = Some(map.next_value_seed(Annotations::default())?)
                         }
                         "inputSchema" => (t.props, t.defs) = map.next_value_seed(SchemaSeed)?,
                         _ => {
@@ -797,9 +941,9 @@ fn flatten<'a>(
 /// hints; an error where parsing it into a `Value` fails.
 pub(crate) fn annotation_hints(text: &str) -> Result<Option<Hints>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let v = Kept(&ANNOTATIONS).deserialize(&mut de)?;
+    let a = Annotations::default().deserialize(&mut de)?;
     de.end()?;
-    Ok(Hints::from_annotations(&v))
+    Ok(a.hints())
 }
 
 impl<'a> ToolView<'a> {
@@ -835,10 +979,7 @@ impl<'a> ToolView<'a> {
             flatten(props, defs, "", &mut params, None);
         }
         let (declared, annotation_title) = match m.annotations {
-            Some(a) => (
-                Hints::from_annotations(&a),
-                Cow::Owned(text_of(a.get("title")).into_owned()),
-            ),
+            Some(a) => (a.hints(), text(a.title)),
             None => (None, Cow::Borrowed("")),
         };
         Ok(ToolView {
@@ -849,5 +990,56 @@ impl<'a> ToolView<'a> {
             declared,
             annotation_title,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The annotations read without a `Value` give the hints and the title
+    /// the kept `Value` gives, and fail where parsing it fails.
+    #[test]
+    fn annotations_read_as_the_kept_value_reads() {
+        let texts = [
+            r#"{"readOnlyHint":true}"#,
+            r#"{"readOnlyHint":true,"readOnlyHint":"yes"}"#,
+            r#"{"destructiveHint":false,"title":"T","title":7}"#,
+            r#"{"title":null,"openWorldHint":true,"idempotentHint":[true]}"#,
+            r#"{"x":{"a":[1,2,{"b":null}]},"idempotentHint":true,"title":{"t":1}}"#,
+            r#"[{"readOnlyHint":true}]"#,
+            "true",
+            "null",
+            r#""s""#,
+            "{}",
+            r#"{"$serde_json::private::RawValue":"{\"readOnlyHint\":true,\"title\":\"R\"}"}"#,
+            r#"{"readOnlyHint":{"$serde_json::private::RawValue":"true"}}"#,
+            r#"{"readOnlyHint":true,"x":1e999}"#,
+            r#"{"readOnlyHint":[1e999]}"#,
+            r#"{"readOnlyHint":tru}"#,
+            r#"{"title":"a\u00e9\"b","destructiveHint":true"#,
+        ];
+        for t in texts {
+            let kept = (|| {
+                let mut de = serde_json::Deserializer::from_str(t);
+                let v = Kept(&ANNOTATIONS).deserialize(&mut de)?;
+                de.end()?;
+                Ok::<_, serde_json::Error>((
+                    Hints::from_annotations(&v),
+                    text_of(v.get("title")).into_owned(),
+                ))
+            })();
+            let read = (|| {
+                let mut de = serde_json::Deserializer::from_str(t);
+                let a = Annotations::default().deserialize(&mut de)?;
+                de.end()?;
+                Ok::<_, serde_json::Error>((a.hints(), text(a.title).into_owned()))
+            })();
+            assert_eq!(
+                read.map_err(|e| e.to_string()),
+                kept.map_err(|e| e.to_string()),
+                "{t}"
+            );
+        }
     }
 }
