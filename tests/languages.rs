@@ -5,6 +5,32 @@
 use mcp_risk::classify::{engine, Class};
 use serde_json::Value;
 
+/// Every tool of a fixture classified blind lands in its expected class
+/// (and every tool has an expectation); the wrong ones are listed together.
+fn assert_classes(list: &[Value], want: &[(&str, Class)]) {
+    let e = engine();
+    assert_eq!(
+        list.len(),
+        want.len(),
+        "every fixture tool has an expectation"
+    );
+    let mut wrong = Vec::new();
+    for &(name, class) in want {
+        let tool = list
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in the fixture"));
+        let v = e.classify(tool, true);
+        if v.class != class {
+            wrong.push(format!(
+                "{name}: {} (want {class}): {}",
+                v.class, v.rationale
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 #[test]
 fn descriptions_in_other_languages_are_read_as_their_english_would_be() {
     let text = include_str!("fixtures/languages/tools.json");
@@ -41,26 +67,7 @@ fn descriptions_in_other_languages_are_read_as_their_english_would_be() {
     ];
     let e = engine();
     let list = tools["tools"].as_array().expect("tools");
-    assert_eq!(
-        list.len(),
-        want.len(),
-        "every fixture tool has an expectation"
-    );
-    let mut wrong = Vec::new();
-    for (name, class) in want {
-        let tool = list
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap_or_else(|| panic!("{name} not in the fixture"));
-        let v = e.classify(tool, true);
-        if v.class != class {
-            wrong.push(format!(
-                "{name}: {} (want {class}): {}",
-                v.class, v.rationale
-            ));
-        }
-    }
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert_classes(list, &want);
     // "définitivement" is the irreversible signal "permanently" is.
     let etiquette = list.iter().find(|t| t["name"] == "fr_etiquette").unwrap();
     let v = e.classify(etiquette, true);
@@ -160,26 +167,7 @@ fn russian_japanese_and_chinese_descriptions_are_read_as_their_english_would_be(
     ];
     let e = engine();
     let list = tools["tools"].as_array().expect("tools");
-    assert_eq!(
-        list.len(),
-        want.len(),
-        "every fixture tool has an expectation"
-    );
-    let mut wrong = Vec::new();
-    for (name, class) in want {
-        let tool = list
-            .iter()
-            .find(|t| t["name"] == name)
-            .unwrap_or_else(|| panic!("{name} not in the fixture"));
-        let v = e.classify(tool, true);
-        if v.class != class {
-            wrong.push(format!(
-                "{name}: {} (want {class}): {}",
-                v.class, v.rationale
-            ));
-        }
-    }
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    assert_classes(list, &want);
     let find = |name: &str| list.iter().find(|t| t["name"] == name).unwrap();
     // A deletion is irreversible loss; a sent message is one.
     let v = e.classify(find("ru_fajl"), true);
