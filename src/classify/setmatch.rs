@@ -457,6 +457,34 @@ impl Iterator for Matches<'_> {
 mod tests {
     use super::*;
 
+    /// A phrase pattern is tried, anchored, wherever one of its literal
+    /// prefixes occurs; one without any is searched on its own over every
+    /// byte. A pattern whose prefixes include a single letter or digit (an
+    /// optional run of any words first: `([a-z]+ ){0,2}tool`) is tried at
+    /// almost every word: one such pattern once doubled the instructions of a
+    /// whole run. Only a pattern anchored at the text's start (`^`), tried
+    /// there alone, may be either.
+    #[test]
+    fn every_rule_phrase_has_selective_literal_prefixes_or_is_anchored() {
+        let e = crate::classify::engine();
+        let mut costly = Vec::new();
+        for rule in &e.catalogue.rules {
+            for p in rule.phrases.iter().chain(rule.param_phrases.iter()) {
+                if p.starts_with('^') {
+                    continue;
+                }
+                let selective = prefixes(p).is_some_and(|lits| {
+                    lits.iter()
+                        .all(|l| l.len() > 1 || !l.first().is_some_and(u8::is_ascii_alphanumeric))
+                });
+                if !selective {
+                    costly.push(format!("{}: {p}", rule.id));
+                }
+            }
+        }
+        assert!(costly.is_empty(), "{costly:#?}");
+    }
+
     /// Each pattern on its own, built as the engine builds them: what the
     /// matchers must agree with.
     fn reference_regexes(pats: &[String]) -> Vec<regex::bytes::Regex> {
