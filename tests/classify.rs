@@ -566,6 +566,13 @@ fn batch10_patterns_and_their_limits() {
             Risk::Low,
             Risk::Low,
         ),
+        // ... never a destructive verb's form standing alone.
+        (
+            json!({"name": "items", "description": "Deletes."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
         // ... a command title or name keeps its verb.
         (
             json!({"name": "status_bookmark", "title": "Bookmark Status", "description": "Bookmark a status."}),

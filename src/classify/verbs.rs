@@ -520,11 +520,16 @@ impl Engine {
         // A label, not a command (a title, mostly): a lone plural noun
         // (`Bookmarks`, `Mutes`: no subject's form stands without its
         // object) or a process or gesture and its state noun (`Hover Info`,
-        // `Deploy Status`), as in a name.
+        // `Deploy Status`), as in a name. Never a destructive verb's form
+        // (`Deletes.`): a label may not talk a stated loss down.
         let lone_plural = words.len() == at + 1
             && first.ends_with('s')
             && !first.ends_with("ss")
-            && self.lookup(first).is_none();
+            && self.lookup(first).is_none()
+            && !matches!(
+                self.lookup_inflected(first),
+                Some((_, Some(Class::Destructive)))
+            );
         if lone_plural || (words.len() == at + 2 && names_state_of(first, &words[at + 1].0)) {
             return None;
         }
