@@ -544,6 +544,182 @@ fn batch9_patterns_and_their_limits() {
     );
 }
 
+/// Batch 10's general errors and where each fix stops: (tool, class, the
+/// lowest and highest risk it may get).
+#[test]
+fn batch10_patterns_and_their_limits() {
+    let items = |ops: &[&str]| {
+        json!({"type": "object", "properties": {"patterns": {"type": "array", "items": {"type": "object",
+            "properties": {"operation": {"type": "string", "enum": ops}, "rps": {"type": "number"}}}}}})
+    };
+    let table = [
+        // A title that is a lone plural noun is a label: the lead decides ...
+        (
+            json!({"name": "bookmarks", "title": "Bookmarks", "description": "Get statuses bookmarked by the authenticated account."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "mutes", "title": "Mutes", "description": "Get accounts muted by the authenticated account."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // ... never a destructive verb's form standing alone.
+        (
+            json!({"name": "items", "description": "Deletes."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        // ... a command title or name keeps its verb.
+        (
+            json!({"name": "status_bookmark", "title": "Bookmark Status", "description": "Bookmark a status."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        (
+            json!({"name": "mute_account", "title": "Mute Account", "description": "Mute an account."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        (
+            json!({"name": "follow_user", "description": "Follow a user."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        // A `Label: value` note before the lead is no lead ...
+        (
+            json!({"name": "lean_hammer_premise", "description": "Limit: 6req/30s. Get premise suggestions for automation tactics at a goal position."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // ... and a label before a stated change hides nothing.
+        (
+            json!({"name": "block_tool", "description": "Beta: Deletes a block and its children."}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        // A gesture before a state noun names what the tool shows ...
+        (
+            json!({"name": "lean_hover_info", "annotations": {"title": "Hover Info"}, "description": "Get type signature and docs for a symbol."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // ... a gesture with its object is the action.
+        (
+            json!({"name": "browser_hover", "description": "Hover over element on page"}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        // `poll` doubles as a noun: a vote in a poll is cast ...
+        (
+            json!({"name": "poll_vote", "title": "Poll Vote", "description": "Vote in a poll."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        // ... polling a status still looks.
+        (
+            json!({"name": "poll_job_status", "description": "Poll the status of a job until it finishes."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        (
+            json!({"name": "associate_rubric", "description": "Associate an existing rubric with an assignment."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        (
+            json!({"name": "bulk_grade_submissions", "description": "Grade multiple submissions efficiently with concurrent processing."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        // A command and its arguments to run: code execution, whatever the
+        // name looks like ...
+        (
+            json!({"name": "healer_debug_test", "description": "Run a single test in debug/verbose mode and return detailed output. Supports both explicit mode (command + args) and manifest mode (testPath only).",
+                "inputSchema": {"type": "object", "properties": {"command": {"type": "string"}, "args": {"type": "array", "items": {"type": "string"}}, "testPath": {"type": "string"}}}}),
+            Class::Destructive,
+            Risk::High,
+            Risk::Critical,
+        ),
+        // ... without a command parameter, the looking name stands.
+        (
+            json!({"name": "debug_test", "description": "Run a single test in debug mode and return detailed output.",
+                "inputSchema": {"type": "object", "properties": {"testPath": {"type": "string"}}}}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // A generation triggered on the provider is a job it keeps ...
+        (
+            json!({"name": "generate_audio", "description": "Trigger podcast-style Audio Overview generation for a notebook. Async by default: returns immediately with status started."}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        // ... one generated and handed back is a computed result.
+        (
+            json!({"name": "generate_speech", "description": "Generate speech audio from text and return the bytes."}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // Operations in the items of a workload a tool computes costs for
+        // are data; the report it appends is its change ...
+        (
+            json!({"name": "compute_performances_and_costs", "description": "Calculate capacity units and monthly costs from access patterns. The report will be appended to the data model file.",
+                "inputSchema": items(&["GetItem", "PutItem", "DeleteItem"])}),
+            Class::Write,
+            Risk::Medium,
+            Risk::High,
+        ),
+        (
+            json!({"name": "estimate_costs", "description": "Estimate monthly costs from access patterns.", "inputSchema": items(&["GetItem", "PutItem", "DeleteItem"])}),
+            Class::Read,
+            Risk::Low,
+            Risk::Low,
+        ),
+        // ... a tool that runs them, or a top-level selector, stays destructive.
+        (
+            json!({"name": "execute_batch", "description": "Execute a batch of item operations.", "inputSchema": items(&["PutItem", "DeleteItem"])}),
+            Class::Destructive,
+            Risk::High,
+            Risk::Critical,
+        ),
+        (
+            json!({"name": "compute_and_apply", "description": "Calculate and apply the batch.", "inputSchema": items(&["PutItem", "DeleteItem"])}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+        (
+            json!({"name": "compute_cost", "description": "Calculate the cost of an operation.",
+                "inputSchema": {"type": "object", "properties": {"operation": {"type": "string", "enum": ["PutItem", "DeleteItem"]}}}}),
+            Class::Destructive,
+            Risk::Medium,
+            Risk::Critical,
+        ),
+    ];
+    for (tool, class, lo, hi) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+        assert!(v.risk >= lo && v.risk <= hi, "{tool}: {:?}", v.risk);
+    }
+}
+
 #[test]
 fn resetting_and_rotating_a_key_get_the_same_verdict() {
     let reset =

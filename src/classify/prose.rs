@@ -182,12 +182,17 @@ pub fn split_with<'a>(
         if !describing {
             continue;
         }
+        let after_label = label_only;
         if label_only {
             // Replace a bare label by the real lead.
             out.sentences.clear();
         }
-        label_only =
-            n == 0 && s.split_whitespace().count() <= 2 && !is_verb(first_word(s, &mut word));
+        // A label may come in pieces ("Limit: 6req/30s. Get ..." splits at
+        // the colon into `Limit` and `6req/30s`): each short verbless piece
+        // after a label is one too, up to the first three sentences.
+        label_only = (n == 0 || (after_label && n <= 2))
+            && s.split_whitespace().count() <= 2
+            && !is_verb(first_word(s, &mut word));
         out.sentences.push(s);
     }
     out.ranges = out
@@ -367,6 +372,14 @@ mod tests {
         assert_eq!(p.sentences, ["Delete a block"]);
         let p = split("List pods. This tool pages", verb_s);
         assert_eq!(p.sentences, ["List pods", "This tool pages"]);
+        // A `Label: value` note before the lead splits into two labels.
+        let p = split("Limit: 6req/30s. Get premise suggestions", verb_s);
+        assert_eq!(p.sentences, ["Get premise suggestions"]);
+        let p = split("Beta: Deletes a block", verb_s);
+        assert_eq!(p.sentences, ["Deletes a block"]);
+        // Only the first three sentences: a fourth short one is no label.
+        let p = split("Notion: v2: beta: new. Delete it", verb_s);
+        assert_eq!(p.sentences, ["new"]);
     }
 
     #[test]

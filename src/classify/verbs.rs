@@ -182,12 +182,22 @@ const STATE_NOUNS: &[&str] = &[
     "report", "details", "info", "stats", "metrics",
 ];
 
+/// Gestures on a live page or an editor (hover, click, zoom): before a
+/// [`STATE_NOUNS`] word that ends a name (`hover_info`: what hovering shows,
+/// `click_stats`: counts of clicks) they name what the tool returns, as a
+/// [`PROCESS_NOUNS`] word does; the name holds no verb.
+const GESTURE_NOUNS: &[&str] = &["hover", "click", "tap", "zoom", "scroll"];
+
+/// Whether `word` names a process or a gesture and `next` what one looks at
+/// about it (`deploy status`, `hover info`): a noun phrase, no action.
+fn names_state_of(word: &str, next: &str) -> bool {
+    (PROCESS_NOUNS.contains(&word) || GESTURE_NOUNS.contains(&word)) && STATE_NOUNS.contains(&next)
+}
+
 /// Whether word `i` of a name is a process noun modifying the state noun
 /// that ends the name (`deploy_status`), not the name's verb.
 fn modifies_state_noun(tokens: &[String], i: usize) -> bool {
-    i + 2 == tokens.len()
-        && PROCESS_NOUNS.contains(&tokens[i].as_str())
-        && STATE_NOUNS.contains(&tokens[i + 1].as_str())
+    i + 2 == tokens.len() && names_state_of(&tokens[i], &tokens[i + 1])
 }
 
 /// Adjectives that open a sentence about what the tool's result serves
@@ -507,6 +517,22 @@ impl Engine {
         let words = self.clause_words(s);
         let at = words.iter().position(|(w, _)| !filler(w))?;
         let first = &words[at].0;
+        // A label, not a command (a title, mostly): a lone plural noun
+        // (`Bookmarks`, `Mutes`: no subject's form stands without its
+        // object) or a process or gesture and its state noun (`Hover Info`,
+        // `Deploy Status`), as in a name. Never a destructive verb's form
+        // (`Deletes.`): a label may not talk a stated loss down.
+        let lone_plural = words.len() == at + 1
+            && first.ends_with('s')
+            && !first.ends_with("ss")
+            && self.lookup(first).is_none()
+            && !matches!(
+                self.lookup_inflected(first),
+                Some((_, Some(Class::Destructive)))
+            );
+        if lone_plural || (words.len() == at + 2 && names_state_of(first, &words[at + 1].0)) {
+            return None;
+        }
         let hit = self.lookup_inflected(first)?;
         let Some(first_class) = hit.1 else {
             // An ambiguous lead verb ("Simulates ...", "Manage ...") says
@@ -976,6 +1002,22 @@ impl Engine {
         let classified = self.operation_values(values);
         let name_verbs = self.identifier_verbs(name_tokens, false).0;
         let name_class = name_verbs.iter().map(|(_, c, _)| *c).max();
+        // Operation values in the items of an array (`patterns[].operation`:
+        // PutItem, DeleteItem) of a tool whose name only computes or
+        // estimates and whose lead only reads ("Calculate capacity units and
+        // costs from access patterns") describe the workload it figures the
+        // cost of, not operations it performs. Never a name with another
+        // verb (`execute_batch`, `compute_and_apply`), nor a top-level
+        // selector, nor a lead that does more than read.
+        if path.contains("[]")
+            && lead == Some(Class::Read)
+            && !name_verbs.is_empty()
+            && name_verbs
+                .iter()
+                .all(|(_, _, w)| ESTIMATING.contains(&w.as_str()))
+        {
+            return None;
+        }
         // A name that keeps a thing (`create_collection_request`,
         // `update_saved_request`) stores the method as that thing's setting,
         // even when the thing is a request; only a name that sends one
@@ -1050,6 +1092,10 @@ impl Engine {
         ))
     }
 }
+
+/// Verbs that only figure a quantity out (compute, calculate, estimate):
+/// a workload such a tool is given is what it computes over.
+const ESTIMATING: &[&str] = &["compute", "calculate", "calc", "estimate", "forecast"];
 
 /// Whether an enum value is an HTTP method.
 fn is_http_method(v: &str) -> bool {
