@@ -720,6 +720,47 @@ fn batch10_patterns_and_their_limits() {
     }
 }
 
+/// Batch 11: starting or stopping an observation in an operation selector is
+/// a look; a start or stop of anything else keeps its class.
+#[test]
+fn batch11_observation_switches_and_their_limits() {
+    let ops = |values: &[&str]| json!({"type": "object", "properties": {"action": {"type": "string", "enum": values}}});
+    let table = [
+        // A bare start/stop beside a name that observes (a profiler) ...
+        (
+            json!({"name": "game_profiler", "description": "Profile a running game.", "inputSchema": ops(&["snapshot", "start", "stop", "get_data"])}),
+            Class::Read,
+        ),
+        // ... or a value that names the watch it switches.
+        (
+            json!({"name": "runtime_state", "description": "Observe live state as structured data.", "inputSchema": ops(&["digest", "watch_start", "watch_collect", "watch_stop"])}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "network", "description": "Inspect network traffic.", "inputSchema": ops(&["list", "start_trace", "stop_trace"])}),
+            Class::Read,
+        ),
+        // Never a start or stop of something the name does not watch ...
+        (
+            json!({"name": "manage_instance", "description": "Manage an instance.", "inputSchema": ops(&["get", "start", "stop"])}),
+            Class::Destructive,
+        ),
+        // ... nor a user's profile, nor a value doing more than switching.
+        (
+            json!({"name": "user_profile", "description": "Manage a user profile.", "inputSchema": ops(&["get", "start", "stop"])}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "game_profiler", "description": "Profile a running game.", "inputSchema": ops(&["start", "stop", "delete_trace"])}),
+            Class::Destructive,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}
+
 #[test]
 fn resetting_and_rotating_a_key_get_the_same_verdict() {
     let reset =

@@ -999,7 +999,7 @@ impl Engine {
         if values.len() < 2 {
             return None;
         }
-        let classified = self.operation_values(values);
+        let classified = self.observation_switches(self.operation_values(values), name_tokens);
         let name_verbs = self.identifier_verbs(name_tokens, false).0;
         let name_class = name_verbs.iter().map(|(_, c, _)| *c).max();
         // Operation values in the items of an array (`patterns[].operation`:
@@ -1092,6 +1092,61 @@ impl Engine {
         ))
     }
 }
+
+impl Engine {
+    /// Operation values that only start or stop an observation
+    /// (`watch_start`, `watch_stop`, `start_trace`; a bare `start`/`stop`
+    /// beside a name that observes: `godot_profiler`, `network_tracer`)
+    /// begin or end watching, which changes nothing watched: read, as
+    /// `observation-capture` reads such a name. Only values made of nothing
+    /// but a switch and an observing word.
+    fn observation_switches(
+        &self,
+        classified: Vec<(String, Option<(usize, Class)>)>,
+        name_tokens: &[String],
+    ) -> Vec<(String, Option<(usize, Class)>)> {
+        let observing = |toks: &[String]| toks.iter().any(|t| OBSERVING.contains(&t.as_str()));
+        let name_observes = observing(name_tokens);
+        let Some((read, Some(Class::Read))) = self.lookup("get") else {
+            return classified;
+        };
+        classified
+            .into_iter()
+            .map(|(v, c)| {
+                let toks = identifier_tokens(&v);
+                let switch_only = toks.iter().any(|t| SWITCHES.contains(&t.as_str()))
+                    && toks
+                        .iter()
+                        .all(|t| SWITCHES.contains(&t.as_str()) || OBSERVING.contains(&t.as_str()));
+                if switch_only && (name_observes || observing(&toks)) {
+                    (v, Some((read, Class::Read)))
+                } else {
+                    (v, c)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Switches of an observation (see [`Engine::observation_switches`]).
+const SWITCHES: &[&str] = &["start", "stop", "begin", "end"];
+
+/// Words for watching or recording what happens: a profiler, a trace, a
+/// watch. Not `profile` (a user's profile) nor `monitor` (a kept alerting
+/// object).
+const OBSERVING: &[&str] = &[
+    "watch",
+    "watching",
+    "watcher",
+    "trace",
+    "tracing",
+    "tracer",
+    "profiler",
+    "profiling",
+    "recording",
+    "recorder",
+    "screencast",
+];
 
 /// Verbs that only figure a quantity out (compute, calculate, estimate):
 /// a workload such a tool is given is what it computes over.
