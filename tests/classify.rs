@@ -2517,3 +2517,40 @@ fn a_name_headed_by_the_leads_nominalised_verb_is_no_verb() {
         assert_eq!(v.class, class, "{tool}: {}", v.rationale);
     }
 }
+
+/// Options listed with slashes count as a list whether or not each is quoted
+/// (`'Open'/'Close'/'Stop'`): a multi-operation tool takes its worst
+/// operation, so a quoted first option that only looks (`open`) does not
+/// decide alone. A quote before a slash that opens a path joins nothing.
+#[test]
+fn quoted_options_listed_with_slashes_are_a_list() {
+    let table = [
+        (
+            json!({"name": "control_blinds", "description": "'Open'/'Close'/'Stop'. Preferred: `idx`."}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "control_blinds", "description": "\"Open\"/\"Close\"/\"Stop\" the blinds."}),
+            Class::Destructive,
+        ),
+        // Unquoted, as before.
+        (
+            json!({"name": "control_blinds", "description": "Open/Close/Stop. Preferred: `idx`."}),
+            Class::Destructive,
+        ),
+        // Quoted reads listed with slashes stay read.
+        (
+            json!({"name": "query_items", "description": "'Get'/'List' items of the store."}),
+            Class::Read,
+        ),
+        // A quoted word then a space and a path: no list.
+        (
+            json!({"name": "open_page", "description": "Open the 'home' /delete/ page in the viewer."}),
+            Class::Read,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}

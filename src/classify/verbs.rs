@@ -1382,9 +1382,12 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
         } else {
             fold_non_ascii(c)
         };
+        // A closing quote keeps the word it ends joinable: quoted options
+        // listed with slashes (`'Open'/'Close'/'Stop'`) are a list too.
+        let quote_after_word = after_word && matches!(c, '\'' | '"' | '`');
         let joins_words = std::mem::replace(
             &mut after_word,
-            c.is_ascii_alphanumeric() || folded.is_some(),
+            c.is_ascii_alphanumeric() || folded.is_some() || quote_after_word,
         );
         if depth > 0 {
             match c {
