@@ -761,6 +761,63 @@ fn batch11_observation_switches_and_their_limits() {
     }
 }
 
+/// A phrase that reads a tool as returning something (guidance, a computed
+/// result, a claim of working offline) decides over the name's verb only
+/// when it may: text in the description never talks a destructive name
+/// down, nor a mutating one from past the lead sentence, nor a change a
+/// later sentence states. The lead may explain the name's own verb.
+#[test]
+fn description_text_never_talks_a_stated_change_down() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        // Talked down before: a destructive name, a harmless-sounding sentence.
+        (
+            json!({"name": "delete_repo", "description": "Deletes the repository. Returns guidance for deploying.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "purge_logs", "description": "Purge all logs. Works offline without API calls.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "drop_table", "description": "Works offline without API calls.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "purge_records", "description": "Adjust a timestamp by adding a duration.", "inputSchema": {"type": "object", "properties": {"datetime": {"type": "string"}}}}),
+            Class::Destructive,
+        ),
+        // A mutating name: only the lead sentence's own phrase may read it.
+        (
+            json!({"name": "create_user", "description": "Creates a user. Works offline without API calls.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "embeddings-create", "description": "Create embeddings for the input text", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        // A neutral name, a claim, then a stated change.
+        (
+            json!({"name": "table_tool", "description": "Works offline without API calls. Drops the table.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        // Still read: the claim with nothing against it, and a lead that
+        // explains what the name's verb means here.
+        (
+            json!({"name": "union_tool", "description": "Merge two polygons into one geometry. Works offline without API calls.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "discover_tools", "title": "Discover and activate tools", "description": "Discover and activate additional tool categories for this session.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}
+
 #[test]
 fn resetting_and_rotating_a_key_get_the_same_verdict() {
     let reset =

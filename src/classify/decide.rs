@@ -3,7 +3,12 @@
 //!
 //! The precedence, strongest first:
 //! 1. **Override** rules (narrow phrases such as "start tracing"): the
-//!    highest `(priority, class)` sets the class outright.
+//!    highest `(priority, class)` sets the class outright. One that says
+//!    read from the description or a parameter may not talk down a
+//!    destructive verb the name leads with (unless the lead sentence's
+//!    phrase explains that very verb), a mutating one from past the lead
+//!    sentence, or a change a later sentence states: hostile or careless
+//!    text never lowers what the name or the description states.
 //! 2. **The tool's own verb**: when the name holds an ambiguous verb (`generate`,
 //!    `query`) and a decide rule's phrase in the name holds it with its object
 //!    (`generate locator`, `query logs`), that phrase; else the verb(s) its name leads with; without one,
@@ -124,9 +129,50 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
         out
     };
 
-    // 1. Overrides.
+    // 1. Overrides. One that says read from the description's text may not
+    // talk down what the name or the description states: a destructive verb
+    // the name leads with (`delete_repo: ... Returns guidance for ...`), a
+    // mutating one unless the override is the lead sentence's own
+    // (`embeddings-create: Create embeddings for the input`), or a change a
+    // later sentence states ("Works offline. Drops the table.").
+    let name_class = hits
+        .iter()
+        .filter(|h| h.site == Site::Name)
+        .filter_map(|h| h.class)
+        .max();
+    let stated = stated_change(hits, rules);
+    // The lead sentence may explain the name's own verb ("Discover and
+    // activate additional tool categories for this session"): its phrase
+    // holding that verb says what the verb means here.
+    let explains_name = |h: &Hit| {
+        h.site == Site::LeadText
+            && hits.iter().any(|n| {
+                n.site == Site::Name
+                    && n.class == name_class
+                    && h.text
+                        .to_lowercase()
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| w == n.text)
+            })
+    };
+    let talks_down = |h: &Hit| {
+        h.class == Some(Class::Read)
+            && matches!(
+                h.site,
+                Site::Full
+                    | Site::Later
+                    | Site::Enumeration
+                    | Site::Lead
+                    | Site::LeadText
+                    | Site::Param
+            )
+            && (stated
+                || (name_class == Some(Class::Destructive) && !explains_name(h))
+                || (name_class == Some(Class::Write) && h.site != Site::LeadText))
+    };
     let is_override = |h: &Hit| matches!(effect(h), Effect::Override { .. });
-    if let Some(i) = best(&is_override, true) {
+    let may_override = |h: &Hit| is_override(h) && !talks_down(h);
+    if let Some(i) = best(&may_override, true) {
         current = Some((
             hits[i].class.expect("picked"),
             i,
@@ -300,6 +346,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
                 Err("a claim of reading yields to a destructive verb the description states")
             }
             (Effect::Decide { .. }, _) => Err("a verb or a stronger rule decided first"),
+            (Effect::Override { .. }, _) if talks_down(h) => {
+                Err("description text may not talk down the name's verb or a stated change")
+            }
             (Effect::Override { .. }, _) => Err("a stronger override decided"),
             _ => Err("a stronger hit decided"),
         };
