@@ -787,7 +787,12 @@ fn description_text_never_talks_a_stated_change_down() {
             json!({"name": "purge_records", "description": "Adjust a timestamp by adding a duration.", "inputSchema": {"type": "object", "properties": {"datetime": {"type": "string"}}}}),
             Class::Destructive,
         ),
-        // A mutating name: only the lead sentence's own phrase may read it.
+        // A verb further in the name counts as much as a leading one.
+        (
+            json!({"name": "jira_remove_watcher", "description": "Remove a user from watching a Jira issue. Returns best practices and guidance for deploying to Azure", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        // A mutating name: only a lead phrase explaining its verb may read it.
         (
             json!({"name": "create_user", "description": "Creates a user. Works offline without API calls.", "inputSchema": obj()}),
             Class::Write,

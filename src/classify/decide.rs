@@ -5,10 +5,10 @@
 //! 1. **Override** rules (narrow phrases such as "start tracing"): the
 //!    highest `(priority, class)` sets the class outright. One that says
 //!    read from the description or a parameter may not talk down a
-//!    destructive verb the name leads with (unless the lead sentence's
-//!    phrase explains that very verb), a mutating one from past the lead
-//!    sentence, or a change a later sentence states: hostile or careless
-//!    text never lowers what the name or the description states.
+//!    mutating verb the name holds (unless the lead sentence's phrase
+//!    explains that very verb: "Create embeddings for the input") or a
+//!    change a later sentence states: hostile or careless text never
+//!    lowers what the name or the description states.
 //! 2. **The tool's own verb**: when the name holds an ambiguous verb (`generate`,
 //!    `query`) and a decide rule's phrase in the name holds it with its object
 //!    (`generate locator`, `query logs`), that phrase; else the verb(s) its name leads with; without one,
@@ -135,24 +135,26 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
     // mutating one unless the override is the lead sentence's own
     // (`embeddings-create: Create embeddings for the input`), or a change a
     // later sentence states ("Works offline. Drops the table.").
+    let in_name = |h: &Hit| matches!(h.site, Site::Name | Site::NameInner);
     let name_class = hits
         .iter()
-        .filter(|h| h.site == Site::Name)
+        .filter(|h| in_name(h))
         .filter_map(|h| h.class)
         .max();
     let stated = stated_change(hits, rules);
     // The lead sentence may explain the name's own verb ("Discover and
-    // activate additional tool categories for this session"): its phrase
-    // holding that verb says what the verb means here.
+    // activate additional tool categories for this session", "Create
+    // embeddings for the input", "Get CLI installation instructions"): its
+    // phrase holding that verb says what the verb means here.
     let explains_name = |h: &Hit| {
         h.site == Site::LeadText
             && hits.iter().any(|n| {
-                n.site == Site::Name
-                    && n.class == name_class
+                in_name(n)
+                    && n.class.is_some_and(|c| c > Class::Read)
                     && h.text
                         .to_lowercase()
                         .split(|c: char| !c.is_ascii_alphanumeric())
-                        .any(|w| w == n.text)
+                        .any(|w| w.starts_with(n.text.as_str()))
             })
     };
     let talks_down = |h: &Hit| {
@@ -166,9 +168,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
                     | Site::LeadText
                     | Site::Param
             )
-            && (stated
-                || (name_class == Some(Class::Destructive) && !explains_name(h))
-                || (name_class == Some(Class::Write) && h.site != Site::LeadText))
+            && (stated || (name_class.is_some_and(|c| c > Class::Read) && !explains_name(h)))
     };
     let is_override = |h: &Hit| matches!(effect(h), Effect::Override { .. });
     let may_override = |h: &Hit| is_override(h) && !talks_down(h);
