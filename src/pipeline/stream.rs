@@ -422,8 +422,7 @@ fn classify_batch(
         if k > 0 {
             buf.push(b',');
         }
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut buf, &crate::report::json::Tool::from(&verdict));
+        crate::report::json::Tool::from(&verdict).write_to(&mut buf);
     }
     Some(Classified { worst, buf, notes })
 }
