@@ -177,15 +177,11 @@ impl Text {
     }
 }
 
-/// The index just past the JSON string that opens at `b[i]` (a quote);
-/// `None` if it does not end.
-pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
-    string_end_escaped(b, i).map(|(end, _)| end)
-}
-
-/// [`string_end`], and whether the string holds an escape (so a key need
-/// not be searched for one again).
-fn string_end_escaped(b: &[u8], i: usize) -> Option<(usize, bool)> {
+/// The index just past the JSON string that opens at `b[i]` (a quote;
+/// `None` if it does not end), and whether the string holds an escape (so
+/// a key need not be searched for one again); sets `refuse` when an escape
+/// is one [`might_refuse`] flags (a surrogate's).
+fn string_end_escaped(b: &[u8], i: usize, refuse: &mut bool) -> Option<(usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
     loop {
@@ -193,10 +189,18 @@ fn string_end_escaped(b: &[u8], i: usize) -> Option<(usize, bool)> {
         if b[j] == b'"' {
             return Some((j + 1, escaped));
         }
-        // An escape: skip the backslash and the escaped byte.
         escaped = true;
+        *refuse |= surrogate_escape(b, j);
+        // An escape: skip the backslash and the escaped byte.
         j += 2;
     }
+}
+
+/// Whether the escape at `b[j]` (a backslash) is `\ud800`..`\udfff`.
+fn surrogate_escape(b: &[u8], j: usize) -> bool {
+    b.get(j + 1) == Some(&b'u')
+        && matches!(b.get(j + 2), Some(b'd' | b'D'))
+        && matches!(b.get(j + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
 }
 
 /// The index of the first `"` or `\` in `s`. Most strings of a tool are
@@ -246,19 +250,26 @@ pub(crate) fn ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The index just past the JSON value that starts at `b[i]`.
-pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
+/// The index just past the JSON value that starts at `b[i]`, a value
+/// inside `outer` containers, setting `refuse`
+/// where [`might_refuse`] flags the value (valid JSON: for other text the
+/// flag means nothing): a surrogate escape, a number that may be out of
+/// range, or a container `tolerant::MAX_DEPTH` deep counting the `outer`
+/// ones. The split learns so, while finding where a tool ends, what
+/// `might_refuse` would learn in another pass over the tool.
+fn value_end_scan(b: &[u8], i: usize, outer: usize, refuse: &mut bool) -> Option<usize> {
     match *b.get(i)? {
-        b'"' => string_end(b, i),
+        b'"' => string_end_escaped(b, i, refuse).map(|(end, _)| end),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut j = i;
             // Strings are skipped whole, so only structure is counted.
             loop {
                 match *b.get(j)? {
-                    b'"' => j = string_end(b, j)?,
+                    b'"' => j = string_end_escaped(b, j, refuse)?.0,
                     b'{' | b'[' => {
                         depth += 1;
+                        *refuse |= outer + depth >= tolerant::MAX_DEPTH;
                         j += 1;
                     }
                     b'}' | b']' => {
@@ -267,6 +278,12 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
                         if depth == 0 {
                             return Some(j);
                         }
+                    }
+                    b'0'..=b'9' => {
+                        // A number's token, as `might_refuse` reads it.
+                        let end = number_end(b, j);
+                        *refuse |= number_may_overflow(&b[j..end]);
+                        j = end;
                     }
                     _ => j += 1,
                 }
@@ -278,9 +295,20 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
             {
                 j += 1;
             }
+            // A scalar: no string or container in it (in valid JSON).
+            *refuse |= might_refuse(&b[i..j], usize::MAX);
             Some(j)
         }
     }
+}
+
+/// The end of the number token that starts at `b[i]` (digits, `.`, `e`,
+/// `E`, signs), as [`might_refuse`] reads one.
+fn number_end(b: &[u8], i: usize) -> usize {
+    i + b[i..]
+        .iter()
+        .position(|c| !matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+        .unwrap_or(b.len() - i)
 }
 
 /// Whether `serde_json::Value` might refuse valid JSON text although the
@@ -304,10 +332,7 @@ pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
                     if b[j] == b'"' {
                         break;
                     }
-                    if b.get(j + 1) == Some(&b'u')
-                        && matches!(b.get(j + 2), Some(b'd' | b'D'))
-                        && matches!(b.get(j + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
-                    {
+                    if surrogate_escape(b, j) {
                         return true;
                     }
                     // Skip the escaped character too (`\\u` is a backslash, then `u`).
@@ -324,10 +349,7 @@ pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
             b'0'..=b'9' => {
-                let end = i + b[i..]
-                    .iter()
-                    .position(|c| !matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
-                    .unwrap_or(b.len() - i);
+                let end = number_end(b, i);
                 if number_may_overflow(&b[i..end]) {
                     return true;
                 }
@@ -567,7 +589,17 @@ pub type Head<'a> = (Option<&'a str>, Option<&'a str>);
 /// is not an object, a key does not decode, or the members do not scan
 /// (the text need not be JSON: what it gives for text that is not is
 /// thrown away with the file's fast path).
-pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)> {
+pub(crate) fn object_head(text: &str, i: usize) -> Option<(usize, Head<'_>)> {
+    object_head_scan(text, i, &mut false)
+}
+
+/// [`object_head`], setting `refuse` as [`value_end_scan`] does for the
+/// object (its keys, its members' values, one container deep).
+fn object_head_scan<'a>(
+    text: &'a str,
+    mut i: usize,
+    refuse: &mut bool,
+) -> Option<(usize, Head<'a>)> {
     let b = text.as_bytes();
     if b.get(i) != Some(&b'{') {
         return None;
@@ -582,7 +614,7 @@ pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)>
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let (end, escaped) = string_end_escaped(b, i)?;
+        let (end, escaped) = string_end_escaped(b, i, refuse)?;
         let key = &text[i + 1..end - 1];
         let decoded;
         let key = if escaped {
@@ -596,7 +628,7 @@ pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)>
             return None;
         }
         let start = ws(b, i + 1);
-        let end = value_end(b, start)?;
+        let end = value_end_scan(b, start, 1, refuse)?;
         match key {
             "name" => name = Some(&text[start..end]),
             "annotations" => annotations = Some(&text[start..end]),
@@ -618,14 +650,16 @@ pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)>
 fn array_elements(text: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
     array_elements_each(text, usize::MAX, &mut |batch| {
-        out.extend(batch.into_iter().map(|(e, _)| e))
+        out.extend(batch.into_iter().map(|(e, _, _)| e))
     })?;
     Some(out)
 }
 
-/// One batch of [`array_elements_each`]: each element's text, and its
-/// [`object_head`] when the scan read it.
-pub(crate) type Elements<'a> = Vec<(&'a str, Option<Option<Head<'a>>>)>;
+/// One batch of [`array_elements_each`]: each element's text, its
+/// [`object_head`] when the scan read it, and whether it is plain: valid
+/// JSON that [`might_refuse`] would not flag (learnt while finding its end,
+/// so the view need not look again).
+pub(crate) type Elements<'a> = Vec<(&'a str, Option<Option<Head<'a>>>, bool)>;
 
 /// [`array_elements`], handed to `emit` in order in batches of `chunk` as
 /// the text is scanned (so the batches can be worked on while the rest is
@@ -752,14 +786,19 @@ fn elements<'a>(
                 }
                 return Some(Scanned::To(i));
             }
-            let (end, head) = match object_head(text, i) {
+            let mut refuse = false;
+            let (end, head) = match object_head_scan(text, i, &mut refuse) {
                 Some((end, h)) => (end, Some(h)),
-                None => (value_end(b, i)?, None),
+                None => {
+                    // Scanned again whole: forget what the head's scan saw.
+                    refuse = false;
+                    (value_end_scan(b, i, 0, &mut refuse)?, None)
+                }
             };
             if end == i || end > b.len() {
                 return None;
             }
-            out.push((text.get(i..end)?, Some(head)));
+            out.push((text.get(i..end)?, Some(head), !refuse));
             if out.len() == chunk {
                 emit(std::mem::take(&mut out));
             }
@@ -989,7 +1028,7 @@ mod tests {
     /// hand-over to memchr, in the tail), whatever bytes come before.
     #[test]
     fn quote_or_backslash_agrees_with_a_plain_search() {
-        // `#` and `]` are one bit off `"` and `\\`: the bytes a borrow can flag wrongly.
+        // `#` and `]` are one bit off `"` and `\`: the bytes a borrow can flag wrongly.
         let fill: [&[u8]; 5] = [b"a", b"\x00", b"\xff", "\u{e9}".as_bytes(), b"#]"];
         for len in 0..150 {
             for f in fill {
@@ -1026,6 +1065,52 @@ mod tests {
         // Brackets in strings, escaped quotes included, do not count.
         let s = r#"{"d":"[[[[\"[[[[","e":[]}"#;
         assert!(!might_refuse(s.as_bytes(), 3));
+    }
+
+    /// The split's scan flags a tool exactly where `might_refuse` flags
+    /// it (for valid JSON): surrogate escapes in keys, values and nested
+    /// strings, numbers past range as members and nested, and containers
+    /// nested up to and past the depth limit, wherever they sit.
+    #[test]
+    fn the_split_flags_what_might_refuse_flags() {
+        let limit = tolerant::MAX_DEPTH;
+        let nest = |n: usize, inner: &str| format!("{}{inner}{}", "[".repeat(n), "]".repeat(n));
+        let nest_obj = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+        let mut tools = vec![
+            r#"{}"#.to_owned(),
+            r#"{"name":"a"}"#.to_owned(),
+            r#"{"name":"x\ud800"}"#.to_owned(),
+            r#"{"n\uD83D\uDE00me":"a"}"#.to_owned(),
+            r#"{"name":"a","d":{"e":["\udfff"]}}"#.to_owned(),
+            r#"{"name":"a","d":"\\ud800 \u00e9 \uc000 \ud7ff"}"#.to_owned(),
+            r#"{"name":"a","n":1e308}"#.to_owned(),
+            r#"{"name":"a","n":-2.5E+400}"#.to_owned(),
+            r#"{"name":"a","n":1e30,"m":-0.5e-12,"k":12345678901234567890}"#.to_owned(),
+            r#"{"name":"a","s":{"x":[1,2,{"y":2e-999}]}}"#.to_owned(),
+            r#"{"name":"a","s":[123456789012345678901234567890123]}"#.to_owned(),
+            r#"{"name":"a","s":"1e308 123456789012345678901234567890123"}"#.to_owned(),
+            r#"{"name":"a","t":true,"f":false,"z":null,"e":1.5e9}"#.to_owned(),
+            r#" { "name" : "a" , "n" : [ 1e999 ] } "#.trim().to_owned(),
+        ];
+        for n in [limit - 3, limit - 2, limit - 1, limit, limit + 1] {
+            tools.push(format!(r#"{{"name":"a","x":{}}}"#, nest(n, "1")));
+            tools.push(format!(r#"{{"name":"a","x":{}}}"#, nest(n, "{}")));
+            tools.push(format!(r#"{{"name":"a","x":{}}}"#, nest_obj(n)));
+            tools.push(format!(r#"{{"x":{},"name":"a"}}"#, nest(n, r#""s""#)));
+        }
+        let doc = format!("[{}]", tools.join(","));
+        let mut split = Vec::new();
+        array_elements_each(&doc, 4, &mut |b| split.extend(b)).unwrap();
+        assert_eq!(split.len(), tools.len());
+        let mut flagged = 0;
+        for ((raw, _, plain), t) in split.into_iter().zip(&tools) {
+            assert_eq!(raw, t);
+            serde_json::from_str::<&RawValue>(raw).expect("valid JSON");
+            let want = might_refuse(raw.as_bytes(), limit);
+            assert_eq!(plain, !want, "{t}");
+            flagged += want as usize;
+        }
+        assert!(flagged >= 15, "{flagged}");
     }
 
     /// Lone-surrogate escapes and numbers past `f64` range send a text to

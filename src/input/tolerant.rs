@@ -462,7 +462,20 @@ pub fn classify_raw(
     ignore_annotations: bool,
     ctx: &Context,
 ) -> (Verdict, Vec<Note>) {
-    if let Some(view) = ToolView::from_json(raw).filter(|v| !may_be_malformed(raw, v)) {
+    classify_checked(engine, raw, false, ignore_annotations, ctx)
+}
+
+/// [`classify_raw`]; `plain` when the text is known not to need the
+/// tolerant reading ([`ToolView::from_json_plain`]).
+pub fn classify_checked(
+    engine: &Engine,
+    raw: &str,
+    plain: bool,
+    ignore_annotations: bool,
+    ctx: &Context,
+) -> (Verdict, Vec<Note>) {
+    if let Some(view) = ToolView::from_json_plain(raw, plain).filter(|v| !may_be_malformed(raw, v))
+    {
         return (
             engine.classify_view(&view, ignore_annotations, ctx),
             Vec::new(),
@@ -489,15 +502,19 @@ fn classify_tolerant(
 /// it is not (`serde_json` refuses it as a raw value). A tool object the
 /// view parses was checked by that parse, so only the others are checked
 /// again (the checks cost a tenth of a large catalogue's time).
+/// `plain`: as for [`classify_checked`].
 pub fn classify_unchecked(
     engine: &Engine,
     raw: &str,
+    plain: bool,
     ignore_annotations: bool,
     ctx: &Context,
 ) -> Option<(Verdict, Vec<Note>)> {
     let object = raw.starts_with('{');
     if object {
-        if let Some(view) = ToolView::from_json(raw).filter(|v| !may_be_malformed(raw, v)) {
+        if let Some(view) =
+            ToolView::from_json_plain(raw, plain).filter(|v| !may_be_malformed(raw, v))
+        {
             return Some((
                 engine.classify_view(&view, ignore_annotations, ctx),
                 Vec::new(),
