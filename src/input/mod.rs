@@ -181,6 +181,9 @@ impl Text {
 /// `None` if it does not end), and whether the string holds an escape (so
 /// a key need not be searched for one again); sets `refuse` when an escape
 /// is one [`might_refuse`] flags (a surrogate's).
+// Inlined: called once per string (80 a tool), where a call costs as
+// much as skipping a short string.
+#[inline(always)]
 fn string_end_escaped(b: &[u8], i: usize, refuse: &mut bool) -> Option<(usize, bool)> {
     let mut j = i + 1;
     let mut escaped = false;
@@ -208,7 +211,7 @@ fn surrogate_escape(b: &[u8], j: usize) -> bool {
 /// strings are under 16 bytes, 95% under 64), so the first [`SHORT`] bytes are looked at a word (8 bytes) at a
 /// time, inline: memchr's call and set-up cost more than such a string.
 /// The rest of a longer one is left to memchr.
-#[inline]
+#[inline(always)]
 fn quote_or_backslash(s: &[u8]) -> Option<usize> {
     /// Bytes looked at word by word before memchr takes over.
     const SHORT: usize = 64;
