@@ -982,7 +982,8 @@ impl<'a> ToolView<'a> {
             });
         }
         let m: ToolFields = serde_json::from_str(json)?;
-        let mut params = Vec::new();
+        // One parameter a property at least: no regrowth for most tools.
+        let mut params = Vec::with_capacity(m.props.as_ref().map_or(0, Vec::len));
         if let Some(props) = m.props {
             let defs = m.defs.as_ref().map(Defs::of).unwrap_or_default();
             flatten(props, defs, "", &mut params, None);
