@@ -193,17 +193,37 @@ fn string_end_escaped(b: &[u8], i: usize, refuse: &mut bool) -> Option<(usize, b
             return Some((j + 1, escaped));
         }
         escaped = true;
-        *refuse |= surrogate_escape(b, j);
-        // An escape: skip the backslash and the escaped byte.
-        j += 2;
+        let (lone, skip) = escape_at(b, j);
+        *refuse |= lone;
+        j += skip;
     }
 }
 
-/// Whether the escape at `b[j]` (a backslash) is `\ud800`..`\udfff`.
-fn surrogate_escape(b: &[u8], j: usize) -> bool {
-    b.get(j + 1) == Some(&b'u')
-        && matches!(b.get(j + 2), Some(b'd' | b'D'))
-        && matches!(b.get(j + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
+/// The escape at `b[j]` (a backslash): whether it is a lone surrogate
+/// (`\ud800`..`\udfff` that is not a high one, `\ud800`..`\udbff`, right
+/// before a low one, `\udc00`..`\udfff`: such a pair is one character,
+/// an emoji say, which serde_json reads), and how many bytes to skip: the
+/// backslash and the escaped byte, or the whole pair.
+fn escape_at(b: &[u8], j: usize) -> (bool, usize) {
+    let at = |k: usize| b.get(j + k).copied().unwrap_or(0);
+    let surrogate = |k: usize, second: fn(u8) -> bool| {
+        at(k) == b'\\'
+            && at(k + 1) == b'u'
+            && matches!(at(k + 2), b'd' | b'D')
+            && second(at(k + 3))
+            && at(k + 4).is_ascii_hexdigit()
+            && at(k + 5).is_ascii_hexdigit()
+    };
+    let high = |c: u8| matches!(c, b'8'..=b'9' | b'a'..=b'b' | b'A'..=b'B');
+    let low = |c: u8| matches!(c, b'c'..=b'f' | b'C'..=b'F');
+    if at(1) != b'u' || !matches!(at(2), b'd' | b'D') || !(high(at(3)) || low(at(3))) {
+        return (false, 2);
+    }
+    if surrogate(0, high) && surrogate(6, low) {
+        // Twelve bytes, none of them a quote.
+        return (false, 12);
+    }
+    (true, 2)
 }
 
 /// The index of the first `"` or `\` in `s`. Most strings of a tool are
@@ -317,8 +337,7 @@ fn number_end(b: &[u8], i: usize) -> usize {
 /// Whether `serde_json::Value` might refuse valid JSON text although the
 /// input layer's tolerant reading takes it ([`tolerant::tool_value`]): it
 /// nests containers `limit` deep or deeper, a string holds a lone-surrogate
-/// escape (`\ud800`..`\udfff`; pairs are flagged too, which only costs the
-/// slower path), or a number may be out of `f64` range (an exponent of three
+/// escape (`\ud800`..`\udfff` not in a pair, see [`escape_at`]), or a number may be out of `f64` range (an exponent of three
 /// or more digits, or 32 digits in a row: a mantissa past range has 309).
 /// One pass: strings are skipped with memchr, escapes looked at as met.
 pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
@@ -335,11 +354,13 @@ pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
                     if b[j] == b'"' {
                         break;
                     }
-                    if surrogate_escape(b, j) {
+                    let (lone, skip) = escape_at(b, j);
+                    if lone {
                         return true;
                     }
-                    // Skip the escaped character too (`\\u` is a backslash, then `u`).
-                    j += 2;
+                    // Skip the escaped character too (`\\u` is a backslash,
+                    // then `u`), or the whole of a surrogate pair.
+                    j += skip;
                 }
                 i = j + 1;
                 continue;
@@ -1084,6 +1105,8 @@ mod tests {
             r#"{"name":"a"}"#.to_owned(),
             r#"{"name":"x\ud800"}"#.to_owned(),
             r#"{"n\uD83D\uDE00me":"a"}"#.to_owned(),
+            r#"{"n\uD83D\uD83Dme":"a"}"#.to_owned(),
+            r#"{"name":"a \ud83d\ude00 b","d":["\ud83d\udc4d\udc4d"]}"#.to_owned(),
             r#"{"name":"a","d":{"e":["\udfff"]}}"#.to_owned(),
             r#"{"name":"a","d":"\\ud800 \u00e9 \uc000 \ud7ff"}"#.to_owned(),
             r#"{"name":"a","n":1e308}"#.to_owned(),
@@ -1122,7 +1145,12 @@ mod tests {
     fn might_refuse_flags_surrogates_and_huge_numbers_only() {
         let yes = [
             r#"{"a":"x\ud800"}"#,
-            r#"{"a":"\uDBFF\uDFFF"}"#,
+            r#"{"a":"\ud800\ud800"}"#,
+            r#"{"a":"\udc00\ud800"}"#,
+            r#"{"a":"x\ud83d"}"#,
+            r#"{"a":"\ud83d\u0041"}"#,
+            r#"{"a":"\ud83d\\ude00"}"#,
+            r#"{"a":"\ud83d\ude0"}"#,
             r#"{"n":1e308}"#,
             r#"{"n":-2.5E+400}"#,
             r#"{"n":[1, 2e-999]}"#,
@@ -1130,6 +1158,8 @@ mod tests {
         ];
         let no = [
             r#"{"a":"\\ud800"}"#,
+            r#"{"a":"\uDBFF\uDFFF"}"#,
+            r#"{"a":"\ud83d\ude00 \uD83D\uDE00\ud800\udc00"}"#,
             r#"{"a":"\u00e9 \n \" \\"}"#,
             r#"{"a":"1e308 and 123456789012345678901234567890123"}"#,
             r#"{"n":1e30,"m":-0.5e-12,"k":12345678901234567890}"#,

@@ -535,6 +535,28 @@ pub fn classify_unchecked(
 mod tests {
     use super::*;
 
+    /// A surrogate pair (an emoji) is no anomaly: the view reads a tool
+    /// holding pairs (which `might_refuse` no longer sends to the tolerant
+    /// reading) as the tolerant reading does.
+    #[test]
+    fn surrogate_pairs_read_alike_on_both_paths() {
+        let e = crate::classify::engine();
+        let ctx = Context::from_facts(std::iter::empty());
+        for t in [
+            r#"{"name":"delete_\ud83d\ude00","description":"Deletes \ud83d\udc4d a file \uD83D\uDE00 for good.","inputSchema":{"properties":{"p\ud83d\ude00":{"type":"string","description":"x \ud83d\ude00"}}}}"#,
+            r#"{"name":"get_x","title":"\ud83d\udd0d Search","annotations":{"title":"\ud83d\udd0d","readOnlyHint":true}}"#,
+        ] {
+            assert!(!crate::input::might_refuse(t.as_bytes(), MAX_DEPTH), "{t}");
+            assert!(ToolView::from_json(t).is_some(), "{t}");
+            for ignore in [false, true] {
+                let (fast, notes) = classify_checked(e, t, true, ignore, &ctx);
+                let (slow, slow_notes) = classify_tolerant(e, t, ignore, &ctx);
+                assert!(notes.is_empty() && slow_notes.is_empty(), "{t}");
+                assert_eq!(fast, slow, "{t}");
+            }
+        }
+    }
+
     #[test]
     fn repairs_lone_surrogates_only() {
         assert_eq!(repair(r#"{"a":"\ud83d\ude00"}"#), None);
