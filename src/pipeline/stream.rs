@@ -18,6 +18,7 @@
 //! read, split and classified at once on the pool, and a writer thread
 //! writes them in file order, so no file's serial part leaves a core idle.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -337,7 +338,12 @@ fn hand_over(
 /// in a loaded `Value`. A tool that is not an object, or needs the tolerant
 /// reading (too long, or a member serde_json refuses), is read as the
 /// loading path reads it, so both paths see the same context.
-fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option<Hints>) {
+/// The name is borrowed from the text when it has no escape (the usual
+/// case: it is only read, for the context's facts).
+fn name_and_hints<'a>(
+    raw: &'a str,
+    known: Option<Option<Head<'a>>>,
+) -> (Cow<'a, str>, Option<Hints>) {
     if raw.len() <= tolerant::FIELD_CAP {
         let found = match known {
             Some(h) => h,
@@ -348,12 +354,12 @@ fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option
                 Some(n) if n.starts_with('"') => {
                     let inner = &n[1..n.len() - 1];
                     if inner.contains('\\') {
-                        serde_json::from_str::<String>(n).ok()?
+                        Cow::Owned(serde_json::from_str::<String>(n).ok()?)
                     } else {
-                        inner.to_owned()
+                        Cow::Borrowed(inner)
                     }
                 }
-                _ => String::new(),
+                _ => Cow::Borrowed(""),
             };
             let hints = match annotations {
                 Some(a) => crate::classify::view::annotation_hints(a).ok()?,
@@ -366,10 +372,12 @@ fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option
     }
     let (v, _) = tolerant::tool_value(raw);
     (
-        v.get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned(),
+        Cow::Owned(
+            v.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+        ),
         v.get("annotations").and_then(Hints::from_annotations),
     )
 }
@@ -692,33 +700,41 @@ mod tests {
     /// The context reads a tool's name and hints as `Context::of` reads the
     /// loaded value: an array (which serde would read as a struct's fields
     /// in order) or a name that is not a string gives neither.
+    /// [`name_and_hints`] with the name owned, to compare.
+    fn owned((name, hints): (Cow<'_, str>, Option<Hints>)) -> (String, Option<Hints>) {
+        (name.into_owned(), hints)
+    }
+
     #[test]
     fn name_and_hints_read_like_the_loaded_value() {
         let hints = Hints::from_annotations(&json!({"destructiveHint": true}));
         assert_eq!(
-            name_and_hints(
+            owned(name_and_hints(
                 r#"{"name": "a_delete", "annotations": {"destructiveHint": true}}"#,
                 None
-            ),
+            )),
             ("a_delete".to_owned(), hints.clone())
         );
         assert_eq!(
-            name_and_hints(r#"["a_delete", {"destructiveHint": true}]"#, None),
+            owned(name_and_hints(
+                r#"["a_delete", {"destructiveHint": true}]"#,
+                None
+            )),
             (String::new(), None)
         );
         assert_eq!(
-            name_and_hints(
+            owned(name_and_hints(
                 r#"{"name": 7, "annotations": {"destructiveHint": true}}"#,
                 None
-            ),
+            )),
             (String::new(), hints.clone())
         );
         // Repeated members: the last wins, as in a loaded `Value`.
         assert_eq!(
-            name_and_hints(
+            owned(name_and_hints(
                 r#"{"name": "x", "name": "y", "annotations": {"destructiveHint": true}}"#,
                 None
-            ),
+            )),
             ("y".to_owned(), hints)
         );
     }
@@ -875,7 +891,7 @@ mod tests {
                     .to_owned(),
                 v.get("annotations").and_then(Hints::from_annotations),
             );
-            assert_eq!(name_and_hints(t, None), want, "{t}");
+            assert_eq!(owned(name_and_hints(t, None)), want, "{t}");
             // The head the split reads while finding the tool's end.
             let doc = format!("[{t}]");
             let mut split = Vec::new();
@@ -888,7 +904,7 @@ mod tests {
                 "{t}"
             );
             assert_eq!(known, Some(head(raw)), "{t}");
-            assert_eq!(name_and_hints(raw, known), want, "{t}");
+            assert_eq!(owned(name_and_hints(raw, known)), want, "{t}");
         }
         assert_eq!(name_and_hints(texts[3], None).0, "escaped key");
         assert_eq!(
