@@ -177,18 +177,92 @@ impl Text {
     }
 }
 
-/// The index just past the JSON string that opens at `b[i]` (a quote);
-/// `None` if it does not end.
-pub(crate) fn string_end(b: &[u8], i: usize) -> Option<usize> {
+/// The index just past the JSON string that opens at `b[i]` (a quote;
+/// `None` if it does not end), and whether the string holds an escape (so
+/// a key need not be searched for one again); sets `refuse` when an escape
+/// is one [`might_refuse`] flags (a surrogate's).
+// Inlined: called once per string (80 a tool), where a call costs as
+// much as skipping a short string.
+#[inline(always)]
+fn string_end_escaped(b: &[u8], i: usize, refuse: &mut bool) -> Option<(usize, bool)> {
     let mut j = i + 1;
+    let mut escaped = false;
     loop {
-        j += memchr::memchr2(b'"', b'\\', b.get(j..)?)?;
+        j += quote_or_backslash(b.get(j..)?)?;
         if b[j] == b'"' {
-            return Some(j + 1);
+            return Some((j + 1, escaped));
         }
-        // An escape: skip the backslash and the escaped byte.
-        j += 2;
+        escaped = true;
+        let (lone, skip) = escape_at(b, j);
+        *refuse |= lone;
+        j += skip;
     }
+}
+
+/// The escape at `b[j]` (a backslash): whether it is a lone surrogate
+/// (`\ud800`..`\udfff` that is not a high one, `\ud800`..`\udbff`, right
+/// before a low one, `\udc00`..`\udfff`: such a pair is one character,
+/// an emoji say, which serde_json reads), and how many bytes to skip: the
+/// backslash and the escaped byte, or the whole pair.
+fn escape_at(b: &[u8], j: usize) -> (bool, usize) {
+    let at = |k: usize| b.get(j + k).copied().unwrap_or(0);
+    let surrogate = |k: usize, second: fn(u8) -> bool| {
+        at(k) == b'\\'
+            && at(k + 1) == b'u'
+            && matches!(at(k + 2), b'd' | b'D')
+            && second(at(k + 3))
+            && at(k + 4).is_ascii_hexdigit()
+            && at(k + 5).is_ascii_hexdigit()
+    };
+    let high = |c: u8| matches!(c, b'8'..=b'9' | b'a'..=b'b' | b'A'..=b'B');
+    let low = |c: u8| matches!(c, b'c'..=b'f' | b'C'..=b'F');
+    if at(1) != b'u' || !matches!(at(2), b'd' | b'D') || !(high(at(3)) || low(at(3))) {
+        return (false, 2);
+    }
+    if surrogate(0, high) && surrogate(6, low) {
+        // Twelve bytes, none of them a quote.
+        return (false, 12);
+    }
+    (true, 2)
+}
+
+/// The index of the first `"` or `\` in `s`. Most strings of a tool are
+/// short (keys, types, names: on the 10k-tool sample, 83% of a tool's 80
+/// strings are under 16 bytes, 95% under 64), so the first [`SHORT`] bytes are looked at a word (8 bytes) at a
+/// time, inline: memchr's call and set-up cost more than such a string.
+/// The rest of a longer one is left to memchr.
+#[inline(always)]
+fn quote_or_backslash(s: &[u8]) -> Option<usize> {
+    /// Bytes looked at word by word before memchr takes over.
+    const SHORT: usize = 64;
+    let mut k = 0;
+    while let Some(w) = s.get(k..k + 8) {
+        let w = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        let m = byte_mask(w, b'"') | byte_mask(w, b'\\');
+        if m != 0 {
+            // The lowest flagged byte is always a true match (see `byte_mask`).
+            return Some(k + (m.trailing_zeros() / 8) as usize);
+        }
+        k += 8;
+        if k >= SHORT {
+            return memchr::memchr2(b'"', b'\\', &s[k..]).map(|p| k + p);
+        }
+    }
+    s[k..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|p| k + p)
+}
+
+/// The high bit of each byte of `w` (little-endian) that equals `c`, by the
+/// classic zero-byte test on `w ^ c…c`. A byte above a match may be flagged
+/// wrongly (the subtraction's borrow), never one below: the lowest flagged
+/// byte is a match.
+#[inline]
+fn byte_mask(w: u64, c: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let x = w ^ (ONES * c as u64);
+    x.wrapping_sub(ONES) & !x & (ONES << 7)
 }
 
 /// The first index at or after `i` that is not JSON whitespace.
@@ -199,19 +273,26 @@ pub(crate) fn ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// The index just past the JSON value that starts at `b[i]`.
-pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
+/// The index just past the JSON value that starts at `b[i]`, a value
+/// inside `outer` containers, setting `refuse`
+/// where [`might_refuse`] flags the value (valid JSON: for other text the
+/// flag means nothing): a surrogate escape, a number that may be out of
+/// range, or a container `tolerant::MAX_DEPTH` deep counting the `outer`
+/// ones. The split learns so, while finding where a tool ends, what
+/// `might_refuse` would learn in another pass over the tool.
+fn value_end_scan(b: &[u8], i: usize, outer: usize, refuse: &mut bool) -> Option<usize> {
     match *b.get(i)? {
-        b'"' => string_end(b, i),
+        b'"' => string_end_escaped(b, i, refuse).map(|(end, _)| end),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut j = i;
             // Strings are skipped whole, so only structure is counted.
             loop {
                 match *b.get(j)? {
-                    b'"' => j = string_end(b, j)?,
+                    b'"' => j = string_end_escaped(b, j, refuse)?.0,
                     b'{' | b'[' => {
                         depth += 1;
+                        *refuse |= outer + depth >= tolerant::MAX_DEPTH;
                         j += 1;
                     }
                     b'}' | b']' => {
@@ -220,6 +301,12 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
                         if depth == 0 {
                             return Some(j);
                         }
+                    }
+                    b'0'..=b'9' => {
+                        // A number's token, as `might_refuse` reads it.
+                        let end = number_end(b, j);
+                        *refuse |= number_may_overflow(&b[j..end]);
+                        j = end;
                     }
                     _ => j += 1,
                 }
@@ -231,16 +318,26 @@ pub(crate) fn value_end(b: &[u8], i: usize) -> Option<usize> {
             {
                 j += 1;
             }
+            // A scalar: no string or container in it (in valid JSON).
+            *refuse |= might_refuse(&b[i..j], usize::MAX);
             Some(j)
         }
     }
 }
 
+/// The end of the number token that starts at `b[i]` (digits, `.`, `e`,
+/// `E`, signs), as [`might_refuse`] reads one.
+fn number_end(b: &[u8], i: usize) -> usize {
+    i + b[i..]
+        .iter()
+        .position(|c| !matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
+        .unwrap_or(b.len() - i)
+}
+
 /// Whether `serde_json::Value` might refuse valid JSON text although the
 /// input layer's tolerant reading takes it ([`tolerant::tool_value`]): it
 /// nests containers `limit` deep or deeper, a string holds a lone-surrogate
-/// escape (`\ud800`..`\udfff`; pairs are flagged too, which only costs the
-/// slower path), or a number may be out of `f64` range (an exponent of three
+/// escape (`\ud800`..`\udfff` not in a pair, see [`escape_at`]), or a number may be out of `f64` range (an exponent of three
 /// or more digits, or 32 digits in a row: a mantissa past range has 309).
 /// One pass: strings are skipped with memchr, escapes looked at as met.
 pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
@@ -250,21 +347,20 @@ pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
             b'"' => {
                 let mut j = i + 1;
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &b[j.min(b.len())..]) {
+                    match quote_or_backslash(&b[j.min(b.len())..]) {
                         None => return false,
                         Some(k) => j += k,
                     }
                     if b[j] == b'"' {
                         break;
                     }
-                    if b.get(j + 1) == Some(&b'u')
-                        && matches!(b.get(j + 2), Some(b'd' | b'D'))
-                        && matches!(b.get(j + 3), Some(b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'))
-                    {
+                    let (lone, skip) = escape_at(b, j);
+                    if lone {
                         return true;
                     }
-                    // Skip the escaped character too (`\\u` is a backslash, then `u`).
-                    j += 2;
+                    // Skip the escaped character too (`\\u` is a backslash,
+                    // then `u`), or the whole of a surrogate pair.
+                    j += skip;
                 }
                 i = j + 1;
                 continue;
@@ -277,10 +373,7 @@ pub(crate) fn might_refuse(b: &[u8], limit: usize) -> bool {
             }
             b'}' | b']' => depth = depth.saturating_sub(1),
             b'0'..=b'9' => {
-                let end = i + b[i..]
-                    .iter()
-                    .position(|c| !matches!(c, b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'))
-                    .unwrap_or(b.len() - i);
+                let end = number_end(b, i);
                 if number_may_overflow(&b[i..end]) {
                     return true;
                 }
@@ -520,7 +613,17 @@ pub type Head<'a> = (Option<&'a str>, Option<&'a str>);
 /// is not an object, a key does not decode, or the members do not scan
 /// (the text need not be JSON: what it gives for text that is not is
 /// thrown away with the file's fast path).
-pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)> {
+pub(crate) fn object_head(text: &str, i: usize) -> Option<(usize, Head<'_>)> {
+    object_head_scan(text, i, &mut false)
+}
+
+/// [`object_head`], setting `refuse` as [`value_end_scan`] does for the
+/// object (its keys, its members' values, one container deep).
+fn object_head_scan<'a>(
+    text: &'a str,
+    mut i: usize,
+    refuse: &mut bool,
+) -> Option<(usize, Head<'a>)> {
     let b = text.as_bytes();
     if b.get(i) != Some(&b'{') {
         return None;
@@ -535,10 +638,10 @@ pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)>
         if b.get(i) != Some(&b'"') {
             return None;
         }
-        let end = string_end(b, i)?;
+        let (end, escaped) = string_end_escaped(b, i, refuse)?;
         let key = &text[i + 1..end - 1];
         let decoded;
-        let key = if key.contains('\\') {
+        let key = if escaped {
             decoded = serde_json::from_str::<String>(&text[i..end]).ok()?;
             decoded.as_str()
         } else {
@@ -549,7 +652,7 @@ pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)>
             return None;
         }
         let start = ws(b, i + 1);
-        let end = value_end(b, start)?;
+        let end = value_end_scan(b, start, 1, refuse)?;
         match key {
             "name" => name = Some(&text[start..end]),
             "annotations" => annotations = Some(&text[start..end]),
@@ -571,14 +674,16 @@ pub(crate) fn object_head(text: &str, mut i: usize) -> Option<(usize, Head<'_>)>
 fn array_elements(text: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
     array_elements_each(text, usize::MAX, &mut |batch| {
-        out.extend(batch.into_iter().map(|(e, _)| e))
+        out.extend(batch.into_iter().map(|(e, _, _)| e))
     })?;
     Some(out)
 }
 
-/// One batch of [`array_elements_each`]: each element's text, and its
-/// [`object_head`] when the scan read it.
-pub(crate) type Elements<'a> = Vec<(&'a str, Option<Option<Head<'a>>>)>;
+/// One batch of [`array_elements_each`]: each element's text, its
+/// [`object_head`] when the scan read it, and whether it is plain: valid
+/// JSON that [`might_refuse`] would not flag (learnt while finding its end,
+/// so the view need not look again).
+pub(crate) type Elements<'a> = Vec<(&'a str, Option<Option<Head<'a>>>, bool)>;
 
 /// [`array_elements`], handed to `emit` in order in batches of `chunk` as
 /// the text is scanned (so the batches can be worked on while the rest is
@@ -705,14 +810,19 @@ fn elements<'a>(
                 }
                 return Some(Scanned::To(i));
             }
-            let (end, head) = match object_head(text, i) {
+            let mut refuse = false;
+            let (end, head) = match object_head_scan(text, i, &mut refuse) {
                 Some((end, h)) => (end, Some(h)),
-                None => (value_end(b, i)?, None),
+                None => {
+                    // Scanned again whole: forget what the head's scan saw.
+                    refuse = false;
+                    (value_end_scan(b, i, 0, &mut refuse)?, None)
+                }
             };
             if end == i || end > b.len() {
                 return None;
             }
-            out.push((text.get(i..end)?, Some(head)));
+            out.push((text.get(i..end)?, Some(head), !refuse));
             if out.len() == chunk {
                 emit(std::mem::take(&mut out));
             }
@@ -937,6 +1047,36 @@ mod tests {
         assert!(array_elements(r#"{"result":[]}"#).is_none());
     }
 
+    /// The word-at-a-time search finds the first quote or backslash that a
+    /// plain search finds, wherever it is (in the first word, across the
+    /// hand-over to memchr, in the tail), whatever bytes come before.
+    #[test]
+    fn quote_or_backslash_agrees_with_a_plain_search() {
+        // `#` and `]` are one bit off `"` and `\`: the bytes a borrow can flag wrongly.
+        let fill: [&[u8]; 5] = [b"a", b"\x00", b"\xff", "\u{e9}".as_bytes(), b"#]"];
+        for len in 0..150 {
+            for f in fill {
+                let base: Vec<u8> = f.iter().copied().cycle().take(len).collect();
+                let mut cases = vec![base.clone()];
+                for at in 0..len {
+                    for c in [b'"', b'\\'] {
+                        let mut t = base.clone();
+                        t[at] = c;
+                        // A second match after the first must not win.
+                        if at + 3 < len {
+                            t[at + 3] = b'"';
+                        }
+                        cases.push(t);
+                    }
+                }
+                for t in cases {
+                    let want = t.iter().position(|&c| c == b'"' || c == b'\\');
+                    assert_eq!(quote_or_backslash(&t), want, "{t:?}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn nesting_counts_depth_not_brackets_and_skips_strings() {
         let deep = format!("{}1{}", "[".repeat(64), "]".repeat(64));
@@ -951,13 +1091,66 @@ mod tests {
         assert!(!might_refuse(s.as_bytes(), 3));
     }
 
+    /// The split's scan flags a tool exactly where `might_refuse` flags
+    /// it (for valid JSON): surrogate escapes in keys, values and nested
+    /// strings, numbers past range as members and nested, and containers
+    /// nested up to and past the depth limit, wherever they sit.
+    #[test]
+    fn the_split_flags_what_might_refuse_flags() {
+        let limit = tolerant::MAX_DEPTH;
+        let nest = |n: usize, inner: &str| format!("{}{inner}{}", "[".repeat(n), "]".repeat(n));
+        let nest_obj = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+        let mut tools = vec![
+            r#"{}"#.to_owned(),
+            r#"{"name":"a"}"#.to_owned(),
+            r#"{"name":"x\ud800"}"#.to_owned(),
+            r#"{"n\uD83D\uDE00me":"a"}"#.to_owned(),
+            r#"{"n\uD83D\uD83Dme":"a"}"#.to_owned(),
+            r#"{"name":"a \ud83d\ude00 b","d":["\ud83d\udc4d\udc4d"]}"#.to_owned(),
+            r#"{"name":"a","d":{"e":["\udfff"]}}"#.to_owned(),
+            r#"{"name":"a","d":"\\ud800 \u00e9 \uc000 \ud7ff"}"#.to_owned(),
+            r#"{"name":"a","n":1e308}"#.to_owned(),
+            r#"{"name":"a","n":-2.5E+400}"#.to_owned(),
+            r#"{"name":"a","n":1e30,"m":-0.5e-12,"k":12345678901234567890}"#.to_owned(),
+            r#"{"name":"a","s":{"x":[1,2,{"y":2e-999}]}}"#.to_owned(),
+            r#"{"name":"a","s":[123456789012345678901234567890123]}"#.to_owned(),
+            r#"{"name":"a","s":"1e308 123456789012345678901234567890123"}"#.to_owned(),
+            r#"{"name":"a","t":true,"f":false,"z":null,"e":1.5e9}"#.to_owned(),
+            r#" { "name" : "a" , "n" : [ 1e999 ] } "#.trim().to_owned(),
+        ];
+        for n in [limit - 3, limit - 2, limit - 1, limit, limit + 1] {
+            tools.push(format!(r#"{{"name":"a","x":{}}}"#, nest(n, "1")));
+            tools.push(format!(r#"{{"name":"a","x":{}}}"#, nest(n, "{}")));
+            tools.push(format!(r#"{{"name":"a","x":{}}}"#, nest_obj(n)));
+            tools.push(format!(r#"{{"x":{},"name":"a"}}"#, nest(n, r#""s""#)));
+        }
+        let doc = format!("[{}]", tools.join(","));
+        let mut split = Vec::new();
+        array_elements_each(&doc, 4, &mut |b| split.extend(b)).unwrap();
+        assert_eq!(split.len(), tools.len());
+        let mut flagged = 0;
+        for ((raw, _, plain), t) in split.into_iter().zip(&tools) {
+            assert_eq!(raw, t);
+            serde_json::from_str::<&RawValue>(raw).expect("valid JSON");
+            let want = might_refuse(raw.as_bytes(), limit);
+            assert_eq!(plain, !want, "{t}");
+            flagged += want as usize;
+        }
+        assert!(flagged >= 15, "{flagged}");
+    }
+
     /// Lone-surrogate escapes and numbers past `f64` range send a text to
     /// the tolerant reading; the same characters elsewhere do not.
     #[test]
     fn might_refuse_flags_surrogates_and_huge_numbers_only() {
         let yes = [
             r#"{"a":"x\ud800"}"#,
-            r#"{"a":"\uDBFF\uDFFF"}"#,
+            r#"{"a":"\ud800\ud800"}"#,
+            r#"{"a":"\udc00\ud800"}"#,
+            r#"{"a":"x\ud83d"}"#,
+            r#"{"a":"\ud83d\u0041"}"#,
+            r#"{"a":"\ud83d\\ude00"}"#,
+            r#"{"a":"\ud83d\ude0"}"#,
             r#"{"n":1e308}"#,
             r#"{"n":-2.5E+400}"#,
             r#"{"n":[1, 2e-999]}"#,
@@ -965,6 +1158,8 @@ mod tests {
         ];
         let no = [
             r#"{"a":"\\ud800"}"#,
+            r#"{"a":"\uDBFF\uDFFF"}"#,
+            r#"{"a":"\ud83d\ude00 \uD83D\uDE00\ud800\udc00"}"#,
             r#"{"a":"\u00e9 \n \" \\"}"#,
             r#"{"a":"1e308 and 123456789012345678901234567890123"}"#,
             r#"{"n":1e30,"m":-0.5e-12,"k":12345678901234567890}"#,

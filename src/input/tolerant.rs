@@ -462,7 +462,20 @@ pub fn classify_raw(
     ignore_annotations: bool,
     ctx: &Context,
 ) -> (Verdict, Vec<Note>) {
-    if let Some(view) = ToolView::from_json(raw).filter(|v| !may_be_malformed(raw, v)) {
+    classify_checked(engine, raw, false, ignore_annotations, ctx)
+}
+
+/// [`classify_raw`]; `plain` when the text is known not to need the
+/// tolerant reading ([`ToolView::from_json_plain`]).
+pub fn classify_checked(
+    engine: &Engine,
+    raw: &str,
+    plain: bool,
+    ignore_annotations: bool,
+    ctx: &Context,
+) -> (Verdict, Vec<Note>) {
+    if let Some(view) = ToolView::from_json_plain(raw, plain).filter(|v| !may_be_malformed(raw, v))
+    {
         return (
             engine.classify_view(&view, ignore_annotations, ctx),
             Vec::new(),
@@ -489,15 +502,19 @@ fn classify_tolerant(
 /// it is not (`serde_json` refuses it as a raw value). A tool object the
 /// view parses was checked by that parse, so only the others are checked
 /// again (the checks cost a tenth of a large catalogue's time).
+/// `plain`: as for [`classify_checked`].
 pub fn classify_unchecked(
     engine: &Engine,
     raw: &str,
+    plain: bool,
     ignore_annotations: bool,
     ctx: &Context,
 ) -> Option<(Verdict, Vec<Note>)> {
     let object = raw.starts_with('{');
     if object {
-        if let Some(view) = ToolView::from_json(raw).filter(|v| !may_be_malformed(raw, v)) {
+        if let Some(view) =
+            ToolView::from_json_plain(raw, plain).filter(|v| !may_be_malformed(raw, v))
+        {
             return Some((
                 engine.classify_view(&view, ignore_annotations, ctx),
                 Vec::new(),
@@ -517,6 +534,28 @@ pub fn classify_unchecked(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A surrogate pair (an emoji) is no anomaly: the view reads a tool
+    /// holding pairs (which `might_refuse` no longer sends to the tolerant
+    /// reading) as the tolerant reading does.
+    #[test]
+    fn surrogate_pairs_read_alike_on_both_paths() {
+        let e = crate::classify::engine();
+        let ctx = Context::from_facts(std::iter::empty());
+        for t in [
+            r#"{"name":"delete_\ud83d\ude00","description":"Deletes \ud83d\udc4d a file \uD83D\uDE00 for good.","inputSchema":{"properties":{"p\ud83d\ude00":{"type":"string","description":"x \ud83d\ude00"}}}}"#,
+            r#"{"name":"get_x","title":"\ud83d\udd0d Search","annotations":{"title":"\ud83d\udd0d","readOnlyHint":true}}"#,
+        ] {
+            assert!(!crate::input::might_refuse(t.as_bytes(), MAX_DEPTH), "{t}");
+            assert!(ToolView::from_json(t).is_some(), "{t}");
+            for ignore in [false, true] {
+                let (fast, notes) = classify_checked(e, t, true, ignore, &ctx);
+                let (slow, slow_notes) = classify_tolerant(e, t, ignore, &ctx);
+                assert!(notes.is_empty() && slow_notes.is_empty(), "{t}");
+                assert_eq!(fast, slow, "{t}");
+            }
+        }
+    }
 
     #[test]
     fn repairs_lone_surrogates_only() {

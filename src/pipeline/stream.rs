@@ -18,6 +18,7 @@
 //! read, split and classified at once on the pool, and a writer thread
 //! writes them in file order, so no file's serial part leaves a core idle.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -224,17 +225,18 @@ const AHEAD: usize = 4;
 /// with its server's context.
 struct Ready {
     text: crate::input::Text,
-    spans: Vec<(usize, usize)>,
+    /// Each raw tool's place, and whether it is plain ([`Raw`]).
+    spans: Vec<(usize, usize, bool)>,
     ctx: Context,
 }
 
-/// Where each of `raws` sits in `text`.
-fn spans(text: &str, raws: &[&str]) -> Vec<(usize, usize)> {
+/// Where each of `raws` sits in `text` (and whether it is plain).
+fn spans(text: &str, raws: &[Raw<'_>]) -> Vec<(usize, usize, bool)> {
     let base = text.as_ptr() as usize;
     raws.iter()
-        .map(|r| {
+        .map(|&(r, plain)| {
             let at = r.as_ptr() as usize - base;
-            (at, at + r.len())
+            (at, at + r.len(), plain)
         })
         .collect()
 }
@@ -306,7 +308,11 @@ fn hand_over(
         }
         Prepared::Large(r) => {
             let text = r.text.as_str();
-            let raws: Vec<&str> = r.spans.iter().map(|&(a, b)| &text[a..b]).collect();
+            let raws: Vec<Raw> = r
+                .spans
+                .iter()
+                .map(|&(a, b, plain)| (&text[a..b], plain))
+                .collect();
             for (w, window) in raws.chunks(WINDOW).enumerate() {
                 let bufs = take_spare(spare, window.len().div_ceil(BATCH));
                 let classified =
@@ -332,7 +338,12 @@ fn hand_over(
 /// in a loaded `Value`. A tool that is not an object, or needs the tolerant
 /// reading (too long, or a member serde_json refuses), is read as the
 /// loading path reads it, so both paths see the same context.
-fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option<Hints>) {
+/// The name is borrowed from the text when it has no escape (the usual
+/// case: it is only read, for the context's facts).
+fn name_and_hints<'a>(
+    raw: &'a str,
+    known: Option<Option<Head<'a>>>,
+) -> (Cow<'a, str>, Option<Hints>) {
     if raw.len() <= tolerant::FIELD_CAP {
         let found = match known {
             Some(h) => h,
@@ -343,12 +354,12 @@ fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option
                 Some(n) if n.starts_with('"') => {
                     let inner = &n[1..n.len() - 1];
                     if inner.contains('\\') {
-                        serde_json::from_str::<String>(n).ok()?
+                        Cow::Owned(serde_json::from_str::<String>(n).ok()?)
                     } else {
-                        inner.to_owned()
+                        Cow::Borrowed(inner)
                     }
                 }
-                _ => String::new(),
+                _ => Cow::Borrowed(""),
             };
             let hints = match annotations {
                 Some(a) => crate::classify::view::annotation_hints(a).ok()?,
@@ -361,10 +372,12 @@ fn name_and_hints(raw: &str, known: Option<Option<Head<'_>>>) -> (String, Option
     }
     let (v, _) = tolerant::tool_value(raw);
     (
-        v.get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_owned(),
+        Cow::Owned(
+            v.get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+        ),
         v.get("annotations").and_then(Hints::from_annotations),
     )
 }
@@ -390,7 +403,7 @@ struct Classified {
 /// says one is not.
 fn classify_batch(
     engine: &Engine,
-    batch: &[&str],
+    batch: &[Raw<'_>],
     first: usize,
     ignore: bool,
     ctx: &Context,
@@ -401,11 +414,11 @@ fn classify_batch(
     buf.reserve(batch.len() * 640);
     let mut worst = None;
     let mut notes = Vec::new();
-    for (k, r) in batch.iter().enumerate() {
+    for (k, &(r, plain)) in batch.iter().enumerate() {
         let (verdict, ns) = if checked {
-            tolerant::classify_raw(engine, r, ignore, ctx)
+            tolerant::classify_checked(engine, r, plain, ignore, ctx)
         } else {
-            tolerant::classify_unchecked(engine, r, ignore, ctx)?
+            tolerant::classify_unchecked(engine, r, plain, ignore, ctx)?
         };
         if worst.as_ref().is_none_or(|(w, _)| verdict.risk > *w) {
             worst = Some((verdict.risk, verdict.name.clone()));
@@ -422,8 +435,7 @@ fn classify_batch(
         if k > 0 {
             buf.push(b',');
         }
-        // Writing to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut buf, &crate::report::json::Tool::from(&verdict));
+        crate::report::json::Tool::from(&verdict).write_to(&mut buf);
     }
     Some(Classified { worst, buf, notes })
 }
@@ -455,7 +467,7 @@ fn note_label(raw: &str, name: &str, index: usize) -> String {
 /// not `checked`).
 fn classify_all(
     engine: &Engine,
-    raws: &[&str],
+    raws: &[Raw<'_>],
     first: usize,
     ctx: &Context,
     ignore: bool,
@@ -476,11 +488,17 @@ fn classify_all(
 type Part = Facts;
 
 /// One split batch (its place in the file), read for the context.
-type ReadBatch<'a> = (usize, Vec<&'a str>, Vec<Part>);
+type ReadBatch<'a> = (usize, Vec<Raw<'a>>, Vec<Part>);
 
-/// A raw tool, and its head if the split found it (`Some`) while finding
-/// where the tool ends.
-type Split<'a> = (&'a str, Option<Option<Head<'a>>>);
+/// A raw tool, and whether it is plain: valid JSON that
+/// [`crate::input::might_refuse`] does not flag, as the split's scan found
+/// while finding where it ends (`false` when unknown), so the view does not
+/// look at it again.
+type Raw<'a> = (&'a str, bool);
+
+/// A raw tool, its head if the split found it (`Some`) while finding
+/// where the tool ends, and whether it is plain ([`Raw`]).
+type Split<'a> = (&'a str, Option<Option<Head<'a>>>, bool);
 
 /// A file's raw tools in order, and each one's name and declared hints for
 /// the server's context (every verdict depends on it, so it is known before
@@ -493,7 +511,7 @@ fn split<'a, E: Send>(
     engine: &Engine,
     check_from: usize,
     scan: impl FnOnce(&mut (dyn FnMut(Vec<Split<'a>>) + Send)) -> Result<(), E> + Send,
-) -> Result<(Vec<&'a str>, Vec<Part>, bool), E> {
+) -> Result<(Vec<Raw<'a>>, Vec<Part>, bool), E> {
     let done: std::sync::Mutex<Vec<ReadBatch<'a>>> = std::sync::Mutex::default();
     let json = std::sync::atomic::AtomicBool::new(true);
     let split = rayon::scope(|s| {
@@ -506,18 +524,18 @@ fn split<'a, E: Send>(
             s.spawn(move |_| {
                 let parts: Vec<Part> = batch
                     .iter()
-                    .map(|&(r, known)| {
+                    .map(|&(r, known, _)| {
                         let (name, hints) = name_and_hints(r, known);
                         Facts::of(engine, &name, hints.as_ref())
                     })
                     .collect();
-                let checked = batch.iter().enumerate().all(|(k, (r, _))| {
+                let checked = batch.iter().enumerate().all(|(k, (r, _, _))| {
                     first + k < check_from || serde_json::from_str::<&RawValue>(r).is_ok()
                 });
                 if !checked {
                     json.store(false, std::sync::atomic::Ordering::Relaxed);
                 }
-                let batch = batch.into_iter().map(|(r, _)| r).collect();
+                let batch = batch.into_iter().map(|(r, _, plain)| (r, plain)).collect();
                 done.lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .push((at, batch, parts));
@@ -538,7 +556,7 @@ fn split<'a, E: Send>(
 
 /// A file split into its raw tools, with its server's context.
 struct SplitFile<'a> {
-    raws: Vec<&'a str>,
+    raws: Vec<Raw<'a>>,
     ctx: Context,
     /// Every tool is known to be JSON (else each is checked as it is read
     /// for its verdict).
@@ -574,7 +592,7 @@ fn split_file<'a>(
             && raws[..hold]
                 .par_iter()
                 .with_min_len(64)
-                .all(|r| serde_json::from_str::<&RawValue>(r).is_ok())
+                .all(|(r, _)| serde_json::from_str::<&RawValue>(r).is_ok())
         {
             return Ok(SplitFile {
                 raws,
@@ -600,7 +618,7 @@ enum Classifying<'a> {
     /// one the streaming parse read), and their server's context: a large
     /// file is classified and written window by window, reusing the output
     /// buffers, so its whole output is never held.
-    Checked(Vec<&'a str>, Context),
+    Checked(Vec<Raw<'a>>, Context),
 }
 
 /// A split file's tools classified (a file of at most [`HOLD`] tools,
@@ -648,10 +666,10 @@ fn parsed<'a>(
     engine: &Engine,
     text: &'a str,
     f: &Path,
-) -> Result<(Vec<&'a str>, Vec<Part>), InputError> {
+) -> Result<(Vec<Raw<'a>>, Vec<Part>), InputError> {
     split(engine, usize::MAX, |emit| {
         crate::input::stream_tools(text, f, &mut |b: Vec<&RawValue>| {
-            emit(b.into_iter().map(|r| (r.get(), None)).collect())
+            emit(b.into_iter().map(|r| (r.get(), None, false)).collect())
         })
     })
     .map(|(raws, parts, _)| (raws, parts))
@@ -682,33 +700,41 @@ mod tests {
     /// The context reads a tool's name and hints as `Context::of` reads the
     /// loaded value: an array (which serde would read as a struct's fields
     /// in order) or a name that is not a string gives neither.
+    /// [`name_and_hints`] with the name owned, to compare.
+    fn owned((name, hints): (Cow<'_, str>, Option<Hints>)) -> (String, Option<Hints>) {
+        (name.into_owned(), hints)
+    }
+
     #[test]
     fn name_and_hints_read_like_the_loaded_value() {
         let hints = Hints::from_annotations(&json!({"destructiveHint": true}));
         assert_eq!(
-            name_and_hints(
+            owned(name_and_hints(
                 r#"{"name": "a_delete", "annotations": {"destructiveHint": true}}"#,
                 None
-            ),
+            )),
             ("a_delete".to_owned(), hints.clone())
         );
         assert_eq!(
-            name_and_hints(r#"["a_delete", {"destructiveHint": true}]"#, None),
+            owned(name_and_hints(
+                r#"["a_delete", {"destructiveHint": true}]"#,
+                None
+            )),
             (String::new(), None)
         );
         assert_eq!(
-            name_and_hints(
+            owned(name_and_hints(
                 r#"{"name": 7, "annotations": {"destructiveHint": true}}"#,
                 None
-            ),
+            )),
             (String::new(), hints.clone())
         );
         // Repeated members: the last wins, as in a loaded `Value`.
         assert_eq!(
-            name_and_hints(
+            owned(name_and_hints(
                 r#"{"name": "x", "name": "y", "annotations": {"destructiveHint": true}}"#,
                 None
-            ),
+            )),
             ("y".to_owned(), hints)
         );
     }
@@ -865,15 +891,20 @@ mod tests {
                     .to_owned(),
                 v.get("annotations").and_then(Hints::from_annotations),
             );
-            assert_eq!(name_and_hints(t, None), want, "{t}");
+            assert_eq!(owned(name_and_hints(t, None)), want, "{t}");
             // The head the split reads while finding the tool's end.
             let doc = format!("[{t}]");
             let mut split = Vec::new();
             crate::input::array_elements_each(&doc, 8, &mut |b| split.extend(b)).unwrap();
-            let (raw, known) = split[0];
+            let (raw, known, plain) = split[0];
             assert_eq!(raw, t.trim(), "{t}");
+            assert_eq!(
+                plain,
+                !crate::input::might_refuse(raw.as_bytes(), tolerant::MAX_DEPTH),
+                "{t}"
+            );
             assert_eq!(known, Some(head(raw)), "{t}");
-            assert_eq!(name_and_hints(raw, known), want, "{t}");
+            assert_eq!(owned(name_and_hints(raw, known)), want, "{t}");
         }
         assert_eq!(name_and_hints(texts[3], None).0, "escaped key");
         assert_eq!(

@@ -951,10 +951,19 @@ impl<'a> ToolView<'a> {
     /// `None` when the text should take the `Value` path instead (see
     /// [`crate::input::might_refuse`]) or does not parse.
     pub fn from_json(text: &'a str) -> Option<ToolView<'a>> {
+        Self::from_json_plain(text, false)
+    }
+
+    /// [`ToolView::from_json`]; `plain` when the text is known to be one
+    /// [`crate::input::might_refuse`] does not flag (the split's scan
+    /// learnt it while finding the tool's end), so it is not looked at
+    /// again.
+    pub fn from_json_plain(text: &'a str, plain: bool) -> Option<ToolView<'a>> {
         // Texts serde_json may refuse, and texts long enough to hold a
         // string past the input layer's cap, take its tolerant path.
         if text.len() > crate::input::tolerant::FIELD_CAP
-            || crate::input::might_refuse(text.as_bytes(), crate::input::tolerant::MAX_DEPTH)
+            || (!plain
+                && crate::input::might_refuse(text.as_bytes(), crate::input::tolerant::MAX_DEPTH))
         {
             return None;
         }
@@ -973,7 +982,8 @@ impl<'a> ToolView<'a> {
             });
         }
         let m: ToolFields = serde_json::from_str(json)?;
-        let mut params = Vec::new();
+        // One parameter a property at least: no regrowth for most tools.
+        let mut params = Vec::with_capacity(m.props.as_ref().map_or(0, Vec::len));
         if let Some(props) = m.props {
             let defs = m.defs.as_ref().map(Defs::of).unwrap_or_default();
             flatten(props, defs, "", &mut params, None);
