@@ -503,7 +503,8 @@ impl Engine {
             if text.is_empty() {
                 continue;
             }
-            set.set.each_match(text.as_bytes(), |pi, ms| {
+            let reads = Some(set.reading(field));
+            set.set.each_match_of(text.as_bytes(), reads, |pi, ms| {
                 let ri = set.rule[pi];
                 if !self.catalogue.rules[ri].fields.contains(&field) {
                     return;
@@ -526,7 +527,8 @@ impl Engine {
         if desc.is_empty() {
             return out;
         }
-        set.set.each_match(desc.as_bytes(), |pi, ms| {
+        let reads = Some(set.reading(Field::Description));
+        set.set.each_match_of(desc.as_bytes(), reads, |pi, ms| {
             let ri = set.rule[pi];
             let rule = &self.catalogue.rules[ri];
             if !rule.fields.contains(&Field::Description) {

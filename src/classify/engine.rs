@@ -19,7 +19,7 @@ use super::collect::{Collected, Hit};
 use super::context::Context;
 use super::decide::{decide, Decision, Role, EMPTY_DESCRIPTION_FACTOR};
 use super::normalize::find_base_form;
-use super::rules::{Catalogue, Rule};
+use super::rules::{Catalogue, Field, Rule};
 use super::setmatch::{PhraseMatcher, SetMatcher};
 use super::verdict::{Class, Signal, Verdict};
 use super::view::ToolView;
@@ -30,15 +30,34 @@ pub struct PhraseSet {
     pub set: PhraseMatcher,
     /// Rule index of each pattern.
     pub rule: Vec<usize>,
+    /// For the name, the title and the description (`Field` order): whether
+    /// each pattern's rule reads that field. A pattern is never tried on a
+    /// field its rule ignores (`predicate-name`'s on a description).
+    pub reads: [Vec<bool>; 3],
 }
 
 impl PhraseSet {
-    fn new(pats: Vec<(String, usize)>) -> Result<PhraseSet, regex::Error> {
+    fn new(pats: Vec<(String, usize)>, catalogue: &Catalogue) -> Result<PhraseSet, regex::Error> {
         let (pats, rule): (Vec<String>, Vec<usize>) = pats.into_iter().unzip();
+        let reads = [Field::Name, Field::Title, Field::Description].map(|f| {
+            rule.iter()
+                .map(|&r| catalogue.rules[r].fields.contains(&f))
+                .collect()
+        });
         Ok(PhraseSet {
             set: PhraseMatcher::new(&pats, 64 << 20, 256 << 20)?,
             rule,
+            reads,
         })
+    }
+
+    /// Which patterns a rule reading `field` has (see [`PhraseSet::reads`]).
+    pub fn reading(&self, field: Field) -> &[bool] {
+        &self.reads[match field {
+            Field::Name => 0,
+            Field::Title => 1,
+            Field::Description => 2,
+        }]
     }
 }
 
@@ -103,8 +122,13 @@ impl Engine {
         // The three automata are built side by side: start-up is most of
         // the time of classifying one server.
         let (phrases, (param_set, pdescs)) = rayon::join(
-            || PhraseSet::new(phrases),
-            || rayon::join(|| builder_set(&params), || PhraseSet::new(pdescs)),
+            || PhraseSet::new(phrases, &catalogue),
+            || {
+                rayon::join(
+                    || builder_set(&params),
+                    || PhraseSet::new(pdescs, &catalogue),
+                )
+            },
         );
         for forms in phrasal.values_mut() {
             forms.sort_by_key(|(_, rest)| std::cmp::Reverse(rest.len()));

@@ -144,6 +144,13 @@ pub struct PhraseMatcher {
     starts: Vec<u32>,
     /// Patterns without literal prefixes, in ascending order, with their own regexes.
     free: Vec<(usize, regex::bytes::Regex)>,
+    /// Patterns without literal prefixes whose every match starts at the
+    /// text's start (`^`), ascending: tried there alone, anchored, rather
+    /// than searched on their own over the whole text.
+    free_at_start: Vec<u32>,
+    /// Patterns whose every match starts at the text's start: a literal
+    /// met anywhere else cannot start one ("is" in `^(is|are) ...`).
+    only_at_start: Vec<bool>,
     /// Patterns that open with `\b`: a literal met inside a word cannot
     /// start their match (most literal hits are such: "all" in "install").
     opens_at_boundary: Vec<bool>,
@@ -160,17 +167,36 @@ thread_local! {
 /// The literals every match of `pat` starts with (lowercased, at most
 /// [`PREFIX_BYTES`] long, deduplicated), or `None` when the pattern can start
 /// with too many different bytes for a literal set to exist.
+#[cfg(test)]
 fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    // Parsed case-sensitively: a case-insensitive match is a case variant of
-    // a case-sensitive one, and the prefilter ignores ASCII case.
-    let hir = regex_syntax::ParserBuilder::new()
+    prefixes_of(&parse(pat)?)
+}
+
+/// `pat` parsed case-sensitively: a case-insensitive match is a case
+/// variant of a case-sensitive one, and the prefilter ignores ASCII case.
+fn parse(pat: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .case_insensitive(false)
         .build()
         .parse(pat)
-        .ok()?;
+        .ok()
+}
+
+/// Whether every match of `hir` starts at the text's start (`^` outside
+/// multi-line mode) and none is empty: its only place to try is the start.
+fn starts_only_at_start(hir: &regex_syntax::hir::Hir) -> bool {
+    let props = hir.properties();
+    props
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::Start)
+        && props.minimum_len().is_some_and(|n| n > 0)
+}
+
+/// [`prefixes`] of a parsed pattern.
+fn prefixes_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     // Only the first `PREFIX_BYTES` of each literal are kept: the
     // extractor stops crossing a literal once it is that long, rather than
     // building every full literal first only to cut it (that was about a
@@ -180,7 +206,7 @@ fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
         .limit_class(30)
         .limit_literal_len(PREFIX_BYTES)
         .limit_total(2000);
-    let seq = ex.extract(&hir);
+    let seq = ex.extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
@@ -206,13 +232,15 @@ impl PhraseMatcher {
             || Self::prefilter(pats, size),
         );
         let re = re?;
-        let (ac, lit_at, starts, free) = prefilter?;
+        let (ac, lit_at, starts, free, free_at_start, only_at_start) = prefilter?;
         Ok(PhraseMatcher {
             re,
             ac,
             lit_at,
             starts,
             free,
+            free_at_start,
+            only_at_start,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
@@ -220,8 +248,9 @@ impl PhraseMatcher {
 
     /// The literal prefilter of `pats`: the DFA of every pattern's literal
     /// prefixes, for each literal the patterns it starts
-    /// (`starts[lit_at[i]..lit_at[i + 1]]`), and the patterns without
-    /// literal prefixes with their own regexes.
+    /// (`starts[lit_at[i]..lit_at[i + 1]]`), the patterns without literal
+    /// prefixes with their own regexes, those of them tried only at the
+    /// text's start, and which patterns match only there.
     #[allow(clippy::type_complexity)]
     fn prefilter(
         pats: &[String],
@@ -232,18 +261,24 @@ impl PhraseMatcher {
             Vec<u32>,
             Vec<u32>,
             Vec<(usize, regex::bytes::Regex)>,
+            Vec<u32>,
+            Vec<bool>,
         ),
         regex::Error,
     > {
         let mut by_lit: std::collections::BTreeMap<Vec<u8>, Vec<u32>> = Default::default();
-        let mut free = Vec::new();
+        let (mut free, mut free_at_start, mut only_at_start) = (Vec::new(), Vec::new(), Vec::new());
         for (i, p) in pats.iter().enumerate() {
-            match prefixes(p) {
+            let hir = parse(p);
+            let at_start = hir.as_ref().is_some_and(starts_only_at_start);
+            only_at_start.push(at_start);
+            match hir.as_ref().and_then(prefixes_of) {
                 Some(lits) => {
                     for l in lits {
                         by_lit.entry(l).or_default().push(i as u32);
                     }
                 }
+                None if at_start => free_at_start.push(i as u32),
                 None => free.push((
                     i,
                     regex::bytes::RegexBuilder::new(p)
@@ -263,14 +298,27 @@ impl PhraseMatcher {
         // and one table lookup per byte is several times faster than the
         // default (contiguous NFA) on the long descriptions.
         let ac = literal_dfa(by_lit.keys()).map_err(|e| regex::Error::Syntax(e.to_string()))?;
-        Ok((ac, lit_at, starts, free))
+        Ok((ac, lit_at, starts, free, free_at_start, only_at_start))
     }
 
     /// Calls `f(pattern, matches)` for every pattern that matches somewhere
     /// in `hay`, in ascending pattern order; `matches` yields the pattern's
     /// matches as `(start, end)`, as `Regex::find_iter` would (leftmost-first,
     /// not overlapping), computed as they are taken.
-    pub fn each_match(&self, hay: &[u8], mut f: impl FnMut(usize, &mut Matches<'_>)) {
+    pub fn each_match(&self, hay: &[u8], f: impl FnMut(usize, &mut Matches<'_>)) {
+        self.each_match_of(hay, None, f)
+    }
+
+    /// [`each_match`](Self::each_match) for the patterns `keep` holds
+    /// (all with `None`): the others are never tried, and `f` never hears
+    /// of them (a pattern of a rule that does not read the field).
+    pub fn each_match_of(
+        &self,
+        hay: &[u8],
+        keep: Option<&[bool]>,
+        mut f: impl FnMut(usize, &mut Matches<'_>),
+    ) {
+        let kept = |p: usize| keep.is_none_or(|k| k[p]);
         let taken = PHRASE_SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             s.iter_mut()
@@ -285,14 +333,24 @@ impl PhraseMatcher {
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
             for &p in &self.starts[self.lit_at[l] as usize..self.lit_at[l + 1] as usize] {
-                if !(inside_word && self.opens_at_boundary[p as usize]) {
+                let p_ = p as usize;
+                if !(inside_word && self.opens_at_boundary[p_])
+                    && (at == 0 || !self.only_at_start[p_])
+                    && kept(p_)
+                {
                     cand.push((p, at));
                 }
             }
         });
+        cand.extend(
+            self.free_at_start
+                .iter()
+                .filter(|&&p| kept(p as usize))
+                .map(|&p| (p, 0)),
+        );
         cand.sort_unstable();
         cand.dedup();
-        let mut free = self.free.iter().peekable();
+        let mut free = self.free.iter().filter(|(p, _)| kept(*p)).peekable();
         let mut i = 0;
         loop {
             let next_anchored = cand.get(i).map(|c| c.0 as usize);
@@ -592,6 +650,12 @@ mod tests {
             r"(?-i:\bAll\b)",
             r"\b(all\b|allowed)",
             r"\bpermanently (delete|remove|destroy|erase)",
+            // At the text's start only: with literal prefixes, without, and
+            // a start in one branch only.
+            r"^(is|are) [a-z]+",
+            r"^([a-z0-9%&/-]+ ){0,2}rows?\b",
+            r"(^|[.;] +)use\b",
+            r"\A(all|x)",
         ]
         .iter()
         .map(|p| p.to_string())
@@ -635,6 +699,10 @@ mod tests {
             "ALL All all allowed",
             "éallé éallowé é-xé",
             "Permanently deletes; permanently-remove; PERMANENTLY DESTROYS",
+            "is it; is x. Are rows",
+            "Are rows. use all; use x",
+            "use is all rows",
+            "x rows is all",
         ] {
             let want: Vec<(usize, Vec<(usize, usize)>)> = res
                 .iter()
@@ -657,6 +725,23 @@ mod tests {
             }
         }
         assert!(PhraseMatcher::new(&["(".to_owned()], 10 << 20, 2 << 20).is_err());
+        assert!(prefixes(r"^([a-z0-9%&/-]+ ){0,2}rows?\b").is_none());
+        assert!(starts_only_at_start(&parse(r"^(is|are) [a-z]+").unwrap()));
+        assert!(!starts_only_at_start(&parse(r"(^|[.;] +)use\b").unwrap()));
+        assert!(!starts_only_at_start(&parse(r"^x?").unwrap()));
+
+        // Patterns left out are never reported; the others as before.
+        let keep: Vec<bool> = (0..pats.len()).map(|p| p % 3 != 1).collect();
+        let hay = b"is it; delete ALL the rows. use all; Drop x";
+        let mut all = Vec::new();
+        m.each_match(hay, |p, ms| all.push((p, ms.collect::<Vec<_>>())));
+        assert!(all.iter().any(|(p, _)| p % 3 == 1));
+        all.retain(|(p, _)| keep[*p]);
+        let mut got = Vec::new();
+        m.each_match_of(hay, Some(&keep), |p, ms| {
+            got.push((p, ms.collect::<Vec<_>>()))
+        });
+        assert_eq!(got, all);
     }
 
     /// Every phrase pattern of the embedded rules, built as the engine
