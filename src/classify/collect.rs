@@ -6,6 +6,7 @@ use super::engine::Engine;
 use super::normalize::{find_base_form, fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
+use super::setmatch::Scan;
 use super::verdict::{ArgFacts, Class, Evidence, Signal};
 use super::view::{ParamView, ToolView};
 
@@ -99,8 +100,21 @@ impl Engine {
         };
         let folded = fold_lookalikes(def.description.trim());
         let desc: &str = &folded;
-        let prose = self.split_prose(desc);
-        let mut phrase_hits = self.phrase_hits(&name_text, &title, desc, &prose);
+        let mut phrase_hits = self.name_and_title_hits(&name_text, &title);
+        // One pass over the description finds where phrases may match and
+        // its deprecation notes and warnings, which split it into purpose
+        // and the rest; the phrases are then tried against that split.
+        let mut marks = Vec::new();
+        let scan = (!desc.is_empty()).then(|| {
+            let reads = Some(self.phrases.reading(Field::Description));
+            self.phrases.set.scan(desc.as_bytes(), reads, |i, s, e| {
+                marks.push(prose::mark(i, s, e));
+            })
+        });
+        let prose = self.split_prose_marked(desc, &marks);
+        if let Some(scan) = scan {
+            self.description_hits(scan, desc, &prose, &mut phrase_hits);
+        }
 
         // Parameter names and descriptions.
         let mut param_hits: Vec<(usize, &str)> = Vec::new();
@@ -493,10 +507,8 @@ impl Engine {
         verbs.iter().map(|(_, c, _)| *c).max()
     }
 
-    /// Phrase rules over the name, the title and the description, one pass
-    /// each. A purpose-scope rule counts in the description only where it
-    /// matches inside a purpose sentence; a full-scope rule anywhere.
-    fn phrase_hits(&self, name: &str, title: &str, desc: &str, prose: &Prose) -> Vec<PhraseHit> {
+    /// Phrase rules over the name and the title, one pass each.
+    fn name_and_title_hits(&self, name: &str, title: &str) -> Vec<PhraseHit> {
         let set = &self.phrases;
         let mut out = Vec::new();
         for (field, text) in [(Field::Name, name), (Field::Title, title)] {
@@ -524,11 +536,15 @@ impl Engine {
                 });
             });
         }
-        if desc.is_empty() {
-            return out;
-        }
-        let reads = Some(set.reading(Field::Description));
-        set.set.each_match_of(desc.as_bytes(), reads, |pi, ms| {
+        out
+    }
+
+    /// Phrase rules over the description (`scan` of it), added to `out`. A
+    /// purpose-scope rule counts only where it matches inside a purpose
+    /// sentence; a full-scope rule anywhere.
+    fn description_hits(&self, scan: Scan, desc: &str, prose: &Prose, out: &mut Vec<PhraseHit>) {
+        let set = &self.phrases;
+        scan.each_match(|pi, ms| {
             let ri = set.rule[pi];
             let rule = &self.catalogue.rules[ri];
             if !rule.fields.contains(&Field::Description) {
@@ -575,7 +591,6 @@ impl Engine {
                 });
             }
         });
-        out
     }
 
     /// A shape matcher: an operation selector, an empty description, hidden text.

@@ -37,7 +37,13 @@ pub struct PhraseSet {
 }
 
 impl PhraseSet {
-    fn new(pats: Vec<(String, usize)>, catalogue: &Catalogue) -> Result<PhraseSet, regex::Error> {
+    /// The set of `pats` (pattern, rule index); its prefilter also finds
+    /// the literals `extra` ([`PhraseMatcher::with_extra`]).
+    fn new(
+        pats: Vec<(String, usize)>,
+        catalogue: &Catalogue,
+        extra: &[&str],
+    ) -> Result<PhraseSet, regex::Error> {
         let (pats, rule): (Vec<String>, Vec<usize>) = pats.into_iter().unzip();
         let reads = [Field::Name, Field::Title, Field::Description].map(|f| {
             rule.iter()
@@ -45,7 +51,7 @@ impl PhraseSet {
                 .collect()
         });
         Ok(PhraseSet {
-            set: PhraseMatcher::new(&pats, 64 << 20, 256 << 20)?,
+            set: PhraseMatcher::with_extra(&pats, 64 << 20, 256 << 20, extra)?,
             rule,
             reads,
         })
@@ -121,12 +127,15 @@ impl Engine {
         }
         // The three automata are built side by side: start-up is most of
         // the time of classifying one server.
+        // The description's phrase scan also finds its deprecation notes
+        // and warnings (the prose split's marks): one pass, not two.
+        let marks: Vec<&str> = super::prose::mark_literals().collect();
         let (phrases, (param_set, pdescs)) = rayon::join(
-            || PhraseSet::new(phrases, &catalogue),
+            || PhraseSet::new(phrases, &catalogue, &marks),
             || {
                 rayon::join(
                     || builder_set(&params),
-                    || PhraseSet::new(pdescs, &catalogue),
+                    || PhraseSet::new(pdescs, &catalogue, &[]),
                 )
             },
         );
@@ -182,6 +191,21 @@ impl Engine {
     pub(super) fn split_prose<'a>(&self, desc: &'a str) -> super::prose::Prose<'a> {
         super::prose::split_with(
             desc,
+            |w| self.is_lexicon_verb(w),
+            |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
+        )
+    }
+
+    /// [`Engine::split_prose`], given the description's marks (found by
+    /// the phrase scan: [`super::prose::split_marked`]).
+    pub(super) fn split_prose_marked<'a>(
+        &self,
+        desc: &'a str,
+        marks: &[super::prose::Mark],
+    ) -> super::prose::Prose<'a> {
+        super::prose::split_marked(
+            desc,
+            marks,
             |w| self.is_lexicon_verb(w),
             |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
         )

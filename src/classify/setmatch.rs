@@ -154,6 +154,9 @@ pub struct PhraseMatcher {
     /// Patterns that open with `\b`: a literal met inside a word cannot
     /// start their match (most literal hits are such: "all" in "install").
     opens_at_boundary: Vec<bool>,
+    /// How many literals the patterns start with: the prefilter's literals
+    /// from there on are the extra ones ([`PhraseMatcher::with_extra`]).
+    pattern_lits: usize,
     id: usize,
 }
 
@@ -224,15 +227,30 @@ impl PhraseMatcher {
     /// Compiles `pats` (case-insensitive, ASCII) with an NFA size limit of
     /// `size` and a lazy-DFA cache of `dfa` bytes.
     pub fn new(pats: &[String], size: usize, dfa: usize) -> Result<PhraseMatcher, regex::Error> {
+        Self::with_extra(pats, size, dfa, &[])
+    }
+
+    /// [`PhraseMatcher::new`] whose prefilter also finds the literals
+    /// `extra` (ASCII case ignored) and reports them from
+    /// [`PhraseMatcher::scan`]: another scan of the same text for a few
+    /// literals costs as much as this one for thousands (one table lookup
+    /// per byte either way).
+    pub fn with_extra(
+        pats: &[String],
+        size: usize,
+        dfa: usize,
+        extra: &[&str],
+    ) -> Result<PhraseMatcher, regex::Error> {
         let metac = meta::Config::new()
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
         // The set and the prefilter are built side by side (start-up).
         let (re, prefilter) = rayon::join(
             || build_set(pats, metac, size, dfa),
-            || Self::prefilter(pats, size),
+            || Self::prefilter(pats, size, extra),
         );
         let re = re?;
         let (ac, lit_at, starts, free, free_at_start, only_at_start) = prefilter?;
+        let pattern_lits = lit_at.len() - 1;
         Ok(PhraseMatcher {
             re,
             ac,
@@ -242,6 +260,7 @@ impl PhraseMatcher {
             free_at_start,
             only_at_start,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
+            pattern_lits,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -250,11 +269,13 @@ impl PhraseMatcher {
     /// prefixes, for each literal the patterns it starts
     /// (`starts[lit_at[i]..lit_at[i + 1]]`), the patterns without literal
     /// prefixes with their own regexes, those of them tried only at the
-    /// text's start, and which patterns match only there.
+    /// text's start, and which patterns match only there. The DFA's
+    /// literals after the patterns' are `extra`'s, in order.
     #[allow(clippy::type_complexity)]
     fn prefilter(
         pats: &[String],
         size: usize,
+        extra: &[&str],
     ) -> Result<
         (
             aho_corasick::dfa::DFA,
@@ -297,7 +318,9 @@ impl PhraseMatcher {
         // A few thousand short literals: a full DFA is a few megabytes,
         // and one table lookup per byte is several times faster than the
         // default (contiguous NFA) on the long descriptions.
-        let ac = literal_dfa(by_lit.keys()).map_err(|e| regex::Error::Syntax(e.to_string()))?;
+        let lits = by_lit.keys().map(Vec::as_slice);
+        let ac = literal_dfa(lits.chain(extra.iter().map(|l| l.as_bytes())))
+            .map_err(|e| regex::Error::Syntax(e.to_string()))?;
         Ok((ac, lit_at, starts, free, free_at_start, only_at_start))
     }
 
@@ -316,8 +339,21 @@ impl PhraseMatcher {
         &self,
         hay: &[u8],
         keep: Option<&[bool]>,
-        mut f: impl FnMut(usize, &mut Matches<'_>),
+        f: impl FnMut(usize, &mut Matches<'_>),
     ) {
+        self.scan(hay, keep, |_, _, _| {}).each_match(f)
+    }
+
+    /// The first half of [`each_match_of`](Self::each_match_of): one pass
+    /// over `hay` finds where the patterns may match, and calls
+    /// `extra(i, start, end)` for every occurrence of the `i`th extra
+    /// literal (overlapping ones too), before any pattern is tried.
+    pub fn scan<'m>(
+        &'m self,
+        hay: &'m [u8],
+        keep: Option<&'m [bool]>,
+        mut extra: impl FnMut(usize, usize, usize),
+    ) -> Scan<'m> {
         let kept = |p: usize| keep.is_none_or(|k| k[p]);
         let taken = PHRASE_SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
@@ -326,10 +362,14 @@ impl PhraseMatcher {
                 .and_then(|(_, slot)| slot.take())
         });
         let mut scratch = taken.unwrap_or_else(|| Box::new((self.re.create_cache(), Vec::new())));
-        let (cache, cand) = &mut *scratch;
+        let (_, cand) = &mut *scratch;
         cand.clear();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        overlapping_hits(&self.ac, hay, |l, at, _| {
+        overlapping_hits(&self.ac, hay, |l, at, end| {
+            if l >= self.pattern_lits {
+                extra(l - self.pattern_lits, at, end);
+                return;
+            }
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
             for &p in &self.starts[self.lit_at[l] as usize..self.lit_at[l + 1] as usize] {
@@ -350,7 +390,36 @@ impl PhraseMatcher {
         );
         cand.sort_unstable();
         cand.dedup();
-        let mut free = self.free.iter().filter(|(p, _)| kept(*p)).peekable();
+        Scan {
+            m: self,
+            hay,
+            keep,
+            scratch: Some(scratch),
+        }
+    }
+}
+
+/// Where a [`PhraseMatcher`]'s patterns may match in one text, found by
+/// [`PhraseMatcher::scan`]; holds the matcher's scratch space for this
+/// thread until it is used or dropped.
+pub struct Scan<'m> {
+    m: &'m PhraseMatcher,
+    hay: &'m [u8],
+    keep: Option<&'m [bool]>,
+    scratch: Option<PhraseScratch>,
+}
+
+impl Scan<'_> {
+    /// The second half of [`PhraseMatcher::each_match_of`]: `f(pattern,
+    /// matches)` for every pattern that matches, in ascending order.
+    pub fn each_match(mut self, mut f: impl FnMut(usize, &mut Matches<'_>)) {
+        let Some(mut scratch) = self.scratch.take() else {
+            return;
+        };
+        let (m, hay, keep) = (self.m, self.hay, self.keep);
+        let kept = |p: usize| keep.is_none_or(|k| k[p]);
+        let (cache, cand) = &mut *scratch;
+        let mut free = m.free.iter().filter(|(p, _)| kept(*p)).peekable();
         let mut i = 0;
         loop {
             let next_anchored = cand.get(i).map(|c| c.0 as usize);
@@ -373,7 +442,7 @@ impl PhraseMatcher {
                 }
             };
             let mut ms = Matches {
-                re: &self.re,
+                re: &m.re,
                 cache: &mut *cache,
                 hay,
                 pattern: regex_automata::PatternID::new_unchecked(pattern),
@@ -387,11 +456,22 @@ impl PhraseMatcher {
                 f(pattern, &mut ms);
             }
         }
+        self.scratch = Some(scratch);
+    }
+}
+
+impl Drop for Scan<'_> {
+    /// The scratch space goes back to this thread's slot.
+    fn drop(&mut self) {
+        let Some(scratch) = self.scratch.take() else {
+            return;
+        };
+        let id = self.m.id;
         PHRASE_SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
-            match s.iter_mut().find(|(id, _)| *id == self.id) {
+            match s.iter_mut().find(|(i, _)| *i == id) {
                 Some((_, slot)) => *slot = Some(scratch),
-                None => s.push((self.id, Some(scratch))),
+                None => s.push((id, Some(scratch))),
             }
         });
     }
@@ -677,6 +757,14 @@ mod tests {
             )
         );
         let m = PhraseMatcher::new(&pats, 10 << 20, 2 << 20).unwrap();
+        // Extra literals, some of them a pattern's literal too, change
+        // nothing of the matches and are reported where they occur.
+        let extra = ["all", "delete", "ROWS AND", "will be lost", "lost"];
+        let mx = PhraseMatcher::with_extra(&pats, 10 << 20, 2 << 20, &extra).unwrap();
+        let extra_ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(extra)
+            .unwrap();
         let res = reference_regexes(&pats);
         for hay in [
             "DELETE the rows; delete ALL the Files and every row",
@@ -703,6 +791,7 @@ mod tests {
             "Are rows. use all; use x",
             "use is all rows",
             "x rows is all",
+            "Rows and data will be LOST; all rows and files lost",
         ] {
             let want: Vec<(usize, Vec<(usize, usize)>)> = res
                 .iter()
@@ -723,6 +812,18 @@ mod tests {
                 });
                 assert_eq!(got, want, "{hay}");
             }
+            let mut found = Vec::new();
+            let mut got = Vec::new();
+            mx.scan(hay.as_bytes(), None, |i, s, e| found.push((i, s, e)))
+                .each_match(|p, ms| got.push((p, ms.collect::<Vec<_>>())));
+            assert_eq!(got, want, "{hay}");
+            found.sort_unstable();
+            let mut want_found: Vec<(usize, usize, usize)> = extra_ac
+                .find_overlapping_iter(hay)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            want_found.sort_unstable();
+            assert_eq!(found, want_found, "{hay}");
         }
         assert!(PhraseMatcher::new(&["(".to_owned()], 10 << 20, 2 << 20).is_err());
         assert!(prefixes(r"^([a-z0-9%&/-]+ ){0,2}rows?\b").is_none());
