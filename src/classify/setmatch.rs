@@ -241,8 +241,12 @@ impl PhraseMatcher {
         dfa: usize,
         extra: &[&str],
     ) -> Result<PhraseMatcher, regex::Error> {
+        // Every search is anchored at a place the literal prefilter found:
+        // the regex's own prefilter (the same literals, extracted again
+        // and built into another automaton at start-up) would never be used.
         let metac = meta::Config::new()
-            .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
+            .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
+            .auto_prefilter(false);
         // The set and the prefilter are built side by side (start-up).
         let (re, prefilter) = rayon::join(
             || build_set(pats, metac, size, dfa),
