@@ -1099,24 +1099,37 @@ fn nominalises(word: &str, head: &str) -> bool {
 /// only a non-ASCII character is decoded. Most of a non-ASCII text is
 /// ASCII (one em-dash in a long description), and a `char_indices` pass
 /// decoding every character cost more than the rest of the check.
+///
+/// A block of 32 bytes of printable ASCII, tabs and line breaks (most of
+/// the text) is passed over whole, its bytes tested side by side.
 fn first_hidden(text: &str) -> Option<usize> {
+    let plain = |x: u8| u8::from((0x20..0x7f).contains(&x) | matches!(x, b'\n' | b'\r' | b'\t'));
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let x = b[i];
-        if x < 0x80 {
-            if x.is_ascii_control() && !matches!(x, b'\n' | b'\r' | b'\t') {
+        if let Some(block) = b.get(i..).and_then(|r| r.first_chunk::<32>()) {
+            if block.iter().fold(1u8, |acc, &x| acc & plain(x)) == 1 {
+                i += 32;
+                continue;
+            }
+        }
+        let stop = (i + 32).min(b.len());
+        while i < stop {
+            let x = b[i];
+            if x < 0x80 {
+                if x.is_ascii_control() && !matches!(x, b'\n' | b'\r' | b'\t') {
+                    return Some(i);
+                }
+                i += 1;
+                continue;
+            }
+            // `i` is always at a character boundary: it moves by whole characters.
+            let c = text[i..].chars().next()?;
+            if crate::text::is_hidden_or_control(c) {
                 return Some(i);
             }
-            i += 1;
-            continue;
+            i += c.len_utf8();
         }
-        // `i` is always at a character boundary: it moves by whole characters.
-        let c = text[i..].chars().next()?;
-        if crate::text::is_hidden_or_control(c) {
-            return Some(i);
-        }
-        i += c.len_utf8();
     }
     None
 }
@@ -1153,10 +1166,17 @@ mod tests {
             .chain(0xE0000..0xE1010)
             .filter_map(char::from_u32)
         {
+            // Alone, and before, at and after the edges of 32-byte blocks
+            // (a block of printable ASCII is passed over whole).
+            let pad = |n: usize| "a".repeat(n);
             for s in [
                 c.to_string(),
                 format!("ab \u{2014}{c}cd{c}"),
                 format!("\u{e9}{c}"),
+                format!("{}{c}", pad(31)),
+                format!("{}\n{c}{}", pad(32), pad(40)),
+                format!("{}\u{e9}{c}{}", pad(30), pad(2)),
+                format!("{}{c}", pad(65)),
             ] {
                 assert_eq!(super::first_hidden(&s), naive(&s), "{s:?}");
             }
