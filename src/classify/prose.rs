@@ -97,11 +97,10 @@ pub fn mark(i: usize, start: usize, end: usize) -> Mark {
 /// sentence (a slice of the text) holds one exactly when one of these lies
 /// inside it. One scan of the description answers for all its sentences.
 fn marks(text: &str) -> Vec<Mark> {
-    static AC: OnceLock<aho_corasick::dfa::DFA> = OnceLock::new();
-    let ac =
-        AC.get_or_init(|| super::setmatch::literal_dfa(mark_literals()).expect("fixed literals"));
+    static AC: OnceLock<super::setmatch::Literals> = OnceLock::new();
+    let ac = AC.get_or_init(|| super::setmatch::Literals::new(mark_literals()));
     let mut out = Vec::new();
-    super::setmatch::overlapping_hits(ac, text.as_bytes(), |l, start, end| {
+    ac.overlapping_hits(text.as_bytes(), |l, start, end| {
         out.push(mark(l, start, end));
     });
     out

@@ -137,8 +137,8 @@ const PREFIX_BYTES: usize = 8;
 pub struct PhraseMatcher {
     /// Every pattern, searched anchored at one place for one pattern.
     re: Regex,
-    /// The literal prefixes (ASCII case-insensitive; [`overlapping_hits`]).
-    ac: aho_corasick::dfa::DFA,
+    /// The literal prefixes (ASCII case-insensitive).
+    ac: Literals,
     /// For each literal, the patterns it starts: `starts[lit_at[i]..lit_at[i + 1]]`.
     lit_at: Vec<u32>,
     starts: Vec<u32>,
@@ -282,7 +282,7 @@ impl PhraseMatcher {
         extra: &[&str],
     ) -> Result<
         (
-            aho_corasick::dfa::DFA,
+            Literals,
             Vec<u32>,
             Vec<u32>,
             Vec<(usize, regex::bytes::Regex)>,
@@ -319,12 +319,11 @@ impl PhraseMatcher {
             starts.extend(pats);
             lit_at.push(starts.len() as u32);
         }
-        // A few thousand short literals: a full DFA is a few megabytes,
-        // and one table lookup per byte is several times faster than the
-        // default (contiguous NFA) on the long descriptions.
+        // A few thousand short literals: a full DFA (a few megabytes) takes
+        // one table lookup per byte, several times faster than the crate's
+        // default (a contiguous NFA) on the long descriptions.
         let lits = by_lit.keys().map(Vec::as_slice);
-        let ac = literal_dfa(lits.chain(extra.iter().map(|l| l.as_bytes())))
-            .map_err(|e| regex::Error::Syntax(e.to_string()))?;
+        let ac = Literals::new(lits.chain(extra.iter().map(|l| l.as_bytes())));
         Ok((ac, lit_at, starts, free, free_at_start, only_at_start))
     }
 
@@ -369,7 +368,7 @@ impl PhraseMatcher {
         let (_, cand) = &mut *scratch;
         cand.clear();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        overlapping_hits(&self.ac, hay, |l, at, end| {
+        self.ac.overlapping_hits(hay, |l, at, end| {
             if l >= self.pattern_lits {
                 extra(l - self.pattern_lits, at, end);
                 return;
@@ -481,77 +480,177 @@ impl Drop for Scan<'_> {
     }
 }
 
-/// Calls `f(literal, start, end)` for every occurrence of every literal of `dfa`
-/// (built with `MatchKind::Standard` and an unanchored start) in `hay`,
-/// overlapping ones too: what `find_overlapping_iter` reports, in another
-/// order. The DFA is walked here rather than by the crate's overlapping
-/// iterator, whose general loop took about twice the instructions per byte.
-///
-/// Each step of a walk waits on the table load of the step before, so a
-/// long text is walked as two halves at once (the second half's walker
-/// starts a longest literal early and reports only what ends in its half):
-/// two independent chains of loads keep the core busy where one stalls.
-pub fn overlapping_hits(
-    dfa: &aho_corasick::dfa::DFA,
-    hay: &[u8],
-    mut f: impl FnMut(usize, usize, usize),
-) {
-    use aho_corasick::automaton::Automaton;
-    let Ok(start) = dfa.start_state(aho_corasick::Anchored::No) else {
-        return;
-    };
-    // With `Standard` semantics a state holds every literal that ends at
-    // the byte just read (its suffixes' too); the unanchored walk never dies.
-    let mut report = |sid, end: usize| {
-        for k in 0..dfa.match_len(sid) {
-            let l = dfa.match_pattern(sid, k);
-            f(l.as_usize(), end - dfa.pattern_len(l), end);
-        }
-    };
-    let step = |sid, b| dfa.next_state(aho_corasick::Anchored::No, sid, b);
-    let is_match = |sid| dfa.is_special(sid) && dfa.is_match(sid);
-    const TWO_WALKS: usize = 96;
-    if hay.len() < TWO_WALKS {
-        let mut sid = start;
-        for (i, &b) in hay.iter().enumerate() {
-            sid = step(sid, b);
-            if is_match(sid) {
-                report(sid, i + 1);
-            }
-        }
-        return;
-    }
-    let mid = hay.len() / 2;
-    let back = mid.saturating_sub(dfa.max_pattern_len().saturating_sub(1));
-    let (first, second) = (&hay[..mid], &hay[back..]);
-    let (mut a, mut b) = (start, start);
-    for (k, &y) in second.iter().enumerate() {
-        if let Some(&x) = first.get(k) {
-            a = step(a, x);
-            if is_match(a) {
-                report(a, k + 1);
-            }
-        }
-        b = step(b, y);
-        // Matches ending before `mid` are the first walker's.
-        if back + k >= mid && is_match(b) {
-            report(b, back + k + 1);
-        }
-    }
+/// A set of literals (ASCII case ignored) found wherever they occur in a
+/// text, overlapping ones too: what aho-corasick's `find_overlapping_iter`
+/// reports, in another order. Its Aho-Corasick automaton is built here as
+/// one flat table: walking the crate's DFA (its `next_state` and match
+/// test per byte) took about a third more instructions per byte than this
+/// table, whose state numbers carry their own match flag, and building the
+/// crate's DFA for a few thousand literals took about ten times longer
+/// than this table (start-up is most of classifying one server).
+pub struct Literals {
+    /// A byte's class: one for each (lowercased) byte some literal holds,
+    /// 0 for every other byte (which sends every state back to the start).
+    classes: [u8; 256],
+    /// A state is `number << shift | matching`: `trans[number << shift ..]`
+    /// holds its next state for each class, and bit 0 says whether a
+    /// literal ends at it (`shift` is at least 1, rows a power of two long).
+    /// The start is state 0.
+    shift: u32,
+    trans: Vec<u32>,
+    /// The literals (index, length) that end at state `s`:
+    /// `ends[end_at[s]..end_at[s + 1]]`.
+    end_at: Vec<u32>,
+    ends: Vec<(u32, u32)>,
+    max_len: usize,
 }
 
-/// An ASCII-case-insensitive literal set for [`overlapping_hits`].
-pub fn literal_dfa<I, P>(lits: I) -> Result<aho_corasick::dfa::DFA, aho_corasick::BuildError>
-where
-    I: IntoIterator<Item = P>,
-    P: AsRef<[u8]>,
-{
-    aho_corasick::dfa::DFA::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(aho_corasick::MatchKind::Standard)
-        .start_kind(aho_corasick::StartKind::Unanchored)
-        .prefilter(false)
-        .build(lits)
+impl Literals {
+    /// The literals `lits` (their index is their order; none is empty).
+    pub fn new<I, P>(lits: I) -> Literals
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        let lits: Vec<Vec<u8>> = lits
+            .into_iter()
+            .map(|l| l.as_ref().to_ascii_lowercase())
+            .collect();
+        assert!(lits.iter().all(|l| !l.is_empty()), "an empty literal");
+        // Bytes in no literal act alike (back to the start), and so do a
+        // letter's two cases.
+        let mut classes = [0u8; 256];
+        let mut n = 1usize;
+        for &x in lits.iter().flatten() {
+            if classes[usize::from(x)] == 0 {
+                let c = u8::try_from(n).expect("at most 231 classes");
+                classes[usize::from(x)] = c;
+                classes[usize::from(x.to_ascii_uppercase())] = c;
+                n += 1;
+            }
+        }
+        let shift = n.next_power_of_two().trailing_zeros().max(1);
+        let stride = 1usize << shift;
+        // The trie of the literals: `next[s * stride + c]`, 0 for none
+        // (the start, state 0, is no state's child).
+        let mut next: Vec<u32> = vec![0; stride];
+        let mut outs: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+        for (i, l) in lits.iter().enumerate() {
+            let mut s = 0usize;
+            for &x in l {
+                let at = s * stride + usize::from(classes[usize::from(x)]);
+                if next[at] == 0 {
+                    next[at] = outs.len() as u32;
+                    next.resize(next.len() + stride, 0);
+                    outs.push(Vec::new());
+                }
+                s = next[at] as usize;
+            }
+            outs[s].push((i as u32, l.len() as u32));
+        }
+        // Breadth first, each state's missing moves become its failure
+        // state's (already complete: it is shallower), and a state ends
+        // its failure state's literals too (they are suffixes of its own).
+        let mut fail = vec![0u32; outs.len()];
+        let mut queue = vec![0u32];
+        let mut q = 0;
+        while let Some(&s) = queue.get(q) {
+            q += 1;
+            let (s, f) = (s as usize, fail[s as usize] as usize);
+            if s != 0 && !outs[f].is_empty() {
+                let inherited = outs[f].clone();
+                outs[s].extend(inherited);
+            }
+            for c in 0..n {
+                let t = next[s * stride + c];
+                let via_fail = if s == 0 { 0 } else { next[f * stride + c] };
+                if t != 0 {
+                    fail[t as usize] = via_fail;
+                    queue.push(t);
+                } else {
+                    next[s * stride + c] = via_fail;
+                }
+            }
+        }
+        let value = |s: u32| s << shift | u32::from(!outs[s as usize].is_empty());
+        let trans = next.iter().map(|&s| value(s)).collect();
+        let (mut end_at, mut ends) = (vec![0u32], Vec::new());
+        for o in &outs {
+            ends.extend(o);
+            end_at.push(ends.len() as u32);
+        }
+        Literals {
+            classes,
+            shift,
+            trans,
+            end_at,
+            ends,
+            max_len: lits.iter().map(Vec::len).max().unwrap_or(0),
+        }
+    }
+
+    /// Calls `f(literal, start, end)` for every occurrence of every literal
+    /// in `hay`, overlapping ones too, in no particular order.
+    ///
+    /// Each step of a walk waits on the table load of the step before, so a
+    /// long text is walked as two halves at once (the second half's walker
+    /// starts a longest literal early and reports only what ends in its
+    /// half): two independent chains of loads keep the core busy where one
+    /// stalls.
+    pub fn overlapping_hits(&self, hay: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+        let step = |s: u32, b: u8| {
+            self.trans[(s & !1) as usize + usize::from(self.classes[usize::from(b)])]
+        };
+        let mut report = |s: u32, end: usize| {
+            let row = (s >> self.shift) as usize;
+            for &(l, len) in &self.ends[self.end_at[row] as usize..self.end_at[row + 1] as usize] {
+                f(l as usize, end - len as usize, end);
+            }
+        };
+        const TWO_WALKS: usize = 96;
+        if hay.len() < TWO_WALKS {
+            let mut s = 0u32;
+            for (i, &b) in hay.iter().enumerate() {
+                s = step(s, b);
+                if s & 1 != 0 {
+                    report(s, i + 1);
+                }
+            }
+            return;
+        }
+        let mid = hay.len() / 2;
+        let back = mid.saturating_sub(self.max_len.saturating_sub(1));
+        // The second walker reads `hay[back..mid]` first without reporting
+        // (what ends there is the first walker's), then both walk side by
+        // side to `mid`, then the second goes on alone: three loops, no
+        // test per byte of which phase it is in.
+        let (first, second) = (&hay[..mid], &hay[back..]);
+        let warm = mid - back;
+        let (mut a, mut b) = (0, 0);
+        for (k, (&x, &y)) in first[..warm].iter().zip(&second[..warm]).enumerate() {
+            a = step(a, x);
+            if a & 1 != 0 {
+                report(a, k + 1);
+            }
+            b = step(b, y);
+        }
+        for (k, (&x, &y)) in first[warm..].iter().zip(&second[warm..mid]).enumerate() {
+            a = step(a, x);
+            if a & 1 != 0 {
+                report(a, warm + k + 1);
+            }
+            b = step(b, y);
+            if b & 1 != 0 {
+                report(b, mid + k + 1);
+            }
+        }
+        for (k, &y) in second[mid..].iter().enumerate() {
+            b = step(b, y);
+            if b & 1 != 0 {
+                report(b, back + mid + k + 1);
+            }
+        }
+    }
 }
 
 /// One pattern's matches in a text, taken one by one.
@@ -646,22 +745,24 @@ mod tests {
     /// middle.
     #[test]
     fn overlapping_hits_agree_with_the_crate() {
-        let lits = ["ab", "abcdefgh", "bcd", "h", "defgha", "a"];
-        let dfa = literal_dfa(lits).unwrap();
+        let lits = [
+            "ab", "abcdefgh", "bcd", "h", "defgha", "a", "A-b", "é", "x y", "9_", "AB",
+        ];
+        let dfa = Literals::new(lits);
         let ac = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(lits)
             .unwrap();
-        let unit = "xAbCdEfGhAbcd defgha ";
+        let unit = "xAbCdEfGhAbcd defgha éÉa-B X Y;9_ z\u{2014}a-";
         for n in [0, 1, 7, 95, 96, 97, 150, 301] {
-            for shift in 0..unit.len() {
+            for shift in 0..unit.chars().count() {
                 let hay: String = unit.chars().cycle().skip(shift).take(n).collect();
                 let mut got = Vec::new();
-                overlapping_hits(&dfa, hay.as_bytes(), |l, at, _| got.push((l, at)));
+                dfa.overlapping_hits(hay.as_bytes(), |l, at, end| got.push((l, at, end)));
                 got.sort_unstable();
-                let mut want: Vec<(usize, usize)> = ac
+                let mut want: Vec<(usize, usize, usize)> = ac
                     .find_overlapping_iter(&hay)
-                    .map(|m| (m.pattern().as_usize(), m.start()))
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
                     .collect();
                 want.sort_unstable();
                 assert_eq!(got, want, "{n} {shift}");
