@@ -791,6 +791,16 @@ const RUN_WORDS: [&str; 20] = [
     "{",
 ];
 
+/// Whether `desc` holds any of [`RUN_WORDS`] (ASCII case ignored): one
+/// pass over it rather than a substring search for each word.
+fn mentions_running(desc: &str) -> bool {
+    static RUN: std::sync::OnceLock<super::setmatch::Literals> = std::sync::OnceLock::new();
+    let mut found = false;
+    RUN.get_or_init(|| super::setmatch::Literals::new(RUN_WORDS))
+        .overlapping_hits(desc.as_bytes(), |_, _, _| found = true);
+    found
+}
+
 /// What a code is *of* when a parameter description names it so ("Project
 /// code", "ISO 3166 country code", "the 6-digit verification code"): an
 /// identifier or a one-time value, never a program.
@@ -857,10 +867,10 @@ pub(super) fn holds_identifier(p: &ParamView) -> bool {
     if !p.enum_values.is_empty() && p.enum_values.iter().all(|v| identifier_like(v)) {
         return true;
     }
-    let d = p.description.to_ascii_lowercase();
-    if d.is_empty() || RUN_WORDS.iter().any(|w| d.contains(w)) {
+    if p.description.is_empty() || mentions_running(&p.description) {
         return false;
     }
+    let d = p.description.to_ascii_lowercase();
     let words: Vec<&str> = d
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .filter(|w| !w.is_empty())
@@ -1180,6 +1190,28 @@ mod tests {
             ] {
                 assert_eq!(super::first_hidden(&s), naive(&s), "{s:?}");
             }
+        }
+    }
+
+    /// One scan finds a run word wherever a substring search of the
+    /// lowercased description for each would.
+    #[test]
+    fn run_words_are_found_as_substring_searches_find_them() {
+        for d in [
+            "",
+            "Project code",
+            "JavaScript to EVALUATE",
+            "the SQL statement",
+            "x => y",
+            "a {json} body",
+            "Runtime of the job",
+            "Shell\u{2014}bash",
+            "ISO 4217 currency code",
+            "prun",
+        ] {
+            let lower = d.to_ascii_lowercase();
+            let want = super::RUN_WORDS.iter().any(|w| lower.contains(w));
+            assert_eq!(super::mentions_running(d), want, "{d:?}");
         }
     }
 

@@ -69,8 +69,60 @@ fn build_set(
 }
 
 pub struct SetMatcher {
-    re: Regex,
+    /// Patterns whose matches are a few whole texts ([`whole_texts`]), by
+    /// those texts lowercased: a text is looked up, not searched (they are
+    /// most parameter-name patterns: `^(?:force|hard|delete_?all)$`).
+    exact: rustc_hash::FxHashMap<Vec<u8>, Vec<u32>>,
+    /// The longest of those texts.
+    exact_max: usize,
+    /// The other patterns, searched, and their indices in the set.
+    re: Option<Regex>,
+    rest: Vec<u32>,
     id: usize,
+}
+
+/// The texts longest an exact pattern may match in full, kept on the stack
+/// to be lowercased.
+const EXACT_MAX: usize = 64;
+
+/// Every text `pat` matches, if they are a few literals: a pattern
+/// anchored at the text's start and end, with no other look-around and no
+/// flags (whose `(?-i)` would make case matter), whose literal extraction
+/// is finite and exact. Lowercased: the patterns match ASCII case
+/// insensitively, and bytes only (`unicode(false)`).
+fn whole_texts(pat: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{Look, LookSet};
+    if pat
+        .match_indices("(?")
+        .any(|(i, _)| !pat[i + 2..].starts_with(':'))
+    {
+        return None;
+    }
+    let hir = parse(pat)?;
+    let props = hir.properties();
+    let ends = LookSet::singleton(Look::Start).insert(Look::End);
+    if !(props.look_set_prefix().contains(Look::Start)
+        && props.look_set_suffix().contains(Look::End)
+        && props.look_set().subtract(ends).is_empty())
+    {
+        return None;
+    }
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix)
+        .limit_class(30)
+        .limit_literal_len(EXACT_MAX)
+        .limit_total(256);
+    let seq = ex.extract(&hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || !lits.iter().all(|l| l.is_exact() && l.len() <= EXACT_MAX) {
+        return None;
+    }
+    Some(
+        lits.iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect(),
+    )
 }
 
 impl SetMatcher {
@@ -81,8 +133,37 @@ impl SetMatcher {
         let metac = meta::Config::new()
             .match_kind(MatchKind::All)
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
+        let mut exact: rustc_hash::FxHashMap<Vec<u8>, Vec<u32>> = Default::default();
+        let mut rest = Vec::new();
+        for (i, p) in pats.iter().enumerate() {
+            match whole_texts(p) {
+                Some(texts) => {
+                    for t in texts {
+                        let at = exact.entry(t).or_default();
+                        // A pattern may give one text twice (`a|a`).
+                        if at.last() != Some(&(i as u32)) {
+                            at.push(i as u32);
+                        }
+                    }
+                }
+                None => rest.push(i as u32),
+            }
+        }
+        let re = if rest.is_empty() {
+            None
+        } else {
+            let searched: Vec<String> = rest.iter().map(|&i| pats[i as usize].clone()).collect();
+            // An error is told for the whole set, as the builder tells it.
+            match build_set(&searched, metac.clone(), size, dfa) {
+                Ok(re) => Some(re),
+                Err(e) => return Err(build_set(pats, metac, size, dfa).err().unwrap_or(e)),
+            }
+        };
         Ok(SetMatcher {
-            re: build_set(pats, metac, size, dfa)?,
+            exact_max: exact.keys().map(Vec::len).max().unwrap_or(0),
+            exact,
+            re,
+            rest,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -90,6 +171,19 @@ impl SetMatcher {
     /// Calls `f` with the index of every pattern that matches somewhere in
     /// `hay`, in ascending order (as `RegexSet::matches(hay).iter()`).
     pub fn each_match(&self, hay: &[u8], mut f: impl FnMut(usize)) {
+        let mut lower = [0u8; EXACT_MAX];
+        let exact: &[u32] = match lower.get_mut(..hay.len()) {
+            Some(l) if hay.len() <= self.exact_max => {
+                l.copy_from_slice(hay);
+                l.make_ascii_lowercase();
+                self.exact.get(&*l).map_or(&[], Vec::as_slice)
+            }
+            _ => &[],
+        };
+        let Some(re) = &self.re else {
+            exact.iter().for_each(|&p| f(p as usize));
+            return;
+        };
         // The scratch is taken out while searching, so `f` may search too.
         let taken = SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
@@ -97,19 +191,20 @@ impl SetMatcher {
                 .find(|(id, _)| *id == self.id)
                 .and_then(|(_, slot)| slot.take())
         });
-        let mut scratch = taken.unwrap_or_else(|| {
-            Box::new((
-                self.re.create_cache(),
-                PatternSet::new(self.re.pattern_len()),
-            ))
-        });
+        let mut scratch = taken
+            .unwrap_or_else(|| Box::new((re.create_cache(), PatternSet::new(re.pattern_len()))));
         let (cache, set) = &mut *scratch;
         set.clear();
-        self.re
-            .which_overlapping_matches_with(cache, &Input::new(hay), set);
-        for p in set.iter() {
-            f(p.as_usize());
+        re.which_overlapping_matches_with(cache, &Input::new(hay), set);
+        // Both lists ascend: merged.
+        let mut exact = exact.iter().copied().peekable();
+        for p in set.iter().map(|p| self.rest[p.as_usize()]) {
+            while let Some(e) = exact.next_if(|&e| e < p) {
+                f(e as usize);
+            }
+            f(p as usize);
         }
+        exact.for_each(|e| f(e as usize));
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             match s.iter_mut().find(|(id, _)| *id == self.id) {
@@ -572,8 +667,11 @@ impl Literals {
                 }
             }
         }
-        let value = |s: u32| s << shift | u32::from(!outs[s as usize].is_empty());
-        let trans = next.iter().map(|&s| value(s)).collect();
+        let matching: Vec<u32> = outs.iter().map(|o| u32::from(!o.is_empty())).collect();
+        let trans = next
+            .iter()
+            .map(|&s| s << shift | matching[s as usize])
+            .collect();
         let (mut end_at, mut ends) = (vec![0u32], Vec::new());
         for o in &outs {
             ends.extend(o);
@@ -773,10 +871,27 @@ mod tests {
     /// The same indices as `regex::bytes::RegexSet` built the engine's way.
     #[test]
     fn agrees_with_regex_set() {
-        let pats: Vec<String> = [r"\bdelete\b", r"\bdrop\s+table\b", r"\bread", r"^x$", r"é"]
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+        // Searched patterns, and whole-text ones looked up (some of them
+        // sharing a text), merged in order.
+        let pats: Vec<String> = [
+            r"\bdelete\b",
+            r"\bdrop\s+table\b",
+            r"^x$",
+            r"\bread",
+            r"^(?:force|hard_?delete)$",
+            r"é",
+            r"^(?:sql|x|a|a)$",
+            r"^(?:(?-i:Q))$",
+            r"^(?:all\b)$",
+            r"^(?:[a-c]_?id)$",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        assert!(whole_texts(&pats[4]).is_some() && whole_texts(&pats[9]).is_some());
+        assert!(whole_texts(&pats[7]).is_none() && whole_texts(&pats[8]).is_none());
+        assert!(whole_texts(&pats[0]).is_none() && whole_texts(r"^x+$").is_none());
+        let only_exact = SetMatcher::new(&pats[4..5], 10 << 20, 2 << 20).unwrap();
         let set = regex::bytes::RegexSetBuilder::new(&pats)
             .unicode(false)
             .case_insensitive(true)
@@ -787,10 +902,27 @@ mod tests {
             "DELETE the rows; Drop  Table x",
             "reads only",
             "x",
+            "X",
             "nothing",
             "café",
             "",
+            "FORCE",
+            "hard_Delete",
+            "harddelete",
+            "hard delete",
+            "q",
+            "Q",
+            "sql",
+            "a",
+            "all",
+            "B_ID",
+            "cid",
+            "did",
         ] {
+            let mut only = Vec::new();
+            only_exact.each_match(hay.as_bytes(), |p| only.push(p));
+            let force = ["FORCE", "hard_Delete", "harddelete"].contains(&hay);
+            assert_eq!(only, if force { vec![0] } else { vec![] }, "{hay}");
             let want: Vec<usize> = set.matches(hay.as_bytes()).iter().collect();
             let mut got = Vec::new();
             // Twice: the reused scratch gives the same answer.
@@ -801,6 +933,18 @@ mod tests {
             }
         }
         assert!(SetMatcher::new(&["(".to_owned()], 10 << 20, 2 << 20).is_err());
+        // The error is the builder's for the whole set.
+        let bad = ["^x$".to_owned(), "(".to_owned()];
+        let want = regex::bytes::RegexSetBuilder::new(&bad)
+            .unicode(false)
+            .case_insensitive(true)
+            .size_limit(10 << 20)
+            .dfa_size_limit(2 << 20)
+            .build()
+            .err()
+            .map(|e| e.to_string());
+        let got = SetMatcher::new(&bad, 10 << 20, 2 << 20).err();
+        assert_eq!(got.map(|e| e.to_string()), want);
     }
 
     /// Every pattern's matches as `Regex::find_iter` gives them, built the
