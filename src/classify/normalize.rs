@@ -88,7 +88,7 @@ pub fn disguised_letter(s: &str) -> Option<usize> {
 /// whole, its bytes tested side by side (no exit per byte).
 fn has_foldable(s: &str) -> bool {
     // `char::is_whitespace` includes the vertical tab: `\t..=\r`.
-    let plain = |x: u8| ((x >= 0x20) & (x < 0x7f)) | ((x >= b'\t') & (x <= b'\r'));
+    let plain = |x: u8| (0x20..0x7f).contains(&x) | (b'\t'..=b'\r').contains(&x);
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
