@@ -1,11 +1,13 @@
 //! Sets of patterns searched for every one that matches.
 //!
-//! [`SetMatcher`] (parameter names: short texts) is configured exactly as
-//! `regex::bytes::RegexSetBuilder` configures its `meta::Regex` (see
-//! [`Engine::new`](super::engine::Engine::new)), but with the search cache
-//! and the match set kept per thread and reused: `RegexSet::matches`
-//! allocates a match set on every call (about twenty per tool) and takes its
-//! cache from a shared pool.
+//! [`SetMatcher`] (parameter names: short texts) answers as a
+//! `regex::bytes::RegexSetBuilder` set would: a pattern that matches only a
+//! few whole texts is a lookup of the text, the others are configured
+//! exactly as that builder configures its `meta::Regex` (see
+//! [`Engine::new`](super::engine::Engine::new)), with the search cache and
+//! the match set kept per thread and reused: `RegexSet::matches` allocates a
+//! match set on every call (about twenty per tool) and takes its cache from
+//! a shared pool.
 //!
 //! [`PhraseMatcher`] (the phrase rules over names, titles and descriptions)
 //! also says where each pattern matches, and finds them without an
@@ -18,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::{hybrid, Input, MatchKind, PatternSet};
 
 /// Distinguishes sets, so a thread's scratch space is never used with
 /// another set's automaton.
@@ -66,6 +68,57 @@ fn build_set(
                 .err()
                 .unwrap_or_else(|| regex::Error::Syntax(e.to_string()))
         })
+}
+
+/// `pats` compiled as `regex::bytes::RegexSetBuilder` compiles them
+/// (case-insensitive, ASCII, bytes; an NFA size limit of `size`) into a
+/// lazy DFA alone (a cache of `dfa` bytes) that finds where a match
+/// starting at a given place ends, leftmost-first, for any one pattern:
+/// all a phrase matcher asks. The meta regex built before also compiled a
+/// reverse NFA and other engines at start-up, and went through its
+/// strategy on every search, for the same answer (it runs this same lazy
+/// DFA, falling back to a slower engine only when that gives up, which this
+/// one never does). An error is the one that builder gives.
+fn phrase_dfa(pats: &[String], size: usize, dfa: usize) -> Result<hybrid::dfa::DFA, regex::Error> {
+    use regex_automata::nfa::thompson;
+    let set_error = |e: String| {
+        regex::bytes::RegexSetBuilder::new(pats)
+            .unicode(false)
+            .case_insensitive(true)
+            .size_limit(size)
+            .dfa_size_limit(dfa)
+            .build()
+            .err()
+            .unwrap_or(regex::Error::Syntax(e))
+    };
+    let syntaxc = syntax::Config::new()
+        .unicode(false)
+        .case_insensitive(true)
+        .utf8(false);
+    let nfa = thompson::Compiler::new()
+        .syntax(syntaxc)
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(size))
+                .shrink(false)
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build_many(pats)
+        .map_err(|e| set_error(e.to_string()))?;
+    // No quit bytes (`\b` is ASCII: no Unicode word boundary to give up
+    // on) and no give-up point: a full cache is cleared and the search goes
+    // on, so a search never fails.
+    hybrid::dfa::Builder::new()
+        .configure(
+            hybrid::dfa::Config::new()
+                .match_kind(MatchKind::LeftmostFirst)
+                .starts_for_each_pattern(true)
+                .cache_capacity(dfa)
+                .minimum_cache_clear_count(None),
+        )
+        .build_from_nfa(nfa)
+        .map_err(|e| set_error(e.to_string()))
 }
 
 pub struct SetMatcher {
@@ -231,7 +284,7 @@ const PREFIX_BYTES: usize = 8;
 /// (case-insensitive, ASCII, `\b` an ASCII word boundary).
 pub struct PhraseMatcher {
     /// Every pattern, searched anchored at one place for one pattern.
-    re: Regex,
+    dfa: hybrid::dfa::DFA,
     /// The literal prefixes (ASCII case-insensitive).
     ac: Literals,
     /// For each literal, the patterns it starts: `starts[lit_at[i]..lit_at[i + 1]]`.
@@ -256,7 +309,7 @@ pub struct PhraseMatcher {
 }
 
 /// One phrase matcher's search cache and candidate places, per thread.
-type PhraseScratch = Box<(meta::Cache, Vec<(u32, usize)>)>;
+type PhraseScratch = Box<(hybrid::dfa::Cache, Vec<(u32, usize)>)>;
 
 thread_local! {
     static PHRASE_SCRATCH: RefCell<Vec<(usize, Option<PhraseScratch>)>> = const { RefCell::new(Vec::new()) };
@@ -336,22 +389,16 @@ impl PhraseMatcher {
         dfa: usize,
         extra: &[&str],
     ) -> Result<PhraseMatcher, regex::Error> {
-        // Every search is anchored at a place the literal prefilter found:
-        // the regex's own prefilter (the same literals, extracted again
-        // and built into another automaton at start-up) would never be used.
-        let metac = meta::Config::new()
-            .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit)
-            .auto_prefilter(false);
         // The set and the prefilter are built side by side (start-up).
-        let (re, prefilter) = rayon::join(
-            || build_set(pats, metac, size, dfa),
+        let (matcher, prefilter) = rayon::join(
+            || phrase_dfa(pats, size, dfa),
             || Self::prefilter(pats, size, extra),
         );
-        let re = re?;
+        let matcher = matcher?;
         let (ac, lit_at, starts, free, free_at_start, only_at_start) = prefilter?;
         let pattern_lits = lit_at.len() - 1;
         Ok(PhraseMatcher {
-            re,
+            dfa: matcher,
             ac,
             lit_at,
             starts,
@@ -459,7 +506,7 @@ impl PhraseMatcher {
                 .find(|(id, _)| *id == self.id)
                 .and_then(|(_, slot)| slot.take())
         });
-        let mut scratch = taken.unwrap_or_else(|| Box::new((self.re.create_cache(), Vec::new())));
+        let mut scratch = taken.unwrap_or_else(|| Box::new((self.dfa.create_cache(), Vec::new())));
         let (_, cand) = &mut *scratch;
         cand.clear();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
@@ -540,7 +587,7 @@ impl Scan<'_> {
                 }
             };
             let mut ms = Matches {
-                re: &m.re,
+                dfa: &m.dfa,
                 cache: &mut *cache,
                 hay,
                 pattern: regex_automata::PatternID::new_unchecked(pattern),
@@ -753,8 +800,8 @@ impl Literals {
 
 /// One pattern's matches in a text, taken one by one.
 pub struct Matches<'a> {
-    re: &'a Regex,
-    cache: &'a mut meta::Cache,
+    dfa: &'a hybrid::dfa::DFA,
+    cache: &'a mut hybrid::dfa::Cache,
     hay: &'a [u8],
     pattern: regex_automata::PatternID,
     /// Places its literals start at, ascending (pattern, place).
@@ -783,7 +830,11 @@ impl Iterator for Matches<'_> {
             let input = Input::new(self.hay)
                 .range(at..)
                 .anchored(regex_automata::Anchored::Pattern(self.pattern));
-            if let Some(hm) = self.re.search_half_with(self.cache, &input) {
+            let found = self
+                .dfa
+                .try_search_fwd(self.cache, &input)
+                .expect("a lazy DFA without quit bytes or a give-up point never fails");
+            if let Some(hm) = found {
                 self.last_end = hm.offset();
                 return Some((at, hm.offset()));
             }
