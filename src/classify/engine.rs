@@ -86,6 +86,10 @@ pub struct Engine {
     pub(super) shape_rules: Vec<usize>,
     /// The lexicon's Chinese and Japanese compounds, found inside a lead.
     pub(super) cjk: super::verbs::CjkVerbs,
+    /// Each rule's rationale cut at its `{text}` placeholders: a hit's is
+    /// the pieces joined by its text (what `replace` gives, without
+    /// searching the rationale for every verdict).
+    rationale_pieces: Vec<Vec<String>>,
 }
 
 fn builder_set(pats: &[String]) -> Result<SetMatcher, regex::Error> {
@@ -143,8 +147,14 @@ impl Engine {
             forms.sort_by_key(|(_, rest)| std::cmp::Reverse(rest.len()));
         }
         let cjk = super::verbs::CjkVerbs::new(&catalogue);
+        let rationale_pieces = catalogue
+            .rules
+            .iter()
+            .map(|r| r.rationale.split("{text}").map(str::to_owned).collect())
+            .collect();
         Ok(Engine {
             cjk,
+            rationale_pieces,
             verbs,
             nouns,
             phrasal,
@@ -444,7 +454,7 @@ impl Engine {
                 h.text
             );
         }
-        let text = rule.rationale.replace("{text}", &h.text);
+        let text = self.rationale_pieces[h.rule].join(h.text.as_str());
         // Verb rules speak of the name; a verb read from the description says so.
         match (h.site, text.strip_prefix("It is named for ")) {
             (super::collect::Site::Lead | super::collect::Site::Enumeration, Some(rest)) => {
