@@ -80,6 +80,17 @@ fn build_set(
 /// DFA, falling back to a slower engine only when that gives up, which this
 /// one never does). An error is the one that builder gives.
 fn phrase_dfa(pats: &[String], size: usize, dfa: usize) -> Result<hybrid::dfa::DFA, regex::Error> {
+    phrase_dfa_of(pats, size, dfa, MatchKind::LeftmostFirst)
+}
+
+/// [`phrase_dfa`] with the match semantics `kind`: `All` for a lazy DFA
+/// that tells which patterns match (an overlapping search).
+fn phrase_dfa_of(
+    pats: &[String],
+    size: usize,
+    dfa: usize,
+    kind: MatchKind,
+) -> Result<hybrid::dfa::DFA, regex::Error> {
     use regex_automata::nfa::thompson;
     let set_error = |e: String| {
         regex::bytes::RegexSetBuilder::new(pats)
@@ -112,7 +123,7 @@ fn phrase_dfa(pats: &[String], size: usize, dfa: usize) -> Result<hybrid::dfa::D
     hybrid::dfa::Builder::new()
         .configure(
             hybrid::dfa::Config::new()
-                .match_kind(MatchKind::LeftmostFirst)
+                .match_kind(kind)
                 .starts_for_each_pattern(true)
                 .cache_capacity(dfa)
                 .minimum_cache_clear_count(None),
@@ -296,6 +307,10 @@ pub struct PhraseMatcher {
     /// text's start (`^`), ascending: tried there alone, anchored, rather
     /// than searched on their own over the whole text.
     free_at_start: Vec<u32>,
+    /// Those patterns in one lazy DFA telling which of them match at the
+    /// text's start: one walk rather than one anchored search each (they
+    /// are tried on every description, and almost never match).
+    at_start: Option<hybrid::dfa::DFA>,
     /// Patterns whose every match starts at the text's start: a literal
     /// met anywhere else cannot start one ("is" in `^(is|are) ...`).
     only_at_start: Vec<bool>,
@@ -309,7 +324,11 @@ pub struct PhraseMatcher {
 }
 
 /// One phrase matcher's search cache and candidate places, per thread.
-type PhraseScratch = Box<(hybrid::dfa::Cache, Vec<(u32, usize)>)>;
+type PhraseScratch = Box<(
+    hybrid::dfa::Cache,
+    Vec<(u32, usize)>,
+    Option<(hybrid::dfa::Cache, PatternSet)>,
+)>;
 
 thread_local! {
     static PHRASE_SCRATCH: RefCell<Vec<(usize, Option<PhraseScratch>)>> = const { RefCell::new(Vec::new()) };
@@ -396,6 +415,15 @@ impl PhraseMatcher {
         );
         let matcher = matcher?;
         let (ac, lit_at, starts, free, free_at_start, only_at_start) = prefilter?;
+        let at_start = if free_at_start.is_empty() {
+            None
+        } else {
+            let at_start: Vec<String> = free_at_start
+                .iter()
+                .map(|&p| pats[p as usize].clone())
+                .collect();
+            Some(phrase_dfa_of(&at_start, size, dfa, MatchKind::All)?)
+        };
         let pattern_lits = lit_at.len() - 1;
         Ok(PhraseMatcher {
             dfa: matcher,
@@ -404,6 +432,7 @@ impl PhraseMatcher {
             starts,
             free,
             free_at_start,
+            at_start,
             only_at_start,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
             pattern_lits,
@@ -506,8 +535,14 @@ impl PhraseMatcher {
                 .find(|(id, _)| *id == self.id)
                 .and_then(|(_, slot)| slot.take())
         });
-        let mut scratch = taken.unwrap_or_else(|| Box::new((self.dfa.create_cache(), Vec::new())));
-        let (_, cand) = &mut *scratch;
+        let mut scratch = taken.unwrap_or_else(|| {
+            let at_start = self
+                .at_start
+                .as_ref()
+                .map(|d| (d.create_cache(), PatternSet::new(self.free_at_start.len())));
+            Box::new((self.dfa.create_cache(), Vec::new(), at_start))
+        });
+        let (_, cand, at_start_scratch) = &mut *scratch;
         cand.clear();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         self.ac.overlapping_hits(hay, |l, at, end| {
@@ -527,12 +562,18 @@ impl PhraseMatcher {
                 }
             }
         });
-        cand.extend(
-            self.free_at_start
-                .iter()
-                .filter(|&&p| kept(p as usize))
-                .map(|&p| (p, 0)),
-        );
+        if let (Some(d), Some((cache, set))) = (&self.at_start, at_start_scratch) {
+            set.clear();
+            let input = Input::new(hay).anchored(regex_automata::Anchored::Yes);
+            d.try_which_overlapping_matches(cache, &input, set)
+                .expect("a lazy DFA without quit bytes or a give-up point never fails");
+            cand.extend(
+                set.iter()
+                    .map(|i| self.free_at_start[i.as_usize()])
+                    .filter(|&p| kept(p as usize))
+                    .map(|p| (p, 0)),
+            );
+        }
         cand.sort_unstable();
         cand.dedup();
         Scan {
@@ -563,7 +604,7 @@ impl Scan<'_> {
         };
         let (m, hay, keep) = (self.m, self.hay, self.keep);
         let kept = |p: usize| keep.is_none_or(|k| k[p]);
-        let (cache, cand) = &mut *scratch;
+        let (cache, cand, _) = &mut *scratch;
         let mut free = m.free.iter().filter(|(p, _)| kept(*p)).peekable();
         let mut i = 0;
         loop {
@@ -1034,6 +1075,7 @@ mod tests {
             // a start in one branch only.
             r"^(is|are) [a-z]+",
             r"^([a-z0-9%&/-]+ ){0,2}rows?\b",
+            r"^([a-z0-9%&/-]+ )?(all|is) ",
             r"(^|[.;] +)use\b",
             r"\A(all|x)",
         ]
