@@ -6,6 +6,7 @@ use super::engine::Engine;
 use super::normalize::{find_base_form, fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
+use super::setmatch::Scan;
 use super::verdict::{ArgFacts, Class, Evidence, Signal};
 use super::view::{ParamView, ToolView};
 
@@ -99,8 +100,21 @@ impl Engine {
         };
         let folded = fold_lookalikes(def.description.trim());
         let desc: &str = &folded;
-        let prose = self.split_prose(desc);
-        let mut phrase_hits = self.phrase_hits(&name_text, &title, desc, &prose);
+        let mut phrase_hits = self.name_and_title_hits(&name_text, &title);
+        // One pass over the description finds where phrases may match and
+        // its deprecation notes and warnings, which split it into purpose
+        // and the rest; the phrases are then tried against that split.
+        let mut marks = Vec::new();
+        let scan = (!desc.is_empty()).then(|| {
+            let reads = Some(self.phrases.reading(Field::Description));
+            self.phrases.set.scan(desc.as_bytes(), reads, |i, s, e| {
+                marks.push(prose::mark(i, s, e));
+            })
+        });
+        let prose = self.split_prose_marked(desc, &marks);
+        if let Some(scan) = scan {
+            self.description_hits(scan, desc, &prose, &mut phrase_hits);
+        }
 
         // Parameter names and descriptions.
         let mut param_hits: Vec<(usize, &str)> = Vec::new();
@@ -493,17 +507,16 @@ impl Engine {
         verbs.iter().map(|(_, c, _)| *c).max()
     }
 
-    /// Phrase rules over the name, the title and the description, one pass
-    /// each. A purpose-scope rule counts in the description only where it
-    /// matches inside a purpose sentence; a full-scope rule anywhere.
-    fn phrase_hits(&self, name: &str, title: &str, desc: &str, prose: &Prose) -> Vec<PhraseHit> {
+    /// Phrase rules over the name and the title, one pass each.
+    fn name_and_title_hits(&self, name: &str, title: &str) -> Vec<PhraseHit> {
         let set = &self.phrases;
         let mut out = Vec::new();
         for (field, text) in [(Field::Name, name), (Field::Title, title)] {
             if text.is_empty() {
                 continue;
             }
-            set.set.each_match(text.as_bytes(), |pi, ms| {
+            let reads = Some(set.reading(field));
+            set.set.each_match_of(text.as_bytes(), reads, |pi, ms| {
                 let ri = set.rule[pi];
                 if !self.catalogue.rules[ri].fields.contains(&field) {
                     return;
@@ -523,10 +536,15 @@ impl Engine {
                 });
             });
         }
-        if desc.is_empty() {
-            return out;
-        }
-        set.set.each_match(desc.as_bytes(), |pi, ms| {
+        out
+    }
+
+    /// Phrase rules over the description (`scan` of it), added to `out`. A
+    /// purpose-scope rule counts only where it matches inside a purpose
+    /// sentence; a full-scope rule anywhere.
+    fn description_hits(&self, scan: Scan, desc: &str, prose: &Prose, out: &mut Vec<PhraseHit>) {
+        let set = &self.phrases;
+        scan.each_match(|pi, ms| {
             let ri = set.rule[pi];
             let rule = &self.catalogue.rules[ri];
             if !rule.fields.contains(&Field::Description) {
@@ -573,7 +591,6 @@ impl Engine {
                 });
             }
         });
-        out
     }
 
     /// A shape matcher: an operation selector, an empty description, hidden text.
@@ -774,6 +791,16 @@ const RUN_WORDS: [&str; 20] = [
     "{",
 ];
 
+/// Whether `desc` holds any of [`RUN_WORDS`] (ASCII case ignored): one
+/// pass over it rather than a substring search for each word.
+fn mentions_running(desc: &str) -> bool {
+    static RUN: std::sync::OnceLock<super::setmatch::Literals> = std::sync::OnceLock::new();
+    let mut found = false;
+    RUN.get_or_init(|| super::setmatch::Literals::new(RUN_WORDS))
+        .overlapping_hits(desc.as_bytes(), |_, _, _| found = true);
+    found
+}
+
 /// What a code is *of* when a parameter description names it so ("Project
 /// code", "ISO 3166 country code", "the 6-digit verification code"): an
 /// identifier or a one-time value, never a program.
@@ -840,10 +867,10 @@ pub(super) fn holds_identifier(p: &ParamView) -> bool {
     if !p.enum_values.is_empty() && p.enum_values.iter().all(|v| identifier_like(v)) {
         return true;
     }
-    let d = p.description.to_ascii_lowercase();
-    if d.is_empty() || RUN_WORDS.iter().any(|w| d.contains(w)) {
+    if p.description.is_empty() || mentions_running(&p.description) {
         return false;
     }
+    let d = p.description.to_ascii_lowercase();
     let words: Vec<&str> = d
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
         .filter(|w| !w.is_empty())
@@ -1082,24 +1109,37 @@ fn nominalises(word: &str, head: &str) -> bool {
 /// only a non-ASCII character is decoded. Most of a non-ASCII text is
 /// ASCII (one em-dash in a long description), and a `char_indices` pass
 /// decoding every character cost more than the rest of the check.
+///
+/// A block of 32 bytes of printable ASCII, tabs and line breaks (most of
+/// the text) is passed over whole, its bytes tested side by side.
 fn first_hidden(text: &str) -> Option<usize> {
+    let plain = |x: u8| u8::from((0x20..0x7f).contains(&x) | matches!(x, b'\n' | b'\r' | b'\t'));
     let b = text.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let x = b[i];
-        if x < 0x80 {
-            if x.is_ascii_control() && !matches!(x, b'\n' | b'\r' | b'\t') {
+        if let Some(block) = b.get(i..).and_then(|r| r.first_chunk::<32>()) {
+            if block.iter().fold(1u8, |acc, &x| acc & plain(x)) == 1 {
+                i += 32;
+                continue;
+            }
+        }
+        let stop = (i + 32).min(b.len());
+        while i < stop {
+            let x = b[i];
+            if x < 0x80 {
+                if x.is_ascii_control() && !matches!(x, b'\n' | b'\r' | b'\t') {
+                    return Some(i);
+                }
+                i += 1;
+                continue;
+            }
+            // `i` is always at a character boundary: it moves by whole characters.
+            let c = text[i..].chars().next()?;
+            if crate::text::is_hidden_or_control(c) {
                 return Some(i);
             }
-            i += 1;
-            continue;
+            i += c.len_utf8();
         }
-        // `i` is always at a character boundary: it moves by whole characters.
-        let c = text[i..].chars().next()?;
-        if crate::text::is_hidden_or_control(c) {
-            return Some(i);
-        }
-        i += c.len_utf8();
     }
     None
 }
@@ -1136,13 +1176,42 @@ mod tests {
             .chain(0xE0000..0xE1010)
             .filter_map(char::from_u32)
         {
+            // Alone, and before, at and after the edges of 32-byte blocks
+            // (a block of printable ASCII is passed over whole).
+            let pad = |n: usize| "a".repeat(n);
             for s in [
                 c.to_string(),
                 format!("ab \u{2014}{c}cd{c}"),
                 format!("\u{e9}{c}"),
+                format!("{}{c}", pad(31)),
+                format!("{}\n{c}{}", pad(32), pad(40)),
+                format!("{}\u{e9}{c}{}", pad(30), pad(2)),
+                format!("{}{c}", pad(65)),
             ] {
                 assert_eq!(super::first_hidden(&s), naive(&s), "{s:?}");
             }
+        }
+    }
+
+    /// One scan finds a run word wherever a substring search of the
+    /// lowercased description for each would.
+    #[test]
+    fn run_words_are_found_as_substring_searches_find_them() {
+        for d in [
+            "",
+            "Project code",
+            "JavaScript to EVALUATE",
+            "the SQL statement",
+            "x => y",
+            "a {json} body",
+            "Runtime of the job",
+            "Shell\u{2014}bash",
+            "ISO 4217 currency code",
+            "prun",
+        ] {
+            let lower = d.to_ascii_lowercase();
+            let want = super::RUN_WORDS.iter().any(|w| lower.contains(w));
+            assert_eq!(super::mentions_running(d), want, "{d:?}");
         }
     }
 

@@ -19,7 +19,7 @@ use super::collect::{Collected, Hit};
 use super::context::Context;
 use super::decide::{decide, Decision, Role, EMPTY_DESCRIPTION_FACTOR};
 use super::normalize::find_base_form;
-use super::rules::{Catalogue, Rule};
+use super::rules::{Catalogue, Field, Rule};
 use super::setmatch::{PhraseMatcher, SetMatcher};
 use super::verdict::{Class, Signal, Verdict};
 use super::view::ToolView;
@@ -30,15 +30,40 @@ pub struct PhraseSet {
     pub set: PhraseMatcher,
     /// Rule index of each pattern.
     pub rule: Vec<usize>,
+    /// For the name, the title and the description (`Field` order): whether
+    /// each pattern's rule reads that field. A pattern is never tried on a
+    /// field its rule ignores (`predicate-name`'s on a description).
+    pub reads: [Vec<bool>; 3],
 }
 
 impl PhraseSet {
-    fn new(pats: Vec<(String, usize)>) -> Result<PhraseSet, regex::Error> {
+    /// The set of `pats` (pattern, rule index); its prefilter also finds
+    /// the literals `extra` ([`PhraseMatcher::with_extra`]).
+    fn new(
+        pats: Vec<(String, usize)>,
+        catalogue: &Catalogue,
+        extra: &[&str],
+    ) -> Result<PhraseSet, regex::Error> {
         let (pats, rule): (Vec<String>, Vec<usize>) = pats.into_iter().unzip();
+        let reads = [Field::Name, Field::Title, Field::Description].map(|f| {
+            rule.iter()
+                .map(|&r| catalogue.rules[r].fields.contains(&f))
+                .collect()
+        });
         Ok(PhraseSet {
-            set: PhraseMatcher::new(&pats, 64 << 20, 256 << 20)?,
+            set: PhraseMatcher::with_extra(&pats, 64 << 20, 256 << 20, extra)?,
             rule,
+            reads,
         })
+    }
+
+    /// Which patterns a rule reading `field` has (see [`PhraseSet::reads`]).
+    pub fn reading(&self, field: Field) -> &[bool] {
+        &self.reads[match field {
+            Field::Name => 0,
+            Field::Title => 1,
+            Field::Description => 2,
+        }]
     }
 }
 
@@ -61,6 +86,10 @@ pub struct Engine {
     pub(super) shape_rules: Vec<usize>,
     /// The lexicon's Chinese and Japanese compounds, found inside a lead.
     pub(super) cjk: super::verbs::CjkVerbs,
+    /// Each rule's rationale cut at its `{text}` placeholders: a hit's is
+    /// the pieces joined by its text (what `replace` gives, without
+    /// searching the rationale for every verdict).
+    rationale_pieces: Vec<Vec<String>>,
 }
 
 fn builder_set(pats: &[String]) -> Result<SetMatcher, regex::Error> {
@@ -102,16 +131,30 @@ impl Engine {
         }
         // The three automata are built side by side: start-up is most of
         // the time of classifying one server.
+        // The description's phrase scan also finds its deprecation notes
+        // and warnings (the prose split's marks): one pass, not two.
+        let marks: Vec<&str> = super::prose::mark_literals().collect();
         let (phrases, (param_set, pdescs)) = rayon::join(
-            || PhraseSet::new(phrases),
-            || rayon::join(|| builder_set(&params), || PhraseSet::new(pdescs)),
+            || PhraseSet::new(phrases, &catalogue, &marks),
+            || {
+                rayon::join(
+                    || builder_set(&params),
+                    || PhraseSet::new(pdescs, &catalogue, &[]),
+                )
+            },
         );
         for forms in phrasal.values_mut() {
             forms.sort_by_key(|(_, rest)| std::cmp::Reverse(rest.len()));
         }
         let cjk = super::verbs::CjkVerbs::new(&catalogue);
+        let rationale_pieces = catalogue
+            .rules
+            .iter()
+            .map(|r| r.rationale.split("{text}").map(str::to_owned).collect())
+            .collect();
         Ok(Engine {
             cjk,
+            rationale_pieces,
             verbs,
             nouns,
             phrasal,
@@ -158,6 +201,21 @@ impl Engine {
     pub(super) fn split_prose<'a>(&self, desc: &'a str) -> super::prose::Prose<'a> {
         super::prose::split_with(
             desc,
+            |w| self.is_lexicon_verb(w),
+            |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
+        )
+    }
+
+    /// [`Engine::split_prose`], given the description's marks (found by
+    /// the phrase scan: [`super::prose::split_marked`]).
+    pub(super) fn split_prose_marked<'a>(
+        &self,
+        desc: &'a str,
+        marks: &[super::prose::Mark],
+    ) -> super::prose::Prose<'a> {
+        super::prose::split_marked(
+            desc,
+            marks,
             |w| self.is_lexicon_verb(w),
             |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
         )
@@ -396,7 +454,7 @@ impl Engine {
                 h.text
             );
         }
-        let text = rule.rationale.replace("{text}", &h.text);
+        let text = self.rationale_pieces[h.rule].join(h.text.as_str());
         // Verb rules speak of the name; a verb read from the description says so.
         match (h.site, text.strip_prefix("It is named for ")) {
             (super::collect::Site::Lead | super::collect::Site::Enumeration, Some(rest)) => {

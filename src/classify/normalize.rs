@@ -83,28 +83,40 @@ pub fn disguised_letter(s: &str) -> Option<usize> {
 /// loop: an ASCII byte is tested inline (for ASCII, [`is_invisible`] is a
 /// control that is no whitespace) and only a non-ASCII character is
 /// decoded. Most of a non-ASCII text is ASCII (one em-dash in a long
-/// description), and decoding every character cost several times more.
+/// description), and decoding every character cost several times more;
+/// a block of 32 bytes of printable ASCII or whitespace is passed over
+/// whole, its bytes tested side by side (no exit per byte).
 fn has_foldable(s: &str) -> bool {
+    // `char::is_whitespace` includes the vertical tab: `\t..=\r`.
+    let plain = |x: u8| (0x20..0x7f).contains(&x) | (b'\t'..=b'\r').contains(&x);
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        let x = b[i];
-        if x < 0x80 {
-            // `char::is_whitespace` includes the vertical tab: `\t..=\r`.
-            if (x < 0x20 || x == 0x7f) && !(b'\t'..=b'\r').contains(&x) {
+        if let Some(block) = b.get(i..i + 32) {
+            if block.iter().fold(true, |acc, &x| acc & plain(x)) {
+                i += 32;
+                continue;
+            }
+        }
+        let stop = (i + 32).min(b.len());
+        while i < stop {
+            let x = b[i];
+            if x < 0x80 {
+                if !plain(x) {
+                    return true;
+                }
+                i += 1;
+                continue;
+            }
+            // `i` is always at a character boundary: it moves by whole characters.
+            let Some(c) = s[i..].chars().next() else {
+                return false;
+            };
+            if is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some() {
                 return true;
             }
-            i += 1;
-            continue;
+            i += c.len_utf8();
         }
-        // `i` is always at a character boundary: it moves by whole characters.
-        let Some(c) = s[i..].chars().next() else {
-            break;
-        };
-        if is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some() {
-            return true;
-        }
-        i += c.len_utf8();
     }
     false
 }
@@ -315,17 +327,41 @@ pub fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
-    for i in 0..bytes.len() {
-        let b = bytes[i];
-        let end = match b {
-            b'\n' | b'|' => true,
-            b'.' | b'!' | b'?' | b':' => bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace()),
-            _ => false,
-        };
-        if end {
-            push_sentence(&text[start..i], &mut out);
-            start = i + 1;
+    // A block of 32 bytes none of which may end a sentence (most of them)
+    // is passed over whole, its bytes tested side by side: a fixed-size
+    // block and a fold without an exit per byte let the compiler use
+    // vector compares (over a slice it tested byte by byte, slower than
+    // the plain loop).
+    let may_end = |x: u8| {
+        u8::from(x == b'\n')
+            | u8::from(x == b'|')
+            | u8::from(x == b'.')
+            | u8::from(x == b'!')
+            | u8::from(x == b'?')
+            | u8::from(x == b':')
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(block) = bytes.get(i..).and_then(|r| r.first_chunk::<32>()) {
+            if block.iter().fold(0u8, |acc, &x| acc | may_end(x)) == 0 {
+                i += 32;
+                continue;
+            }
         }
+        for i in i..(i + 32).min(bytes.len()) {
+            let end = match bytes[i] {
+                b'\n' | b'|' => true,
+                b'.' | b'!' | b'?' | b':' => {
+                    bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
+                }
+                _ => false,
+            };
+            if end {
+                push_sentence(&text[start..i], &mut out);
+                start = i + 1;
+            }
+        }
+        i += 32;
     }
     push_sentence(&text[start..], &mut out);
     out
@@ -483,14 +519,56 @@ mod tests {
             .chain(0xE0000..0xE1010)
             .filter_map(char::from_u32)
         {
+            // Alone, and before, at and after the edges of 32-byte blocks
+            // (a block of plain ASCII is passed over whole).
+            let pad = |n: usize| "a".repeat(n);
             for s in [
                 c.to_string(),
                 format!("ab {c}\u{2014}cd"),
                 format!("\u{e9}{c}"),
+                format!("{}{c}", pad(31)),
+                format!("{}{c}{}", pad(32), pad(40)),
+                format!("{}\u{e9}{c}{}", pad(30), pad(2)),
+                format!("{}{c}", pad(65)),
             ] {
                 assert_eq!(has_foldable(&s), naive(&s), "{s:?}");
             }
         }
+    }
+
+    /// [`sentences`] ends a sentence where a byte loop over every byte
+    /// would, wherever a stop falls in or across 32-byte blocks.
+    #[test]
+    fn sentences_agree_with_a_loop_over_every_byte() {
+        fn naive(text: &str) -> Vec<&str> {
+            let (mut out, mut start, b) = (Vec::new(), 0, text.as_bytes());
+            for i in 0..b.len() {
+                let end = match b[i] {
+                    b'\n' | b'|' => true,
+                    b'.' | b'!' | b'?' | b':' => {
+                        b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
+                    }
+                    _ => false,
+                };
+                if end {
+                    push_sentence(&text[start..i], &mut out);
+                    start = i + 1;
+                }
+            }
+            push_sentence(&text[start..], &mut out);
+            out
+        }
+        for len in [0, 1, 5, 31, 32, 33, 63, 64, 65, 100] {
+            for stop in [". ", ".", "\n", "|", "! ", "?", ": ", "e.g", ":x"] {
+                for at in 0..=len {
+                    let text = format!("{}{stop}{}", "w".repeat(at), "v".repeat(len - at));
+                    assert_eq!(sentences(&text), naive(&text), "{text:?}");
+                }
+            }
+        }
+        let long =
+            "Deletes a file. Use it with care: it cannot be undone! Really? Yes.\n".repeat(5);
+        assert_eq!(sentences(&long), naive(&long));
     }
 
     #[test]

@@ -78,19 +78,30 @@ const WARNING: &[&str] = &[
 
 /// A deprecation note (`false`) or a warning (`true`) found in a
 /// description, with its byte range.
-type Mark = (bool, usize, usize);
+pub type Mark = (bool, usize, usize);
+
+/// What [`marks`] looks for, deprecation notes first (ASCII case ignored):
+/// the phrase prefilter finds them in the same pass as its own literals
+/// ([`split_marked`]).
+pub fn mark_literals() -> impl Iterator<Item = &'static str> {
+    DEPRECATION.iter().chain(WARNING).copied()
+}
+
+/// The mark an occurrence of the `i`th of [`mark_literals`] at
+/// `start..end` makes.
+pub fn mark(i: usize, start: usize, end: usize) -> Mark {
+    (i >= DEPRECATION.len(), start, end)
+}
 
 /// Every deprecation note and warning in `text`, overlapping ones too, so a
 /// sentence (a slice of the text) holds one exactly when one of these lies
 /// inside it. One scan of the description answers for all its sentences.
 fn marks(text: &str) -> Vec<Mark> {
-    static AC: OnceLock<aho_corasick::dfa::DFA> = OnceLock::new();
-    let ac = AC.get_or_init(|| {
-        super::setmatch::literal_dfa(DEPRECATION.iter().chain(WARNING)).expect("fixed literals")
-    });
+    static AC: OnceLock<super::setmatch::Literals> = OnceLock::new();
+    let ac = AC.get_or_init(|| super::setmatch::Literals::new(mark_literals()));
     let mut out = Vec::new();
-    super::setmatch::overlapping_hits(ac, text.as_bytes(), |l, start, end| {
-        out.push((l >= DEPRECATION.len(), start, end));
+    ac.overlapping_hits(text.as_bytes(), |l, start, end| {
+        out.push(mark(l, start, end));
     });
     out
 }
@@ -158,13 +169,24 @@ pub fn split_with<'a>(
     is_verb: impl Fn(&str) -> bool,
     any_form: impl Fn(&str) -> bool,
 ) -> Prose<'a> {
+    split_marked(desc, &marks(desc), is_verb, any_form)
+}
+
+/// [`split_with`], given every deprecation note and warning of `desc`
+/// (each occurrence of each of [`mark_literals`], as [`mark`] makes it, in
+/// any order).
+pub fn split_marked<'a>(
+    desc: &'a str,
+    marks: &[Mark],
+    is_verb: impl Fn(&str) -> bool,
+    any_form: impl Fn(&str) -> bool,
+) -> Prose<'a> {
     let mut out = Prose::default();
     let mut label_only = false;
     let mut word = String::new();
-    let marks = marks(desc);
     let base = desc.as_ptr() as usize;
     for (n, s) in sentences(desc).into_iter().enumerate() {
-        if marked(&marks, false, base, s) {
+        if marked(marks, false, base, s) {
             continue;
         }
         out.all.push(s);
@@ -177,7 +199,7 @@ pub fn split_with<'a>(
             (DESCRIBING_OPENERS.contains(&w) && !addresses_agent(s))
                 || (w.ends_with('s') && !w.ends_with("ss") && is_verb(w))
                 || any_form(w)
-                || marked(&marks, true, base, s)
+                || marked(marks, true, base, s)
         };
         if !describing {
             continue;

@@ -1,11 +1,13 @@
 //! Sets of patterns searched for every one that matches.
 //!
-//! [`SetMatcher`] (parameter names: short texts) is configured exactly as
-//! `regex::bytes::RegexSetBuilder` configures its `meta::Regex` (see
-//! [`Engine::new`](super::engine::Engine::new)), but with the search cache
-//! and the match set kept per thread and reused: `RegexSet::matches`
-//! allocates a match set on every call (about twenty per tool) and takes its
-//! cache from a shared pool.
+//! [`SetMatcher`] (parameter names: short texts) answers as a
+//! `regex::bytes::RegexSetBuilder` set would: a pattern that matches only a
+//! few whole texts is a lookup of the text, the others are configured
+//! exactly as that builder configures its `meta::Regex` (see
+//! [`Engine::new`](super::engine::Engine::new)), with the search cache and
+//! the match set kept per thread and reused: `RegexSet::matches` allocates a
+//! match set on every call (about twenty per tool) and takes its cache from
+//! a shared pool.
 //!
 //! [`PhraseMatcher`] (the phrase rules over names, titles and descriptions)
 //! also says where each pattern matches, and finds them without an
@@ -18,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::syntax;
-use regex_automata::{Input, MatchKind, PatternSet};
+use regex_automata::{hybrid, Input, MatchKind, PatternSet};
 
 /// Distinguishes sets, so a thread's scratch space is never used with
 /// another set's automaton.
@@ -68,9 +70,123 @@ fn build_set(
         })
 }
 
+/// `pats` compiled as `regex::bytes::RegexSetBuilder` compiles them
+/// (case-insensitive, ASCII, bytes; an NFA size limit of `size`) into a
+/// lazy DFA alone (a cache of `dfa` bytes) that finds where a match
+/// starting at a given place ends, leftmost-first, for any one pattern:
+/// all a phrase matcher asks. The meta regex built before also compiled a
+/// reverse NFA and other engines at start-up, and went through its
+/// strategy on every search, for the same answer (it runs this same lazy
+/// DFA, falling back to a slower engine only when that gives up, which this
+/// one never does). An error is the one that builder gives.
+fn phrase_dfa(pats: &[String], size: usize, dfa: usize) -> Result<hybrid::dfa::DFA, regex::Error> {
+    phrase_dfa_of(pats, size, dfa, MatchKind::LeftmostFirst)
+}
+
+/// [`phrase_dfa`] with the match semantics `kind`: `All` for a lazy DFA
+/// that tells which patterns match (an overlapping search).
+fn phrase_dfa_of(
+    pats: &[String],
+    size: usize,
+    dfa: usize,
+    kind: MatchKind,
+) -> Result<hybrid::dfa::DFA, regex::Error> {
+    use regex_automata::nfa::thompson;
+    let set_error = |e: String| {
+        regex::bytes::RegexSetBuilder::new(pats)
+            .unicode(false)
+            .case_insensitive(true)
+            .size_limit(size)
+            .dfa_size_limit(dfa)
+            .build()
+            .err()
+            .unwrap_or(regex::Error::Syntax(e))
+    };
+    let syntaxc = syntax::Config::new()
+        .unicode(false)
+        .case_insensitive(true)
+        .utf8(false);
+    let nfa = thompson::Compiler::new()
+        .syntax(syntaxc)
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(size))
+                .shrink(false)
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build_many(pats)
+        .map_err(|e| set_error(e.to_string()))?;
+    // No quit bytes (`\b` is ASCII: no Unicode word boundary to give up
+    // on) and no give-up point: a full cache is cleared and the search goes
+    // on, so a search never fails.
+    hybrid::dfa::Builder::new()
+        .configure(
+            hybrid::dfa::Config::new()
+                .match_kind(kind)
+                .starts_for_each_pattern(true)
+                .cache_capacity(dfa)
+                .minimum_cache_clear_count(None),
+        )
+        .build_from_nfa(nfa)
+        .map_err(|e| set_error(e.to_string()))
+}
+
 pub struct SetMatcher {
-    re: Regex,
+    /// Patterns whose matches are a few whole texts ([`whole_texts`]), by
+    /// those texts lowercased: a text is looked up, not searched (they are
+    /// most parameter-name patterns: `^(?:force|hard|delete_?all)$`).
+    exact: rustc_hash::FxHashMap<Vec<u8>, Vec<u32>>,
+    /// The longest of those texts.
+    exact_max: usize,
+    /// The other patterns, searched, and their indices in the set.
+    re: Option<Regex>,
+    rest: Vec<u32>,
     id: usize,
+}
+
+/// The texts longest an exact pattern may match in full, kept on the stack
+/// to be lowercased.
+const EXACT_MAX: usize = 64;
+
+/// Every text `pat` matches, if they are a few literals: a pattern
+/// anchored at the text's start and end, with no other look-around and no
+/// flags (whose `(?-i)` would make case matter), whose literal extraction
+/// is finite and exact. Lowercased: the patterns match ASCII case
+/// insensitively, and bytes only (`unicode(false)`).
+fn whole_texts(pat: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    use regex_syntax::hir::{Look, LookSet};
+    if pat
+        .match_indices("(?")
+        .any(|(i, _)| !pat[i + 2..].starts_with(':'))
+    {
+        return None;
+    }
+    let hir = parse(pat)?;
+    let props = hir.properties();
+    let ends = LookSet::singleton(Look::Start).insert(Look::End);
+    if !(props.look_set_prefix().contains(Look::Start)
+        && props.look_set_suffix().contains(Look::End)
+        && props.look_set().subtract(ends).is_empty())
+    {
+        return None;
+    }
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix)
+        .limit_class(30)
+        .limit_literal_len(EXACT_MAX)
+        .limit_total(256);
+    let seq = ex.extract(&hir);
+    let lits = seq.literals()?;
+    if lits.is_empty() || !lits.iter().all(|l| l.is_exact() && l.len() <= EXACT_MAX) {
+        return None;
+    }
+    Some(
+        lits.iter()
+            .map(|l| l.as_bytes().to_ascii_lowercase())
+            .collect(),
+    )
 }
 
 impl SetMatcher {
@@ -81,8 +197,37 @@ impl SetMatcher {
         let metac = meta::Config::new()
             .match_kind(MatchKind::All)
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::None);
+        let mut exact: rustc_hash::FxHashMap<Vec<u8>, Vec<u32>> = Default::default();
+        let mut rest = Vec::new();
+        for (i, p) in pats.iter().enumerate() {
+            match whole_texts(p) {
+                Some(texts) => {
+                    for t in texts {
+                        let at = exact.entry(t).or_default();
+                        // A pattern may give one text twice (`a|a`).
+                        if at.last() != Some(&(i as u32)) {
+                            at.push(i as u32);
+                        }
+                    }
+                }
+                None => rest.push(i as u32),
+            }
+        }
+        let re = if rest.is_empty() {
+            None
+        } else {
+            let searched: Vec<String> = rest.iter().map(|&i| pats[i as usize].clone()).collect();
+            // An error is told for the whole set, as the builder tells it.
+            match build_set(&searched, metac.clone(), size, dfa) {
+                Ok(re) => Some(re),
+                Err(e) => return Err(build_set(pats, metac, size, dfa).err().unwrap_or(e)),
+            }
+        };
         Ok(SetMatcher {
-            re: build_set(pats, metac, size, dfa)?,
+            exact_max: exact.keys().map(Vec::len).max().unwrap_or(0),
+            exact,
+            re,
+            rest,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -90,6 +235,19 @@ impl SetMatcher {
     /// Calls `f` with the index of every pattern that matches somewhere in
     /// `hay`, in ascending order (as `RegexSet::matches(hay).iter()`).
     pub fn each_match(&self, hay: &[u8], mut f: impl FnMut(usize)) {
+        let mut lower = [0u8; EXACT_MAX];
+        let exact: &[u32] = match lower.get_mut(..hay.len()) {
+            Some(l) if hay.len() <= self.exact_max => {
+                l.copy_from_slice(hay);
+                l.make_ascii_lowercase();
+                self.exact.get(&*l).map_or(&[], Vec::as_slice)
+            }
+            _ => &[],
+        };
+        let Some(re) = &self.re else {
+            exact.iter().for_each(|&p| f(p as usize));
+            return;
+        };
         // The scratch is taken out while searching, so `f` may search too.
         let taken = SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
@@ -97,19 +255,20 @@ impl SetMatcher {
                 .find(|(id, _)| *id == self.id)
                 .and_then(|(_, slot)| slot.take())
         });
-        let mut scratch = taken.unwrap_or_else(|| {
-            Box::new((
-                self.re.create_cache(),
-                PatternSet::new(self.re.pattern_len()),
-            ))
-        });
+        let mut scratch = taken
+            .unwrap_or_else(|| Box::new((re.create_cache(), PatternSet::new(re.pattern_len()))));
         let (cache, set) = &mut *scratch;
         set.clear();
-        self.re
-            .which_overlapping_matches_with(cache, &Input::new(hay), set);
-        for p in set.iter() {
-            f(p.as_usize());
+        re.which_overlapping_matches_with(cache, &Input::new(hay), set);
+        // Both lists ascend: merged.
+        let mut exact = exact.iter().copied().peekable();
+        for p in set.iter().map(|p| self.rest[p.as_usize()]) {
+            while let Some(e) = exact.next_if(|&e| e < p) {
+                f(e as usize);
+            }
+            f(p as usize);
         }
+        exact.for_each(|e| f(e as usize));
         SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             match s.iter_mut().find(|(id, _)| *id == self.id) {
@@ -136,22 +295,40 @@ const PREFIX_BYTES: usize = 8;
 /// (case-insensitive, ASCII, `\b` an ASCII word boundary).
 pub struct PhraseMatcher {
     /// Every pattern, searched anchored at one place for one pattern.
-    re: Regex,
-    /// The literal prefixes (ASCII case-insensitive; [`overlapping_hits`]).
-    ac: aho_corasick::dfa::DFA,
+    dfa: hybrid::dfa::DFA,
+    /// The literal prefixes (ASCII case-insensitive).
+    ac: Literals,
     /// For each literal, the patterns it starts: `starts[lit_at[i]..lit_at[i + 1]]`.
     lit_at: Vec<u32>,
     starts: Vec<u32>,
     /// Patterns without literal prefixes, in ascending order, with their own regexes.
     free: Vec<(usize, regex::bytes::Regex)>,
+    /// Patterns without literal prefixes whose every match starts at the
+    /// text's start (`^`), ascending: tried there alone, anchored, rather
+    /// than searched on their own over the whole text.
+    free_at_start: Vec<u32>,
+    /// Those patterns in one lazy DFA telling which of them match at the
+    /// text's start: one walk rather than one anchored search each (they
+    /// are tried on every description, and almost never match).
+    at_start: Option<hybrid::dfa::DFA>,
+    /// Patterns whose every match starts at the text's start: a literal
+    /// met anywhere else cannot start one ("is" in `^(is|are) ...`).
+    only_at_start: Vec<bool>,
     /// Patterns that open with `\b`: a literal met inside a word cannot
     /// start their match (most literal hits are such: "all" in "install").
     opens_at_boundary: Vec<bool>,
+    /// How many literals the patterns start with: the prefilter's literals
+    /// from there on are the extra ones ([`PhraseMatcher::with_extra`]).
+    pattern_lits: usize,
     id: usize,
 }
 
 /// One phrase matcher's search cache and candidate places, per thread.
-type PhraseScratch = Box<(meta::Cache, Vec<(u32, usize)>)>;
+type PhraseScratch = Box<(
+    hybrid::dfa::Cache,
+    Vec<(u32, usize)>,
+    Option<(hybrid::dfa::Cache, PatternSet)>,
+)>;
 
 thread_local! {
     static PHRASE_SCRATCH: RefCell<Vec<(usize, Option<PhraseScratch>)>> = const { RefCell::new(Vec::new()) };
@@ -160,17 +337,36 @@ thread_local! {
 /// The literals every match of `pat` starts with (lowercased, at most
 /// [`PREFIX_BYTES`] long, deduplicated), or `None` when the pattern can start
 /// with too many different bytes for a literal set to exist.
+#[cfg(test)]
 fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    // Parsed case-sensitively: a case-insensitive match is a case variant of
-    // a case-sensitive one, and the prefilter ignores ASCII case.
-    let hir = regex_syntax::ParserBuilder::new()
+    prefixes_of(&parse(pat)?)
+}
+
+/// `pat` parsed case-sensitively: a case-insensitive match is a case
+/// variant of a case-sensitive one, and the prefilter ignores ASCII case.
+fn parse(pat: &str) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .case_insensitive(false)
         .build()
         .parse(pat)
-        .ok()?;
+        .ok()
+}
+
+/// Whether every match of `hir` starts at the text's start (`^` outside
+/// multi-line mode) and none is empty: its only place to try is the start.
+fn starts_only_at_start(hir: &regex_syntax::hir::Hir) -> bool {
+    let props = hir.properties();
+    props
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::Start)
+        && props.minimum_len().is_some_and(|n| n > 0)
+}
+
+/// [`prefixes`] of a parsed pattern.
+fn prefixes_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
     // Only the first `PREFIX_BYTES` of each literal are kept: the
     // extractor stops crossing a literal once it is that long, rather than
     // building every full literal first only to cut it (that was about a
@@ -180,7 +376,7 @@ fn prefixes(pat: &str) -> Option<Vec<Vec<u8>>> {
         .limit_class(30)
         .limit_literal_len(PREFIX_BYTES)
         .limit_total(2000);
-    let seq = ex.extract(&hir);
+    let seq = ex.extract(hir);
     let lits = seq.literals()?;
     if lits.is_empty() || lits.iter().any(|l| l.as_bytes().is_empty()) {
         return None;
@@ -198,52 +394,87 @@ impl PhraseMatcher {
     /// Compiles `pats` (case-insensitive, ASCII) with an NFA size limit of
     /// `size` and a lazy-DFA cache of `dfa` bytes.
     pub fn new(pats: &[String], size: usize, dfa: usize) -> Result<PhraseMatcher, regex::Error> {
-        let metac = meta::Config::new()
-            .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
+        Self::with_extra(pats, size, dfa, &[])
+    }
+
+    /// [`PhraseMatcher::new`] whose prefilter also finds the literals
+    /// `extra` (ASCII case ignored) and reports them from
+    /// [`PhraseMatcher::scan`]: another scan of the same text for a few
+    /// literals costs as much as this one for thousands (one table lookup
+    /// per byte either way).
+    pub fn with_extra(
+        pats: &[String],
+        size: usize,
+        dfa: usize,
+        extra: &[&str],
+    ) -> Result<PhraseMatcher, regex::Error> {
         // The set and the prefilter are built side by side (start-up).
-        let (re, prefilter) = rayon::join(
-            || build_set(pats, metac, size, dfa),
-            || Self::prefilter(pats, size),
+        let (matcher, prefilter) = rayon::join(
+            || phrase_dfa(pats, size, dfa),
+            || Self::prefilter(pats, size, extra),
         );
-        let re = re?;
-        let (ac, lit_at, starts, free) = prefilter?;
+        let matcher = matcher?;
+        let (ac, lit_at, starts, free, free_at_start, only_at_start) = prefilter?;
+        let at_start = if free_at_start.is_empty() {
+            None
+        } else {
+            let at_start: Vec<String> = free_at_start
+                .iter()
+                .map(|&p| pats[p as usize].clone())
+                .collect();
+            Some(phrase_dfa_of(&at_start, size, dfa, MatchKind::All)?)
+        };
+        let pattern_lits = lit_at.len() - 1;
         Ok(PhraseMatcher {
-            re,
+            dfa: matcher,
             ac,
             lit_at,
             starts,
             free,
+            free_at_start,
+            at_start,
+            only_at_start,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
+            pattern_lits,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
     /// The literal prefilter of `pats`: the DFA of every pattern's literal
     /// prefixes, for each literal the patterns it starts
-    /// (`starts[lit_at[i]..lit_at[i + 1]]`), and the patterns without
-    /// literal prefixes with their own regexes.
+    /// (`starts[lit_at[i]..lit_at[i + 1]]`), the patterns without literal
+    /// prefixes with their own regexes, those of them tried only at the
+    /// text's start, and which patterns match only there. The DFA's
+    /// literals after the patterns' are `extra`'s, in order.
     #[allow(clippy::type_complexity)]
     fn prefilter(
         pats: &[String],
         size: usize,
+        extra: &[&str],
     ) -> Result<
         (
-            aho_corasick::dfa::DFA,
+            Literals,
             Vec<u32>,
             Vec<u32>,
             Vec<(usize, regex::bytes::Regex)>,
+            Vec<u32>,
+            Vec<bool>,
         ),
         regex::Error,
     > {
         let mut by_lit: std::collections::BTreeMap<Vec<u8>, Vec<u32>> = Default::default();
-        let mut free = Vec::new();
+        let (mut free, mut free_at_start, mut only_at_start) = (Vec::new(), Vec::new(), Vec::new());
         for (i, p) in pats.iter().enumerate() {
-            match prefixes(p) {
+            let hir = parse(p);
+            let at_start = hir.as_ref().is_some_and(starts_only_at_start);
+            only_at_start.push(at_start);
+            match hir.as_ref().and_then(prefixes_of) {
                 Some(lits) => {
                     for l in lits {
                         by_lit.entry(l).or_default().push(i as u32);
                     }
                 }
+                None if at_start => free_at_start.push(i as u32),
                 None => free.push((
                     i,
                     regex::bytes::RegexBuilder::new(p)
@@ -259,40 +490,122 @@ impl PhraseMatcher {
             starts.extend(pats);
             lit_at.push(starts.len() as u32);
         }
-        // A few thousand short literals: a full DFA is a few megabytes,
-        // and one table lookup per byte is several times faster than the
-        // default (contiguous NFA) on the long descriptions.
-        let ac = literal_dfa(by_lit.keys()).map_err(|e| regex::Error::Syntax(e.to_string()))?;
-        Ok((ac, lit_at, starts, free))
+        // A few thousand short literals: a full DFA (a few megabytes) takes
+        // one table lookup per byte, several times faster than the crate's
+        // default (a contiguous NFA) on the long descriptions.
+        let lits = by_lit.keys().map(Vec::as_slice);
+        let ac = Literals::new(lits.chain(extra.iter().map(|l| l.as_bytes())));
+        Ok((ac, lit_at, starts, free, free_at_start, only_at_start))
     }
 
     /// Calls `f(pattern, matches)` for every pattern that matches somewhere
     /// in `hay`, in ascending pattern order; `matches` yields the pattern's
     /// matches as `(start, end)`, as `Regex::find_iter` would (leftmost-first,
     /// not overlapping), computed as they are taken.
-    pub fn each_match(&self, hay: &[u8], mut f: impl FnMut(usize, &mut Matches<'_>)) {
+    pub fn each_match(&self, hay: &[u8], f: impl FnMut(usize, &mut Matches<'_>)) {
+        self.each_match_of(hay, None, f)
+    }
+
+    /// [`each_match`](Self::each_match) for the patterns `keep` holds
+    /// (all with `None`): the others are never tried, and `f` never hears
+    /// of them (a pattern of a rule that does not read the field).
+    pub fn each_match_of(
+        &self,
+        hay: &[u8],
+        keep: Option<&[bool]>,
+        f: impl FnMut(usize, &mut Matches<'_>),
+    ) {
+        self.scan(hay, keep, |_, _, _| {}).each_match(f)
+    }
+
+    /// The first half of [`each_match_of`](Self::each_match_of): one pass
+    /// over `hay` finds where the patterns may match, and calls
+    /// `extra(i, start, end)` for every occurrence of the `i`th extra
+    /// literal (overlapping ones too), before any pattern is tried.
+    pub fn scan<'m>(
+        &'m self,
+        hay: &'m [u8],
+        keep: Option<&'m [bool]>,
+        mut extra: impl FnMut(usize, usize, usize),
+    ) -> Scan<'m> {
+        let kept = |p: usize| keep.is_none_or(|k| k[p]);
         let taken = PHRASE_SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
             s.iter_mut()
                 .find(|(id, _)| *id == self.id)
                 .and_then(|(_, slot)| slot.take())
         });
-        let mut scratch = taken.unwrap_or_else(|| Box::new((self.re.create_cache(), Vec::new())));
-        let (cache, cand) = &mut *scratch;
+        let mut scratch = taken.unwrap_or_else(|| {
+            let at_start = self
+                .at_start
+                .as_ref()
+                .map(|d| (d.create_cache(), PatternSet::new(self.free_at_start.len())));
+            Box::new((self.dfa.create_cache(), Vec::new(), at_start))
+        });
+        let (_, cand, at_start_scratch) = &mut *scratch;
         cand.clear();
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        overlapping_hits(&self.ac, hay, |l, at, _| {
+        self.ac.overlapping_hits(hay, |l, at, end| {
+            if l >= self.pattern_lits {
+                extra(l - self.pattern_lits, at, end);
+                return;
+            }
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
             for &p in &self.starts[self.lit_at[l] as usize..self.lit_at[l + 1] as usize] {
-                if !(inside_word && self.opens_at_boundary[p as usize]) {
+                let p_ = p as usize;
+                if !(inside_word && self.opens_at_boundary[p_])
+                    && (at == 0 || !self.only_at_start[p_])
+                    && kept(p_)
+                {
                     cand.push((p, at));
                 }
             }
         });
+        if let (Some(d), Some((cache, set))) = (&self.at_start, at_start_scratch) {
+            set.clear();
+            let input = Input::new(hay).anchored(regex_automata::Anchored::Yes);
+            d.try_which_overlapping_matches(cache, &input, set)
+                .expect("a lazy DFA without quit bytes or a give-up point never fails");
+            cand.extend(
+                set.iter()
+                    .map(|i| self.free_at_start[i.as_usize()])
+                    .filter(|&p| kept(p as usize))
+                    .map(|p| (p, 0)),
+            );
+        }
         cand.sort_unstable();
         cand.dedup();
-        let mut free = self.free.iter().peekable();
+        Scan {
+            m: self,
+            hay,
+            keep,
+            scratch: Some(scratch),
+        }
+    }
+}
+
+/// Where a [`PhraseMatcher`]'s patterns may match in one text, found by
+/// [`PhraseMatcher::scan`]; holds the matcher's scratch space for this
+/// thread until it is used or dropped.
+pub struct Scan<'m> {
+    m: &'m PhraseMatcher,
+    hay: &'m [u8],
+    keep: Option<&'m [bool]>,
+    scratch: Option<PhraseScratch>,
+}
+
+impl Scan<'_> {
+    /// The second half of [`PhraseMatcher::each_match_of`]: `f(pattern,
+    /// matches)` for every pattern that matches, in ascending order.
+    pub fn each_match(mut self, mut f: impl FnMut(usize, &mut Matches<'_>)) {
+        let Some(mut scratch) = self.scratch.take() else {
+            return;
+        };
+        let (m, hay, keep) = (self.m, self.hay, self.keep);
+        let kept = |p: usize| keep.is_none_or(|k| k[p]);
+        let (cache, cand, _) = &mut *scratch;
+        let mut free = m.free.iter().filter(|(p, _)| kept(*p)).peekable();
         let mut i = 0;
         loop {
             let next_anchored = cand.get(i).map(|c| c.0 as usize);
@@ -315,7 +628,7 @@ impl PhraseMatcher {
                 }
             };
             let mut ms = Matches {
-                re: &self.re,
+                dfa: &m.dfa,
                 cache: &mut *cache,
                 hay,
                 pattern: regex_automata::PatternID::new_unchecked(pattern),
@@ -329,93 +642,207 @@ impl PhraseMatcher {
                 f(pattern, &mut ms);
             }
         }
+        self.scratch = Some(scratch);
+    }
+}
+
+impl Drop for Scan<'_> {
+    /// The scratch space goes back to this thread's slot.
+    fn drop(&mut self) {
+        let Some(scratch) = self.scratch.take() else {
+            return;
+        };
+        let id = self.m.id;
         PHRASE_SCRATCH.with(|s| {
             let mut s = s.borrow_mut();
-            match s.iter_mut().find(|(id, _)| *id == self.id) {
+            match s.iter_mut().find(|(i, _)| *i == id) {
                 Some((_, slot)) => *slot = Some(scratch),
-                None => s.push((self.id, Some(scratch))),
+                None => s.push((id, Some(scratch))),
             }
         });
     }
 }
 
-/// Calls `f(literal, start, end)` for every occurrence of every literal of `dfa`
-/// (built with `MatchKind::Standard` and an unanchored start) in `hay`,
-/// overlapping ones too: what `find_overlapping_iter` reports, in another
-/// order. The DFA is walked here rather than by the crate's overlapping
-/// iterator, whose general loop took about twice the instructions per byte.
-///
-/// Each step of a walk waits on the table load of the step before, so a
-/// long text is walked as two halves at once (the second half's walker
-/// starts a longest literal early and reports only what ends in its half):
-/// two independent chains of loads keep the core busy where one stalls.
-pub fn overlapping_hits(
-    dfa: &aho_corasick::dfa::DFA,
-    hay: &[u8],
-    mut f: impl FnMut(usize, usize, usize),
-) {
-    use aho_corasick::automaton::Automaton;
-    let Ok(start) = dfa.start_state(aho_corasick::Anchored::No) else {
-        return;
-    };
-    // With `Standard` semantics a state holds every literal that ends at
-    // the byte just read (its suffixes' too); the unanchored walk never dies.
-    let mut report = |sid, end: usize| {
-        for k in 0..dfa.match_len(sid) {
-            let l = dfa.match_pattern(sid, k);
-            f(l.as_usize(), end - dfa.pattern_len(l), end);
-        }
-    };
-    let step = |sid, b| dfa.next_state(aho_corasick::Anchored::No, sid, b);
-    let is_match = |sid| dfa.is_special(sid) && dfa.is_match(sid);
-    const TWO_WALKS: usize = 96;
-    if hay.len() < TWO_WALKS {
-        let mut sid = start;
-        for (i, &b) in hay.iter().enumerate() {
-            sid = step(sid, b);
-            if is_match(sid) {
-                report(sid, i + 1);
-            }
-        }
-        return;
-    }
-    let mid = hay.len() / 2;
-    let back = mid.saturating_sub(dfa.max_pattern_len().saturating_sub(1));
-    let (first, second) = (&hay[..mid], &hay[back..]);
-    let (mut a, mut b) = (start, start);
-    for (k, &y) in second.iter().enumerate() {
-        if let Some(&x) = first.get(k) {
-            a = step(a, x);
-            if is_match(a) {
-                report(a, k + 1);
-            }
-        }
-        b = step(b, y);
-        // Matches ending before `mid` are the first walker's.
-        if back + k >= mid && is_match(b) {
-            report(b, back + k + 1);
-        }
-    }
+/// A set of literals (ASCII case ignored) found wherever they occur in a
+/// text, overlapping ones too: what aho-corasick's `find_overlapping_iter`
+/// reports, in another order. Its Aho-Corasick automaton is built here as
+/// one flat table: walking the crate's DFA (its `next_state` and match
+/// test per byte) took about a third more instructions per byte than this
+/// table, whose state numbers carry their own match flag, and building the
+/// crate's DFA for a few thousand literals took about ten times longer
+/// than this table (start-up is most of classifying one server).
+pub struct Literals {
+    /// A byte's class: one for each (lowercased) byte some literal holds,
+    /// 0 for every other byte (which sends every state back to the start).
+    classes: [u8; 256],
+    /// A state is `number << shift | matching`: `trans[number << shift ..]`
+    /// holds its next state for each class, and bit 0 says whether a
+    /// literal ends at it (`shift` is at least 1, rows a power of two long).
+    /// The start is state 0.
+    shift: u32,
+    trans: Vec<u32>,
+    /// The literals (index, length) that end at state `s`:
+    /// `ends[end_at[s]..end_at[s + 1]]`.
+    end_at: Vec<u32>,
+    ends: Vec<(u32, u32)>,
+    max_len: usize,
 }
 
-/// An ASCII-case-insensitive literal set for [`overlapping_hits`].
-pub fn literal_dfa<I, P>(lits: I) -> Result<aho_corasick::dfa::DFA, aho_corasick::BuildError>
-where
-    I: IntoIterator<Item = P>,
-    P: AsRef<[u8]>,
-{
-    aho_corasick::dfa::DFA::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(aho_corasick::MatchKind::Standard)
-        .start_kind(aho_corasick::StartKind::Unanchored)
-        .prefilter(false)
-        .build(lits)
+impl Literals {
+    /// The literals `lits` (their index is their order; none is empty).
+    pub fn new<I, P>(lits: I) -> Literals
+    where
+        I: IntoIterator<Item = P>,
+        P: AsRef<[u8]>,
+    {
+        let lits: Vec<Vec<u8>> = lits
+            .into_iter()
+            .map(|l| l.as_ref().to_ascii_lowercase())
+            .collect();
+        assert!(lits.iter().all(|l| !l.is_empty()), "an empty literal");
+        // Bytes in no literal act alike (back to the start), and so do a
+        // letter's two cases.
+        let mut classes = [0u8; 256];
+        let mut n = 1usize;
+        for &x in lits.iter().flatten() {
+            if classes[usize::from(x)] == 0 {
+                let c = u8::try_from(n).expect("at most 231 classes");
+                classes[usize::from(x)] = c;
+                classes[usize::from(x.to_ascii_uppercase())] = c;
+                n += 1;
+            }
+        }
+        let shift = n.next_power_of_two().trailing_zeros().max(1);
+        let stride = 1usize << shift;
+        // The trie of the literals: `next[s * stride + c]`, 0 for none
+        // (the start, state 0, is no state's child).
+        let mut next: Vec<u32> = vec![0; stride];
+        let mut outs: Vec<Vec<(u32, u32)>> = vec![Vec::new()];
+        for (i, l) in lits.iter().enumerate() {
+            let mut s = 0usize;
+            for &x in l {
+                let at = s * stride + usize::from(classes[usize::from(x)]);
+                if next[at] == 0 {
+                    next[at] = outs.len() as u32;
+                    next.resize(next.len() + stride, 0);
+                    outs.push(Vec::new());
+                }
+                s = next[at] as usize;
+            }
+            outs[s].push((i as u32, l.len() as u32));
+        }
+        // Breadth first, each state's missing moves become its failure
+        // state's (already complete: it is shallower), and a state ends
+        // its failure state's literals too (they are suffixes of its own).
+        let mut fail = vec![0u32; outs.len()];
+        let mut queue = vec![0u32];
+        let mut q = 0;
+        while let Some(&s) = queue.get(q) {
+            q += 1;
+            let (s, f) = (s as usize, fail[s as usize] as usize);
+            if s != 0 && !outs[f].is_empty() {
+                let inherited = outs[f].clone();
+                outs[s].extend(inherited);
+            }
+            for c in 0..n {
+                let t = next[s * stride + c];
+                let via_fail = if s == 0 { 0 } else { next[f * stride + c] };
+                if t != 0 {
+                    fail[t as usize] = via_fail;
+                    queue.push(t);
+                } else {
+                    next[s * stride + c] = via_fail;
+                }
+            }
+        }
+        let matching: Vec<u32> = outs.iter().map(|o| u32::from(!o.is_empty())).collect();
+        let trans = next
+            .iter()
+            .map(|&s| s << shift | matching[s as usize])
+            .collect();
+        let (mut end_at, mut ends) = (vec![0u32], Vec::new());
+        for o in &outs {
+            ends.extend(o);
+            end_at.push(ends.len() as u32);
+        }
+        Literals {
+            classes,
+            shift,
+            trans,
+            end_at,
+            ends,
+            max_len: lits.iter().map(Vec::len).max().unwrap_or(0),
+        }
+    }
+
+    /// Calls `f(literal, start, end)` for every occurrence of every literal
+    /// in `hay`, overlapping ones too, in no particular order.
+    ///
+    /// Each step of a walk waits on the table load of the step before, so a
+    /// long text is walked as two halves at once (the second half's walker
+    /// starts a longest literal early and reports only what ends in its
+    /// half): two independent chains of loads keep the core busy where one
+    /// stalls.
+    pub fn overlapping_hits(&self, hay: &[u8], mut f: impl FnMut(usize, usize, usize)) {
+        let step = |s: u32, b: u8| {
+            self.trans[(s & !1) as usize + usize::from(self.classes[usize::from(b)])]
+        };
+        let mut report = |s: u32, end: usize| {
+            let row = (s >> self.shift) as usize;
+            for &(l, len) in &self.ends[self.end_at[row] as usize..self.end_at[row + 1] as usize] {
+                f(l as usize, end - len as usize, end);
+            }
+        };
+        const TWO_WALKS: usize = 96;
+        if hay.len() < TWO_WALKS {
+            let mut s = 0u32;
+            for (i, &b) in hay.iter().enumerate() {
+                s = step(s, b);
+                if s & 1 != 0 {
+                    report(s, i + 1);
+                }
+            }
+            return;
+        }
+        let mid = hay.len() / 2;
+        let back = mid.saturating_sub(self.max_len.saturating_sub(1));
+        // The second walker reads `hay[back..mid]` first without reporting
+        // (what ends there is the first walker's), then both walk side by
+        // side to `mid`, then the second goes on alone: three loops, no
+        // test per byte of which phase it is in.
+        let (first, second) = (&hay[..mid], &hay[back..]);
+        let warm = mid - back;
+        let (mut a, mut b) = (0, 0);
+        for (k, (&x, &y)) in first[..warm].iter().zip(&second[..warm]).enumerate() {
+            a = step(a, x);
+            if a & 1 != 0 {
+                report(a, k + 1);
+            }
+            b = step(b, y);
+        }
+        for (k, (&x, &y)) in first[warm..].iter().zip(&second[warm..mid]).enumerate() {
+            a = step(a, x);
+            if a & 1 != 0 {
+                report(a, warm + k + 1);
+            }
+            b = step(b, y);
+            if b & 1 != 0 {
+                report(b, mid + k + 1);
+            }
+        }
+        for (k, &y) in second[mid..].iter().enumerate() {
+            b = step(b, y);
+            if b & 1 != 0 {
+                report(b, back + mid + k + 1);
+            }
+        }
+    }
 }
 
 /// One pattern's matches in a text, taken one by one.
 pub struct Matches<'a> {
-    re: &'a Regex,
-    cache: &'a mut meta::Cache,
+    dfa: &'a hybrid::dfa::DFA,
+    cache: &'a mut hybrid::dfa::Cache,
     hay: &'a [u8],
     pattern: regex_automata::PatternID,
     /// Places its literals start at, ascending (pattern, place).
@@ -444,7 +871,11 @@ impl Iterator for Matches<'_> {
             let input = Input::new(self.hay)
                 .range(at..)
                 .anchored(regex_automata::Anchored::Pattern(self.pattern));
-            if let Some(hm) = self.re.search_half_with(self.cache, &input) {
+            let found = self
+                .dfa
+                .try_search_fwd(self.cache, &input)
+                .expect("a lazy DFA without quit bytes or a give-up point never fails");
+            if let Some(hm) = found {
                 self.last_end = hm.offset();
                 return Some((at, hm.offset()));
             }
@@ -504,22 +935,24 @@ mod tests {
     /// middle.
     #[test]
     fn overlapping_hits_agree_with_the_crate() {
-        let lits = ["ab", "abcdefgh", "bcd", "h", "defgha", "a"];
-        let dfa = literal_dfa(lits).unwrap();
+        let lits = [
+            "ab", "abcdefgh", "bcd", "h", "defgha", "a", "A-b", "é", "x y", "9_", "AB",
+        ];
+        let dfa = Literals::new(lits);
         let ac = aho_corasick::AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .build(lits)
             .unwrap();
-        let unit = "xAbCdEfGhAbcd defgha ";
+        let unit = "xAbCdEfGhAbcd defgha éÉa-B X Y;9_ z\u{2014}a-";
         for n in [0, 1, 7, 95, 96, 97, 150, 301] {
-            for shift in 0..unit.len() {
+            for shift in 0..unit.chars().count() {
                 let hay: String = unit.chars().cycle().skip(shift).take(n).collect();
                 let mut got = Vec::new();
-                overlapping_hits(&dfa, hay.as_bytes(), |l, at, _| got.push((l, at)));
+                dfa.overlapping_hits(hay.as_bytes(), |l, at, end| got.push((l, at, end)));
                 got.sort_unstable();
-                let mut want: Vec<(usize, usize)> = ac
+                let mut want: Vec<(usize, usize, usize)> = ac
                     .find_overlapping_iter(&hay)
-                    .map(|m| (m.pattern().as_usize(), m.start()))
+                    .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
                     .collect();
                 want.sort_unstable();
                 assert_eq!(got, want, "{n} {shift}");
@@ -530,10 +963,27 @@ mod tests {
     /// The same indices as `regex::bytes::RegexSet` built the engine's way.
     #[test]
     fn agrees_with_regex_set() {
-        let pats: Vec<String> = [r"\bdelete\b", r"\bdrop\s+table\b", r"\bread", r"^x$", r"é"]
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+        // Searched patterns, and whole-text ones looked up (some of them
+        // sharing a text), merged in order.
+        let pats: Vec<String> = [
+            r"\bdelete\b",
+            r"\bdrop\s+table\b",
+            r"^x$",
+            r"\bread",
+            r"^(?:force|hard_?delete)$",
+            r"é",
+            r"^(?:sql|x|a|a)$",
+            r"^(?:(?-i:Q))$",
+            r"^(?:all\b)$",
+            r"^(?:[a-c]_?id)$",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        assert!(whole_texts(&pats[4]).is_some() && whole_texts(&pats[9]).is_some());
+        assert!(whole_texts(&pats[7]).is_none() && whole_texts(&pats[8]).is_none());
+        assert!(whole_texts(&pats[0]).is_none() && whole_texts(r"^x+$").is_none());
+        let only_exact = SetMatcher::new(&pats[4..5], 10 << 20, 2 << 20).unwrap();
         let set = regex::bytes::RegexSetBuilder::new(&pats)
             .unicode(false)
             .case_insensitive(true)
@@ -544,10 +994,27 @@ mod tests {
             "DELETE the rows; Drop  Table x",
             "reads only",
             "x",
+            "X",
             "nothing",
             "café",
             "",
+            "FORCE",
+            "hard_Delete",
+            "harddelete",
+            "hard delete",
+            "q",
+            "Q",
+            "sql",
+            "a",
+            "all",
+            "B_ID",
+            "cid",
+            "did",
         ] {
+            let mut only = Vec::new();
+            only_exact.each_match(hay.as_bytes(), |p| only.push(p));
+            let force = ["FORCE", "hard_Delete", "harddelete"].contains(&hay);
+            assert_eq!(only, if force { vec![0] } else { vec![] }, "{hay}");
             let want: Vec<usize> = set.matches(hay.as_bytes()).iter().collect();
             let mut got = Vec::new();
             // Twice: the reused scratch gives the same answer.
@@ -558,6 +1025,18 @@ mod tests {
             }
         }
         assert!(SetMatcher::new(&["(".to_owned()], 10 << 20, 2 << 20).is_err());
+        // The error is the builder's for the whole set.
+        let bad = ["^x$".to_owned(), "(".to_owned()];
+        let want = regex::bytes::RegexSetBuilder::new(&bad)
+            .unicode(false)
+            .case_insensitive(true)
+            .size_limit(10 << 20)
+            .dfa_size_limit(2 << 20)
+            .build()
+            .err()
+            .map(|e| e.to_string());
+        let got = SetMatcher::new(&bad, 10 << 20, 2 << 20).err();
+        assert_eq!(got.map(|e| e.to_string()), want);
     }
 
     /// Every pattern's matches as `Regex::find_iter` gives them, built the
@@ -592,6 +1071,13 @@ mod tests {
             r"(?-i:\bAll\b)",
             r"\b(all\b|allowed)",
             r"\bpermanently (delete|remove|destroy|erase)",
+            // At the text's start only: with literal prefixes, without, and
+            // a start in one branch only.
+            r"^(is|are) [a-z]+",
+            r"^([a-z0-9%&/-]+ ){0,2}rows?\b",
+            r"^([a-z0-9%&/-]+ )?(all|is) ",
+            r"(^|[.;] +)use\b",
+            r"\A(all|x)",
         ]
         .iter()
         .map(|p| p.to_string())
@@ -613,6 +1099,14 @@ mod tests {
             )
         );
         let m = PhraseMatcher::new(&pats, 10 << 20, 2 << 20).unwrap();
+        // Extra literals, some of them a pattern's literal too, change
+        // nothing of the matches and are reported where they occur.
+        let extra = ["all", "delete", "ROWS AND", "will be lost", "lost"];
+        let mx = PhraseMatcher::with_extra(&pats, 10 << 20, 2 << 20, &extra).unwrap();
+        let extra_ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(extra)
+            .unwrap();
         let res = reference_regexes(&pats);
         for hay in [
             "DELETE the rows; delete ALL the Files and every row",
@@ -635,6 +1129,11 @@ mod tests {
             "ALL All all allowed",
             "éallé éallowé é-xé",
             "Permanently deletes; permanently-remove; PERMANENTLY DESTROYS",
+            "is it; is x. Are rows",
+            "Are rows. use all; use x",
+            "use is all rows",
+            "x rows is all",
+            "Rows and data will be LOST; all rows and files lost",
         ] {
             let want: Vec<(usize, Vec<(usize, usize)>)> = res
                 .iter()
@@ -655,8 +1154,37 @@ mod tests {
                 });
                 assert_eq!(got, want, "{hay}");
             }
+            let mut found = Vec::new();
+            let mut got = Vec::new();
+            mx.scan(hay.as_bytes(), None, |i, s, e| found.push((i, s, e)))
+                .each_match(|p, ms| got.push((p, ms.collect::<Vec<_>>())));
+            assert_eq!(got, want, "{hay}");
+            found.sort_unstable();
+            let mut want_found: Vec<(usize, usize, usize)> = extra_ac
+                .find_overlapping_iter(hay)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect();
+            want_found.sort_unstable();
+            assert_eq!(found, want_found, "{hay}");
         }
         assert!(PhraseMatcher::new(&["(".to_owned()], 10 << 20, 2 << 20).is_err());
+        assert!(prefixes(r"^([a-z0-9%&/-]+ ){0,2}rows?\b").is_none());
+        assert!(starts_only_at_start(&parse(r"^(is|are) [a-z]+").unwrap()));
+        assert!(!starts_only_at_start(&parse(r"(^|[.;] +)use\b").unwrap()));
+        assert!(!starts_only_at_start(&parse(r"^x?").unwrap()));
+
+        // Patterns left out are never reported; the others as before.
+        let keep: Vec<bool> = (0..pats.len()).map(|p| p % 3 != 1).collect();
+        let hay = b"is it; delete ALL the rows. use all; Drop x";
+        let mut all = Vec::new();
+        m.each_match(hay, |p, ms| all.push((p, ms.collect::<Vec<_>>())));
+        assert!(all.iter().any(|(p, _)| p % 3 == 1));
+        all.retain(|(p, _)| keep[*p]);
+        let mut got = Vec::new();
+        m.each_match_of(hay, Some(&keep), |p, ms| {
+            got.push((p, ms.collect::<Vec<_>>()))
+        });
+        assert_eq!(got, all);
     }
 
     /// Every phrase pattern of the embedded rules, built as the engine

@@ -1373,10 +1373,34 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
     // A slash joins a list only between words (`create/update`); one after
     // a space opens a path (`a /goto/<uid> URL`), whose segments are no verbs.
     let mut after_word = false;
-    // A letter with a diacritic is folded into its word (`récupère` →
-    // `recupere`), a Cyrillic one lowercased (`ё` as `е`: `Получить` →
-    // `получить`); any other non-ASCII character ends the word.
-    for c in s.chars().chain(std::iter::once(' ')) {
+    // Read byte by byte, a character decoded only where a byte is not
+    // ASCII, and a run of ASCII letters and digits copied at once (it is
+    // most of the text): the char-by-char loop was most of this function.
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i <= b.len() {
+        // A space closes the text (and its last word).
+        let c = match b.get(i) {
+            Some(&x) if x.is_ascii() => x as char,
+            Some(_) => s[i..].chars().next().expect("a char boundary"),
+            None => ' ',
+        };
+        if depth == 0 && c.is_ascii_alphanumeric() {
+            let run = b[i..]
+                .iter()
+                .take_while(|x| x.is_ascii_alphanumeric())
+                .count();
+            let from = cur.len();
+            cur.push_str(&s[i..i + run]);
+            cur[from..].make_ascii_lowercase();
+            after_word = true;
+            i += run;
+            continue;
+        }
+        i += c.len_utf8();
+        // A letter with a diacritic is folded into its word (`récupère` →
+        // `recupere`), a Cyrillic one lowercased (`ё` as `е`: `Получить` →
+        // `получить`); any other non-ASCII character ends the word.
         let folded = if c.is_ascii() {
             None
         } else {
@@ -1401,10 +1425,6 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
             cur.push_str(f);
             continue;
         }
-        if c.is_ascii_alphanumeric() {
-            cur.push(c.to_ascii_lowercase());
-            continue;
-        }
         if c == '\'' || c == '-' && !cur.is_empty() {
             continue;
         }
@@ -1412,7 +1432,10 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
             if out.len() == limit {
                 break;
             }
-            let w = std::mem::take(&mut cur);
+            // Copied out at its length, the buffer kept for the next word
+            // (rather than grown anew from empty for each word).
+            let w = cur.clone();
+            cur.clear();
             let joiner = prose_joiner(&w);
             out.push((w, next));
             next = if joiner {
