@@ -58,16 +58,21 @@ fn build_set(
         .configure(metac)
         .syntax(syntaxc)
         .build_many(pats)
-        .map_err(|e| {
-            regex::bytes::RegexSetBuilder::new(pats)
-                .unicode(false)
-                .case_insensitive(true)
-                .size_limit(size)
-                .dfa_size_limit(dfa)
-                .build()
-                .err()
-                .unwrap_or_else(|| regex::Error::Syntax(e.to_string()))
-        })
+        .map_err(|e| set_error(pats, size, dfa, e.to_string()))
+}
+
+/// The error `regex::bytes::RegexSetBuilder` gives for `pats` built the
+/// engine's way, or `msg` when that builder accepts them: what a user of
+/// the rules sees whichever engine failed.
+fn set_error(pats: &[String], size: usize, dfa: usize, msg: String) -> regex::Error {
+    regex::bytes::RegexSetBuilder::new(pats)
+        .unicode(false)
+        .case_insensitive(true)
+        .size_limit(size)
+        .dfa_size_limit(dfa)
+        .build()
+        .err()
+        .unwrap_or(regex::Error::Syntax(msg))
 }
 
 /// `pats` compiled as `regex::bytes::RegexSetBuilder` compiles them
@@ -92,16 +97,7 @@ fn phrase_dfa_of(
     kind: MatchKind,
 ) -> Result<hybrid::dfa::DFA, regex::Error> {
     use regex_automata::nfa::thompson;
-    let set_error = |e: String| {
-        regex::bytes::RegexSetBuilder::new(pats)
-            .unicode(false)
-            .case_insensitive(true)
-            .size_limit(size)
-            .dfa_size_limit(dfa)
-            .build()
-            .err()
-            .unwrap_or(regex::Error::Syntax(e))
-    };
+    let set_error = |e: String| set_error(pats, size, dfa, e);
     let syntaxc = syntax::Config::new()
         .unicode(false)
         .case_insensitive(true)
