@@ -1363,6 +1363,30 @@ enum Pos {
 /// words), owned only where it was folded or joined.
 type Word<'s> = (Cow<'s, str>, Pos);
 
+/// [`WORD_BYTE`] of a lowercase ASCII letter or a digit.
+const LOWER: u8 = 1;
+/// [`WORD_BYTE`] of an uppercase ASCII letter.
+const UPPER: u8 = 2;
+
+/// What each byte is to [`clause_words_upto`]: [`LOWER`], [`UPPER`], or 0
+/// (no ASCII letter or digit).
+static WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_alphanumeric() {
+            LOWER
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 /// Words of a sentence with their position; text in parentheses is dropped
 /// (it lists values and examples, not what the tool does).
 fn clause_words(s: &str) -> Vec<Word<'_>> {
@@ -1397,15 +1421,18 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<Word<'_>> {
             None => ' ',
         };
         if depth == 0 && c.is_ascii_alphanumeric() {
-            let mut upper = false;
+            // One table load a byte tells a letter or digit and an
+            // uppercase one (two tests each byte cost more).
+            let mut kinds = 0u8;
             let run = b[i..]
                 .iter()
-                .take_while(|x| {
-                    upper |= x.is_ascii_uppercase();
-                    x.is_ascii_alphanumeric()
+                .take_while(|&&x| {
+                    let k = WORD_BYTE[usize::from(x)];
+                    kinds |= k;
+                    k != 0
                 })
                 .count();
-            if cur.is_empty() && span.is_none() && !upper {
+            if cur.is_empty() && span.is_none() && kinds & UPPER == 0 {
                 span = Some((i, i + run));
             } else {
                 if let Some((a, z)) = span.take() {
