@@ -2,6 +2,8 @@
 //! sentence, an enumeration of operations, or an operation selector's values
 //! lead with.
 
+use std::borrow::Cow;
+
 use super::engine::Engine;
 use super::normalize::{find_base_form, fold_non_ascii, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
@@ -136,8 +138,21 @@ const PROSE_FILLER: &[&str] = &[
     "пожалуйста",
 ];
 
+/// [`FILLER`], [`PROSE_FILLER`] and [`PROSE_OPENERS`] in one hash set: a
+/// clause's first word that is none of them (most) was compared with each
+/// of their 75 entries.
+static FILLERS: std::sync::LazyLock<rustc_hash::FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| {
+        FILLER
+            .iter()
+            .chain(PROSE_FILLER)
+            .chain(PROSE_OPENERS)
+            .copied()
+            .collect()
+    });
+
 fn filler(w: &str) -> bool {
-    FILLER.contains(&w) || PROSE_FILLER.contains(&w) || PROSE_OPENERS.contains(&w)
+    FILLERS.contains(w)
 }
 
 /// Verbs that only fetch one thing and never name a product or namespace:
@@ -419,7 +434,7 @@ impl Engine {
             // verb ("Accepts an array ...") describes its inputs or outputs.
             if n > 0 {
                 let first = clause_words_upto(s, 1);
-                let first = first.first().map_or("", |(w, _)| w.as_str());
+                let first = first.first().map_or("", |(w, _)| w.as_ref());
                 if !OPENERS.contains(&first) && !PROSE_OPENERS.contains(&first) {
                     continue;
                 }
@@ -466,10 +481,10 @@ impl Engine {
         // Most leads join nothing to their first verb: four words tell, and
         // only a lead that does is read on to twelve (this runs for every
         // tool whose name leads with a verb).
-        let joined_at = |words: &[(String, Pos)], a: usize| {
+        let joined_at = |words: &[Word<'_>], a: usize| {
             words
                 .get(a + 1)
-                .is_some_and(|(w, _)| JOINERS.contains(&w.as_str()))
+                .is_some_and(|(w, _)| JOINERS.contains(&w.as_ref()))
                 && words.get(a + 2).is_some_and(|(_, p)| *p == Pos::Joined)
         };
         let short = clause_words_upto(s, 4);
@@ -484,21 +499,21 @@ impl Engine {
             short
         };
         let at = words.iter().position(|(w, _)| !filler(w))?;
-        let first = words[at].0.clone();
+        let first = words[at].0.to_string();
         let mut out = Vec::new();
         let mut k = at + 1;
         while k + 1 < words.len()
-            && JOINERS.contains(&words[k].0.as_str())
+            && JOINERS.contains(&words[k].0.as_ref())
             && words[k + 1].1 == Pos::Joined
         {
             let w = &words[k + 1].0;
-            if self.nouns.contains(w.as_str())
+            if self.nouns.contains(w.as_ref())
                 || find_base_form(w, |b| self.nouns.contains(b).then_some(())).is_some()
             {
                 break;
             }
             match self.lookup_inflected(w) {
-                Some((r, Some(c))) => out.push((r, c, w.clone())),
+                Some((r, Some(c))) => out.push((r, c, w.to_string())),
                 Some((_, None)) => {}
                 None => break,
             }
@@ -539,17 +554,17 @@ impl Engine {
             // nothing; what follows in the sentence is its object, unless
             // a `by` clause says how ("Manage incidents by changing
             // their status or assignment").
-            ambiguous.push((hit.0, first.clone()));
+            ambiguous.push((hit.0, first.to_string()));
             let by = words
                 .windows(2)
                 .position(|p| p[0].0 == "by" && p[1].0.ends_with("ing") && p[1].0.len() > 5)?;
             let (w, _) = &words[by + 1];
             let (r, c) = self.lookup_inflected(w)?;
-            let mut decided = vec![(r, c?, w.clone())];
+            let mut decided = vec![(r, c?, w.to_string())];
             self.verb_list(&words[by + 2..], false, &mut decided, ambiguous);
             return Some(decided);
         };
-        let mut decided = vec![(hit.0, first_class, first.clone())];
+        let mut decided = vec![(hit.0, first_class, first.to_string())];
         // "Finds ..." (a subject's form), not "Find ..." nor "Process ...".
         let subject = first.ends_with('s')
             && !first.ends_with("ss")
@@ -667,8 +682,8 @@ impl Engine {
             let (w, _) = &words[k];
             if stated
                 && !words.get(k + 1).is_some_and(|(o, _)| {
-                    OBJECT_OPENERS.contains(&o.as_str())
-                        || PROSE_OBJECT_OPENERS.contains(&o.as_str())
+                    OBJECT_OPENERS.contains(&o.as_ref())
+                        || PROSE_OBJECT_OPENERS.contains(&o.as_ref())
                 })
             {
                 continue;
@@ -680,12 +695,12 @@ impl Engine {
             // (French "Supprime ...").
             let subjects =
                 self.is_foreign_verb(w) || (w.ends_with('s') && self.lookup(w).is_none());
-            if !subjects || self.nouns.contains(w.as_str()) || out.iter().any(|(_, _, x)| x == w) {
+            if !subjects || self.nouns.contains(w.as_ref()) || out.iter().any(|(_, _, x)| x == w) {
                 continue;
             }
             if let Some((r, Some(Class::Destructive))) = self.lookup_inflected(w) {
                 if !stated || self.rule(r).anywhere {
-                    out.push((r, Class::Destructive, w.clone()));
+                    out.push((r, Class::Destructive, w.to_string()));
                 }
             }
         }
@@ -711,7 +726,7 @@ impl Engine {
         if self.lookup_inflected(w0).is_some()
             || words
                 .get(first + 1)
-                .is_some_and(|(w, _)| IMPERATIVE_OBJECTS.contains(&w.as_str()))
+                .is_some_and(|(w, _)| IMPERATIVE_OBJECTS.contains(&w.as_ref()))
         {
             return None;
         }
@@ -731,13 +746,13 @@ impl Engine {
             else {
                 continue;
             };
-            let before = words[k - 1].0.as_str();
+            let before = words[k - 1].0.as_ref();
             if NOT_NOUNS_BEFORE_PARTICIPLE.contains(&before)
                 || self.lookup_inflected(before).is_some()
             {
                 return None;
             }
-            return class.map(|c| (r, c, w.clone()));
+            return class.map(|c| (r, c, w.to_string()));
         }
         None
     }
@@ -779,14 +794,14 @@ impl Engine {
     /// word: `met a jour` (French "met à jour", updates), and a separable
     /// verb with its particle closing the clause (German "ruft die Rechnungen
     /// ab" → `ruft * ab`, in the first word's place).
-    fn clause_words(&self, s: &str) -> Vec<(String, Pos)> {
+    fn clause_words<'s>(&self, s: &'s str) -> Vec<Word<'s>> {
         let mut words = clause_words(s);
         if self.phrasal.is_empty() {
             return words;
         }
         let mut i = 0;
         while i < words.len() {
-            let Some(forms) = self.phrasal.get(&words[i].0) else {
+            let Some(forms) = self.phrasal.get(&*words[i].0) else {
                 i += 1;
                 continue;
             };
@@ -800,11 +815,11 @@ impl Engine {
                         .map_or(words.len(), |k| i + 1 + k);
                     let at = (i + 2..end).find(|&j| {
                         words[j].0 == rest[1]
-                            && (j + 1 == end || matches!(words[j + 1].0.as_str(), "und" | "oder"))
+                            && (j + 1 == end || matches!(words[j + 1].0.as_ref(), "und" | "oder"))
                     });
                     if let Some(j) = at {
                         words.remove(j);
-                        words[i].0.clone_from(verb);
+                        words[i].0 = Cow::Owned(verb.clone());
                         break;
                     }
                 } else if words.len() > i + rest.len()
@@ -814,7 +829,7 @@ impl Engine {
                         .all(|((w, _), r)| w == r)
                 {
                     words.drain(i + 1..=i + rest.len());
-                    words[i].0.clone_from(verb);
+                    words[i].0 = Cow::Owned(verb.clone());
                     break;
                 }
             }
@@ -831,7 +846,7 @@ impl Engine {
     /// verb that doubles as no noun and is followed by its object.
     fn verb_list(
         &self,
-        words: &[(String, Pos)],
+        words: &[Word<'_>],
         subject: bool,
         decided: &mut Vec<(usize, Class, String)>,
         ambiguous: &mut Vec<(usize, String)>,
@@ -856,7 +871,7 @@ impl Engine {
             let of_created = decided.first().is_some_and(|(_, c, _)| *c == Class::Write)
                 && words
                     .get(k + 1)
-                    .is_some_and(|(o, _)| matches!(o.as_str(), "its" | "their"));
+                    .is_some_and(|(o, _)| matches!(o.as_ref(), "its" | "their"));
             let after_object = !candidate
                 && subject
                 && !of_created
@@ -869,7 +884,7 @@ impl Engine {
             if after_object {
                 if let Some((r, Some(c))) = self.second_action(w) {
                     prev_verb = true;
-                    decided.push((r, c, w.clone()));
+                    decided.push((r, c, w.to_string()));
                 }
                 continue;
             }
@@ -878,7 +893,7 @@ impl Engine {
             }
             // After the first verb, a word that doubles as a noun
             // ("branches or commits") is an object, not another verb.
-            if self.nouns.contains(w.as_str()) {
+            if self.nouns.contains(w.as_ref()) {
                 break;
             }
             match self.lookup_inflected(w) {
@@ -891,9 +906,9 @@ impl Engine {
                     .is_none() =>
                 {
                     prev_verb = true;
-                    decided.push((r, c, w.clone()))
+                    decided.push((r, c, w.to_string()))
                 }
-                Some((r, None)) => ambiguous.push((r, w.clone())),
+                Some((r, None)) => ambiguous.push((r, w.to_string())),
                 _ => break,
             }
         }
@@ -923,7 +938,7 @@ impl Engine {
             // "Useful for displaying data, comparing values and creating
             // summaries": what a caller may use the result for, not what the
             // tool does.
-            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_str()) && words[1].0 == "for" {
+            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_ref()) && words[1].0 == "for" {
                 continue;
             }
             let mut k = 0;
@@ -936,10 +951,10 @@ impl Engine {
                 let Some((r, Some(c))) = self.lookup_inflected(w) else {
                     continue;
                 };
-                if self.nouns.contains(w.as_str()) {
+                if self.nouns.contains(w.as_ref()) {
                     continue;
                 }
-                let mut list = vec![(r, c, w.clone())];
+                let mut list = vec![(r, c, w.to_string())];
                 let mut amb = Vec::new();
                 self.verb_list(&words[k..], false, &mut list, &mut amb);
                 if list.len() >= 2
@@ -1356,17 +1371,50 @@ enum Pos {
     Joined,
 }
 
+/// A word of a clause, lowercased: borrowed from the text where it stands
+/// there as written (one run of lowercase ASCII letters and digits, most
+/// words), owned only where it was folded or joined.
+type Word<'s> = (Cow<'s, str>, Pos);
+
+/// [`WORD_BYTE`] of a lowercase ASCII letter or a digit.
+const LOWER: u8 = 1;
+/// [`WORD_BYTE`] of an uppercase ASCII letter.
+const UPPER: u8 = 2;
+
+/// What each byte is to [`clause_words_upto`]: [`LOWER`], [`UPPER`], or 0
+/// (no ASCII letter or digit).
+static WORD_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_alphanumeric() {
+            LOWER
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
 /// Words of a sentence with their position; text in parentheses is dropped
 /// (it lists values and examples, not what the tool does).
-fn clause_words(s: &str) -> Vec<(String, Pos)> {
+fn clause_words(s: &str) -> Vec<Word<'_>> {
     clause_words_upto(s, usize::MAX)
 }
 
 /// The first `limit` of [`clause_words`] (they do not depend on what
 /// follows them).
-fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
-    let mut out: Vec<(String, Pos)> = Vec::new();
+fn clause_words_upto(s: &str, limit: usize) -> Vec<Word<'_>> {
+    // Sized up front (about one word in six bytes) rather than regrown.
+    let mut out: Vec<Word<'_>> = Vec::with_capacity(limit.min(s.len() / 6 + 1));
+    // The word being read: a span of `s` while it is one lowercase run
+    // (copied into no buffer), else the folded text in `cur`.
     let mut cur = String::new();
+    let mut span: Option<(usize, usize)> = None;
     let mut next = Pos::Start;
     let mut comma = false;
     let mut depth = 0usize;
@@ -1386,13 +1434,27 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
             None => ' ',
         };
         if depth == 0 && c.is_ascii_alphanumeric() {
+            // One table load a byte tells a letter or digit and an
+            // uppercase one (two tests each byte cost more).
+            let mut kinds = 0u8;
             let run = b[i..]
                 .iter()
-                .take_while(|x| x.is_ascii_alphanumeric())
+                .take_while(|&&x| {
+                    let k = WORD_BYTE[usize::from(x)];
+                    kinds |= k;
+                    k != 0
+                })
                 .count();
-            let from = cur.len();
-            cur.push_str(&s[i..i + run]);
-            cur[from..].make_ascii_lowercase();
+            if cur.is_empty() && span.is_none() && kinds & UPPER == 0 {
+                span = Some((i, i + run));
+            } else {
+                if let Some((a, z)) = span.take() {
+                    cur.push_str(&s[a..z]);
+                }
+                let from = cur.len();
+                cur.push_str(&s[i..i + run]);
+                cur[from..].make_ascii_lowercase();
+            }
             after_word = true;
             i += run;
             continue;
@@ -1422,20 +1484,30 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<(String, Pos)> {
             continue;
         }
         if let Some(f) = folded {
+            if let Some((a, z)) = span.take() {
+                cur.push_str(&s[a..z]);
+            }
             cur.push_str(f);
             continue;
         }
-        if c == '\'' || c == '-' && !cur.is_empty() {
+        let in_word = span.is_some() || !cur.is_empty();
+        if c == '\'' || c == '-' && in_word {
             continue;
         }
-        if !cur.is_empty() {
+        if in_word {
             if out.len() == limit {
                 break;
             }
-            // Copied out at its length, the buffer kept for the next word
-            // (rather than grown anew from empty for each word).
-            let w = cur.clone();
-            cur.clear();
+            let w = match span.take() {
+                Some((a, z)) => Cow::Borrowed(&s[a..z]),
+                // Copied out at its length, the buffer kept for the next
+                // word (rather than grown anew from empty for each word).
+                None => {
+                    let w = Cow::Owned(cur.clone());
+                    cur.clear();
+                    w
+                }
+            };
             let joiner = prose_joiner(&w);
             out.push((w, next));
             next = if joiner {
