@@ -850,10 +850,12 @@ fn flatten<'a>(
     mut parent_ops: Option<(&mut ItemOps, &mut Refs)>,
 ) {
     for (name, prop) in merged(props) {
+        // A top-level name stays borrowed from the text (cloning a
+        // borrowed `Cow` copies no bytes).
         let full = if prefix.is_empty() {
-            name.to_string()
+            name.clone()
         } else {
-            format!("{prefix}.{name}")
+            Cow::Owned(format!("{prefix}.{name}"))
         };
         let Some(Prop {
             ty,
@@ -864,7 +866,7 @@ fn flatten<'a>(
         else {
             out.push(ParamView {
                 name: full,
-                ty: String::new(),
+                ty: Cow::Borrowed(""),
                 description: Cow::Borrowed(""),
                 enum_values: Vec::new(),
                 item_ops: Vec::new(),
@@ -875,7 +877,7 @@ fn flatten<'a>(
         // as a small object: they read nothing else.
         let mut m = serde_json::Map::new();
         let ty = match ty {
-            Some(Field::Text(s)) => Some(s.into_owned()),
+            Some(Field::Text(s)) => Some(s),
             Some(Field::Other(v)) => {
                 m.insert("type".to_owned(), *v);
                 None
@@ -913,7 +915,10 @@ fn flatten<'a>(
             }
             let resolved = shallow(&m, &defs);
             let read = resolved.as_ref().unwrap_or(&m);
-            (ty.unwrap_or_else(|| type_of(read)), enum_values(read))
+            (
+                ty.unwrap_or_else(|| Cow::Owned(type_of(read))),
+                enum_values(read),
+            )
         };
         // The name is copied only for a parameter with nested ones.
         let parent = nested.as_ref().map(|_| full.clone());
