@@ -1154,7 +1154,7 @@ mod tests {
     fn param(ty: &str, desc: &str, enums: &[&str]) -> ParamView<'static> {
         ParamView {
             name: "code".into(),
-            ty: ty.into(),
+            ty: ty.to_owned().into(),
             description: desc.to_owned().into(),
             enum_values: enums.iter().map(|s| (*s).to_owned()).collect(),
             item_ops: Vec::new(),

@@ -543,12 +543,12 @@ mod tests {
         let an: Vec<(&str, &str)> = a
             .params
             .iter()
-            .map(|p| (p.name.as_str(), p.ty.as_str()))
+            .map(|p| (p.name.as_ref(), p.ty.as_ref()))
             .collect();
         let bn: Vec<(&str, &str)> = b
             .params
             .iter()
-            .map(|p| (p.name.as_str(), p.ty.as_str()))
+            .map(|p| (p.name.as_ref(), p.ty.as_ref()))
             .collect();
         assert_eq!(an, bn);
         assert_eq!(a.params[0].enum_values, b.params[0].enum_values);
