@@ -892,6 +892,9 @@ fn flatten<'a>(
                 m.insert((*k).to_owned(), v);
             }
         }
+        // Neither a schema to walk nor nested parameters: no item
+        // selectors, and nothing for `refs` to add (most parameters).
+        let bare = m.is_empty() && nested.is_none();
         let mut ops = Vec::new();
         let mut refs = Refs::new(defs);
         let (ty, enum_values) = if m.is_empty() {
@@ -933,7 +936,7 @@ fn flatten<'a>(
         if let (Some(nested), Some(parent), None) = (nested, parent, &parent_ops) {
             flatten(nested, defs, &parent, out, Some((&mut ops, &mut refs)));
         }
-        if parent_ops.is_none() {
+        if parent_ops.is_none() && !bare {
             refs.finish(&mut ops);
             settle(&mut ops);
             out[at].item_ops = ops;
