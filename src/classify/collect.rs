@@ -125,7 +125,7 @@ impl Engine {
             let leaf = p.name.rsplit('.').next().unwrap_or(&p.name);
             let mut ident: Option<bool> = None;
             self.param_set.each_match(leaf.as_bytes(), |pi| {
-                param_hits.push((self.param_rule[pi], p.name.as_str()));
+                param_hits.push((self.param_rule[pi], p.name.as_ref()));
             });
             if p.description.is_empty() {
                 continue;
@@ -638,16 +638,16 @@ impl Engine {
                     .params
                     .iter()
                     .filter(|p| {
-                        rule_params.contains(&p.name.as_str())
+                        rule_params.contains(&p.name.as_ref())
                             && !p.ty.contains("array")
                             && !filters_results(&p.description)
                     })
                     .map(|p| match p.enum_values.is_empty() {
                         true if name_silent => {
-                            (p.name.clone(), documented_values(&p.description), false)
+                            (p.name.to_string(), documented_values(&p.description), false)
                         }
-                        true => (p.name.clone(), Vec::new(), false),
-                        false => (p.name.clone(), p.enum_values.clone(), false),
+                        true => (p.name.to_string(), Vec::new(), false),
+                        false => (p.name.to_string(), p.enum_values.clone(), false),
                     });
                 let nested = nested_operations(def)
                     .into_iter()
@@ -1154,7 +1154,7 @@ mod tests {
     fn param(ty: &str, desc: &str, enums: &[&str]) -> ParamView<'static> {
         ParamView {
             name: "code".into(),
-            ty: ty.into(),
+            ty: ty.to_owned().into(),
             description: desc.to_owned().into(),
             enum_values: enums.iter().map(|s| (*s).to_owned()).collect(),
             item_ops: Vec::new(),

@@ -14,8 +14,10 @@ use crate::tool::{enum_values, type_of, Hints};
 pub type ItemOps = Vec<(Cow<'static, str>, Vec<String>)>;
 
 pub struct ParamView<'a> {
-    pub name: String,
-    pub ty: String,
+    /// Borrowed from the tool's text where it can be (a top-level name
+    /// or a `type` without escapes): two allocations fewer a parameter.
+    pub name: Cow<'a, str>,
+    pub ty: Cow<'a, str>,
     pub description: Cow<'a, str>,
     pub enum_values: Vec<String>,
     /// For a top-level parameter: the selector enums of the items of the
@@ -486,8 +488,8 @@ fn collect<'a>(
             } else {
                 Vec::new()
             },
-            name: full.clone(),
-            ty: type_of(read),
+            name: Cow::Owned(full.clone()),
+            ty: Cow::Owned(type_of(read)),
             description: text_of(prop.get("description")),
             enum_values: enum_values(read),
         });
@@ -541,12 +543,12 @@ mod tests {
         let an: Vec<(&str, &str)> = a
             .params
             .iter()
-            .map(|p| (p.name.as_str(), p.ty.as_str()))
+            .map(|p| (p.name.as_ref(), p.ty.as_ref()))
             .collect();
         let bn: Vec<(&str, &str)> = b
             .params
             .iter()
-            .map(|p| (p.name.as_str(), p.ty.as_str()))
+            .map(|p| (p.name.as_ref(), p.ty.as_ref()))
             .collect();
         assert_eq!(an, bn);
         assert_eq!(a.params[0].enum_values, b.params[0].enum_values);

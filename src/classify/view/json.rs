@@ -850,10 +850,12 @@ fn flatten<'a>(
     mut parent_ops: Option<(&mut ItemOps, &mut Refs)>,
 ) {
     for (name, prop) in merged(props) {
+        // A top-level name stays borrowed from the text (cloning a
+        // borrowed `Cow` copies no bytes).
         let full = if prefix.is_empty() {
-            name.to_string()
+            name.clone()
         } else {
-            format!("{prefix}.{name}")
+            Cow::Owned(format!("{prefix}.{name}"))
         };
         let Some(Prop {
             ty,
@@ -864,7 +866,7 @@ fn flatten<'a>(
         else {
             out.push(ParamView {
                 name: full,
-                ty: String::new(),
+                ty: Cow::Borrowed(""),
                 description: Cow::Borrowed(""),
                 enum_values: Vec::new(),
                 item_ops: Vec::new(),
@@ -875,7 +877,7 @@ fn flatten<'a>(
         // as a small object: they read nothing else.
         let mut m = serde_json::Map::new();
         let ty = match ty {
-            Some(Field::Text(s)) => Some(s.into_owned()),
+            Some(Field::Text(s)) => Some(s),
             Some(Field::Other(v)) => {
                 m.insert("type".to_owned(), *v);
                 None
@@ -890,6 +892,9 @@ fn flatten<'a>(
                 m.insert((*k).to_owned(), v);
             }
         }
+        // Neither a schema to walk nor nested parameters: no item
+        // selectors, and nothing for `refs` to add (most parameters).
+        let bare = m.is_empty() && nested.is_none();
         let mut ops = Vec::new();
         let mut refs = Refs::new(defs);
         let (ty, enum_values) = if m.is_empty() {
@@ -913,7 +918,10 @@ fn flatten<'a>(
             }
             let resolved = shallow(&m, &defs);
             let read = resolved.as_ref().unwrap_or(&m);
-            (ty.unwrap_or_else(|| type_of(read)), enum_values(read))
+            (
+                ty.unwrap_or_else(|| Cow::Owned(type_of(read))),
+                enum_values(read),
+            )
         };
         // The name is copied only for a parameter with nested ones.
         let parent = nested.as_ref().map(|_| full.clone());
@@ -928,7 +936,7 @@ fn flatten<'a>(
         if let (Some(nested), Some(parent), None) = (nested, parent, &parent_ops) {
             flatten(nested, defs, &parent, out, Some((&mut ops, &mut refs)));
         }
-        if parent_ops.is_none() {
+        if parent_ops.is_none() && !bare {
             refs.finish(&mut ops);
             settle(&mut ops);
             out[at].item_ops = ops;
