@@ -454,7 +454,17 @@ impl Engine {
                 h.text
             );
         }
-        let text = self.rationale_pieces[h.rule].join(h.text.as_str());
+        // A quote spanning a line break reads as one line in a sentence.
+        let quote: std::borrow::Cow<str> = if h.text.contains(['\n', '\r', '\t']) {
+            h.text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .into()
+        } else {
+            h.text.as_str().into()
+        };
+        let text = self.rationale_pieces[h.rule].join(quote.as_ref());
         // Verb rules speak of the name; a verb read from the description says so.
         match (h.site, text.strip_prefix("It is named for ")) {
             (super::collect::Site::Lead | super::collect::Site::Enumeration, Some(rest)) => {
