@@ -133,6 +133,33 @@ pub fn code_segments(s: &str) -> Vec<CodeSeg> {
     out
 }
 
+/// Every character a byte loop that passes 32-byte blocks of plain ASCII
+/// over whole must judge as a check of each character would, and the texts
+/// to try each in: alone, after a non-ASCII character, and before, at and
+/// after the edges of blocks (tests of such loops share them).
+#[cfg(test)]
+pub(crate) fn each_char_at_block_edges(mut check: impl FnMut(&str)) {
+    let pad = |n: usize| "a".repeat(n);
+    for c in (0u32..0x11000)
+        .chain(0xE0000..0xE1010)
+        .filter_map(char::from_u32)
+    {
+        for s in [
+            c.to_string(),
+            format!("ab \u{2014}{c}cd{c}"),
+            format!("ab {c}\u{2014}cd"),
+            format!("\u{e9}{c}"),
+            format!("{}{c}", pad(31)),
+            format!("{}{c}{}", pad(32), pad(40)),
+            format!("{}\n{c}{}", pad(32), pad(40)),
+            format!("{}\u{e9}{c}{}", pad(30), pad(2)),
+            format!("{}{c}", pad(65)),
+        ] {
+            check(&s);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

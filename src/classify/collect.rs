@@ -1172,25 +1172,9 @@ mod tests {
                 })
                 .map(|(i, _)| i)
         };
-        for c in (0u32..0x11000)
-            .chain(0xE0000..0xE1010)
-            .filter_map(char::from_u32)
-        {
-            // Alone, and before, at and after the edges of 32-byte blocks
-            // (a block of printable ASCII is passed over whole).
-            let pad = |n: usize| "a".repeat(n);
-            for s in [
-                c.to_string(),
-                format!("ab \u{2014}{c}cd{c}"),
-                format!("\u{e9}{c}"),
-                format!("{}{c}", pad(31)),
-                format!("{}\n{c}{}", pad(32), pad(40)),
-                format!("{}\u{e9}{c}{}", pad(30), pad(2)),
-                format!("{}{c}", pad(65)),
-            ] {
-                assert_eq!(super::first_hidden(&s), naive(&s), "{s:?}");
-            }
-        }
+        crate::text::each_char_at_block_edges(|s| {
+            assert_eq!(super::first_hidden(s), naive(s), "{s:?}");
+        });
     }
 
     /// One scan finds a run word wherever a substring search of the

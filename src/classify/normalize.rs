@@ -515,25 +515,9 @@ mod tests {
             s.chars()
                 .any(|c| is_invisible(c) || fullwidth(c).is_some() || lookalike(c).is_some())
         };
-        for c in (0u32..0x11000)
-            .chain(0xE0000..0xE1010)
-            .filter_map(char::from_u32)
-        {
-            // Alone, and before, at and after the edges of 32-byte blocks
-            // (a block of plain ASCII is passed over whole).
-            let pad = |n: usize| "a".repeat(n);
-            for s in [
-                c.to_string(),
-                format!("ab {c}\u{2014}cd"),
-                format!("\u{e9}{c}"),
-                format!("{}{c}", pad(31)),
-                format!("{}{c}{}", pad(32), pad(40)),
-                format!("{}\u{e9}{c}{}", pad(30), pad(2)),
-                format!("{}{c}", pad(65)),
-            ] {
-                assert_eq!(has_foldable(&s), naive(&s), "{s:?}");
-            }
-        }
+        crate::text::each_char_at_block_edges(|s| {
+            assert_eq!(has_foldable(s), naive(s), "{s:?}");
+        });
     }
 
     /// [`sentences`] ends a sentence where a byte loop over every byte
