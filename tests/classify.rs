@@ -1636,6 +1636,36 @@ fn eval_scores_against_declared_annotations() {
     assert!(overall["macro_f1_contract"].as_f64() > overall["macro_f1"].as_f64());
 }
 
+/// The contract calls update and set destructive: a tool named for one and
+/// declared write is a label the contract overrides, while a create whose
+/// object is an "update" (a status post) is not.
+#[test]
+fn eval_counts_an_update_declared_write_as_the_contract_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("s.json");
+    let write = json!({"readOnlyHint": false, "destructiveHint": false});
+    std::fs::write(&p, json!([
+        {"name": "update_issue_title", "description": "Update the title of an issue", "annotations": write},
+        {"name": "createProjectUpdate", "description": "Create a project update (a status post)", "annotations": write},
+        {"name": "get_issue", "description": "Get an issue", "annotations": {"readOnlyHint": true}}
+    ]).to_string()).unwrap();
+    let out = bin()
+        .args(["eval", "--format", "json", "--input"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let overall = &v["servers"][1];
+    assert_eq!(
+        overall["confusion"],
+        json!([[1, 0, 0], [0, 1, 1], [0, 0, 0]])
+    );
+    assert_eq!(overall["contradictions"], 1);
+    assert_eq!(overall["macro_f1_contract"], 1.0);
+    assert!(overall["macro_f1"].as_f64() < Some(1.0));
+}
+
 /// The eval table on the fixture corpus, with `COLUMNS` as given (unset:
 /// piped output, no terminal to fit).
 fn eval_table(columns: Option<&str>, extra: &[&str]) -> String {

@@ -257,6 +257,33 @@ impl Engine {
     /// `after_prefix`, a verb right after a product prefix that is no verb
     /// (`jira_add_worklog`) leads too.
     pub fn name_verb_class(&self, name: &str, ctx: &Context, after_prefix: bool) -> Option<Class> {
+        self.name_verb_classes(name, ctx, after_prefix)?
+            .into_iter()
+            .max()
+    }
+
+    /// The class of the first decided verb a tool's name leads with (as in
+    /// [`Engine::name_verb_class`]), not the worst of them: in
+    /// `createProjectUpdate` the verb is `create`, `update` its object.
+    pub fn name_lead_verb_class(
+        &self,
+        name: &str,
+        ctx: &Context,
+        after_prefix: bool,
+    ) -> Option<Class> {
+        self.name_verb_classes(name, ctx, after_prefix)?
+            .first()
+            .copied()
+    }
+
+    /// The classes of a name's decided verbs, in order, when the name leads
+    /// with one (or, with `after_prefix`, has one right after a prefix).
+    fn name_verb_classes(
+        &self,
+        name: &str,
+        ctx: &Context,
+        after_prefix: bool,
+    ) -> Option<Vec<Class>> {
         let tokens = super::normalize::identifier_tokens(name);
         let ((decided, _), leading) = self.identifier_verbs_at(&tokens, ctx.verb_last);
         let prefixed = after_prefix
@@ -269,7 +296,7 @@ impl Engine {
         if !leading && !prefixed {
             return None;
         }
-        decided.iter().map(|(_, c, _)| *c).max()
+        Some(decided.iter().map(|(_, c, _)| *c).collect())
     }
 
     /// The first word of `title` or of the description's purpose sentences

@@ -14,8 +14,11 @@
 //! declared destructive whose name leads with an additive verb (create, add,
 //! send, start, ...; also right after a product prefix that is no verb, as in
 //! `jira_add_worklog`) counts as write unless it runs code (the contract
-//! calls running code destructive), and one declared read whose name
-//! leads with a mutating verb is a contradiction the table reports.
+//! calls running code destructive), one declared write whose name's first
+//! verb overwrites or removes (update, set, delete, ...; `update_issue_title`)
+//! counts as destructive, as the contract's table says, and one declared
+//! read whose name leads with a mutating verb is a contradiction the table
+//! reports.
 //!
 //! A dangerous miss (declared mutating, classified read) is *contradicted*
 //! when the tool's own text argues for nothing but read: the verdict was
@@ -246,6 +249,9 @@ fn score_server(s: &ServerTools) -> Acc {
         // records, which the rules call read).
         let named = engine.name_verb_class(&def.name, &ctx, false);
         let named_additive = engine.name_verb_class(&def.name, &ctx, true);
+        // Its first verb, for an update declared additive (`createProjectUpdate`
+        // creates; `update_issue_title` overwrites).
+        let named_first = engine.name_lead_verb_class(&def.name, &ctx, true);
         if declared_read {
             acc.reads += 1;
             if v.risk >= crate::classify::Risk::High {
@@ -265,6 +271,13 @@ fn score_server(s: &ServerTools) -> Acc {
             (Label::Class(Class::Read), Some(c)) if c != Class::Read => {
                 acc.contradictions += 1;
                 Some(c)
+            }
+            // The other direction: a tool named for overwriting or removing
+            // (`update_issue_title`, `set_labels`, `kv_lock_set`) declared
+            // additive; the contract calls update and set destructive.
+            (Label::Class(Class::Write), _) if named_first == Some(Class::Destructive) => {
+                acc.contradictions += 1;
+                Some(Class::Destructive)
             }
             (Label::Class(c), _) => Some(c),
             (Label::Mutating, _) => None,
@@ -438,14 +451,15 @@ const LEGEND: &[(&str, &str)] = &[
     (
         "F1-contract",
         "the same against the contract: labels it overrides count as it says \
-         (a create declared destructive counts as write)",
+         (a create declared destructive counts as write, an update declared \
+         write as destructive)",
     ),
     (
         "mislabel",
         "labels that contradict the contract (additive tools declared \
-         destructive, mutating tools declared read-only), judged by the verb \
-         the tool's name leads with (for creates, also after a product \
-         prefix: jira_add_worklog)",
+         destructive, tools named for updating or removing declared write, \
+         mutating tools declared read-only), judged by the verb the tool's \
+         name leads with (also after a product prefix: jira_add_worklog)",
     ),
     (
         "r[] w[] d[]",
