@@ -143,42 +143,48 @@ fn a_huge_description_is_cut_with_an_anomaly() {
         .contains(&json!("suspicious_description")));
 }
 
-/// Runs the binary with `args` (stdout and stderr to files in `dir`) and
-/// reaps it with `wait4`, so the peak resident size read is this child's
-/// alone: `getrusage(RUSAGE_CHILDREN)` is the maximum over every child the
-/// test process has waited for, other tests' included. Returns the exit
-/// code, the peak in KiB and stderr.
-// The child is reaped by `wait4` below, which clippy cannot see.
-#[allow(clippy::zombie_processes)]
+/// Runs the binary with `args` under GNU time (stdout, stderr and the peak
+/// to files in `dir`). Returns the exit code, the binary's own peak
+/// resident size in KiB, and its stderr.
+///
+/// Not `wait4` on a child spawned from here: std spawns with posix_spawn
+/// (the child shares this process's memory until exec), and at exec the
+/// kernel folds the high-water RSS of the memory left behind into the new
+/// program's `ru_maxrss` (fs/exec.c, `exec_mmap`: `setmax_mm_hiwater_rss`).
+/// The child then "peaked" at whatever this test process had ever held,
+/// other tests' 64 MB strings included (464 MB once on a fresh clone). A
+/// fork counts the parent's current RSS the same way. GNU time is a fresh,
+/// small process that forks the binary itself, so at most its own ~2 MB
+/// can leak into the figure.
 fn run_measured(dir: &Path, args: &[&str]) -> (i32, usize, String) {
-    let (out, err) = (dir.join("measured.out"), dir.join("measured.err"));
-    let child = Command::new(BIN)
+    let time = Path::new("/usr/bin/time");
+    assert!(
+        time.is_file(),
+        "GNU time not found at /usr/bin/time: run scripts/install-deps.sh (it apt-installs Debian's `time`)"
+    );
+    let (peak, err) = (dir.join("measured.peak"), dir.join("measured.err"));
+    let status = Command::new(time)
+        .args(["-f", "%M", "-o"])
+        .arg(&peak)
+        .arg("--")
+        .arg(BIN)
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
-        .stdout(std::fs::File::create(&out).expect("stdout file"))
+        .stdout(std::fs::File::create(dir.join("measured.out")).expect("stdout file"))
         .stderr(std::fs::File::create(&err).expect("stderr file"))
-        .spawn()
-        .expect("run mcp-risk");
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    let mut status = 0;
-    // SAFETY: wait4 fills the status and the struct it is given; the child
-    // is ours and not waited for anywhere else (`child` is never waited on).
-    let usage = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        loop {
-            let r = libc::wait4(pid, &mut status, 0, &mut u);
-            if r == pid {
-                break;
-            }
-            let e = std::io::Error::last_os_error();
-            assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "wait4: {e}");
-        }
-        u
-    };
-    assert!(libc::WIFEXITED(status), "mcp-risk did not exit: {status}");
+        .status()
+        .expect("run mcp-risk under /usr/bin/time");
     let text = std::fs::read_to_string(&err).unwrap_or_default();
-    (libc::WEXITSTATUS(status), usage.ru_maxrss as usize, text)
+    // The last line is the figure ("Command terminated by signal N" or
+    // "exited with non-zero status" may come before it).
+    let report = std::fs::read_to_string(&peak).expect("time's report");
+    let kb = report
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("time's report: {report:?}"));
+    (status.code().expect("time exited"), kb, text)
 }
 
 /// Peak memory of `classify` on a 64 MB description stays a small multiple
