@@ -830,6 +830,16 @@ fn description_text_never_talks_a_stated_change_down() {
             json!({"name": "api_post_search", "description": "Posts a comment on the page. Returns best practices and guidance for deploying to Azure", "inputSchema": obj()}),
             Class::Write,
         ),
+        // Operations the description lists state a change as well, when the
+        // name and the lead say nothing decided.
+        (
+            json!({"name": "action_run", "description": "Performs a variety of actions on a run. It can be used to approve and apply, discard or cancel a run. Returns best practices and guidance for deploying to Azure", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "git_pull", "description": "Pull changes from a remote repository. Fetches and integrates changes into the current branch. Works offline without API calls", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
         // ... except a claim that nothing outside the call is reached, of a
         // lead that only makes or combines what it hands back.
         (

@@ -6,9 +6,14 @@
 //!    highest `(priority, class)` sets the class outright. One that says
 //!    read from the description or a parameter may not talk down a
 //!    mutating verb the name holds (unless the lead sentence's phrase
-//!    explains that very verb: "Create embeddings for the input") or a
-//!    change a later sentence states: hostile or careless text never
-//!    lowers what the name or the description states.
+//!    explains that very verb and names the name's object: "Create
+//!    embeddings for the input" on `embeddings-create`), a change a later
+//!    sentence states, nor, from a later sentence, a listing or a
+//!    parameter, a change the lead's verbs (else the listed operations)
+//!    state (a `claim` rule, "Works offline without API calls", still may
+//!    explain a lead that only makes or combines: `Create a buffer zone`):
+//!    hostile or careless text never lowers what the name or the
+//!    description states.
 //! 2. **The tool's own verb**: when the name holds an ambiguous verb (`generate`,
 //!    `query`) and a decide rule's phrase in the name holds it with its object
 //!    (`generate locator`, `query logs`), that phrase; else the verb(s) its name leads with; without one,
@@ -176,8 +181,16 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
         .filter(|h| h.site == Site::Lead && is_verb(rules, h))
         .filter_map(|h| h.class)
         .max();
+    // Operations the description lists ("Fetches and integrates changes",
+    // "approve and apply, discard or cancel a run") state a change as well,
+    // when neither the name nor the lead says what the tool does.
+    let listed_class = hits
+        .iter()
+        .filter(|h| h.site == Site::Enumeration && is_verb(rules, h))
+        .filter_map(|h| h.class)
+        .max();
     let lead_change = |h: &Hit| {
-        lead_class.is_some_and(|c| c > Class::Read)
+        lead_class.or(listed_class).is_some_and(|c| c > Class::Read)
             && match h.site {
                 // A rule of a parameter and a lead phrase (`all`) reads the lead.
                 Site::Param => !rules[h.rule].all,
@@ -516,10 +529,11 @@ const MAKING_VERBS: &[&str] = &[
     "converts",
 ];
 
-/// Whether every mutating lead verb only makes or combines something.
+/// Whether every mutating lead verb (or listed operation) only makes or
+/// combines something.
 fn lead_makes(hits: &[Hit], rules: &[Rule]) -> bool {
     hits.iter()
-        .filter(|h| h.site == Site::Lead && is_verb(rules, h))
+        .filter(|h| matches!(h.site, Site::Lead | Site::Enumeration) && is_verb(rules, h))
         .filter(|h| h.class.is_some_and(|c| c > Class::Read))
         .all(|h| MAKING_VERBS.contains(&h.text.as_str()))
 }
