@@ -567,11 +567,7 @@ fn about_name_object(name: &str, verb: &str, said: &[String]) -> bool {
         .filter(|t| t.len() > 2)
         .map(|t| stem(t))
         .collect();
-    object.is_empty()
-        || said.iter().any(|w| {
-            let w = stem(w);
-            object.iter().any(|o| *o == w)
-        })
+    object.is_empty() || said.iter().any(|w| object.contains(&stem(w)))
 }
 
 fn is_verb(rules: &[Rule], h: &Hit) -> bool {
