@@ -7,6 +7,7 @@ use super::normalize::{find_base_form, fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
 use super::setmatch::Scan;
+use super::verbs::Clauses;
 use super::verdict::{ArgFacts, Class, Evidence, Signal};
 use super::view::{ParamView, ToolView};
 
@@ -112,6 +113,8 @@ impl Engine {
             })
         });
         let prose = self.split_prose_marked(desc, &marks);
+        // Each sentence split into words once, for every verb reader below.
+        let clauses = Clauses::new(&prose.all);
         if let Some(scan) = scan {
             self.description_hits(scan, desc, &prose, &mut phrase_hits);
         }
@@ -311,15 +314,15 @@ impl Engine {
                 Some(rest) => {
                     let mut sentences = prose.sentences.clone();
                     sentences[0] = rest;
-                    self.lead_verbs(&sentences)
+                    self.lead_verbs(&sentences, &clauses)
                 }
-                None => self.lead_verbs(&prose.sentences),
+                None => self.lead_verbs(&prose.sentences, &clauses),
             }
         };
         // A title is a command ("Delete Repository") or a label; one that
         // opens with a participle ("Booking Hotel Listings", "Deleted Items")
         // is a noun phrase naming what the tool shows, not its action.
-        let title_lead = match self.lead_verbs(&[title.as_str()]) {
+        let title_lead = match self.lead_verbs(&[title.as_str()], &Clauses::default()) {
             (d, _) if d.first().is_some_and(|(_, _, w)| self.participle(w)) => Default::default(),
             lead => lead,
         };
@@ -402,7 +405,7 @@ impl Engine {
             if let Some((first, joined)) = prose
                 .sentences
                 .first()
-                .and_then(|s| self.joined_to_first(s))
+                .and_then(|s| self.joined_to_first(s, &clauses))
             {
                 let names_verb = name_verbs
                     .iter()
@@ -421,7 +424,7 @@ impl Engine {
                 .first()
                 .is_some_and(|t| name_amb.iter().any(|(_, w)| w == t));
         let listed = if name_verbs.is_empty() || object_name {
-            self.enumerated_verbs(&prose.all)
+            self.enumerated_verbs(&prose.all, &clauses)
         } else {
             Vec::new()
         };
@@ -430,7 +433,7 @@ impl Engine {
         // something named ("Get the repository. Deletes the repository."):
         // a stated destructive effect is never talked down by the name.
         let silent = (name_verbs.is_empty() || object_name) && lead_verbs.is_empty();
-        let later = self.later_verbs(&prose.sentences, !silent);
+        let later = self.later_verbs(&prose.sentences, !silent, &clauses);
         // A lead that names a thing ("Radar chart comparing items"), for a
         // name and lead without even an ambiguous verb.
         let mut lead_verbs = lead_verbs;
@@ -441,7 +444,7 @@ impl Engine {
             && lead_field == "description"
         {
             if let Some(lead) = prose.sentences.first() {
-                lead_verbs.extend(self.thing_lead(lead));
+                lead_verbs.extend(self.thing_lead(lead, &clauses));
             }
         }
         let verb_hits = name_verbs
@@ -499,10 +502,10 @@ impl Engine {
     /// with (what a tool without a verb in its name does).
     fn lead_class(&self, def: &ToolView, desc: &str) -> Option<Class> {
         let title = format!("{} {}", def.title, def.annotation_title);
-        let (mut verbs, _) = self.lead_verbs(&[title.trim()]);
+        let (mut verbs, _) = self.lead_verbs(&[title.trim()], &Clauses::default());
         if verbs.is_empty() {
             let prose = self.split_prose(desc);
-            verbs = self.lead_verbs(&prose.sentences).0;
+            verbs = self.lead_verbs(&prose.sentences, &Clauses::default()).0;
         }
         verbs.iter().map(|(_, c, _)| *c).max()
     }

@@ -426,20 +426,20 @@ impl Engine {
     /// The verb list the description's purpose leads with (`Create, patch,
     /// or delete ...`), from the first of its first three purpose sentences
     /// that has one. Ambiguous lead verbs ("Manage ...") are returned apart.
-    pub(super) fn lead_verbs(&self, purpose: &[&str]) -> VerbHits {
+    pub(super) fn lead_verbs<'s>(&self, purpose: &[&'s str], clauses: &Clauses<'s>) -> VerbHits {
         let mut ambiguous = Vec::new();
-        for (n, s) in purpose.iter().take(3).enumerate() {
+        for (n, &s) in purpose.iter().take(3).enumerate() {
             // A later sentence leads with the tool's verb only when it speaks
             // of the tool ("This tool deletes ..."); one that opens with a
             // verb ("Accepts an array ...") describes its inputs or outputs.
             if n > 0 {
-                let first = clause_words_upto(s, 1);
+                let first = clauses.words_upto(s, 1);
                 let first = first.first().map_or("", |(w, _)| w.as_ref());
                 if !OPENERS.contains(&first) && !PROSE_OPENERS.contains(&first) {
                     continue;
                 }
             }
-            let found = self.sentence_lead(s, &mut ambiguous);
+            let found = self.sentence_lead(s, clauses, &mut ambiguous);
             // Chinese and Japanese write no spaces: the first sentence's
             // compounds (`取得`, `删除`) are its verbs wherever they sit
             // (only text with a byte that opens a kana or Han character is
@@ -477,7 +477,11 @@ impl Engine {
     /// A comma list ("Create, deploy, or provision") or a participle further
     /// on ("Get newly created, updated, or deleted sites") is not such a
     /// pair: synonyms there, adjectives here.
-    pub(super) fn joined_to_first(&self, s: &str) -> Option<(String, Vec<DecidedVerb>)> {
+    pub(super) fn joined_to_first<'s>(
+        &self,
+        s: &'s str,
+        clauses: &Clauses<'s>,
+    ) -> Option<(String, Vec<DecidedVerb>)> {
         // Most leads join nothing to their first verb: four words tell, and
         // only a lead that does is read on to twelve (this runs for every
         // tool whose name leads with a verb).
@@ -487,14 +491,14 @@ impl Engine {
                 .is_some_and(|(w, _)| JOINERS.contains(&w.as_ref()))
                 && words.get(a + 2).is_some_and(|(_, p)| *p == Pos::Joined)
         };
-        let short = clause_words_upto(s, 4);
+        let short = clauses.words_upto(s, 4);
         let needs_more = short.len() == 4
             && short
                 .iter()
                 .position(|(w, _)| !filler(w))
                 .is_none_or(|a| a + 2 >= 4 || joined_at(&short, a));
         let words = if needs_more {
-            clause_words_upto(s, 12)
+            clauses.words_upto(s, 12)
         } else {
             short
         };
@@ -524,12 +528,13 @@ impl Engine {
 
     /// The verb list one sentence leads with, if its first word (after
     /// fillers) is a decided verb; ambiguous ones are pushed to `ambiguous`.
-    fn sentence_lead(
+    fn sentence_lead<'s>(
         &self,
-        s: &str,
+        s: &'s str,
+        clauses: &Clauses<'s>,
         ambiguous: &mut Vec<(usize, String)>,
     ) -> Option<Vec<(usize, Class, String)>> {
-        let words = self.clause_words(s);
+        let words = self.joined_words(s, clauses);
         let at = words.iter().position(|(w, _)| !filler(w))?;
         let first = &words[at].0;
         // A label, not a command (a title, mostly): a lone plural noun
@@ -658,18 +663,19 @@ impl Engine {
     /// followed by its object ("Deletes the repository", "This tool also
     /// removes it"), so a plural noun opening a sentence ("Updates are
     /// applied hourly") is no verb.
-    pub(super) fn later_verbs(
+    pub(super) fn later_verbs<'s>(
         &self,
-        purpose: &[&str],
+        purpose: &[&'s str],
         stated: bool,
+        clauses: &Clauses<'s>,
     ) -> Vec<(usize, Class, String)> {
         let mut out: Vec<(usize, Class, String)> = Vec::new();
-        for s in purpose.iter().skip(1) {
+        for &s in purpose.iter().skip(1) {
             // Only the first word that is no filler and the one after it
             // count: the sentence's words are read only as far as needed.
             let mut limit = 6;
             let (words, k) = loop {
-                let words = clause_words_upto(s, limit);
+                let words = clauses.words_upto(s, limit);
                 let k = words.iter().position(|(w, _)| !filler(w));
                 if words.len() < limit || k.is_some_and(|k| k + 1 < words.len()) {
                     break (words, k);
@@ -719,8 +725,12 @@ impl Engine {
     /// object ("Recycle the nodes ..."), whatever its unknown first word:
     /// left alone. The participle takes its own class, mutating ones too
     /// ("Nightly job deleting stale branches").
-    pub(super) fn thing_lead(&self, lead: &str) -> Option<(usize, Class, String)> {
-        let words = clause_words_upto(lead, 16);
+    pub(super) fn thing_lead<'s>(
+        &self,
+        lead: &'s str,
+        clauses: &Clauses<'s>,
+    ) -> Option<(usize, Class, String)> {
+        let words = clauses.words_upto(lead, 16);
         let first = words.iter().position(|(w, _)| !filler(w))?;
         let w0 = &words[first].0;
         if self.lookup_inflected(w0).is_some()
@@ -795,10 +805,39 @@ impl Engine {
     /// verb with its particle closing the clause (German "ruft die Rechnungen
     /// ab" → `ruft * ab`, in the first word's place).
     fn clause_words<'s>(&self, s: &'s str) -> Vec<Word<'s>> {
-        let mut words = clause_words(s);
-        if self.phrasal.is_empty() {
-            return words;
+        let words = clause_words(s);
+        self.join_phrasal(&words).unwrap_or(words)
+    }
+
+    /// [`Engine::clause_words`] of a sentence `clauses` holds, split once
+    /// for every reader; of another (a title, a lead cut after its
+    /// subject), split now.
+    fn joined_words<'c, 's>(&self, s: &'s str, clauses: &'c Clauses<'s>) -> Cow<'c, [Word<'s>]> {
+        match clauses.cell(s) {
+            Some(cell) => {
+                let split = cell.get_or_init(|| {
+                    let raw = clause_words(s);
+                    let joined = self.join_phrasal(&raw);
+                    Split { raw, joined }
+                });
+                Cow::Borrowed(split.joined.as_deref().unwrap_or(&split.raw))
+            }
+            None => Cow::Owned(self.clause_words(s)),
         }
+    }
+
+    /// `words` with the lexicon's multi-word verbs joined (see
+    /// [`Engine::clause_words`]); `None` when no word opens one (most
+    /// clauses), so the words as split serve.
+    fn join_phrasal<'s>(&self, words: &[Word<'s>]) -> Option<Vec<Word<'s>>> {
+        if self.phrasal.is_empty()
+            || !words
+                .iter()
+                .any(|(w, _)| self.phrasal.contains_key(w.as_ref()))
+        {
+            return None;
+        }
+        let mut words = words.to_vec();
         let mut i = 0;
         while i < words.len() {
             let Some(forms) = self.phrasal.get(&*words[i].0) else {
@@ -835,7 +874,7 @@ impl Engine {
             }
             i += 1;
         }
-        words
+        Some(words)
     }
 
     /// Continues a verb list after its first verb: `, update, or delete`.
@@ -931,10 +970,14 @@ impl Engine {
     /// Operations a description enumerates anywhere ("Supports create,
     /// update, delete, or clear completed"): a list of at least two decided
     /// verbs that opens a clause. A `manage_` tool is its worst operation.
-    pub(super) fn enumerated_verbs(&self, sentences: &[&str]) -> Vec<(usize, Class, String)> {
+    pub(super) fn enumerated_verbs<'s>(
+        &self,
+        sentences: &[&'s str],
+        clauses: &Clauses<'s>,
+    ) -> Vec<(usize, Class, String)> {
         let mut best: Vec<(usize, Class, String)> = Vec::new();
-        for s in sentences {
-            let words = self.clause_words(s);
+        for &s in sentences {
+            let words = self.joined_words(s, clauses);
             // "Useful for displaying data, comparing values and creating
             // summaries": what a caller may use the result for, not what the
             // tool does.
@@ -1400,6 +1443,55 @@ static WORD_BYTE: [u8; 256] = {
     t
 };
 
+/// The sentences of one description, each split into clause words at most
+/// once per tool: the lead verbs, the operations listed, the verbs joined
+/// to the first and the later sentences' verbs read the same sentences, and
+/// split each again (~29k splits per 10k tools). A full reader (the lead,
+/// the operations listed) fills a sentence's entry; one that needs only the
+/// first words takes them from there when filled, else splits only as far
+/// as it reads (a later sentence no full reader reads is never split whole).
+#[derive(Default)]
+pub(super) struct Clauses<'s> {
+    /// In text order (the order [`super::normalize::sentences`] gives):
+    /// found by where they start.
+    sentences: Vec<(&'s str, std::cell::OnceCell<Split<'s>>)>,
+}
+
+/// A sentence's clause words as split, and with the lexicon's multi-word
+/// verbs joined (`None`: none joins, the words as split serve).
+struct Split<'s> {
+    raw: Vec<Word<'s>>,
+    joined: Option<Vec<Word<'s>>>,
+}
+
+impl<'s> Clauses<'s> {
+    /// `all`: slices of one text, in text order, none inside another.
+    pub(super) fn new(all: &[&'s str]) -> Clauses<'s> {
+        Clauses {
+            sentences: all.iter().map(|&s| (s, Default::default())).collect(),
+        }
+    }
+
+    /// The entry of sentence `s`, if it is one of these (the same slice).
+    fn cell(&self, s: &str) -> Option<&std::cell::OnceCell<Split<'s>>> {
+        let i = self
+            .sentences
+            .binary_search_by_key(&(s.as_ptr() as usize), |(t, _)| t.as_ptr() as usize)
+            .ok()?;
+        let (t, cell) = &self.sentences[i];
+        (t.len() == s.len()).then_some(cell)
+    }
+
+    /// The first `limit` of [`clause_words`] of `s`: from its entry when a
+    /// full reader filled it, else split as far as that.
+    fn words_upto<'c>(&'c self, s: &'s str, limit: usize) -> Cow<'c, [Word<'s>]> {
+        match self.cell(s).and_then(|c| c.get()) {
+            Some(split) => Cow::Borrowed(&split.raw[..limit.min(split.raw.len())]),
+            None => Cow::Owned(clause_words_upto(s, limit)),
+        }
+    }
+}
+
 /// Words of a sentence with their position; text in parentheses is dropped
 /// (it lists values and examples, not what the tool does).
 fn clause_words(s: &str) -> Vec<Word<'_>> {
@@ -1577,7 +1669,7 @@ mod tests {
     fn a_slash_lists_operations_only_between_words() {
         let e = crate::classify::engine();
         let listed = |s: &str| {
-            e.enumerated_verbs(&[s])
+            e.enumerated_verbs(&[s], &super::Clauses::default())
                 .into_iter()
                 .map(|(_, _, w)| w)
                 .collect::<Vec<_>>()
@@ -1600,7 +1692,7 @@ mod tests {
         use crate::classify::Class;
         let e = crate::classify::engine();
         let lead = |s: &str| {
-            e.lead_verbs(&[s])
+            e.lead_verbs(&[s], &super::Clauses::default())
                 .0
                 .into_iter()
                 .map(|(_, c, w)| (w, c))
@@ -1644,7 +1736,7 @@ mod tests {
         use crate::classify::Class;
         let e = crate::classify::engine();
         let lead = |s: &str| {
-            let (d, a) = e.lead_verbs(&[s]);
+            let (d, a) = e.lead_verbs(&[s], &super::Clauses::default());
             (
                 d.into_iter().map(|(_, c, w)| (w, c)).collect::<Vec<_>>(),
                 a.into_iter().map(|(_, w)| w).collect::<Vec<_>>(),
@@ -1729,8 +1821,11 @@ mod tests {
         assert_eq!(verbs("liste_factures"), ["liste"]);
         // English inflections do not meet its nouns: `listing` stays a verb.
         assert_eq!(
-            e.enumerated_verbs(&["Searching or listing conversations"])
-                .len(),
+            e.enumerated_verbs(
+                &["Searching or listing conversations"],
+                &super::Clauses::default()
+            )
+            .len(),
             2
         );
     }
