@@ -205,7 +205,8 @@ impl Engine {
                 .collect();
             let mut shape: Option<(Site, Option<Class>, String)> = None;
             if let Some(kind) = rule.shape {
-                shape = self.shape_hit(kind, ri, def, desc, &rule_params, &name_tokens, &mut out);
+                let text = (desc, &prose, &clauses);
+                shape = self.shape_hit(kind, ri, def, text, &rule_params, &name_tokens, &mut out);
             }
             let groups = [
                 (!rule.phrases.is_empty(), !phrases.is_empty()),
@@ -499,13 +500,19 @@ impl Engine {
     }
 
     /// The most severe verb the title, else the description's purpose, leads
-    /// with (what a tool without a verb in its name does).
-    fn lead_class(&self, def: &ToolView, desc: &str) -> Option<Class> {
+    /// with (what a tool without a verb in its name does). The purpose is
+    /// the one [`Engine::collect`] split (splitting the description again
+    /// here cost more than the rest of this for a long one).
+    fn lead_class<'s>(
+        &self,
+        def: &ToolView,
+        prose: &Prose<'s>,
+        clauses: &Clauses<'s>,
+    ) -> Option<Class> {
         let title = format!("{} {}", def.title, def.annotation_title);
         let (mut verbs, _) = self.lead_verbs(&[title.trim()], &Clauses::default());
         if verbs.is_empty() {
-            let prose = self.split_prose(desc);
-            verbs = self.lead_verbs(&prose.sentences, &Clauses::default()).0;
+            verbs = self.lead_verbs(&prose.sentences, clauses).0;
         }
         verbs.iter().map(|(_, c, _)| *c).max()
     }
@@ -596,14 +603,15 @@ impl Engine {
         });
     }
 
-    /// A shape matcher: an operation selector, an empty description, hidden text.
+    /// A shape matcher: an operation selector, an empty description, hidden
+    /// text. `text`: the description, its purpose and its sentences' words.
     #[allow(clippy::too_many_arguments)]
-    fn shape_hit(
+    fn shape_hit<'s>(
         &self,
         kind: Shape,
         ri: usize,
         def: &ToolView,
-        desc: &str,
+        (desc, prose, clauses): (&str, &Prose<'s>, &Clauses<'s>),
         rule_params: &[&str],
         name_tokens: &[String],
         out: &mut Collected,
@@ -672,7 +680,7 @@ impl Engine {
                     if values.len() < 2 {
                         continue;
                     }
-                    let lead = *lead.get_or_insert_with(|| self.lead_class(def, desc));
+                    let lead = *lead.get_or_insert_with(|| self.lead_class(def, prose, clauses));
                     let Some((op, c)) = self.operation_param(&path, &values, name_tokens, lead)
                     else {
                         continue;
