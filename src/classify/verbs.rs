@@ -773,26 +773,35 @@ impl Engine {
     /// subject's (`generates`), so "Get issues from ..." is left alone.
     pub(super) fn after_subject<'s>(&self, s: &'s str, subjects: &[&[String]]) -> Option<&'s str> {
         let spans = word_spans(s, 12);
-        let lower: Vec<String> = spans
-            .iter()
-            .map(|&(a, b)| s[a..b].to_ascii_lowercase())
-            .collect();
-        let k = usize::from(lower.first().is_some_and(|w| w == "the"));
+        // Words are compared as lowercased without a copy each (most
+        // sentences name no subject): `is(i, w)` is `word i, lowercased, is w`.
+        let is = |i: usize, w: &str| {
+            let (a, b) = spans[i];
+            b - a == w.len()
+                && s.as_bytes()[a..b]
+                    .iter()
+                    .zip(w.as_bytes())
+                    .all(|(x, y)| x.to_ascii_lowercase() == *y)
+        };
+        let k = usize::from(!spans.is_empty() && is(0, "the"));
         for subj in subjects {
             if subj.is_empty()
-                || lower.len() <= k + subj.len()
-                || lower[k..k + subj.len()] != subj[..]
+                || spans.len() <= k + subj.len()
+                || !subj.iter().enumerate().all(|(j, t)| is(k + j, t))
             {
                 continue;
             }
             let mut n = k + subj.len();
-            if matches!(
-                lower[n].as_str(),
-                "tool" | "command" | "function" | "endpoint"
-            ) {
+            if ["tool", "command", "function", "endpoint"]
+                .iter()
+                .any(|w| is(n, w))
+            {
                 n += 1;
             }
-            let Some(verb) = lower.get(n) else { continue };
+            let Some(&(a, b)) = spans.get(n) else {
+                continue;
+            };
+            let verb = &s[a..b].to_ascii_lowercase();
             if verb.ends_with('s') && self.lookup(verb).is_none() && self.is_lexicon_verb(verb) {
                 return Some(&s[spans[n].0..]);
             }
@@ -1279,8 +1288,14 @@ const KEEPS_A_THING: &[&str] = &[
 fn word_spans(s: &str, max: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-        let inner = c.is_ascii_alphanumeric() || c == '_';
+    // Byte by byte: a byte of a non-ASCII character is no word byte, as the
+    // character is not, so no character needs decoding.
+    for (i, c) in s
+        .bytes()
+        .enumerate()
+        .chain(std::iter::once((s.len(), b' ')))
+    {
+        let inner = c.is_ascii_alphanumeric() || c == b'_';
         match (start, inner) {
             (None, true) => start = Some(i),
             (Some(a), false) => {
