@@ -323,7 +323,12 @@ impl Engine {
         // A title is a command ("Delete Repository") or a label; one that
         // opens with a participle ("Booking Hotel Listings", "Deleted Items")
         // is a noun phrase naming what the tool shows, not its action.
-        let title_lead = match self.lead_verbs(&[title.as_str()], &Clauses::default()) {
+        //
+        // Read lowercased: `lead_verbs` reads words lowercased anyway, and
+        // a title's capitalised words ("Get User Profile Get User Profile",
+        // title and annotation title) were each copied out to lowercase.
+        let title_lower = title.to_ascii_lowercase();
+        let title_lead = match self.lead_verbs(&[title_lower.as_str()], &Clauses::default()) {
             (d, _) if d.first().is_some_and(|(_, _, w)| self.participle(w)) => Default::default(),
             lead => lead,
         };

@@ -1747,6 +1747,32 @@ mod tests {
     }
 
     #[test]
+    fn lead_verbs_read_a_text_as_its_ascii_lowercase() {
+        // `collect` hands them the title lowercased, to copy out no word.
+        let e = crate::classify::engine();
+        for s in [
+            "Get User Profile Get User Profile",
+            "Delete Repository",
+            "Create, Update Or DELETE Records",
+            "Manage Incidents By Changing Their Status",
+            "Deploy Status",
+            "Bookmarks",
+            "Crée Ou Met À Jour Un Contact",
+            "Ruft Die Rechnungen AB, nach Datum",
+            "Получить Список",
+            "GitHub 仓库删除 (Delete)",
+            "Hover Info",
+        ] {
+            let lower = s.to_ascii_lowercase();
+            assert_eq!(
+                e.lead_verbs(&[s], &super::Clauses::default()),
+                e.lead_verbs(&[lower.as_str()], &super::Clauses::default()),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
     fn russian_words_and_cjk_compounds_lead() {
         use crate::classify::Class;
         let e = crate::classify::engine();
