@@ -224,7 +224,8 @@ pub fn split_marked<'a>(
         // the colon into `Limit` and `6req/30s`): each short verbless piece
         // after a label is one too, up to the first three sentences.
         label_only = (n == 0 || (after_label && n <= 2))
-            && s.split_whitespace().count() <= 2
+            // At most two words: the third is never looked for past.
+            && s.split_whitespace().nth(2).is_none()
             && !is_verb(first_word(s, &mut word));
         out.sentences.push(s);
     }

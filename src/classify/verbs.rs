@@ -986,34 +986,9 @@ impl Engine {
     ) -> Vec<(usize, Class, String)> {
         let mut best: Vec<(usize, Class, String)> = Vec::new();
         for &s in sentences {
-            let words = self.joined_words(s, clauses);
-            // "Useful for displaying data, comparing values and creating
-            // summaries": what a caller may use the result for, not what the
-            // tool does.
-            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_ref()) && words[1].0 == "for" {
-                continue;
-            }
-            let mut k = 0;
-            while k < words.len() {
-                let (w, pos) = &words[k];
-                k += 1;
-                if !matches!(pos, Pos::Start | Pos::Slash) {
-                    continue;
-                }
-                let Some((r, Some(c))) = self.lookup_inflected(w) else {
-                    continue;
-                };
-                if self.nouns.contains(w.as_ref()) {
-                    continue;
-                }
-                let mut list = vec![(r, c, w.to_string())];
-                let mut amb = Vec::new();
-                self.verb_list(&words[k..], false, &mut list, &mut amb);
-                if list.len() >= 2
-                    && list.iter().map(|(_, c, _)| *c).max() > best.iter().map(|(_, c, _)| *c).max()
-                {
-                    best = list;
-                }
+            // Most sentences can hold no list: they are not split at all.
+            if may_list(s) {
+                self.best_list(&self.joined_words(s, clauses), &mut best);
             }
         }
         // A list of operations one a line, each named before a colon
@@ -1038,6 +1013,40 @@ impl Engine {
             best = keyed;
         }
         best
+    }
+
+    /// The lists of decided verbs a sentence's clauses open with (see
+    /// [`Engine::enumerated_verbs`]): one of at least two verbs more severe
+    /// than `best` replaces it.
+    fn best_list(&self, words: &[Word<'_>], best: &mut Vec<(usize, Class, String)>) {
+        // "Useful for displaying data, comparing values and creating
+        // summaries": what a caller may use the result for, not what the
+        // tool does.
+        if words.len() > 2 && USE_CASE.contains(&words[0].0.as_ref()) && words[1].0 == "for" {
+            return;
+        }
+        let mut k = 0;
+        while k < words.len() {
+            let (w, pos) = &words[k];
+            k += 1;
+            if !matches!(pos, Pos::Start | Pos::Slash) {
+                continue;
+            }
+            let Some((r, Some(c))) = self.lookup_inflected(w) else {
+                continue;
+            };
+            if self.nouns.contains(w.as_ref()) {
+                continue;
+            }
+            let mut list = vec![(r, c, w.to_string())];
+            let mut amb = Vec::new();
+            self.verb_list(&words[k..], false, &mut list, &mut amb);
+            if list.len() >= 2
+                && list.iter().map(|(_, c, _)| *c).max() > best.iter().map(|(_, c, _)| *c).max()
+            {
+                *best = list;
+            }
+        }
     }
 
     /// Classifies each value of an operation selector by its leading verb.
@@ -1507,6 +1516,42 @@ impl<'s> Clauses<'s> {
     }
 }
 
+/// Whether a sentence may hold a list of verbs ([`Engine::best_list`]), so
+/// that it must be split into words. A list's second verb stands after `,`
+/// `;` or `/`, or after a joining word (`or`, `and`, `et`, `und`, ...): in
+/// ASCII text with none of these, every word after the first is
+/// [`Pos::Inner`] and no list can form. The words looked at are those
+/// [`clause_words`] makes of ASCII text: runs of letters, digits, `'` and
+/// `-`, those two dropped (text in parentheses is read too: more words,
+/// never fewer). Any non-ASCII byte (a letter that folds into a joiner,
+/// `É` → `e`; Cyrillic `и`) says it may.
+fn may_list(s: &str) -> bool {
+    if s.bytes()
+        .any(|x| !x.is_ascii() || matches!(x, b',' | b';' | b'/'))
+    {
+        return true;
+    }
+    // The current word, lowercased: only a short one can be a joiner.
+    let mut word = [0u8; 8];
+    let mut len = 0usize;
+    for x in s.bytes().chain(std::iter::once(b' ')) {
+        if x.is_ascii_alphanumeric() {
+            if let Some(slot) = word.get_mut(len) {
+                *slot = x.to_ascii_lowercase();
+            }
+            len += 1;
+        } else if !matches!(x, b'\'' | b'-') {
+            if (1..=word.len()).contains(&len)
+                && std::str::from_utf8(&word[..len]).is_ok_and(prose_joiner)
+            {
+                return true;
+            }
+            len = 0;
+        }
+    }
+    false
+}
+
 /// Words of a sentence with their position; text in parentheses is dropped
 /// (it lists values and examples, not what the tool does).
 fn clause_words(s: &str) -> Vec<Word<'_>> {
@@ -1744,6 +1789,61 @@ mod tests {
                 want.iter().map(|(w, c)| ((*w).to_owned(), *c)).collect();
             assert_eq!(lead(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_sentence_may_list_verbs_only_with_a_separator_or_a_joiner() {
+        let e = crate::classify::engine();
+        let lists = |s: &str| {
+            let mut best = Vec::new();
+            e.best_list(&e.clause_words(s), &mut best);
+            !best.is_empty()
+        };
+        // Sentences that list, and each cut so that it may not.
+        let table = [
+            "Create, update or delete records",
+            "Create/update/delete records",
+            "Create; update; delete",
+            "Gets or creates a link",
+            "Create and delete records",
+            "Lists and deletes files",
+            "Create e.g. delete",
+            "Create an'd delete",
+            "Create -and- delete",
+            "Crée ou supprime un contact",
+            "Crée OU supprime un contact",
+            "Erstellt oder löscht eine Datei",
+            "Erstellt und loescht eine Datei",
+            "Создает или удаляет запись",
+            "Create É delete",
+            "Create 'and' delete",
+            "Create (or delete) records",
+            "Supports create, update, delete, or clear completed",
+            "Create Y delete",
+            "Create U delete",
+            "Create ed delete",
+            "Create oppure delete",
+            "Create records then delete them",
+            "Create-or-delete records",
+            "Create records",
+            "Deletes the repository permanently",
+        ];
+        for s in table {
+            let cut: String = s.chars().take_while(|c| *c != ',' && *c != ';').collect();
+            for t in [s, cut.as_str()] {
+                if !super::may_list(t) {
+                    assert!(!lists(t), "{t:?} lists but may_list says no");
+                }
+            }
+            if lists(s) {
+                assert!(super::may_list(s), "{s:?}");
+            }
+        }
+        assert!(!super::may_list("Deletes the repository permanently"));
+        assert!(!super::may_list("Create records then delete them"));
+        assert!(!super::may_list("Create-or-delete records"));
+        assert!(super::may_list("Create an'd delete"));
+        assert!(super::may_list("Create É delete"));
     }
 
     #[test]
