@@ -1839,6 +1839,11 @@ mod tests {
                 assert!(super::may_list(s), "{s:?}");
             }
         }
+        // The table holds lists, so the check above is no empty one.
+        assert!(lists("Create, update or delete records"));
+        assert!(lists("Create and delete records"));
+        assert!(lists("Create/update/delete records"));
+        assert!(lists("Crée ou supprime un contact"));
         assert!(!super::may_list("Deletes the repository permanently"));
         assert!(!super::may_list("Create records then delete them"));
         assert!(!super::may_list("Create-or-delete records"));
