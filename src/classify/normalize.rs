@@ -381,7 +381,14 @@ fn push_sentence<'a>(s: &'a str, out: &mut Vec<&'a str>) {
             .rev()
             .take_while(|&&x| ascii_trimmed(x))
             .count();
-    let t = s[start..end].trim_matches(trimmed);
+    let t = &s[start..end];
+    // Ends that are ASCII now are no trimmed ones (most): nothing is left to
+    // cut, and `trim_matches` runs only where an end is not ASCII.
+    let t = if start < end && b[start].is_ascii() && b[end - 1].is_ascii() {
+        t
+    } else {
+        t.trim_matches(trimmed)
+    };
     // A sentence holds a letter: of any script, so one written wholly in
     // Russian or Chinese is a sentence too.
     if t.chars()

@@ -289,8 +289,13 @@ const PROSE_JOINERS: &[&str] = &[
     "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u", "или", "и",
 ];
 
+/// The byte length of the longest joiner (`and/or`, `oppure`, `или`).
+const JOINER_MAX: usize = 6;
+
 fn prose_joiner(w: &str) -> bool {
-    JOINERS.contains(&w) || PROSE_JOINERS.contains(&w)
+    // Asked of every word a clause is split into: a longer word is no
+    // joiner, told without comparing it with all fifteen.
+    w.len() <= JOINER_MAX && (JOINERS.contains(&w) || PROSE_JOINERS.contains(&w))
 }
 
 /// A decided verb: `(rule, class, word)`.
@@ -1849,6 +1854,14 @@ mod tests {
         assert!(!super::may_list("Create-or-delete records"));
         assert!(super::may_list("Create an'd delete"));
         assert!(super::may_list("Create É delete"));
+    }
+
+    #[test]
+    fn no_joiner_is_longer_than_the_length_gate() {
+        for w in super::JOINERS.iter().chain(super::PROSE_JOINERS) {
+            assert!(w.len() <= super::JOINER_MAX, "{w}");
+            assert!(super::prose_joiner(w), "{w}");
+        }
     }
 
     #[test]
