@@ -7,6 +7,7 @@ use super::normalize::{find_base_form, fold_lookalikes, identifier_tokens};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
 use super::setmatch::Scan;
+use super::verbs::Clauses;
 use super::verdict::{ArgFacts, Class, Evidence, Signal};
 use super::view::{ParamView, ToolView};
 
@@ -112,6 +113,8 @@ impl Engine {
             })
         });
         let prose = self.split_prose_marked(desc, &marks);
+        // Each sentence split into words once, for every verb reader below.
+        let clauses = Clauses::new(&prose.all);
         if let Some(scan) = scan {
             self.description_hits(scan, desc, &prose, &mut phrase_hits);
         }
@@ -202,7 +205,8 @@ impl Engine {
                 .collect();
             let mut shape: Option<(Site, Option<Class>, String)> = None;
             if let Some(kind) = rule.shape {
-                shape = self.shape_hit(kind, ri, def, desc, &rule_params, &name_tokens, &mut out);
+                let text = (desc, &prose, &clauses);
+                shape = self.shape_hit(kind, ri, def, text, &rule_params, &name_tokens, &mut out);
             }
             let groups = [
                 (!rule.phrases.is_empty(), !phrases.is_empty()),
@@ -311,15 +315,20 @@ impl Engine {
                 Some(rest) => {
                     let mut sentences = prose.sentences.clone();
                     sentences[0] = rest;
-                    self.lead_verbs(&sentences)
+                    self.lead_verbs(&sentences, &clauses)
                 }
-                None => self.lead_verbs(&prose.sentences),
+                None => self.lead_verbs(&prose.sentences, &clauses),
             }
         };
         // A title is a command ("Delete Repository") or a label; one that
         // opens with a participle ("Booking Hotel Listings", "Deleted Items")
         // is a noun phrase naming what the tool shows, not its action.
-        let title_lead = match self.lead_verbs(&[title.as_str()]) {
+        //
+        // Read lowercased: `lead_verbs` reads words lowercased anyway, and
+        // a title's capitalised words ("Get User Profile Get User Profile",
+        // title and annotation title) were each copied out to lowercase.
+        let title_lower = title.to_ascii_lowercase();
+        let title_lead = match self.lead_verbs(&[title_lower.as_str()], &Clauses::default()) {
             (d, _) if d.first().is_some_and(|(_, _, w)| self.participle(w)) => Default::default(),
             lead => lead,
         };
@@ -402,7 +411,7 @@ impl Engine {
             if let Some((first, joined)) = prose
                 .sentences
                 .first()
-                .and_then(|s| self.joined_to_first(s))
+                .and_then(|s| self.joined_to_first(s, &clauses))
             {
                 let names_verb = name_verbs
                     .iter()
@@ -421,7 +430,7 @@ impl Engine {
                 .first()
                 .is_some_and(|t| name_amb.iter().any(|(_, w)| w == t));
         let listed = if name_verbs.is_empty() || object_name {
-            self.enumerated_verbs(&prose.all)
+            self.enumerated_verbs(&prose.all, &clauses)
         } else {
             Vec::new()
         };
@@ -430,7 +439,7 @@ impl Engine {
         // something named ("Get the repository. Deletes the repository."):
         // a stated destructive effect is never talked down by the name.
         let silent = (name_verbs.is_empty() || object_name) && lead_verbs.is_empty();
-        let later = self.later_verbs(&prose.sentences, !silent);
+        let later = self.later_verbs(&prose.sentences, !silent, &clauses);
         // A lead that names a thing ("Radar chart comparing items"), for a
         // name and lead without even an ambiguous verb.
         let mut lead_verbs = lead_verbs;
@@ -441,7 +450,7 @@ impl Engine {
             && lead_field == "description"
         {
             if let Some(lead) = prose.sentences.first() {
-                lead_verbs.extend(self.thing_lead(lead));
+                lead_verbs.extend(self.thing_lead(lead, &clauses));
             }
         }
         let verb_hits = name_verbs
@@ -496,13 +505,19 @@ impl Engine {
     }
 
     /// The most severe verb the title, else the description's purpose, leads
-    /// with (what a tool without a verb in its name does).
-    fn lead_class(&self, def: &ToolView, desc: &str) -> Option<Class> {
+    /// with (what a tool without a verb in its name does). The purpose is
+    /// the one [`Engine::collect`] split (splitting the description again
+    /// here cost more than the rest of this for a long one).
+    fn lead_class<'s>(
+        &self,
+        def: &ToolView,
+        prose: &Prose<'s>,
+        clauses: &Clauses<'s>,
+    ) -> Option<Class> {
         let title = format!("{} {}", def.title, def.annotation_title);
-        let (mut verbs, _) = self.lead_verbs(&[title.trim()]);
+        let (mut verbs, _) = self.lead_verbs(&[title.trim()], &Clauses::default());
         if verbs.is_empty() {
-            let prose = self.split_prose(desc);
-            verbs = self.lead_verbs(&prose.sentences).0;
+            verbs = self.lead_verbs(&prose.sentences, clauses).0;
         }
         verbs.iter().map(|(_, c, _)| *c).max()
     }
@@ -593,14 +608,15 @@ impl Engine {
         });
     }
 
-    /// A shape matcher: an operation selector, an empty description, hidden text.
+    /// A shape matcher: an operation selector, an empty description, hidden
+    /// text. `text`: the description, its purpose and its sentences' words.
     #[allow(clippy::too_many_arguments)]
-    fn shape_hit(
+    fn shape_hit<'s>(
         &self,
         kind: Shape,
         ri: usize,
         def: &ToolView,
-        desc: &str,
+        (desc, prose, clauses): (&str, &Prose<'s>, &Clauses<'s>),
         rule_params: &[&str],
         name_tokens: &[String],
         out: &mut Collected,
@@ -669,7 +685,7 @@ impl Engine {
                     if values.len() < 2 {
                         continue;
                     }
-                    let lead = *lead.get_or_insert_with(|| self.lead_class(def, desc));
+                    let lead = *lead.get_or_insert_with(|| self.lead_class(def, prose, clauses));
                     let Some((op, c)) = self.operation_param(&path, &values, name_tokens, lead)
                     else {
                         continue;

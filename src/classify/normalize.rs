@@ -368,9 +368,27 @@ pub fn sentences(text: &str) -> Vec<&str> {
 }
 
 fn push_sentence<'a>(s: &'a str, out: &mut Vec<&'a str>) {
-    let t = s.trim_matches(|c: char| {
-        c.is_whitespace() || matches!(c, '*' | '#' | '-' | '>' | '`' | '"')
-    });
+    let trimmed = |c: char| c.is_whitespace() || matches!(c, '*' | '#' | '-' | '>' | '`' | '"');
+    // ASCII bytes at either end are trimmed byte by byte, and `trim_*_matches`
+    // (which decodes chars, from the back too) runs only from a non-ASCII
+    // byte on: the same cut, for a fraction of the instructions.
+    let ascii_trimmed = |b: u8| b.is_ascii() && trimmed(char::from(b));
+    let b = s.as_bytes();
+    let start = b.iter().take_while(|&&x| ascii_trimmed(x)).count();
+    let end = b.len()
+        - b[start..]
+            .iter()
+            .rev()
+            .take_while(|&&x| ascii_trimmed(x))
+            .count();
+    let t = &s[start..end];
+    // Ends that are ASCII now are no trimmed ones (most): nothing is left to
+    // cut, and `trim_matches` runs only where an end is not ASCII.
+    let t = if start < end && b[start].is_ascii() && b[end - 1].is_ascii() {
+        t
+    } else {
+        t.trim_matches(trimmed)
+    };
     // A sentence holds a letter: of any script, so one written wholly in
     // Russian or Chinese is a sentence too.
     if t.chars()

@@ -289,8 +289,13 @@ const PROSE_JOINERS: &[&str] = &[
     "ou", "et", "o", "y", "e", "ed", "oder", "und", "oppure", "u", "или", "и",
 ];
 
+/// The byte length of the longest joiner (`and/or`, `oppure`, `или`).
+const JOINER_MAX: usize = 6;
+
 fn prose_joiner(w: &str) -> bool {
-    JOINERS.contains(&w) || PROSE_JOINERS.contains(&w)
+    // Asked of every word a clause is split into: a longer word is no
+    // joiner, told without comparing it with all fifteen.
+    w.len() <= JOINER_MAX && (JOINERS.contains(&w) || PROSE_JOINERS.contains(&w))
 }
 
 /// A decided verb: `(rule, class, word)`.
@@ -426,20 +431,20 @@ impl Engine {
     /// The verb list the description's purpose leads with (`Create, patch,
     /// or delete ...`), from the first of its first three purpose sentences
     /// that has one. Ambiguous lead verbs ("Manage ...") are returned apart.
-    pub(super) fn lead_verbs(&self, purpose: &[&str]) -> VerbHits {
+    pub(super) fn lead_verbs<'s>(&self, purpose: &[&'s str], clauses: &Clauses<'s>) -> VerbHits {
         let mut ambiguous = Vec::new();
-        for (n, s) in purpose.iter().take(3).enumerate() {
+        for (n, &s) in purpose.iter().take(3).enumerate() {
             // A later sentence leads with the tool's verb only when it speaks
             // of the tool ("This tool deletes ..."); one that opens with a
             // verb ("Accepts an array ...") describes its inputs or outputs.
             if n > 0 {
-                let first = clause_words_upto(s, 1);
+                let first = clauses.words_upto(s, 1);
                 let first = first.first().map_or("", |(w, _)| w.as_ref());
                 if !OPENERS.contains(&first) && !PROSE_OPENERS.contains(&first) {
                     continue;
                 }
             }
-            let found = self.sentence_lead(s, &mut ambiguous);
+            let found = self.sentence_lead(s, clauses, &mut ambiguous);
             // Chinese and Japanese write no spaces: the first sentence's
             // compounds (`取得`, `删除`) are its verbs wherever they sit
             // (only text with a byte that opens a kana or Han character is
@@ -477,7 +482,11 @@ impl Engine {
     /// A comma list ("Create, deploy, or provision") or a participle further
     /// on ("Get newly created, updated, or deleted sites") is not such a
     /// pair: synonyms there, adjectives here.
-    pub(super) fn joined_to_first(&self, s: &str) -> Option<(String, Vec<DecidedVerb>)> {
+    pub(super) fn joined_to_first<'s>(
+        &self,
+        s: &'s str,
+        clauses: &Clauses<'s>,
+    ) -> Option<(String, Vec<DecidedVerb>)> {
         // Most leads join nothing to their first verb: four words tell, and
         // only a lead that does is read on to twelve (this runs for every
         // tool whose name leads with a verb).
@@ -487,14 +496,14 @@ impl Engine {
                 .is_some_and(|(w, _)| JOINERS.contains(&w.as_ref()))
                 && words.get(a + 2).is_some_and(|(_, p)| *p == Pos::Joined)
         };
-        let short = clause_words_upto(s, 4);
+        let short = clauses.words_upto(s, 4);
         let needs_more = short.len() == 4
             && short
                 .iter()
                 .position(|(w, _)| !filler(w))
                 .is_none_or(|a| a + 2 >= 4 || joined_at(&short, a));
         let words = if needs_more {
-            clause_words_upto(s, 12)
+            clauses.words_upto(s, 12)
         } else {
             short
         };
@@ -524,12 +533,13 @@ impl Engine {
 
     /// The verb list one sentence leads with, if its first word (after
     /// fillers) is a decided verb; ambiguous ones are pushed to `ambiguous`.
-    fn sentence_lead(
+    fn sentence_lead<'s>(
         &self,
-        s: &str,
+        s: &'s str,
+        clauses: &Clauses<'s>,
         ambiguous: &mut Vec<(usize, String)>,
     ) -> Option<Vec<(usize, Class, String)>> {
-        let words = self.clause_words(s);
+        let words = self.joined_words(s, clauses);
         let at = words.iter().position(|(w, _)| !filler(w))?;
         let first = &words[at].0;
         // A label, not a command (a title, mostly): a lone plural noun
@@ -658,18 +668,19 @@ impl Engine {
     /// followed by its object ("Deletes the repository", "This tool also
     /// removes it"), so a plural noun opening a sentence ("Updates are
     /// applied hourly") is no verb.
-    pub(super) fn later_verbs(
+    pub(super) fn later_verbs<'s>(
         &self,
-        purpose: &[&str],
+        purpose: &[&'s str],
         stated: bool,
+        clauses: &Clauses<'s>,
     ) -> Vec<(usize, Class, String)> {
         let mut out: Vec<(usize, Class, String)> = Vec::new();
-        for s in purpose.iter().skip(1) {
+        for &s in purpose.iter().skip(1) {
             // Only the first word that is no filler and the one after it
             // count: the sentence's words are read only as far as needed.
             let mut limit = 6;
             let (words, k) = loop {
-                let words = clause_words_upto(s, limit);
+                let words = clauses.words_upto(s, limit);
                 let k = words.iter().position(|(w, _)| !filler(w));
                 if words.len() < limit || k.is_some_and(|k| k + 1 < words.len()) {
                     break (words, k);
@@ -719,8 +730,12 @@ impl Engine {
     /// object ("Recycle the nodes ..."), whatever its unknown first word:
     /// left alone. The participle takes its own class, mutating ones too
     /// ("Nightly job deleting stale branches").
-    pub(super) fn thing_lead(&self, lead: &str) -> Option<(usize, Class, String)> {
-        let words = clause_words_upto(lead, 16);
+    pub(super) fn thing_lead<'s>(
+        &self,
+        lead: &'s str,
+        clauses: &Clauses<'s>,
+    ) -> Option<(usize, Class, String)> {
+        let words = clauses.words_upto(lead, 16);
         let first = words.iter().position(|(w, _)| !filler(w))?;
         let w0 = &words[first].0;
         if self.lookup_inflected(w0).is_some()
@@ -763,26 +778,35 @@ impl Engine {
     /// subject's (`generates`), so "Get issues from ..." is left alone.
     pub(super) fn after_subject<'s>(&self, s: &'s str, subjects: &[&[String]]) -> Option<&'s str> {
         let spans = word_spans(s, 12);
-        let lower: Vec<String> = spans
-            .iter()
-            .map(|&(a, b)| s[a..b].to_ascii_lowercase())
-            .collect();
-        let k = usize::from(lower.first().is_some_and(|w| w == "the"));
+        // Words are compared as lowercased without a copy each (most
+        // sentences name no subject): `is(i, w)` is `word i, lowercased, is w`.
+        let is = |i: usize, w: &str| {
+            let (a, b) = spans[i];
+            b - a == w.len()
+                && s.as_bytes()[a..b]
+                    .iter()
+                    .zip(w.as_bytes())
+                    .all(|(x, y)| x.to_ascii_lowercase() == *y)
+        };
+        let k = usize::from(!spans.is_empty() && is(0, "the"));
         for subj in subjects {
             if subj.is_empty()
-                || lower.len() <= k + subj.len()
-                || lower[k..k + subj.len()] != subj[..]
+                || spans.len() <= k + subj.len()
+                || !subj.iter().enumerate().all(|(j, t)| is(k + j, t))
             {
                 continue;
             }
             let mut n = k + subj.len();
-            if matches!(
-                lower[n].as_str(),
-                "tool" | "command" | "function" | "endpoint"
-            ) {
+            if ["tool", "command", "function", "endpoint"]
+                .iter()
+                .any(|w| is(n, w))
+            {
                 n += 1;
             }
-            let Some(verb) = lower.get(n) else { continue };
+            let Some(&(a, b)) = spans.get(n) else {
+                continue;
+            };
+            let verb = &s[a..b].to_ascii_lowercase();
             if verb.ends_with('s') && self.lookup(verb).is_none() && self.is_lexicon_verb(verb) {
                 return Some(&s[spans[n].0..]);
             }
@@ -795,10 +819,39 @@ impl Engine {
     /// verb with its particle closing the clause (German "ruft die Rechnungen
     /// ab" → `ruft * ab`, in the first word's place).
     fn clause_words<'s>(&self, s: &'s str) -> Vec<Word<'s>> {
-        let mut words = clause_words(s);
-        if self.phrasal.is_empty() {
-            return words;
+        let words = clause_words(s);
+        self.join_phrasal(&words).unwrap_or(words)
+    }
+
+    /// [`Engine::clause_words`] of a sentence `clauses` holds, split once
+    /// for every reader; of another (a title, a lead cut after its
+    /// subject), split now.
+    fn joined_words<'c, 's>(&self, s: &'s str, clauses: &'c Clauses<'s>) -> Cow<'c, [Word<'s>]> {
+        match clauses.cell(s) {
+            Some(cell) => {
+                let split = cell.get_or_init(|| {
+                    let raw = clause_words(s);
+                    let joined = self.join_phrasal(&raw);
+                    Split { raw, joined }
+                });
+                Cow::Borrowed(split.joined.as_deref().unwrap_or(&split.raw))
+            }
+            None => Cow::Owned(self.clause_words(s)),
         }
+    }
+
+    /// `words` with the lexicon's multi-word verbs joined (see
+    /// [`Engine::clause_words`]); `None` when no word opens one (most
+    /// clauses), so the words as split serve.
+    fn join_phrasal<'s>(&self, words: &[Word<'s>]) -> Option<Vec<Word<'s>>> {
+        if self.phrasal.is_empty()
+            || !words
+                .iter()
+                .any(|(w, _)| self.phrasal.contains_key(w.as_ref()))
+        {
+            return None;
+        }
+        let mut words = words.to_vec();
         let mut i = 0;
         while i < words.len() {
             let Some(forms) = self.phrasal.get(&*words[i].0) else {
@@ -835,7 +888,7 @@ impl Engine {
             }
             i += 1;
         }
-        words
+        Some(words)
     }
 
     /// Continues a verb list after its first verb: `, update, or delete`.
@@ -931,37 +984,16 @@ impl Engine {
     /// Operations a description enumerates anywhere ("Supports create,
     /// update, delete, or clear completed"): a list of at least two decided
     /// verbs that opens a clause. A `manage_` tool is its worst operation.
-    pub(super) fn enumerated_verbs(&self, sentences: &[&str]) -> Vec<(usize, Class, String)> {
+    pub(super) fn enumerated_verbs<'s>(
+        &self,
+        sentences: &[&'s str],
+        clauses: &Clauses<'s>,
+    ) -> Vec<(usize, Class, String)> {
         let mut best: Vec<(usize, Class, String)> = Vec::new();
-        for s in sentences {
-            let words = self.clause_words(s);
-            // "Useful for displaying data, comparing values and creating
-            // summaries": what a caller may use the result for, not what the
-            // tool does.
-            if words.len() > 2 && USE_CASE.contains(&words[0].0.as_ref()) && words[1].0 == "for" {
-                continue;
-            }
-            let mut k = 0;
-            while k < words.len() {
-                let (w, pos) = &words[k];
-                k += 1;
-                if !matches!(pos, Pos::Start | Pos::Slash) {
-                    continue;
-                }
-                let Some((r, Some(c))) = self.lookup_inflected(w) else {
-                    continue;
-                };
-                if self.nouns.contains(w.as_ref()) {
-                    continue;
-                }
-                let mut list = vec![(r, c, w.to_string())];
-                let mut amb = Vec::new();
-                self.verb_list(&words[k..], false, &mut list, &mut amb);
-                if list.len() >= 2
-                    && list.iter().map(|(_, c, _)| *c).max() > best.iter().map(|(_, c, _)| *c).max()
-                {
-                    best = list;
-                }
+        for &s in sentences {
+            // Most sentences can hold no list: they are not split at all.
+            if may_list(s) {
+                self.best_list(&self.joined_words(s, clauses), &mut best);
             }
         }
         // A list of operations one a line, each named before a colon
@@ -986,6 +1018,40 @@ impl Engine {
             best = keyed;
         }
         best
+    }
+
+    /// The lists of decided verbs a sentence's clauses open with (see
+    /// [`Engine::enumerated_verbs`]): one of at least two verbs more severe
+    /// than `best` replaces it.
+    fn best_list(&self, words: &[Word<'_>], best: &mut Vec<(usize, Class, String)>) {
+        // "Useful for displaying data, comparing values and creating
+        // summaries": what a caller may use the result for, not what the
+        // tool does.
+        if words.len() > 2 && USE_CASE.contains(&words[0].0.as_ref()) && words[1].0 == "for" {
+            return;
+        }
+        let mut k = 0;
+        while k < words.len() {
+            let (w, pos) = &words[k];
+            k += 1;
+            if !matches!(pos, Pos::Start | Pos::Slash) {
+                continue;
+            }
+            let Some((r, Some(c))) = self.lookup_inflected(w) else {
+                continue;
+            };
+            if self.nouns.contains(w.as_ref()) {
+                continue;
+            }
+            let mut list = vec![(r, c, w.to_string())];
+            let mut amb = Vec::new();
+            self.verb_list(&words[k..], false, &mut list, &mut amb);
+            if list.len() >= 2
+                && list.iter().map(|(_, c, _)| *c).max() > best.iter().map(|(_, c, _)| *c).max()
+            {
+                *best = list;
+            }
+        }
     }
 
     /// Classifies each value of an operation selector by its leading verb.
@@ -1236,8 +1302,14 @@ const KEEPS_A_THING: &[&str] = &[
 fn word_spans(s: &str, max: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
-        let inner = c.is_ascii_alphanumeric() || c == '_';
+    // Byte by byte: a byte of a non-ASCII character is no word byte, as the
+    // character is not, so no character needs decoding.
+    for (i, c) in s
+        .bytes()
+        .enumerate()
+        .chain(std::iter::once((s.len(), b' ')))
+    {
+        let inner = c.is_ascii_alphanumeric() || c == b'_';
         match (start, inner) {
             (None, true) => start = Some(i),
             (Some(a), false) => {
@@ -1399,6 +1471,91 @@ static WORD_BYTE: [u8; 256] = {
     }
     t
 };
+
+/// The sentences of one description, each split into clause words at most
+/// once per tool: the lead verbs, the operations listed, the verbs joined
+/// to the first and the later sentences' verbs read the same sentences, and
+/// split each again (~29k splits per 10k tools). A full reader (the lead,
+/// the operations listed) fills a sentence's entry; one that needs only the
+/// first words takes them from there when filled, else splits only as far
+/// as it reads (a later sentence no full reader reads is never split whole).
+#[derive(Default)]
+pub(super) struct Clauses<'s> {
+    /// In text order (the order [`super::normalize::sentences`] gives):
+    /// found by where they start.
+    sentences: Vec<(&'s str, std::cell::OnceCell<Split<'s>>)>,
+}
+
+/// A sentence's clause words as split, and with the lexicon's multi-word
+/// verbs joined (`None`: none joins, the words as split serve).
+struct Split<'s> {
+    raw: Vec<Word<'s>>,
+    joined: Option<Vec<Word<'s>>>,
+}
+
+impl<'s> Clauses<'s> {
+    /// `all`: slices of one text, in text order, none inside another.
+    pub(super) fn new(all: &[&'s str]) -> Clauses<'s> {
+        Clauses {
+            sentences: all.iter().map(|&s| (s, Default::default())).collect(),
+        }
+    }
+
+    /// The entry of sentence `s`, if it is one of these (the same slice).
+    fn cell(&self, s: &str) -> Option<&std::cell::OnceCell<Split<'s>>> {
+        let i = self
+            .sentences
+            .binary_search_by_key(&(s.as_ptr() as usize), |(t, _)| t.as_ptr() as usize)
+            .ok()?;
+        let (t, cell) = &self.sentences[i];
+        (t.len() == s.len()).then_some(cell)
+    }
+
+    /// The first `limit` of [`clause_words`] of `s`: from its entry when a
+    /// full reader filled it, else split as far as that.
+    fn words_upto<'c>(&'c self, s: &'s str, limit: usize) -> Cow<'c, [Word<'s>]> {
+        match self.cell(s).and_then(|c| c.get()) {
+            Some(split) => Cow::Borrowed(&split.raw[..limit.min(split.raw.len())]),
+            None => Cow::Owned(clause_words_upto(s, limit)),
+        }
+    }
+}
+
+/// Whether a sentence may hold a list of verbs ([`Engine::best_list`]), so
+/// that it must be split into words. A list's second verb stands after `,`
+/// `;` or `/`, or after a joining word (`or`, `and`, `et`, `und`, ...): in
+/// ASCII text with none of these, every word after the first is
+/// [`Pos::Inner`] and no list can form. The words looked at are those
+/// [`clause_words`] makes of ASCII text: runs of letters, digits, `'` and
+/// `-`, those two dropped (text in parentheses is read too: more words,
+/// never fewer). Any non-ASCII byte (a letter that folds into a joiner,
+/// `É` → `e`; Cyrillic `и`) says it may.
+fn may_list(s: &str) -> bool {
+    if s.bytes()
+        .any(|x| !x.is_ascii() || matches!(x, b',' | b';' | b'/'))
+    {
+        return true;
+    }
+    // The current word, lowercased: only a short one can be a joiner.
+    let mut word = [0u8; 8];
+    let mut len = 0usize;
+    for x in s.bytes().chain(std::iter::once(b' ')) {
+        if x.is_ascii_alphanumeric() {
+            if let Some(slot) = word.get_mut(len) {
+                *slot = x.to_ascii_lowercase();
+            }
+            len += 1;
+        } else if !matches!(x, b'\'' | b'-') {
+            if (1..=word.len()).contains(&len)
+                && std::str::from_utf8(&word[..len]).is_ok_and(prose_joiner)
+            {
+                return true;
+            }
+            len = 0;
+        }
+    }
+    false
+}
 
 /// Words of a sentence with their position; text in parentheses is dropped
 /// (it lists values and examples, not what the tool does).
@@ -1577,7 +1734,7 @@ mod tests {
     fn a_slash_lists_operations_only_between_words() {
         let e = crate::classify::engine();
         let listed = |s: &str| {
-            e.enumerated_verbs(&[s])
+            e.enumerated_verbs(&[s], &super::Clauses::default())
                 .into_iter()
                 .map(|(_, _, w)| w)
                 .collect::<Vec<_>>()
@@ -1600,7 +1757,7 @@ mod tests {
         use crate::classify::Class;
         let e = crate::classify::engine();
         let lead = |s: &str| {
-            e.lead_verbs(&[s])
+            e.lead_verbs(&[s], &super::Clauses::default())
                 .0
                 .into_iter()
                 .map(|(_, c, w)| (w, c))
@@ -1640,11 +1797,105 @@ mod tests {
     }
 
     #[test]
+    fn a_sentence_may_list_verbs_only_with_a_separator_or_a_joiner() {
+        let e = crate::classify::engine();
+        let lists = |s: &str| {
+            let mut best = Vec::new();
+            e.best_list(&e.clause_words(s), &mut best);
+            !best.is_empty()
+        };
+        // Sentences that list, and each cut so that it may not.
+        let table = [
+            "Create, update or delete records",
+            "Create/update/delete records",
+            "Create; update; delete",
+            "Gets or creates a link",
+            "Create and delete records",
+            "Lists and deletes files",
+            "Create e.g. delete",
+            "Create an'd delete",
+            "Create -and- delete",
+            "Crée ou supprime un contact",
+            "Crée OU supprime un contact",
+            "Erstellt oder löscht eine Datei",
+            "Erstellt und loescht eine Datei",
+            "Создает или удаляет запись",
+            "Create É delete",
+            "Create 'and' delete",
+            "Create (or delete) records",
+            "Supports create, update, delete, or clear completed",
+            "Create Y delete",
+            "Create U delete",
+            "Create ed delete",
+            "Create oppure delete",
+            "Create records then delete them",
+            "Create-or-delete records",
+            "Create records",
+            "Deletes the repository permanently",
+        ];
+        for s in table {
+            let cut: String = s.chars().take_while(|c| *c != ',' && *c != ';').collect();
+            for t in [s, cut.as_str()] {
+                if !super::may_list(t) {
+                    assert!(!lists(t), "{t:?} lists but may_list says no");
+                }
+            }
+            if lists(s) {
+                assert!(super::may_list(s), "{s:?}");
+            }
+        }
+        // The table holds lists, so the check above is no empty one.
+        assert!(lists("Create, update or delete records"));
+        assert!(lists("Create and delete records"));
+        assert!(lists("Create/update/delete records"));
+        assert!(lists("Crée ou supprime un contact"));
+        assert!(!super::may_list("Deletes the repository permanently"));
+        assert!(!super::may_list("Create records then delete them"));
+        assert!(!super::may_list("Create-or-delete records"));
+        assert!(super::may_list("Create an'd delete"));
+        assert!(super::may_list("Create É delete"));
+    }
+
+    #[test]
+    fn no_joiner_is_longer_than_the_length_gate() {
+        for w in super::JOINERS.iter().chain(super::PROSE_JOINERS) {
+            assert!(w.len() <= super::JOINER_MAX, "{w}");
+            assert!(super::prose_joiner(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn lead_verbs_read_a_text_as_its_ascii_lowercase() {
+        // `collect` hands them the title lowercased, to copy out no word.
+        let e = crate::classify::engine();
+        for s in [
+            "Get User Profile Get User Profile",
+            "Delete Repository",
+            "Create, Update Or DELETE Records",
+            "Manage Incidents By Changing Their Status",
+            "Deploy Status",
+            "Bookmarks",
+            "Crée Ou Met À Jour Un Contact",
+            "Ruft Die Rechnungen AB, nach Datum",
+            "Получить Список",
+            "GitHub 仓库删除 (Delete)",
+            "Hover Info",
+        ] {
+            let lower = s.to_ascii_lowercase();
+            assert_eq!(
+                e.lead_verbs(&[s], &super::Clauses::default()),
+                e.lead_verbs(&[lower.as_str()], &super::Clauses::default()),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
     fn russian_words_and_cjk_compounds_lead() {
         use crate::classify::Class;
         let e = crate::classify::engine();
         let lead = |s: &str| {
-            let (d, a) = e.lead_verbs(&[s]);
+            let (d, a) = e.lead_verbs(&[s], &super::Clauses::default());
             (
                 d.into_iter().map(|(_, c, w)| (w, c)).collect::<Vec<_>>(),
                 a.into_iter().map(|(_, w)| w).collect::<Vec<_>>(),
@@ -1729,8 +1980,11 @@ mod tests {
         assert_eq!(verbs("liste_factures"), ["liste"]);
         // English inflections do not meet its nouns: `listing` stays a verb.
         assert_eq!(
-            e.enumerated_verbs(&["Searching or listing conversations"])
-                .len(),
+            e.enumerated_verbs(
+                &["Searching or listing conversations"],
+                &super::Clauses::default()
+            )
+            .len(),
             2
         );
     }
