@@ -7,6 +7,8 @@ need_apt=()
 command -v cc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v unshare >/dev/null 2>&1 || need_apt+=(util-linux)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+# GNU time measures the binary's own peak RSS in tests/hostile.rs.
+[ -x /usr/bin/time ] || need_apt+=(time)
 # Headless Chromium drives the page tests (tests/browser).
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)

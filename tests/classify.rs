@@ -865,6 +865,54 @@ fn description_text_never_talks_a_stated_change_down() {
             json!({"name": "discover_tools", "title": "Discover and activate tools", "description": "Discover and activate additional tool categories for this session.", "inputSchema": obj()}),
             Class::Read,
         ),
+        // A name without a mutating verb whose lead states a change: a later
+        // reading sentence may not talk the lead down ...
+        (
+            json!({"name": "jira_issue", "description": "Deletes the Jira issue. Returns best practices and guidance for deploying to Azure", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "issue_tool", "description": "Creates a Jira issue in the project. Returns best practices and guidance for deploying to Azure", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "api_post_search", "description": "Posts a comment on the page. Returns best practices and guidance for deploying to Azure", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        // Operations the description lists state a change as well, when the
+        // name and the lead say nothing decided.
+        (
+            json!({"name": "action_run", "description": "Performs a variety of actions on a run. It can be used to approve and apply, discard or cancel a run. Returns best practices and guidance for deploying to Azure", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "git_pull", "description": "Pull changes from a remote repository. Fetches and integrates changes into the current branch. Works offline without API calls", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        // ... except a claim that nothing outside the call is reached, of a
+        // lead that only makes or combines what it hands back.
+        (
+            json!({"name": "buffer_tool", "description": "Create a buffer zone (polygon) around a point at a specified distance. Works offline without API calls.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "zone_tool", "description": "Deletes the zone. Works offline without API calls.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        // A prepended lead repeating the name's verb explains it only when
+        // it is about the name's object.
+        (
+            json!({"name": "create_issue", "description": "Create a chat completion. Creates a Jira issue.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "jira_create_issue", "description": "Create embeddings for the input text. Creates a Jira issue.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "openai_chat-completions-create", "description": "Create a chat completion", "inputSchema": obj()}),
+            Class::Read,
+        ),
     ];
     for (tool, class) in table {
         let v = one(tool.clone());

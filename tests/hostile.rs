@@ -143,42 +143,48 @@ fn a_huge_description_is_cut_with_an_anomaly() {
         .contains(&json!("suspicious_description")));
 }
 
-/// Runs the binary with `args` (stdout and stderr to files in `dir`) and
-/// reaps it with `wait4`, so the peak resident size read is this child's
-/// alone: `getrusage(RUSAGE_CHILDREN)` is the maximum over every child the
-/// test process has waited for, other tests' included. Returns the exit
-/// code, the peak in KiB and stderr.
-// The child is reaped by `wait4` below, which clippy cannot see.
-#[allow(clippy::zombie_processes)]
+/// Runs the binary with `args` under GNU time (stdout, stderr and the peak
+/// to files in `dir`). Returns the exit code, the binary's own peak
+/// resident size in KiB, and its stderr.
+///
+/// Not `wait4` on a child spawned from here: std spawns with posix_spawn
+/// (the child shares this process's memory until exec), and at exec the
+/// kernel folds the high-water RSS of the memory left behind into the new
+/// program's `ru_maxrss` (fs/exec.c, `exec_mmap`: `setmax_mm_hiwater_rss`).
+/// The child then "peaked" at whatever this test process had ever held,
+/// other tests' 64 MB strings included (464 MB once on a fresh clone). A
+/// fork counts the parent's current RSS the same way. GNU time is a fresh,
+/// small process that forks the binary itself, so at most its own ~2 MB
+/// can leak into the figure.
 fn run_measured(dir: &Path, args: &[&str]) -> (i32, usize, String) {
-    let (out, err) = (dir.join("measured.out"), dir.join("measured.err"));
-    let child = Command::new(BIN)
+    let time = Path::new("/usr/bin/time");
+    assert!(
+        time.is_file(),
+        "GNU time not found at /usr/bin/time: run scripts/install-deps.sh (it apt-installs Debian's `time`)"
+    );
+    let (peak, err) = (dir.join("measured.peak"), dir.join("measured.err"));
+    let status = Command::new(time)
+        .args(["-f", "%M", "-o"])
+        .arg(&peak)
+        .arg("--")
+        .arg(BIN)
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
-        .stdout(std::fs::File::create(&out).expect("stdout file"))
+        .stdout(std::fs::File::create(dir.join("measured.out")).expect("stdout file"))
         .stderr(std::fs::File::create(&err).expect("stderr file"))
-        .spawn()
-        .expect("run mcp-risk");
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    let mut status = 0;
-    // SAFETY: wait4 fills the status and the struct it is given; the child
-    // is ours and not waited for anywhere else (`child` is never waited on).
-    let usage = unsafe {
-        let mut u: libc::rusage = std::mem::zeroed();
-        loop {
-            let r = libc::wait4(pid, &mut status, 0, &mut u);
-            if r == pid {
-                break;
-            }
-            let e = std::io::Error::last_os_error();
-            assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "wait4: {e}");
-        }
-        u
-    };
-    assert!(libc::WIFEXITED(status), "mcp-risk did not exit: {status}");
+        .status()
+        .expect("run mcp-risk under /usr/bin/time");
     let text = std::fs::read_to_string(&err).unwrap_or_default();
-    (libc::WEXITSTATUS(status), usage.ru_maxrss as usize, text)
+    // The last line is the figure ("Command terminated by signal N" or
+    // "exited with non-zero status" may come before it).
+    let report = std::fs::read_to_string(&peak).expect("time's report");
+    let kb = report
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("time's report: {report:?}"));
+    (status.code().expect("time exited"), kb, text)
 }
 
 /// Peak memory of `classify` on a 64 MB description stays a small multiple
@@ -631,29 +637,138 @@ fn concurrent_opens_of_a_new_database_migrate_once() {
     }
 }
 
+/// Whether process `pid` has `path` open (a crawl opens its database before
+/// its first statement).
+fn has_open(pid: u32, path: &Path) -> bool {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|p| p == path))
+}
+
+/// Several crawls of one new database at once all succeed, over a few
+/// rounds. A lock held on the new, empty file keeps every crawl at its first
+/// statement until all of them have the file open, so they reach the schema
+/// creation and the start of their run together (without it, two crawls
+/// met there in about one run of ten). The old writer began its
+/// transactions DEFERRED: a second crawl read the runs, then failed to
+/// upgrade to writing with "database is locked", because SQLite does not
+/// wait for a lock a reader upgrades; one round failed in two.
 #[test]
-fn concurrent_crawls_of_a_new_database_both_succeed() {
+fn concurrent_crawls_of_a_new_database_all_succeed() {
+    const CRAWLS: usize = 6;
     let dir = tempfile::tempdir().expect("tempdir");
     let tools = write(dir.path(), "srv.json", &delete_all_files(""));
-    let db = dir.path().join("crawl.db");
-    let spawn = || {
-        Command::new(BIN)
-            .args([
-                "crawl",
-                "--db",
-                db.to_str().unwrap(),
-                tools.to_str().unwrap(),
-            ])
-            .output()
-            .expect("crawl")
-    };
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(spawn);
-        let b = s.spawn(spawn);
-        (a.join().unwrap(), b.join().unwrap())
-    });
-    assert_eq!(code(&a), 0, "{}", stderr(&a));
-    assert_eq!(code(&b), 0, "{}", stderr(&b));
+    for round in 0..2 {
+        let db = dir.path().join(format!("crawl{round}.db"));
+        let gate = rusqlite::Connection::open(&db).expect("gate");
+        gate.execute_batch("BEGIN EXCLUSIVE")
+            .expect("lock the new file");
+        let mut children: Vec<_> = (0..CRAWLS)
+            .map(|_| {
+                Command::new(BIN)
+                    .args([
+                        "crawl",
+                        "--db",
+                        db.to_str().unwrap(),
+                        tools.to_str().unwrap(),
+                    ])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("crawl")
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        // (A crawl that has exited is as far as it gets.)
+        while !children
+            .iter_mut()
+            .all(|c| has_open(c.id(), &db) || c.try_wait().is_ok_and(|s| s.is_some()))
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the crawls never opened {db:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        gate.execute_batch("ROLLBACK").expect("unlock");
+        drop(gate);
+        for c in children {
+            let o = c.wait_with_output().expect("wait");
+            assert_eq!(code(&o), 0, "round {round}: {}", stderr(&o));
+        }
+        let c = rusqlite::Connection::open(&db).expect("db");
+        let count = |sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).expect(sql) };
+        assert_eq!(
+            count("PRAGMA user_version"),
+            mcp_risk::store::schema::MIGRATIONS.len() as i64
+        );
+        assert_eq!(count("SELECT count(*) FROM server"), 1);
+        // Crawls of the same sources may resume one another's run, so
+        // there are between 1 and CRAWLS runs, each with its attempt.
+        let runs = count("SELECT count(*) FROM crawl_run WHERE finished IS NOT NULL");
+        assert!((1..=CRAWLS as i64).contains(&runs), "{runs} runs");
+        assert_eq!(
+            count("SELECT count(*) FROM crawl_run"),
+            runs,
+            "a run unfinished"
+        );
+        assert_eq!(count("SELECT count(DISTINCT run_id) FROM attempt"), runs);
+    }
+}
+
+/// Crawls wait for another writer of their database instead of failing:
+/// while a write lock is held, each crawl gets as far as starting its run,
+/// and finishes once the lock is let go. The old writer's DEFERRED
+/// transaction read first and then failed at once, with "database is
+/// locked", to upgrade to writing (SQLite calls no busy handler for that).
+#[test]
+fn crawls_wait_for_another_writer_of_their_database() {
+    const CRAWLS: usize = 3;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tools = write(dir.path(), "srv.json", &delete_all_files(""));
+    let db = dir.path().join("held.db");
+    drop(mcp_risk::store::Store::open(&db).expect("create the database"));
+    let gate = rusqlite::Connection::open(&db).expect("gate");
+    gate.execute_batch("BEGIN IMMEDIATE")
+        .expect("hold the write lock");
+    let mut children: Vec<_> = (0..CRAWLS)
+        .map(|_| {
+            Command::new(BIN)
+                .args([
+                    "crawl",
+                    "--db",
+                    db.to_str().unwrap(),
+                    tools.to_str().unwrap(),
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("crawl")
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    // (A crawl that has exited is as far as it gets.)
+    while !children
+        .iter_mut()
+        .all(|c| has_open(c.id(), &db) || c.try_wait().is_ok_and(|s| s.is_some()))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawls never opened {db:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // Time to open the store (no write needed: it is up to date) and reach
+    // the start of the run, where the lock is needed.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    gate.execute_batch("COMMIT").expect("let go");
+    drop(gate);
+    for c in children {
+        let o = c.wait_with_output().expect("wait");
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
 }
 
 /// Clean files are read verbatim: the tolerant reader changes nothing that

@@ -6,9 +6,14 @@
 //!    highest `(priority, class)` sets the class outright. One that says
 //!    read from the description or a parameter may not talk down a
 //!    mutating verb the name holds (unless the lead sentence's phrase
-//!    explains that very verb: "Create embeddings for the input") or a
-//!    change a later sentence states: hostile or careless text never
-//!    lowers what the name or the description states.
+//!    explains that very verb and names the name's object: "Create
+//!    embeddings for the input" on `embeddings-create`), a change a later
+//!    sentence states, nor, from a later sentence, a listing or a
+//!    parameter, a change the lead's verbs (else the listed operations)
+//!    state (a `claim` rule, "Works offline without API calls", still may
+//!    explain a lead that only makes or combines: `Create a buffer zone`):
+//!    hostile or careless text never lowers what the name or the
+//!    description states.
 //! 2. **The tool's own verb**: when the name holds an ambiguous verb (`generate`,
 //!    `query`) and a decide rule's phrase in the name holds it with its object
 //!    (`generate locator`, `query logs`), that phrase; else the verb(s) its name leads with; without one,
@@ -50,6 +55,7 @@
 //! hits (catalogue order, then verbs), so a verdict never depends on chance.
 
 use super::collect::{Hit, Site};
+use super::normalize;
 use super::rules::{Effect, Rule, Shape};
 use super::verdict::Class;
 
@@ -99,8 +105,10 @@ pub struct Decision {
     pub roles: Vec<Role>,
 }
 
-/// Stage 2: weighs `hits` (of `rules`) by the precedence above.
-pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
+/// Stage 2: weighs `hits` (of `rules`) of the tool named `name` by the
+/// precedence above (the name's words say what a lead phrase explaining the
+/// name's verb must be about).
+pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
     let effect = |h: &Hit| rules[h.rule].effect;
     let mut roles: Vec<Role> = hits
         .iter()
@@ -146,16 +154,52 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
     // activate additional tool categories for this session", "Create
     // embeddings for the input", "Get CLI installation instructions"): its
     // phrase holding that verb says what the verb means here.
+    // It must also be about the name's object: a prepended lead that only
+    // repeats the verb ("Create a chat completion." on `create_issue`) says
+    // nothing of what this tool creates.
     let explains_name = |h: &Hit| {
-        h.site == Site::LeadText
-            && hits.iter().any(|n| {
-                in_name(n)
-                    && n.class.is_some_and(|c| c > Class::Read)
-                    && h.text
-                        .to_lowercase()
-                        .split(|c: char| !c.is_ascii_alphanumeric())
-                        .any(|w| w.starts_with(n.text.as_str()))
-            })
+        if h.site != Site::LeadText {
+            return false;
+        }
+        let said: Vec<String> = normalize::words(&h.text);
+        hits.iter().any(|n| {
+            in_name(n)
+                && n.class.is_some_and(|c| c > Class::Read)
+                && said.iter().any(|w| w.starts_with(n.text.as_str()))
+                && about_name_object(name, &n.text, &said)
+        })
+    };
+    // A lead sentence that states a change ("Creates a Jira issue."): a
+    // later sentence's, a parameter's or a listed reading may not talk it
+    // down (the lead's own phrase still may: "Create a chat completion.").
+    // A claim that the tool reaches nothing outside the call (`claim` rules:
+    // "Works offline without API calls") still may, when the lead only
+    // makes or combines something (`buffer_tool: Create a buffer zone ...`,
+    // `union_tool: Merge two polygons ...`): what it made is handed back.
+    let lead_class = hits
+        .iter()
+        .filter(|h| h.site == Site::Lead && is_verb(rules, h))
+        .filter_map(|h| h.class)
+        .max();
+    // Operations the description lists ("Fetches and integrates changes",
+    // "approve and apply, discard or cancel a run") state a change as well,
+    // when neither the name nor the lead says what the tool does.
+    let listed_class = hits
+        .iter()
+        .filter(|h| h.site == Site::Enumeration && is_verb(rules, h))
+        .filter_map(|h| h.class)
+        .max();
+    let lead_change = |h: &Hit| {
+        lead_class.or(listed_class).is_some_and(|c| c > Class::Read)
+            && match h.site {
+                // A rule of a parameter and a lead phrase (`all`) reads the lead.
+                Site::Param => !rules[h.rule].all,
+                Site::Full | Site::Later | Site::Enumeration => true,
+                // The lead's own phrase says what its verb does here
+                // (`Remove a highlight overlay`).
+                _ => false,
+            }
+            && !(rules[h.rule].claim && lead_makes(hits, rules))
     };
     let talks_down = |h: &Hit| {
         h.class == Some(Class::Read)
@@ -168,7 +212,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule]) -> Decision {
                     | Site::LeadText
                     | Site::Param
             )
-            && (stated || (name_class.is_some_and(|c| c > Class::Read) && !explains_name(h)))
+            && (stated
+                || (name_class.is_some_and(|c| c > Class::Read) && !explains_name(h))
+                || lead_change(h))
     };
     let is_override = |h: &Hit| matches!(effect(h), Effect::Override { .. });
     let may_override = |h: &Hit| is_override(h) && !talks_down(h);
@@ -461,6 +507,69 @@ fn keeping_lead(hits: &[Hit]) -> bool {
     })
 }
 
+/// Lead verbs that make or combine what the call hands back (`Create a
+/// buffer zone around a point`, `Merge two polygons into one geometry`):
+/// a claim that nothing outside the call is reached may explain them.
+const MAKING_VERBS: &[&str] = &[
+    "create",
+    "creates",
+    "merge",
+    "merges",
+    "combine",
+    "combines",
+    "build",
+    "builds",
+    "make",
+    "makes",
+    "compute",
+    "computes",
+    "generate",
+    "generates",
+    "convert",
+    "converts",
+];
+
+/// Whether every mutating lead verb (or listed operation) only makes or
+/// combines something.
+fn lead_makes(hits: &[Hit], rules: &[Rule]) -> bool {
+    hits.iter()
+        .filter(|h| matches!(h.site, Site::Lead | Site::Enumeration) && is_verb(rules, h))
+        .filter(|h| h.class.is_some_and(|c| c > Class::Read))
+        .all(|h| MAKING_VERBS.contains(&h.text.as_str()))
+}
+
+/// Whether `said` (the words of a lead phrase holding the name's verb
+/// `verb`) names the name's object: a word of the name after the verb
+/// (`create_issue`), else before it (`embeddings-create`), by its stem
+/// (`completion` for `completions`). A name that is only the verb has no
+/// object to name.
+fn about_name_object(name: &str, verb: &str, said: &[String]) -> bool {
+    let tokens = normalize::identifier_tokens(&normalize::fold_lookalikes(name));
+    let Some(at) = tokens
+        .iter()
+        .position(|t| t.starts_with(verb) || verb.starts_with(t.as_str()))
+    else {
+        return true;
+    };
+    let object = if at + 1 < tokens.len() {
+        &tokens[at + 1..]
+    } else {
+        &tokens[..at]
+    };
+    let stem = |w: &str| -> String {
+        let w = w
+            .strip_suffix("ies")
+            .map_or_else(|| w.to_string(), |s| format!("{s}y"));
+        w.strip_suffix('s').map_or(w.clone(), str::to_string)
+    };
+    let object: Vec<String> = object
+        .iter()
+        .filter(|t| t.len() > 2)
+        .map(|t| stem(t))
+        .collect();
+    object.is_empty() || said.iter().any(|w| object.contains(&stem(w)))
+}
+
 fn is_verb(rules: &[Rule], h: &Hit) -> bool {
     matches!(rules[h.rule].effect, Effect::Verb { .. })
 }
@@ -494,6 +603,7 @@ mod tests {
             exact: false,
             first_only: false,
             last_resort: false,
+            claim: false,
             signals: signals.to_vec(),
             risk: None,
             confidence: 0.9,
@@ -821,7 +931,7 @@ mod tests {
             ),
         ];
         for (what, (hits, class, by)) in cases {
-            let d = decide(&hits, &r);
+            let d = decide(&hits, &r, "");
             assert_eq!(d.class, class, "{what}");
             assert_eq!(d.by, by, "{what}");
             assert_eq!(d.roles.len(), hits.len(), "{what}");
@@ -835,7 +945,7 @@ mod tests {
             hit(&r, "verb", Site::Name, Some(R)),
             hit(&r, "floor-destructive", Site::Later, Some(D)),
         ];
-        let d = decide(&hits, &r);
+        let d = decide(&hits, &r, "");
         assert_eq!(d.roles[0], Role::Decided);
         assert!(matches!(d.roles[1], Role::Outranked(why) if !why.is_empty()));
         assert!(!d.roles[1].counts());
@@ -843,7 +953,7 @@ mod tests {
 
     #[test]
     fn undecided_tools_have_low_confidence() {
-        let d = decide(&[], &rules());
+        let d = decide(&[], &rules(), "");
         assert_eq!(d.confidence, UNDECIDED_CONFIDENCE);
     }
 }

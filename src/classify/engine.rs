@@ -340,7 +340,7 @@ impl Engine {
     pub fn trace(&self, raw: &Value, ignore_annotations: bool, ctx: &Context) -> Trace {
         let def = ToolView::new(raw);
         let collected = self.collect(&def, ctx);
-        let decision = decide(&collected.hits, &self.catalogue.rules);
+        let decision = decide(&collected.hits, &self.catalogue.rules, &def.name);
         let verdict = self.assemble(
             &def,
             collected.clone_parts(),
@@ -363,7 +363,7 @@ impl Engine {
         ctx: &Context,
     ) -> Verdict {
         let collected = self.collect(def, ctx);
-        let decision = decide(&collected.hits, &self.catalogue.rules);
+        let decision = decide(&collected.hits, &self.catalogue.rules, &def.name);
         self.assemble(def, collected, &decision, ignore_annotations, ctx)
     }
 

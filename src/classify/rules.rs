@@ -217,6 +217,8 @@ struct RawRule {
     #[serde(default)]
     last_resort: bool,
     #[serde(default)]
+    claim: bool,
+    #[serde(default)]
     priority: i32,
     #[serde(default)]
     class: Option<Class>,
@@ -290,6 +292,12 @@ pub struct Rule {
     /// is not empty: the name's own words (`account_info`, `site_is_frozen`)
     /// are evidence, but weaker than any verb or phrase.
     pub last_resort: bool,
+    /// A read `override` that claims the tool reaches nothing outside the
+    /// call ("Works offline without API calls"): from a later sentence it may
+    /// still explain a lead that only makes or combines something (`Create a
+    /// buffer zone`), where any other later reading yields to the lead's
+    /// stated change (decide.rs).
+    pub claim: bool,
     pub signals: Vec<Signal>,
     pub risk: Option<Risk>,
     pub confidence: f32,
@@ -487,6 +495,19 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
                 "`anywhere` only applies to `floor` and verb rules".into(),
             ));
         }
+        if r.claim
+            && !matches!(
+                effect,
+                Effect::Override {
+                    class: Class::Read,
+                    ..
+                }
+            )
+        {
+            return Err(invalid(
+                "`claim` only applies to read `override` rules".into(),
+            ));
+        }
         if r.last_resort && !matches!(effect, Effect::Decide { .. }) {
             return Err(invalid(
                 "`last_resort` only applies to `decide` rules".into(),
@@ -566,6 +587,7 @@ fn parse_file(file: &str, text: &str, compile: bool) -> Result<(Family, Vec<Rule
             exact: r.exact,
             first_only: r.first_only,
             last_resort: r.last_resort,
+            claim: r.claim,
             signals: r.signals,
             risk: r.risk,
             confidence: r.confidence.unwrap_or(0.8),

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::sync::mpsc::Receiver;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use tokio::sync::oneshot;
 
 use super::{canonical_json, tool_name, NewAttempt, StoreError};
@@ -94,7 +94,13 @@ pub(super) fn run(mut conn: Connection, rx: Receiver<Op>) {
         // After SIGINT/SIGTERM this blocks until the process exits: no
         // attempt of a server killed on the signal is recorded.
         let gate = crate::interrupt::commit_gate();
-        let commit = match conn.transaction() {
+        // IMMEDIATE: take the write lock up front. A deferred transaction
+        // reads first (start_run's SELECT) and then upgrades to a writer;
+        // SQLite does not call the busy handler for that upgrade, so while
+        // another process (a second crawl of the same database) writes, the
+        // upgrade fails at once with SQLITE_BUSY ("database is locked").
+        // BEGIN IMMEDIATE waits on the busy timeout like any other lock.
+        let commit = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
             Ok(mut tx) => {
                 for op in batch {
                     done.push(apply_in_savepoint(&mut tx, op));
