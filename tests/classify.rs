@@ -761,6 +761,55 @@ fn batch11_observation_switches_and_their_limits() {
     }
 }
 
+/// Batches 13 and 14 (held out, session 12): a past participle opening a
+/// later clause is an adjective, not another action; `cleanup` before a
+/// noun for what one looks at (`cleanup_candidates`) names no action.
+/// Their limits: a stated action keeps its class, and a name that leads
+/// with a removing verb stays destructive.
+#[test]
+fn batch13_14_participles_and_cleanup_nouns_and_their_limits() {
+    let table = [
+        (
+            json!({"name": "export_snippet", "description": "Export a known snippet definition; published version by default."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "get_items", "description": "Get the items of a list; archived items excluded."}),
+            Class::Read,
+        ),
+        // A verb in a subject's form after the semicolon is still an action.
+        (
+            json!({"name": "export_snippet", "description": "Export a snippet definition; publishes it to the catalogue."}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "sync_items", "description": "Read the items; deletes stale ones."}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "harbor_cleanup_candidates", "description": "Suggest which artifacts could be deleted to reclaim space. Just produces a list with reasons."}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "cleanup_report", "description": "Lists what the last cleanup removed."}),
+            Class::Read,
+        ),
+        // A name that leads with `cleanup` before anything else still removes.
+        (
+            json!({"name": "cleanup_artifacts", "description": "Suggest which artifacts to keep, then remove the rest."}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "cleanup", "description": "Cleanup all managed resources"}),
+            Class::Destructive,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}
+
 /// A phrase that reads a tool as returning something (guidance, a computed
 /// result, a claim of working offline) decides over the name's verb only
 /// when it may: text in the description never talks a destructive name

@@ -188,13 +188,27 @@ const PROCESS_NOUNS: &[&str] = &[
     "rebuild",
     "redeploy",
     "checkout",
+    "cleanup",
 ];
 
 /// What one looks at about a process: its state, progress, logs or result.
 /// Last in a name after a [`PROCESS_NOUNS`] word, the name names that thing.
 const STATE_NOUNS: &[&str] = &[
-    "status", "progress", "state", "logs", "log", "history", "result", "results", "summary",
-    "report", "details", "info", "stats", "metrics",
+    "status",
+    "progress",
+    "state",
+    "logs",
+    "log",
+    "history",
+    "result",
+    "results",
+    "summary",
+    "report",
+    "details",
+    "info",
+    "stats",
+    "metrics",
+    "candidates",
 ];
 
 /// Gestures on a live page or an editor (hover, click, zoom): before a
@@ -943,6 +957,13 @@ impl Engine {
             }
             if !candidate {
                 continue;
+            }
+            // A past participle opening a later clause ("Export a snippet
+            // definition; published version by default") is an adjective
+            // of what follows, not another action of the tool: a tool's
+            // actions are imperatives or a subject's form.
+            if pos == Pos::Start && k > 0 && w.ends_with("ed") && self.lookup(w).is_none() {
+                break;
             }
             // After the first verb, a word that doubles as a noun
             // ("branches or commits") is an object, not another verb.
