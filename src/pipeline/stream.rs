@@ -362,7 +362,7 @@ fn name_and_hints<'a>(
                 _ => Cow::Borrowed(""),
             };
             let hints = match annotations {
-                Some(a) => crate::classify::view::annotation_hints(a).ok()?,
+                Some(a) => crate::classify::view::annotation_hints(a)?,
                 None => None,
             };
             Some((name, hints))
