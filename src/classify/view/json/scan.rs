@@ -75,6 +75,9 @@ impl<'a> Cursor<'a> {
     /// The string at the cursor (past whitespace): borrowed from the text
     /// when it holds no escape, else decoded by serde_json, which refuses
     /// what its parse of a string refuses (a lone surrogate, say).
+    // Inlined, as `skip_string`: every key of an object the view reads
+    // comes here (the decoding of escapes stays out of line).
+    #[inline(always)]
     pub(super) fn string(&mut self) -> Read<Cow<'a, str>> {
         if self.peek() != Some(b'"') {
             return Err(Bad);
@@ -168,6 +171,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Crosses a member's key and its colon, at the key's quote.
+    #[inline(always)]
     fn key_colon(&mut self) -> Read<()> {
         if self.peek() != Some(b'"') {
             return Err(Bad);
@@ -292,6 +296,8 @@ impl<'a> Cursor<'a> {
 /// decoded as serde_json's parse of a string decodes it; `None` where that
 /// parse refuses it: at a `\u` escape of a low surrogate, or of a high one
 /// not followed by a `\u` escape of a low one.
+#[cold]
+#[inline(never)]
 fn unescape(s: &str) -> Option<String> {
     let b = s.as_bytes();
     let hex = |j: usize| u32::from_str_radix(s.get(j..j + 4)?, 16).ok();
