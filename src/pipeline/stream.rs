@@ -259,24 +259,55 @@ enum Prepared {
 /// A file read, split and classified (or, a large one, checked).
 fn prepare(engine: &Engine, f: &Path, ignore: bool, spare: &Spare) -> Result<Prepared, InputError> {
     let text = crate::input::Bytes::open(f)?.into_text(f)?;
-    let t = text.as_str();
+    match classify_text(engine, text.as_str(), f, ignore, spare)? {
+        Ok(cs) => {
+            drop_later(text);
+            Ok(Prepared::Held(cs))
+        }
+        Err((spans, ctx)) => Ok(Prepared::Large(Ready { text, spans, ctx })),
+    }
+}
+
+/// [`prepare`] of a file's text: its tools classified, or, more than
+/// [`HOLD`] of them, their places and their context.
+#[allow(clippy::type_complexity)]
+fn classify_text(
+    engine: &Engine,
+    t: &str,
+    f: &Path,
+    ignore: bool,
+    spare: &Spare,
+) -> Result<Result<Vec<Classified>, (Vec<(usize, usize, bool)>, Context)>, InputError> {
     let split = split_file(engine, t, f, HOLD)?;
     let bufs = |n: usize| take_spare(spare, n);
     let (raws, ctx) = if split.checked {
         (split.raws, split.ctx)
     } else {
         match classify_split(engine, split, t, f, ignore, &bufs)? {
-            Classifying::Held(cs) => return Ok(Prepared::Held(cs)),
+            Classifying::Held(cs) => return Ok(Ok(cs)),
             Classifying::Checked(raws, ctx) => (raws, ctx),
         }
     };
     if raws.len() <= HOLD {
         let n = raws.len().div_ceil(BATCH);
         let cs = classify_all(engine, &raws, 0, &ctx, ignore, true, bufs(n));
-        return Ok(Prepared::Held(cs.expect("checked tools are JSON")));
+        return Ok(Ok(cs.expect("checked tools are JSON")));
     }
-    let spans = spans(t, &raws);
-    Ok(Prepared::Large(Ready { text, spans, ctx }))
+    Ok(Err((spans(t, &raws), ctx)))
+}
+
+/// Texts from this long are dropped on a thread of their own.
+const DROP_APART_FROM: usize = 64 << 20;
+
+/// Drops a file's text once its tools are classified, on a thread of its
+/// own when it is large: unmapping the 424 MB of a 224k-tool catalogue
+/// takes tens of milliseconds of one core, which the writer, with the
+/// whole output still to write, would otherwise wait for. (Were no thread
+/// to be had, the text is dropped here.)
+fn drop_later(text: crate::input::Text) {
+    if text.as_str().len() >= DROP_APART_FROM {
+        let _ = std::thread::Builder::new().spawn(move || drop(text));
+    }
 }
 
 /// Hands a prepared file's pieces to the writer: `Begin`, its batches in
@@ -324,6 +355,8 @@ fn hand_over(
                     }
                 }
             }
+            drop(raws);
+            drop_later(r.text);
         }
     }
     send(Piece::End)
@@ -362,7 +395,7 @@ fn name_and_hints<'a>(
                 _ => Cow::Borrowed(""),
             };
             let hints = match annotations {
-                Some(a) => crate::classify::view::annotation_hints(a).ok()?,
+                Some(a) => crate::classify::view::annotation_hints(a)?,
                 None => None,
             };
             Some((name, hints))

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -19,6 +19,12 @@ use super::{
     Seg, ToolView,
 };
 use crate::tool::Hints;
+
+mod scan;
+#[cfg(test)]
+mod serde_oracle;
+
+use scan::{Bad, Cursor, Read};
 
 /// A JSON string, borrowed from the input when it has no escapes.
 struct Text<'a>(Cow<'a, str>);
@@ -118,37 +124,6 @@ impl<'de> Deserialize<'de> for Field<'de> {
         }
         d.deserialize_any(V)
     }
-}
-
-/// Consumes any JSON value but an object as "not an object".
-macro_rules! not_an_object {
-    ($out:ty) => {
-        fn visit_bool<E>(self, _: bool) -> Result<$out, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<$out, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<$out, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<$out, E> {
-            Ok(None)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<$out, E> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> Result<$out, E> {
-            Ok(None)
-        }
-        fn visit_none<E>(self) -> Result<$out, E> {
-            Ok(None)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$out, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-    };
 }
 
 /// Which members of a JSON value to keep when parsing it into a `Value`
@@ -619,149 +594,12 @@ struct Prop<'a> {
 /// member whose value is not an object.
 type Props<'a> = Vec<(Cow<'a, str>, Option<Prop<'a>>)>;
 
-/// Seed: a property's schema, `None` unless it is an object; `properties`
-/// inside it is read while `depth` is 0.
-struct PropSeed {
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for PropSeed {
-    type Value = Option<Prop<'de>>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for PropSeed {
-    type Value = Option<Prop<'de>>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any value")
-    }
-    not_an_object!(Option<Prop<'de>>);
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut p = Prop::default();
-        while let Some(k) = map.next_key::<Text<'de>>()? {
-            match k.0.as_ref() {
-                "type" => p.ty = Some(map.next_value()?),
-                "description" => p.description = Some(map.next_value()?),
-                "properties" if self.depth < 1 => {
-                    p.nested = map.next_value_seed(PropsSeed {
-                        depth: self.depth + 1,
-                    })?
-                }
-                key => match SCHEMA_KEYS.iter().position(|s| *s == key) {
-                    Some(i) => {
-                        let v = map.next_value_seed(Kept(SCHEMA_KEEP[i]))?;
-                        if !idle(&v, SCHEMA_KEEP[i], false) {
-                            p.schema.get_or_insert_with(Default::default)[i] = Some(v);
-                        } else if let Some(schema) = p.schema.as_mut() {
-                            schema[i] = None;
-                        }
-                    }
-                    None => {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                },
-            }
-        }
-        Ok(Some(p))
-    }
-}
-
-/// Seed: the members of a `properties` object, `None` unless it is one.
-struct PropsSeed {
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for PropsSeed {
-    type Value = Option<Props<'de>>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for PropsSeed {
-    type Value = Option<Props<'de>>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any value")
-    }
-    not_an_object!(Option<Props<'de>>);
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(8));
-        while let Some(k) = map.next_key::<Text<'de>>()? {
-            let p = map.next_value_seed(PropSeed { depth: self.depth })?;
-            out.push((k.0, p));
-        }
-        Ok(Some(out))
-    }
-}
-
 /// What is read of an `inputSchema`: its `properties` (`None` unless an
 /// object) and, as an object holding them when it has any, its `$defs` and
 /// `definitions` (kept as [`DEFS`] keeps them; the last of a repeated name
 /// wins). Definitions are parsed whether or not a `$ref` names them: a
 /// generator writes them only for the `$ref`s it writes.
 type Schema<'a> = (Option<Props<'a>>, Option<Value>);
-
-/// Seed for `inputSchema`: [`Schema`], nothing unless it is an object.
-struct SchemaSeed;
-
-impl<'de> DeserializeSeed<'de> for SchemaSeed {
-    type Value = Schema<'de>;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for SchemaSeed {
-    type Value = Schema<'de>;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok((None, None))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok((None, None))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok((None, None))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok((None, None))
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok((None, None))
-    }
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok((None, None))
-    }
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok((None, None))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok((None, None))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut props = None;
-        let mut defs: Option<serde_json::Map<String, Value>> = None;
-        while let Some(k) = map.next_key::<Text<'de>>()? {
-            match k.0.as_ref() {
-                "properties" => props = map.next_value_seed(PropsSeed { depth: 0 })?,
-                "$defs" | "definitions" => {
-                    let v = map.next_value_seed(Kept(&DEFS))?;
-                    defs.get_or_insert_with(Default::default)
-                        .insert(k.0.into_owned(), v);
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        Ok((props, defs.map(Value::Object)))
-    }
-}
 
 /// The members of a tool the view reads, found in one pass; a repeated
 /// key's last value wins.
@@ -776,35 +614,157 @@ struct ToolFields<'a> {
     defs: Option<Value>,
 }
 
-impl<'de> Deserialize<'de> for ToolFields<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ToolFields<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object")
+/// The members of a tool the view reads ([`ToolFields`]), read from the
+/// object at the cursor as the serde visitors this replaced read them
+/// (the tests compare the two); a text that is no object is refused.
+fn tool_fields<'a>(c: &mut Cursor<'a>) -> Read<ToolFields<'a>> {
+    if !c.at_object() {
+        return Err(Bad);
+    }
+    let mut t = ToolFields::default();
+    c.members(|k, c| {
+        match k.as_ref() {
+            "name" => t.name = Some(field(c)?),
+            "title" => t.title = Some(field(c)?),
+            "description" => t.description = Some(field(c)?),
+            "annotations" => t.annotations = Some(annotations(c)?),
+            "inputSchema" => (t.props, t.defs) = schema(c)?,
+            _ => c.skip()?,
+        }
+        Ok(())
+    })?;
+    Ok(t)
+}
+
+/// A member read as [`Field`]: a string at once, any other value by
+/// serde_json.
+fn field<'a>(c: &mut Cursor<'a>) -> Read<Field<'a>> {
+    if c.peek() == Some(b'"') {
+        return c.string().map(Field::Text);
+    }
+    c.serde(std::marker::PhantomData::<Field<'a>>)
+}
+
+/// Reads a value that is not an object where the view looks for one, as
+/// serde_json's visit of it reads it: a string is parsed (and refused
+/// where such a parse refuses it), a number too (out of `f64` range is
+/// refused), an array's elements are skipped.
+fn not_an_object(c: &mut Cursor<'_>) -> Read<()> {
+    match c.peek() {
+        Some(b'"') => c.string().map(drop),
+        Some(b'-' | b'0'..=b'9') => c.serde(std::marker::PhantomData::<Value>).map(drop),
+        _ => c.skip(),
+    }
+}
+
+/// A value skipped as [`Skim`] skips it: strings, literals and empty
+/// containers at once, anything else by serde_json with [`Skim`].
+fn skim(c: &mut Cursor<'_>) -> Read<()> {
+    match c.peek() {
+        Some(b'"') => c.string().map(drop),
+        Some(b't' | b'f' | b'n') => c.skip(),
+        _ => c.serde(Skim),
+    }
+}
+
+/// An `inputSchema`: [`Schema`], nothing unless it is an object.
+fn schema<'a>(c: &mut Cursor<'a>) -> Read<Schema<'a>> {
+    if !c.at_object() {
+        return not_an_object(c).map(|_| (None, None));
+    }
+    let mut props = None;
+    let mut defs: Option<serde_json::Map<String, Value>> = None;
+    c.members(|k, c| {
+        match k.as_ref() {
+            "properties" => props = properties(c, 0)?,
+            "$defs" | "definitions" => {
+                let v = c.serde(Kept(&DEFS))?;
+                defs.get_or_insert_with(Default::default)
+                    .insert(k.into_owned(), v);
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ToolFields<'de>, A::Error> {
-                let mut t = ToolFields::default();
-                while let Some(k) = map.next_key::<Text<'de>>()? {
-                    match k.0.as_ref() {
-                        "name" => t.name = Some(map.next_value()?),
-                        "title" => t.title = Some(map.next_value()?),
-                        "description" => t.description = Some(map.next_value()?),
-                        "annotations" => {
-                            t.annotations = Some(map.next_value_seed(Annotations::default())?)
-                        }
-                        "inputSchema" => (t.props, t.defs) = map.next_value_seed(SchemaSeed)?,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
+            _ => c.skip()?,
+        }
+        Ok(())
+    })?;
+    Ok((props, defs.map(Value::Object)))
+}
+
+/// The members of a `properties` object, `None` unless it is one; each
+/// property's own `properties` is read while `depth` is 0.
+fn properties<'a>(c: &mut Cursor<'a>, depth: usize) -> Read<Option<Props<'a>>> {
+    if !c.at_object() {
+        return not_an_object(c).map(|_| None);
+    }
+    let mut out = Vec::with_capacity(8);
+    c.members(|k, c| {
+        out.push((k, prop(c, depth)?));
+        Ok(())
+    })?;
+    Ok(Some(out))
+}
+
+/// A property's schema, `None` unless it is an object.
+fn prop<'a>(c: &mut Cursor<'a>, depth: usize) -> Read<Option<Prop<'a>>> {
+    if !c.at_object() {
+        return not_an_object(c).map(|_| None);
+    }
+    let mut p = Prop::default();
+    c.members(|k, c| {
+        match k.as_ref() {
+            "type" => p.ty = Some(field(c)?),
+            "description" => p.description = Some(field(c)?),
+            "properties" if depth < 1 => p.nested = properties(c, depth + 1)?,
+            key => match SCHEMA_KEYS.iter().position(|s| *s == key) {
+                Some(i) => {
+                    let v = c.serde(Kept(SCHEMA_KEEP[i]))?;
+                    if !idle(&v, SCHEMA_KEEP[i], false) {
+                        p.schema.get_or_insert_with(Default::default)[i] = Some(v);
+                    } else if let Some(schema) = p.schema.as_mut() {
+                        schema[i] = None;
                     }
                 }
-                Ok(t)
-            }
+                None => c.skip()?,
+            },
         }
-        d.deserialize_map(V)
+        Ok(())
+    })?;
+    Ok(Some(p))
+}
+
+/// An `annotations` member as [`Annotations`] reads it: an object's hints
+/// and title here (a hint or another member that is no plain string or
+/// literal by serde_json), anything else, and an object serde_json reads
+/// as a raw value, by serde_json.
+fn annotations<'a>(c: &mut Cursor<'a>) -> Read<Annotations<'a>> {
+    match c.peek() {
+        Some(b'{') if c.first_key().as_deref() != Some(RAW_VALUE_KEY) => {}
+        Some(b'"') => return c.string().map(|_| Annotations::default()),
+        Some(b't' | b'f' | b'n') => return c.skip().map(|_| Annotations::default()),
+        _ => return c.serde(Annotations::default()),
     }
+    let mut a = Annotations::default();
+    c.members(|k, c| {
+        let hint = match k.as_ref() {
+            "readOnlyHint" => &mut a.hints.read_only,
+            "destructiveHint" => &mut a.hints.destructive,
+            "idempotentHint" => &mut a.hints.idempotent,
+            "openWorldHint" => &mut a.hints.open_world,
+            "title" => {
+                a.title = Some(field(c)?);
+                return Ok(());
+            }
+            _ => return skim(c),
+        };
+        *hint = match c.peek() {
+            Some(b't') => c.skip().map(|_| Some(true))?,
+            Some(b'f') => c.skip().map(|_| Some(false))?,
+            Some(b'n') => c.skip().map(|_| None)?,
+            Some(b'"') => c.string().map(|_| None)?,
+            _ => c.serde(BoolSeed)?,
+        };
+        Ok(())
+    })?;
+    Ok(a)
 }
 
 /// `props` with repeated names merged the way `serde_json::Map`
@@ -946,12 +906,11 @@ fn flatten<'a>(
 
 /// The hints an `annotations` member's JSON text declares, read as
 /// [`Hints::from_annotations`] reads its `Value`, but keeping only the
-/// hints; an error where parsing it into a `Value` fails.
-pub(crate) fn annotation_hints(text: &str) -> Result<Option<Hints>, serde_json::Error> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let a = Annotations::default().deserialize(&mut de)?;
-    de.end()?;
-    Ok(a.hints())
+/// hints; `None` where parsing it into a `Value` fails.
+pub(crate) fn annotation_hints(text: &str) -> Option<Option<Hints>> {
+    let mut c = Cursor::new(text);
+    let a = annotations(&mut c).ok()?;
+    c.at_end().then(|| a.hints())
 }
 
 impl<'a> ToolView<'a> {
@@ -978,7 +937,7 @@ impl<'a> ToolView<'a> {
         Self::from_json_inner(text).ok()
     }
 
-    fn from_json_inner(json: &'a str) -> Result<ToolView<'a>, serde_json::Error> {
+    fn from_json_inner(json: &'a str) -> Read<ToolView<'a>> {
         if !json.trim_start().starts_with('{') {
             return Ok(ToolView {
                 name: Cow::Borrowed(""),
@@ -989,7 +948,16 @@ impl<'a> ToolView<'a> {
                 annotation_title: Cow::Borrowed(""),
             });
         }
-        let m: ToolFields = serde_json::from_str(json)?;
+        let mut c = Cursor::new(json);
+        let m = tool_fields(&mut c)?;
+        if !c.at_end() {
+            return Err(Bad);
+        }
+        Ok(Self::of_fields(m))
+    }
+
+    /// The view of a tool's members.
+    fn of_fields(m: ToolFields<'a>) -> ToolView<'a> {
         // One parameter a property at least: no regrowth for most tools.
         let mut params = Vec::with_capacity(m.props.as_ref().map_or(0, Vec::len));
         if let Some(props) = m.props {
@@ -1000,14 +968,14 @@ impl<'a> ToolView<'a> {
             Some(a) => (a.hints(), text(a.title)),
             None => (None, Cow::Borrowed("")),
         };
-        Ok(ToolView {
+        ToolView {
             name: text(m.name),
             title: text(m.title),
             description: text(m.description),
             params,
             declared,
             annotation_title,
-        })
+        }
     }
 }
 
