@@ -160,6 +160,40 @@ pub(crate) fn each_char_at_block_edges(mut check: impl FnMut(&str)) {
     }
 }
 
+/// Byte texts for tests of a search for "stop" bytes done a block at a
+/// time: fills of every length up to 150 (ASCII, NUL, 0xff, a two-byte
+/// character, and bytes one bit off `"` and `\`), each alone and with one
+/// of `stops` at every position (plus a second stop three bytes later, which
+/// must not win). Tests of such loops share them.
+#[cfg(test)]
+pub(crate) fn each_text_with_stops(stops: &[u8], mut check: impl FnMut(&[u8])) {
+    let fill: [&[u8]; 7] = [
+        b"a",
+        b" !",
+        b"\x00",
+        b"\xff",
+        "\u{e9}".as_bytes(),
+        b"#]",
+        b"\x7f",
+    ];
+    for len in 0..150 {
+        for f in fill {
+            let base: Vec<u8> = f.iter().copied().cycle().take(len).collect();
+            check(&base);
+            for at in 0..len {
+                for &c in stops {
+                    let mut t = base.clone();
+                    t[at] = c;
+                    if at + 3 < len {
+                        t[at + 3] = b'"';
+                    }
+                    check(&t);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -665,33 +665,7 @@ fn concurrent_crawls_of_a_new_database_all_succeed() {
         let gate = rusqlite::Connection::open(&db).expect("gate");
         gate.execute_batch("BEGIN EXCLUSIVE")
             .expect("lock the new file");
-        let mut children: Vec<_> = (0..CRAWLS)
-            .map(|_| {
-                Command::new(BIN)
-                    .args([
-                        "crawl",
-                        "--db",
-                        db.to_str().unwrap(),
-                        tools.to_str().unwrap(),
-                    ])
-                    .stdout(std::process::Stdio::null())
-                    .stderr(std::process::Stdio::piped())
-                    .spawn()
-                    .expect("crawl")
-            })
-            .collect();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        // (A crawl that has exited is as far as it gets.)
-        while !children
-            .iter_mut()
-            .all(|c| has_open(c.id(), &db) || c.try_wait().is_ok_and(|s| s.is_some()))
-        {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the crawls never opened {db:?}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        let children = crawls_with_the_database_open(CRAWLS, &db, &tools);
         gate.execute_batch("ROLLBACK").expect("unlock");
         drop(gate);
         for c in children {
@@ -733,33 +707,7 @@ fn crawls_wait_for_another_writer_of_their_database() {
     let gate = rusqlite::Connection::open(&db).expect("gate");
     gate.execute_batch("BEGIN IMMEDIATE")
         .expect("hold the write lock");
-    let mut children: Vec<_> = (0..CRAWLS)
-        .map(|_| {
-            Command::new(BIN)
-                .args([
-                    "crawl",
-                    "--db",
-                    db.to_str().unwrap(),
-                    tools.to_str().unwrap(),
-                ])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("crawl")
-        })
-        .collect();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    // (A crawl that has exited is as far as it gets.)
-    while !children
-        .iter_mut()
-        .all(|c| has_open(c.id(), &db) || c.try_wait().is_ok_and(|s| s.is_some()))
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the crawls never opened {db:?}"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let children = crawls_with_the_database_open(CRAWLS, &db, &tools);
     // Time to open the store (no write needed: it is up to date) and reach
     // the start of the run, where the lock is needed.
     std::thread::sleep(std::time::Duration::from_millis(500));
@@ -783,4 +731,40 @@ fn clean_corpus_files_are_read_verbatim() {
         let tools = mcp_risk::input::tools_of(v).expect("tools");
         assert_eq!(st.tools, tools, "{}", f.display());
     }
+}
+
+/// Starts `n` crawls of `tools` into `db` and returns once each has the
+/// database open (or has already exited, which is as far as it gets).
+fn crawls_with_the_database_open(
+    n: usize,
+    db: &std::path::Path,
+    tools: &std::path::Path,
+) -> Vec<std::process::Child> {
+    let mut children: Vec<_> = (0..n)
+        .map(|_| {
+            Command::new(BIN)
+                .args([
+                    "crawl",
+                    "--db",
+                    db.to_str().unwrap(),
+                    tools.to_str().unwrap(),
+                ])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("crawl")
+        })
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !children
+        .iter_mut()
+        .all(|c| has_open(c.id(), db) || c.try_wait().is_ok_and(|s| s.is_some()))
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the crawls never opened {db:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    children
 }

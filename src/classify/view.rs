@@ -579,7 +579,9 @@ mod tests {
         );
     }
 
-    fn flat(v: &ToolView) -> String {
+    /// Every field of a view as one string, for tests comparing two ways
+    /// of building it.
+    pub(crate) fn flat(v: &ToolView) -> String {
         let params: Vec<String> = v
             .params
             .iter()

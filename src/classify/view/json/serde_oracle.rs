@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::*;
+use crate::classify::view::tests::flat;
 
 /// Consumes any JSON value but an object as "not an object".
 macro_rules! not_an_object {
@@ -216,23 +217,6 @@ fn serde_view(json: &str) -> Option<ToolView<'_>> {
     serde_json::from_str::<ToolFields>(json)
         .ok()
         .map(ToolView::of_fields)
-}
-
-fn flat(v: &ToolView) -> String {
-    let params: Vec<String> = v
-        .params
-        .iter()
-        .map(|p| {
-            format!(
-                "{}|{}|{}|{:?}|{:?}",
-                p.name, p.ty, p.description, p.enum_values, p.item_ops
-            )
-        })
-        .collect();
-    format!(
-        "{}|{}|{}|{:?}|{}|{:?}",
-        v.name, v.title, v.description, v.declared, v.annotation_title, params
-    )
 }
 
 /// Tools that hold every part the reader reads or skips: nested and
