@@ -503,7 +503,14 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
 /// A later purpose sentence opens with a mutating verb ("Drops the table."):
 /// a claim of reading never outweighs it.
 /// Words that say a tool only plans or previews what its verb names.
-const PLANNING_WORDS: &[&str] = &["plan", "plans", "preview", "previews", "simulate", "simulates"];
+const PLANNING_WORDS: &[&str] = &[
+    "plan",
+    "plans",
+    "preview",
+    "previews",
+    "simulate",
+    "simulates",
+];
 
 /// Whether a name puts a planning word (`plan`, `preview`, `simulate`,
 /// `dry run`) before the verb it plans (`meta_plan_create_ad`): not one
