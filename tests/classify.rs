@@ -2743,3 +2743,60 @@ fn quoted_options_listed_with_slashes_are_a_list() {
         assert_eq!(v.class, class, "{tool}: {}", v.rationale);
     }
 }
+
+/// A planning tool: a name that puts `plan`/`preview`/`dry run` before the
+/// verb it plans, and a first sentence that says nothing is written or
+/// leads with the planning verb, returns a proposal another tool applies:
+/// read. The name must say plan: text appended to a mutating name still
+/// cannot talk it down, a name that ends with the plan (`apply_plan`) is
+/// not planning, and a change a later sentence states still counts.
+#[test]
+fn planning_names_with_a_planning_lead_are_read() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        (
+            json!({"name": "ads_plan_create_campaign", "description": "PLAN (nothing is written): create a campaign, always paused. Apply it with ads_apply.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "ads_plan_pause_entities", "description": "Plan pausing campaigns or ads. Returns the plan: show it to the user, then ads_apply.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "shop_plan_item_update", "description": "PLAN (writes nothing): update one catalog item. Returns a signed plan.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "dry_run_delete_rows", "description": "Nothing is deleted: lists the rows a delete would remove.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        // No planning word in the name: the claim does not talk it down.
+        (
+            json!({"name": "ads_create_campaign", "description": "PLAN (nothing is written): create a campaign.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "delete_rows", "description": "Nothing is written. Returns the plan.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        // The plan is the object, not the mode.
+        (
+            json!({"name": "apply_plan", "description": "Apply a stored plan (nothing is written until confirmed).", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        // A planning name whose lead does not say it plans.
+        (
+            json!({"name": "ads_plan_delete", "description": "Delete the campaign named in a plan.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        // A later sentence states a change.
+        (
+            json!({"name": "ads_plan_create_campaign", "description": "PLAN (nothing is written): create a campaign. Deletes the previous draft campaign.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+    ];
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}

@@ -225,6 +225,26 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
             rules[hits[i].rule].confidence,
         ));
     }
+    // 1b. A planning tool: its name puts a planning word before its
+    // mutating verb (`ads_plan_create_campaign`, `preview_delete_rows`,
+    // `dry_run_migrate`) and its first sentence says so ("PLAN (nothing is
+    // written): create ...", "Plan pausing campaigns ..."): it returns a
+    // proposal that another tool applies, so read. Only when the name says
+    // plan: text appended to a mutating name (`delete_rows: Nothing is
+    // written.`) still cannot talk it down, nor one a later sentence states.
+    if current.is_none() && planning_name(name) && !stated {
+        let says_plan = |h: &Hit| {
+            h.class == Some(Class::Read)
+                && match h.site {
+                    Site::LeadText => !is_verb(rules, h),
+                    Site::Lead => PLANNING_WORDS.contains(&h.text.as_str()),
+                    _ => false,
+                }
+        };
+        if let Some(i) = best(&says_plan, true) {
+            current = Some((Class::Read, i, rules[hits[i].rule].confidence));
+        }
+    }
     // 2. The tool's own verb: the name's, else the lead sentence's.
     let name_decided = hits
         .iter()
@@ -482,6 +502,30 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
 
 /// A later purpose sentence opens with a mutating verb ("Drops the table."):
 /// a claim of reading never outweighs it.
+/// Words that say a tool only plans or previews what its verb names.
+const PLANNING_WORDS: &[&str] = &[
+    "plan",
+    "plans",
+    "preview",
+    "previews",
+    "simulate",
+    "simulates",
+];
+
+/// Whether a name puts a planning word (`plan`, `preview`, `simulate`,
+/// `dry run`) before the verb it plans (`meta_plan_create_ad`): not one
+/// that ends with it, where the plan is the object (`apply_plan`).
+fn planning_name(name: &str) -> bool {
+    let tokens = normalize::identifier_tokens(&normalize::fold_lookalikes(name));
+    let last = tokens.len().saturating_sub(1);
+    tokens.iter().enumerate().any(|(i, t)| {
+        i < last
+            && (PLANNING_WORDS.contains(&t.as_str())
+                || (t == "dry" && tokens[i + 1] == "run" && i + 1 < last)
+                || t == "dryrun")
+    })
+}
+
 fn stated_change(hits: &[Hit], rules: &[Rule]) -> bool {
     hits.iter().any(|h| {
         h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
