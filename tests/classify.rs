@@ -146,6 +146,15 @@ fn one(tool: Value) -> mcp_risk::classify::Verdict {
     .remove(0)
 }
 
+/// Classifies each tool of a table on its own and checks its class, naming
+/// the tool and the verdict's rationale when one differs.
+fn assert_classes(table: impl IntoIterator<Item = (Value, Class)>) {
+    for (tool, class) in table {
+        let v = one(tool.clone());
+        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
+    }
+}
+
 /// General patterns found in held-out errors (never a server's words):
 /// (tool, class it must get, risk it must get at least).
 #[test]
@@ -367,10 +376,7 @@ fn joined_verbs_kept_results_and_filter_enums_generalise() {
             Class::Destructive,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
 
 /// Batch 9's patterns, each with the cases that must not follow it:
@@ -755,10 +761,7 @@ fn batch11_observation_switches_and_their_limits() {
             Class::Destructive,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
 
 /// Batches 13 and 14 (held out, session 12): a past participle opening a
@@ -804,10 +807,7 @@ fn batch13_14_participles_and_cleanup_nouns_and_their_limits() {
             Class::Destructive,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
 
 /// A phrase that reads a tool as returning something (guidance, a computed
@@ -914,10 +914,7 @@ fn description_text_never_talks_a_stated_change_down() {
             Class::Read,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
 
 #[test]
@@ -2665,10 +2662,7 @@ fn noun_phrase_leads_take_their_participle() {
             Class::Write,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
 
 /// A noun-noun name whose verb-like first word modifies a head naming the
@@ -2701,10 +2695,7 @@ fn a_name_headed_by_the_leads_nominalised_verb_is_no_verb() {
             Class::Destructive,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
 
 /// Options listed with slashes count as a list whether or not each is quoted
@@ -2738,10 +2729,7 @@ fn quoted_options_listed_with_slashes_are_a_list() {
             Class::Read,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
 
 /// A planning tool: a name that puts `plan`/`preview`/`dry run` before the
@@ -2795,8 +2783,5 @@ fn planning_names_with_a_planning_lead_are_read() {
             Class::Destructive,
         ),
     ];
-    for (tool, class) in table {
-        let v = one(tool.clone());
-        assert_eq!(v.class, class, "{tool}: {}", v.rationale);
-    }
+    assert_classes(table);
 }
