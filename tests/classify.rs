@@ -2785,3 +2785,77 @@ fn planning_names_with_a_planning_lead_are_read() {
     ];
     assert_classes(table);
 }
+
+/// A description that opens with a past participle ("Composed chart ...",
+/// "Saved searches ...") names what the tool returns: the participle is no
+/// action of the tool. A destructive verb's participle still leads (the
+/// safe side), and a title of capitalised words before the real lead
+/// ("Assembly Code Performance Analyzer: Analyze ...") gives way to it
+/// unless the title names an action itself.
+#[test]
+fn participle_leads_and_title_labels() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        (
+            json!({"name": "revenue_vs_orders", "description": "Composed chart (bar + line) showing revenue vs order count per customer.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "saved_searches", "description": "Saved searches of the current user.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "bin_contents", "description": "Deleted files in the recycle bin, newest first.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "mca", "description": "Assembly Code Performance Analyzer: Analyze assembly code to predict its performance.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "disk_tool", "description": "Disk Utility For Linux Servers: Delete every file under the given directory.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "files", "description": "Permanently Delete All Files: lists the files first.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+    ];
+    assert_classes(table);
+}
+
+/// A name that is a plural noun phrase (`invest_accounts`) names the
+/// collection it returns when nothing else speaks (a last resort), but not
+/// when one of its words leads the description as a verb the lexicon does
+/// not know (`complete_tasks: Complete one or more tasks`).
+#[test]
+fn plural_noun_names_are_read_unless_their_word_leads_as_a_verb() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        (
+            json!({"name": "invest_accounts", "description": "Инвест-счета: брокерские и InvestBox.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "user_accounts", "description": "User accounts of the organisation", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "complete_tasks", "description": "Complete one or more tasks by their IDs", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "doks_recycle_nodes", "description": "Recycle specific nodes in a node pool", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "orders", "description": "", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "account_deletion", "description": "Account deletion.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+    ];
+    assert_classes(table);
+}

@@ -118,6 +118,26 @@ impl Engine {
         if let Some(scan) = scan {
             self.description_hits(scan, desc, &prose, &mut phrase_hits);
         }
+        // A name word that opens the lead, followed there by another word
+        // than the name's next one, is the tool's verb, an unknown one
+        // (`complete_tasks: Complete one or more tasks`,
+        // `doks_recycle_nodes: Recycle specific nodes`): the name is then
+        // no noun phrase, and a last-resort reading of the whole name
+        // (`plural-noun-name`) does not speak. `user_accounts: User
+        // accounts of the org` is one; a reading of the name's last noun
+        // (`information-noun-name`'s `summary`) keeps its own guards.
+        if prose
+            .sentences
+            .first()
+            .is_some_and(|lead| name_echoes_a_verb(&name_tokens, lead))
+        {
+            phrase_hits.retain(|h| {
+                !(h.site == Site::NameText
+                    && h.field == "name"
+                    && h.text == name_text
+                    && self.catalogue.rules[h.rule].last_resort)
+            });
+        }
 
         // Parameter names and descriptions.
         let mut param_hits: Vec<(usize, &str)> = Vec::new();
@@ -1158,6 +1178,25 @@ fn first_hidden(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Whether a word of the name other than its last opens `lead` (as
+/// written or inflected: `enrich` in "Enriches ...") while the lead's
+/// second word is not the name's next word: that word is then the lead's
+/// verb, not a noun of the name (see [`Engine::collect`]).
+fn name_echoes_a_verb(tokens: &[String], lead: &str) -> bool {
+    let mut words = lead
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase);
+    let (Some(first), second) = (words.next(), words.next()) else {
+        return false;
+    };
+    tokens.windows(2).any(|t| {
+        t[0].len() >= 3
+            && first.starts_with(t[0].as_str())
+            && second.as_deref() != Some(t[1].as_str())
+    })
 }
 
 #[cfg(test)]

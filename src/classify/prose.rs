@@ -224,8 +224,10 @@ pub fn split_marked<'a>(
         // the colon into `Limit` and `6req/30s`): each short verbless piece
         // after a label is one too, up to the first three sentences.
         label_only = (n == 0 || (after_label && n <= 2))
-            // At most two words: the third is never looked for past.
-            && s.split_whitespace().nth(2).is_none()
+            // At most two words (the third is never looked for past), or a
+            // title of a few capitalised words ("Assembly Code Performance
+            // Analyzer: Analyze ...").
+            && (s.split_whitespace().nth(2).is_none() || title_label(s, &is_verb))
             && !is_verb(first_word(s, &mut word));
         out.sentences.push(s);
     }
@@ -238,6 +240,30 @@ pub fn split_marked<'a>(
         })
         .collect();
     out
+}
+
+/// Whether `s` is a title of three to six words, each capitalised (or a
+/// digit, or a joining word: `of`, `and`, `for`, `&`, ...), as products and
+/// tools name themselves before the sentence that says what they do
+/// ("Container Image Architecture Inspector: Inspect ..."). None of its
+/// words is a verb of the lexicon (`is_verb`): a title that names an action
+/// ("Permanently Delete All Files") says what the tool does.
+fn title_label(s: &str, is_verb: impl Fn(&str) -> bool) -> bool {
+    const JOINING: &[&str] = &[
+        "of", "and", "for", "the", "a", "an", "in", "on", "to", "with", "&", "-", "/", "+",
+    ];
+    let mut n = 0;
+    for w in s.split_whitespace() {
+        n += 1;
+        let capital = w
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if n > 6 || !(capital || JOINING.contains(&w)) || is_verb(&w.to_ascii_lowercase()) {
+            return false;
+        }
+    }
+    n >= 3
 }
 
 /// Words that negate what follows them ("never overwrites", "does not
@@ -414,6 +440,16 @@ mod tests {
         // Only the first three sentences: a fourth short one is no label.
         let p = split("Notion: v2: beta: new. Delete it", verb_s);
         assert_eq!(p.sentences, ["new"]);
+        // A title of capitalised words, without a verb, is a label too.
+        let p = split("Assembly Code Performance Analyzer: Analyzes code", verb_s);
+        assert_eq!(p.sentences, ["Analyzes code"]);
+        let p = split("Sales Funnel From Lead To Order. Shows counts", verb_s);
+        assert_eq!(p.sentences, ["Shows counts"]);
+        // Not one naming an action, nor one of more than six words.
+        let p = split("Tool That Deletes Every File: Lists files", verb_s);
+        assert_eq!(p.sentences, ["Tool That Deletes Every File"]);
+        let p = split("One Two Three Four Five Six Seven: Lists files", verb_s);
+        assert_eq!(p.sentences, ["One Two Three Four Five Six Seven"]);
     }
 
     #[test]

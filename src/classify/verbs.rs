@@ -573,6 +573,18 @@ impl Engine {
             return None;
         }
         let hit = self.lookup_inflected(first)?;
+        // A past participle opening the sentence ("Composed chart showing
+        // revenue ...", "Saved searches of the user", "Scheduled jobs and
+        // their next runs") is an adjective of what follows, not the tool's
+        // action: a description speaks in the imperative or a subject's
+        // form. Never a destructive verb's ("Deleted files in the bin"),
+        // as for a label above.
+        if first.ends_with("ed")
+            && self.participle(first)
+            && hit.1.is_some_and(|c| c != Class::Destructive)
+        {
+            return None;
+        }
         let Some(first_class) = hit.1 else {
             // An ambiguous lead verb ("Simulates ...", "Manage ...") says
             // nothing; what follows in the sentence is its object, unless
