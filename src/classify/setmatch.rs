@@ -316,6 +316,14 @@ pub struct PhraseMatcher {
     /// How many literals the patterns start with: the prefilter's literals
     /// from there on are the extra ones ([`PhraseMatcher::with_extra`]).
     pattern_lits: usize,
+    /// For each literal, the patterns one of whose matches must hold one of
+    /// their required literals ([`required_of`]), this one among them:
+    /// `needs[need_at[i]..need_at[i + 1]]`; and which patterns have such a
+    /// set. A pattern none of whose required literals occurs in a text is
+    /// never tried on it.
+    need_at: Vec<u32>,
+    needs: Vec<u32>,
+    has_need: Vec<bool>,
     id: usize,
 }
 
@@ -324,6 +332,7 @@ type PhraseScratch = Box<(
     hybrid::dfa::Cache,
     Vec<(u32, usize)>,
     Option<(hybrid::dfa::Cache, PatternSet)>,
+    Vec<u64>,
 )>;
 
 thread_local! {
@@ -386,6 +395,49 @@ fn prefixes_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
     Some(out)
 }
 
+/// Literals of which every match of `hir` holds one (lowercased, at most
+/// [`PREFIX_BYTES`] long), other than its prefixes: the prefixes of one
+/// part of a sequence that every match goes through (`(api keys?|tokens?)`
+/// at the end of `\b(gets?|lists?) (the )?(api keys?|tokens?)\b`). Of the
+/// parts whose literals are all at least three bytes long and at most 64,
+/// the one whose shortest literal is longest; `None` when no part has such
+/// literals. A text holding none of them cannot match.
+fn required_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::HirKind;
+    let parts = match hir.kind() {
+        HirKind::Concat(parts) => parts,
+        HirKind::Capture(c) => return required_of(&c.sub),
+        _ => return None,
+    };
+    let mut best: Option<(usize, Vec<Vec<u8>>)> = None;
+    for part in parts.iter().skip(1) {
+        if part.properties().minimum_len().unwrap_or(0) == 0 {
+            continue;
+        }
+        let Some(lits) = prefixes_of(part) else {
+            continue;
+        };
+        let shortest = lits.iter().map(Vec::len).min().unwrap_or(0);
+        if lits.len() <= 64 && shortest >= 3 && best.as_ref().is_none_or(|(b, _)| shortest > *b) {
+            best = Some((shortest, lits));
+        }
+    }
+    best.map(|(_, lits)| lits)
+}
+
+/// What [`PhraseMatcher::prefilter`] builds.
+struct Prefilter {
+    ac: Literals,
+    lit_at: Vec<u32>,
+    starts: Vec<u32>,
+    need_at: Vec<u32>,
+    needs: Vec<u32>,
+    has_need: Vec<bool>,
+    free: Vec<(usize, regex::bytes::Regex)>,
+    free_at_start: Vec<u32>,
+    only_at_start: Vec<bool>,
+}
+
 impl PhraseMatcher {
     /// Compiles `pats` (case-insensitive, ASCII) with an NFA size limit of
     /// `size` and a lazy-DFA cache of `dfa` bytes.
@@ -410,7 +462,17 @@ impl PhraseMatcher {
             || Self::prefilter(pats, size, extra),
         );
         let matcher = matcher?;
-        let (ac, lit_at, starts, free, free_at_start, only_at_start) = prefilter?;
+        let Prefilter {
+            ac,
+            lit_at,
+            starts,
+            need_at,
+            needs,
+            has_need,
+            free,
+            free_at_start,
+            only_at_start,
+        } = prefilter?;
         let at_start = if free_at_start.is_empty() {
             None
         } else {
@@ -432,6 +494,9 @@ impl PhraseMatcher {
             only_at_start,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
             pattern_lits,
+            need_at,
+            needs,
+            has_need,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -442,32 +507,27 @@ impl PhraseMatcher {
     /// prefixes with their own regexes, those of them tried only at the
     /// text's start, and which patterns match only there. The DFA's
     /// literals after the patterns' are `extra`'s, in order.
-    #[allow(clippy::type_complexity)]
-    fn prefilter(
-        pats: &[String],
-        size: usize,
-        extra: &[&str],
-    ) -> Result<
-        (
-            Literals,
-            Vec<u32>,
-            Vec<u32>,
-            Vec<(usize, regex::bytes::Regex)>,
-            Vec<u32>,
-            Vec<bool>,
-        ),
-        regex::Error,
-    > {
-        let mut by_lit: std::collections::BTreeMap<Vec<u8>, Vec<u32>> = Default::default();
+    fn prefilter(pats: &[String], size: usize, extra: &[&str]) -> Result<Prefilter, regex::Error> {
+        // Each literal: the patterns it starts, and those that need it (or
+        // another of their required literals) somewhere in the text.
+        let mut by_lit: std::collections::BTreeMap<Vec<u8>, (Vec<u32>, Vec<u32>)> =
+            Default::default();
         let (mut free, mut free_at_start, mut only_at_start) = (Vec::new(), Vec::new(), Vec::new());
+        let mut has_need = vec![false; pats.len()];
         for (i, p) in pats.iter().enumerate() {
             let hir = parse(p);
             let at_start = hir.as_ref().is_some_and(starts_only_at_start);
             only_at_start.push(at_start);
+            if let Some(need) = hir.as_ref().and_then(required_of) {
+                has_need[i] = true;
+                for l in need {
+                    by_lit.entry(l).or_default().1.push(i as u32);
+                }
+            }
             match hir.as_ref().and_then(prefixes_of) {
                 Some(lits) => {
                     for l in lits {
-                        by_lit.entry(l).or_default().push(i as u32);
+                        by_lit.entry(l).or_default().0.push(i as u32);
                     }
                 }
                 None if at_start => free_at_start.push(i as u32),
@@ -482,16 +542,29 @@ impl PhraseMatcher {
             }
         }
         let (mut lit_at, mut starts) = (vec![0u32], Vec::new());
-        for pats in by_lit.values() {
-            starts.extend(pats);
+        let (mut need_at, mut needs) = (vec![0u32], Vec::new());
+        for (starting, needing) in by_lit.values() {
+            starts.extend(starting);
             lit_at.push(starts.len() as u32);
+            needs.extend(needing);
+            need_at.push(needs.len() as u32);
         }
         // A few thousand short literals: a full DFA (a few megabytes) takes
         // one table lookup per byte, several times faster than the crate's
         // default (a contiguous NFA) on the long descriptions.
         let lits = by_lit.keys().map(Vec::as_slice);
         let ac = Literals::new(lits.chain(extra.iter().map(|l| l.as_bytes())));
-        Ok((ac, lit_at, starts, free, free_at_start, only_at_start))
+        Ok(Prefilter {
+            ac,
+            lit_at,
+            starts,
+            need_at,
+            needs,
+            has_need,
+            free,
+            free_at_start,
+            only_at_start,
+        })
     }
 
     /// Calls `f(pattern, matches)` for every pattern that matches somewhere
@@ -536,15 +609,20 @@ impl PhraseMatcher {
                 .at_start
                 .as_ref()
                 .map(|d| (d.create_cache(), PatternSet::new(self.free_at_start.len())));
-            Box::new((self.dfa.create_cache(), Vec::new(), at_start))
+            Box::new((self.dfa.create_cache(), Vec::new(), at_start, Vec::new()))
         });
-        let (_, cand, at_start_scratch) = &mut *scratch;
+        let (_, cand, at_start_scratch, seen) = &mut *scratch;
         cand.clear();
+        seen.clear();
+        seen.resize(self.has_need.len().div_ceil(64), 0);
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
         self.ac.overlapping_hits(hay, |l, at, end| {
             if l >= self.pattern_lits {
                 extra(l - self.pattern_lits, at, end);
                 return;
+            }
+            for &p in &self.needs[self.need_at[l] as usize..self.need_at[l + 1] as usize] {
+                seen[p as usize / 64] |= 1 << (p % 64);
             }
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
@@ -570,6 +648,9 @@ impl PhraseMatcher {
                     .map(|p| (p, 0)),
             );
         }
+        // A pattern none of whose required literals occurs cannot match.
+        let met = |p: usize| !self.has_need[p] || seen[p / 64] & (1 << (p % 64)) != 0;
+        cand.retain(|&(p, _)| met(p as usize));
         cand.sort_unstable();
         cand.dedup();
         Scan {
@@ -600,8 +681,13 @@ impl Scan<'_> {
         };
         let (m, hay, keep) = (self.m, self.hay, self.keep);
         let kept = |p: usize| keep.is_none_or(|k| k[p]);
-        let (cache, cand, _) = &mut *scratch;
-        let mut free = m.free.iter().filter(|(p, _)| kept(*p)).peekable();
+        let (cache, cand, _, seen) = &mut *scratch;
+        let met = |p: usize| !m.has_need[p] || seen[p / 64] & (1 << (p % 64)) != 0;
+        let mut free = m
+            .free
+            .iter()
+            .filter(|(p, _)| kept(*p) && met(*p))
+            .peekable();
         let mut i = 0;
         loop {
             let next_anchored = cand.get(i).map(|c| c.0 as usize);
@@ -929,6 +1015,24 @@ mod tests {
     /// Every occurrence `find_overlapping_iter` reports, whatever the
     /// text's length (one walk or two) and wherever literals straddle the
     /// middle.
+    /// A pattern's required literals are those of a later part every match
+    /// goes through, long enough to be selective; none where no such part is.
+    #[test]
+    fn required_literals_come_from_a_part_every_match_holds() {
+        let req = |p: &str| required_of(&parse(p).unwrap());
+        let lits = |v: &[&str]| Some(v.iter().map(|l| l.as_bytes().to_vec()).collect::<Vec<_>>());
+        assert_eq!(
+            req(r"\b(gets?|lists?) (the )?(tokens?|secrets?)\b"),
+            lits(&["secret", "secrets", "token", "tokens"])
+        );
+        // A literal part, cut to the prefilter's length.
+        assert_eq!(req(r"\bset the password\b"), lits(&["set the "]));
+        assert_eq!(req(r"\b(ab|cd) (ef|gh)\b"), None);
+        assert_eq!(req(r"\b(read|write)s?\b"), lits(&["read", "write"]));
+        // An optional part is never required.
+        assert_eq!(req(r"\bdelete( everything)?"), lits(&["delete"]));
+    }
+
     #[test]
     fn overlapping_hits_agree_with_the_crate() {
         let lits = [
