@@ -292,38 +292,19 @@ const PREFIX_BYTES: usize = 8;
 pub struct PhraseMatcher {
     /// Every pattern, searched anchored at one place for one pattern.
     dfa: hybrid::dfa::DFA,
-    /// The literal prefixes (ASCII case-insensitive).
-    ac: Literals,
-    /// For each literal, the patterns it starts: `starts[lit_at[i]..lit_at[i + 1]]`.
-    lit_at: Vec<u32>,
-    starts: Vec<u32>,
-    /// Patterns without literal prefixes, in ascending order, with their own regexes.
-    free: Vec<(usize, regex::bytes::Regex)>,
-    /// Patterns without literal prefixes whose every match starts at the
-    /// text's start (`^`), ascending: tried there alone, anchored, rather
-    /// than searched on their own over the whole text.
-    free_at_start: Vec<u32>,
-    /// Those patterns in one lazy DFA telling which of them match at the
+    /// Where each pattern may match: its literals and the patterns
+    /// searched without them.
+    pre: Prefilter,
+    /// The prefilter's patterns tried only at the text's start, in one lazy DFA telling which of them match at the
     /// text's start: one walk rather than one anchored search each (they
     /// are tried on every description, and almost never match).
     at_start: Option<hybrid::dfa::DFA>,
-    /// Patterns whose every match starts at the text's start: a literal
-    /// met anywhere else cannot start one ("is" in `^(is|are) ...`).
-    only_at_start: Vec<bool>,
     /// Patterns that open with `\b`: a literal met inside a word cannot
     /// start their match (most literal hits are such: "all" in "install").
     opens_at_boundary: Vec<bool>,
     /// How many literals the patterns start with: the prefilter's literals
     /// from there on are the extra ones ([`PhraseMatcher::with_extra`]).
     pattern_lits: usize,
-    /// For each literal, the patterns one of whose matches must hold one of
-    /// their required literals ([`required_of`]), this one among them:
-    /// `needs[need_at[i]..need_at[i + 1]]`; and which patterns have such a
-    /// set. A pattern none of whose required literals occurs in a text is
-    /// never tried on it.
-    need_at: Vec<u32>,
-    needs: Vec<u32>,
-    has_need: Vec<bool>,
     id: usize,
 }
 
@@ -425,17 +406,38 @@ fn required_of(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
     best.map(|(_, lits)| lits)
 }
 
-/// What [`PhraseMatcher::prefilter`] builds.
+/// A phrase matcher's prefilter ([`PhraseMatcher::prefilter`] builds it).
 struct Prefilter {
+    /// The literal prefixes and required literals (ASCII case-insensitive).
     ac: Literals,
+    /// For each literal, the patterns it starts: `starts[lit_at[i]..lit_at[i + 1]]`.
     lit_at: Vec<u32>,
     starts: Vec<u32>,
+    /// For each literal, the patterns one of whose matches must hold one of
+    /// their required literals ([`required_of`]), this one among them:
+    /// `needs[need_at[i]..need_at[i + 1]]`; and which patterns have such a
+    /// set. A pattern none of whose required literals occurs in a text is
+    /// never tried on it.
     need_at: Vec<u32>,
     needs: Vec<u32>,
     has_need: Vec<bool>,
+    /// Patterns without literal prefixes, in ascending order, with their own regexes.
     free: Vec<(usize, regex::bytes::Regex)>,
+    /// Patterns without literal prefixes whose every match starts at the
+    /// text's start (`^`), ascending: tried there alone, anchored, rather
+    /// than searched on their own over the whole text.
     free_at_start: Vec<u32>,
+    /// Patterns whose every match starts at the text's start: a literal
+    /// met anywhere else cannot start one ("is" in `^(is|are) ...`).
     only_at_start: Vec<bool>,
+}
+
+impl Prefilter {
+    /// Whether pattern `p` may match a text whose required literals met
+    /// are the bits `seen`: it needs none, or one of its own was met.
+    fn met(&self, seen: &[u64], p: usize) -> bool {
+        !self.has_need[p] || seen[p / 64] & (1 << (p % 64)) != 0
+    }
 }
 
 impl PhraseMatcher {
@@ -462,41 +464,24 @@ impl PhraseMatcher {
             || Self::prefilter(pats, size, extra),
         );
         let matcher = matcher?;
-        let Prefilter {
-            ac,
-            lit_at,
-            starts,
-            need_at,
-            needs,
-            has_need,
-            free,
-            free_at_start,
-            only_at_start,
-        } = prefilter?;
-        let at_start = if free_at_start.is_empty() {
+        let pre = prefilter?;
+        let at_start = if pre.free_at_start.is_empty() {
             None
         } else {
-            let at_start: Vec<String> = free_at_start
+            let at_start: Vec<String> = pre
+                .free_at_start
                 .iter()
                 .map(|&p| pats[p as usize].clone())
                 .collect();
             Some(phrase_dfa_of(&at_start, size, dfa, MatchKind::All)?)
         };
-        let pattern_lits = lit_at.len() - 1;
+        let pattern_lits = pre.lit_at.len() - 1;
         Ok(PhraseMatcher {
             dfa: matcher,
-            ac,
-            lit_at,
-            starts,
-            free,
-            free_at_start,
+            pre,
             at_start,
-            only_at_start,
             opens_at_boundary: pats.iter().map(|p| p.starts_with(r"\b")).collect(),
             pattern_lits,
-            need_at,
-            needs,
-            has_need,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
@@ -605,31 +590,34 @@ impl PhraseMatcher {
                 .and_then(|(_, slot)| slot.take())
         });
         let mut scratch = taken.unwrap_or_else(|| {
-            let at_start = self
-                .at_start
-                .as_ref()
-                .map(|d| (d.create_cache(), PatternSet::new(self.free_at_start.len())));
+            let at_start = self.at_start.as_ref().map(|d| {
+                (
+                    d.create_cache(),
+                    PatternSet::new(self.pre.free_at_start.len()),
+                )
+            });
             Box::new((self.dfa.create_cache(), Vec::new(), at_start, Vec::new()))
         });
         let (_, cand, at_start_scratch, seen) = &mut *scratch;
         cand.clear();
         seen.clear();
-        seen.resize(self.has_need.len().div_ceil(64), 0);
+        seen.resize(self.pre.has_need.len().div_ceil(64), 0);
         let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-        self.ac.overlapping_hits(hay, |l, at, end| {
+        let pre = &self.pre;
+        pre.ac.overlapping_hits(hay, |l, at, end| {
             if l >= self.pattern_lits {
                 extra(l - self.pattern_lits, at, end);
                 return;
             }
-            for &p in &self.needs[self.need_at[l] as usize..self.need_at[l + 1] as usize] {
+            for &p in &pre.needs[pre.need_at[l] as usize..pre.need_at[l + 1] as usize] {
                 seen[p as usize / 64] |= 1 << (p % 64);
             }
             // `\b` before a word byte needs a non-word byte (or nothing) before it.
             let inside_word = at > 0 && word(hay[at]) && word(hay[at - 1]);
-            for &p in &self.starts[self.lit_at[l] as usize..self.lit_at[l + 1] as usize] {
+            for &p in &pre.starts[pre.lit_at[l] as usize..pre.lit_at[l + 1] as usize] {
                 let p_ = p as usize;
                 if !(inside_word && self.opens_at_boundary[p_])
-                    && (at == 0 || !self.only_at_start[p_])
+                    && (at == 0 || !pre.only_at_start[p_])
                     && kept(p_)
                 {
                     cand.push((p, at));
@@ -643,14 +631,13 @@ impl PhraseMatcher {
                 .expect("a lazy DFA without quit bytes or a give-up point never fails");
             cand.extend(
                 set.iter()
-                    .map(|i| self.free_at_start[i.as_usize()])
+                    .map(|i| pre.free_at_start[i.as_usize()])
                     .filter(|&p| kept(p as usize))
                     .map(|p| (p, 0)),
             );
         }
         // A pattern none of whose required literals occurs cannot match.
-        let met = |p: usize| !self.has_need[p] || seen[p / 64] & (1 << (p % 64)) != 0;
-        cand.retain(|&(p, _)| met(p as usize));
+        cand.retain(|&(p, _)| pre.met(seen, p as usize));
         cand.sort_unstable();
         cand.dedup();
         Scan {
@@ -682,11 +669,11 @@ impl Scan<'_> {
         let (m, hay, keep) = (self.m, self.hay, self.keep);
         let kept = |p: usize| keep.is_none_or(|k| k[p]);
         let (cache, cand, _, seen) = &mut *scratch;
-        let met = |p: usize| !m.has_need[p] || seen[p / 64] & (1 << (p % 64)) != 0;
         let mut free = m
+            .pre
             .free
             .iter()
-            .filter(|(p, _)| kept(*p) && met(*p))
+            .filter(|(p, _)| kept(*p) && m.pre.met(seen, *p))
             .peekable();
         let mut i = 0;
         loop {
