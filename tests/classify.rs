@@ -2856,6 +2856,65 @@ fn plural_noun_names_are_read_unless_their_word_leads_as_a_verb() {
             json!({"name": "account_deletion", "description": "Account deletion.", "inputSchema": obj()}),
             Class::Write,
         ),
+        // A proper name opens the lead (a capitalised compound, a word
+        // with a digit): no verb, the name is still a noun phrase.
+        (
+            json!({"name": "merchant_data_sources", "description": "Merchant Center data sources (feeds): labels, countries, fetch URLs.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "ga4_properties", "description": "GA4 accounts and properties the account can read.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "recycle_nodes", "description": "Recycle Specific Nodes in a pool.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+    ];
+    assert_classes(table);
+}
+
+/// A verbless lead headed by a noun for information names what the tool
+/// returns; an unknown first word followed by a determiner is a verb with
+/// its object, and the lead no noun phrase.
+#[test]
+fn information_noun_leads_are_read_unless_an_imperative_opens_them() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        (
+            json!({"name": "agent_windows_updates", "description": "Windows update status for an agent.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "agent_software", "description": "Installed software inventory for an agent.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "agent_recycler", "description": "Recycle the status for an agent.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "server_resources", "description": "Resources on server", "inputSchema": obj()}),
+            Class::Read,
+        ),
+    ];
+    assert_classes(table);
+}
+
+/// A participle that mostly serves as a preposition ("..., following its
+/// pins") opens no second action of the lead.
+#[test]
+fn prepositional_participles_open_no_action() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        (
+            json!({"name": "trace_net", "description": "Trace a net across the hierarchy, following hierarchical pins and labels.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "follow_user", "description": "Follow a user.", "inputSchema": obj()}),
+            Class::Write,
+        ),
     ];
     assert_classes(table);
 }

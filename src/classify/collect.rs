@@ -139,6 +139,20 @@ impl Engine {
             });
         }
 
+        // A lead whose second word is a determiner or pronoun ("Recycle
+        // the status for an agent") is an imperative with its object,
+        // whatever its unknown first word: no noun phrase, so a last-resort
+        // reading of the lead as one (`information-noun-lead`) does not speak.
+        if let Some(lead) = prose.sentences.first() {
+            if imperative_with_object(lead) {
+                phrase_hits.retain(|h| {
+                    !(h.field == "description"
+                        && self.catalogue.rules[h.rule].last_resort
+                        && first_word(&h.text) == first_word(lead))
+                });
+            }
+        }
+
         // Parameter names and descriptions.
         let mut param_hits: Vec<(usize, &str)> = Vec::new();
         // Parameters that cannot hold a program (`code` as a project code):
@@ -1183,20 +1197,45 @@ fn first_hidden(text: &str) -> Option<usize> {
 /// Whether a word of the name other than its last opens `lead` (as
 /// written or inflected: `enrich` in "Enriches ...") while the lead's
 /// second word is not the name's next word: that word is then the lead's
-/// verb, not a noun of the name (see [`Engine::collect`]).
+/// verb, not a noun of the name (see [`Engine::collect`]). A first word
+/// with a digit (`GA4 accounts and properties`), or one the next word
+/// follows capitalised before a word in lower case (`Merchant Center data
+/// sources`, `Meta Ads performance`), opens a proper name, not a command
+/// (a lead in Title Case, `Recycle Specific Nodes`, is no proper name).
 fn name_echoes_a_verb(tokens: &[String], lead: &str) -> bool {
     let mut words = lead
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase);
-    let (Some(first), second) = (words.next(), words.next()) else {
+        .filter(|w| !w.is_empty());
+    let (Some(first), second, third) = (words.next(), words.next(), words.next()) else {
         return false;
     };
+    let capital = |w: Option<&str>| w.and_then(|w| w.chars().next()).map(char::is_uppercase);
+    if first.chars().any(|c| c.is_ascii_digit())
+        || (capital(second) == Some(true) && capital(third) == Some(false))
+    {
+        return false;
+    }
+    let first = first.to_lowercase();
+    let second = second.map(str::to_lowercase);
     tokens.windows(2).any(|t| {
         t[0].len() >= 3
             && first.starts_with(t[0].as_str())
             && second.as_deref() != Some(t[1].as_str())
     })
+}
+
+fn first_word(s: &str) -> Option<&str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+}
+
+/// Whether `lead`'s second word is a determiner or pronoun (`Recycle the
+/// nodes`): its first word is then a verb with its object.
+fn imperative_with_object(lead: &str) -> bool {
+    lead.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .nth(1)
+        .is_some_and(|w| super::verbs::OBJECT_DETERMINERS.contains(&w.to_lowercase().as_str()))
 }
 
 #[cfg(test)]

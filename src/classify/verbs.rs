@@ -45,13 +45,16 @@ const FILLER: &[&str] = &[
 ];
 
 /// Words that, second in a sentence, make its unknown first word an
-/// imperative verb with its object ("Recycle the nodes", "Power on a
-/// droplet"): determiners, pronouns and verb particles.
-const IMPERATIVE_OBJECTS: &[&str] = &[
+/// imperative verb with its object ("Recycle the nodes"): determiners and
+/// pronouns.
+pub(super) const OBJECT_DETERMINERS: &[&str] = &[
     "a", "an", "the", "this", "that", "these", "those", "one", "all", "any", "every", "each",
-    "some", "my", "your", "its", "their", "our", "his", "her", "it", "them", "me", "us", "on",
-    "off", "up", "down", "out", "back", "over", "away",
+    "some", "my", "your", "its", "their", "our", "his", "her", "it", "them", "me", "us",
 ];
+
+/// The same for verb particles ("Power on a droplet"), which also follow a
+/// noun ("Resources on server"): only where the first word may be a verb.
+const VERB_PARTICLES: &[&str] = &["on", "off", "up", "down", "out", "back", "over", "away"];
 
 /// Words after which a participle opens no relative clause ("by deleting",
 /// "for creating", "and listing").
@@ -92,6 +95,19 @@ const NOT_NOUNS_BEFORE_PARTICIPLE: &[&str] = &[
     "stop",
     "start",
     "keep",
+];
+
+/// Participles that mostly serve as prepositions ("following its pins",
+/// "regarding the order"): after the first verb they open no action.
+const PREPOSITION_PARTICIPLES: &[&str] = &[
+    "following",
+    "regarding",
+    "concerning",
+    "according",
+    "considering",
+    "excluding",
+    "including",
+    "pending",
 ];
 
 /// How a later sentence that speaks of the tool begins ("This tool ...").
@@ -765,9 +781,9 @@ impl Engine {
         let first = words.iter().position(|(w, _)| !filler(w))?;
         let w0 = &words[first].0;
         if self.lookup_inflected(w0).is_some()
-            || words
-                .get(first + 1)
-                .is_some_and(|(w, _)| IMPERATIVE_OBJECTS.contains(&w.as_ref()))
+            || words.get(first + 1).is_some_and(|(w, _)| {
+                OBJECT_DETERMINERS.contains(&w.as_ref()) || VERB_PARTICLES.contains(&w.as_ref())
+            })
         {
             return None;
         }
@@ -975,6 +991,11 @@ impl Engine {
             // of what follows, not another action of the tool: a tool's
             // actions are imperatives or a subject's form.
             if pos == Pos::Start && k > 0 && w.ends_with("ed") && self.lookup(w).is_none() {
+                break;
+            }
+            // A participle that mostly serves as a preposition ("Trace a
+            // net across the hierarchy, following its pins") opens no action.
+            if k > 0 && PREPOSITION_PARTICIPLES.contains(&w.as_ref()) {
                 break;
             }
             // After the first verb, a word that doubles as a noun
