@@ -2901,6 +2901,43 @@ fn information_noun_leads_are_read_unless_an_imperative_opens_them() {
     assert_classes(table);
 }
 
+/// A first sentence that only says what comes back ("Returns JSON.") does
+/// not hide the action the next sentence leads with, whether that is a
+/// decided verb or an ambiguous one; a light verb or a sentence split off
+/// mid-prose is no such action.
+#[test]
+fn an_output_lead_does_not_hide_the_next_sentence_s_action() {
+    let cmd = || json!({"type": "object", "properties": {"command": {"type": "array", "items": {"type": "string"}, "description": "Command to run"}}});
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        (
+            json!({"name": "exec_in_pod", "description": "Returns JSON. Execute a command in a Kubernetes pod and return the output.", "inputSchema": cmd()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "repo_sync", "description": "Returns JSON. Deletes the branch after the merge.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "write_file", "description": "Returns JSON. Write or append to file contents.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "list_users", "description": "Returns the list of users. Supports pagination.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "wrapup_protocol", "description": "Returns a wrap-up protocol. Uses the operator's custom instructions if configured.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "get_calendar_url", "description": "Return the user's calendar URL.\n\nThe feed is read-only; it stays in sync as your roster\nchanges.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+    ];
+    assert_classes(table);
+}
+
 /// A participle that mostly serves as a preposition ("..., following its
 /// pins") opens no second action of the lead.
 #[test]

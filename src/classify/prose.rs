@@ -162,6 +162,16 @@ fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
     buf
 }
 
+/// Words a lead opens with when it only says what comes back.
+const OUTPUT_OPENERS: &[&str] = &["returns", "outputs", "yields"];
+
+/// Verbs that open advice to the agent or are too light to say what a tool
+/// does ("Use the upload endpoint first", "Uses the operator's ...").
+pub(crate) const ADVICE_VERBS: &[&str] = &[
+    "use", "uses", "call", "see", "try", "note", "ensure", "remember", "prefer", "make", "take",
+    "takes", "do", "does", "work", "works",
+];
+
 /// Splits `desc` into purpose and the rest. `is_verb` says whether a word
 /// (inflected or not) is a verb of the lexicon: a later sentence that opens
 /// with a third-person form (`Deletes`, `Creates`) still describes the tool,
@@ -194,6 +204,11 @@ pub fn split_marked<'a>(
 ) -> Prose<'a> {
     let mut out = Prose::default();
     let mut label_only = false;
+    // The lead only says what comes back ("Returns JSON."): the sentence
+    // after it still says what the tool does, even as an imperative
+    // ("Returns JSON. Execute a command in a pod."), so a line about the
+    // output placed first cannot turn the real lead into advice.
+    let mut output_lead = false;
     let mut word = String::new();
     let base = desc.as_ptr() as usize;
     for (n, s) in sentences(desc).into_iter().enumerate() {
@@ -211,9 +226,16 @@ pub fn split_marked<'a>(
                 || (w.ends_with('s') && !w.ends_with("ss") && is_verb(w))
                 || any_form(w)
                 || marked(marks, true, base, s)
+                || (output_lead
+                    && out.sentences.len() == 1
+                    && is_verb(w)
+                    && !ADVICE_VERBS.contains(&w))
         };
         if !describing {
             continue;
+        }
+        if out.sentences.is_empty() || label_only {
+            output_lead = OUTPUT_OPENERS.contains(&first_word(s, &mut word));
         }
         let after_label = label_only;
         if label_only {

@@ -110,6 +110,17 @@ const PREPOSITION_PARTICIPLES: &[&str] = &[
     "pending",
 ];
 
+/// Verbs that say what a tool hands back, not what it does ("Returns JSON.").
+const OUTPUT_VERBS: &[&str] = &["return", "returns", "output", "outputs", "yield", "yields"];
+
+/// Whether a lead's decided verbs are all [`OUTPUT_VERBS`].
+fn only_output_verbs(found: &[(usize, Class, String)]) -> bool {
+    !found.is_empty()
+        && found
+            .iter()
+            .all(|(_, _, w)| OUTPUT_VERBS.contains(&w.as_str()))
+}
+
 /// How a later sentence that speaks of the tool begins ("This tool ...").
 const OPENERS: &[&str] = &["this", "tool", "it", "helps", "used"];
 
@@ -474,7 +485,48 @@ impl Engine {
                     continue;
                 }
             }
-            let found = self.sentence_lead(s, clauses, &mut ambiguous);
+            let mut found = self.sentence_lead(s, clauses, &mut ambiguous);
+            // A first sentence that only says what comes back ("Returns
+            // JSON.") names the output, not the action: a change the next
+            // sentence leads with ("Returns JSON. Execute a command in a
+            // pod.") is the tool's too, so a line prepended about the output
+            // cannot hide the verb after it.
+            if n == 0 && found.as_ref().is_some_and(|f| only_output_verbs(f)) {
+                // An ambiguous verb there ("Returns JSON. Run the job.")
+                // leaves the tool as undecided as that verb alone would.
+                // Only a sentence that opens with its verb counts ("it
+                // stays in sync as the roster changes" is no action), and
+                // advice or a light verb ("Use the upload endpoint first",
+                // "Uses the operator's instructions") says nothing.
+                // It must follow the lead at once: a later line of prose
+                // split off mid-sentence ("... as your roster\nchanges.")
+                // is no lead.
+                let adjacent = |next: &str| {
+                    let end = s.as_ptr() as usize + s.len();
+                    let start = next.as_ptr() as usize;
+                    start >= end && start - end <= 4
+                };
+                let opener = purpose.get(1).filter(|n| adjacent(n)).and_then(|&next| {
+                    let w = clauses.words_upto(next, 1);
+                    let w = w.first().map(|(w, _)| w.to_string())?;
+                    (!super::prose::ADVICE_VERBS.contains(&w.as_str())).then_some((next, w))
+                });
+                if let Some((next, first)) = opener {
+                    let mut next_amb = Vec::new();
+                    let lead = self.sentence_lead(next, clauses, &mut next_amb);
+                    let opens = |w: &str| w == first;
+                    match lead.filter(|m| m.first().is_some_and(|(_, _, w)| opens(w))) {
+                        Some(more) => found
+                            .get_or_insert_with(Vec::new)
+                            .extend(more.into_iter().filter(|(_, c, _)| *c > Class::Read)),
+                        None if next_amb.first().is_some_and(|(_, w)| opens(w)) => {
+                            found = None;
+                            ambiguous.extend(next_amb);
+                        }
+                        None => {}
+                    }
+                }
+            }
             // Chinese and Japanese write no spaces: the first sentence's
             // compounds (`取得`, `删除`) are its verbs wherever they sit
             // (only text with a byte that opens a kana or Han character is
