@@ -11,7 +11,11 @@ of them blind (--ignore-annotations) and count the verdicts that fall (write
 or destructive to read, destructive to write), by rule. Nothing is sent to any
 server; it runs `mcp-risk classify --input` on files it writes to a temp dir.
 
-    scripts/talkdown.py [--bin target/release/mcp-risk] [CORPUS_DIR]
+    scripts/talkdown.py [--bin target/release/mcp-risk] [--text TEXT ...] [CORPUS_DIR]
+
+With --text (repeatable), those texts are added instead of the rules'
+examples: `--text "Returns JSON."` measures what a neutral line about the
+output does placed before each tool's description.
 
 Exit 0 always: the counts are a measure, not a gate (a rule that reads a tool
 must be able to decide a verbless one; see decide.rs on overrides).
@@ -20,6 +24,8 @@ import argparse, collections, glob, json, os, subprocess, sys, tempfile, tomllib
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--bin", default="target/release/mcp-risk")
+ap.add_argument("--text", action="append", default=[],
+                help="add this text instead of the rules' examples (repeatable)")
 ap.add_argument("corpus", nargs="?", default="../shared/corpus/dev")
 a = ap.parse_args()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -39,6 +45,9 @@ for f in sorted(glob.glob(os.path.join(root, "rules", "*.toml"))):
                 d = m.split(":", 1)[1].strip() if ":" in m else m
             if d:
                 texts.append((r["id"], d))
+
+if a.text:
+    texts = [("--text", t) for t in a.text]
 
 tools = []
 for f in sorted(glob.glob(os.path.join(a.corpus, "*.json"))):
