@@ -2938,6 +2938,33 @@ fn an_output_lead_does_not_hide_the_next_sentence_s_action() {
     assert_classes(table);
 }
 
+/// A name that ends in a fetching verb the lead opens with (`nc_share_get`)
+/// holds that verb, not the module word before it that doubles as a verb;
+/// never when that word destroys or opens the name.
+#[test]
+fn a_fetching_verb_last_in_the_name_and_leading_the_description_is_the_verb() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let table = [
+        (
+            json!({"name": "nc_share_get", "description": "Get information about a specific share.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "nc_share_create", "description": "Create a new share for a file.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        (
+            json!({"name": "nc_delete_get", "description": "Get the file and delete it.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "share_file_get", "description": "Get a link and share the file.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+    ];
+    assert_classes(table);
+}
+
 /// A participle that mostly serves as a preposition ("..., following its
 /// pins") opens no second action of the lead.
 #[test]

@@ -435,6 +435,29 @@ impl Engine {
         if inner_noun_only || trailing_noun || nominal_head {
             name_verbs.clear();
         }
+        // A name that ends in a fetching verb the lead opens with
+        // (`nc_share_get`: "Get information about a share"), after a module
+        // word that doubles as a verb (`share`): the tool's own naming puts
+        // its verb last, and the lead confirms it. Never when the word
+        // further in destroys (a lead may not talk a destructive name down),
+        // nor when that word opens the name (`send_message_get`).
+        if let (Some(last), [(_, c, w)]) = (name_tokens.last(), name_verbs.as_slice()) {
+            let lead_opens_with_last = lead_verbs.first().is_some_and(|(_, _, lw)| {
+                find_base_form(lw, |b| (b == last).then_some(())).is_some()
+            });
+            if name_tokens.len() >= 3
+                && w != last
+                && *c < Class::Destructive
+                && name_tokens.first() != Some(w)
+                && lead_opens_with_last
+            {
+                // Only a fetching verb: a mutating one keeps the word further
+                // in, whose signals (`share` sends) stay true of it.
+                if let Some((r, Some(Class::Read))) = self.lookup(last) {
+                    name_verbs = vec![(r, Class::Read, last.clone())];
+                }
+            }
+        }
         // A description that leads with the name's verb joined to another
         // by `or`/`and` ("Gets or creates a shareable link", "Reads and
         // updates the index") says the tool does each: the more severe ones
