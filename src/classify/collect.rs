@@ -118,37 +118,47 @@ impl Engine {
         if let Some(scan) = scan {
             self.description_hits(scan, desc, &prose, &mut phrase_hits);
         }
-        // A name word that opens the lead, followed there by another word
-        // than the name's next one, is the tool's verb, an unknown one
-        // (`complete_tasks: Complete one or more tasks`,
-        // `doks_recycle_nodes: Recycle specific nodes`): the name is then
-        // no noun phrase, and a last-resort reading of the whole name
-        // (`plural-noun-name`) does not speak. `user_accounts: User
-        // accounts of the org` is one; a reading of the name's last noun
-        // (`information-noun-name`'s `summary`) keeps its own guards.
-        if prose
+        // Last-resort readings of the name or the lead as a noun phrase
+        // (`plural-noun-name`, `information-noun-lead`) give way where the
+        // lead shows a verb; the lead's first words are read only when such
+        // a reading matched.
+        // - A name word that opens the lead, followed there by another word
+        //   than the name's next one, is the tool's verb, an unknown one
+        //   (`complete_tasks: Complete one or more tasks`,
+        //   `doks_recycle_nodes: Recycle specific nodes`): the name is then
+        //   no noun phrase, and a reading of the whole name does not speak.
+        //   `user_accounts: User accounts of the org` is one; a reading of
+        //   the name's last noun (`information-noun-name`'s `summary`) keeps
+        //   its own guards.
+        // - A lead whose second word is a determiner or pronoun ("Recycle
+        //   the status for an agent") is an imperative with its object,
+        //   whatever its unknown first word: a reading of the lead as a noun
+        //   phrase does not speak.
+        let last_resort = |h: &PhraseHit| self.catalogue.rules[h.rule].last_resort;
+        if let Some(lead) = prose
             .sentences
             .first()
-            .is_some_and(|lead| name_echoes_a_verb(&name_tokens, lead))
+            .filter(|_| phrase_hits.iter().any(last_resort))
         {
-            phrase_hits.retain(|h| {
-                !(h.site == Site::NameText
-                    && h.field == "name"
-                    && h.text == name_text
-                    && self.catalogue.rules[h.rule].last_resort)
+            let words: Vec<&str> = lead
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .take(3)
+                .collect();
+            let echoed = name_echoes_a_verb(&name_tokens, &words);
+            let imperative = words.get(1).is_some_and(|w| {
+                super::verbs::OBJECT_DETERMINERS.contains(&w.to_lowercase().as_str())
             });
-        }
-
-        // A lead whose second word is a determiner or pronoun ("Recycle
-        // the status for an agent") is an imperative with its object,
-        // whatever its unknown first word: no noun phrase, so a last-resort
-        // reading of the lead as one (`information-noun-lead`) does not speak.
-        if let Some(lead) = prose.sentences.first() {
-            if imperative_with_object(lead) {
+            if echoed || imperative {
                 phrase_hits.retain(|h| {
-                    !(h.field == "description"
-                        && self.catalogue.rules[h.rule].last_resort
-                        && first_word(&h.text) == first_word(lead))
+                    !(last_resort(h)
+                        && ((echoed
+                            && h.site == Site::NameText
+                            && h.field == "name"
+                            && h.text == name_text)
+                            || (imperative
+                                && h.field == "description"
+                                && first_word(&h.text) == words.first().copied())))
                 });
             }
         }
@@ -1217,29 +1227,27 @@ fn first_hidden(text: &str) -> Option<usize> {
     None
 }
 
-/// Whether a word of the name other than its last opens `lead` (as
-/// written or inflected: `enrich` in "Enriches ...") while the lead's
-/// second word is not the name's next word: that word is then the lead's
-/// verb, not a noun of the name (see [`Engine::collect`]). A first word
-/// with a digit (`GA4 accounts and properties`), or one the next word
-/// follows capitalised before a word in lower case (`Merchant Center data
-/// sources`, `Meta Ads performance`), opens a proper name, not a command
-/// (a lead in Title Case, `Recycle Specific Nodes`, is no proper name).
-fn name_echoes_a_verb(tokens: &[String], lead: &str) -> bool {
-    let mut words = lead
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty());
-    let (Some(first), second, third) = (words.next(), words.next(), words.next()) else {
+/// Whether a word of the name other than its last opens the lead (its
+/// first words `lead`, as written or inflected: `enrich` in "Enriches ...")
+/// while the lead's second word is not the name's next word: that word is
+/// then the lead's verb, not a noun of the name (see [`Engine::collect`]). A
+/// first word with a digit (`GA4 accounts and properties`), or one the next
+/// word follows capitalised before a word in lower case (`Merchant Center
+/// data sources`, `Meta Ads performance`), opens a proper name, not a
+/// command (a lead in Title Case, `Recycle Specific Nodes`, is no proper
+/// name).
+fn name_echoes_a_verb(tokens: &[String], lead: &[&str]) -> bool {
+    let (Some(first), second, third) = (lead.first(), lead.get(1), lead.get(2)) else {
         return false;
     };
-    let capital = |w: Option<&str>| w.and_then(|w| w.chars().next()).map(char::is_uppercase);
+    let capital = |w: Option<&&str>| w.and_then(|w| w.chars().next()).map(char::is_uppercase);
     if first.chars().any(|c| c.is_ascii_digit())
         || (capital(second) == Some(true) && capital(third) == Some(false))
     {
         return false;
     }
     let first = first.to_lowercase();
-    let second = second.map(str::to_lowercase);
+    let second = second.map(|w| w.to_lowercase());
     tokens.windows(2).any(|t| {
         t[0].len() >= 3
             && first.starts_with(t[0].as_str())
@@ -1250,15 +1258,6 @@ fn name_echoes_a_verb(tokens: &[String], lead: &str) -> bool {
 fn first_word(s: &str) -> Option<&str> {
     s.split(|c: char| !c.is_alphanumeric())
         .find(|w| !w.is_empty())
-}
-
-/// Whether `lead`'s second word is a determiner or pronoun (`Recycle the
-/// nodes`): its first word is then a verb with its object.
-fn imperative_with_object(lead: &str) -> bool {
-    lead.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .nth(1)
-        .is_some_and(|w| super::verbs::OBJECT_DETERMINERS.contains(&w.to_lowercase().as_str()))
 }
 
 #[cfg(test)]

@@ -162,8 +162,11 @@ fn first_word<'b>(s: &str, buf: &'b mut String) -> &'b str {
     buf
 }
 
-/// Words a lead opens with when it only says what comes back.
-const OUTPUT_OPENERS: &[&str] = &["returns", "outputs", "yields"];
+/// Verbs that say what a tool hands back, not what it does ("Returns
+/// JSON."). A lead opening with one in a subject's form only says what comes
+/// back (see [`split_marked`]).
+pub(crate) const OUTPUT_VERBS: &[&str] =
+    &["return", "returns", "output", "outputs", "yield", "yields"];
 
 /// Verbs that open advice to the agent or are too light to say what a tool
 /// does ("Use the upload endpoint first", "Uses the operator's ...").
@@ -235,7 +238,8 @@ pub fn split_marked<'a>(
             continue;
         }
         if out.sentences.is_empty() || label_only {
-            output_lead = OUTPUT_OPENERS.contains(&first_word(s, &mut word));
+            let w = first_word(s, &mut word);
+            output_lead = w.ends_with('s') && OUTPUT_VERBS.contains(&w);
         }
         let after_label = label_only;
         if label_only {

@@ -110,15 +110,13 @@ const PREPOSITION_PARTICIPLES: &[&str] = &[
     "pending",
 ];
 
-/// Verbs that say what a tool hands back, not what it does ("Returns JSON.").
-const OUTPUT_VERBS: &[&str] = &["return", "returns", "output", "outputs", "yield", "yields"];
-
-/// Whether a lead's decided verbs are all [`OUTPUT_VERBS`].
+/// Whether a lead's decided verbs all say what comes back
+/// ([`super::prose::OUTPUT_VERBS`]).
 fn only_output_verbs(found: &[(usize, Class, String)]) -> bool {
     !found.is_empty()
         && found
             .iter()
-            .all(|(_, _, w)| OUTPUT_VERBS.contains(&w.as_str()))
+            .all(|(_, _, w)| super::prose::OUTPUT_VERBS.contains(&w.as_str()))
 }
 
 /// How a later sentence that speaks of the tool begins ("This tool ...").
