@@ -29,7 +29,8 @@
 # needs the network, so nothing under tests/ or .ci/ runs it.
 #
 # Manifest columns (tab-separated): set, server, registry (npm|pypi), package
-# (name@version), source_repo, protocol_version, tools (count when stored),
+# (name@version, then optionally extra requirements installed with it,
+# space-separated: "x-mcp@1.0 mcp<2" for a server that crashes on mcp 2), source_repo, protocol_version, tools (count when stored),
 # command (the installed executable and its arguments, split on spaces), env
 # (space-separated NAME or NAME=VALUE; a bare NAME is set to "dummy").
 set -uo pipefail
@@ -85,7 +86,10 @@ while IFS=$'\037' read -r set server registry package repo proto ntools command 
   [ "$ONLY" = "  " ] || [[ "$ONLY" == *" $server "* ]] || continue
   dir=$WORK/$server
   rm -f "$OUT/$server.json"
-  name=${package%@*} version=${package##*@}
+  # A package may carry extra requirements after a space ("x@1.0 mcp<2"):
+  # installed with it, for servers that crash on a newer dependency.
+  read -r pkg extra <<< "$package"
+  name=${pkg%@*} version=${pkg##*@}
   mkdir -p "$dir" && chmod 755 "$dir"
   reason=
   # 1. install (once)
@@ -95,12 +99,12 @@ while IFS=$'\037' read -r set server registry package repo proto ntools command 
         echo '{"name":"heldout-'"$server"'","private":true}' > "$dir/package.json"
         # A failed install is tried once more without the packages' own
         # scripts: some want pnpm in a preinstall, or download a browser.
-        { (cd "$dir" && timeout 900 npm install --no-audit --no-fund "$name@$version") \
-            || (cd "$dir" && timeout 900 npm install --no-audit --no-fund --ignore-scripts "$name@$version"); } \
+        { (cd "$dir" && timeout 900 npm install --no-audit --no-fund "$name@$version" $extra) \
+            || (cd "$dir" && timeout 900 npm install --no-audit --no-fund --ignore-scripts "$name@$version" $extra); } \
           > "$dir/install.log" 2>&1 \
           || reason="npm install failed: $(grep -m1 -i 'error' "$dir/install.log" | cut -c1-160) (log: $dir/install.log)" ;;
       pypi)
-        { python3 -m venv "$dir/venv" && timeout 900 "$dir/venv/bin/pip" install -q "$name==$version"; } \
+        { python3 -m venv "$dir/venv" && timeout 900 "$dir/venv/bin/pip" install -q "$name==$version" $extra; } \
           > "$dir/install.log" 2>&1 \
           || reason="pip install failed: $(grep -m1 -i 'error' "$dir/install.log" | cut -c1-160) (log: $dir/install.log)" ;;
       *) reason="unknown registry '$registry'" ;;

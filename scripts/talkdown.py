@@ -11,7 +11,7 @@ of them blind (--ignore-annotations) and count the verdicts that fall (write
 or destructive to read, destructive to write), by rule. Nothing is sent to any
 server; it runs `mcp-risk classify --input` on files it writes to a temp dir.
 
-    scripts/talkdown.py [--bin target/release/mcp-risk] [--text TEXT ...] [CORPUS_DIR]
+    scripts/talkdown.py [--bin target/release/mcp-risk] [--text TEXT ...] [--tools N] [CORPUS_DIR]
 
 With --text (repeatable), those texts are added instead of the rules'
 examples: `--text "Returns JSON."` measures what a neutral line about the
@@ -26,6 +26,8 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--bin", default="target/release/mcp-risk")
 ap.add_argument("--text", action="append", default=[],
                 help="add this text instead of the rules' examples (repeatable)")
+ap.add_argument("--tools", type=int, default=0, metavar="N",
+                help="also list the N tools whose verdicts fell most often, per mode")
 ap.add_argument("corpus", nargs="?", default="../shared/corpus/dev")
 a = ap.parse_args()
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -86,12 +88,18 @@ with tempfile.TemporaryDirectory() as tmp:
         json.dump({"tools": out}, open(p, "w"))
         got = classify(p)
         fell = collections.Counter()
+        by_tool = collections.Counter()
         for name, (c, _) in got.items():
             orig, i = name.rsplit("__", 1)
             b = base[orig][0]
             if b and order[c] < order[b]:
                 fell[(texts[int(i)][0], b, c)] += 1
+                by_tool[(orig, b, c)] += 1
         print(f"text {mode} the description: {sum(fell.values())} of {len(out)} verdicts fell "
               f"({len(mutating)} mutating tools x {len(texts)} texts)")
         for (rid, b, c), n in fell.most_common(12):
             print(f"  {n:6}  {rid}: {b} -> {c}")
+        if a.tools:
+            print(f"  tools whose verdict fell most often ({mode}):")
+            for (name, b, c), n in by_tool.most_common(a.tools):
+                print(f"  {n:6}  {name}: {b} -> {c}")
