@@ -2982,3 +2982,53 @@ fn prepositional_participles_open_no_action() {
     ];
     assert_classes(table);
 }
+
+/// A later sentence stating a change to the thing the tool is named for
+/// ("Create a new file or completely overwrite an existing file" on
+/// `write_file`) is not hidden by text placed before it: a read claim or
+/// a reading lead there yields to it, and the change it states beyond its
+/// verb (`overwrite`) still raises. An advice sentence about another thing,
+/// an input sentence ("Accepts ..."), or one whose subject is "it" is no
+/// such sentence. Nor does a later sentence's read claim talk down the lead
+/// sentence's phrase stating a change (`Handle a dialog`), whatever the
+/// rules' priorities.
+#[test]
+fn a_later_sentence_changing_the_name_s_object_is_not_talked_down() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let fs = "Create a new file or completely overwrite an existing file with new content.";
+    let table = [
+        (
+            json!({"name": "write_file", "description": format!("Execute one endpoint from the catalog by operation id. Reads only: nothing here changes data. {fs}"), "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "write_file", "description": format!("Dry-run the generators: preview what would be produced. Creates nothing. {fs}"), "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "write_file", "description": format!("Query the status of any transaction by its receipt number. {fs}"), "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "list_files", "description": "List the files of a directory. Create the directory first with create_directory if it is missing.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "panel_query", "description": "Fetch the results of panel queries. Accepts an array of panel IDs to query in a single call.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "monitor_detail", "description": "Read one alerting monitor in full. Watch for the note key: it marks a monitor that cannot fire.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "browser_handle_dialog", "description": "Handle a dialog. Works offline without API calls.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+        (
+            json!({"name": "browser_handle_dialog", "description": "Handle a dialog. Reads only: nothing here changes data.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
+    ];
+    assert_classes(table);
+}

@@ -26,6 +26,10 @@ pub enum Site {
     NameInner,
     /// The verb list leading the description's first purpose sentence.
     Lead,
+    /// The verb of a later sentence stating a change to the thing the tool
+    /// is named for ("... Create a new file" on `write_file`), weighed with
+    /// the lead's.
+    Purpose,
     /// A phrase in the first purpose sentence.
     LeadText,
     /// A phrase in the name or title.
@@ -46,6 +50,7 @@ impl Site {
             Site::Enumeration => "description (listed operations)",
             Site::NameInner => "name (inner verb)",
             Site::Lead => "description (lead verb)",
+            Site::Purpose => "description (verb on the name's object)",
             Site::LeadText => "description (first sentence)",
             Site::NameText => "name or title",
             Site::Name => "name verb",
@@ -507,6 +512,35 @@ impl Engine {
         // a stated destructive effect is never talked down by the name.
         let silent = (name_verbs.is_empty() || object_name) && lead_verbs.is_empty();
         let later = self.later_verbs(&prose.sentences, !silent, &clauses);
+        // A later sentence stating a change to the name's object, for a name
+        // without a deciding verb or whose verbs stand inside it (weighed
+        // with the lead's: `mark_all_notifications_read`): what was placed
+        // before it may not hide it.
+        // A lead whose verb says what a verb inside the name says is the
+        // tool's own (`hosting_getGitSettings`: "Get the Git settings").
+        let confirmed = !leading
+            && lead_verbs
+                .iter()
+                .any(|(_, lc, _)| name_verbs.iter().any(|(_, nc, _)| nc == lc));
+        let (purpose, purpose_sentence) =
+            if name_verbs.is_empty() || object_name || (!leading && !confirmed) {
+                self.purpose_verbs(&prose.sentences, &name_tokens, &clauses)
+            } else {
+                (Vec::new(), None)
+            };
+        // A change that sentence states beyond its verb ("... or completely
+        // overwrite an existing file") is read as a lead's would be.
+        if let Some(s) = purpose_sentence {
+            for h in &mut out.hits {
+                if h.site == Site::Later
+                    && matches!(self.catalogue.rules[h.rule].effect, Effect::Floor { .. })
+                    && !h.text.is_empty()
+                    && s.contains(h.text.as_str())
+                {
+                    h.site = Site::Purpose;
+                }
+            }
+        }
         // A lead that names a thing ("Radar chart comparing items"), for a
         // name and lead without even an ambiguous verb.
         let mut lead_verbs = lead_verbs;
@@ -552,6 +586,11 @@ impl Engine {
                 later
                     .into_iter()
                     .map(|(r, c, w)| (Site::Later, r, Some(c), w, "description")),
+            )
+            .chain(
+                purpose
+                    .into_iter()
+                    .map(|(r, c, w)| (Site::Purpose, r, Some(c), w, "description")),
             );
         for (site, rule, class, word, field) in verb_hits {
             out.evidence.push(Evidence {

@@ -189,8 +189,23 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
         .filter(|h| h.site == Site::Enumeration && is_verb(rules, h))
         .filter_map(|h| h.class)
         .max();
+    // A decide rule's phrase in the lead sentence stating a change ("Handle
+    // a dialog", "Press a key"), for a lead whose verb says little: a read
+    // claim a later sentence makes may not talk it down either.
+    let lead_phrase_class = hits
+        .iter()
+        .filter(|h| {
+            h.site == Site::LeadText
+                && matches!(effect(h), Effect::Decide { .. })
+                && !rules[h.rule].last_resort
+        })
+        .filter_map(|h| h.class)
+        .max();
     let lead_change = |h: &Hit| {
-        lead_class.or(listed_class).is_some_and(|c| c > Class::Read)
+        lead_class
+            .or(listed_class)
+            .max(lead_phrase_class)
+            .is_some_and(|c| c > Class::Read)
             && match h.site {
                 // A rule of a parameter and a lead phrase (`all`) reads the lead.
                 Site::Param => !rules[h.rule].all,
@@ -199,7 +214,11 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
                 // (`Remove a highlight overlay`).
                 _ => false,
             }
-            && !(rules[h.rule].claim && lead_makes(hits, rules))
+            // (vacuously true of a lead without mutating verbs: a change its
+            // phrase states is not made by a verb that only makes).
+            && !(rules[h.rule].claim
+                && lead_makes(hits, rules)
+                && lead_class.or(listed_class).is_some_and(|c| c > Class::Read))
     };
     let talks_down = |h: &Hit| {
         h.class == Some(Class::Read)
@@ -300,7 +319,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
             // verbs of other classes are nouns there.
             let lead: Vec<Class> = hits
                 .iter()
-                .filter(|h| h.site == Site::Lead)
+                .filter(|h| matches!(h.site, Site::Lead | Site::Purpose))
                 .filter_map(|h| h.class)
                 .collect();
             let confirmed = hits
@@ -308,7 +327,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
                 .any(|h| h.site == Site::NameInner && h.class.is_some_and(|c| lead.contains(&c)));
             best(
                 &|h: &Hit| match (h.site, h.class) {
-                    (Site::Lead, Some(_)) => true,
+                    (Site::Lead | Site::Purpose, Some(_)) => true,
                     (Site::NameInner, Some(c)) => !confirmed || lead.contains(&c),
                     _ => false,
                 },
@@ -327,10 +346,13 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
     }
     // 3. Decide rules; one that says read yields to a stated destructive verb.
     let stated_change = stated_change(hits, rules);
+    // Nor does one a later sentence (a parameter, a list) makes yield to the
+    // lead sentence's phrase stating a change ("Handle a dialog. Works
+    // offline."), whatever their priorities.
     let is_decide = |h: &Hit| {
         matches!(effect(h), Effect::Decide { .. })
             && !rules[h.rule].last_resort
-            && !(stated_change && h.class == Some(Class::Read))
+            && !((stated_change || lead_change(h)) && h.class == Some(Class::Read))
     };
     if current.is_none() {
         if let Some(i) = best(&is_decide, true) {
@@ -366,6 +388,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
     // operations the description lists or states still raise it.
     let by_object = object_name && current.is_some_and(|(_, i, _)| hits[i].site == Site::NameInner);
     let overridden = current.is_some_and(|(_, i, _)| is_override(&hits[i]));
+
     let mut raised = Vec::new();
     for (i, h) in hits.iter().enumerate() {
         if roles[i] == Role::Decided {
@@ -377,7 +400,7 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
             (Effect::Signal, Site::Schema) => Ok(OPERATION_CONFIDENCE),
             (
                 Effect::Floor { .. },
-                Site::Schema | Site::Param | Site::NameText | Site::LeadText,
+                Site::Schema | Site::Param | Site::NameText | Site::LeadText | Site::Purpose,
             ) => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) if rules[h.rule].anywhere => Ok(rules[h.rule].confidence),
             (Effect::Floor { .. }, _) if undecided => Ok(rules[h.rule].confidence),
@@ -526,9 +549,13 @@ fn planning_name(name: &str) -> bool {
     })
 }
 
+/// Whether a later sentence states a change: a destructive verb in a
+/// subject's form, or a mutating verb on the name's object ([`Site::Purpose`]).
 fn stated_change(hits: &[Hit], rules: &[Rule]) -> bool {
     hits.iter().any(|h| {
-        h.site == Site::Later && is_verb(rules, h) && h.class.is_some_and(|c| c > Class::Read)
+        matches!(h.site, Site::Later | Site::Purpose)
+            && is_verb(rules, h)
+            && h.class.is_some_and(|c| c > Class::Read)
     })
 }
 

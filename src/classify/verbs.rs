@@ -810,6 +810,96 @@ impl Engine {
         out
     }
 
+    /// A later sentence that tells what the tool does to the thing it is
+    /// named for, when the name holds no verb that decides: it opens (after
+    /// fillers) with a mutating verb, bare or in a subject's form,
+    /// followed by its object, and names a word of the name
+    /// (`write_file`: "<prepended text>. Create a new file or overwrite an
+    /// existing one"; `foundry`: "... Deploys the foundry model"). Text
+    /// placed before it may not hide it: it weighs as the lead's verb does,
+    /// and a reading claimed elsewhere in the description yields to it.
+    /// An advice sentence names another thing ("Create the directory first
+    /// with create_directory" on `list_files`), so it is left alone. The
+    /// name's words that are verbs and no nouns are not its object. Only
+    /// the first such sentence counts, with every mutating verb it lists;
+    /// the sentence is returned too.
+    pub(super) fn purpose_verbs<'s>(
+        &self,
+        purpose: &[&'s str],
+        name_tokens: &[String],
+        clauses: &Clauses<'s>,
+    ) -> (Vec<(usize, Class, String)>, Option<&'s str>) {
+        let stem = |w: &str| -> String {
+            let w = w
+                .strip_suffix("ies")
+                .map_or_else(|| w.to_string(), |s| format!("{s}y"));
+            w.strip_suffix('s').map_or(w.clone(), str::to_string)
+        };
+        let objects: Vec<String> = name_tokens
+            .iter()
+            .filter(|t| {
+                t.len() > 2
+                    && (self.lookup_inflected(t).is_none() || self.nouns.contains(t.as_str()))
+            })
+            .map(|t| stem(t))
+            .collect();
+        if objects.is_empty() {
+            return (Vec::new(), None);
+        }
+        for &s in purpose.iter().skip(1) {
+            // The verb opens the sentence, after fillers ("This tool
+            // leaves ..."); after "it" ("it marks a monitor that cannot
+            // fire") the sentence may speak of another thing than the tool.
+            let words = clauses.words_upto(s, 12);
+            let Some(k) = words.iter().position(|(w, _)| !filler(w)) else {
+                continue;
+            };
+            if words[..k].iter().any(|(w, _)| w == "it") {
+                continue;
+            }
+            let (w, _) = &words[k];
+            // Its object follows: a determiner, or a word of the name
+            // ("Press mouse down" on `browser_mouse_down`), after a particle
+            // or not ("Set up a route").
+            let mut o = k + 1;
+            if words
+                .get(o)
+                .is_some_and(|(p, _)| VERB_PARTICLES.contains(&p.as_ref()))
+            {
+                o += 1;
+            }
+            let object = words.get(o).is_some_and(|(o, _)| {
+                OBJECT_OPENERS.contains(&o.as_ref())
+                    || PROSE_OBJECT_OPENERS.contains(&o.as_ref())
+                    || objects.contains(&stem(o))
+            });
+            // "Accepts an array of panel IDs", "Rejects pins connected to
+            // ground nets" describe the input.
+            if ["accepts", "rejects"].contains(&w.as_ref())
+                || self.nouns.contains(w.as_ref())
+                || !object
+            {
+                continue;
+            }
+            let Some((r, Some(c))) = self.lookup_inflected(w) else {
+                continue;
+            };
+            if c == Class::Read || !words[o..].iter().any(|(o, _)| objects.contains(&stem(o))) {
+                continue;
+            }
+            // The sentence's verb list, as a lead's is read ("Create a new
+            // file or completely overwrite an existing one"): its mutating
+            // verbs.
+            let (mut verbs, _) = self.lead_verbs(&[s], clauses);
+            verbs.retain(|(_, c, _)| *c > Class::Read);
+            if verbs.is_empty() {
+                verbs.push((r, c, w.to_string()));
+            }
+            return (verbs, Some(s));
+        }
+        (Vec::new(), None)
+    }
+
     /// What a lead sentence that names a thing rather than an action says
     /// the tool does, for a tool whose name and lead hold no verb: a noun
     /// phrase followed by a participle of the lexicon, a reduced relative
