@@ -23,8 +23,9 @@
 # -s SET, -e (also `eval --errors`), -t SECONDS probe timeout (default 60).
 #
 # Needs: the network to the npm registry and PyPI, node + npm (node 20 ran
-# every npm row), python3 with the venv module (3.11 ran every PyPI row;
-# Debian: apt-get install python3-venv), and a built mcp-risk (MCP_RISK, else
+# every npm row), python3 with the venv module (3.11 ran every PyPI row of
+# batches 1-17; batch 18 was probed with 3.13: PYTHON=python3.13 picks the
+# interpreter; Debian: apt-get install python3-venv), and a built mcp-risk (MCP_RISK, else
 # target/release or target/debug, else it runs `cargo build`). Not a test: it
 # needs the network, so nothing under tests/ or .ci/ runs it.
 #
@@ -56,11 +57,12 @@ done
 shift $((OPTIND - 1))
 ONLY=" $* "
 
-for need in npm node python3; do
+PY=${PYTHON:-python3}
+for need in npm node "$PY"; do
   command -v $need >/dev/null || { echo "heldout.sh: $need not found" >&2; exit 1; }
 done
-python3 -c 'import venv, ensurepip' 2>/dev/null \
-  || { echo "heldout.sh: python3 lacks venv/ensurepip (Debian: apt-get install python3-venv)" >&2; exit 1; }
+"$PY" -c 'import venv, ensurepip' 2>/dev/null \
+  || { echo "heldout.sh: $PY lacks venv/ensurepip (Debian: apt-get install python3-venv)" >&2; exit 1; }
 
 MCP=${MCP_RISK:-}
 if [ -z "$MCP" ]; then
@@ -104,7 +106,7 @@ while IFS=$'\037' read -r set server registry package repo proto ntools command 
           > "$dir/install.log" 2>&1 \
           || reason="npm install failed: $(grep -m1 -i 'error' "$dir/install.log" | cut -c1-160) (log: $dir/install.log)" ;;
       pypi)
-        { python3 -m venv "$dir/venv" && timeout 900 "$dir/venv/bin/pip" install -q "$name==$version" $extra; } \
+        { "$PY" -m venv "$dir/venv" && timeout 900 "$dir/venv/bin/pip" install -q "$name==$version" $extra; } \
           > "$dir/install.log" 2>&1 \
           || reason="pip install failed: $(grep -m1 -i 'error' "$dir/install.log" | cut -c1-160) (log: $dir/install.log)" ;;
       *) reason="unknown registry '$registry'" ;;

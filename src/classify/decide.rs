@@ -627,18 +627,15 @@ fn about_name_object(name: &str, verb: &str, said: &[String]) -> bool {
     } else {
         &tokens[..at]
     };
-    let stem = |w: &str| -> String {
-        let w = w
-            .strip_suffix("ies")
-            .map_or_else(|| w.to_string(), |s| format!("{s}y"));
-        w.strip_suffix('s').map_or(w.clone(), str::to_string)
-    };
     let object: Vec<String> = object
         .iter()
         .filter(|t| t.len() > 2)
-        .map(|t| stem(t))
+        .map(|t| normalize::noun_stem(t))
         .collect();
-    object.is_empty() || said.iter().any(|w| object.contains(&stem(w)))
+    object.is_empty()
+        || said
+            .iter()
+            .any(|w| object.contains(&normalize::noun_stem(w)))
 }
 
 fn is_verb(rules: &[Rule], h: &Hit) -> bool {

@@ -736,3 +736,13 @@ mod tests {
         }
     }
 }
+
+/// A noun's stem for comparing a name's words with a sentence's: a plural's
+/// `ies` becomes `y`, then a final `s` goes (`completions` and `completion`,
+/// `entries` and `entry`).
+pub(crate) fn noun_stem(w: &str) -> String {
+    let w = w
+        .strip_suffix("ies")
+        .map_or_else(|| w.to_string(), |s| format!("{s}y"));
+    w.strip_suffix('s').map_or(w.clone(), str::to_string)
+}

@@ -829,12 +829,7 @@ impl Engine {
         name_tokens: &[String],
         clauses: &Clauses<'s>,
     ) -> (Vec<(usize, Class, String)>, Option<&'s str>) {
-        let stem = |w: &str| -> String {
-            let w = w
-                .strip_suffix("ies")
-                .map_or_else(|| w.to_string(), |s| format!("{s}y"));
-            w.strip_suffix('s').map_or(w.clone(), str::to_string)
-        };
+        let stem = super::normalize::noun_stem;
         let objects: Vec<String> = name_tokens
             .iter()
             .filter(|t| {
