@@ -493,6 +493,16 @@ pub fn find_base_form<T>(w: &str, mut f: impl FnMut(&str) -> Option<T>) -> Optio
     None
 }
 
+/// A noun's stem for comparing a name's words with a sentence's: a plural's
+/// `ies` becomes `y`, then a final `s` goes (`completions` and `completion`,
+/// `entries` and `entry`).
+pub(crate) fn noun_stem(w: &str) -> String {
+    let w = w
+        .strip_suffix("ies")
+        .map_or_else(|| w.to_string(), |s| format!("{s}y"));
+    w.strip_suffix('s').map_or(w.clone(), str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -735,14 +745,4 @@ mod tests {
             assert_eq!(seen.first(), all.first(), "{w}");
         }
     }
-}
-
-/// A noun's stem for comparing a name's words with a sentence's: a plural's
-/// `ies` becomes `y`, then a final `s` goes (`completions` and `completion`,
-/// `entries` and `entry`).
-pub(crate) fn noun_stem(w: &str) -> String {
-    let w = w
-        .strip_suffix("ies")
-        .map_or_else(|| w.to_string(), |s| format!("{s}y"));
-    w.strip_suffix('s').map_or(w.clone(), str::to_string)
 }
