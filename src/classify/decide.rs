@@ -201,11 +201,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
         })
         .filter_map(|h| h.class)
         .max();
+    let verb_change = lead_class.or(listed_class).is_some_and(|c| c > Class::Read);
     let lead_change = |h: &Hit| {
-        lead_class
-            .or(listed_class)
-            .max(lead_phrase_class)
-            .is_some_and(|c| c > Class::Read)
+        (verb_change || lead_phrase_class.is_some_and(|c| c > Class::Read))
             && match h.site {
                 // A rule of a parameter and a lead phrase (`all`) reads the lead.
                 Site::Param => !rules[h.rule].all,
@@ -214,11 +212,9 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
                 // (`Remove a highlight overlay`).
                 _ => false,
             }
-            // (vacuously true of a lead without mutating verbs: a change its
-            // phrase states is not made by a verb that only makes).
-            && !(rules[h.rule].claim
-                && lead_makes(hits, rules)
-                && lead_class.or(listed_class).is_some_and(|c| c > Class::Read))
+            // A claim may explain mutating lead verbs that only make
+            // something; a change the lead's phrase states is no such verb.
+            && !(rules[h.rule].claim && verb_change && lead_makes(hits, rules))
     };
     let talks_down = |h: &Hit| {
         h.class == Some(Class::Read)
@@ -388,7 +384,6 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
     // operations the description lists or states still raise it.
     let by_object = object_name && current.is_some_and(|(_, i, _)| hits[i].site == Site::NameInner);
     let overridden = current.is_some_and(|(_, i, _)| is_override(&hits[i]));
-
     let mut raised = Vec::new();
     for (i, h) in hits.iter().enumerate() {
         if roles[i] == Role::Decided {

@@ -260,6 +260,11 @@ const USE_CASE: &[&str] = &[
     "useful", "ideal", "good", "great", "helpful", "handy", "perfect", "suitable", "best",
 ];
 
+/// Verbs in a subject's form that open a sentence about the input, not
+/// the tool's action ("Accepts an array of panel IDs", "Rejects pins
+/// connected to ground nets").
+const INPUT_VERBS: &[&str] = &["accepts", "rejects"];
+
 /// Words that open a verb's object ("Deletes *the* repository", "Removes
 /// *it* from the queue").
 const OBJECT_OPENERS: &[&str] = &[
@@ -829,6 +834,9 @@ impl Engine {
         name_tokens: &[String],
         clauses: &Clauses<'s>,
     ) -> (Vec<(usize, Class, String)>, Option<&'s str>) {
+        if purpose.len() < 2 {
+            return (Vec::new(), None);
+        }
         let stem = super::normalize::noun_stem;
         let objects: Vec<String> = name_tokens
             .iter()
@@ -853,9 +861,18 @@ impl Engine {
                 continue;
             }
             let (w, _) = &words[k];
+            if INPUT_VERBS.contains(&w.as_ref()) || self.nouns.contains(w.as_ref()) {
+                continue;
+            }
+            let Some((r, Some(c))) = self.lookup_inflected(w) else {
+                continue;
+            };
+            if c == Class::Read {
+                continue;
+            }
             // Its object follows: a determiner, or a word of the name
             // ("Press mouse down" on `browser_mouse_down`), after a particle
-            // or not ("Set up a route").
+            // or not ("Set up a route"); a word of the name is named.
             let mut o = k + 1;
             if words
                 .get(o)
@@ -863,23 +880,13 @@ impl Engine {
             {
                 o += 1;
             }
+            let names = |w: &str| objects.contains(&stem(w));
             let object = words.get(o).is_some_and(|(o, _)| {
                 OBJECT_OPENERS.contains(&o.as_ref())
                     || PROSE_OBJECT_OPENERS.contains(&o.as_ref())
-                    || objects.contains(&stem(o))
+                    || names(o)
             });
-            // "Accepts an array of panel IDs", "Rejects pins connected to
-            // ground nets" describe the input.
-            if ["accepts", "rejects"].contains(&w.as_ref())
-                || self.nouns.contains(w.as_ref())
-                || !object
-            {
-                continue;
-            }
-            let Some((r, Some(c))) = self.lookup_inflected(w) else {
-                continue;
-            };
-            if c == Class::Read || !words[o..].iter().any(|(o, _)| objects.contains(&stem(o))) {
+            if !object || !words[o..].iter().any(|(w, _)| names(w)) {
                 continue;
             }
             // The sentence's verb list, as a lead's is read ("Create a new
