@@ -9,6 +9,16 @@ use super::normalize::{find_base_form, fold_non_ascii, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
 /// Words that open a sentence without saying what the tool does.
+/// Words a name opens with when it asks a yes/no question (`can_archive`,
+/// `is_frozen`): what follows is the question, not the tool's action.
+const QUESTION_WORDS: &[&str] = &["can", "is", "are", "has", "have", "does", "do", "should"];
+
+/// Prepositions inside a name: the word after one is a noun
+/// (`exists_by_email`, `cards_in_set`, `path_to_file`).
+const NAME_PREPOSITIONS: &[&str] = &[
+    "by", "in", "of", "for", "with", "from", "per", "via", "into", "on", "at", "to",
+];
+
 const FILLER: &[&str] = &[
     "this",
     "tool",
@@ -370,6 +380,11 @@ impl Engine {
         tokens: &[String],
         verb_last: bool,
     ) -> (VerbHits, bool) {
+        // A name that asks a yes/no question (`can_archive`, `is_deleted`,
+        // `has_write_access`) holds no action: its answer is what it returns.
+        if tokens.len() >= 2 && QUESTION_WORDS.contains(&tokens[0].as_str()) {
+            return ((Vec::new(), Vec::new()), false);
+        }
         // A last word that doubles as a noun (`trigger`) after a decided verb
         // that does not (`functions_get_trigger`, `functions_delete_trigger`)
         // is that verb's object, whatever the server's naming convention.
@@ -379,6 +394,11 @@ impl Engine {
                     matches!(self.lookup(w), Some((_, Some(_)))) && !self.nouns.contains(w)
                 })
         }) || self.last_names_fetched_object(tokens);
+        // A word after a preposition (`check_user_exists_by_email`,
+        // `list_cards_in_set`) is a noun there, never the name's verb.
+        let after_preposition =
+            |i: usize| i > 0 && NAME_PREPOSITIONS.contains(&tokens[i - 1].as_str());
+        let last_is_object = last_is_object || after_preposition(tokens.len() - 1);
         if verb_last && tokens.len() >= 2 && !last_is_object {
             let last = &tokens[tokens.len() - 1];
             match self.lookup(last) {
@@ -397,6 +417,7 @@ impl Engine {
         let mut i = 0;
         while i < tokens.len() {
             match self.lookup(&tokens[i]) {
+                _ if after_preposition(i) => {}
                 // A verb that leads only (`setup`): further in, a noun
                 // (`check_notification_setup`), and so is one that closes the
                 // name after a prefix (`crashlytics_setup`: the setup of it).
@@ -672,6 +693,16 @@ impl Engine {
             return Some(decided);
         };
         let mut decided = vec![(hit.0, first_class, first.to_string())];
+        // A verb for looking that asks a question ("Check whether the user
+        // can archive a target", "Verify if the key may delete"): what
+        // follows is the question asked, not an action of the tool.
+        if first_class == Class::Read
+            && words
+                .get(at + 1)
+                .is_some_and(|(w, _)| matches!(w.as_ref(), "whether" | "if"))
+        {
+            return Some(decided);
+        }
         // "Finds ..." (a subject's form), not "Find ..." nor "Process ...".
         let subject = first.ends_with('s')
             && !first.ends_with("ss")
