@@ -3,7 +3,7 @@
 
 use super::context::Context;
 use super::engine::Engine;
-use super::normalize::{find_base_form, fold_lookalikes, identifier_tokens};
+use super::normalize::{find_base_form, fold_lookalikes, identifier_tokens, noun_stem};
 use super::prose::{self, Prose};
 use super::rules::{ArgKind, Effect, Field, Scope, Shape};
 use super::setmatch::Scan;
@@ -134,7 +134,8 @@ impl Engine {
         //   no noun phrase, and a reading of the whole name does not speak.
         //   `user_accounts: User accounts of the org` is one; a reading of
         //   the name's last noun (`information-noun-name`'s `summary`) keeps
-        //   its own guards.
+        //   its own guards, unless the lead is that first word's imperative
+        //   too (`format_table: Format a table with borders`).
         // - A lead whose second word is a determiner or pronoun ("Recycle
         //   the status for an agent") is an imperative with its object,
         //   whatever its unknown first word: a reading of the lead as a noun
@@ -160,7 +161,10 @@ impl Engine {
                         && ((echoed
                             && h.site == Site::NameText
                             && h.field == "name"
-                            && h.text == name_text)
+                            // The whole name, or any of it when the lead
+                            // reads as that word's imperative ("Format a
+                            // table ..." for `format_table`).
+                            && (h.text == name_text || imperative))
                             || (imperative
                                 && h.field == "description"
                                 && first_word(&h.text) == words.first().copied())))
@@ -1287,10 +1291,13 @@ fn name_echoes_a_verb(tokens: &[String], lead: &[&str]) -> bool {
     }
     let first = first.to_lowercase();
     let second = second.map(|w| w.to_lowercase());
+    // The name's next word in another number is the same word (`alert_rules`:
+    // "Alert rule definitions ..." names what the tool returns).
+    let same = |w: &str, t: &str| w == t || noun_stem(w) == noun_stem(t);
     tokens.windows(2).any(|t| {
         t[0].len() >= 3
             && first.starts_with(t[0].as_str())
-            && second.as_deref() != Some(t[1].as_str())
+            && !second.as_deref().is_some_and(|w| same(w, &t[1]))
     })
 }
 
