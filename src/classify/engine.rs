@@ -216,7 +216,15 @@ impl Engine {
         super::prose::split_marked(
             desc,
             marks,
-            |w| self.is_lexicon_verb(w),
+            // A subject's form of a phrasal verb's first word ("Looks up
+            // the cert, and inserts a row ...") opens a sentence about the
+            // tool as a lexicon verb's does.
+            |w| {
+                self.is_lexicon_verb(w)
+                    || (w.ends_with('s')
+                        && find_base_form(w, |b| self.phrasal.contains_key(b).then_some(()))
+                            .is_some())
+            },
             |w| self.is_foreign_verb(w) || super::verbs::PROSE_OPENERS.contains(&w),
         )
     }

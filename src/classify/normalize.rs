@@ -350,7 +350,8 @@ pub fn sentences(text: &str) -> Vec<&str> {
         }
         for i in i..(i + 32).min(bytes.len()) {
             let end = match bytes[i] {
-                b'\n' | b'|' => true,
+                b'\n' => !wrapped_line(bytes, start, i),
+                b'|' => true,
                 b'.' | b'!' | b'?' | b':' => {
                     bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
                 }
@@ -365,6 +366,18 @@ pub fn sentences(text: &str) -> Vec<&str> {
     }
     push_sentence(&text[start..], &mut out);
     out
+}
+
+/// Whether the newline at `i` only wraps a sentence that goes on (a
+/// docstring's line cut at its width: "... after making\n    changes
+/// directly in the repository."): the line before ends in a word or a comma
+/// and the next one opens with a lowercase letter. A list item, a heading or
+/// a sentence ended before the newline still ends there.
+fn wrapped_line(bytes: &[u8], start: usize, i: usize) -> bool {
+    let before = bytes[start..i].iter().rev().find(|b| !b.is_ascii_whitespace());
+    let after = bytes[i + 1..].iter().find(|b| !b.is_ascii_whitespace());
+    before.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b',')
+        && after.is_some_and(u8::is_ascii_lowercase)
 }
 
 fn push_sentence<'a>(s: &'a str, out: &mut Vec<&'a str>) {
