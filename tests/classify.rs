@@ -3032,3 +3032,45 @@ fn a_later_sentence_changing_the_name_s_object_is_not_talked_down() {
     ];
     assert_classes(table);
 }
+
+/// Batch 19's general patterns and their limits: a name that asks a
+/// question (`can_archive`) holds no action, nor does a lead verb for
+/// looking that asks one ("Check whether ... can revoke"); a word after a
+/// preposition in a name is a noun (`exists_by_email`, `cards_in_set`);
+/// names and leads that name data (a schema, a table, "Columns and types
+/// of ..."), but not a lead that is the name's first word as an imperative
+/// (`format_table: Format a table ...`) nor an unknown verb before plurals
+/// ("Place views and schedules on sheets"); a sentence wrapped across lines
+/// is one sentence ("... after making\n changes ..." opens none), and a
+/// later sentence opening with a phrasal verb's subject form ("Looks up
+/// ..., and inserts a row") is about the tool; writing a CSV to a work
+/// directory and saving a new object are changes wherever they are stated.
+#[test]
+fn batch19_questions_prepositions_data_nouns_and_wrapped_lines() {
+    let obj = || json!({"type": "object", "properties": {}});
+    let t =
+        |name: &str, desc: &str| json!({"name": name, "description": desc, "inputSchema": obj()});
+    let table = [
+        (t("can_archive", "Check whether the current user can archive a target."), Class::Read),
+        (t("can_manage_permissions", "Check whether the current user can grant/revoke roles on a target."), Class::Read),
+        (t("is_deleted", "Whether the record was deleted."), Class::Read),
+        (t("archive_target", "Archive a target if the current user can."), Class::Destructive),
+        (t("check_user_exists_by_email", "Check whether a user account with the given email address exists."), Class::Read),
+        (t("catalog_list_cards_in_set", "List every card in a set, with market prices."), Class::Read),
+        (t("delete_by_id", "Delete a record by its id."), Class::Destructive),
+        (t("routing_table", "The firewall's active routing table."), Class::Read),
+        (t("metrics_schema", "Columns and types of the metrics table as the server has them."), Class::Read),
+        (t("alert_rules", "Alert rule definitions with their current state, grouped by folder."), Class::Read),
+        (t("format_table", "Format a table with borders, shading, and structure."), Class::Write),
+        (t("place_views_on_sheet", "Place views and schedules on sheets."), Class::Write),
+        (t("cluster_overview", "Snapshot of cluster health: nodes, addons, namespaces."), Class::Read),
+        (t("volume_snapshot", "Snapshot the volume before an upgrade."), Class::Write),
+        (t("learn_search_syntax", "Access the documentation of the search syntax."), Class::Read),
+        (t("hard_refresh", "Hard refresh application state.\n\nUse when the UI shows stale data or after making\n    changes directly in the Git repository. Forces a re-read."), Class::Write),
+        (t("snapshot_pop", "Capture today's figures for the spec.\n\n    Looks up the cert, extracts its grade,\n    and inserts a row into pop_snapshots."), Class::Write),
+        (t("tool_export", "Run an export subcommand. Writes a CSV to TOOL_WORKDIR and returns the path."), Class::Write),
+        (t("graph_discover", "Discover a causal skeleton from metric data.\n\nCreates and saves a new graph, same as graph_create."), Class::Write),
+        (t("list_items", "List the items of a folder.\n- name: the item's name\n- deleted: whether it was removed"), Class::Read),
+    ];
+    assert_classes(table);
+}

@@ -374,7 +374,10 @@ pub fn sentences(text: &str) -> Vec<&str> {
 /// and the next one opens with a lowercase letter. A list item, a heading or
 /// a sentence ended before the newline still ends there.
 fn wrapped_line(bytes: &[u8], start: usize, i: usize) -> bool {
-    let before = bytes[start..i].iter().rev().find(|b| !b.is_ascii_whitespace());
+    let before = bytes[start..i]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace());
     let after = bytes[i + 1..].iter().find(|b| !b.is_ascii_whitespace());
     before.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b',')
         && after.is_some_and(u8::is_ascii_lowercase)
@@ -569,7 +572,15 @@ mod tests {
             let (mut out, mut start, b) = (Vec::new(), 0, text.as_bytes());
             for i in 0..b.len() {
                 let end = match b[i] {
-                    b'\n' | b'|' => true,
+                    // A wrapped line goes on: a word or comma before the
+                    // newline, a lowercase letter after it (spaces aside).
+                    b'\n' => {
+                        let prev = text[start..i].trim_end().bytes().last();
+                        let next = text[i + 1..].trim_start().bytes().next();
+                        !(prev.is_some_and(|p| p.is_ascii_alphanumeric() || p == b',')
+                            && next.is_some_and(|n| n.is_ascii_lowercase()))
+                    }
+                    b'|' => true,
                     b'.' | b'!' | b'?' | b':' => {
                         b.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
                     }
@@ -584,7 +595,7 @@ mod tests {
             out
         }
         for len in [0, 1, 5, 31, 32, 33, 63, 64, 65, 100] {
-            for stop in [". ", ".", "\n", "|", "! ", "?", ": ", "e.g", ":x"] {
+            for stop in [". ", ".", "\n", "\n  ", ",\n", ".\n", "\nV", "|", "! ", "?", ": ", "e.g", ":x"] {
                 for at in 0..=len {
                     let text = format!("{}{stop}{}", "w".repeat(at), "v".repeat(len - at));
                     assert_eq!(sentences(&text), naive(&text), "{text:?}");

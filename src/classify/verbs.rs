@@ -398,7 +398,8 @@ impl Engine {
         // `list_cards_in_set`) is a noun there, never the name's verb.
         let after_preposition =
             |i: usize| i > 0 && NAME_PREPOSITIONS.contains(&tokens[i - 1].as_str());
-        let last_is_object = last_is_object || after_preposition(tokens.len() - 1);
+        let last_is_object =
+            last_is_object || (!tokens.is_empty() && after_preposition(tokens.len() - 1));
         if verb_last && tokens.len() >= 2 && !last_is_object {
             let last = &tokens[tokens.len() - 1];
             match self.lookup(last) {
