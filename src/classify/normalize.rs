@@ -595,7 +595,9 @@ mod tests {
             out
         }
         for len in [0, 1, 5, 31, 32, 33, 63, 64, 65, 100] {
-            for stop in [". ", ".", "\n", "\n  ", ",\n", ".\n", "\nV", "|", "! ", "?", ": ", "e.g", ":x"] {
+            for stop in [
+                ". ", ".", "\n", "\n  ", ",\n", ".\n", "\nV", "|", "! ", "?", ": ", "e.g", ":x",
+            ] {
                 for at in 0..=len {
                     let text = format!("{}{stop}{}", "w".repeat(at), "v".repeat(len - at));
                     assert_eq!(sentences(&text), naive(&text), "{text:?}");
