@@ -3045,6 +3045,11 @@ fn a_later_sentence_changing_the_name_s_object_is_not_talked_down() {
 /// later sentence opening with a phrasal verb's subject form ("Looks up
 /// ..., and inserts a row") is about the tool; writing a CSV to a work
 /// directory and saving a new object are changes wherever they are stated.
+/// A badge before an em dash ("Starter+ — Upload ...") or a bracketed note
+/// opening the text is no lead; a lead naming the whole name after a
+/// determiner ("Traverse the duplicate chain") makes the name a noun
+/// phrase; a participle that is one item of a list ("enabled, IPS mode")
+/// is no verb, unless it deletes.
 #[test]
 fn batch19_questions_prepositions_data_nouns_and_wrapped_lines() {
     let obj = || json!({"type": "object", "properties": {}});
@@ -3071,6 +3076,14 @@ fn batch19_questions_prepositions_data_nouns_and_wrapped_lines() {
         (t("tool_export", "Run an export subcommand. Writes a CSV to TOOL_WORKDIR and returns the path."), Class::Write),
         (t("graph_discover", "Discover a causal skeleton from metric data.\n\nCreates and saves a new graph, same as graph_create."), Class::Write),
         (t("list_items", "List the items of a folder.\n- name: the item's name\n- deleted: whether it was removed"), Class::Read),
+        (t("guide_ingest", "\u{1f31f} Starter+ \u{2014} Upload and index a troubleshooting guide into the knowledge base."), Class::Write),
+        (t("epsilon_diagnosis", "[Adapted from a library \u{2014} its licence]\nIdentify anomalous metrics contributing to an anomaly."), Class::Read),
+        (t("delete_note", "Delete a note \u{2014} Permanently, no undo."), Class::Destructive),
+        (t("duplicate_chain", "Traverse the duplicate chain of a bug to find its canonical root."), Class::Read),
+        (t("merge_request", "Get the merge request by its id."), Class::Read),
+        (t("merge_request", "Merge the request into the target branch."), Class::Destructive),
+        (t("suricata_settings", "Suricata configuration: enabled, IPS mode, interfaces."), Class::Read),
+        (t("trash_items", "Deleted, archived and active items of the bin."), Class::Destructive),
     ];
     assert_classes(table);
 }

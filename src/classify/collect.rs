@@ -351,6 +351,22 @@ impl Engine {
         // Verbs: the name's, the lead sentence's, and listed operations.
         let ((name_verbs, name_amb), leading) =
             self.identifier_verbs_at(&name_tokens, ctx.verb_last);
+        // A lead that names the whole name as a thing, after a determiner
+        // (`duplicate_chain`: "Traverse the duplicate chain of a bug",
+        // `merge_request`: "Get the merge request"): the name is a noun
+        // phrase, its first word no verb; the lead's verb says what the tool
+        // does.
+        let names_a_thing = leading
+            && name_tokens.len() >= 2
+            && prose
+                .sentences
+                .first()
+                .is_some_and(|lead| names_the_name(lead, &name_text));
+        let ((name_verbs, name_amb), leading) = if names_a_thing {
+            ((Vec::new(), Vec::new()), false)
+        } else {
+            ((name_verbs, name_amb), leading)
+        };
         let name_site = if leading { Site::Name } else { Site::NameInner };
         // A first sentence whose subject is the tool itself ("dbt compile
         // generates ...") leads with the verb after it.
@@ -383,6 +399,9 @@ impl Engine {
         let title_lower = title.to_ascii_lowercase();
         let title_lead = match self.lead_verbs(&[title_lower.as_str()], &Clauses::default()) {
             (d, _) if d.first().is_some_and(|(_, _, w)| self.participle(w)) => Default::default(),
+            // A title that only repeats a name the lead names as a thing
+            // ("Duplicate Chain") is that noun phrase too.
+            _ if names_a_thing && identifier_tokens(&title) == name_tokens => Default::default(),
             lead => lead,
         };
         let ((lead_verbs, lead_amb), lead_field) = match title_lead {
@@ -1299,6 +1318,23 @@ fn name_echoes_a_verb(tokens: &[String], lead: &[&str]) -> bool {
             && first.starts_with(t[0].as_str())
             && !second.as_deref().is_some_and(|w| same(w, &t[1]))
     })
+}
+
+/// Whether `lead` holds `name` (its words joined by spaces) whole, after a
+/// determiner: "the duplicate chain" for `duplicate_chain`.
+fn names_the_name(lead: &str, name: &str) -> bool {
+    let lead = lead.to_ascii_lowercase();
+    ["the ", "a ", "an ", "its ", "this ", "their "]
+        .iter()
+        .any(|d| {
+            let phrase = format!("{d}{name}");
+            lead.match_indices(&phrase).any(|(at, _)| {
+                let before = lead[..at].bytes().last();
+                let after = lead[at + phrase.len()..].bytes().next();
+                !before.is_some_and(|b| b.is_ascii_alphanumeric())
+                    && !after.is_some_and(|b| b.is_ascii_alphanumeric())
+            })
+        })
 }
 
 fn first_word(s: &str) -> Option<&str> {

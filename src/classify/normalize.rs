@@ -333,7 +333,8 @@ pub fn sentences(text: &str) -> Vec<&str> {
     // vector compares (over a slice it tested byte by byte, slower than
     // the plain loop).
     let may_end = |x: u8| {
-        u8::from(x == b'\n')
+        u8::from(x == 0xe2)
+            | u8::from(x == b'\n')
             | u8::from(x == b'|')
             | u8::from(x == b'.')
             | u8::from(x == b'!')
@@ -352,6 +353,11 @@ pub fn sentences(text: &str) -> Vec<&str> {
             let end = match bytes[i] {
                 b'\n' => !wrapped_line(bytes, start, i),
                 b'|' => true,
+                0xe2 if out.is_empty() && badge_dash(text, start, i) => {
+                    push_sentence(&text[start..i], &mut out);
+                    start = i + 3;
+                    continue;
+                }
                 b'.' | b'!' | b'?' | b':' => {
                     bytes.get(i + 1).is_none_or(|n| n.is_ascii_whitespace())
                 }
@@ -373,6 +379,19 @@ pub fn sentences(text: &str) -> Vec<&str> {
 /// directly in the repository."): the line before ends in a word or a comma
 /// and the next one opens with a lowercase letter. A list item, a heading or
 /// a sentence ended before the newline still ends there.
+/// Whether the em dash at byte `i` ends a badge or label that opens the
+/// text ("Starter+ — Upload and index a guide", "GitHub — Create an
+/// issue"): at most three words before it, and a capital letter after it.
+fn badge_dash(text: &str, start: usize, i: usize) -> bool {
+    text[i..].starts_with('\u{2014}')
+        && text[start..i].split_whitespace().nth(3).is_none()
+        && text[i + 3..]
+            .trim_start()
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_uppercase())
+}
+
 fn wrapped_line(bytes: &[u8], start: usize, i: usize) -> bool {
     let before = bytes[start..i]
         .iter()

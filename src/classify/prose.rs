@@ -249,12 +249,15 @@ pub fn split_marked<'a>(
         // A label may come in pieces ("Limit: 6req/30s. Get ..." splits at
         // the colon into `Limit` and `6req/30s`): each short verbless piece
         // after a label is one too, up to the first three sentences.
-        label_only = (n == 0 || (after_label && n <= 2))
+        label_only = ((n == 0 || (after_label && n <= 2))
             // At most two words (the third is never looked for past), or a
             // title of a few capitalised words ("Assembly Code Performance
             // Analyzer: Analyze ...").
             && (s.split_whitespace().nth(2).is_none() || title_label(s, &is_verb))
-            && !is_verb(first_word(s, &mut word));
+            && !is_verb(first_word(s, &mut word)))
+            // A note in brackets opening the text ("[Adapted from a library
+            // - its licence]"): the sentence after it says what the tool does.
+            || (n == 0 && s.starts_with('[') && s.ends_with(']'));
         out.sentences.push(s);
     }
     out.ranges = out

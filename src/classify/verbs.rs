@@ -678,6 +678,18 @@ impl Engine {
         {
             return None;
         }
+        // A participle that is one item of a list ("Suricata configuration:
+        // enabled, IPS mode, interfaces") names a field, not an action; a
+        // deleting or removing one still speaks ("deleted, archived ...").
+        if first.ends_with("ed")
+            && self.participle(first)
+            && words
+                .get(at + 1)
+                .is_some_and(|(_, p)| matches!(p, Pos::Start))
+            && !self.rule(hit.0).anywhere
+        {
+            return None;
+        }
         let Some(first_class) = hit.1 else {
             // An ambiguous lead verb ("Simulates ...", "Manage ...") says
             // nothing; what follows in the sentence is its object, unless
