@@ -1323,18 +1323,27 @@ fn name_echoes_a_verb(tokens: &[String], lead: &[&str]) -> bool {
 /// Whether `lead` holds `name` (its words joined by spaces) whole, after a
 /// determiner: "the duplicate chain" for `duplicate_chain`.
 fn names_the_name(lead: &str, name: &str) -> bool {
+    const DETERMINERS: &[&str] = &["the", "a", "an", "its", "this", "their"];
+    // Most leads never hold the name's first word: told by a search of the
+    // raw text before anything is lowercased.
+    let first = name.split(' ').next().unwrap_or(name);
+    if !lead
+        .as_bytes()
+        .windows(first.len())
+        .any(|w| w.eq_ignore_ascii_case(first.as_bytes()))
+    {
+        return false;
+    }
     let lead = lead.to_ascii_lowercase();
-    ["the ", "a ", "an ", "its ", "this ", "their "]
-        .iter()
-        .any(|d| {
-            let phrase = format!("{d}{name}");
-            lead.match_indices(&phrase).any(|(at, _)| {
-                let before = lead[..at].bytes().last();
-                let after = lead[at + phrase.len()..].bytes().next();
-                !before.is_some_and(|b| b.is_ascii_alphanumeric())
-                    && !after.is_some_and(|b| b.is_ascii_alphanumeric())
-            })
-        })
+    lead.match_indices(name).any(|(at, _)| {
+        let after = lead[at + name.len()..].bytes().next();
+        let before = lead[..at].strip_suffix(' ').unwrap_or("");
+        let det = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next();
+        !after.is_some_and(|b| b.is_ascii_alphanumeric())
+            && at > 0
+            && lead.as_bytes()[at - 1] == b' '
+            && det.is_some_and(|d| DETERMINERS.contains(&d))
+    })
 }
 
 fn first_word(s: &str) -> Option<&str> {
