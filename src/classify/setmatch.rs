@@ -509,13 +509,17 @@ impl PhraseMatcher {
                     by_lit.entry(l).or_default().1.push(i as u32);
                 }
             }
+            // A pattern whose every match starts at the text's start is
+            // tried there alone, whatever its prefixes: their occurrences
+            // elsewhere could never start a match, yet each would cost the
+            // prefilter a report (`^[a-z]{2,}s ...` has 676 of them).
             match hir.as_ref().and_then(prefixes_of) {
+                _ if at_start => free_at_start.push(i as u32),
                 Some(lits) => {
                     for l in lits {
                         by_lit.entry(l).or_default().0.push(i as u32);
                     }
                 }
-                None if at_start => free_at_start.push(i as u32),
                 None => free.push((
                     i,
                     regex::bytes::RegexBuilder::new(p)
