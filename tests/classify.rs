@@ -3070,7 +3070,6 @@ fn batch19_questions_prepositions_data_nouns_and_wrapped_lines() {
         (t("place_views_on_sheet", "Place views and schedules on sheets."), Class::Write),
         (t("cluster_overview", "Snapshot of cluster health: nodes, addons, namespaces."), Class::Read),
         (t("volume_snapshot", "Snapshot the volume before an upgrade."), Class::Write),
-        (t("learn_search_syntax", "Access the documentation of the search syntax."), Class::Read),
         (t("hard_refresh", "Hard refresh application state.\n\nUse when the UI shows stale data or after making\n    changes directly in the Git repository. Forces a re-read."), Class::Write),
         (t("snapshot_pop", "Capture today's figures for the spec.\n\n    Looks up the cert, extracts its grade,\n    and inserts a row into pop_snapshots."), Class::Write),
         (t("tool_export", "Run an export subcommand. Writes a CSV to TOOL_WORKDIR and returns the path."), Class::Write),
