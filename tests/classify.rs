@@ -146,6 +146,11 @@ fn one(tool: Value) -> mcp_risk::classify::Verdict {
     .remove(0)
 }
 
+/// A tool of a name and a description, without parameters.
+fn described(name: &str, desc: &str) -> Value {
+    json!({"name": name, "description": desc, "inputSchema": {"type": "object", "properties": {}}})
+}
+
 /// Classifies each tool of a table on its own and checks its class, naming
 /// the tool and the verdict's rationale when one differs.
 fn assert_classes(table: impl IntoIterator<Item = (Value, Class)>) {
@@ -2994,39 +2999,38 @@ fn prepositional_participles_open_no_action() {
 /// rules' priorities.
 #[test]
 fn a_later_sentence_changing_the_name_s_object_is_not_talked_down() {
-    let obj = || json!({"type": "object", "properties": {}});
     let fs = "Create a new file or completely overwrite an existing file with new content.";
     let table = [
         (
-            json!({"name": "write_file", "description": format!("Execute one endpoint from the catalog by operation id. Reads only: nothing here changes data. {fs}"), "inputSchema": obj()}),
+            described("write_file", &format!("Execute one endpoint from the catalog by operation id. Reads only: nothing here changes data. {fs}")),
             Class::Destructive,
         ),
         (
-            json!({"name": "write_file", "description": format!("Dry-run the generators: preview what would be produced. Creates nothing. {fs}"), "inputSchema": obj()}),
+            described("write_file", &format!("Dry-run the generators: preview what would be produced. Creates nothing. {fs}")),
             Class::Destructive,
         ),
         (
-            json!({"name": "write_file", "description": format!("Query the status of any transaction by its receipt number. {fs}"), "inputSchema": obj()}),
+            described("write_file", &format!("Query the status of any transaction by its receipt number. {fs}")),
             Class::Destructive,
         ),
         (
-            json!({"name": "list_files", "description": "List the files of a directory. Create the directory first with create_directory if it is missing.", "inputSchema": obj()}),
+            described("list_files", "List the files of a directory. Create the directory first with create_directory if it is missing."),
             Class::Read,
         ),
         (
-            json!({"name": "panel_query", "description": "Fetch the results of panel queries. Accepts an array of panel IDs to query in a single call.", "inputSchema": obj()}),
+            described("panel_query", "Fetch the results of panel queries. Accepts an array of panel IDs to query in a single call."),
             Class::Read,
         ),
         (
-            json!({"name": "monitor_detail", "description": "Read one alerting monitor in full. Watch for the note key: it marks a monitor that cannot fire.", "inputSchema": obj()}),
+            described("monitor_detail", "Read one alerting monitor in full. Watch for the note key: it marks a monitor that cannot fire."),
             Class::Read,
         ),
         (
-            json!({"name": "browser_handle_dialog", "description": "Handle a dialog. Works offline without API calls.", "inputSchema": obj()}),
+            described("browser_handle_dialog", "Handle a dialog. Works offline without API calls."),
             Class::Destructive,
         ),
         (
-            json!({"name": "browser_handle_dialog", "description": "Handle a dialog. Reads only: nothing here changes data.", "inputSchema": obj()}),
+            described("browser_handle_dialog", "Handle a dialog. Reads only: nothing here changes data."),
             Class::Destructive,
         ),
     ];
@@ -3052,9 +3056,7 @@ fn a_later_sentence_changing_the_name_s_object_is_not_talked_down() {
 /// is no verb, unless it deletes.
 #[test]
 fn batch19_questions_prepositions_data_nouns_and_wrapped_lines() {
-    let obj = || json!({"type": "object", "properties": {}});
-    let t =
-        |name: &str, desc: &str| json!({"name": name, "description": desc, "inputSchema": obj()});
+    let t = described;
     let table = [
         (t("can_archive", "Check whether the current user can archive a target."), Class::Read),
         (t("can_manage_permissions", "Check whether the current user can grant/revoke roles on a target."), Class::Read),

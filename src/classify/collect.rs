@@ -1337,11 +1337,11 @@ fn names_the_name(lead: &str, name: &str) -> bool {
     let lead = lead.to_ascii_lowercase();
     lead.match_indices(name).any(|(at, _)| {
         let after = lead[at + name.len()..].bytes().next();
-        let before = lead[..at].strip_suffix(' ').unwrap_or("");
-        let det = before.rsplit(|c: char| !c.is_ascii_alphanumeric()).next();
+        // The word before it, a space apart.
+        let det = lead[..at]
+            .strip_suffix(' ')
+            .and_then(|b| b.rsplit(|c: char| !c.is_ascii_alphanumeric()).next());
         !after.is_some_and(|b| b.is_ascii_alphanumeric())
-            && at > 0
-            && lead.as_bytes()[at - 1] == b' '
             && det.is_some_and(|d| DETERMINERS.contains(&d))
     })
 }

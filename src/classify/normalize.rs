@@ -374,11 +374,6 @@ pub fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
-/// Whether the newline at `i` only wraps a sentence that goes on (a
-/// docstring's line cut at its width: "... after making\n    changes
-/// directly in the repository."): the line before ends in a word or a comma
-/// and the next one opens with a lowercase letter. A list item, a heading or
-/// a sentence ended before the newline still ends there.
 /// Whether the em dash at byte `i` ends a badge or label that opens the
 /// text ("Starter+ — Upload and index a guide", "GitHub — Create an
 /// issue"): at most three words before it, and a capital letter after it.
@@ -392,6 +387,11 @@ fn badge_dash(text: &str, start: usize, i: usize) -> bool {
             .is_some_and(|b| b.is_ascii_uppercase())
 }
 
+/// Whether the newline at `i` only wraps a sentence that goes on (a
+/// docstring's line cut at its width: "... after making\n    changes
+/// directly in the repository."): the line before ends in a word or a comma
+/// and the next one opens with a lowercase letter. A list item, a heading or
+/// a sentence ended before the newline still ends there.
 fn wrapped_line(bytes: &[u8], start: usize, i: usize) -> bool {
     let before = bytes[start..i]
         .iter()

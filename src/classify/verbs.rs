@@ -8,7 +8,6 @@ use super::engine::Engine;
 use super::normalize::{find_base_form, fold_non_ascii, identifier_tokens};
 use super::verdict::{Class, OperationParam, OperationValue, Risk};
 
-/// Words that open a sentence without saying what the tool does.
 /// Words a name opens with when it asks a yes/no question (`can_archive`,
 /// `is_frozen`): what follows is the question, not the tool's action.
 const QUESTION_WORDS: &[&str] = &["can", "is", "are", "has", "have", "does", "do", "should"];
@@ -19,6 +18,7 @@ const NAME_PREPOSITIONS: &[&str] = &[
     "by", "in", "of", "for", "with", "from", "per", "via", "into", "on", "at", "to",
 ];
 
+/// Words that open a sentence without saying what the tool does.
 const FILLER: &[&str] = &[
     "this",
     "tool",
@@ -672,23 +672,20 @@ impl Engine {
         // action: a description speaks in the imperative or a subject's
         // form. Never a destructive verb's ("Deleted files in the bin"),
         // as for a label above.
-        if first.ends_with("ed")
-            && self.participle(first)
-            && hit.1.is_some_and(|c| c != Class::Destructive)
-        {
-            return None;
-        }
-        // A participle that is one item of a list ("Suricata configuration:
-        // enabled, IPS mode, interfaces") names a field, not an action; a
-        // deleting or removing one still speaks ("deleted, archived ...").
-        if first.ends_with("ed")
-            && self.participle(first)
-            && words
+        //
+        // So is a participle that is one item of a list ("Suricata
+        // configuration: enabled, IPS mode, interfaces"): it names a field,
+        // not an action; a deleting or removing one still speaks ("deleted,
+        // archived ...").
+        if first.ends_with("ed") && self.participle(first) {
+            let list_item = words
                 .get(at + 1)
-                .is_some_and(|(_, p)| matches!(p, Pos::Start))
-            && !self.rule(hit.0).anywhere
-        {
-            return None;
+                .is_some_and(|(_, p)| matches!(p, Pos::Start));
+            if hit.1.is_some_and(|c| c != Class::Destructive)
+                || (list_item && !self.rule(hit.0).anywhere)
+            {
+                return None;
+            }
         }
         let Some(first_class) = hit.1 else {
             // An ambiguous lead verb ("Simulates ...", "Manage ...") says
