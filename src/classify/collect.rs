@@ -1166,7 +1166,12 @@ pub(super) fn quote(text: &str, start: usize, end: usize) -> String {
 }
 
 fn quote_all(t: &str) -> String {
-    let t = t.trim();
+    // A phrase that ends on the mark after its last word (`report (`, `by:`)
+    // is quoted without it.
+    let t = t
+        .trim()
+        .trim_end_matches(['(', '[', ':', ',', ';'])
+        .trim_end();
     if t.chars().count() <= 80 {
         t.to_owned()
     } else {
