@@ -97,7 +97,7 @@ impl Engine {
         // Matched as a reader sees it: hidden or lookalike characters inside
         // a verb do not hide it (`fold_lookalikes`; the hidden-unicode rule
         // still reads the raw text).
-        let name_tokens = identifier_tokens(&fold_lookalikes(&def.name));
+        let name_tokens = ctx.strip_namespace(identifier_tokens(&fold_lookalikes(&def.name)));
         let name_text = name_tokens.join(" ");
         let title = if def.annotation_title.is_empty() {
             fold_lookalikes(&def.title).into_owned()

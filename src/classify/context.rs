@@ -43,6 +43,11 @@ pub struct Context {
     pub verb_last: bool,
     /// The declared annotations are blanket labels.
     pub blanket: Option<Blanket>,
+    /// Every name opens with the same word, a word that could be a verb,
+    /// and the names' verbs follow it (`protect_get_camera`,
+    /// `protect_delete_liveview` on a server for a product called Protect):
+    /// that word is the server's namespace, never a name's verb.
+    pub namespace: bool,
 }
 
 impl Context {
@@ -54,7 +59,19 @@ impl Context {
             Some(Blanket::AllSame(c)) => format!("all-{c}"),
             Some(Blanket::MutatingAllDestructive) => "mutating-destructive".to_owned(),
         };
-        format!("verb-last={},blanket={blanket}", u8::from(self.verb_last))
+        format!(
+            "verb-last={},blanket={blanket},namespace={}",
+            u8::from(self.verb_last),
+            u8::from(self.namespace)
+        )
+    }
+
+    /// A name's words without the server's namespace word.
+    pub fn strip_namespace(&self, mut tokens: Vec<String>) -> Vec<String> {
+        if self.namespace && tokens.len() >= 2 {
+            tokens.remove(0);
+        }
+        tokens
     }
 
     /// The context of a server, from all of its tools.
@@ -82,14 +99,24 @@ impl Context {
     pub fn from_facts(tools: impl Iterator<Item = Facts>) -> Context {
         let (mut first, mut last) = (0usize, 0usize);
         let mut declared = Vec::new();
+        // Names of two words or more; whether they all open with the same
+        // verb-like word; how many have a verb right after it.
+        let (mut multi, mut same_opener, mut verb_second) = (0usize, true, 0usize);
+        let mut opener = None;
         for f in tools {
             first += usize::from(f.leads);
             last += usize::from(f.ends);
             declared.extend(f.declared);
+            if let Some(o) = f.opener {
+                multi += 1;
+                same_opener &= f.opener_verb && *opener.get_or_insert(o) == o;
+                verb_second += usize::from(f.verb_second);
+            }
         }
         Context {
             verb_last: last >= MIN_NAMES && last >= 2 * first,
             blanket: blanket(&declared),
+            namespace: multi >= MIN_NAMES && same_opener && 2 * verb_second >= multi,
         }
     }
 }
@@ -103,13 +130,26 @@ pub struct Facts {
     ends: bool,
     /// The class its declared hints claim.
     declared: Option<Class>,
+    /// A hash of its name's first word (names of two words or more).
+    opener: Option<u64>,
+    /// That first word could be a name's verb.
+    opener_verb: bool,
+    /// Its second word is a name's verb (`protect_get_camera`).
+    verb_second: bool,
 }
 
 impl Facts {
     pub fn of(engine: &Engine, name: &str, hints: Option<&Hints>) -> Facts {
         let t = identifier_tokens(name);
         let (mut leads, mut ends) = (false, false);
+        let (mut opener, mut opener_verb, mut verb_second) = (None, false, false);
         if t.len() >= 2 {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            t[0].hash(&mut h);
+            opener = Some(h.finish());
+            opener_verb = engine.lookup(&t[0]).is_some();
+            verb_second = engine.is_name_verb(&t[1]);
             // Verb-first after a product prefix (`jira_remove_issue_link`)
             // is still verb-first: its last word is the object.
             leads = engine.is_name_verb(&t[0]) || (t.len() >= 3 && engine.is_name_verb(&t[1]));
@@ -119,6 +159,9 @@ impl Facts {
             leads,
             ends,
             declared: hints.and_then(declared_class),
+            opener,
+            opener_verb,
+            verb_second,
         }
     }
 }
@@ -178,6 +221,49 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_verb_like_first_word_before_the_verbs_is_a_namespace() {
+        let e = crate::classify::engine();
+        let protect = tools(&[
+            "protect_get_camera",
+            "protect_list_cameras",
+            "protect_delete_liveview",
+            "protect_create_liveview",
+            "protect_camera_snapshot",
+        ]);
+        let ctx = Context::of(e, &protect);
+        assert!(ctx.namespace);
+        let words = |n: &str| ctx.strip_namespace(identifier_tokens(n));
+        assert_eq!(words("protect_get_camera"), ["get", "camera"]);
+        assert_eq!(words("protect"), ["protect"]);
+        // Every name opens with a verb that is the tools' own verb: no
+        // verb follows it, so it is no namespace.
+        let charts = tools(&[
+            "generate_line_chart",
+            "generate_bar_chart",
+            "generate_pie_chart",
+            "generate_area_chart",
+        ]);
+        assert!(!Context::of(e, &charts).namespace);
+        // A shared first word that is no verb is left to the name rules.
+        let jira = tools(&[
+            "jira_get_issue",
+            "jira_create_issue",
+            "jira_delete_issue",
+            "jira_search",
+        ]);
+        assert!(!Context::of(e, &jira).namespace);
+        // Names that open with different words have no namespace.
+        let mixed = tools(&[
+            "protect_get_camera",
+            "protect_list_cameras",
+            "update_camera",
+            "protect_delete_liveview",
+            "protect_create_liveview",
+        ]);
+        assert!(!Context::of(e, &mixed).namespace);
+    }
+
+    #[test]
     fn fingerprints_tell_contexts_apart() {
         let a = Context::default();
         let b = Context {
@@ -185,7 +271,7 @@ mod tests {
             ..Context::default()
         };
         assert_ne!(a.fingerprint(), b.fingerprint());
-        assert_eq!(a.fingerprint(), "verb-last=0,blanket=none");
+        assert_eq!(a.fingerprint(), "verb-last=0,blanket=none,namespace=0");
     }
 
     #[test]

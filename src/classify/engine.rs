@@ -292,7 +292,7 @@ impl Engine {
         ctx: &Context,
         after_prefix: bool,
     ) -> Option<Vec<Class>> {
-        let tokens = super::normalize::identifier_tokens(name);
+        let tokens = ctx.strip_namespace(super::normalize::identifier_tokens(name));
         let ((decided, _), leading) = self.identifier_verbs_at(&tokens, ctx.verb_last);
         let prefixed = after_prefix
             && tokens.len() >= 3
