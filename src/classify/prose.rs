@@ -257,7 +257,10 @@ pub fn split_marked<'a>(
             && !is_verb(first_word(s, &mut word)))
             // A note in brackets opening the text ("[Adapted from a library
             // - its licence]"): the sentence after it says what the tool does.
-            || (n == 0 && s.starts_with('[') && s.ends_with(']'));
+            || (n == 0 && s.starts_with('[') && s.ends_with(']'))
+            // Where the agent should begin ("Start here.", "START HERE for
+            // Vuetify 2 -> 3."): routing advice, no action of the tool.
+            || (n == 0 && routing_lead(s));
         out.sentences.push(s);
     }
     out.ranges = out
@@ -269,6 +272,17 @@ pub fn split_marked<'a>(
         })
         .collect();
     out
+}
+
+/// Whether `s` opens by telling the agent to begin with this tool ("Start
+/// here", "Begin here for ...") in a short sentence.
+fn routing_lead(s: &str) -> bool {
+    let mut words = s
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty());
+    matches!(words.next(), Some(w) if w.eq_ignore_ascii_case("start") || w.eq_ignore_ascii_case("begin"))
+        && words.next().is_some_and(|w| w.eq_ignore_ascii_case("here"))
+        && words.nth(6).is_none()
 }
 
 /// Whether `s` is a title of three to six words, each capitalised (or a
@@ -479,6 +493,25 @@ mod tests {
         assert_eq!(p.sentences, ["Tool That Deletes Every File"]);
         let p = split("One Two Three Four Five Six Seven: Lists files", verb_s);
         assert_eq!(p.sentences, ["One Two Three Four Five Six Seven"]);
+        // Routing advice opening the text is no lead either.
+        let p = split("Start here. Lists the games in the workspace", verb_s);
+        assert_eq!(p.sentences, ["Lists the games in the workspace"]);
+        let p = split("START HERE for the upgrade. Deletes the old config", verb_s);
+        assert_eq!(p.sentences, ["Deletes the old config"]);
+        // Only opening the text, and only a short sentence.
+        let p = split(
+            "Start the job here and wait for it to finish. Returns",
+            verb_s,
+        );
+        assert_eq!(
+            p.sentences[0],
+            "Start the job here and wait for it to finish"
+        );
+        let p = split(
+            "Start here when the user wants a report, the agent or a script to run",
+            verb_s,
+        );
+        assert_eq!(p.sentences.len(), 1);
     }
 
     #[test]

@@ -244,13 +244,14 @@ const STATE_NOUNS: &[&str] = &[
     "stats",
     "metrics",
     "candidates",
+    "timeline",
 ];
 
 /// Gestures on a live page or an editor (hover, click, zoom): before a
 /// [`STATE_NOUNS`] word that ends a name (`hover_info`: what hovering shows,
 /// `click_stats`: counts of clicks) they name what the tool returns, as a
 /// [`PROCESS_NOUNS`] word does; the name holds no verb.
-const GESTURE_NOUNS: &[&str] = &["hover", "click", "tap", "zoom", "scroll"];
+const GESTURE_NOUNS: &[&str] = &["hover", "click", "tap", "zoom", "scroll", "focus"];
 
 /// Whether `word` names a process or a gesture and `next` what one looks at
 /// about it (`deploy status`, `hover info`): a noun phrase, no action.
