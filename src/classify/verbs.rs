@@ -777,6 +777,12 @@ impl Engine {
                     {
                         continue;
                     }
+                    // After a possessive (`任务的评论列表`, the task's
+                    // comment list; `タスクのコメント`) a compound heads a
+                    // noun phrase: no verb.
+                    if c > Class::Read && lead[..m.start()].ends_with(['的', 'の']) {
+                        continue;
+                    }
                     if c > Class::Read
                         && ((CJK_PROCESS_NOUNS.contains(&verb.as_str())
                             && (after.starts_with(['的', 'の'])
@@ -2161,6 +2167,15 @@ mod tests {
         assert_eq!(
             lead("列を非表示にする"),
             (vec![], vec!["非表示".to_owned()])
+        );
+        // After a possessive a compound heads a noun phrase: the task's
+        // comment list is read, not commented.
+        assert_eq!(
+            lead("读取 TMS 任务的评论列表").0,
+            [
+                ("读取".to_owned(), Class::Read),
+                ("列表".to_owned(), Class::Read)
+            ]
         );
         // Only the first sentence: `。` ends it.
         assert_eq!(
