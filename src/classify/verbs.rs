@@ -394,7 +394,7 @@ impl Engine {
                 && tokens[..tokens.len() - 1].iter().any(|w| {
                     matches!(self.lookup(w), Some((_, Some(_)))) && !self.nouns.contains(w)
                 })
-        }) || self.last_names_fetched_object(tokens);
+        }) || self.last_names_fetched_object(tokens, verb_last);
         // A word after a preposition (`check_user_exists_by_email`,
         // `list_cards_in_set`) is a noun there, never the name's verb.
         let after_preposition =
@@ -430,7 +430,12 @@ impl Engine {
                 // `deploy_status`: the process the state noun is of.
                 Some(_) if modifies_state_noun(tokens, i) => {}
                 Some((r, Some(c))) => {
-                    if self.nouns.contains(&tokens[i]) && i + 1 < tokens.len() {
+                    // A verb that doubles as a noun before the object it
+                    // looks for (`check_update`) is the verb.
+                    if self.nouns.contains(&tokens[i])
+                        && i + 1 < tokens.len()
+                        && !(i + 2 == tokens.len() && last_is_object)
+                    {
                         if ambiguous.is_empty() {
                             noun_fallback.get_or_insert((r, c, tokens[i].clone()));
                         }
@@ -485,7 +490,19 @@ impl Engine {
     /// a namespace, unlike `search` or `list`) followed by a word that is no
     /// verb, then the last word. A name that leads with the last word's verb
     /// (`set_read_only`) is untouched: the fetching verb must come first.
-    fn last_names_fetched_object(&self, tokens: &[String]) -> bool {
+    fn last_names_fetched_object(&self, tokens: &[String], verb_last: bool) -> bool {
+        // Right after the name's first verb, a fetching or checking one
+        // (`check_update`: check for an update; `catalog_get_set`: get a
+        // set), the last word is what is looked for; under verb-last naming
+        // (`cache_get_delete`) the last word is the verb.
+        let n = tokens.len();
+        if n >= 2
+            && !verb_last
+            && (FETCHING.contains(&tokens[n - 2].as_str()) || tokens[n - 2] == "check")
+            && tokens[..n - 2].iter().all(|w| self.lookup(w).is_none())
+        {
+            return true;
+        }
         tokens.len() >= 3
             && tokens[..tokens.len() - 2]
                 .iter()
@@ -2300,6 +2317,10 @@ mod tests {
                 ["describe"]
             );
         }
+        // Right after a fetching or checking verb, the last word is its
+        // object (not under verb-last naming, below).
+        assert_eq!(verbs("catalog_get_set", false), ["get"]);
+        assert_eq!(verbs("crm_check_update", false), ["check"]);
         // A name that leads with the verb keeps it ...
         assert_eq!(verbs("set_read_only", false), ["set"]);
         // ... and so does a namespace that is a verb of another kind, or a
