@@ -2263,6 +2263,44 @@ fn explain_shows_the_decision() {
     assert_eq!(o.status.code(), Some(1));
 }
 
+/// A server whose every name opens with one verb-like word before the names'
+/// own verbs (`protect_get_camera`) reads that word as its namespace, and
+/// `--explain` says so.
+#[test]
+fn a_namespace_word_is_no_verb_and_explain_says_so() {
+    let names = [
+        ("protect_get_camera", "Get one camera by its ID."),
+        ("protect_list_cameras", "List the cameras."),
+        ("protect_delete_liveview", "Delete a liveview."),
+        ("protect_create_liveview", "Create a liveview."),
+    ];
+    let tools: Vec<Value> = names
+        .iter()
+        .map(|(n, d)| json!({"name": n, "description": d, "inputSchema": {"type": "object"}}))
+        .collect();
+    let verdicts = classify_tools(&tools, &Options::default());
+    let class = |n: &str| verdicts.iter().find(|v| v.name == n).unwrap().class;
+    assert_eq!(class("protect_get_camera"), Class::Read);
+    assert_eq!(class("protect_list_cameras"), Class::Read);
+    assert_eq!(class("protect_delete_liveview"), Class::Destructive);
+    assert_eq!(class("protect_create_liveview"), Class::Write);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("s.json");
+    std::fs::write(&f, json!({ "tools": tools }).to_string()).unwrap();
+    let o = bin()
+        .args([
+            "classify",
+            "--input",
+            f.to_str().unwrap(),
+            "--explain",
+            "protect_get_camera",
+        ])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("that word is the server's namespace"), "{out}");
+}
+
 /// A broken rules directory is one error line in every command that classifies.
 #[test]
 fn broken_rules_dir_is_an_error_everywhere() {

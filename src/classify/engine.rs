@@ -360,6 +360,7 @@ impl Engine {
             hits: collected.hits,
             decision,
             verdict,
+            context: *ctx,
         }
     }
 
@@ -557,6 +558,8 @@ pub struct Trace {
     pub hits: Vec<Hit>,
     pub decision: Decision,
     pub verdict: Verdict,
+    /// What the verdict knew of its server (naming conventions).
+    pub context: Context,
 }
 
 /// The class the declared hints claim, if they claim one.

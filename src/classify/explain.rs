@@ -44,6 +44,20 @@ pub fn render(engine: &Engine, t: &Trace) -> String {
             t.decision.class, v.class
         );
     }
+    // Server-wide naming that changed how the name was read.
+    if t.context.namespace {
+        let _ = writeln!(
+            s,
+            "naming: every name of this server opens with the same word, its verbs after it: \
+             that word is the server's namespace, not read as a verb"
+        );
+    }
+    if t.context.verb_last {
+        let _ = writeln!(
+            s,
+            "naming: this server puts a name's verb last (`keyvault_key_create`)"
+        );
+    }
     let _ = writeln!(s, "hits (precedence: override > the name's verb > the lead sentence's verb > decide rules; then raisers):");
     if t.hits.is_empty() {
         let _ = writeln!(s, "  (none)");
