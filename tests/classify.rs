@@ -2230,37 +2230,36 @@ fn patterns_from_untuned_servers_follow_the_contract() {
     assert!(v.has(Signal::CodeExecution));
 }
 
-/// `--explain` names the deciding rule and says why a loser lost.
-#[test]
-fn explain_shows_the_decision() {
+/// `mcp-risk classify --input` over `tools` (written to a file) with
+/// `--explain tool`.
+fn explain(tools: &[Value], tool: &str) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("s.json");
-    std::fs::write(&f, json!({"tools": [{"name": "get_model", "description": "Get a model. This tool will permanently delete nothing; any cached data will be lost.", "inputSchema": {"type": "object"}}]}).to_string()).unwrap();
-    let o = bin()
+    std::fs::write(&f, json!({ "tools": tools }).to_string()).unwrap();
+    bin()
         .args([
             "classify",
             "--input",
             f.to_str().unwrap(),
             "--explain",
-            "GET_MODEL",
+            tool,
         ])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// `--explain` names the deciding rule and says why a loser lost.
+#[test]
+fn explain_shows_the_decision() {
+    let tools = [
+        json!({"name": "get_model", "description": "Get a model. This tool will permanently delete nothing; any cached data will be lost.", "inputSchema": {"type": "object"}}),
+    ];
+    let o = explain(&tools, "GET_MODEL");
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("decided by `read-verb`"), "{out}");
     assert!(out.contains("outranked"), "{out}");
-    let o = bin()
-        .args([
-            "classify",
-            "--input",
-            f.to_str().unwrap(),
-            "--explain",
-            "nope",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(explain(&tools, "nope").status.code(), Some(1));
 }
 
 /// A server whose every name opens with one verb-like word before the names'
@@ -2284,19 +2283,7 @@ fn a_namespace_word_is_no_verb_and_explain_says_so() {
     assert_eq!(class("protect_list_cameras"), Class::Read);
     assert_eq!(class("protect_delete_liveview"), Class::Destructive);
     assert_eq!(class("protect_create_liveview"), Class::Write);
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("s.json");
-    std::fs::write(&f, json!({ "tools": tools }).to_string()).unwrap();
-    let o = bin()
-        .args([
-            "classify",
-            "--input",
-            f.to_str().unwrap(),
-            "--explain",
-            "protect_get_camera",
-        ])
-        .output()
-        .unwrap();
+    let o = explain(&tools, "protect_get_camera");
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("that word is the server's namespace"), "{out}");
 }
