@@ -145,14 +145,14 @@ impl Facts {
         let (mut opener, mut opener_verb, mut verb_second) = (None, false, false);
         if t.len() >= 2 {
             use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = rustc_hash::FxHasher::default();
             t[0].hash(&mut h);
             opener = Some(h.finish());
             opener_verb = engine.lookup(&t[0]).is_some();
             verb_second = engine.is_name_verb(&t[1]);
             // Verb-first after a product prefix (`jira_remove_issue_link`)
             // is still verb-first: its last word is the object.
-            leads = engine.is_name_verb(&t[0]) || (t.len() >= 3 && engine.is_name_verb(&t[1]));
+            leads = engine.is_name_verb(&t[0]) || (t.len() >= 3 && verb_second);
             ends = engine.is_name_verb(&t[t.len() - 1]);
         }
         Facts {
