@@ -337,6 +337,14 @@ fn scan_piped_prints_its_summary_and_a_line_per_server() {
         o.contains("riskiest tools:") && o.contains("database:  "),
         "{o}"
     );
+    // The summary fits an 80-column terminal (paths here are short).
+    for line in o.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
     let lines: Vec<&str> = e.lines().collect();
     assert_eq!(lines.len(), 12, "{e}");
     for (k, line) in lines.iter().enumerate() {

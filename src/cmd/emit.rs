@@ -55,6 +55,8 @@ pub struct Tally {
     /// (server, tool, risk, class), worst first, at most `top`.
     pub worst: Vec<(String, String, Risk, Class)>,
     pub worst_risk: Option<Risk>,
+    /// Every server's name.
+    pub servers: Vec<String>,
 }
 
 pub fn tally(reports: &[ServerReport], top: usize) -> Tally {
@@ -64,6 +66,7 @@ pub fn tally(reports: &[ServerReport], top: usize) -> Tally {
         by_risk: BTreeMap::new(),
         worst: Vec::new(),
         worst_risk: None,
+        servers: reports.iter().map(|r| r.name.clone()).collect(),
     };
     let mut all = Vec::new();
     for r in reports {

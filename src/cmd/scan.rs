@@ -123,7 +123,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
     Ok(exit::code(code))
 }
 
-/// What `scan` prints at the end: statuses, counts, the riskiest tools, where to look.
+/// What `scan` prints at the end: statuses, counts, the riskiest tools, where
+/// to look. Every line the summary writes itself fits 80 columns; a path the
+/// user chose or a server's name longer than the line is shown whole.
 fn summary(
     crawled: &crawl::CrawlReport,
     tally: &emit::Tally,
@@ -132,29 +134,42 @@ fn summary(
     elapsed: Duration,
 ) -> String {
     let mut out = crawl_summary(crawled, elapsed);
-    out.push_str(&format!("\n{} tools classified:", tally.tools));
-    for (class, n) in &tally.by_class {
-        out.push_str(&format!(" {n} {class}"));
-    }
-    out.push_str(" |");
-    for (risk, n) in &tally.by_risk {
-        out.push_str(&format!(" {n} {risk}"));
-    }
-    out.push('\n');
+    let list = |counts: Vec<String>| counts.join(", ");
+    let head = format!("{} tools classified: ", tally.tools);
+    out.push_str(&format!(
+        "\n{head}{}\n{:<width$}{}\n",
+        list(
+            tally
+                .by_class
+                .iter()
+                .map(|(c, n)| format!("{n} {c}"))
+                .collect()
+        ),
+        "risk:",
+        list(
+            tally
+                .by_risk
+                .iter()
+                .map(|(r, n)| format!("{n} {r}"))
+                .collect()
+        ),
+        width = head.len(),
+    ));
     if !tally.worst.is_empty() {
         out.push_str("\nriskiest tools:\n");
+        let short = short_server_names(tally);
         for (server, tool, risk, class) in &tally.worst {
             out.push_str(&format!(
                 "  {:<9} {:<12} {} / {}\n",
                 risk.as_str(),
                 class.as_str(),
-                terminal_safe(server),
+                terminal_safe(short.get(server.as_str()).copied().unwrap_or(server)),
                 terminal_safe(tool)
             ));
         }
     }
     out.push_str(&format!(
-        "\ndatabase:  {}\npolicies:  {} ({} files: policy.json, Intercept YAML, Claude Code, Codex)\npages:     {} ({} files, {:.1} MB)\n",
+        "\ndatabase:  {}\npolicies:  {} ({} files)\n           policy.json, Intercept YAML, Claude Code and Codex settings\npages:     {} ({} files, {:.1} MB)\n",
         db.display(),
         emitted.policy_dir.display(),
         emitted.policy_files,
@@ -162,8 +177,29 @@ fn summary(
         emitted.pages.files,
         emitted.pages.bytes as f64 / 1e6,
     ));
-    out.push_str("next:      mcp-risk servers                  (the servers, their tool counts and worst risk)\n           mcp-risk classify --server NAME   (one server's verdicts; any unique part of its name, e.g. filesystem)\n           mcp-risk diff                     (what changed since the previous scan)\n");
+    out.push_str(
+        "\nnext:\n  mcp-risk servers                 the servers, tool counts, worst risk\n  mcp-risk classify --server NAME  one server's verdicts (NAME: any unique\n                                   part of its name, e.g. filesystem)\n  mcp-risk diff                    what changed since the previous scan\n",
+    );
     out
+}
+
+/// The riskiest tools' servers by the last part of their names
+/// (`io.github.acme/acme-mcp` as `acme-mcp`), which `classify --server`
+/// accepts, when that part names one server of the scan only.
+fn short_server_names(tally: &emit::Tally) -> std::collections::HashMap<&str, &str> {
+    let last = |name: &str| -> String { name.rsplit('/').next().unwrap_or(name).to_owned() };
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for server in &tally.servers {
+        *seen.entry(last(server)).or_default() += 1;
+    }
+    tally
+        .worst
+        .iter()
+        .filter_map(|(server, ..)| {
+            let short = server.rsplit('/').next().unwrap_or(server);
+            (short != server && seen.get(short) == Some(&1)).then_some((server.as_str(), short))
+        })
+        .collect()
 }
 
 /// The crawl's part of the summary: servers by status, the install cache.

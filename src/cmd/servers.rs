@@ -68,18 +68,29 @@ pub fn run(args: &ServersArgs) -> anyhow::Result<ExitCode> {
 fn table(out: &mut impl Write, rows: &[Row], db: &std::path::Path) -> std::io::Result<()> {
     let names: Vec<String> = rows.iter().map(|r| terminal_safe(&r.server)).collect();
     let w = names.iter().map(|n| n.width()).max().unwrap_or(6).max(6);
+    let status = |r: &Row| {
+        r.last_status
+            .clone()
+            .unwrap_or_else(|| "never tried".into())
+    };
+    let sw = rows
+        .iter()
+        .map(|r| status(r).len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     writeln!(
         out,
-        "{:<w$}  {:<16} {:>5}  {:<8} {:>5}",
+        "{:<w$}  {:<sw$} {:>5}  {:<8} {:>5}",
         "SERVER", "STATUS", "TOOLS", "WORST", "DESTR"
     )?;
     for (r, name) in rows.iter().zip(&names) {
         let pad = w.saturating_sub(name.width());
         writeln!(
             out,
-            "{name}{}  {:<16} {:>5}  {:<8} {:>5}",
+            "{name}{}  {:<sw$} {:>5}  {:<8} {:>5}",
             " ".repeat(pad),
-            r.last_status.as_deref().unwrap_or("never tried"),
+            status(r),
             r.tools,
             r.worst_risk.map_or("-", |k| k.as_str()),
             r.destructive
@@ -88,7 +99,7 @@ fn table(out: &mut impl Write, rows: &[Row], db: &std::path::Path) -> std::io::R
     let ok = rows.iter().filter(|r| r.tools > 0).count();
     writeln!(
         out,
-        "{} servers in {} ({ok} with tools). `mcp-risk classify --server NAME` takes any unique part of a name.",
+        "{} servers in {} ({ok} with tools).\n`mcp-risk classify --server NAME` takes any unique part of a name.",
         rows.len(),
         db.display()
     )

@@ -123,8 +123,9 @@ pub struct CrawlReport {
     pub stores: String,
 }
 
-/// One line on the install cache: where, how big, the budget, what was
-/// evicted and which shared stores were pruned, and how packages were installed.
+/// Two lines on the install cache: where, then how big, the budget, what
+/// was evicted and which shared stores were pruned, and how packages were
+/// installed.
 pub fn cache_line(c: &CacheReport, stores: &str) -> String {
     use crate::registry::packages::cache::human;
     let budget = match c.budget {
@@ -150,7 +151,7 @@ pub fn cache_line(c: &CacheReport, stores: &str) -> String {
         )
     };
     format!(
-        "install cache: {} ({}, {budget}{evicted}{pruned}; installed with {stores})",
+        "install cache: {}\n               {}, {budget}{evicted}{pruned}; installed with {stores}",
         c.dir.display(),
         human(c.bytes)
     )
