@@ -1206,8 +1206,11 @@ impl Engine {
                 break;
             }
             // After the first verb, a word that doubles as a noun
-            // ("branches or commits") is an object, not another verb.
-            if self.nouns.contains(w.as_ref()) {
+            // ("branches or commits") is an object, not another verb; so
+            // is `new`, an adjective there ("Read the release notes, new
+            // features, and bug fixes"): it is a verb only as a label's
+            // first word ("New issue").
+            if self.nouns.contains(w.as_ref()) || w == "new" {
                 break;
             }
             match self.lookup_inflected(w) {
