@@ -3113,3 +3113,21 @@ fn batch19_questions_prepositions_data_nouns_and_wrapped_lines() {
     ];
     assert_classes(table);
 }
+
+/// `scroll` beside stored records pages through them (a search API's
+/// scroll cursor); beside what a screen shows it is a gesture.
+#[test]
+fn scroll_pages_through_records_and_drives_a_screen() {
+    let t = described;
+    #[rustfmt::skip]
+    let table = vec![
+        (t("points_scroll", "Page through all points in a collection, optionally filtered."), Class::Read),
+        (t("documents_scroll", "Scroll through the results of a search, one page per call."), Class::Read),
+        (t("browser_scroll", "Scroll the page down"), Class::Destructive),
+        (t("scroll_down", "Scroll down"), Class::Destructive),
+        (t("scroll", "Scroll the page"), Class::Destructive),
+        (t("mouse_scroll", "Scroll the mouse wheel"), Class::Destructive),
+        (t("points_delete", "Page through all points and delete them."), Class::Destructive),
+    ];
+    assert_classes(table);
+}

@@ -91,6 +91,44 @@ struct PhraseHit {
     ident: bool,
 }
 
+/// Words of what a screen shows, beside which `scroll` is a gesture.
+const SCREEN_WORDS: &[&str] = &[
+    "page",
+    "pages",
+    "browser",
+    "screen",
+    "window",
+    "view",
+    "viewport",
+    "element",
+    "elements",
+    "mouse",
+    "wheel",
+    "tab",
+    "frame",
+    "down",
+    "up",
+    "left",
+    "right",
+    "top",
+    "bottom",
+    "to",
+    "into",
+    "by",
+    "pixels",
+    "horizontal",
+    "horizontally",
+    "vertical",
+    "vertically",
+    "ui",
+    "app",
+    "canvas",
+    "map",
+    "list",
+    "chat",
+    "terminal",
+];
+
 impl Engine {
     /// Stage 1 for one tool.
     pub(super) fn collect(&self, def: &ToolView, ctx: &Context) -> Collected {
@@ -472,6 +510,19 @@ impl Engine {
             });
         if inner_noun_only || trailing_noun || nominal_head {
             name_verbs.clear();
+        }
+        // `scroll` beside stored records (`points_scroll`, `search_scroll`)
+        // pages through them, as a search API's scroll cursor does: a
+        // gesture only on what a screen shows (`browser_scroll`,
+        // `scroll_down`, `scroll_to_element`). Without that verb the lead
+        // says what the tool does ("Page through all points").
+        if name_tokens.len() >= 2
+            && name_verbs.iter().any(|(_, _, w)| w == "scroll")
+            && !name_tokens
+                .iter()
+                .any(|t| SCREEN_WORDS.contains(&t.as_str()))
+        {
+            name_verbs.retain(|(_, _, w)| w != "scroll");
         }
         // A name that ends in a fetching verb the lead opens with
         // (`nc_share_get`: "Get information about a share"), after a module
