@@ -3110,6 +3110,9 @@ fn batch19_questions_prepositions_data_nouns_and_wrapped_lines() {
         (t("merge_request", "Merge the request into the target branch."), Class::Destructive),
         (t("suricata_settings", "Suricata configuration: enabled, IPS mode, interfaces."), Class::Read),
         (t("trash_items", "Deleted, archived and active items of the bin."), Class::Destructive),
+        (t("call_stats", "Server-side call aggregation via the summary endpoint."), Class::Read),
+        (t("run_tests", "Tests of the project."), Class::Write),
+        (t("manage_info", "The account information."), Class::Write),
     ];
     assert_classes(table);
 }

@@ -469,11 +469,25 @@ pub fn decide(hits: &[Hit], rules: &[Rule], name: &str) -> Decision {
     if current.is_none() {
         // The noun the rule read may itself be an ambiguous verb (`log` in
         // `backup_log`): that one word is the noun, not a verb the name holds.
+        // Nor does an ambiguous word that opens a two-word name before the
+        // noun of information the rule read (`call_stats`, `query_stats`):
+        // it modifies that noun. A word that manages things
+        // (`manage_info`), a longer name (`manage_account_info`) and a
+        // reading of the whole name (`run tests`) keep the verb.
+        let words = normalize::identifier_tokens(name);
+        let modifies = |h: &Hit, noun: &str| {
+            words.len() == 2
+                && words[0] == h.text
+                && words[1] == noun
+                && !MANAGING.contains(&h.text.as_str())
+        };
         let verb_said = |noun: &str| {
             hits.iter().any(|h| {
                 is_verb(rules, h)
                     && matches!(h.site, Site::Name | Site::NameInner | Site::Lead)
-                    && !(h.class.is_none() && h.site != Site::Lead && h.text == noun)
+                    && !(h.class.is_none()
+                        && h.site != Site::Lead
+                        && (h.text == noun || modifies(h, noun)))
             })
         };
         let empty = hits
@@ -528,6 +542,18 @@ const PLANNING_WORDS: &[&str] = &[
     "previews",
     "simulate",
     "simulates",
+];
+
+/// Ambiguous verbs that name operations on what follows them (`manage_info`
+/// manages it), never a modifier of a noun.
+const MANAGING: &[&str] = &[
+    "manage",
+    "handle",
+    "control",
+    "administer",
+    "admin",
+    "operate",
+    "process",
 ];
 
 /// Whether a name puts a planning word (`plan`, `preview`, `simulate`,
