@@ -3134,3 +3134,35 @@ fn scroll_pages_through_records_and_drives_a_screen() {
     ];
     assert_classes(table);
 }
+
+/// A tool whose one parameter is a union of objects, each naming its
+/// operation (list, add, delete), is its worst operation, whatever the
+/// first operation's line reads as.
+#[test]
+fn a_union_of_operations_is_its_worst_operation() {
+    let tool = |ops: &[&str]| {
+        let alts: Vec<Value> = ops
+            .iter()
+            .map(|o| json!({"$ref": format!("#/$defs/{o}")}))
+            .collect();
+        let defs: serde_json::Map<String, Value> = ops
+            .iter()
+            .map(|o| {
+                (
+                    o.to_string(),
+                    json!({"properties": {"operation": {"const": o}, "sheet": {"type": "string"}}}),
+                )
+            })
+            .collect();
+        json!({"name": "sheet_charts",
+            "description": "list: List chart objects on a worksheet.\n\nadd: Create a chart.\n\ndelete: Delete a chart object.",
+            "inputSchema": {"type": "object", "properties": {"params": {
+                "discriminator": {"propertyName": "operation"}, "oneOf": alts}},
+                "$defs": defs}})
+    };
+    assert_eq!(
+        one(tool(&["list", "add", "delete"])).class,
+        Class::Destructive
+    );
+    assert_eq!(one(tool(&["list", "add"])).class, Class::Write);
+}

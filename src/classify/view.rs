@@ -408,10 +408,15 @@ pub(crate) fn walk(
             out,
         );
     }
+    // A parameter that is one of several objects, each naming its
+    // operation (a discriminated union: `params` as list, add or delete,
+    // `{"operation": {"const": "delete"}, ...}`), or a `$ref` to one: its
+    // alternatives' selectors are the parameter's, as an array's items' are.
+    let own = selectors || (depth == 0 && at.is_none());
     for key in ["anyOf", "oneOf", "allOf"] {
         if let Some(Value::Array(alts)) = node.get(key) {
             for alt in alts {
-                walk(alt, steps, at, depth + 1, selectors, refs, out);
+                walk(alt, steps, at, depth + 1, own, refs, out);
             }
         }
     }
@@ -423,7 +428,7 @@ pub(crate) fn walk(
                 refs.exceeded = true;
             } else {
                 refs.on_path.push(def_at);
-                walk(def, steps, at, depth + 1, selectors, refs, out);
+                walk(def, steps, at, depth + 1, own, refs, out);
                 refs.on_path.pop();
             }
         }
@@ -698,6 +703,38 @@ mod tests {
         assert!(ToolView::from_json(&format!(r#"{{"x": {deep}}}"#)).is_none());
     }
 
+    /// A parameter that is one of several objects, each naming its
+    /// operation (a pydantic discriminated union), selects the operation
+    /// as a selector of an array's items does; on both paths alike.
+    #[test]
+    fn a_union_of_objects_names_its_operations() {
+        let c = r##"{"name": "charts", "inputSchema": {"properties": {"params": {
+              "discriminator": {"propertyName": "operation"},
+              "oneOf": [{"$ref": "#/$defs/List"}, {"$ref": "#/$defs/Delete"}]}},
+            "$defs": {"List": {"properties": {"operation": {"const": "list"}}},
+              "Delete": {"properties": {"operation": {"const": "delete"}, "chart": {}}}}}}"##;
+        let v: Value = serde_json::from_str(c).unwrap();
+        let slow = ToolView::new(&v);
+        assert_eq!(
+            flat(&ToolView::from_json(c).expect("fast path")),
+            flat(&slow)
+        );
+        assert_eq!(
+            slow.params[0].item_ops,
+            [(
+                ".operation".into(),
+                vec!["list".to_owned(), "delete".to_owned()]
+            )]
+        );
+        // A plain object parameter's own fields are no selector of it.
+        let plain: Value = serde_json::from_str(
+            r#"{"name": "f", "inputSchema": {"properties": {"filter": {"type": "object",
+                "properties": {"op": {"enum": ["eq", "delete"]}}}}}}"#,
+        )
+        .unwrap();
+        assert!(ToolView::new(&plain).params[0].item_ops.is_empty());
+    }
+
     #[test]
     fn refs_read_the_same_on_both_paths() {
         let cases = [
@@ -794,8 +831,9 @@ mod tests {
         assert_eq!(
             seen(cases[1]),
             [
-                // A's own `op` is in no array's items but in B's, a cycle.
-                "a  [] [].op=get/delete",
+                // A's own `op` selects the operation of `a` (a `$ref` to
+                // one object); B's, in A's items, an item's (a cycle).
+                "a  [] .op=q/r [].op=get/delete",
                 "s array [] ",
                 "z  [] ",
             ]
