@@ -183,12 +183,16 @@ fn summary(
     out
 }
 
+/// The last part of a server's name (`io.github.acme/acme-mcp`: `acme-mcp`).
+fn last(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
 /// The riskiest tools' servers by the last part of their names
 /// (`io.github.acme/acme-mcp` as `acme-mcp`), which `classify --server`
 /// accepts, when that part names one server of the scan only.
 fn short_server_names(tally: &emit::Tally) -> std::collections::HashMap<&str, &str> {
-    let last = |name: &str| -> String { name.rsplit('/').next().unwrap_or(name).to_owned() };
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for server in &tally.servers {
         *seen.entry(last(server)).or_default() += 1;
     }
@@ -196,7 +200,7 @@ fn short_server_names(tally: &emit::Tally) -> std::collections::HashMap<&str, &s
         .worst
         .iter()
         .filter_map(|(server, ..)| {
-            let short = server.rsplit('/').next().unwrap_or(server);
+            let short = last(server);
             (short != server && seen.get(short) == Some(&1)).then_some((server.as_str(), short))
         })
         .collect()
