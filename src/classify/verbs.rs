@@ -680,7 +680,20 @@ impl Engine {
                 self.lookup_inflected(first),
                 Some((_, Some(Class::Destructive)))
             );
-        if lone_plural || (words.len() == at + 2 && names_state_of(first, &words[at + 1].0)) {
+        // The process and its state noun may head a longer label too, when
+        // a list or a noun's complement follows ("Build info, version and
+        // uptime", "Run history of the workflow"), not an object or a
+        // destination ("Export logs to a file").
+        let label_ends = |k: usize| {
+            words.get(k).is_none_or(|(w, p)| {
+                matches!(p, Pos::Start) || matches!(w.as_ref(), "of" | "for" | "per")
+            })
+        };
+        let state_label = words
+            .get(at + 1)
+            .is_some_and(|(next, _)| names_state_of(first, next))
+            && label_ends(at + 2);
+        if lone_plural || state_label {
             return None;
         }
         let hit = self.lookup_inflected(first)?;
@@ -2151,6 +2164,28 @@ mod tests {
                 e.lead_verbs(&[lower.as_str()], &super::Clauses::default()),
                 "{s}"
             );
+        }
+    }
+
+    #[test]
+    fn a_process_and_its_state_noun_heading_a_label_lead_no_verb() {
+        let e = crate::classify::engine();
+        let lead = |s: &str| {
+            let (decided, _) = e.lead_verbs(&[s], &super::Clauses::default());
+            decided.first().map(|(_, _, w)| w.clone())
+        };
+        let table: [(&str, Option<&str>); 7] = [
+            ("Build info, version and uptime of the server", None),
+            ("Run history of the workflow", None),
+            ("Deploy logs for the app", None),
+            ("Deploy Status", None),
+            // An object or a destination follows: the verb is the tool's.
+            ("Export logs to a local file", Some("export")),
+            ("Build the info page", Some("build")),
+            ("Build info pages from templates", Some("build")),
+        ];
+        for (s, want) in table {
+            assert_eq!(lead(s).as_deref(), want, "{s}");
         }
     }
 
