@@ -2688,7 +2688,7 @@ fn noun_phrase_leads_take_their_participle() {
         ),
         // A later sentence's verb does not make a noun phrase's tool read.
         (
-            json!({"name": "sales_funnel", "description": "Sales funnel from lead to order. Shows counts."}),
+            json!({"name": "sales_pipeline", "description": "Sales pipeline from lead to order. Shows counts."}),
             Class::Write,
         ),
     ];
