@@ -2788,6 +2788,16 @@ fn planning_names_with_a_planning_lead_are_read() {
             json!({"name": "dry_run_delete_rows", "description": "Nothing is deleted: lists the rows a delete would remove.", "inputSchema": obj()}),
             Class::Read,
         ),
+        // A verb, its object, then `preview`: the preview of that verb.
+        (
+            json!({"name": "purge_devices_preview", "description": "Preview the result of purge_devices without persisting. Returns the candidate set the bulk delete would touch.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        // Two words: the preview is the object (a preview deployment).
+        (
+            json!({"name": "deploy_preview", "description": "Preview a deployment of the branch on a temporary URL.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
         // No planning word in the name: the claim does not talk it down.
         (
             json!({"name": "ads_create_campaign", "description": "PLAN (nothing is written): create a campaign.", "inputSchema": obj()}),

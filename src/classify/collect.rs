@@ -440,6 +440,20 @@ impl Engine {
             // A title that only repeats a name the lead names as a thing
             // ("Duplicate Chain") is that noun phrase too.
             _ if names_a_thing && identifier_tokens(&title) == name_tokens => Default::default(),
+            // A title that is the name's words capitalised ("Mail Get" for
+            // `mail_get`, as SDKs make one) says what the name says: read as
+            // a name, a first word that doubles as a noun (`mail`) yields to
+            // the verb after it (`get`), as it did in the name. Not when the
+            // name's verb doubles as a noun too (`vote_poll`: "Vote poll").
+            (d, _)
+                if d.first().is_some_and(|(_, _, w)| self.nouns.contains(w))
+                    && !name_verbs.is_empty()
+                    && name_verbs.iter().all(|(_, _, w)| !self.nouns.contains(w))
+                    && identifier_tokens(&title)
+                        == identifier_tokens(&fold_lookalikes(&def.name)) =>
+            {
+                Default::default()
+            }
             lead => lead,
         };
         let ((lead_verbs, lead_amb), lead_field) = match title_lead {

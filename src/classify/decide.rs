@@ -558,16 +558,26 @@ const MANAGING: &[&str] = &[
 
 /// Whether a name puts a planning word (`plan`, `preview`, `simulate`,
 /// `dry run`) before the verb it plans (`meta_plan_create_ad`): not one
-/// that ends with it, where the plan is the object (`apply_plan`).
+/// that ends with it, where the plan is the object (`apply_plan`). A verb,
+/// its object and then `preview` or `dry run` (`purge_devices_preview`,
+/// `delete_rows_dry_run`) previews that verb as well; `plan` there stays
+/// the object (`create_billing_plan`), as a two-word name's last word does
+/// (`deploy_preview`).
 fn planning_name(name: &str) -> bool {
     let tokens = normalize::identifier_tokens(&normalize::fold_lookalikes(name));
     let last = tokens.len().saturating_sub(1);
-    tokens.iter().enumerate().any(|(i, t)| {
-        i < last
-            && (PLANNING_WORDS.contains(&t.as_str())
-                || (t == "dry" && tokens[i + 1] == "run" && i + 1 < last)
-                || t == "dryrun")
-    })
+    let trailing = match tokens.as_slice() {
+        [.., a, b] if a == "dry" && b == "run" => tokens.len() >= 4,
+        [.., t] => tokens.len() >= 3 && matches!(t.as_str(), "preview" | "dryrun"),
+        [] => false,
+    };
+    trailing
+        || tokens.iter().enumerate().any(|(i, t)| {
+            i < last
+                && (PLANNING_WORDS.contains(&t.as_str())
+                    || (t == "dry" && tokens[i + 1] == "run" && i + 1 < last)
+                    || t == "dryrun")
+        })
 }
 
 /// Whether a later sentence states a change: a destructive verb in a

@@ -378,6 +378,16 @@ pub fn negated(text: &str, start: usize, end: usize) -> bool {
             break;
         }
         if !NEGATION_GAP.iter().any(|g| w.eq_ignore_ascii_case(g)) {
+            // `no` and the subject it determines, right before the phrase
+            // ("no file is written to disk", "no data is stored").
+            let mut j = i;
+            while j > 0 && b[j - 1] == b' ' {
+                j -= 1;
+            }
+            found = after.is_empty()
+                && j >= 2
+                && b[j - 2..j].eq_ignore_ascii_case(b"no")
+                && (j == 2 || !is_word_byte(b[j - 3]));
             break;
         }
         after = w;
@@ -537,6 +547,13 @@ mod tests {
             ("It doesn't permanently delete the item", "delete", true),
             ("It doesn\u{2019}t remove anything", "remove", true),
             ("This tool is safe: nothing is deleted", "is deleted", true),
+            (
+                "The script is returned; no file is written to disk",
+                "is written",
+                true,
+            ),
+            ("A file is written to disk", "is written", false),
+            ("Casino file is written to disk", "is written", false),
             // A condition keeps the action.
             ("Does not delete unless force=true", "delete", false),
             (

@@ -432,9 +432,17 @@ impl Engine {
                 Some((r, Some(c))) => {
                     // A verb that doubles as a noun before the object it
                     // looks for (`check_update`) is the verb.
+                    // Nor is one before a process that only reads when
+                    // run, closing the name (`trigger_export`,
+                    // `schedule_scan`): it starts that process.
+                    let starts_process = c > Class::Read
+                        && i + 2 == tokens.len()
+                        && PROCESS_NOUNS.contains(&tokens[i + 1].as_str())
+                        && matches!(self.lookup(&tokens[i + 1]), Some((_, Some(Class::Read))));
                     if self.nouns.contains(&tokens[i])
                         && i + 1 < tokens.len()
                         && !(i + 2 == tokens.len() && last_is_object)
+                        && !starts_process
                     {
                         if ambiguous.is_empty() {
                             noun_fallback.get_or_insert((r, c, tokens[i].clone()));
@@ -697,6 +705,11 @@ impl Engine {
             return None;
         }
         let hit = self.lookup_inflected(first)?;
+        // A verb whose object is `nothing` ("Changes nothing: to change
+        // power use `power`", "Writes nothing") says what the tool does not.
+        if of_nothing(&words, at) {
+            return None;
+        }
         // A past participle opening the sentence ("Composed chart showing
         // revenue ...", "Saved searches of the user", "Scheduled jobs and
         // their next runs") is an adjective of what follows, not the tool's
@@ -866,6 +879,10 @@ impl Engine {
                 continue;
             };
             let (w, _) = &words[k];
+            // "Changes nothing", "Deletes nothing": what it does not do.
+            if of_nothing(&words, k) {
+                continue;
+            }
             if stated
                 && !words.get(k + 1).is_some_and(|(o, _)| {
                     OBJECT_OPENERS.contains(&o.as_ref())
@@ -1725,6 +1742,25 @@ enum Pos {
 /// words), owned only where it was folded or joined.
 type Word<'s> = (Cow<'s, str>, Pos);
 
+/// Whether the verb at `k` has `nothing` for its object ("Changes nothing",
+/// "Writes nothing"), with no exception after it ("Deletes nothing unless
+/// forced" deletes when forced).
+fn of_nothing(words: &[Word<'_>], k: usize) -> bool {
+    words.get(k + 1).is_some_and(|(w, _)| w == "nothing")
+        && !words.get(k + 2).is_some_and(|(w, _)| {
+            matches!(
+                w.as_ref(),
+                "unless" | "except" | "but" | "until" | "without" | "if"
+            )
+        })
+}
+
+/// Verbs that `re-` joins into another word (`re-serve` is no `reserve`).
+const RE_HOMOGRAPHS: &[&str] = &[
+    "serve", "sign", "search", "lease", "cover", "sort", "present", "form", "press", "collect",
+    "count", "source",
+];
+
 /// [`WORD_BYTE`] of a lowercase ASCII letter or a digit.
 const LOWER: u8 = 1;
 /// [`WORD_BYTE`] of an uppercase ASCII letter.
@@ -1925,6 +1961,23 @@ fn clause_words_upto(s: &str, limit: usize) -> Vec<Word<'_>> {
             continue;
         }
         let in_word = span.is_some() || !cur.is_empty();
+        // `re-` before a verb whose joined form is another word (`Re-serve
+        // the doctrine` serves it again, `re-sign` signs, `re-search`
+        // searches): the verb after it, not `reserve`, `resign`, `research`.
+        // Elsewhere the joined form is the lexicon's (`re-index`, `re-start`).
+        if c == '-'
+            && span.map_or(cur == "re", |(a, z)| &s[a..z] == "re")
+            && RE_HOMOGRAPHS.iter().any(|h| {
+                b.get(i..i + h.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(h.as_bytes()))
+                    && b.get(i + h.len())
+                        .is_none_or(|x| !x.is_ascii_alphanumeric())
+            })
+        {
+            span = None;
+            cur.clear();
+            continue;
+        }
         if c == '\'' || c == '-' && in_word {
             continue;
         }
@@ -1982,7 +2035,7 @@ mod tests {
             let ((decided, _), _) = e.identifier_verbs_at(&identifier_tokens(n), false);
             decided.first().map(|(_, _, w)| w.clone())
         };
-        let table: [(&str, Option<&str>); 16] = [
+        let table: [(&str, Option<&str>); 20] = [
             ("deploy_status", None),
             ("firebase_deploy_status", None),
             ("build_logs", None),
@@ -2001,6 +2054,11 @@ mod tests {
             ("deploy_app", Some("deploy")),
             ("get_deploy_status", Some("get")),
             ("post_status", Some("post")),
+            // A verb doubling as a noun starts a process that only reads.
+            ("trigger_export", Some("trigger")),
+            ("schedule_scan", Some("schedule")),
+            ("trigger_delete", Some("delete")),
+            ("trigger_build", Some("build")),
         ];
         for (name, want) in table {
             assert_eq!(verb(name).as_deref(), want, "{name}");
@@ -2187,6 +2245,22 @@ mod tests {
         for (s, want) in table {
             assert_eq!(lead(s).as_deref(), want, "{s}");
         }
+    }
+
+    #[test]
+    fn re_before_a_verb_joins_it_unless_the_joined_word_is_another() {
+        let e = crate::classify::engine();
+        let lead = |s: &str| {
+            let (decided, _) = e.lead_verbs(&[s], &super::Clauses::default());
+            decided.first().map(|(_, _, w)| w.clone())
+        };
+        assert_eq!(lead("Re-serve the bundled doctrine"), None);
+        assert_eq!(lead("Re-search the archive").as_deref(), Some("search"));
+        assert_eq!(lead("Re-index the collection").as_deref(), Some("reindex"));
+        assert_eq!(lead("Re-start the service").as_deref(), Some("restart"));
+        assert_eq!(lead("Reserve a table for two").as_deref(), Some("reserve"));
+        // A verb of nothing is no action.
+        assert_eq!(lead("Changes nothing: to change power use power"), None);
     }
 
     #[test]
