@@ -705,6 +705,21 @@ impl Engine {
             return None;
         }
         let hit = self.lookup_inflected(first)?;
+        // A plural noun that is also a verb's subject form, joined by `and`
+        // to a plural noun that is no verb ("Installs and ratings for one
+        // app", "Imports and exports per month"), names the figures
+        // returned. Never a destructive verb's form, as for a label above.
+        let noun_pair = first.ends_with('s')
+            && !first.ends_with("ss")
+            && self.lookup(first).is_none()
+            && hit.1.is_some_and(|c| c != Class::Destructive)
+            && words.get(at + 1).is_some_and(|(w, _)| w == "and")
+            && words.get(at + 2).is_some_and(|(w, _)| {
+                w.ends_with('s') && !w.ends_with("ss") && self.lookup_inflected(w).is_none()
+            });
+        if noun_pair {
+            return None;
+        }
         // A verb whose object is `nothing` ("Changes nothing: to change
         // power use `power`", "Writes nothing") says what the tool does not.
         if of_nothing(&words, at) {
@@ -2248,7 +2263,7 @@ mod tests {
     }
 
     #[test]
-    fn re_before_a_verb_joins_it_unless_the_joined_word_is_another() {
+    fn lead_words_that_look_like_verbs_and_are_not() {
         let e = crate::classify::engine();
         let lead = |s: &str| {
             let (decided, _) = e.lead_verbs(&[s], &super::Clauses::default());
@@ -2261,6 +2276,12 @@ mod tests {
         assert_eq!(lead("Reserve a table for two").as_deref(), Some("reserve"));
         // A verb of nothing is no action.
         assert_eq!(lead("Changes nothing: to change power use power"), None);
+        // Two plural nouns, the first a verb's form too: a label.
+        assert_eq!(lead("Installs and ratings for one app"), None);
+        assert_eq!(
+            lead("Installs and configures the agent").as_deref(),
+            Some("installs")
+        );
     }
 
     #[test]
