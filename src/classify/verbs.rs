@@ -2240,13 +2240,15 @@ mod tests {
         }
     }
 
+    /// The first verb a sentence leads with.
+    fn lead(s: &str) -> Option<String> {
+        let e = crate::classify::engine();
+        let (decided, _) = e.lead_verbs(&[s], &super::Clauses::default());
+        decided.first().map(|(_, _, w)| w.clone())
+    }
+
     #[test]
     fn a_process_and_its_state_noun_heading_a_label_lead_no_verb() {
-        let e = crate::classify::engine();
-        let lead = |s: &str| {
-            let (decided, _) = e.lead_verbs(&[s], &super::Clauses::default());
-            decided.first().map(|(_, _, w)| w.clone())
-        };
         let table: [(&str, Option<&str>); 7] = [
             ("Build info, version and uptime of the server", None),
             ("Run history of the workflow", None),
@@ -2264,11 +2266,6 @@ mod tests {
 
     #[test]
     fn lead_words_that_look_like_verbs_and_are_not() {
-        let e = crate::classify::engine();
-        let lead = |s: &str| {
-            let (decided, _) = e.lead_verbs(&[s], &super::Clauses::default());
-            decided.first().map(|(_, _, w)| w.clone())
-        };
         assert_eq!(lead("Re-serve the bundled doctrine"), None);
         assert_eq!(lead("Re-search the archive").as_deref(), Some("search"));
         assert_eq!(lead("Re-index the collection").as_deref(), Some("reindex"));
