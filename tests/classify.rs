@@ -2793,6 +2793,26 @@ fn planning_names_with_a_planning_lead_are_read() {
             json!({"name": "purge_devices_preview", "description": "Preview the result of purge_devices without persisting. Returns the candidate set the bulk delete would touch.", "inputSchema": obj()}),
             Class::Read,
         ),
+        // A lead that opens with the object of the name's reading verb
+        // names that thing: "Mail metadata" is no mail sent.
+        (
+            json!({"name": "casa_list_mail_items", "description": "Mail metadata. Summary text requires include_summary=true.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        (
+            json!({"name": "app_get_release_notes_diff", "description": "Release notes newer than the app build the SDK reports.", "inputSchema": obj()}),
+            Class::Read,
+        ),
+        // Not a word of the name: the lead speaks.
+        (
+            json!({"name": "casa_list_items", "description": "Mail the items to the owner.", "inputSchema": obj()}),
+            Class::Write,
+        ),
+        // Not after a reading verb: the name's mutating verb speaks.
+        (
+            json!({"name": "release_notes_update", "description": "Release notes of the version, replacing the old ones.", "inputSchema": obj()}),
+            Class::Destructive,
+        ),
         // Two words: the preview is the object (a preview deployment).
         (
             json!({"name": "deploy_preview", "description": "Preview a deployment of the branch on a temporary URL.", "inputSchema": obj()}),

@@ -474,6 +474,36 @@ impl Engine {
             }
             _ => (description_lead(), "description"),
         };
+        // A description that opens with a word the name holds as the object
+        // of its reading verb ("Mail metadata." for `list_mail_items`,
+        // "Release notes newer than ..." for `get_release_notes_diff`,
+        // "Scheduling day labels" for `get_schedule_preferences`) names that
+        // thing: the word is a noun there, and the name's verb says what the
+        // tool does. Only a name whose decided verbs all read, the word
+        // after them, and the lead's first word.
+        let mut lead_verbs = lead_verbs;
+        if lead_field == "description" && name_verbs.iter().all(|(_, c, _)| *c == Class::Read) {
+            let verb_at = name_tokens
+                .iter()
+                .position(|t| name_verbs.iter().any(|(_, _, w)| w == t));
+            let opens = |w: &str| {
+                prose.sentences.first().is_some_and(|s| {
+                    s.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w))
+                        && !s
+                            .as_bytes()
+                            .get(w.len())
+                            .is_some_and(u8::is_ascii_alphanumeric)
+                })
+            };
+            if let (Some(v), Some((_, _, lw))) = (verb_at, lead_verbs.first()) {
+                let named = name_tokens[v + 1..]
+                    .iter()
+                    .any(|t| t == lw || find_base_form(lw, |b| (b == t).then_some(())).is_some());
+                if named && opens(lw) {
+                    lead_verbs.remove(0);
+                }
+            }
+        }
         // A name whose only verb is a word in its middle that doubles as a
         // noun (`block_focus_time`: `focus` as in focus time) holds it as its
         // object's noun when the title or description leads with a mutating
@@ -631,7 +661,6 @@ impl Engine {
         }
         // A lead that names a thing ("Radar chart comparing items"), for a
         // name and lead without even an ambiguous verb.
-        let mut lead_verbs = lead_verbs;
         if silent
             && name_verbs.is_empty()
             && name_amb.is_empty()

@@ -357,6 +357,17 @@ fn is_negator(w: &str) -> bool {
 pub fn negated(text: &str, start: usize, end: usize) -> bool {
     let b = text.as_bytes();
     let (start, end) = (start.min(b.len()), end.min(b.len()));
+    // A change reported as a question ("Also states whether writes are
+    // enabled", across a wrapped line too): `whether` right before it, so
+    // the phrase is the clause's subject, not something the tool does.
+    // Never `if` (a condition: "if writes are enabled, it drops the table").
+    let before = text[..start].trim_end_matches([' ', '\t', '\n', '\r']);
+    if before.len() >= 7
+        && before.as_bytes()[before.len() - 7..].eq_ignore_ascii_case(b"whether")
+        && (before.len() == 7 || !is_word_byte(b[before.len() - 8]))
+    {
+        return true;
+    }
     let mut i = start;
     let mut after: &str = "";
     let mut found = false;
@@ -576,6 +587,19 @@ mod tests {
             ("Without confirmation deletes all rows", "deletes", false),
             ("Deletes the file. Not reversible", "Deletes", false),
             ("Deletes the file", "Deletes", false),
+            // Reported as a question, across a wrapped line too; a
+            // condition or a choice keeps the action.
+            (
+                "Also states whether\nwrites are enabled",
+                "writes are enabled",
+                true,
+            ),
+            (
+                "If writes are enabled, drops the table",
+                "writes are enabled",
+                false,
+            ),
+            ("Choose whether to delete the rows", "delete", false),
         ];
         for (text, phrase, want) in table {
             let at = text.find(phrase).unwrap();

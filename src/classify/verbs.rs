@@ -95,6 +95,10 @@ const NOT_NOUNS_BEFORE_PARTICIPLE: &[&str] = &[
     "been",
     "was",
     "were",
+    "still",
+    "currently",
+    "now",
+    "already",
     "not",
     "also",
     "then",
@@ -105,6 +109,17 @@ const NOT_NOUNS_BEFORE_PARTICIPLE: &[&str] = &[
     "stop",
     "start",
     "keep",
+];
+
+/// Endings of nouns that name an action's result (`impressions`,
+/// `payments`): no verb however their stem reads.
+const NOUN_ENDINGS: &[&str] = &["ion", "ions", "ment", "ments", "ness", "ity", "ities"];
+
+/// Verbs that take `of` before their object ("Notify of changes",
+/// "Dispose of the session"): before `of` they stay verbs.
+const OF_VERBS: &[&str] = &[
+    "dispose", "approve", "consist", "rid", "think", "take", "make", "speak", "inform", "notify",
+    "remind", "warn", "avail", "partake", "beware", "die", "smell", "tire",
 ];
 
 /// Participles that mostly serve as prepositions ("following its pins",
@@ -709,15 +724,41 @@ impl Engine {
         // to a plural noun that is no verb ("Installs and ratings for one
         // app", "Imports and exports per month"), names the figures
         // returned. Never a destructive verb's form, as for a label above.
+        // A gesture's plural ("Clicks and impressions", "Clicks per day")
+        // counts what was done on a page: it states no loss, so it may name
+        // figures too.
+        let states_no_loss =
+            hit.1.is_some_and(|c| c != Class::Destructive) || self.rule(hit.0).page_action;
         let noun_pair = first.ends_with('s')
             && !first.ends_with("ss")
             && self.lookup(first).is_none()
-            && hit.1.is_some_and(|c| c != Class::Destructive)
+            && states_no_loss
             && words.get(at + 1).is_some_and(|(w, _)| w == "and")
             && words.get(at + 2).is_some_and(|(w, _)| {
-                w.ends_with('s') && !w.ends_with("ss") && self.lookup_inflected(w).is_none()
+                w.ends_with('s')
+                    && !w.ends_with("ss")
+                    && (self.lookup_inflected(w).is_none()
+                        || NOUN_ENDINGS.iter().any(|e| w.ends_with(e)))
             });
         if noun_pair {
+            return None;
+        }
+        // A word before `of` names a thing ("Share of clicks and
+        // impressions by language", "Change of owner over time"): a verb
+        // takes its object without one, save the few that take `of`
+        // ("Notify of ...", "Approve of ..."). Nor a word heading a slash
+        // list of words that are no verbs ("Clicks/impressions/CTR per
+        // day"): a list of figures. Never a destructive verb's form, as for
+        // a label above.
+        let of_thing = words.get(at + 1).is_some_and(|(w, _)| w == "of")
+            && find_base_form(first, |b| OF_VERBS.contains(&b).then_some(())).is_none()
+            && !OF_VERBS.contains(&first.as_ref());
+        let slash_things = words.get(at + 1).is_some_and(|(w, p)| {
+            *p == Pos::Slash
+                && (self.lookup_inflected(w).is_none()
+                    || NOUN_ENDINGS.iter().any(|e| w.ends_with(e)))
+        });
+        if (of_thing || slash_things) && states_no_loss {
             return None;
         }
         // A verb whose object is `nothing` ("Changes nothing: to change
@@ -1199,10 +1240,52 @@ impl Engine {
         ambiguous: &mut Vec<(usize, String)>,
     ) {
         let mut prev_verb = true;
+        let subject_form =
+            |w: &str| w.ends_with('s') && !w.ends_with("ss") && self.lookup(w).is_none();
+        let lead_imperative = decided.first().is_some_and(|(_, _, l)| !subject_form(l));
         for (k, (w, pos)) in words.iter().enumerate() {
             let pos = *pos;
             if prose_joiner(w) {
                 continue;
+            }
+            // A list of things, not of actions: after an imperative, a
+            // subject's form following a plural at a comma or slash ("Search
+            // tickets, changes or problems", "Get Git commits/changes for a
+            // build"), or a word at a comma joined by `or`/`and` to a word
+            // that is no verb before a preposition or the end ("Get a
+            // ticket, change or problem with its team").
+            if !prev_verb && k > 0 && pos != Pos::Inner && pos != Pos::Joined {
+                let after_plural = words[k - 1].1 == Pos::Inner && subject_form(&words[k - 1].0);
+                // An item of a list: the end, a joiner, a preposition or
+                // another item follows, not an object of its own ("Get
+                // the users; deletes the rest" deletes).
+                let item = words.get(k + 1).is_none_or(|(n, p)| {
+                    matches!(p, Pos::Start | Pos::Slash)
+                        || matches!(
+                            n.as_ref(),
+                            "or" | "and" | "for" | "of" | "in" | "on" | "from" | "by" | "with"
+                        )
+                });
+                if lead_imperative && after_plural && item && subject_form(w) {
+                    break;
+                }
+                let noun_ends = pos != Pos::Slash
+                    && words
+                        .get(k + 1)
+                        .is_some_and(|(j, _)| matches!(j.as_ref(), "or" | "and"))
+                    && words.get(k + 2).is_some_and(|(n, _)| {
+                        !n.ends_with("ly") && self.lookup_inflected(n).is_none()
+                    })
+                    && words.get(k + 3).is_none_or(|(p, pp)| {
+                        *pp == Pos::Start
+                            || matches!(
+                                p.as_ref(),
+                                "with" | "for" | "of" | "in" | "on" | "from" | "by" | "that"
+                            )
+                    });
+                if noun_ends {
+                    break;
+                }
             }
             let candidate = match pos {
                 Pos::Start | Pos::JoinedAfterComma => true,
@@ -2278,6 +2361,53 @@ mod tests {
         assert_eq!(
             lead("Installs and configures the agent").as_deref(),
             Some("installs")
+        );
+        // A word before `of` names a thing; the verbs that take `of` stay.
+        assert_eq!(lead("Share of clicks and impressions by language"), None);
+        assert_eq!(lead("Notify of new releases").as_deref(), Some("notify"));
+        assert_eq!(lead("Delete of the record").as_deref(), Some("delete"));
+        // A slash list of words that are no verbs, a gesture's plural
+        // beside a figure: figures, not actions.
+        assert_eq!(lead("Clicks/impressions/CTR/position per day"), None);
+        assert_eq!(lead("Clicks and impressions per day"), None);
+        assert_eq!(lead("Create/update a record").as_deref(), Some("create"));
+        assert_eq!(lead("Click the button").as_deref(), Some("click"));
+    }
+
+    /// Every verb a sentence leads with.
+    fn lead_all(s: &str) -> Vec<String> {
+        let e = crate::classify::engine();
+        let (d, _) = e.lead_verbs(&[s], &super::Clauses::default());
+        d.into_iter().map(|(_, _, w)| w).collect()
+    }
+
+    #[test]
+    fn a_list_of_things_after_the_lead_verb_holds_no_verb() {
+        // A subject's form after a plural at a comma or slash, behind an
+        // imperative: plural nouns of one list.
+        assert_eq!(lead_all("Search tickets, changes or problems."), ["search"]);
+        assert_eq!(lead_all("Get Git commits/changes for a build"), ["get"]);
+        // A word at a comma joined to a word that is no verb: nouns.
+        assert_eq!(
+            lead_all("Get a ticket, change or problem with its team."),
+            ["get"]
+        );
+        // Actions stay actions.
+        assert_eq!(
+            lead_all("Get a file, delete or archive it"),
+            ["get", "delete", "archive"]
+        );
+        assert_eq!(
+            lead_all("Get a file, delete or otherwise modify it"),
+            ["get", "delete"]
+        );
+        assert_eq!(
+            lead_all("Get the users; deletes the rest"),
+            ["get", "deletes"]
+        );
+        assert_eq!(
+            lead_all("Searches tickets, changes or closes them"),
+            ["searches", "changes", "closes"]
         );
     }
 
