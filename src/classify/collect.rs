@@ -487,13 +487,10 @@ impl Engine {
                 .iter()
                 .position(|t| name_verbs.iter().any(|(_, _, w)| w == t));
             let opens = |w: &str| {
-                prose.sentences.first().is_some_and(|s| {
-                    s.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w))
-                        && !s
-                            .as_bytes()
-                            .get(w.len())
-                            .is_some_and(u8::is_ascii_alphanumeric)
-                })
+                prose
+                    .sentences
+                    .first()
+                    .is_some_and(|s| clauses.opens_with(s, w))
             };
             if let (Some(v), Some((_, _, lw))) = (verb_at, lead_verbs.first()) {
                 let named = name_tokens[v + 1..]

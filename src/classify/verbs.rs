@@ -115,6 +115,10 @@ const NOT_NOUNS_BEFORE_PARTICIPLE: &[&str] = &[
 /// `payments`): no verb however their stem reads.
 const NOUN_ENDINGS: &[&str] = &["ion", "ions", "ment", "ments", "ness", "ity", "ities"];
 
+/// Prepositions that may follow the last item of a list of things
+/// ("tickets, changes or problems with their team").
+const LIST_CLOSERS: &[&str] = &["for", "of", "in", "on", "from", "by", "with"];
+
 /// Verbs that take `of` before their object ("Notify of changes",
 /// "Dispose of the session"): before `of` they stay verbs.
 const OF_VERBS: &[&str] = &[
@@ -696,9 +700,7 @@ impl Engine {
         // `Deploy Status`), as in a name. Never a destructive verb's form
         // (`Deletes.`): a label may not talk a stated loss down.
         let lone_plural = words.len() == at + 1
-            && first.ends_with('s')
-            && !first.ends_with("ss")
-            && self.lookup(first).is_none()
+            && self.subject_form(first)
             && !matches!(
                 self.lookup_inflected(first),
                 Some((_, Some(Class::Destructive)))
@@ -729,16 +731,11 @@ impl Engine {
         // figures too.
         let states_no_loss =
             hit.1.is_some_and(|c| c != Class::Destructive) || self.rule(hit.0).page_action;
-        let noun_pair = first.ends_with('s')
-            && !first.ends_with("ss")
-            && self.lookup(first).is_none()
+        let noun_pair = self.subject_form(first)
             && states_no_loss
             && words.get(at + 1).is_some_and(|(w, _)| w == "and")
             && words.get(at + 2).is_some_and(|(w, _)| {
-                w.ends_with('s')
-                    && !w.ends_with("ss")
-                    && (self.lookup_inflected(w).is_none()
-                        || NOUN_ENDINGS.iter().any(|e| w.ends_with(e)))
+                w.ends_with('s') && !w.ends_with("ss") && self.names_no_action(w)
             });
         if noun_pair {
             return None;
@@ -753,11 +750,9 @@ impl Engine {
         let of_thing = words.get(at + 1).is_some_and(|(w, _)| w == "of")
             && find_base_form(first, |b| OF_VERBS.contains(&b).then_some(())).is_none()
             && !OF_VERBS.contains(&first.as_ref());
-        let slash_things = words.get(at + 1).is_some_and(|(w, p)| {
-            *p == Pos::Slash
-                && (self.lookup_inflected(w).is_none()
-                    || NOUN_ENDINGS.iter().any(|e| w.ends_with(e)))
-        });
+        let slash_things = words
+            .get(at + 1)
+            .is_some_and(|(w, p)| *p == Pos::Slash && self.names_no_action(w));
         if (of_thing || slash_things) && states_no_loss {
             return None;
         }
@@ -814,10 +809,7 @@ impl Engine {
             return Some(decided);
         }
         // "Finds ..." (a subject's form), not "Find ..." nor "Process ...".
-        let subject = first.ends_with('s')
-            && !first.ends_with("ss")
-            && self.lookup(first).is_none()
-            && !self.rule(hit.0).exact;
+        let subject = self.subject_form(first) && !self.rule(hit.0).exact;
         self.verb_list(&words[at + 1..], subject, &mut decided, ambiguous);
         Some(decided)
     }
@@ -1240,9 +1232,9 @@ impl Engine {
         ambiguous: &mut Vec<(usize, String)>,
     ) {
         let mut prev_verb = true;
-        let subject_form =
-            |w: &str| w.ends_with('s') && !w.ends_with("ss") && self.lookup(w).is_none();
-        let lead_imperative = decided.first().is_some_and(|(_, _, l)| !subject_form(l));
+        let lead_imperative = decided
+            .first()
+            .is_some_and(|(_, _, l)| !self.subject_form(l));
         for (k, (w, pos)) in words.iter().enumerate() {
             let pos = *pos;
             if prose_joiner(w) {
@@ -1255,18 +1247,17 @@ impl Engine {
             // that is no verb before a preposition or the end ("Get a
             // ticket, change or problem with its team").
             if !prev_verb && k > 0 && pos != Pos::Inner && pos != Pos::Joined {
-                let after_plural = words[k - 1].1 == Pos::Inner && subject_form(&words[k - 1].0);
+                let after_plural =
+                    words[k - 1].1 == Pos::Inner && self.subject_form(&words[k - 1].0);
                 // An item of a list: the end, a joiner, a preposition or
                 // another item follows, not an object of its own ("Get
                 // the users; deletes the rest" deletes).
                 let item = words.get(k + 1).is_none_or(|(n, p)| {
                     matches!(p, Pos::Start | Pos::Slash)
-                        || matches!(
-                            n.as_ref(),
-                            "or" | "and" | "for" | "of" | "in" | "on" | "from" | "by" | "with"
-                        )
+                        || matches!(n.as_ref(), "or" | "and")
+                        || LIST_CLOSERS.contains(&n.as_ref())
                 });
-                if lead_imperative && after_plural && item && subject_form(w) {
+                if lead_imperative && after_plural && item && self.subject_form(w) {
                     break;
                 }
                 let noun_ends = pos != Pos::Slash
@@ -1277,11 +1268,7 @@ impl Engine {
                         !n.ends_with("ly") && self.lookup_inflected(n).is_none()
                     })
                     && words.get(k + 3).is_none_or(|(p, pp)| {
-                        *pp == Pos::Start
-                            || matches!(
-                                p.as_ref(),
-                                "with" | "for" | "of" | "in" | "on" | "from" | "by" | "that"
-                            )
+                        *pp == Pos::Start || p == "that" || LIST_CLOSERS.contains(&p.as_ref())
                     });
                 if noun_ends {
                     break;
@@ -1357,6 +1344,18 @@ impl Engine {
                 _ => break,
             }
         }
+    }
+
+    /// A word in a subject's form, or a plural (`changes`, `installs`):
+    /// it ends in one `s` and the lexicon does not hold it as written.
+    fn subject_form(&self, w: &str) -> bool {
+        w.ends_with('s') && !w.ends_with("ss") && self.lookup(w).is_none()
+    }
+
+    /// A word that names no action: no verb reads it, or it is a noun of an
+    /// action's result (`impressions`), however its stem reads.
+    fn names_no_action(&self, w: &str) -> bool {
+        self.lookup_inflected(w).is_none() || NOUN_ENDINGS.iter().any(|e| w.ends_with(e))
     }
 
     /// A verb in a subject's form (`applies`, `updates`) of an English
@@ -1929,6 +1928,14 @@ impl<'s> Clauses<'s> {
             Some(split) => Cow::Borrowed(&split.raw[..limit.min(split.raw.len())]),
             None => Cow::Owned(clause_words_upto(s, limit)),
         }
+    }
+
+    /// Whether `s` opens with the word `w` (lowercase), read as the
+    /// sentence readers read it.
+    pub(super) fn opens_with(&self, s: &'s str, w: &str) -> bool {
+        self.words_upto(s, 1)
+            .first()
+            .is_some_and(|(first, _)| first == w)
     }
 }
 
